@@ -1,0 +1,48 @@
+package executor
+
+import (
+	"encoding/xml"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
+)
+
+// CreateRequest turns one expanded plan request into the body of POST /inventorytriggerjob.
+func CreateRequest(r *plan.Request) *ciapi.CreateRequest {
+	cr := &ciapi.CreateRequest{Name: r.Name, Type: r.Type}
+	switch r.InputKind {
+	case plan.InputPrefix:
+		cr.Input.Prefix = r.InputValue
+	case plan.InputManifest:
+		cr.Input.Manifest = r.InputValue
+	case plan.InputURLFile:
+		cr.Input.UrlFile = r.InputValue
+	case plan.InputObject:
+		cr.Input.Object = r.InputValue
+	}
+	op := &cr.Operation
+	if r.Start != "" || r.End != "" {
+		op.TimeInterval = &ciapi.TimeInterval{Start: r.Start, End: r.End}
+	}
+	if r.Type == ciapi.TypeWorkflow {
+		op.WorkflowIds = r.Workflow
+		return cr
+	}
+	if n := r.Node; n != nil {
+		op.QueueId = n.QueueID
+		op.UserData = n.UserData
+		op.JobLevel = n.JobLevel
+		op.CallBack = n.Callback
+		op.Tag = n.Tag
+		op.JobParam = &ciapi.JobParam{TemplateId: n.TemplateID}
+		if n.Output != nil {
+			op.Output = &ciapi.Output{Region: n.Output.Region, Bucket: n.Output.Bucket, Object: n.Output.Object}
+		}
+	}
+	return cr
+}
+
+// Body returns the exact XML body sent for r: compact, without an XML declaration.
+func Body(r *plan.Request) ([]byte, error) {
+	return xml.Marshal(CreateRequest(r))
+}

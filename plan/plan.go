@@ -1,0 +1,97 @@
+// Package plan loads planrun plan files (YAML, version 1), checks them against the JSON
+// Schema and the semantic rules of the contract, and expands them into the individual
+// trigger requests, streamed in contract order. It does no network I/O and prints nothing.
+package plan
+
+import "time"
+
+// Pos is a position in a plan file, 1-based.
+type Pos struct {
+	Line, Col int
+}
+
+// Plan is a loaded, valid plan with defaults already applied to every job.
+type Plan struct {
+	Path       string // the file it was read from, as given
+	Version    int
+	Name       string
+	Generation int // 1 when not set
+	Jobs       []Job
+}
+
+// Job is one entry of `jobs`, with the plan defaults resolved into it.
+type Job struct {
+	Name     string
+	Pos      Pos    // where the job's mapping starts
+	Type     string // "workflow" or "job"
+	Bucket   string
+	Region   string
+	Timezone *time.Location
+	TZName   string // the timezone as written ("Asia/Shanghai", "+08:00"); "UTC" when unset
+
+	// Exactly one input kind is set: Prefixes (from prefix or prefixes), Manifest, URLFile, Object.
+	Prefixes []string
+	Manifest string
+	URLFile  string
+	Object   string
+
+	Workflows []string // type workflow: from workflow/workflows or defaults.workflow
+	Node      *Node    // type job
+	Window    *Window  // prefix inputs only
+}
+
+// Node is an independent processing node (`type: job`).
+type Node struct {
+	Tag        string
+	TemplateID string
+	QueueID    string
+	JobLevel   *int
+	Callback   string
+	UserData   string
+	Output     *Output
+}
+
+// Output is where a node writes its results.
+type Output struct {
+	Region, Bucket, Object string
+}
+
+// Window is a half-open time range [Start, End), split into steps of Every when set.
+type Window struct {
+	Start, End time.Time
+	Every      *Step // nil: one window
+}
+
+// Step is a window step: either a fixed duration or a calendar step in days and months
+// that follows the wall clock of the job's timezone.
+type Step struct {
+	Duration time.Duration // Go duration steps ("30m", "6h")
+	Days     int           // "Nd" and "Nw" (7N days)
+	Months   int           // "Nmo"
+	Text     string        // as written
+}
+
+// Input kinds of a Request.
+const (
+	InputPrefix   = "Prefix"
+	InputManifest = "Manifest"
+	InputURLFile  = "UrlFile"
+	InputObject   = "Object"
+)
+
+// Request is one API request of an expanded plan: one input x one workflow x one window.
+type Request struct {
+	Seq        int    // 0-based position in the plan's expansion order
+	Plan       string // plan name
+	Job        string // job name
+	Name       string // the deterministic job Name sent to the service
+	Bucket     string
+	Region     string
+	Type       string // "Workflow" or "Job" (the service's spelling)
+	InputKind  string // InputPrefix, InputManifest, InputURLFile or InputObject
+	InputValue string
+	Workflow   string // type Workflow only
+	Start, End string // window rendered as %Y-%m-%dT%H:%M:%S%z; both empty without a window
+	Node       *Node  // type Job only
+	Digest     string // hex fingerprint of everything the request sends but its Name, plus generation
+}
