@@ -44,12 +44,14 @@ func Encode(s string) string {
 	return b.String()
 }
 
+// encodePairs sorts pairs as the official SDK does (by encoded key, then by the decoded
+// value: a repeated key's values are sorted before encoding) and joins them.
 func encodePairs(pairs []KV) (list []string, joined string) {
 	sort.SliceStable(pairs, func(i, j int) bool {
 		if pairs[i].Key != pairs[j].Key {
 			return pairs[i].Key < pairs[j].Key
 		}
-		return pairs[i].Value < pairs[j].Value
+		return decoded(pairs[i].Value) < decoded(pairs[j].Value)
 	})
 	parts := make([]string, len(pairs))
 	list = make([]string, len(pairs))
@@ -77,6 +79,18 @@ func (c *Canonical) StringToSign(keyTime string) string {
 func (c *Canonical) Signature(secretKey, keyTime string) string {
 	signKey := hmacHex([]byte(secretKey), keyTime)
 	return hmacHex([]byte(signKey), c.StringToSign(keyTime))
+}
+
+// decoded undoes Encode (or any percent-encoding); a malformed value is compared as is.
+func decoded(v string) string {
+	if !strings.Contains(v, "%") {
+		return v
+	}
+	d, err := url.PathUnescape(v)
+	if err != nil {
+		return v
+	}
+	return d
 }
 
 func hmacHex(key []byte, msg string) string {

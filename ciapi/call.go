@@ -1,0 +1,123 @@
+package ciapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+)
+
+// maxBody bounds a response body kept in memory.
+const maxBody = 32 << 20
+
+// call is one logical API call, possibly sent several times.
+type call struct {
+	op, method     string
+	bucket, region string
+	path, query    string // path after the endpoint's base path; encoded query
+	body           []byte // nil: no body
+	idempotent     bool
+}
+
+// response is a complete answer of the service.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends cl, retrying idempotent calls with backoff and correcting the clock offset
+// once on a skew answer. Every error it returns is an *APIError (possibly joined with
+// the caller's context error).
+func (c *Client) do(ctx context.Context, cl call) (*response, error) {
+	if err := checkBucketRegion(cl.bucket, cl.region); err != nil {
+		return nil, &APIError{Op: cl.op, Err: err}
+	}
+	skewFixed := false
+	for attempt := 0; ; {
+		resp, err := c.attempt(ctx, cl)
+		if err == nil {
+			return resp, nil
+		}
+		var ae *APIError
+		errors.As(err, &ae)
+		if !skewFixed && resp != nil && isSkew(ae) {
+			if t, perr := http.ParseTime(resp.header.Get("Date")); perr == nil {
+				c.signer.SetClockOffset(t.Sub(c.now()))
+				skewFixed = true
+				continue
+			}
+		}
+		if !cl.idempotent || attempt >= c.retries || !IsRetryable(err) {
+			return nil, err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("%w; %w", err, &stopped{cerr})
+		}
+		if serr := c.sleep(ctx, Backoff(attempt, ae.RetryAfter)); serr != nil {
+			return nil, fmt.Errorf("%w; %w", err, &stopped{serr})
+		}
+		attempt++
+	}
+}
+
+// attempt sends cl once, signed afresh. A non-2xx answer comes back as both the
+// response and an *APIError.
+func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &APIError{Op: cl.op, Err: &stopped{err}}
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var sent atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+	u, host := c.ep.target(cl.bucket, cl.region, cl.path)
+	u.RawQuery = cl.query
+	var body io.Reader
+	if cl.body != nil {
+		body = bytes.NewReader(cl.body)
+	}
+	req, err := http.NewRequestWithContext(actx, cl.method, u.String(), body)
+	if err != nil {
+		return nil, &APIError{Op: cl.op, Err: fmt.Errorf("build request: %w", err)}
+	}
+	req.Host = host
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/xml")
+	if cl.body != nil {
+		sum := md5.Sum(cl.body)
+		req.Header.Set("Content-Type", "application/xml")
+		req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = &stopped{err}
+		}
+		return nil, c.creds.redactError(&APIError{Op: cl.op, Err: err, Sent: sent.Load()})
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drain for connection reuse
+	if err == nil && len(data) > maxBody {
+		err = fmt.Errorf("response body larger than %d bytes", maxBody)
+	}
+	if err != nil {
+		err = fmt.Errorf("read response: %w", err)
+		if ctx.Err() != nil {
+			err = &stopped{err}
+		}
+		return nil, c.creds.redactError(&APIError{Op: cl.op, Status: resp.StatusCode, Err: err, Sent: true})
+	}
+	r := &response{status: resp.StatusCode, header: resp.Header, body: data}
+	if resp.StatusCode/100 != 2 {
+		return r, c.creds.redactError(newStatusError(cl.op, resp.StatusCode, resp.Header, data, c.now()))
+	}
+	return r, nil
+}

@@ -1,0 +1,142 @@
+package ciapi
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// CodeSlowDown is the service's throttling code.
+const CodeSlowDown = "SlowDown"
+
+// stopped marks an error caused by the caller ending the context (cancel or deadline).
+type stopped struct{ err error }
+
+func (s *stopped) Error() string { return "stopped: " + s.err.Error() }
+func (s *stopped) Unwrap() error { return s.err }
+
+// byCaller reports whether err comes from the caller cancelling the call (or its deadline).
+func byCaller(err error) bool {
+	var s *stopped
+	return errors.As(err, &s) || errors.Is(err, context.Canceled)
+}
+
+// IsRetryable reports whether trying the same call again may succeed: a 5xx, SlowDown
+// (any status), 429, a timeout, or a connection reset, refused or closed early (EOF). A
+// context cancelled (or a deadline set) by the caller is not retryable.
+func IsRetryable(err error) bool {
+	if err == nil || byCaller(err) {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		if ae.Err != nil {
+			return transient(ae.Err)
+		}
+		return ae.Status >= 500 || ae.Status == http.StatusTooManyRequests || ae.Code == CodeSlowDown
+	}
+	return transient(err)
+}
+
+// IsUncertain reports whether a failed create may nevertheless have created the job, so
+// that it must be looked up (by Name) before being sent again: a timeout or a dropped
+// connection after the request was sent, a cancellation after sending, a 2xx whose body
+// was lost or unreadable, or a 5xx. It is false for throttling (503 SlowDown, any
+// SlowDown, 429: the service did not do it), for any other 4xx, and for errors that
+// happened before anything was sent (connection refused, DNS, TLS handshake).
+func IsUncertain(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		if ae.Status == 0 {
+			return ae.Sent && !neverSent(ae.Err)
+		}
+		if ae.Status >= 200 && ae.Status < 300 {
+			return ae.Err != nil
+		}
+		if ae.Code == CodeSlowDown || ae.Status == http.StatusTooManyRequests {
+			return false
+		}
+		return ae.Status >= 500
+	}
+	if errors.Is(err, ErrNotFound) {
+		return false
+	}
+	return !neverSent(err)
+}
+
+// IsPermanent reports whether err is a definite failure that retrying will not change:
+// a 3xx or 4xx other than throttling, a not-found, or a transport error that is neither
+// transient nor caused by the caller's context (e.g. a bad certificate).
+func IsPermanent(err error) bool {
+	return err != nil && !IsRetryable(err) && !byCaller(err) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// RetryAfterOf returns the wait the service asked for with Retry-After, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.RetryAfter
+	}
+	return 0
+}
+
+// transient reports whether a transport error is worth another attempt.
+func transient(err error) bool {
+	if err == nil || byCaller(err) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsTimeout || dns.IsTemporary
+	}
+	if certError(err) {
+		return false
+	}
+	for _, e := range []error{io.EOF, io.ErrUnexpectedEOF, syscall.ECONNRESET, syscall.ECONNREFUSED,
+		syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection reset", "broken pipe", "server closed idle connection",
+		"transport connection broken"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// neverSent reports whether a transport error proves the request never left: the
+// connection was refused, the name did not resolve, or the TLS handshake failed.
+func neverSent(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) || certError(err)
+}
+
+func certError(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &rh)
+}

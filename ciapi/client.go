@@ -1,0 +1,124 @@
+package ciapi
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Defaults of Config.
+const (
+	DefaultTimeout   = 30 * time.Second
+	DefaultRetries   = 3
+	DefaultUserAgent = "planrun-ciapi"
+)
+
+// Config configures a Client. Only Credentials is required.
+type Config struct {
+	Credentials Credentials
+	// Endpoint is where requests go (CONTRACT §3 --endpoint): empty means DefaultEndpoint;
+	// a URL containing {bucket} and {region} is a template for the host; any other URL is
+	// a base URL that only changes where the connection goes, while the Host header and the
+	// signature stay those of the real <bucket>.ci.<region>.myqcloud.com.
+	Endpoint string
+	// HTTPClient supplies the transport (its Transport and Timeout are used; redirects are
+	// never followed). Nil means a transport with TLS 1.2+ and certificate verification.
+	HTTPClient *http.Client
+	// Timeout bounds each attempt, reading the response included; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Retries is how many times an idempotent call (describe, list, cancel) is retried
+	// after a retryable failure; 0 means DefaultRetries, negative means never. Create is
+	// never retried here.
+	Retries int
+	// UserAgent is sent with every request; empty means DefaultUserAgent.
+	UserAgent string
+	// AllowInsecure permits plain http to a host that is not a loopback address.
+	AllowInsecure bool
+	// Now is the local clock; nil means time.Now.
+	Now func() time.Time
+	// Sleep waits between retries, returning early with ctx's error; nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client calls the batch-job API. It is safe for concurrent use.
+type Client struct {
+	ep      endpoint
+	hc      *http.Client
+	signer  *Signer
+	creds   Credentials
+	timeout time.Duration
+	retries int
+	ua      string
+	now     func() time.Time
+	sleep   func(context.Context, time.Duration) error
+}
+
+// New checks cfg and returns a Client. It fails with an error matching ErrNoCredentials,
+// ErrInvalidEndpoint or ErrInsecureEndpoint.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.Credentials.Validate(); err != nil {
+		return nil, fmt.Errorf("new client: %w", err)
+	}
+	ep, err := parseEndpoint(cfg.Endpoint, cfg.AllowInsecure)
+	if err != nil {
+		return nil, fmt.Errorf("new client: %w", err)
+	}
+	c := &Client{ep: ep, creds: cfg.Credentials, timeout: cfg.Timeout, retries: cfg.Retries,
+		ua: cfg.UserAgent, now: cfg.Now, sleep: cfg.Sleep}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	switch {
+	case c.retries == 0:
+		c.retries = DefaultRetries
+	case c.retries < 0:
+		c.retries = 0
+	}
+	if c.ua == "" {
+		c.ua = DefaultUserAgent
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	var base http.RoundTripper
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if cfg.HTTPClient != nil {
+		base, hc.Timeout = cfg.HTTPClient.Transport, cfg.HTTPClient.Timeout
+	}
+	if base == nil {
+		base = defaultTransport()
+	}
+	c.signer = &Signer{Credentials: cfg.Credentials, Base: base, Now: c.now}
+	hc.Transport = c.signer
+	c.hc = hc
+	return c, nil
+}
+
+// defaultTransport is http.DefaultTransport with TLS 1.2 as the minimum version.
+func defaultTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	t.TLSClientConfig.MinVersion = tls.VersionTLS12
+	return t
+}
+
+// Signer returns the signer of c, e.g. to read or preset its clock offset.
+func (c *Client) Signer() *Signer { return c.signer }
+
+// Endpoint returns the endpoint as configured, e.g. "https://{bucket}.ci.{region}.myqcloud.com".
+func (c *Client) Endpoint() string { return c.ep.String() }
+
+// String describes c without its credentials.
+func (c *Client) String() string {
+	return "ciapi.Client(" + c.ep.String() + ", " + c.creds.MaskedID() + ")"
+}
+
+// Format prints c with every verb as String does, so no secret can leak through %+v.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }

@@ -1,0 +1,61 @@
+package emulator
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+
+	"github.com/planrun/planrun/ciapi"
+)
+
+// maxBody bounds a create body; real ones are a few hundred bytes.
+const maxBody = 1 << 20
+
+// create answers POST /inventorytriggerjob. Like the real service it does not deduplicate
+// names: two creates with the same Name make two jobs.
+func (s *Server) create(r *http.Request, t target, f Faults) reply {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	switch {
+	case err != nil:
+		return reply{err: errorf(http.StatusBadRequest, "InvalidContent", "read body: %v", err)}
+	case len(body) == 0:
+		return reply{err: errorf(http.StatusBadRequest, "MissingContent", "the request body is missing")}
+	case len(body) > maxBody:
+		return reply{err: errorf(http.StatusBadRequest, "InvalidContent", "the request body is larger than %d bytes", maxBody)}
+	}
+	if e := checkContentMD5(r, body); e != nil {
+		return reply{err: e}
+	}
+	var req ciapi.CreateRequest
+	if err := xml.Unmarshal(body, &req); err != nil {
+		return reply{err: errorf(http.StatusBadRequest, "InvalidContent", "MalformedXML: the XML you provided was not well-formed or did not validate: %v", err)}
+	}
+	if e := s.validate(&req); e != nil {
+		return reply{err: e}
+	}
+	now := s.now()
+	s.mu.Lock()
+	j := &job{bucket: t.bucket, region: t.region, req: req, created: now, seq: len(s.byKey[t.key()])}
+	j.id = s.newJobID()
+	j.fails = fails(s.seed, j.id, s.opts.FailRate)
+	s.all = append(s.all, j)
+	s.byKey[t.key()] = append(s.byKey[t.key()], j)
+	s.byID[j.id] = j
+	s.mu.Unlock()
+	s.stats.add(func(st *Stats) { st.JobsCreated++ })
+
+	if s.roll(f.UncertainRate) {
+		if s.roll(0.5) {
+			s.countFault(FaultUncertainReset)
+			return reply{drop: true}
+		}
+		s.countFault(FaultUncertain500)
+		return reply{err: errorf(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")}
+	}
+	d := j.detail(now, s.opts.SubmittedFor, s.opts.RunningFor, s.loc)
+	// The answer to a create always shows the job as just submitted.
+	*d = ciapi.JobDetail{Code: "Success", Type: d.Type, Name: d.Name, JobId: d.JobId, Tag: d.Tag,
+		State: ciapi.StateSubmitted, CreationTime: d.CreationTime, StartTime: "-", EndTime: "-",
+		QueueId: d.QueueId, Input: d.Input, Operation: d.Operation}
+	return reply{body: &ciapi.CreateResponse{JobsDetail: d}}
+}

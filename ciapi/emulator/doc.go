@@ -1,0 +1,62 @@
+// Package emulator is a local, in-memory emulation of the Tencent Cloud Cloud Infinite
+// batch data processing API (/inventorytriggerjob), faithful to the project's reference
+// (shared/reference/ciapi.md). Users try plans against it without an account (`planrun
+// emulator`, `planrun run --emulator`) and every test of the project runs against it.
+//
+// # Routing and authentication
+//
+// Requests are routed by Host like the real service: <bucket>.ci.<region>.myqcloud.com, or
+// any <bucket>.ci.<region>.<domain>, port ignored. Other hosts use Options.DefaultBucket and
+// Options.DefaultRegion, else get 400 InvalidHost. Jobs are held per bucket and region; a
+// job id of another bucket is not found.
+//
+// Every API request must carry a COS q-sign-algorithm=sha1 Authorization header. It is
+// verified over exactly the headers and parameters it lists (a listed one that is absent
+// counts as empty; host is taken from the Host header, port included, and must be listed):
+//
+//	401 MissingAuthorization / InvalidAuthorization  header absent or malformed
+//	403 InvalidAccessKeyId     unknown q-ak, or a temporary key without its token
+//	403 RequestTimeTooSkewed   q-sign-time starts after now + MaxSkew
+//	403 AccessDenied           "Request has expired" (window ended before now - MaxSkew), host not signed
+//	403 SignatureDoesNotMatch  with <StringToSign> and <FormatString> (session tokens redacted)
+//
+// Session tokens are accepted in x-cos-security-token and x-ci-security-token.
+//
+// # Operations
+//
+//	POST /inventorytriggerjob          create; 400 InvalidArgument names the field
+//	GET  /inventorytriggerjob/<id>     describe; unknown id: 200 with <NonExistJobIds>
+//	GET  /inventorytriggerjob          list; filters, orders and pagination as documented
+//	PUT  /inventorytriggerjob/<id>     cancel, with or without ?cancel
+//
+// Choices where the reference is unconfirmed: Type omitted on create means Workflow; an
+// empty <TimeInterval></TimeInterval> means no filter, and TimeInterval is accepted with any
+// input (it only matters for Prefix); exactly one input is required; WorkflowIds holds one
+// id; names are not deduplicated (two creates with one Name make two jobs); a list without
+// type returns Workflow jobs only (Options.ListTypeDefault switches to ListTypeAll); the
+// name filter is exact (Options.NamePrefixMatch switches to prefix); size above 100 is
+// clamped to 100; NextToken is a decimal position, absent on the last page, and pages are
+// stable in both orders while jobs are created; an unknown cancel is 404 NoSuchJob and a
+// cancel of a finished job (Success, Failed or Cancel) is 400 InvalidArgument "job already
+// finished". Jobs move Submitted -> Running -> Success or Failed on Options.Clock; the
+// answer to a create always shows Submitted.
+//
+// Every answer carries x-ci-request-id, Server: tencent-ci and Date; errors also carry
+// x-ci-trace-id and an <Error><Code/><Message/><RequestId/><TraceId/></Error> body.
+//
+// # Faults
+//
+// Options.Faults (or Server.SetFaults) injects latency, 500 InternalError, dropped
+// connections, uncertain creates (created, then 500 or dropped), 429 TooManyRequests and
+// 503 SlowDown above a QPS, the last two with Retry-After.
+//
+// # Inspection
+//
+// Two endpoints need no signature and answer on any host, with JSON:
+//
+//	GET /_emulator/jobs    every job held (see Job): bucket, region, id, name, type, state,
+//	                       code, message, creationTime, startTime, endTime, input,
+//	                       workflowId, tag, timeInterval
+//	GET /_emulator/stats   the counters (see Stats): calls and 2xx answers per operation,
+//	                       injected faults, auth failures, in-flight maximum, create arrival times
+package emulator

@@ -1,0 +1,168 @@
+package ciapi
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const jobXML = `<JobsDetail><Code>Success</Code><Message/><Type>Workflow</Type><Name>%s</Name><JobId>%s</JobId><State>Running</State><CreationTime>2022-06-27T15:23:10+0800</CreationTime><StartTime>-</StartTime><EndTime>-</EndTime></JobsDetail>`
+
+func job(name, id string) string {
+	return strings.Replace(strings.Replace(jobXML, "%s", name, 1), "%s", id, 1)
+}
+
+func TestCreateSendsSignedXMLOnce(t *testing.T) {
+	creds := Credentials{SecretID: testID, SecretKey: testKey, SessionToken: testToken}
+	f := newFakeCI(t, creds, func(w http.ResponseWriter, r *http.Request, n int) {
+		xmlResponse(w, 200, "<Response><RequestId>r1</RequestId>"+job("demo", "b3deffea2f84911ec9cb15254008618d9")+"</Response>")
+	})
+	c, _ := newTestClient(t, f, nil)
+	lvl := 1
+	req := &CreateRequest{Name: "demo", Type: TypeJob, Input: Input{Prefix: "input"},
+		Operation: Operation{TimeInterval: &TimeInterval{Start: "2022-02-01T12:00:00+0800"}, JobLevel: &lvl, Tag: "Transcode",
+			JobParam: &JobParam{TemplateId: "t1"}}}
+	resp, err := c.Create(context.Background(), testBucket, testRegion, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.JobsDetail.JobId != "b3deffea2f84911ec9cb15254008618d9" || resp.JobsDetail.Name != "demo" || resp.RequestId != "r1" {
+		t.Errorf("response = %+v", resp.JobsDetail)
+	}
+	s := f.last()
+	want, _ := xml.Marshal(req)
+	if s.Body != string(want) || strings.HasPrefix(s.Body, "<?xml") {
+		t.Errorf("body = %s", s.Body)
+	}
+	sum := md5.Sum(want)
+	if got := s.Header.Get("Content-MD5"); got != base64.StdEncoding.EncodeToString(sum[:]) {
+		t.Errorf("Content-MD5 = %q", got)
+	}
+	if s.Method != "POST" || s.Path != "/inventorytriggerjob" || s.Host != realHost || s.Header.Get("Content-Type") != "application/xml" {
+		t.Errorf("request = %s %s host %s ct %q", s.Method, s.Path, s.Host, s.Header.Get("Content-Type"))
+	}
+	if got := strings.Join(s.SignedHeaders, ";"); got != "content-length;content-md5;content-type;host;x-cos-security-token" {
+		t.Errorf("signed headers = %s", got)
+	}
+	if s.Header.Get("x-cos-security-token") != testToken {
+		t.Errorf("token not sent")
+	}
+}
+
+func TestCreateIsNeverRetried(t *testing.T) {
+	for _, tc := range []struct {
+		status               int
+		code                 string
+		retryable, uncertain bool
+	}{
+		{503, "SlowDown", true, false},
+		{500, "InternalError", true, true},
+		{429, "TooManyRequests", true, false},
+		{400, "InvalidArgument", false, false},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+				xmlResponse(w, tc.status, errorXML(tc.code, "msg"))
+			})
+			c, sl := newTestClient(t, f, nil)
+			_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Status != tc.status || ae.Code != tc.code || ae.Op != "create" {
+				t.Fatalf("err = %v", err)
+			}
+			if n := f.count("POST", "/inventorytriggerjob"); n != 1 || len(sl.d) != 0 {
+				t.Errorf("calls = %d, sleeps = %d, want 1 and 0", n, len(sl.d))
+			}
+			if IsRetryable(err) != tc.retryable || IsUncertain(err) != tc.uncertain || IsPermanent(err) == tc.retryable {
+				t.Errorf("retryable %v uncertain %v permanent %v", IsRetryable(err), IsUncertain(err), IsPermanent(err))
+			}
+		})
+	}
+}
+
+func TestCreateUnreadableSuccessIsUncertain(t *testing.T) {
+	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		xmlResponse(w, 200, "<Response><RequestId>r1</Request")
+	})
+	c, _ := newTestClient(t, f, nil)
+	_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
+	if err == nil || !IsUncertain(err) || IsRetryable(err) {
+		t.Fatalf("err = %v, uncertain %v", err, IsUncertain(err))
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch r.URL.Path {
+		case "/inventorytriggerjob/bflaky":
+			if n < 3 {
+				xmlResponse(w, 500, errorXML("InternalError", "try again"))
+				return
+			}
+			xmlResponse(w, 200, "<Response><RequestId>r</RequestId>"+job("n", "bflaky")+"</Response>")
+		case "/inventorytriggerjob/bgone":
+			xmlResponse(w, 200, "<Response><RequestId>r2</RequestId><NonExistJobIds>bgone</NonExistJobIds></Response>")
+		default:
+			xmlResponse(w, 404, errorXML("NoSuchJob", "no"))
+		}
+	})
+	c, sl := newTestClient(t, f, nil)
+	ctx := context.Background()
+	d, err := c.Describe(ctx, testBucket, testRegion, "bflaky")
+	if err != nil || d.JobsDetail.JobId != "bflaky" || d.JobsDetail.State != StateRunning {
+		t.Fatalf("describe = %+v, %v", d, err)
+	}
+	if n := f.count("GET", "/inventorytriggerjob/bflaky"); n != 3 || len(sl.d) != 2 {
+		t.Errorf("calls = %d, sleeps = %d, want 3 and 2", n, len(sl.d))
+	}
+	if got := strings.Join(f.last().SignedHeaders, ";"); got != "host" {
+		t.Errorf("signed headers of a GET = %s", got)
+	}
+	for _, id := range []string{"bgone", "bmissing"} {
+		_, err = c.Describe(ctx, testBucket, testRegion, id)
+		if !errors.Is(err, ErrNotFound) || IsRetryable(err) || IsUncertain(err) || !IsPermanent(err) {
+			t.Errorf("describe %s: err = %v", id, err)
+		}
+	}
+	if _, err := c.Describe(ctx, testBucket, testRegion, "../x"); err == nil || IsUncertain(err) {
+		t.Errorf("bad job id accepted: %v", err)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		if r.URL.Path == "/inventorytriggerjob/bnone" {
+			xmlResponse(w, 404, errorXML("NoSuchJob", "no"))
+			return
+		}
+		if n == 1 {
+			xmlResponse(w, 503, errorXML("SlowDown", "slow"))
+			return
+		}
+		w.Header().Set("x-ci-request-id", "x")
+		w.WriteHeader(200)
+	})
+	c, _ := newTestClient(t, f, nil)
+	if err := c.Cancel(context.Background(), testBucket, testRegion, "bxyz"); err != nil {
+		t.Fatal(err)
+	}
+	s := f.last()
+	if s.Method != "PUT" || s.Path != "/inventorytriggerjob/bxyz" || s.RawQuery != "cancel" || s.Body != "" {
+		t.Errorf("request = %s %s?%s body %q", s.Method, s.Path, s.RawQuery, s.Body)
+	}
+	if s.Header.Get("Content-Length") != "0" || !slices.Contains(s.SignedHeaders, "content-length") {
+		t.Errorf("Content-Length %q, signed %v", s.Header.Get("Content-Length"), s.SignedHeaders)
+	}
+	if n := f.count("PUT", "/inventorytriggerjob/bxyz"); n != 2 {
+		t.Errorf("calls = %d, want 2 (503 SlowDown retried)", n)
+	}
+	if err := c.Cancel(context.Background(), testBucket, testRegion, "bnone"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("cancel missing job: %v", err)
+	}
+}

@@ -1,0 +1,71 @@
+package ciapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// skewCI is a service whose clock is serverTime; it refuses signatures whose window does
+// not contain it, the way COS does (403 RequestTimeTooSkewed with its Date).
+func skewCI(t *testing.T, serverTime time.Time) *fakeCI {
+	return newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		var start, end int64
+		for _, kv := range strings.Split(r.Header.Get("Authorization"), "&") {
+			if v, ok := strings.CutPrefix(kv, "q-key-time="); ok {
+				a, b, _ := strings.Cut(v, ";")
+				start, _ = strconv.ParseInt(a, 10, 64)
+				end, _ = strconv.ParseInt(b, 10, 64)
+			}
+		}
+		w.Header().Set("Date", serverTime.UTC().Format(http.TimeFormat))
+		if now := serverTime.Unix(); now < start || now > end {
+			xmlResponse(w, 403, errorXML("RequestTimeTooSkewed", "The difference between the request time and the server's time is too large."))
+			return
+		}
+		if r.Method == http.MethodPost {
+			xmlResponse(w, 200, "<Response>"+job("n", "bnew")+"</Response>")
+			return
+		}
+		xmlResponse(w, 200, "<Response>"+job("n", "bj")+"</Response>")
+	})
+}
+
+func TestClockSkewIsCorrectedOnce(t *testing.T) {
+	local := time.Unix(1700000000, 0)
+	for _, skew := range []time.Duration{2 * time.Hour, -10 * time.Minute} {
+		f := skewCI(t, local.Add(skew))
+		c, sl := newTestClient(t, f, func(cfg *Config) { cfg.Now = func() time.Time { return local } })
+		if _, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"}); err != nil {
+			t.Fatalf("skew %v: create: %v", skew, err)
+		}
+		if n := f.count("POST", "/inventorytriggerjob"); n != 2 || len(sl.d) != 0 {
+			t.Errorf("skew %v: create calls = %d sleeps %d, want 2 and 0", skew, n, len(sl.d))
+		}
+		if got := c.Signer().ClockOffset(); got != skew {
+			t.Errorf("offset = %v, want %v", got, skew)
+		}
+		// The next call uses the corrected clock straight away.
+		if _, err := c.Describe(context.Background(), testBucket, testRegion, "bj"); err != nil || f.count("GET", "/inventorytriggerjob/bj") != 1 {
+			t.Errorf("describe after correction: %v, %d calls", err, f.count("GET", "/inventorytriggerjob/bj"))
+		}
+	}
+}
+
+func TestClockSkewRetriedOnlyOnce(t *testing.T) {
+	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Date", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
+		xmlResponse(w, 401, errorXML("SignatureExpired", "signature expired"))
+	})
+	c, _ := newTestClient(t, f, nil)
+	err := c.Cancel(context.Background(), testBucket, testRegion, "bj")
+	if err == nil || IsRetryable(err) || IsUncertain(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := f.count("PUT", "/inventorytriggerjob/bj"); n != 2 {
+		t.Errorf("calls = %d, want 2", n)
+	}
+}
