@@ -1,0 +1,215 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
+)
+
+// Outcomes of a CancelResult.
+const (
+	CancelDone     = "cancelled"        // the cancel was accepted
+	CancelFinished = "already finished" // the job was Success, Failed or Cancel already
+	CancelError    = "error"            // the cancel failed; see Err
+)
+
+// CancelResult is what Cancel did with one job of a plan.
+type CancelResult struct {
+	JobStatus
+	Outcome string // CancelDone, CancelFinished or CancelError
+	Err     error
+}
+
+// Cancel cancels the jobs of plans that are not finished. It finds them on the service by
+// sweeping the list (from the plan's first run minus an hour when the state knows it, else
+// without a time bound) and keeping the Names of the plans' expansion, so it also works on
+// a machine without state; jobs the state knows but the sweep missed are described. Every
+// job of the plans is reported: cancelled, already finished, or the error. Job states are
+// written to the state file.
+func Cancel(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
+	e := newEngine(api, store, opts)
+	var results []CancelResult
+	var errs *multierror.Error
+	for _, p := range plans {
+		res, err := e.cancelPlan(ctx, p)
+		results = append(results, res...)
+		if err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("cancel plan %s: %w", p.Name, err))
+		}
+	}
+	for i := range results {
+		if results[i].Err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("cancel %s (job %s): %w", results[i].Name, results[i].JobID, results[i].Err))
+		}
+	}
+	if err := store.Flush(context.WithoutCancel(ctx)); err != nil {
+		errs = multierror.Append(errs, fmt.Errorf("save state: %w", err))
+	}
+	return results, errs.ErrorOrNil()
+}
+
+// cancelPlan sweeps, matches and cancels the jobs of one plan.
+func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, error) {
+	groups := map[groupKey]bool{}
+	prefix, first := "", true
+	for req := range e.o.requests(p) {
+		groups[groupKey{req.Bucket, req.Region, req.Type}] = true
+		if first {
+			prefix, first = req.Name, false
+		} else {
+			prefix = commonPrefix(prefix, req.Name)
+		}
+	}
+	firstRun, known, err := e.store.firstRun(ctx, p.Name, p.Generation)
+	if err != nil {
+		return nil, err
+	}
+	var since time.Time
+	if known {
+		since = firstRun.Add(-sweepSlack)
+	}
+	onService := map[string]ciapi.JobDetail{}
+	for k := range groups {
+		err := e.sweep(ctx, k.bucket, k.region, k.typ, since, func(d *ciapi.JobDetail) error {
+			if d.Name != "" && strings.HasPrefix(d.Name, prefix) {
+				onService[d.Name] = *d
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Match the plan's expansion against what the sweep found and what the state knows.
+	var results []CancelResult
+	var seen []jobSeen
+	var found []Record
+	missed := &tracker{}
+	for req := range e.o.requests(p) {
+		row, inState, err := e.store.lookup(ctx, req.Plan, req.Name)
+		if err != nil {
+			return nil, err
+		}
+		js := JobStatus{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
+			Region: req.Region, Type: req.Type}
+		if d, ok := onService[req.Name]; ok {
+			js.JobID, js.State, js.Code, js.Message = d.JobId, d.State, d.Code, d.Message
+			if inState && row.JobID == d.JobId {
+				seen = append(seen, jobSeen{plan: req.Plan, name: req.Name, state: d.State, created: d.CreationTime})
+			} else {
+				rec := recordFor(&req, RowSkipped)
+				rec.JobID, rec.JobState, rec.JobCreated = d.JobId, d.State, d.CreationTime
+				found = append(found, rec)
+			}
+		} else if inState && row.JobID != "" {
+			js.JobID, js.State = row.JobID, row.JobState
+			if !ciapi.Terminal(row.JobState) {
+				missed.jobs = append(missed.jobs, &js)
+				continue
+			}
+		} else {
+			continue
+		}
+		results = append(results, CancelResult{JobStatus: js})
+	}
+	if err := e.store.w.send(&writeOp{records: found, jobs: seen}); err != nil {
+		return nil, fmt.Errorf("save job states: %w", err)
+	}
+	if len(missed.jobs) > 0 {
+		if err := e.describeAll(ctx, missed); err != nil {
+			return nil, err
+		}
+		for _, j := range missed.jobs {
+			results = append(results, CancelResult{JobStatus: *j})
+		}
+	}
+	return results, e.cancelAll(ctx, results)
+}
+
+// describeAll refreshes each job of t with one describe call.
+func (e *engine) describeAll(ctx context.Context, t *tracker) error {
+	var seen []jobSeen
+	for _, j := range t.jobs {
+		var resp *ciapi.DescribeResponse
+		err := e.read(ctx, func(ctx context.Context) error {
+			var err error
+			resp, err = e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
+			return err
+		})
+		switch {
+		case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
+			j.State = StateNotFound
+		case err != nil:
+			return fmt.Errorf("describe job %s: %w", j.JobID, err)
+		default:
+			j.State, j.Code, j.Message = resp.JobsDetail.State, resp.JobsDetail.Code, resp.JobsDetail.Message
+		}
+		seen = append(seen, jobSeen{plan: j.Plan, name: j.Name, state: j.State})
+	}
+	return e.store.w.send(&writeOp{jobs: seen})
+}
+
+// cancelAll cancels, Parallel at a time, every job of results that is not finished, and
+// fills in the outcomes.
+func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
+	var g errgroup.Group
+	g.SetLimit(e.o.Parallel)
+	var mu sync.Mutex
+	var seen []jobSeen
+	for i := range results {
+		r := &results[i]
+		if ciapi.Terminal(r.State) || r.State == StateNotFound {
+			r.Outcome = CancelFinished
+			continue
+		}
+		if ctx.Err() != nil {
+			r.Outcome, r.Err = CancelError, ctx.Err()
+			continue
+		}
+		g.Go(func() error {
+			err := e.read(ctx, func(ctx context.Context) error {
+				return e.api.Cancel(ctx, r.Bucket, r.Region, r.JobID)
+			})
+			if err == nil {
+				r.Outcome, r.State = CancelDone, ciapi.StateCancel
+			} else if d, derr := e.describeOne(ctx, r.Bucket, r.Region, r.JobID); derr == nil && ciapi.Terminal(d.State) {
+				// It finished between the sweep and the cancel.
+				r.Outcome, r.State = CancelFinished, d.State
+			} else {
+				r.Outcome, r.Err = CancelError, err
+			}
+			mu.Lock()
+			seen = append(seen, jobSeen{plan: r.Plan, name: r.Name, state: r.State})
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return e.store.w.send(&writeOp{jobs: seen})
+}
+
+// describeOne returns the current detail of one job.
+func (e *engine) describeOne(ctx context.Context, bucket, region, id string) (*ciapi.JobDetail, error) {
+	var resp *ciapi.DescribeResponse
+	err := e.read(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = e.api.Describe(ctx, bucket, region, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil || resp.JobsDetail == nil {
+		return nil, fmt.Errorf("describe job %s: %w", id, ciapi.ErrNotFound)
+	}
+	return resp.JobsDetail, nil
+}

@@ -1,0 +1,68 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"golang.org/x/time/rate"
+)
+
+// engine is what Run, Wait, Refresh and Cancel share: the API, the state, the options and
+// the rate limiter every API call waits on.
+type engine struct {
+	api   API
+	store *Store
+	o     Options
+	lim   *rate.Limiter
+}
+
+// newEngine applies the option defaults and builds the shared limiter.
+func newEngine(api API, store *Store, opts Options) *engine {
+	o := opts.withDefaults()
+	return &engine{api: api, store: store, o: o, lim: newLimiter(o.QPS, o.Parallel)}
+}
+
+// read runs an idempotent call (list, describe, lookup, cancel): it waits on the limiter,
+// bounds the call by the request timeout and retries retryable failures with backoff.
+func (e *engine) read(ctx context.Context, call func(ctx context.Context) error) error {
+	for failures := 0; ; {
+		if err := e.lim.Wait(ctx); err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, e.o.RequestTimeout)
+		err := call(cctx)
+		cancel()
+		if err == nil || errors.Is(err, ciapi.ErrNotFound) || ctx.Err() != nil {
+			return err
+		}
+		if !ciapi.IsRetryable(err) {
+			return err
+		}
+		failures++
+		if failures > e.o.Retries {
+			return err
+		}
+		if serr := e.sleep(ctx, failures, ciapi.RetryAfterOf(err)); serr != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits the backoff before retry number failures, or until ctx ends.
+func (e *engine) sleep(ctx context.Context, failures int, retryAfter time.Duration) error {
+	return e.pause(ctx, backoff(failures, e.o.BackoffBase, e.o.BackoffCap, retryAfter, nil))
+}
+
+// pause waits d or until ctx ends.
+func (e *engine) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,153 @@
+package executor
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+func TestRunWithFaultsTriggersEachRequestExactlyOnce(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Seed: 7, Faults: emulator.Faults{
+		ErrorRate: 0.1, ResetRate: 0.1, UncertainRate: 0.2, TooManyRate: 0.1, RetryAfter: "0",
+	}})
+	p := hourlyPlan(t, "faulty", 60, 1)
+	store := openStore(t, "")
+	opts := quick()
+	opts.Retries = 12
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, opts)
+	st := emu.Server.Stats()
+	if st.Faults[emulator.FaultUncertain500]+st.Faults[emulator.FaultUncertainReset] == 0 || st.Faults[emulator.FaultReset] == 0 ||
+		st.Faults[emulator.FaultTooMany] == 0 || st.Faults[emulator.FaultError] == 0 {
+		t.Fatalf("faults not exercised: %v", st.Faults)
+	}
+	// Every request is triggered exactly once, or reported failed with its reason.
+	got := jobNames(t, emu)
+	if sum.Total.Triggered+sum.Total.Failed != 61 {
+		t.Fatalf("summary %+v (err %v)", sum.Total, err)
+	}
+	for _, f := range sum.Failures {
+		if f.Message == "" || f.Err == nil {
+			t.Errorf("failure without a reason: %+v", f)
+		}
+	}
+	if sum.Total.Failed == 0 {
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		sameNames(t, got, names(p))
+	}
+	// A second run settles whatever failed, still exactly once.
+	emu.Server.SetFaults(emulator.Faults{})
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+}
+
+func TestRunHonoursRetryAfter(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{TooManyRate: 1, RetryAfter: "1"}})
+	p := hourlyPlan(t, "later", 1, 1)
+	store := openStore(t, "")
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		emu.Server.SetFaults(emulator.Faults{})
+	}()
+	start := time.Now()
+	opts := quick()
+	opts.LookupThreshold = -1 // sweep, so the only throttled call before the pause is the list
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, opts)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if el := time.Since(start); el < time.Second {
+		t.Fatalf("a 429 with Retry-After: 1 was retried after %v", el)
+	}
+	if sum.Total.Triggered != 2 {
+		t.Fatalf("summary %+v", sum.Total)
+	}
+}
+
+func TestRunReportsPermanentFailures(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
+	p := hourlyPlan(t, "denied", 5, 1) // its workflow does not exist: 400 for the hourly job
+	store := openStore(t, "")
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, quick())
+	if err == nil {
+		t.Fatal("run succeeded, want failures")
+	}
+	var re *RequestError
+	var ae *ciapi.APIError
+	if !errors.As(err, &re) || !errors.As(err, &ae) {
+		t.Fatalf("error %v: want a *RequestError wrapping a *ciapi.APIError", err)
+	}
+	if sum.Total.Failed != 5 || sum.Total.Triggered != 1 || len(sum.Failures) != 5 {
+		t.Fatalf("summary %+v", sum.Total)
+	}
+	f := sum.Failures[0]
+	if f.Code == "" || f.Message == "" || f.RequestID == "" || f.Attempts != 1 {
+		t.Fatalf("failure %+v: want Code, Message, RequestId and a single attempt", f)
+	}
+	if n := emu.Server.Stats().Calls[emulator.OpCreate]; n != 6 {
+		t.Fatalf("%d creates, want 6 (no retry of a 4xx)", n)
+	}
+	for r, err := range Status(background(t), store, "denied") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Job == "hourly" && (r.Status != RowFailed || r.ErrorCode != f.Code) {
+			t.Fatalf("state row %+v", r)
+		}
+	}
+}
+
+func TestRunFailFastStopsStartingRequests(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
+	p := hourlyPlan(t, "fast", 40, 1)
+	store := openStore(t, "")
+	opts := quick()
+	opts.Parallel = 2
+	opts.FailFast = true
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, opts)
+	if err == nil {
+		t.Fatal("run succeeded, want a failure")
+	}
+	if n := emu.Server.Stats().Calls[emulator.OpCreate]; n > 4 {
+		t.Fatalf("%d creates after the first permanent failure with --parallel 2", n)
+	}
+	if sum.Total.Failed == 0 || sum.Total.NotDone() == 0 {
+		t.Fatalf("summary %+v", sum.Total)
+	}
+}
+
+func TestRunBoundsParallelismAndRate(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{Latency: 15 * time.Millisecond}})
+	p := hourlyPlan(t, "bounded", 59, 1)
+	store := openStore(t, "")
+	opts := quick()
+	opts.Parallel = 3
+	opts.QPS = 40
+	opts.LookupThreshold = -1
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, opts); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	st := emu.Server.Stats()
+	if st.MaxInFlight > 3 {
+		t.Fatalf("%d requests in flight, --parallel 3", st.MaxInFlight)
+	}
+	burst := 3
+	starts := st.CreateStarts
+	for i := range starts {
+		n := 0
+		for j := i; j < len(starts) && starts[j].Sub(starts[i]) < time.Second; j++ {
+			n++
+		}
+		if n > 40+burst {
+			t.Fatalf("%d creates started within one second, --qps 40", n)
+		}
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+}

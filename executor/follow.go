@@ -1,0 +1,143 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
+)
+
+// StateNotFound is the job state recorded when a job id the state knows no longer exists
+// on the service; Wait treats it as final.
+const StateNotFound = "NotFound"
+
+// JobStatus is the last known state of one job of a plan.
+type JobStatus struct {
+	Plan, Job, Name string
+	Bucket, Region  string
+	Type            string
+	JobID           string
+	State           string // Submitted, Running, Success, Failed, Pause, Cancel or StateNotFound
+	Code, Message   string // the job's error, when Failed
+	created         time.Time
+}
+
+// final reports whether the job will not change any more.
+func (j *JobStatus) final() bool { return ciapi.Terminal(j.State) || j.State == StateNotFound }
+
+// groupKey is one list sweep: a bucket and a job type.
+type groupKey struct{ bucket, region, typ string }
+
+// tracker holds the jobs of some plans that the state knows (bounded by the jobs created).
+type tracker struct {
+	jobs []*JobStatus
+}
+
+// track loads, for every request of plans recorded with a job id, its last known state.
+func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error) {
+	if err := e.store.Flush(ctx); err != nil {
+		return nil, err
+	}
+	t := &tracker{}
+	for _, p := range plans {
+		for req := range e.o.requests(p) {
+			row, ok, err := e.store.lookup(ctx, req.Plan, req.Name)
+			if err != nil {
+				return nil, err
+			}
+			if !ok || row.JobID == "" {
+				continue
+			}
+			j := &JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
+				Region: row.Region, Type: row.Type, JobID: row.JobID, State: row.JobState,
+				Code: row.ErrorCode, Message: row.ErrorMessage}
+			if c, ok := parseServiceTime(row.JobCreated); ok {
+				j.created = c
+			} else {
+				j.created = row.CreatedAt.Add(-sweepSlack)
+			}
+			t.jobs = append(t.jobs, j)
+		}
+	}
+	return t, nil
+}
+
+// errAllSeen stops a sweep early once every job it looks for was seen.
+var errAllSeen = errors.New("all jobs seen")
+
+// refresh updates every unfinished job: per bucket and type, one sweep of the list from
+// the earliest creation time among them (about one call per 100 jobs), then a describe
+// for each job the sweep did not see. New states are written to the state file.
+func (e *engine) refresh(ctx context.Context, t *tracker) error {
+	groups := map[groupKey]map[string]*JobStatus{}
+	since := map[groupKey]time.Time{}
+	for _, j := range t.jobs {
+		if j.final() {
+			continue
+		}
+		k := groupKey{j.Bucket, j.Region, j.Type}
+		if groups[k] == nil {
+			groups[k] = map[string]*JobStatus{}
+			since[k] = j.created
+		}
+		groups[k][j.JobID] = j
+		if j.created.Before(since[k]) {
+			since[k] = j.created
+		}
+	}
+	var seen []jobSeen
+	update := func(j *JobStatus, d *ciapi.JobDetail) {
+		j.State = d.State
+		if d.State == ciapi.StateFailed {
+			j.Code, j.Message = d.Code, d.Message
+		}
+		js := jobSeen{plan: j.Plan, name: j.Name, state: j.State, created: d.CreationTime}
+		if d.State == ciapi.StateFailed {
+			js.code, js.message = d.Code, d.Message
+		}
+		seen = append(seen, js)
+	}
+	for k, want := range groups {
+		left := len(want)
+		err := e.sweep(ctx, k.bucket, k.region, k.typ, since[k], func(d *ciapi.JobDetail) error {
+			j, ok := want[d.JobId]
+			if !ok {
+				return nil
+			}
+			update(j, d)
+			delete(want, d.JobId)
+			if left--; left == 0 {
+				return errAllSeen
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errAllSeen) {
+			return err
+		}
+		for id, j := range want {
+			var resp *ciapi.DescribeResponse
+			err := e.read(ctx, func(ctx context.Context) error {
+				var err error
+				resp, err = e.api.Describe(ctx, k.bucket, k.region, id)
+				return err
+			})
+			switch {
+			case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
+				update(j, &ciapi.JobDetail{JobId: id, State: StateNotFound})
+			case err != nil:
+				return fmt.Errorf("describe job %s: %w", id, err)
+			default:
+				update(j, resp.JobsDetail)
+			}
+		}
+	}
+	if len(seen) > 0 {
+		if err := e.store.w.send(&writeOp{jobs: seen}); err != nil {
+			return fmt.Errorf("save job states: %w", err)
+		}
+	}
+	return nil
+}

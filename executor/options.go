@@ -1,0 +1,104 @@
+package executor
+
+import (
+	"iter"
+	"time"
+
+	"github.com/planrun/planrun/plan"
+)
+
+// Defaults applied by Run, Wait and Cancel to zero Options fields.
+const (
+	DefaultParallel       = 8
+	DefaultRetries        = 5
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultPollInterval   = 10 * time.Second
+	// DefaultLookupThreshold is the largest pending set per bucket that a run with no state
+	// for the plan reconciles by looking names up one by one instead of sweeping the list.
+	DefaultLookupThreshold = 100
+	// progressEvery is the least time between two Progress calls.
+	progressEvery = 200 * time.Millisecond
+	// sweepPageSize is the list page size used by every sweep (the service maximum).
+	sweepPageSize = 100
+	// sweepSlack widens a time-bounded sweep, for clock skew between us and the service.
+	sweepSlack = time.Hour
+)
+
+// Options tune Run, Wait, Refresh and Cancel. The zero value works: defaults apply.
+type Options struct {
+	// Parallel is the most API calls in flight at once (--parallel). Default 8.
+	Parallel int
+	// QPS is the most API calls started per second across all workers (--qps), after a
+	// burst of min(Parallel, ceil(QPS)). 0 means unlimited.
+	QPS float64
+	// Retries is how many times a retryable failure is retried (--retries). 0 means the
+	// default of 5; a negative value means no retries.
+	Retries int
+	// RequestTimeout bounds each API call. Default 30s.
+	RequestTimeout time.Duration
+	// FailFast stops starting requests after the first permanent failure (--fail-fast).
+	FailFast bool
+	// BackoffBase and BackoffCap shape the exponential backoff with full jitter between
+	// retries. Defaults 500ms and 30s.
+	BackoffBase, BackoffCap time.Duration
+	// LookupThreshold: see DefaultLookupThreshold. Negative means always sweep.
+	LookupThreshold int
+	// PollInterval is the time between two polling rounds of Wait. Default 10s.
+	PollInterval time.Duration
+	// OnResult, when set, is called once per request with its outcome, from any goroutine
+	// but never concurrently.
+	OnResult func(Result)
+	// Progress, when set, is called at most every 200ms (and once at the end) with counters.
+	Progress func(Progress)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Filter, when set, restricts every operation to the requests it keeps (--shard). It
+	// must be deterministic: the same request is kept on every call.
+	Filter func(*plan.Request) bool
+}
+
+// requests streams the requests of p that the Filter keeps.
+func (o *Options) requests(p *plan.Plan) iter.Seq[plan.Request] {
+	if o.Filter == nil {
+		return p.Requests()
+	}
+	return func(yield func(plan.Request) bool) {
+		for r := range p.Requests() {
+			if o.Filter(&r) && !yield(r) {
+				return
+			}
+		}
+	}
+}
+
+// withDefaults returns o with zero fields replaced by defaults.
+func (o Options) withDefaults() Options {
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultParallel
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = backoffBase
+	}
+	if o.BackoffCap <= 0 {
+		o.BackoffCap = backoffCap
+	}
+	if o.LookupThreshold == 0 {
+		o.LookupThreshold = DefaultLookupThreshold
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}

@@ -1,0 +1,101 @@
+package executor
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Progress is a snapshot of a running Run, passed to Options.Progress.
+type Progress struct {
+	Planned   int           // requests of all plans of the run
+	Done      int           // Skipped + Triggered + Failed
+	Skipped   int           // already done (state or service)
+	Triggered int           // created by this run
+	Failed    int           // failed permanently
+	InFlight  int           // requests being worked on now
+	Rate      float64       // requests completed (triggered or failed) per second so far
+	ETA       time.Duration // estimated time left at Rate; 0 when unknown
+	Elapsed   time.Duration // since the run started
+}
+
+// meter holds the live counters of a run and calls the progress callback.
+type meter struct {
+	planned, skipped, triggered, failed, inFlight atomic.Int64
+
+	start time.Time
+	now   func() time.Time
+	fn    func(Progress)
+	mu    sync.Mutex // serialises fn
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// newMeter starts reporting to fn (if not nil) every progressEvery.
+func newMeter(fn func(Progress), now func() time.Time) *meter {
+	m := &meter{start: now(), now: now, fn: fn, stop: make(chan struct{}), done: make(chan struct{})}
+	if fn == nil {
+		close(m.done)
+		return m
+	}
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-m.stop:
+				return
+			case <-t.C:
+				m.report()
+			}
+		}
+	}()
+	return m
+}
+
+// snapshot computes the current Progress.
+func (m *meter) snapshot() Progress {
+	p := Progress{
+		Planned: int(m.planned.Load()), Skipped: int(m.skipped.Load()),
+		Triggered: int(m.triggered.Load()), Failed: int(m.failed.Load()),
+		InFlight: int(m.inFlight.Load()), Elapsed: m.now().Sub(m.start),
+	}
+	p.Done = p.Skipped + p.Triggered + p.Failed
+	if secs := p.Elapsed.Seconds(); secs > 0 {
+		p.Rate = float64(p.Triggered+p.Failed) / secs
+	}
+	if left := p.Planned - p.Done; left > 0 && p.Rate > 0 {
+		p.ETA = time.Duration(float64(left) / p.Rate * float64(time.Second))
+	}
+	return p
+}
+
+// report calls fn with a snapshot.
+func (m *meter) report() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fn(m.snapshot())
+}
+
+// close stops the ticker and reports one last time.
+func (m *meter) close() {
+	if m.fn == nil {
+		return
+	}
+	close(m.stop)
+	<-m.done
+	m.report()
+}
+
+// count adds a final status to the counters.
+func (m *meter) count(status string) {
+	switch status {
+	case StatusSkipped:
+		m.skipped.Add(1)
+	case StatusTriggered:
+		m.triggered.Add(1)
+	case StatusFailed:
+		m.failed.Add(1)
+	}
+}

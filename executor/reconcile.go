@@ -1,0 +1,163 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
+)
+
+// bucketKey identifies where jobs live.
+type bucketKey struct{ bucket, region string }
+
+// pendingSet describes the requests of one bucket that the state does not record as done.
+type pendingSet struct {
+	count int
+	types map[string]bool
+}
+
+// census is the first pass over a plan: which buckets have pending requests, of which
+// types, and the longest prefix shared by every request Name (at least "<plan>-<job>-"
+// for one job, "<plan>-" for several). It holds counts, never the requests.
+type census struct {
+	pending map[bucketKey]*pendingSet
+	prefix  string
+	seen    bool
+}
+
+// takeCensus streams p's requests once, checking each against the state; each is also
+// passed to each (when not nil).
+func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.Request)) (*census, error) {
+	c := &census{pending: map[bucketKey]*pendingSet{}}
+	for r := range e.o.requests(p) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if each != nil {
+			each(&r)
+		}
+		if !c.seen {
+			c.prefix, c.seen = r.Name, true
+		} else {
+			c.prefix = commonPrefix(c.prefix, r.Name)
+		}
+		rec, ok, err := e.store.lookup(ctx, r.Plan, r.Name)
+		if err != nil {
+			return nil, err
+		}
+		if ok && rec.Done() {
+			continue
+		}
+		k := bucketKey{r.Bucket, r.Region}
+		ps := c.pending[k]
+		if ps == nil {
+			ps = &pendingSet{types: map[string]bool{}}
+			c.pending[k] = ps
+		}
+		ps.count++
+		ps.types[r.Type] = true
+	}
+	return c, nil
+}
+
+// commonPrefix returns the longest common prefix of a and b.
+func commonPrefix(a, b string) string {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return a[:i]
+		}
+	}
+	return a[:n]
+}
+
+// existing is what a reconciliation knows about a job found on the service.
+type existing struct {
+	id, state, created, code, message string
+}
+
+// found converts a listed or looked-up job.
+func found(d *ciapi.JobDetail) existing {
+	return existing{id: d.JobId, state: d.State, created: d.CreationTime, code: d.Code, message: d.Message}
+}
+
+// reconciliation is the outcome of reconciling one plan with the service before sending.
+type reconciliation struct {
+	exist  map[string]existing // jobs of this plan (by Name) that exist on the service
+	lookup map[bucketKey]bool  // buckets whose pending requests are looked up one by one
+	// lookups is how many pending requests are reconciled by lookup; when there are any,
+	// the plan row (first run time) is only written once every one of them was looked up.
+	lookups    int
+	firstRunAt time.Time
+}
+
+// reconcile finds which pending requests of p already exist on the service, per bucket:
+//   - the state knows when this plan (and generation) first ran: sweep the list from that
+//     time minus an hour, which covers every create any run from this state made;
+//   - the state knows nothing and at most LookupThreshold requests are pending in the
+//     bucket: look each up by Name just before sending it (no sweep);
+//   - otherwise sweep the whole list of the bucket.
+//
+// Sweeps keep only Names with the plan's common prefix, so memory is bounded by the jobs
+// the plan created. When every pending request was covered by a sweep, it records (durably,
+// before anything is sent) when the plan first ran, so later runs can bound their sweeps
+// by that time. With lookups, that record waits until every lookup was done (markRun):
+// an interrupted run must not let the next one bound its sweep and miss older jobs.
+func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*reconciliation, error) {
+	rec := &reconciliation{exist: map[string]existing{}, lookup: map[bucketKey]bool{}}
+	if len(c.pending) == 0 {
+		return rec, nil
+	}
+	first, known, err := e.store.firstRun(ctx, p.Name, p.Generation)
+	if err != nil {
+		return nil, err
+	}
+	var since time.Time
+	if known {
+		since = first.Add(-sweepSlack)
+	}
+	firstRunAt := e.o.Now()
+	for k, ps := range c.pending {
+		if !known && e.o.LookupThreshold > 0 && ps.count <= e.o.LookupThreshold {
+			rec.lookup[k] = true
+			rec.lookups += ps.count
+			continue
+		}
+		for typ := range ps.types {
+			err := e.sweep(ctx, k.bucket, k.region, typ, since, func(d *ciapi.JobDetail) error {
+				if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) {
+					return nil
+				}
+				if _, dup := rec.exist[d.Name]; !dup {
+					rec.exist[d.Name] = found(d)
+				}
+				if t, ok := parseServiceTime(d.CreationTime); ok && t.Before(firstRunAt) {
+					firstRunAt = t
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reconcile plan %s: %w", p.Name, err)
+			}
+		}
+	}
+	rec.firstRunAt = firstRunAt
+	if rec.lookups == 0 {
+		if err := e.markRun(ctx, p, firstRunAt); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// markRun durably records that plan p ran at t (the earliest time is kept).
+func (e *engine) markRun(ctx context.Context, p *plan.Plan, t time.Time) error {
+	op := &writeOp{plan: &planRow{plan: p.Name, generation: p.Generation, firstRunAt: t}}
+	if err := e.store.w.sync(context.WithoutCancel(ctx), op); err != nil {
+		return fmt.Errorf("record plan %s: %w", p.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{})
+	p := hourlyPlan(t, "big", 149, 1) // 150 requests: above the lookup threshold
+	other := hourlyPlan(t, "other", 30, 1)
+	path := t.TempDir() + "/state.db"
+	store := openStore(t, path)
+	if _, err := Run(background(t), client, store, []*plan.Plan{p, other}, quick()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	store.Close()
+	os.Remove(path)
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+
+	store = openStore(t, path)
+	before := emu.Server.Stats()
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, quick())
+	if err != nil {
+		t.Fatalf("run without state: %v", err)
+	}
+	after := emu.Server.Stats()
+	if sum.Total.Skipped != 150 || sum.Total.Triggered != 0 {
+		t.Fatalf("summary %+v", sum.Total)
+	}
+	lists := after.Calls[emulator.OpList] - before.Calls[emulator.OpList]
+	// 181 jobs in the bucket: 2 pages of Workflow jobs and 1 of Job jobs.
+	if lists > 4 || after.Calls[emulator.OpCreate] != before.Calls[emulator.OpCreate] {
+		t.Fatalf("%d list calls and %d creates without state", lists, after.Calls[emulator.OpCreate]-before.Calls[emulator.OpCreate])
+	}
+	// The found jobs are now in the state, with their job ids: no call next time.
+	for r, err := range Status(background(t), store, "big") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != RowSkipped || r.JobID == "" {
+			t.Fatalf("row %+v", r)
+		}
+	}
+	before = emu.Server.Stats()
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatal(err)
+	}
+	if calls(emu.Server.Stats()) != calls(before) {
+		t.Fatal("API calls with a complete state")
+	}
+	sameNames(t, jobNames(t, emu), append(names(p), names(other)...))
+}
+
+func TestRunNewGenerationTriggersAgain(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{})
+	store := openStore(t, "")
+	g1, g2 := hourlyPlan(t, "gen", 3, 1), hourlyPlan(t, "gen", 3, 2)
+	for _, p := range []*plan.Plan{g1, g2, g1, g2} {
+		if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameNames(t, jobNames(t, emu), append(names(g1), names(g2)...))
+}
+
+func TestLookupRunRecordsThePlanOnlyWhenEveryLookupWasDone(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{Latency: 20 * time.Millisecond}})
+	p := hourlyPlan(t, "looked", 40, 1)
+	store := openStore(t, "")
+	ctx, cancel := context.WithCancel(background(t))
+	defer cancel()
+	opts := quick()
+	opts.OnResult = func(r Result) {
+		if r.Status == StatusTriggered {
+			cancel()
+		}
+	}
+	if _, err := Run(ctx, client, store, []*plan.Plan{p}, opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v", err)
+	}
+	if _, known, err := store.firstRun(background(t), "looked", 1); err != nil || known {
+		t.Fatalf("interrupted lookup run recorded the plan (known %v, err %v): a later run would bound its sweep", known, err)
+	}
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatal(err)
+	}
+	if _, known, err := store.firstRun(background(t), "looked", 1); err != nil || !known {
+		t.Fatalf("complete lookup run did not record the plan (known %v, err %v)", known, err)
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+}

@@ -1,0 +1,221 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-multierror"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/planrun/planrun/plan"
+)
+
+// maxIntentBatch bounds how many "sending" intents are committed in one transaction
+// ahead of the sends they announce.
+const maxIntentBatch = 256
+
+// errStopped is returned by a fail-fast worker to stop the group.
+var errStopped = errors.New("stopped after a permanent failure")
+
+// runner is the state of one Run.
+type runner struct {
+	*engine
+	sum   *Summary
+	meter *meter
+
+	emitMu sync.Mutex // serialises OnResult and keeps it in step with the summary
+}
+
+// planRun tracks the lookups of one plan, see reconciliation.lookups.
+type planRun struct {
+	p       *plan.Plan
+	rec     *reconciliation
+	lookups atomic.Int64 // lookups still to do
+}
+
+// Run triggers every request of plans that is not already done, at most once each
+// (CONTRACT §4). It streams each plan's requests twice (a census, then the sends), never
+// holding them all in memory: requests recorded as done in store are skipped without an
+// API call; the others are reconciled with the service by Name first (see reconcile), and
+// those found are skipped and recorded. A "sending" intent is committed before each create.
+//
+// At most opts.Parallel requests are in flight, and every API call waits on one shared
+// limiter of opts.QPS per second. Retryable failures are retried with backoff and jitter,
+// honouring Retry-After; a create whose outcome is uncertain is looked up by Name before
+// being sent again. With opts.FailFast the first permanent failure stops new requests.
+// When ctx ends, no new call starts, calls in flight finish (each bounded by the request
+// timeout), the state is flushed and the error matches context.Canceled.
+//
+// The Summary is returned in every case. The error aggregates (go-multierror) one
+// *RequestError per failed request, reconciliation and state errors, and the interruption.
+func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) (*Summary, error) {
+	r := &runner{engine: newEngine(api, store, opts), sum: &Summary{}}
+	r.meter = newMeter(r.o.Progress, r.o.Now)
+	for _, p := range plans {
+		r.meter.planned.Add(int64(p.Count()))
+	}
+	g, stop := &errgroup.Group{}, ctx
+	if r.o.FailFast {
+		g, stop = errgroup.WithContext(ctx)
+	}
+	g.SetLimit(r.o.Parallel)
+
+	var errs *multierror.Error
+	var runs []*planRun
+	for _, p := range plans {
+		if stop.Err() != nil {
+			break
+		}
+		pr, err := r.feedPlan(stop, g, p)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		runs = append(runs, pr)
+	}
+	_ = g.Wait() // failures are in the summary; errStopped only stops the group
+
+	for _, pr := range runs {
+		if pr.rec.lookups > 0 && pr.lookups.Load() == 0 {
+			if err := r.markRun(ctx, pr.p, pr.rec.firstRunAt); err != nil {
+				errs = multierror.Append(errs, err)
+			}
+		}
+	}
+	if err := store.Flush(context.WithoutCancel(ctx)); err != nil {
+		errs = multierror.Append(errs, fmt.Errorf("save state: %w", err))
+	}
+	r.meter.close()
+	for i := range r.sum.Failures {
+		f := &r.sum.Failures[i]
+		errs = multierror.Append(errs, &RequestError{Plan: f.Plan, Job: f.Job, Name: f.Name,
+			Code: f.Code, Message: f.Message, RequestID: f.RequestID, Attempts: f.Attempts, Err: f.Err})
+	}
+	if err := ctx.Err(); err != nil {
+		errs = multierror.Append(errs, fmt.Errorf("run interrupted: %w", err))
+	}
+	if errs != nil {
+		errs.ErrorFormat = listErrors
+	}
+	return r.sum, errs.ErrorOrNil()
+}
+
+// listErrors renders at most ten errors, then how many more there are.
+func listErrors(errs []error) string {
+	const show = 10
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d error(s):", len(errs))
+	for i, err := range errs {
+		if i == show {
+			fmt.Fprintf(&b, "\n\t... and %d more", len(errs)-show)
+			break
+		}
+		b.WriteString("\n\t* " + err.Error())
+	}
+	return b.String()
+}
+
+// emit reports a final (or, when interrupted, planned) result and records it in the state.
+func (r *runner) emit(res Result, rec *Record) {
+	if rec != nil {
+		if err := r.store.w.send(&writeOp{records: []Record{*rec}}); err != nil && res.Err == nil {
+			res.Err = fmt.Errorf("save state: %w", err)
+		}
+	}
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	r.sum.add(res)
+	r.meter.count(res.Status)
+	if r.o.OnResult != nil {
+		r.o.OnResult(res)
+	}
+}
+
+// feedPlan reconciles plan p and hands its pending requests to the group, committing
+// their intents in batches just ahead of the sends.
+func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan) (*planRun, error) {
+	c, err := r.takeCensus(stop, p, func(req *plan.Request) { r.sum.plan(req.Plan, req.Job) })
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
+	}
+	rec, err := r.reconcile(stop, p, c)
+	if err != nil {
+		return nil, err
+	}
+	pr := &planRun{p: p, rec: rec}
+	pr.lookups.Store(int64(rec.lookups))
+
+	batchSize := min(max(2*r.o.Parallel, 16), maxIntentBatch)
+	batch := make([]*task, 0, batchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if stop.Err() != nil {
+			for _, t := range batch {
+				r.abandon(t, false)
+			}
+			batch = batch[:0]
+			return nil
+		}
+		op := &writeOp{records: make([]Record, len(batch))}
+		for i, t := range batch {
+			op.records[i] = recordFor(&t.req, RowSending)
+		}
+		if err := r.store.w.sync(context.WithoutCancel(stop), op); err != nil {
+			return fmt.Errorf("record intents: %w", err)
+		}
+		for i, t := range batch {
+			if stop.Err() != nil {
+				for _, t := range batch[i:] {
+					r.abandon(t, false)
+				}
+				break
+			}
+			g.Go(func() error { return r.work(stop, pr, t) })
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for req := range r.o.requests(p) {
+		if stop.Err() != nil {
+			break
+		}
+		prev, ok, err := r.store.lookup(stop, req.Plan, req.Name)
+		if err != nil {
+			return pr, errors.Join(err, flush())
+		}
+		if ok && prev.Done() {
+			res := resultFor(&req, StatusSkipped)
+			res.JobID, res.JobState, res.Reason = prev.JobID, prev.JobState, "state"
+			r.emit(res, nil)
+			continue
+		}
+		if ex, ok := rec.exist[req.Name]; ok {
+			res := resultFor(&req, StatusSkipped)
+			res.JobID, res.JobState, res.Reason = ex.id, ex.state, "service"
+			row := recordFor(&req, RowSkipped)
+			row.JobID, row.JobState, row.JobCreated = ex.id, ex.state, ex.created
+			r.emit(res, &row)
+			continue
+		}
+		t := &task{req: req, lookup: rec.lookup[bucketKey{req.Bucket, req.Region}], prevStatus: RowPlanned}
+		if ok {
+			t.prevStatus = prev.Status
+		}
+		batch = append(batch, t)
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return pr, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return pr, err
+	}
+	return pr, nil
+}

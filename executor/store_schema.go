@@ -1,0 +1,81 @@
+package executor
+
+// stateFormat is the marker stored in meta.format: a file without it is not ours.
+const stateFormat = "planrun-state"
+
+// stateSchemaVersion is the version of the tables below; bump it with a migration.
+const stateSchemaVersion = "1"
+
+// schemaSQL creates the state tables. Credentials are never stored anywhere in them.
+const schemaSQL = `
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (
+	plan              TEXT NOT NULL,
+	name              TEXT NOT NULL,
+	bucket            TEXT NOT NULL,
+	region            TEXT NOT NULL,
+	job               TEXT NOT NULL,
+	seq               INTEGER NOT NULL,
+	digest            TEXT NOT NULL,
+	type              TEXT NOT NULL,
+	input_kind        TEXT NOT NULL,
+	input             TEXT NOT NULL,
+	workflow          TEXT NOT NULL DEFAULT '',
+	window_start      TEXT NOT NULL DEFAULT '',
+	window_end        TEXT NOT NULL DEFAULT '',
+	status            TEXT NOT NULL,
+	job_id            TEXT NOT NULL DEFAULT '',
+	job_state         TEXT NOT NULL DEFAULT '',
+	job_created       TEXT NOT NULL DEFAULT '',
+	attempts          INTEGER NOT NULL DEFAULT 0,
+	last_error_code    TEXT NOT NULL DEFAULT '',
+	last_error_message TEXT NOT NULL DEFAULT '',
+	request_id        TEXT NOT NULL DEFAULT '',
+	created_at        TEXT NOT NULL,
+	updated_at        TEXT NOT NULL,
+	PRIMARY KEY (plan, name)
+);
+CREATE INDEX IF NOT EXISTS requests_plan_seq ON requests (plan, seq);
+CREATE TABLE IF NOT EXISTS plans (
+	plan         TEXT NOT NULL,
+	generation   INTEGER NOT NULL,
+	first_run_at TEXT NOT NULL,
+	PRIMARY KEY (plan, generation)
+);
+`
+
+// upsertSQL writes one request row; created_at is kept from the first write.
+const upsertSQL = `
+INSERT INTO requests (plan, name, bucket, region, job, seq, digest, type, input_kind, input,
+	workflow, window_start, window_end, status, job_id, job_state, job_created, attempts,
+	last_error_code, last_error_message, request_id, created_at, updated_at)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT (plan, name) DO UPDATE SET
+	bucket=excluded.bucket, region=excluded.region, job=excluded.job, seq=excluded.seq,
+	digest=excluded.digest, type=excluded.type, input_kind=excluded.input_kind,
+	input=excluded.input, workflow=excluded.workflow, window_start=excluded.window_start,
+	window_end=excluded.window_end, status=excluded.status, job_id=excluded.job_id,
+	job_state=excluded.job_state, job_created=excluded.job_created,
+	attempts=excluded.attempts, last_error_code=excluded.last_error_code,
+	last_error_message=excluded.last_error_message, request_id=excluded.request_id,
+	updated_at=excluded.updated_at
+`
+
+// jobStateSQL records a job state seen on the service.
+const jobStateSQL = `
+UPDATE requests SET job_state=?, job_created=CASE WHEN ?='' THEN job_created ELSE ? END,
+	last_error_code=CASE WHEN ?='' THEN last_error_code ELSE ? END,
+	last_error_message=CASE WHEN ?='' THEN last_error_message ELSE ? END,
+	updated_at=? WHERE plan=? AND name=?
+`
+
+// recordColumns is the column list read back into a Record, in Record order.
+const recordColumns = `plan, name, bucket, region, job, seq, digest, type, input_kind, input,
+	workflow, window_start, window_end, status, job_id, job_state, job_created, attempts,
+	last_error_code, last_error_message, request_id, created_at, updated_at`
+
+// stampFormat renders state timestamps in UTC with a fixed width, so that they sort as text.
+const stampFormat = "2006-01-02T15:04:05.000000000Z07:00"

@@ -1,0 +1,115 @@
+package executor
+
+import (
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+func TestWaitFollowsJobsToTheEnd(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Seed: 3, SubmittedFor: 100 * time.Millisecond,
+		RunningFor: 150 * time.Millisecond, FailRate: 0.3})
+	p := hourlyPlan(t, "follow", 40, 1)
+	store := openStore(t, "")
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	before := emu.Server.Stats()
+	opts := quick()
+	opts.PollInterval = 50 * time.Millisecond
+	ws, err := Wait(background(t), client, store, []*plan.Plan{p}, opts)
+	if err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	after := emu.Server.Stats()
+	if ws.Unfinished != 0 || ws.States[ciapi.StateSuccess]+ws.States[ciapi.StateFailed] != 41 || ws.States[ciapi.StateFailed] == 0 {
+		t.Fatalf("wait summary %+v", ws.States)
+	}
+	if len(ws.Failed) != ws.States[ciapi.StateFailed] {
+		t.Fatalf("%d failed listed, %d counted", len(ws.Failed), ws.States[ciapi.StateFailed])
+	}
+	for _, f := range ws.Failed {
+		if f.Code == "" || f.Message == "" {
+			t.Fatalf("failed job without Code/Message: %+v", f)
+		}
+	}
+	// The emulator agrees, job by job.
+	final := map[string]string{}
+	for _, j := range emu.Server.Jobs() {
+		final[j.ID] = j.State
+	}
+	for _, j := range ws.Jobs {
+		if final[j.JobID] != j.State {
+			t.Fatalf("job %s: wait says %s, emulator %s", j.JobID, j.State, final[j.JobID])
+		}
+	}
+	// Cost: about one list call per 100 unfinished jobs per round (41 jobs in two types
+	// is two calls per round), no describes when the sweep sees every job.
+	lists := after.Calls[emulator.OpList] - before.Calls[emulator.OpList]
+	if lists > 2*12 || after.Calls[emulator.OpDescribe] != before.Calls[emulator.OpDescribe] {
+		t.Fatalf("%d list calls, %d describes", lists, after.Calls[emulator.OpDescribe]-before.Calls[emulator.OpDescribe])
+	}
+	// The state holds the final states.
+	for r, err := range Status(background(t), store, "follow") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.JobState != final[r.JobID] {
+			t.Fatalf("state row %s: %s, emulator %s", r.Name, r.JobState, final[r.JobID])
+		}
+	}
+	// A refresh after the end costs nothing.
+	before = emu.Server.Stats()
+	if _, err := Refresh(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatal(err)
+	}
+	if calls(emu.Server.Stats()) != calls(before) {
+		t.Fatal("refresh of finished jobs made API calls")
+	}
+}
+
+func TestCancelStopsUnfinishedJobs(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{SubmittedFor: time.Hour})
+	p := hourlyPlan(t, "halt", 12, 1)
+	store := openStore(t, "")
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	res, err := Cancel(background(t), client, store, []*plan.Plan{p}, quick())
+	if err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	if len(res) != 13 {
+		t.Fatalf("%d cancel results, want 13", len(res))
+	}
+	for _, r := range res {
+		if r.Outcome != CancelDone || r.State != ciapi.StateCancel {
+			t.Fatalf("result %+v", r)
+		}
+	}
+	for _, j := range emu.Server.Jobs() {
+		if j.State != ciapi.StateCancel {
+			t.Fatalf("job %s is %s", j.Name, j.State)
+		}
+	}
+	// Again, from a machine without state: everything is already finished.
+	fresh := openStore(t, "")
+	res, err = Cancel(background(t), client, fresh, []*plan.Plan{p}, quick())
+	if err != nil {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if len(res) != 13 {
+		t.Fatalf("%d results", len(res))
+	}
+	for _, r := range res {
+		if r.Outcome != CancelFinished {
+			t.Fatalf("result %+v", r)
+		}
+	}
+	if n := emu.Server.Stats().Calls[emulator.OpCancel]; n != 13 {
+		t.Fatalf("%d cancel calls, want 13", n)
+	}
+}

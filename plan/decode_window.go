@@ -1,0 +1,49 @@
+package plan
+
+import (
+	"slices"
+	"time"
+)
+
+// decodeWindow parses a window in the job's timezone.
+func (l *loader) decodeWindow(ptr []string, m map[string]any, loc *time.Location) *Window {
+	at := func(k string) []string { return append(slices.Clone(ptr), k) }
+	w := &Window{}
+	ok := true
+	var startText string
+	for _, k := range []string{"start", "end"} {
+		s, isStr := m[k].(string)
+		if !isStr {
+			ok = false
+			continue
+		}
+		t, err := parseTime(s, loc)
+		if err != nil {
+			l.check(at(k), false, "%v", err)
+			ok = false
+			continue
+		}
+		if k == "start" {
+			w.Start, startText = t, s
+		} else {
+			w.End = t
+		}
+	}
+	if ok && !w.Start.Before(w.End) {
+		l.check(at("end"), false, "must be after start (%s)", startText)
+		ok = false
+	}
+	if v, has := m["every"]; has {
+		s, _ := v.(string)
+		st, err := parseStep(s)
+		if err != nil {
+			l.check(at("every"), false, "%v", err)
+			ok = false
+		}
+		w.Every = st
+	}
+	if !ok {
+		return nil
+	}
+	return w
+}

@@ -1,0 +1,136 @@
+package plan
+
+import (
+	"iter"
+	"time"
+)
+
+// Request types, in the service's spelling.
+const (
+	svcTypeWorkflow = "Workflow"
+	svcTypeJob      = "Job"
+)
+
+// Requests streams the plan's requests in contract order: jobs in file order, then inputs
+// in the order written, then workflows in the order written, then windows in time order.
+// Seq counts from 0. Nothing is materialised: each request is built when it is yielded,
+// and breaking out of the loop stops the work. A yielded Request shares nothing mutable
+// with the plan or with other requests (its Node is a fresh copy).
+func (p *Plan) Requests() iter.Seq[Request] {
+	return func(yield func(Request) bool) {
+		seq := 0
+		for i := range p.Jobs {
+			if !p.expandJob(&p.Jobs[i], &seq, yield) {
+				return
+			}
+		}
+	}
+}
+
+// Count returns the number of requests Requests yields, without building them. It
+// saturates at math.MaxInt for absurd plans.
+func (p *Plan) Count() int {
+	total := 0
+	for i := range p.Jobs {
+		j := &p.Jobs[i]
+		kind, inputs := j.inputList()
+		n := satMul(len(inputs), len(j.workflowList()))
+		if kind == InputPrefix && j.Window != nil {
+			n = satMul(n, j.WindowCount())
+		}
+		total = satAdd(total, n)
+	}
+	return total
+}
+
+// serviceType returns the service's spelling of the job's type.
+func (j *Job) serviceType() string {
+	if j.Type == "job" {
+		return svcTypeJob
+	}
+	return svcTypeWorkflow
+}
+
+// inputList returns the job's input kind and its values in the order written.
+func (j *Job) inputList() (kind string, values []string) {
+	switch {
+	case j.Prefixes != nil:
+		return InputPrefix, j.Prefixes
+	case j.Manifest != "":
+		return InputManifest, []string{j.Manifest}
+	case j.URLFile != "":
+		return InputURLFile, []string{j.URLFile}
+	case j.Object != "":
+		return InputObject, []string{j.Object}
+	}
+	return "", nil
+}
+
+// workflowList returns the workflow ids to expand over: one empty id for a `type: job` job.
+func (j *Job) workflowList() []string {
+	if j.serviceType() == svcTypeJob {
+		return []string{""}
+	}
+	return j.Workflows
+}
+
+// expandJob yields the requests of one job; it returns false once yield has.
+func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
+	typ := j.serviceType()
+	kind, inputs := j.inputList()
+	workflows := j.workflowList()
+	if len(inputs) == 0 || len(workflows) == 0 {
+		return true
+	}
+	windowed := kind == InputPrefix && j.Window != nil
+	nm := newNamer(p, j, typ)
+	inDup, wfDup, wfTotal := occurrences(inputs), occurrences(workflows), totals(workflows)
+	var tbuf []byte
+	render := func(t time.Time) string {
+		tbuf = t.AppendFormat(tbuf[:0], TimeLayout)
+		return string(tbuf)
+	}
+	base := Request{Plan: p.Name, Job: j.Name, Bucket: j.Bucket, Region: j.Region, Type: typ, InputKind: kind}
+	emit := func(r Request) bool {
+		r.Seq = *seq
+		*seq++
+		if typ == svcTypeJob {
+			r.Node = j.Node.clone()
+		}
+		return yield(r)
+	}
+	for ii, in := range inputs {
+		for wi, wf := range workflows {
+			nm.setCombo(kind, in, wf, windowed, inDup[ii]*wfTotal[wi]+wfDup[wi])
+			r := base
+			r.InputValue, r.Workflow = in, wf
+			if !windowed {
+				r.Name, r.Digest = nm.name("", "", time.Time{}, time.Time{})
+				if !emit(r) {
+					return false
+				}
+				continue
+			}
+			it := newWindowIter(j)
+			var prevEnd time.Time
+			var prevEndText string
+			for {
+				ws, we, ok := it.next()
+				if !ok {
+					break
+				}
+				r.Start = prevEndText
+				if r.Start == "" || !ws.Equal(prevEnd) {
+					r.Start = render(ws)
+				}
+				r.End = render(we)
+				prevEnd, prevEndText = we, r.End
+				r.Name, r.Digest = nm.name(r.Start, r.End, ws, we)
+				if !emit(r) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}

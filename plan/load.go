@@ -1,0 +1,72 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/planrun/planrun/schema"
+)
+
+// validator compiles the plan schema once, on first use.
+var validator = sync.OnceValues(schema.New)
+
+// Load reads and parses the plan file at path. A file that cannot be read gives an
+// ordinary wrapped error; an invalid plan gives Problems (use errors.As). Files larger
+// than 8 MiB are refused without being read.
+func Load(path string) (*Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("read plan %s: %w", path, ErrIsDir)
+	}
+	if st.Size() > maxPlanBytes {
+		return nil, tooLarge(path, st.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxPlanBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read plan %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// ErrIsDir is returned (wrapped) by Load for a directory; see Discover.
+var ErrIsDir = errors.New("is a directory")
+
+// tooLarge is the problem of a file over the size limit.
+func tooLarge(path string, size int64) Problems {
+	return Problems{{File: path, Message: fmt.Sprintf(
+		"plan file is too large (%d bytes): planrun reads plans of at most 8 MiB", size)}}
+}
+
+// Parse parses data as the plan file path (used only in messages and Plan.Path). It
+// returns the plan with defaults applied, or Problems listing everything wrong with it:
+// YAML syntax, schema violations and semantic checks, sorted by position.
+func Parse(path string, data []byte) (*Plan, error) {
+	if len(data) > maxPlanBytes {
+		return nil, tooLarge(path, int64(len(data)))
+	}
+	v, err := validator()
+	if err != nil {
+		return nil, fmt.Errorf("load plan schema: %w", err)
+	}
+	root, probs := parseDocument(path, data)
+	if root == nil {
+		return nil, probs.normalize()
+	}
+	l := &loader{file: path, root: root, probs: probs, skip: map[string]bool{}}
+	p := l.run(v)
+	if len(l.probs) > 0 {
+		return nil, l.probs.normalize()
+	}
+	return p, nil
+}

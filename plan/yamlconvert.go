@@ -1,0 +1,83 @@
+package plan
+
+import (
+	"math"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// converter turns a YAML node tree into a JSON-compatible value: map[string]any, []any,
+// string, int64/uint64/float64, bool and nil. Timestamps stay strings as written.
+type converter struct {
+	report func(at *yaml.Node, ptr []string, msg string)
+}
+
+// value converts n. The tree must have passed checkSize (no cycles, bounded size).
+func (c *converter) value(n *yaml.Node, ptr []string) any {
+	n = deref(n)
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return c.value(n.Content[0], ptr)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, ch := range n.Content {
+			out[i] = c.value(ch, append(ptr[:len(ptr):len(ptr)], strconv.Itoa(i)))
+		}
+		return out
+	case yaml.MappingNode:
+		ps := pairs(n, func(at *yaml.Node, msg string) {
+			k := deref(at)
+			if k.Kind == yaml.ScalarNode {
+				c.report(at, append(ptr[:len(ptr):len(ptr)], k.Value), msg)
+			} else {
+				c.report(at, ptr, msg)
+			}
+		})
+		out := make(map[string]any, len(ps))
+		for _, p := range ps {
+			out[p.name] = c.value(p.value, append(ptr[:len(ptr):len(ptr)], p.name))
+		}
+		return out
+	case yaml.ScalarNode:
+		return scalar(n)
+	}
+	return nil
+}
+
+// scalar converts a scalar node by its resolved tag.
+func scalar(n *yaml.Node) any {
+	switch n.Tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return i
+		}
+		var u uint64
+		if n.Decode(&u) == nil {
+			return u
+		}
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return f
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return f
+		}
+	}
+	return n.Value
+}

@@ -1,0 +1,127 @@
+package plan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+const (
+	// maxPlanBytes is the largest plan file planrun reads.
+	maxPlanBytes = 8 << 20
+	// maxNodes bounds the number of YAML nodes after expanding aliases, so an alias bomb
+	// ("billion laughs") is refused before it is expanded.
+	maxNodes = 1_000_000
+)
+
+// syntaxLine matches the position prefix of yaml.v3 syntax errors.
+var syntaxLine = regexp.MustCompile(`^line (\d+): `)
+
+// parseDocument parses data as exactly one YAML document and returns its root node, or
+// the problems that prevent reading it. Anything the YAML parser does, including a panic
+// on hostile input, ends as a problem.
+func parseDocument(file string, data []byte) (root *yaml.Node, probs Problems) {
+	defer func() {
+		if r := recover(); r != nil {
+			root = nil
+			probs = Problems{{File: file, Message: fmt.Sprintf("cannot parse YAML: %v", r)}}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		return nil, Problems{{File: file, Message: "empty plan: expected version, name and jobs"}}
+	}
+	if err != nil {
+		return nil, Problems{syntaxProblem(file, data, err)}
+	}
+	if len(doc.Content) == 0 || isEmptyNode(doc.Content[0]) {
+		return nil, Problems{{File: file, Message: "empty plan: expected version, name and jobs"}}
+	}
+	root = doc.Content[0]
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		probs = append(probs, syntaxProblem(file, data, err))
+	case len(next.Content) > 0 && !isEmptyNode(next.Content[0]):
+		probs = append(probs, Problem{File: file, Line: next.Line, Col: next.Column,
+			Message: "a plan file holds one YAML document, but another one starts here: remove the '---' or split the file"})
+	}
+	return root, probs
+}
+
+// isEmptyNode reports whether n is an empty document body (nothing, or a bare null).
+func isEmptyNode(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null" && (n.Value == "" || n.Value == "~" || n.Value == "null")
+}
+
+// syntaxProblem turns a yaml.v3 parse error into a problem on its line.
+func syntaxProblem(file string, data []byte, err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := Problem{File: file}
+	if m := syntaxLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+	}
+	if isParserError(msg) {
+		// yaml.v3 reports parser errors with a 0-based line: the line before the
+		// construct that failed (and no line at all on the first line).
+		p.Line++
+	}
+	if p.Line > 0 {
+		p.Col = 1
+		// Tabs in indentation are reported on a line near the tab; point at the tab.
+		for l := max(p.Line-1, 1); l <= p.Line+2; l++ {
+			if c := tabColumn(data, l); c > 0 {
+				p.Line, p.Col = l, c
+				msg += " (indent with spaces: YAML does not allow tabs here)"
+				break
+			}
+		}
+	}
+	p.Message = "YAML syntax error: " + msg
+	return p
+}
+
+// isParserError reports whether msg is one of yaml.v3's parser (not scanner) errors.
+func isParserError(msg string) bool {
+	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tabColumn returns the 1-based column of the first tab in the leading whitespace of the
+// given line of data, or 0.
+func tabColumn(data []byte, line int) int {
+	for n := 1; n < line; n++ {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return 0
+		}
+		data = data[i+1:]
+	}
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		data = data[:i]
+	}
+	for i, c := range data {
+		switch c {
+		case '\t':
+			return i + 1
+		case ' ', '-':
+		default:
+			return 0
+		}
+	}
+	return 0
+}
