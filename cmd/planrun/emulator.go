@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+)
+
+const emulatorUsage = `Usage: planrun emulator [flags]
+
+Serves the local CI emulator until stopped (Ctrl-C). It answers the four batch-job operations
+like the real service, checks signatures, and lists what it holds at GET /_emulator/jobs.
+It accepts the key pair in TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY when they are set,
+else its default pair:
+  TENCENTCLOUD_SECRET_ID=` + emulator.DefaultSecretID + `
+  TENCENTCLOUD_SECRET_KEY=` + emulator.DefaultSecretKey + `
+
+Examples:
+  planrun emulator --addr 127.0.0.1:9000
+  planrun run --endpoint http://127.0.0.1:9000 plans/examples/video-backfill.yaml
+  curl -s http://127.0.0.1:9000/_emulator/jobs`
+
+func cmdEmulator(ctx context.Context, args []string, e *env) error {
+	fs := newFlagSet(e, "emulator", emulatorUsage)
+	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
+	submitted := fs.Duration("submitted-for", 2*time.Second, "how long a new job stays Submitted")
+	running := fs.Duration("running-for", 5*time.Second, "how long a job then stays Running before it ends")
+	failRate := fs.Float64("fail-rate", 0, "fraction of jobs that end Failed")
+	latency := fs.Duration("latency", 0, "fault: delay before every answer")
+	errRate := fs.Float64("error-rate", 0, "fault: fraction of requests answered 500 InternalError")
+	uncertain := fs.Float64("uncertain-rate", 0, "fault: fraction of creates that create the job, then fail (500 or dropped connection)")
+	resets := fs.Float64("reset-rate", 0, "fault: fraction of connections dropped before handling")
+	qps := fs.Float64("qps-limit", 0, "fault: above this many requests per second answer 503 SlowDown (0: no limit)")
+	workflows := fs.String("workflows", "", "comma-separated workflow ids that exist (default: any well-formed id)")
+	defBucket := fs.String("default-bucket", "", "bucket served for hosts that are not <bucket>.ci.<region>.* (e.g. a client pointed at 127.0.0.1 directly)")
+	defRegion := fs.String("default-region", "", "region served with --default-bucket")
+	verbose := fs.Bool("verbose", false, "log every request to stderr")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("emulator: takes no arguments")
+	}
+	opts := emulator.Options{
+		DefaultBucket: *defBucket, DefaultRegion: *defRegion,
+		SubmittedFor: *submitted, RunningFor: *running, FailRate: *failRate,
+		Faults: emulator.Faults{Latency: *latency, ErrorRate: *errRate, UncertainRate: *uncertain, ResetRate: *resets, QPS: *qps},
+	}
+	if *workflows != "" {
+		opts.Workflows = splitList(*workflows)
+	}
+	id, key := e.getenv(ciapi.EnvSecretID), e.getenv(ciapi.EnvSecretKey)
+	if id != "" && key != "" {
+		opts.Credentials = map[string]string{id: key}
+		if tok := e.getenv(ciapi.EnvSecurityToken); tok != "" {
+			opts.Tokens = map[string]string{id: tok}
+		}
+	} else {
+		id = emulator.DefaultSecretID
+	}
+	if *verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+	}
+	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
+		*addr, ciapi.Credentials{SecretID: id}.MaskedID(), *addr)
+	if err := emulator.ListenAndServe(ctx, *addr, emulator.New(opts)); err != nil {
+		return usageError{fmt.Errorf("emulator: %w", err)}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

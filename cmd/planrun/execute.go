@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
+)
+
+// execute runs the plans for real, then prints the summary and writes the reports.
+func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *executor.Store, plans []*plan.Plan, shard plan.Shard) error {
+	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: endpointLabel(f)}
+	for _, p := range plans {
+		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
+	}
+	sinks, err := openSinks(e, f, meta)
+	if err != nil {
+		return err
+	}
+	defer sinks.abort()
+
+	prog := newProgress(e.stderr, e.isTerminal, f.quiet || f.format != "text")
+	opts := executor.Options{
+		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
+		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
+		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
+	}
+	if f.retries == 0 {
+		opts.Retries = -1
+	}
+	opts.OnResult = sinks.add
+	sum, runErr := executor.Run(ctx, api, store, plans, opts)
+	prog.done()
+	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
+
+	var wait *executor.WaitSummary
+	var waitErr error
+	if f.wait && !interrupted {
+		if !f.quiet && f.format == "text" {
+			fmt.Fprintln(e.stderr, "waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
+		}
+		wait, waitErr = executor.Wait(ctx, api, store, plans, opts)
+		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
+	}
+	meta.Finished = time.Now()
+	meta.Interrupted = interrupted
+	if err := sinks.close(sum, wait, meta); err != nil {
+		return err
+	}
+	if err := writeRunOutput(e, f.format, sum, wait, meta); err != nil {
+		return err
+	}
+	if err := writeStepSummaryRun(e, sum, wait, meta); err != nil {
+		return err
+	}
+	switch {
+	case interrupted:
+		return exitError{exitInterrupted}
+	case sum != nil && sum.Total.Failed > 0:
+		return exitError{exitFailed}
+	case wait != nil && len(wait.Failed) > 0:
+		return exitError{exitFailed}
+	}
+	for _, err := range []error{runErr, waitErr} {
+		if err != nil {
+			// An error that is not a failed request (state, reconciliation): say it.
+			fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+			return exitError{exitFailed}
+		}
+	}
+	return nil
+}
+
+func endpointLabel(f *runFlags) string {
+	switch {
+	case f.emulator:
+		return "emulator"
+	case f.endpoint != "":
+		return f.endpoint
+	}
+	return "https://{bucket}.ci.{region}.myqcloud.com"
+}
+
+// writeRunOutput prints the run's outcome on stdout in the chosen format.
+func writeRunOutput(e *env, format string, sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
+	switch format {
+	case "json", "junit":
+		return nil // streamed by the sinks
+	case "github":
+		if err := report.WriteGitHubAnnotations(e.stdout, sum); err != nil {
+			return err
+		}
+		if wait != nil {
+			return report.WriteGitHubWaitAnnotations(e.stdout, wait)
+		}
+		return nil
+	}
+	return report.WriteText(e.stdout, sum, wait, meta, useColor(e))
+}
+
+func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
+
+// sinks are the streaming writers of a run: --report, --junit, and --format json/junit on stdout.
+type sinks struct {
+	json  []*report.JSONReport
+	junit []*report.JUnitReport
+	files []*os.File
+	tmp   []string // temp paths to rename into place on success
+	final []string
+	err   error
+}
+
+func openSinks(e *env, f *runFlags, meta report.Meta) (*sinks, error) {
+	s := &sinks{}
+	open := func(path string) (io.Writer, error) {
+		file, err := os.CreateTemp(dirOf(path), "."+baseOf(path)+".*")
+		if err != nil {
+			return nil, fmt.Errorf("open report %s: %w", path, err)
+		}
+		s.files = append(s.files, file)
+		s.tmp = append(s.tmp, file.Name())
+		s.final = append(s.final, path)
+		return file, nil
+	}
+	if f.report != "" {
+		if err := mkdirFor(f.report); err != nil {
+			return nil, err
+		}
+		w, err := open(f.report)
+		if err != nil {
+			return nil, err
+		}
+		s.json = append(s.json, report.NewJSON(w, meta))
+	}
+	if f.format == "json" {
+		s.json = append(s.json, report.NewJSON(e.stdout, meta))
+	}
+	junitOut := []io.Writer{}
+	if f.junit != "" {
+		if err := mkdirFor(f.junit); err != nil {
+			return nil, err
+		}
+		w, err := open(f.junit)
+		if err != nil {
+			return nil, err
+		}
+		junitOut = append(junitOut, w)
+	}
+	if f.format == "junit" {
+		junitOut = append(junitOut, e.stdout)
+	}
+	for _, w := range junitOut {
+		j, err := report.NewJUnit(w)
+		if err != nil {
+			return nil, err
+		}
+		s.junit = append(s.junit, j)
+	}
+	return s, nil
+}
+
+// add is the executor's OnResult callback (never called concurrently).
+func (s *sinks) add(r executor.Result) {
+	if s.err != nil {
+		return
+	}
+	for _, j := range s.json {
+		if err := j.Add(r); err != nil {
+			s.err = err
+		}
+	}
+	for _, j := range s.junit {
+		if err := j.Add(r); err != nil {
+			s.err = err
+		}
+	}
+}
+
+func (s *sinks) close(sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
+	err := s.err
+	for _, j := range s.json {
+		if cerr := j.Close(sum, wait, meta); err == nil {
+			err = cerr
+		}
+	}
+	for _, j := range s.junit {
+		if sum != nil {
+			if cerr := j.AddUnreached(sum); err == nil {
+				err = cerr
+			}
+		}
+		if cerr := j.Close(meta); err == nil {
+			err = cerr
+		}
+	}
+	for i, f := range s.files {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(s.tmp[i], s.final[i])
+		}
+	}
+	s.files = nil
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// abort removes unfinished report files (a report is written whole or not at all).
+func (s *sinks) abort() {
+	for i, f := range s.files {
+		f.Close()
+		os.Remove(s.tmp[i])
+	}
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+)
+
+const runUsage = `Usage: planrun run [flags] PLAN...
+
+Triggers every request of the plans that is not already done, exactly once, then prints a summary.
+A PLAN may be a folder (every *.yaml/*.yml under it). Credentials come from
+TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and, for temporary keys, TENCENTCLOUD_SECURITY_TOKEN.
+
+Examples:
+  planrun run --dry-run plans/backfill.yaml                 # print the requests; nothing is sent
+  planrun run --dry-run --format json plans/ | jq .name     # one JSON object per request
+  planrun run --dry-run --format markdown plans/ > preview.md
+  planrun run --emulator plans/examples/video-backfill.yaml # try it on the built-in emulator
+  planrun run --parallel 16 --qps 20 --wait --report report.json plans/backfill.yaml
+  planrun run --shard 2/4 plans/backfill.yaml               # the 2nd of 4 disjoint parts`
+
+// runFlags are the options of `planrun run`.
+type runFlags struct {
+	dryRun, emulator, failFast, wait, quiet, insecure        bool
+	format, state, report, endpoint, shard, junit, logFormat string
+	parallel, retries, maxRequests                           int
+	qps                                                      float64
+	timeout, pollInterval                                    time.Duration
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.dryRun, "dry-run", false, "validate and expand, print what would be sent; no network, no credentials")
+	fs.BoolVar(&f.emulator, "emulator", false, "run against an in-process CI emulator on loopback (no account needed)")
+	fs.StringVar(&f.format, "format", "text", "output: text, json, github, junit (and markdown with --dry-run)")
+	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most requests in flight at once")
+	fs.Float64Var(&f.qps, "qps", 10, "most requests started per second, across all workers (0: unlimited; default 200 with --emulator)")
+	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed request (0: none)")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "stop starting requests after the first failure")
+	fs.IntVar(&f.maxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")
+	fs.BoolVar(&f.wait, "wait", false, "follow every triggered job until Success, Failed or Cancel")
+	fs.StringVar(&f.state, "state", "", "state `file` (default .planrun/state.db; .planrun/emulator.db with --emulator)")
+	fs.StringVar(&f.report, "report", "", "write a JSON report of every request to this `file`")
+	fs.StringVar(&f.endpoint, "endpoint", "", "where requests go: a base URL, or a template with {bucket} and {region} (default https://{bucket}.ci.{region}.myqcloud.com)")
+	fs.DurationVar(&f.timeout, "timeout", executor.DefaultRequestTimeout, "timeout of each API call")
+	fs.DurationVar(&f.pollInterval, "poll-interval", executor.DefaultPollInterval, "time between two status rounds of --wait")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output; only the summary and errors")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to an endpoint that is not on loopback")
+	fs.StringVar(&f.shard, "shard", "", "run only the K-th of N disjoint parts of the plans, as `K/N` (1 <= K <= N)")
+	fs.StringVar(&f.junit, "junit", "", "also write a JUnit XML report (one test case per request) to this `file`")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
+}
+
+func cmdRun(ctx context.Context, args []string, e *env) error {
+	var f runFlags
+	fs := newFlagSet(e, "run", runUsage)
+	f.register(fs)
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if f.emulator && !flagSet(fs, "qps") {
+		f.qps = emulatorQPS // the emulator has no account to protect: a demo need not crawl
+	}
+	formats := []string{"text", "json", "github", "junit"}
+	if f.dryRun {
+		formats = append(formats, "markdown")
+	}
+	if err := checkFormat(f.format, formats...); err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usagef("run: no plan file given")
+	}
+	if f.parallel < 1 {
+		return usagef("run: --parallel must be at least 1")
+	}
+	if f.qps < 0 {
+		return usagef("run: --qps must not be negative")
+	}
+	if f.retries < 0 {
+		return usagef("run: --retries must not be negative")
+	}
+	var shard plan.Shard
+	if f.shard != "" {
+		if shard, err = plan.ParseShard(f.shard); err != nil {
+			return usageError{fmt.Errorf("run: --shard: %w", err)}
+		}
+	}
+	log, err := newLogger(e, f.logFormat)
+	if err != nil {
+		return err
+	}
+	plans, err := loadValid(e, paths, f.format)
+	if err != nil {
+		return err
+	}
+	if err := executor.CheckLimit(plans, f.maxRequests); err != nil {
+		fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+		return exitError{exitFailed}
+	}
+	if f.dryRun {
+		if err := dryRun(e, f.format, plans, shard); err != nil {
+			return err
+		}
+		return writeStepSummaryPreview(e, plans, shard)
+	}
+
+	api, closeAPI, err := f.client(e)
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
+	statePath := f.state
+	if statePath == "" {
+		statePath = ".planrun/state.db"
+		if f.emulator {
+			statePath = ".planrun/emulator.db"
+		}
+	}
+	store, err := executor.Open(statePath)
+	if err != nil {
+		return usageError{fmt.Errorf("run: state: %w", err)}
+	}
+	defer store.Close()
+	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps)
+	return execute(ctx, e, &f, api, store, plans, shard)
+}
+
+// emulatorQPS is the --qps default with --emulator.
+const emulatorQPS = 200
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// loadValid loads every plan; if any is invalid it prints the problems in the chosen format
+// and returns exit status 1.
+func loadValid(e *env, paths []string, format string) ([]*plan.Plan, error) {
+	files, err := plan.Discover(paths)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	results, err := loadPlans(files, 0)
+	if err != nil {
+		return nil, err
+	}
+	var plans []*plan.Plan
+	bad := false
+	for _, r := range results {
+		if len(r.Problems) > 0 {
+			bad = true
+		}
+		plans = append(plans, r.Plan)
+	}
+	if bad {
+		vf := format
+		if vf == "markdown" {
+			vf = "text"
+		}
+		if err := writeValidation(&env{stdout: e.stderr, stderr: e.stderr}, vf, results); err != nil {
+			return nil, err
+		}
+		return nil, exitError{exitFailed}
+	}
+	seen := map[string]string{}
+	for _, p := range plans {
+		if prev, ok := seen[p.Name]; ok {
+			return nil, usagef("plans %s and %s have the same name %q: names identify jobs on the service", prev, p.Path, p.Name)
+		}
+		seen[p.Name] = p.Path
+	}
+	return plans, nil
+}
+
+// client builds the API client: the real service, or an in-process emulator.
+func (f *runFlags) client(e *env) (*ciapi.Client, func(), error) {
+	cfg := ciapi.Config{Endpoint: f.endpoint, Timeout: f.timeout, AllowInsecure: f.insecure}
+	closeFn := func() {}
+	if f.emulator {
+		if f.endpoint != "" {
+			return nil, nil, usagef("run: --emulator and --endpoint exclude each other")
+		}
+		emu, err := emulator.Start(emulator.Options{SubmittedFor: time.Second, RunningFor: 2 * time.Second})
+		if err != nil {
+			return nil, nil, fmt.Errorf("start emulator: %w", err)
+		}
+		closeFn = func() { emu.Close() }
+		cfg.Endpoint = emu.URL
+		cfg.Credentials = ciapi.Credentials{SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey}
+	} else {
+		creds, err := ciapi.CredentialsFromEnv(e.getenv)
+		if err != nil {
+			if errors.Is(err, ciapi.ErrNoCredentials) {
+				return nil, nil, usagef("run: no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SECURITY_TOKEN for temporary keys), or use --emulator or --dry-run")
+			}
+			return nil, nil, usageError{err}
+		}
+		cfg.Credentials = creds
+	}
+	c, err := ciapi.New(cfg)
+	if err != nil {
+		closeFn()
+		return nil, nil, usageError{fmt.Errorf("run: %w", err)}
+	}
+	return c, closeFn, nil
+}

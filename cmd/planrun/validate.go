@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/planrun/planrun/plan"
+)
+
+const validateUsage = `Usage: planrun validate [flags] PATH...
+
+Checks plan files against the plan schema and the semantic rules: all problems at once, sorted,
+each as file:line:col: where: what. A PATH may be a folder: every *.yaml and *.yml under it is
+checked. No network, no credentials.
+
+Examples:
+  planrun validate plans/
+  planrun validate --format github plans/prod.yaml
+  planrun validate --format junit plans/ > validate.xml`
+
+// fileResult is the outcome of checking one plan file.
+type fileResult struct {
+	Path     string
+	Plan     *plan.Plan // nil when invalid
+	Problems []plan.Problem
+	Requests int
+}
+
+func cmdValidate(ctx context.Context, args []string, e *env) error {
+	fs := newFlagSet(e, "validate", validateUsage)
+	format := fs.String("format", "text", "output format: text, json, github or junit")
+	maxRequests := fs.Int("max-requests", defaultMaxRequests, "refuse a plan that expands to more requests than this")
+	junitFile := fs.String("junit", "", "also write a JUnit XML report to this `file`")
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(*format, "text", "json", "github", "junit"); err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usagef("validate: no plan file or folder given")
+	}
+	files, err := plan.Discover(paths)
+	if err != nil {
+		return usageError{fmt.Errorf("validate: %w", err)}
+	}
+	if len(files) == 0 {
+		return usagef("validate: no *.yaml or *.yml files under %v", paths)
+	}
+	results, err := loadPlans(files, *maxRequests)
+	if err != nil {
+		return err
+	}
+	if err := writeValidation(e, *format, results); err != nil {
+		return err
+	}
+	if *junitFile != "" {
+		if err := writeFileWith(*junitFile, func(w fileWriter) error { return writeValidationJUnit(w, results) }); err != nil {
+			return err
+		}
+	}
+	for _, r := range results {
+		if len(r.Problems) > 0 {
+			return exitError{exitFailed}
+		}
+	}
+	return nil
+}
+
+// loadPlans loads and checks every file; problems are collected, not returned as errors.
+// Only an unreadable file is an error.
+func loadPlans(files []string, maxRequests int) ([]fileResult, error) {
+	results := make([]fileResult, 0, len(files))
+	for _, f := range files {
+		p, err := plan.Load(f)
+		r := fileResult{Path: f, Plan: p}
+		var probs plan.Problems
+		switch {
+		case errors.As(err, &probs):
+			r.Problems = probs
+			r.Plan = nil
+		case err != nil:
+			return nil, fmt.Errorf("validate %s: %w", f, err)
+		default:
+			r.Requests = p.Count()
+			if maxRequests > 0 && r.Requests > maxRequests {
+				r.Problems = []plan.Problem{{File: f, Line: 1, Col: 1, Message: fmt.Sprintf(
+					"plan expands to %d requests, more than the limit of %d; raise it with --max-requests %d if that is intended",
+					r.Requests, maxRequests, r.Requests)}}
+			}
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+func checkFormat(got string, allowed ...string) error {
+	for _, a := range allowed {
+		if got == a {
+			return nil
+		}
+	}
+	return usagef("unknown --format %q (want one of %v)", got, allowed)
+}

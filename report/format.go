@@ -1,0 +1,89 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/planrun/planrun/executor"
+)
+
+// maxListed caps the failures listed by the text summary, the step summary and the GitHub
+// annotations; the JSON report always has them all.
+const maxListed = 50
+
+// clean makes service-provided text safe for one line of a terminal or a table: line breaks
+// and tabs become spaces and other control characters (escape sequences) are dropped.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// failureText returns the Code and Message of a failed result; the message falls back to
+// the error when the service gave none (network errors, timeouts).
+func failureText(r executor.Result) (code, message string) {
+	message = r.Message
+	if message == "" && r.Err != nil {
+		message = r.Err.Error()
+	}
+	return r.Code, message
+}
+
+// failureLine renders a failed request as "<name>: <Code>: <Message> (RequestId: <id>,
+// attempts: N)", leaving out the parts that are unknown.
+func failureLine(r executor.Result) string {
+	code, msg := failureText(r)
+	var b strings.Builder
+	b.WriteString(r.Name)
+	b.WriteString(": ")
+	if code != "" {
+		b.WriteString(code)
+		b.WriteString(": ")
+	}
+	if msg == "" {
+		msg = "failed"
+	}
+	b.WriteString(msg)
+	b.WriteString(" (")
+	if r.RequestID != "" {
+		fmt.Fprintf(&b, "RequestId: %s, ", r.RequestID)
+	}
+	fmt.Fprintf(&b, "attempts: %d)", r.Attempts)
+	return clean(b.String())
+}
+
+// jobFailureLine renders a job that ended Failed or Cancel (or vanished) after --wait.
+func jobFailureLine(j executor.JobStatus) string {
+	s := fmt.Sprintf("%s (%s): %s", j.Name, j.JobID, j.State)
+	if j.Code != "" {
+		s += ": " + j.Code
+	}
+	if j.Message != "" {
+		s += ": " + j.Message
+	}
+	return clean(s)
+}
+
+// statusName is the report's name of an executor status: requests left planned by an
+// interruption are "not_done".
+func statusName(s string) string {
+	if s == executor.StatusPlanned {
+		return "not_done"
+	}
+	return s
+}
+
+// plural returns "n word" or "n words".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,101 @@
+package report
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/executor"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test ./report -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+var t0 = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+
+func fixtureMeta() Meta {
+	return Meta{
+		Plans: []PlanInfo{
+			{Name: "video-backfill", Path: "plans/video.yaml", Generation: 2},
+			{Name: "thumbs", Path: "plans/thumbs.yaml", Generation: 1},
+			{Name: "idle", Path: "plans/idle.yaml", Generation: 1},
+		},
+		Started:     t0,
+		Finished:    t0.Add(3*time.Second + 250*time.Millisecond),
+		Shard:       "1/2",
+		Endpoint:    "http://user:hunter2@127.0.0.1:9000/?token=abc",
+		Interrupted: true,
+	}
+}
+
+// fixtureResults are the results of a run with every kind of outcome.
+func fixtureResults() []executor.Result {
+	base := func(plan, job, name string, seq int) executor.Result {
+		return executor.Result{Plan: plan, Job: job, Name: name, Seq: seq, Bucket: "examplebucket-1250000000",
+			Region: "ap-beijing", Type: "Workflow", InputKind: "Prefix", Input: "input/video/",
+			Workflow:    "w7476ff3564ee45b7b490d64bccaba6cc",
+			WindowStart: "2024-01-01T00:00:00+0800", WindowEnd: "2024-01-02T00:00:00+0800"}
+	}
+	r0 := base("video-backfill", "videos", "video-backfill-videos-0-aaaa", 0)
+	r0.Status, r0.JobID, r0.JobState, r0.Attempts = executor.StatusTriggered, "b1111", "Submitted", 1
+	r1 := base("video-backfill", "videos", "video-backfill-videos-1-bbbb", 1)
+	r1.Status, r1.JobID, r1.JobState, r1.Reason = executor.StatusSkipped, "b2222", "Success", "state"
+	r2 := base("video-backfill", "videos", "video-backfill-videos-2-cccc", 2)
+	r2.Status, r2.Attempts = executor.StatusFailed, 1
+	r2.Code, r2.Message, r2.RequestID = "InvalidArgument", "bad prefix: 100%, a,b: <x>\nsecond line", "NjU4YmQ0ZDhf"
+	r2.Err = errors.New("create: InvalidArgument")
+	r3 := base("video-backfill", "one-file", "video-backfill-one-file-0-dddd", 3)
+	r3.InputKind, r3.Input, r3.Workflow, r3.WindowStart, r3.WindowEnd = "Object", "input/video/launch.mp4", "", "", ""
+	r3.Type = "Job"
+	r3.Status = executor.StatusPlanned
+	r4 := base("thumbs", "all", "thumbs-all-0-eeee", 0)
+	r4.Status, r4.Attempts = executor.StatusFailed, 6
+	r4.Err = errors.New("post inventorytriggerjob: dial tcp 127.0.0.1:9: connection refused")
+	return []executor.Result{r0, r1, r2, r3, r4}
+}
+
+// fixtureSummary is the executor's summary of fixtureResults; "one-file" planned one
+// more request that the interruption never reached.
+func fixtureSummary() *executor.Summary {
+	rs := fixtureResults()
+	return &executor.Summary{
+		Jobs: []executor.JobCounts{
+			{Plan: "video-backfill", Job: "videos", Counts: executor.Counts{Planned: 3, Skipped: 1, Triggered: 1, Failed: 1}},
+			{Plan: "video-backfill", Job: "one-file", Counts: executor.Counts{Planned: 2}},
+			{Plan: "thumbs", Job: "all", Counts: executor.Counts{Planned: 1, Failed: 1}},
+		},
+		Total:    executor.Counts{Planned: 6, Skipped: 1, Triggered: 1, Failed: 2},
+		Failures: []executor.Result{rs[2], rs[4]},
+	}
+}
+
+func fixtureWait() *executor.WaitSummary {
+	failed := executor.JobStatus{Plan: "video-backfill", Job: "videos", Name: "video-backfill-videos-0-aaaa",
+		JobID: "b1111", State: "Failed", Code: "InternalError", Message: "transcode | failed"}
+	return &executor.WaitSummary{
+		States: map[string]int{"Failed": 1, "Success": 1},
+		Failed: []executor.JobStatus{failed},
+		Jobs:   []executor.JobStatus{failed},
+	}
+}

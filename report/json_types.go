@@ -1,0 +1,167 @@
+package report
+
+import (
+	"time"
+
+	"github.com/planrun/planrun/executor"
+)
+
+// jsonHeader is the part of the JSON report written before the requests.
+type jsonHeader struct {
+	Version  int        `json:"planrun_report"`
+	Started  *time.Time `json:"started,omitempty"`
+	DryRun   bool       `json:"dry_run,omitempty"`
+	Shard    string     `json:"shard,omitempty"`
+	Endpoint string     `json:"endpoint,omitempty"`
+	Plans    []jsonPlan `json:"plans"`
+}
+
+type jsonPlan struct {
+	Name       string `json:"name"`
+	Path       string `json:"path,omitempty"`
+	Generation int    `json:"generation,omitempty"`
+}
+
+// jsonRequest is one element of "requests" (and of "summary.failures").
+type jsonRequest struct {
+	Name     string      `json:"name"`
+	Plan     string      `json:"plan"`
+	Job      string      `json:"job"`
+	Seq      int         `json:"seq"`
+	Bucket   string      `json:"bucket"`
+	Region   string      `json:"region"`
+	Type     string      `json:"type,omitempty"`
+	Input    *jsonInput  `json:"input,omitempty"`
+	Workflow string      `json:"workflow,omitempty"`
+	Window   *jsonWindow `json:"window,omitempty"`
+	Status   string      `json:"status"`
+	Reason   string      `json:"reason,omitempty"`
+	JobID    string      `json:"job_id,omitempty"`
+	State    string      `json:"state,omitempty"`
+	Attempts int         `json:"attempts,omitempty"`
+	Error    *jsonError  `json:"error,omitempty"`
+}
+
+type jsonInput struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}
+
+type jsonWindow struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type jsonError struct {
+	Code      string `json:"code,omitempty"`
+	Message   string `json:"message,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// jsonFooter is the part written after the requests.
+type jsonFooter struct {
+	Summary     *jsonSummary `json:"summary,omitempty"`
+	Wait        *jsonWait    `json:"wait,omitempty"`
+	Finished    *time.Time   `json:"finished,omitempty"`
+	Interrupted bool         `json:"interrupted"`
+}
+
+type jsonCounts struct {
+	Planned   int `json:"planned"`
+	Skipped   int `json:"skipped"`
+	Triggered int `json:"triggered"`
+	Failed    int `json:"failed"`
+	NotDone   int `json:"not_done"`
+}
+
+type jsonJob struct {
+	Plan string `json:"plan"`
+	Job  string `json:"job"`
+	jsonCounts
+}
+
+type jsonSummary struct {
+	jsonCounts
+	Jobs     []jsonJob     `json:"jobs"`
+	Failures []jsonRequest `json:"failures"`
+}
+
+type jsonWait struct {
+	States     map[string]int `json:"states"`
+	Unfinished int            `json:"unfinished"`
+	Failed     []jsonJobState `json:"failed"`
+}
+
+type jsonJobState struct {
+	Plan    string `json:"plan"`
+	Job     string `json:"job"`
+	Name    string `json:"name"`
+	JobID   string `json:"job_id,omitempty"`
+	State   string `json:"state"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+func countsOf(c executor.Counts) jsonCounts {
+	return jsonCounts{Planned: c.Planned, Skipped: c.Skipped, Triggered: c.Triggered,
+		Failed: c.Failed, NotDone: c.NotDone()}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func headerOf(m Meta) jsonHeader {
+	h := jsonHeader{Version: 1, Started: timePtr(m.Started), DryRun: m.DryRun, Shard: m.Shard,
+		Endpoint: safeEndpoint(m.Endpoint), Plans: []jsonPlan{}}
+	for _, p := range m.Plans {
+		h.Plans = append(h.Plans, jsonPlan(p))
+	}
+	return h
+}
+
+func requestOf(r executor.Result) jsonRequest {
+	j := jsonRequest{Name: r.Name, Plan: r.Plan, Job: r.Job, Seq: r.Seq, Bucket: r.Bucket,
+		Region: r.Region, Type: r.Type, Workflow: r.Workflow, Status: statusName(r.Status),
+		Reason: r.Reason, JobID: r.JobID, State: r.JobState, Attempts: r.Attempts}
+	if r.InputKind != "" || r.Input != "" {
+		j.Input = &jsonInput{Kind: r.InputKind, Value: r.Input}
+	}
+	if r.WindowStart != "" || r.WindowEnd != "" {
+		j.Window = &jsonWindow{Start: r.WindowStart, End: r.WindowEnd}
+	}
+	if r.Status == executor.StatusFailed || r.Err != nil || r.Code != "" {
+		code, msg := failureText(r)
+		j.Error = &jsonError{Code: code, Message: msg, RequestID: r.RequestID}
+	}
+	return j
+}
+
+func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFooter {
+	f := jsonFooter{Finished: timePtr(m.Finished), Interrupted: m.Interrupted}
+	if sum != nil {
+		s := &jsonSummary{jsonCounts: countsOf(sum.Total), Jobs: []jsonJob{}, Failures: []jsonRequest{}}
+		for _, j := range sum.Jobs {
+			s.Jobs = append(s.Jobs, jsonJob{Plan: j.Plan, Job: j.Job, jsonCounts: countsOf(j.Counts)})
+		}
+		for _, r := range sum.Failures {
+			s.Failures = append(s.Failures, requestOf(r))
+		}
+		f.Summary = s
+	}
+	if wait != nil {
+		w := &jsonWait{States: map[string]int{}, Unfinished: wait.Unfinished, Failed: []jsonJobState{}}
+		for k, v := range wait.States {
+			w.States[k] = v
+		}
+		for _, j := range wait.Failed {
+			w.Failed = append(w.Failed, jsonJobState{Plan: j.Plan, Job: j.Job, Name: j.Name,
+				JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message})
+		}
+		f.Wait = w
+	}
+	return f
+}

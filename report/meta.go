@@ -1,0 +1,56 @@
+package report
+
+import (
+	"strings"
+	"time"
+)
+
+// PlanInfo names one plan of a run.
+type PlanInfo struct {
+	Name       string
+	Path       string
+	Generation int
+}
+
+// Meta describes a run as a whole: what ran, when, and how it ended.
+type Meta struct {
+	Plans       []PlanInfo
+	Started     time.Time
+	Finished    time.Time // zero while the run is going on
+	DryRun      bool
+	Shard       string // e.g. "1/4"; empty when not sharded
+	Endpoint    string // where requests went; never credentials (user info is dropped)
+	Interrupted bool   // Ctrl-C (or a fail-fast stop) left requests not done
+}
+
+// Duration is how long the run took; ok is false when either end is unknown.
+func (m Meta) Duration() (d time.Duration, ok bool) {
+	if m.Started.IsZero() || m.Finished.IsZero() || m.Finished.Before(m.Started) {
+		return 0, false
+	}
+	return m.Finished.Sub(m.Started), true
+}
+
+// safeEndpoint returns the endpoint without user information, query or fragment, so that
+// nothing resembling a credential is ever written out. It works on templates such as
+// "https://{bucket}.ci.{region}.myqcloud.com" that net/url rejects.
+func safeEndpoint(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		scheme, rest = "", s
+	}
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		authority = authority[i+1:]
+	}
+	if ok {
+		return scheme + "://" + authority + path
+	}
+	return authority + path
+}
