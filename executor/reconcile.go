@@ -26,12 +26,26 @@ type census struct {
 	pending map[bucketKey]*pendingSet
 	prefix  string
 	seen    bool
+	// lastUncertain is the newest update of a pending row whose create may still be in
+	// flight at the service: "sending" (the run that wrote it died or was interrupted
+	// mid-call) or "failed" (its last attempt may have timed out).
+	lastUncertain time.Time
+	// known is whether the state held any row of the plan when the census began. When it
+	// did not, no request can be found in it (Names are unique within a plan, and the only
+	// rows of the plan are those this run writes), so the census and the sends skip the
+	// per-request lookups.
+	known bool
 }
 
 // takeCensus streams p's requests once, checking each against the state; each is also
 // passed to each (when not nil).
 func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.Request)) (*census, error) {
 	c := &census{pending: map[bucketKey]*pendingSet{}}
+	known, err := e.store.hasPlan(ctx, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	c.known = known
 	for r := range e.o.requests(p) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -44,12 +58,18 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		} else {
 			c.prefix = commonPrefix(c.prefix, r.Name)
 		}
-		rec, ok, err := e.store.lookup(ctx, r.Plan, r.Name)
-		if err != nil {
-			return nil, err
+		var rec Record
+		ok := false
+		if known {
+			if rec, ok, err = e.store.lookup(ctx, r.Plan, r.Name); err != nil {
+				return nil, err
+			}
 		}
 		if ok && rec.Done() {
 			continue
+		}
+		if ok && (rec.Status == RowSending || rec.Status == RowFailed) && rec.UpdatedAt.After(c.lastUncertain) {
+			c.lastUncertain = rec.UpdatedAt
 		}
 		k := bucketKey{r.Bucket, r.Region}
 		ps := c.pending[k]
@@ -92,6 +112,29 @@ type reconciliation struct {
 	// the plan row (first run time) is only written once every one of them was looked up.
 	lookups    int
 	firstRunAt time.Time
+}
+
+// settle waits, before reconciling, until every create that an earlier run may have left
+// in flight has had the request timeout to reach the service and be processed. Without
+// it, a run started right after a crash could look for a job that the service creates a
+// moment later, miss it, and trigger it again. It waits only when such a create is
+// younger than the request timeout.
+func (e *engine) settle(ctx context.Context, c *census) error {
+	if c.lastUncertain.IsZero() {
+		return nil
+	}
+	// An intent is committed up to one batch of sends ahead of its create, which the rate
+	// limiter may hold back by up to a batch's worth of tokens.
+	lead := time.Duration(0)
+	if e.o.QPS > 0 {
+		lead = time.Duration(float64(intentBatch(e.o.Parallel)) / e.o.QPS * float64(time.Second))
+	}
+	limit := e.o.RequestTimeout + lead
+	d := c.lastUncertain.Add(limit).Sub(e.o.Now())
+	if d <= 0 {
+		return nil
+	}
+	return e.pause(ctx, min(d, limit))
 }
 
 // reconcile finds which pending requests of p already exist on the service, per bucket:

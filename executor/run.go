@@ -18,6 +18,9 @@ import (
 // ahead of the sends they announce.
 const maxIntentBatch = 256
 
+// intentBatch is how many intents are committed together ahead of their sends.
+func intentBatch(parallel int) int { return min(max(2*parallel, 16), maxIntentBatch) }
+
 // errStopped is returned by a fail-fast worker to stop the group.
 var errStopped = errors.New("stopped after a permanent failure")
 
@@ -142,6 +145,9 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
 	}
+	if err := r.settle(stop, c); err != nil {
+		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
+	}
 	rec, err := r.reconcile(stop, p, c)
 	if err != nil {
 		return nil, err
@@ -149,7 +155,7 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 	pr := &planRun{p: p, rec: rec}
 	pr.lookups.Store(int64(rec.lookups))
 
-	batchSize := min(max(2*r.o.Parallel, 16), maxIntentBatch)
+	batchSize := intentBatch(r.o.Parallel)
 	batch := make([]*task, 0, batchSize)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -185,9 +191,12 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 		if stop.Err() != nil {
 			break
 		}
-		prev, ok, err := r.store.lookup(stop, req.Plan, req.Name)
-		if err != nil {
-			return pr, errors.Join(err, flush())
+		var prev Record
+		ok := false
+		if c.known {
+			if prev, ok, err = r.store.lookup(stop, req.Plan, req.Name); err != nil {
+				return pr, errors.Join(err, flush())
+			}
 		}
 		if ok && prev.Done() {
 			res := resultFor(&req, StatusSkipped)
