@@ -99,9 +99,18 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// defaultTransport is http.DefaultTransport with TLS 1.2 as the minimum version.
+// maxIdlePerHost is how many idle connections the default transport keeps per host. The
+// net/http default of 2 makes every worker beyond the second open a new connection for
+// each call (and leaves a TIME_WAIT socket behind); keeping one per worker up to this
+// bound lets --parallel workers reuse their connections.
+const maxIdlePerHost = 256
+
+// defaultTransport is http.DefaultTransport with TLS 1.2 as the minimum version, keeping
+// up to maxIdlePerHost idle connections per host.
 func defaultTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = maxIdlePerHost
+	t.MaxIdleConnsPerHost = maxIdlePerHost
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}

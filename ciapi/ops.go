@@ -21,17 +21,14 @@ func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateR
 	if req == nil {
 		return nil, &APIError{Op: op, Err: errors.New("nil request")}
 	}
-	body, err := xml.Marshal(req)
-	if err != nil {
-		return nil, &APIError{Op: op, Err: fmt.Errorf("encode request: %w", err)}
-	}
+	body := req.XMLBody() // = xml.Marshal(req)
 	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, bucket: bucket, region: region,
 		path: jobPath, body: body})
 	if err != nil {
 		return nil, err
 	}
 	var out CreateResponse
-	if err := xml.Unmarshal(resp.body, &out); err != nil {
+	if err := decodeCreateResponse(resp.body, &out); err != nil {
 		return nil, c.bodyError(op, resp, fmt.Errorf("decode response: %w", err))
 	}
 	if out.JobsDetail == nil || out.JobsDetail.JobId == "" {

@@ -1,15 +1,19 @@
 package executor
 
 import (
-	"encoding/xml"
-
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
 )
 
 // CreateRequest turns one expanded plan request into the body of POST /inventorytriggerjob.
 func CreateRequest(r *plan.Request) *ciapi.CreateRequest {
-	cr := &ciapi.CreateRequest{Name: r.Name, Type: r.Type}
+	cr := createRequest(r)
+	return &cr
+}
+
+// createRequest is CreateRequest as a value, which Body keeps off the heap.
+func createRequest(r *plan.Request) (cr ciapi.CreateRequest) {
+	cr.Name, cr.Type = r.Name, r.Type
 	switch r.InputKind {
 	case plan.InputPrefix:
 		cr.Input.Prefix = r.InputValue
@@ -44,5 +48,6 @@ func CreateRequest(r *plan.Request) *ciapi.CreateRequest {
 
 // Body returns the exact XML body sent for r: compact, without an XML declaration.
 func Body(r *plan.Request) ([]byte, error) {
-	return xml.Marshal(CreateRequest(r))
+	cr := createRequest(r)
+	return cr.XMLBody(), nil // byte for byte xml.Marshal(CreateRequest(r))
 }

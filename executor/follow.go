@@ -68,12 +68,18 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 // errAllSeen stops a sweep early once every job it looks for was seen.
 var errAllSeen = errors.New("all jobs seen")
 
-// refresh updates every unfinished job: per bucket and type, one sweep of the list from
-// the earliest creation time among them (about one call per 100 jobs), then a describe
-// for each job the sweep did not see. New states are written to the state file.
+// refresh updates every unfinished job: per bucket and type, one sweep of the list over
+// the creation times of the unfinished jobs, newest first, that stops once every one was
+// seen (about one call per 100 unfinished jobs), then a describe for each job the sweep
+// did not see. New states are written to the state file.
+//
+// Newest first: jobs tend to finish in the order they were created, so the unfinished ones
+// are the newest of the range. An oldest-first sweep would begin with the jobs that
+// finished since the last round but share the creation second of the oldest unfinished
+// one: after a fast run (thousands of creates per second) that is most of them.
 func (e *engine) refresh(ctx context.Context, t *tracker) error {
 	groups := map[groupKey]map[string]*JobStatus{}
-	since := map[groupKey]time.Time{}
+	since, until := map[groupKey]time.Time{}, map[groupKey]time.Time{}
 	for _, j := range t.jobs {
 		if j.final() {
 			continue
@@ -81,11 +87,14 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 		k := groupKey{j.Bucket, j.Region, j.Type}
 		if groups[k] == nil {
 			groups[k] = map[string]*JobStatus{}
-			since[k] = j.created
+			since[k], until[k] = j.created, j.created
 		}
 		groups[k][j.JobID] = j
 		if j.created.Before(since[k]) {
 			since[k] = j.created
+		}
+		if j.created.After(until[k]) {
+			until[k] = j.created
 		}
 	}
 	var seen []jobSeen
@@ -102,7 +111,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 	}
 	for k, want := range groups {
 		left := len(want)
-		err := e.sweep(ctx, k.bucket, k.region, k.typ, since[k], func(d *ciapi.JobDetail) error {
+		err := e.sweepRange(ctx, k.bucket, k.region, k.typ, since[k], until[k], true, func(d *ciapi.JobDetail) error {
 			j, ok := want[d.JobId]
 			if !ok {
 				return nil

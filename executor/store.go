@@ -28,6 +28,9 @@ type Store struct {
 	db   *sql.DB
 	path string
 	w    *writer
+	// lookupStmt is the statement of lookup, prepared once: a run looks every request of
+	// its plans up (twice), and parsing the query each time cost more than running it.
+	lookupStmt *sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -65,6 +68,10 @@ func Open(path string) (*Store, error) {
 	if _, err := db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open state %s: set WAL mode: %w", path, err)
+	}
+	if s.lookupStmt, err = db.Prepare(lookupSQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	s.w = startWriter(db)
 	return s, nil
@@ -164,8 +171,9 @@ func (s *Store) Flush(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		werr := s.w.close()
+		serr := s.lookupStmt.Close()
 		cerr := s.db.Close()
-		s.closeErr = errors.Join(werr, cerr)
+		s.closeErr = errors.Join(werr, serr, cerr)
 		if s.closeErr != nil {
 			s.closeErr = fmt.Errorf("close state %s: %w", s.path, s.closeErr)
 		}

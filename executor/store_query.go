@@ -29,9 +29,12 @@ func scanRecord(sc scanner) (Record, error) {
 	return r, nil
 }
 
+// lookupSQL selects the row of one request; see Store.lookupStmt.
+const lookupSQL = `SELECT ` + recordColumns + ` FROM requests WHERE plan=? AND name=?`
+
 // lookup returns the row of (plan, name), or ok=false when the state has none.
 func (s *Store) lookup(ctx context.Context, planName, name string) (Record, bool, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM requests WHERE plan=? AND name=?`, planName, name)
+	row := s.lookupStmt.QueryRowContext(ctx, planName, name)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, false, nil
@@ -40,6 +43,17 @@ func (s *Store) lookup(ctx context.Context, planName, name string) (Record, bool
 		return Record{}, false, fmt.Errorf("read state %s: %w", name, err)
 	}
 	return r, true, nil
+}
+
+// hasPlan reports whether the state holds any row of plan planName. A run of a plan the
+// state has never seen skips the per-request lookups (none could find anything).
+func (s *Store) hasPlan(ctx context.Context, planName string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE plan=?)`, planName).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read state plan %s: %w", planName, err)
+	}
+	return n != 0, nil
 }
 
 // firstRun returns when the state first ran (plan, generation), or ok=false if never.

@@ -1,5 +1,7 @@
 package executor
 
+import "strings"
+
 // stateFormat is the marker stored in meta.format: a file without it is not ours.
 const stateFormat = "planrun-state"
 
@@ -47,12 +49,21 @@ CREATE TABLE IF NOT EXISTS plans (
 );
 `
 
-// upsertSQL writes one request row; created_at is kept from the first write.
-const upsertSQL = `
+// upsertRowsSQL writes n request rows (23 values each, in the order of upsertHead);
+// created_at is kept from the first write of a row.
+func upsertRowsSQL(n int) string {
+	const row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	return upsertHead + row + strings.Repeat(","+row, n-1) + upsertTail
+}
+
+// upsertHead and upsertTail frame the VALUES rows of upsertRowsSQL.
+const upsertHead = `
 INSERT INTO requests (plan, name, bucket, region, job, seq, digest, type, input_kind, input,
 	workflow, window_start, window_end, status, job_id, job_state, job_created, attempts,
 	last_error_code, last_error_message, request_id, created_at, updated_at)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+VALUES `
+
+const upsertTail = `
 ON CONFLICT (plan, name) DO UPDATE SET
 	bucket=excluded.bucket, region=excluded.region, job=excluded.job, seq=excluded.seq,
 	digest=excluded.digest, type=excluded.type, input_kind=excluded.input_kind,
@@ -62,6 +73,16 @@ ON CONFLICT (plan, name) DO UPDATE SET
 	attempts=excluded.attempts, last_error_code=excluded.last_error_code,
 	last_error_message=excluded.last_error_message, request_id=excluded.request_id,
 	updated_at=excluded.updated_at
+`
+
+// outcomeSQL records the outcome of a request over the row of its intent: only the
+// columns an outcome changes, and only when the row describes the same request (same
+// position, content digest and job), so that it leaves the row exactly as upsertRowsSQL would.
+// Indexed columns are not touched.
+const outcomeSQL = `
+UPDATE requests SET status=?, job_id=?, job_state=?, job_created=?, attempts=?,
+	last_error_code=?, last_error_message=?, request_id=?, updated_at=?
+WHERE plan=? AND name=? AND seq=? AND digest=? AND job=?
 `
 
 // jobStateSQL records a job state seen on the service.

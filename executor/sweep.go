@@ -13,9 +13,23 @@ import (
 // uses the list's name filter, whose semantics (exact or prefix) are unconfirmed.
 func (e *engine) sweep(ctx context.Context, bucket, region, typ string, since time.Time,
 	fn func(*ciapi.JobDetail) error) error {
+	return e.sweepRange(ctx, bucket, region, typ, since, time.Time{}, false, fn)
+}
+
+// sweepRange is sweep over the jobs created in [since, until] (a zero bound is no bound;
+// the service compares whole seconds, both ends inclusive), newest first when newestFirst
+// is set.
+func (e *engine) sweepRange(ctx context.Context, bucket, region, typ string, since, until time.Time,
+	newestFirst bool, fn func(*ciapi.JobDetail) error) error {
 	opts := ciapi.ListOptions{Size: sweepPageSize, Type: typ, OrderByTime: "Asc", States: "All"}
+	if newestFirst {
+		opts.OrderByTime = "Desc"
+	}
 	if !since.IsZero() {
 		opts.StartCreationTime = since.UTC().Format(ciapi.TimeFormat)
+	}
+	if !until.IsZero() {
+		opts.EndCreationTime = until.UTC().Format(ciapi.TimeFormat)
 	}
 	for {
 		var page *ciapi.ListResponse

@@ -1,0 +1,158 @@
+package ciapi
+
+import (
+	"encoding/xml"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// fullCreateResponse sets every field a create answer can carry.
+func fullCreateResponse() *CreateResponse {
+	lvl := 2
+	return &CreateResponse{RequestId: "NjQ1ZjE2YWFfOTBmYTUwNjRfNWYyNF8x", JobsDetail: &JobDetail{
+		Code: "Success", Message: "a <b> & 'c' \"d\"", Type: "Job", Name: "plan-job-20240101T0000-3f9c0a1b2d4e5f60",
+		JobId: "bf1234567890abcdef1234567890abcde", Tag: "Transcode", Progress: "0%", State: "Submitted",
+		CreationTime: "2024-01-01T00:00:00+0800", StartTime: "-", EndTime: "-", QueueId: "p893bcda225bf4945a378da6662e81a89",
+		Input: &Input{Prefix: "input/video/", Object: "a.mp4", Manifest: "m", UrlFile: "u"},
+		Operation: &Operation{WorkflowIds: "w7476ff3564ee45b7b490d64bccaba6cc",
+			TimeInterval: &TimeInterval{Start: "2024-01-01T00:00:00+0800", End: "2024-01-02T00:00:00+0800"},
+			QueueId:      "q", QueueType: "Speed", UserData: "backfill", JobLevel: &lvl, CallBackFormat: "JSON",
+			CallBackType: "Url", CallBack: "https://hooks.example.com/ci?a=1&b=2",
+			CallBackMqConfig: &CallBackMqConfig{MqRegion: "bj", MqMode: "Queue", MqName: "mq"}, Tag: "Transcode",
+			JobParam: &JobParam{TemplateId: "t1460606b9752148c4ab182f55163ba7cd", TranscodeTemplateId: "t2"},
+			Output:   &Output{Region: "ap-beijing", Bucket: "out-1250000000", Object: "out/${InputName}.mp4", AuObject: "au", SpriteObject: "sp"}},
+	}}
+}
+
+// decodeBoth decodes data with the fast path (when it answers) and with encoding/xml.
+func decodeBoth(t testing.TB, data []byte) (fast *CreateResponse, fastOK bool, ref *CreateResponse, refErr error) {
+	t.Helper()
+	ref = &CreateResponse{}
+	refErr = xml.Unmarshal(data, ref)
+	if root, ok := parseSimpleXML(data); ok {
+		fast = &CreateResponse{}
+		fastOK = fillCreateResponse(root, fast)
+	}
+	return fast, fastOK, ref, refErr
+}
+
+func TestDecodeCreateResponseFastPathMatchesEncodingXML(t *testing.T) {
+	body, err := xml.Marshal(fullCreateResponse())
+	if err != nil {
+		t.Fatal(err)
+	}
+	indented, err := xml.MarshalIndent(fullCreateResponse(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := map[string][]byte{
+		"as the emulator sends it":   body,
+		"with the XML declaration":   append([]byte(xml.Header), body...),
+		"indented":                   indented,
+		"minimal":                    []byte(`<Response><RequestId>r</RequestId><JobsDetail><JobId>j</JobId></JobsDetail></Response>`),
+		"empty and self-closed":      []byte(`<Response><RequestId></RequestId><JobsDetail><Code/><Input/><JobId>j</JobId></JobsDetail></Response>`),
+		"white space in a leaf kept": []byte(`<Response><JobsDetail><JobId> j </JobId><Operation><JobLevel> 1 </JobLevel></Operation></JobsDetail></Response>`),
+		"character references":       []byte(`<Response><RequestId>&#65;&#x42;&#34;&#xA;&#9;&#13;</RequestId></Response>`),
+		"empty job level is zero":    []byte(`<Response><JobsDetail><Operation><JobLevel></JobLevel></Operation></JobsDetail></Response>`),
+	}
+	for name, data := range taken {
+		fast, ok, ref, refErr := decodeBoth(t, data)
+		if refErr != nil {
+			t.Fatalf("%s: encoding/xml: %v", name, refErr)
+		}
+		if !ok {
+			t.Errorf("%s: the fast path did not answer", name)
+			continue
+		}
+		if !reflect.DeepEqual(fast, ref) {
+			t.Errorf("%s: fast path\n%+v\nencoding/xml\n%+v", name, fast, ref)
+		}
+	}
+	var got CreateResponse
+	want := fullCreateResponse()
+	want.XMLName = xml.Name{Local: "Response"}
+	if err := decodeCreateResponse(body, &got); err != nil || !reflect.DeepEqual(&got, want) {
+		t.Errorf("round trip: %v\n%+v", err, got)
+	}
+
+	// Shapes the fast path leaves to encoding/xml (which may accept or refuse them).
+	left := []string{
+		`<Response><JobsDetail><JobId>j</JobId><Unknown>x</Unknown></JobsDetail></Response>`,
+		`<Response><JobsDetail><JobId>a</JobId><JobId>b</JobId></JobsDetail></Response>`,
+		`<Response xmlns="x"><RequestId>r</RequestId></Response>`,
+		`<Response><RequestId><![CDATA[r]]></RequestId></Response>`,
+		`<Response><!-- c --><RequestId>r</RequestId></Response>`,
+		`<Response><RequestId>&#128;</RequestId></Response>`,
+		`<Response><RequestId>&#0;</RequestId></Response>`,
+		`<Response><RequestId>&#x;</RequestId></Response>`,
+		`<Response><RequestId>&nbsp;</RequestId></Response>`,
+		`<Response><RequestId>批量</RequestId></Response>`,
+		`<Response><RequestId>a` + "\r\n" + `b</RequestId></Response>`,
+		`<Response>text<RequestId>r</RequestId></Response>`,
+		`<Other><RequestId>r</RequestId></Other>`,
+		`<?xml version="1.0" encoding="ISO-8859-1"?><Response></Response>`,
+		`<Response><JobsDetail><Operation><JobLevel>x</JobLevel></Operation></JobsDetail></Response>`,
+		`<Response><RequestId>r</RequestId></Response>trailing`,
+		`<Response><RequestId>r</RequestId>`,
+		strings.Repeat("<a>", 20) + strings.Repeat("</a>", 20),
+	}
+	for _, s := range left {
+		if _, ok, _, _ := decodeBoth(t, []byte(s)); ok {
+			t.Errorf("the fast path answered for %q", s)
+		}
+		var a, b CreateResponse
+		errA := decodeCreateResponse([]byte(s), &a)
+		errB := xml.Unmarshal([]byte(s), &b)
+		if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+			t.Errorf("decodeCreateResponse(%q) = %+v, %v; encoding/xml gives %+v, %v", s, a, errA, b, errB)
+		}
+	}
+}
+
+// FuzzDecodeCreateResponse holds the fast path to encoding/xml: whenever it answers,
+// encoding/xml accepts the same input and decodes exactly the same value.
+func FuzzDecodeCreateResponse(f *testing.F) {
+	body, _ := xml.Marshal(fullCreateResponse())
+	f.Add(body)
+	f.Add(append([]byte(xml.Header), body...))
+	f.Add([]byte(`<Response><RequestId>r</RequestId><JobsDetail><JobId> j </JobId><Input/></JobsDetail></Response>`))
+	f.Add([]byte(`<Response><JobsDetail><Operation><JobLevel>+1</JobLevel></Operation></JobsDetail></Response>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok, ref, refErr := decodeBoth(t, data)
+		if !ok {
+			return
+		}
+		if refErr != nil {
+			t.Fatalf("the fast path accepted what encoding/xml refuses (%v): %q", refErr, data)
+		}
+		if !reflect.DeepEqual(fast, ref) {
+			t.Fatalf("fast path %+v, encoding/xml %+v, for %q", fast, ref, data)
+		}
+	})
+}
+
+func BenchmarkDecodeCreateResponse(b *testing.B) {
+	body, err := xml.Marshal(fullCreateResponse())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r CreateResponse
+			if err := decodeCreateResponse(body, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-xml", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r CreateResponse
+			if err := xml.Unmarshal(body, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,70 @@
+package executor
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+// TestRefreshCostsOneListCallPerHundredUnfinished checks the cost of --wait rounds: each
+// round lists about one page per 100 jobs still unfinished, even when the jobs were all
+// created within a second or two and most of them have finished since the last round.
+func TestRefreshCostsOneListCallPerHundredUnfinished(t *testing.T) {
+	const n, life = 600, 20 * time.Minute
+	var frozen atomic.Int64 // unix nanoseconds; 0: the real clock
+	clock := func() time.Time {
+		if ns := frozen.Load(); ns != 0 {
+			return time.Unix(0, ns)
+		}
+		return time.Now()
+	}
+	emu, client := startEmulator(t, emulator.Options{Clock: clock, SubmittedFor: life / 2, RunningFor: life / 2})
+	ctx := background(t)
+	store := openStore(t, t.TempDir()+"/state.db")
+	plans := []*plan.Plan{hourlyPlan(t, "calls", n, 1)}
+	opts := quick()
+	opts.Parallel = 32
+	opts.Filter = func(r *plan.Request) bool { return r.Type == ciapi.TypeWorkflow } // the n hourly requests
+	sum, err := Run(ctx, client, store, plans, opts)
+	if err != nil || sum.Total.Triggered != n {
+		t.Fatalf("run: %v (triggered %d, want %d)", err, sum.Total.Triggered, n)
+	}
+	jobs := emu.Server.Jobs()
+	if len(jobs) != n {
+		t.Fatalf("emulator holds %d jobs, want %d", len(jobs), n)
+	}
+	rounds := []struct {
+		finished int // jobs (in creation order) finished when the round runs
+	}{{0}, {2 * n / 3}, {n}}
+	unfinished := n
+	for i, r := range rounds {
+		if r.finished > 0 {
+			// Frozen just after the last of them ended: the next job is still running.
+			frozen.Store(jobs[r.finished-1].CreationTime.Add(life).UnixNano())
+		}
+		before := emu.Server.Stats()
+		ws, err := Refresh(ctx, client, store, plans, opts)
+		if err != nil {
+			t.Fatalf("round %d: %v", i+1, err)
+		}
+		after := emu.Server.Stats()
+		lists := after.Calls["list"] - before.Calls["list"]
+		describes := after.Calls["describe"] - before.Calls["describe"]
+		if limit := (unfinished + 99) / 100; lists > limit || describes != 0 {
+			t.Errorf("round %d with %d unfinished jobs: %d list and %d describe calls, want at most %d list calls and no describe",
+				i+1, unfinished, lists, describes, limit)
+		}
+		if want := n - r.finished; ws.Unfinished != want {
+			t.Errorf("round %d: %d unfinished after, want %d", i+1, ws.Unfinished, want)
+		}
+		unfinished = ws.Unfinished
+	}
+	ws, err := Refresh(ctx, client, store, plans, opts)
+	if err != nil || ws.States[ciapi.StateSuccess] != n {
+		t.Fatalf("final states %v, %v; want %d Success", ws.States, err, n)
+	}
+}

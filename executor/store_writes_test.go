@@ -1,0 +1,77 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// TestWriterRowsMatchWholeRowWrites checks the cheaper write paths (multi-row intents,
+// narrow outcome updates) against what the state must hold: every row as its last write
+// says, whatever mix of intents, outcomes, repeats and outcomes without an intent row
+// (a job found on the service) a batch holds.
+func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
+	store, err := Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	row := func(i int, status string) Record {
+		return Record{Plan: "p", Name: fmt.Sprintf("p-j-%03d", i), Bucket: "b-1250000000", Region: "ap-beijing",
+			Job: "j", Seq: i, Digest: fmt.Sprintf("d%03d", i), Type: "Workflow", InputKind: "Prefix", Input: "in/",
+			Workflow: "w", WindowStart: "s", WindowEnd: "e", Status: status}
+	}
+	want := map[string]Record{}
+	var intents []Record
+	for i := range 40 { // more than two chunks
+		intents = append(intents, row(i, RowSending))
+	}
+	intents = append(intents, row(3, RowPlanned)) // a repeat in the same statement run
+	if err := store.w.sync(ctx, &writeOp{records: intents}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range intents {
+		want[r.Name] = r
+	}
+	var mixed []Record
+	for i := range 45 {
+		r := row(i, RowTriggered)
+		switch {
+		case i == 1: // the intent of a request whose outcome follows in the same batch
+			r.Status = RowSending
+		case i%7 == 0:
+			r.Status, r.ErrorCode, r.ErrorMessage, r.RequestID, r.Attempts = RowFailed, "SlowDown", "slow", "rid", 6
+		case i >= 40: // found on the service: no intent row before
+			r.Status, r.JobID, r.JobState, r.JobCreated = RowSkipped, fmt.Sprintf("j%d", i), "Success", "2024-01-01T00:00:00+0800"
+		case i == 5: // moved in the plan: same name, new position
+			r.Seq, r.JobID = 99, "moved"
+		default:
+			r.JobID, r.JobState, r.JobCreated, r.Attempts, r.RequestID = fmt.Sprintf("j%d", i), "Submitted", "2024-01-01T00:00:00+0800", 1, "rid"
+		}
+		mixed = append(mixed, r)
+	}
+	mixed = append(mixed, row(1, RowTriggered))
+	for _, r := range mixed {
+		if err := store.w.send(&writeOp{records: []Record{r}}); err != nil {
+			t.Fatal(err)
+		}
+		want[r.Name] = r
+	}
+	n := 0
+	for got, err := range store.Records(ctx, "p") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		w := want[got.Name]
+		got.CreatedAt, got.UpdatedAt = w.CreatedAt, w.UpdatedAt
+		if got != w {
+			t.Errorf("row %s:\n got %+v\nwant %+v", got.Name, got, w)
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d rows, want %d", n, len(want))
+	}
+}
