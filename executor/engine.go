@@ -37,7 +37,7 @@ func (e *engine) read(ctx context.Context, call func(ctx context.Context) error)
 		if err == nil || errors.Is(err, ciapi.ErrNotFound) || ctx.Err() != nil {
 			return err
 		}
-		if !ciapi.IsRetryable(err) {
+		if !retryable(err) {
 			return err
 		}
 		failures++
@@ -48,6 +48,16 @@ func (e *engine) read(ctx context.Context, call func(ctx context.Context) error)
 			return err
 		}
 	}
+}
+
+// retryable reports whether a call that failed with err is worth another attempt:
+// ciapi.IsRetryable, or the call ran into its request timeout. ciapi counts a deadline of
+// the caller's context as the caller stopping the call (not retryable); for the executor,
+// whose contexts carry a deadline only to bound one call, that deadline is a timeout like
+// any other (e.g. an answer slower than --timeout, or a Retry-After longer than it).
+// Callers check their own context first.
+func retryable(err error) bool {
+	return ciapi.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // sleep waits the backoff before retry number failures, or until ctx ends.

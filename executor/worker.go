@@ -52,7 +52,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 				continue
 			}
 			lastErr = err
-			if !ciapi.IsRetryable(err) {
+			if !retryable(err) {
 				return r.fail(t, res, row, err)
 			}
 		} else {
@@ -79,7 +79,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 				needLookup = ciapi.IsUncertain(err)
 			}
 		}
-		retry := needLookup || ciapi.IsRetryable(lastErr)
+		retry := needLookup || retryable(lastErr)
 		if retry {
 			failures++
 		}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
+)
+
+// The crash test is short by default (600 requests, 4 kills). The long version:
+//
+//	go test ./cmd/planrun -run Crash -v -timeout 30m -crash.kills=20 -crash.requests=5000
+//
+// (or scripts/crashtest.sh). -crash.seed replays the kill instants of a logged run.
+var (
+	crashKills    = flag.Int("crash.kills", 4, "crash test: how many runs are killed with SIGKILL")
+	crashRequests = flag.Int("crash.requests", 600, "crash test: how many requests the plan expands to (>= 12)")
+	crashSeed     = flag.Uint64("crash.seed", 0, "crash test: seed of the kill instants (0: random, logged)")
+)
+
+// crashRun is one planrun process of the crash test.
+type crashRun struct {
+	killed   bool // the process was still running when SIGKILL arrived
+	code     int  // exit status when not killed
+	elapsed  time.Duration
+	out, err string
+}
+
+// crashStart runs bin with args against the emulator; when killAfter > 0 it sends SIGKILL
+// after that long (if the process is still running).
+func crashStart(t *testing.T, ctx context.Context, bin, dir string, killAfter time.Duration, args ...string) crashRun {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = relProcessEnv(map[string]string{
+		"TENCENTCLOUD_SECRET_ID":  emulator.DefaultSecretID,
+		"TENCENTCLOUD_SECRET_KEY": emulator.DefaultSecretKey,
+	})
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start planrun: %v", err)
+	}
+	var timer *time.Timer
+	if killAfter > 0 {
+		timer = time.AfterFunc(killAfter, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+	}
+	err := cmd.Wait()
+	if timer != nil {
+		timer.Stop()
+	}
+	r := crashRun{elapsed: time.Since(start), out: out.String(), err: errOut.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			r.killed = true
+		} else {
+			r.code = ee.ExitCode()
+		}
+	default:
+		t.Fatalf("wait for planrun: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("planrun did not finish in time: %v\nstderr: %s", ctx.Err(), r.err)
+	}
+	return r
+}
+
+// relProcessEnv is the environment of a planrun subprocess: the test's, without any
+// TENCENTCLOUD_* or PLANRUN_* variable, plus vars.
+func relProcessEnv(vars map[string]string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TENCENTCLOUD_") || strings.HasPrefix(kv, "PLANRUN_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	for k, v := range vars {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce kills `planrun run` with SIGKILL
+// at random instants, reruns it, and checks that the service ends with exactly one job per
+// request of the plan (CONTRACT §4: "A run killed at any instant (kill -9) and run again
+// ends with every request triggered exactly once").
+func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
+	if *crashRequests < 12 || *crashKills < 0 {
+		t.Fatalf("-crash.requests must be >= 12 and -crash.kills >= 0")
+	}
+	n, kills := *crashRequests, *crashKills
+	seed := *crashSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	ctx := relCtx(t, 30*time.Minute)
+	bin := relBuild(t)
+	dir := t.TempDir()
+	planPath := relWritePlan(t, dir, "crash", n)
+	want := relPlanNames(t, planPath)
+	if len(want) != n {
+		t.Fatalf("the plan expands to %d requests, want %d", len(want), n)
+	}
+	faults := emulator.Faults{UncertainRate: 0.05}
+	// A run that finds creates of a killed run younger than the request timeout first
+	// waits for them to land (executor settle): a short timeout keeps the reruns short.
+	const timeout = time.Second
+	runArgs := func(emu *emulator.Running, state string) []string {
+		return []string{"run", "--endpoint", emu.URL, "--state", state, "--parallel", "32", "--qps", "0", "--quiet",
+			"--timeout", timeout.String(), planPath}
+	}
+
+	// Measure how long an uninterrupted run takes, on an emulator of its own.
+	cal := relStartEmulator(t, emulator.Options{Faults: faults})
+	calRun := crashStart(t, ctx, bin, dir, 0, runArgs(cal, filepath.Join(dir, "calibration.db"))...)
+	if calRun.code != 0 {
+		t.Fatalf("calibration run: exit %d\n%s\n%s", calRun.code, calRun.out, calRun.err)
+	}
+	relCheckExactlyOnce(t, cal.Server, want)
+	// And a run with nothing left to do: the fixed cost (start, state, reconcile).
+	idleRun := crashStart(t, ctx, bin, dir, 0, runArgs(cal, filepath.Join(dir, "calibration.db"))...)
+	if idleRun.code != 0 {
+		t.Fatalf("calibration rerun: exit %d\n%s\n%s", idleRun.code, idleRun.out, idleRun.err)
+	}
+	relCheckExactlyOnce(t, cal.Server, want)
+	cal.Close()
+	full, idle := calRun.elapsed, min(idleRun.elapsed, calRun.elapsed)
+	t.Logf("crash: seed %d; an uninterrupted run of %d requests takes %v, a run with nothing to do %v",
+		seed, n, full.Round(time.Millisecond), idle.Round(time.Millisecond))
+
+	emu := relStartEmulator(t, emulator.Options{Faults: faults})
+	state := filepath.Join(dir, "state", "state.db")
+	landed, finished := 0, 0
+	prevKilled := false
+	for i := range kills {
+		// Kill at a random instant of this run's expected duration: the fixed cost, the
+		// settle wait after a killed run (at most the request timeout), and the share of
+		// the full run that the requests still missing on the service take.
+		before := len(emu.Server.Jobs())
+		expected := idle + time.Duration(float64(full-idle)*float64(max(n-before, 0))/float64(n))
+		if prevKilled {
+			expected += timeout
+		}
+		at := time.Duration(rng.Int64N(int64(expected)) + 1)
+		r := crashStart(t, ctx, bin, dir, at, runArgs(emu, state)...)
+		after := len(emu.Server.Jobs())
+		prevKilled = r.killed
+		switch {
+		case r.killed:
+			landed++
+			t.Logf("crash: run %d killed after %v: jobs on the service %d -> %d", i+1, at.Round(time.Millisecond), before, after)
+		case r.code == 0 || r.code == exitFailed:
+			finished++
+			t.Logf("crash: run %d ended (exit %d, %v) before its kill at %v: jobs %d -> %d",
+				i+1, r.code, r.elapsed.Round(time.Millisecond), at.Round(time.Millisecond), before, after)
+		default:
+			t.Fatalf("run %d: exit %d\nstdout: %s\nstderr: %s", i+1, r.code, r.out, r.err)
+		}
+	}
+
+	// Then runs to completion (the first should do; a few more are allowed for requests
+	// that ran out of retries under the injected faults).
+	runs := kills
+	var final crashRun
+	for attempt := 0; attempt < 3; attempt++ {
+		runs++
+		final = crashStart(t, ctx, bin, dir, 0, runArgs(emu, state)...)
+		if final.code == 0 {
+			break
+		}
+		t.Logf("crash: final run %d: exit %d\n%s", attempt+1, final.code, final.out)
+	}
+	if final.code != 0 {
+		t.Fatalf("no run completed: exit %d\nstdout: %s\nstderr: %s", final.code, final.out, final.err)
+	}
+
+	jobs := relJobs(emu.Server)
+	dups := relDuplicates(jobs)
+	relCheckExactlyOnce(t, emu.Server, want)
+	st := emu.Server.Stats()
+	if st.JobsCreated != n {
+		t.Errorf("the emulator created %d jobs, want %d", st.JobsCreated, n)
+	}
+	relCheckStateDone(t, state, want)
+	t.Logf("crash: %d requests, %d kills (%d landed mid-run, %d runs ended first), %d runs in all (+1 calibration), "+
+		"%d jobs on the service, %d distinct names, %d duplicates; %d creates sent, %d uncertain answers injected",
+		n, kills, landed, finished, runs+1, len(emu.Server.Jobs()), len(jobs), len(dups),
+		st.Calls[emulator.OpCreate], st.Faults[emulator.FaultUncertain500]+st.Faults[emulator.FaultUncertainReset])
+}
+
+// relCheckStateDone fails unless the state file records every name as done.
+func relCheckStateDone(t *testing.T, path string, want []string) {
+	t.Helper()
+	store, err := executor.Open(path)
+	if err != nil {
+		t.Fatalf("open state after the runs: %v", err)
+	}
+	defer store.Close()
+	done := map[string]bool{}
+	for rec, err := range store.Records(context.Background()) {
+		if err != nil {
+			t.Fatalf("read state: %v", err)
+		}
+		if rec.Done() {
+			done[rec.Name] = true
+		}
+	}
+	for _, name := range want {
+		if !done[name] {
+			t.Errorf("the state does not record %s as done", name)
+		}
+	}
+}

@@ -1,0 +1,25 @@
+package executor
+
+import (
+	"testing"
+
+	"github.com/planrun/planrun/plan"
+)
+
+// BenchmarkBody measures rendering the exact create body of a request, as every create
+// and every line of `run --dry-run --format json` does.
+func BenchmarkBody(b *testing.B) {
+	p := hourlyPlanB(b, 1000)
+	var reqs []plan.Request
+	for r := range p.Requests() {
+		reqs = append(reqs, r)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Body(&reqs[i%len(reqs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
