@@ -27,8 +27,8 @@ type census struct {
 	prefix  string
 	seen    bool
 	// lastUncertain is the newest update of a pending row whose create may still be in
-	// flight at the service: "sending" (the run that wrote it died or was interrupted
-	// mid-call) or "failed" (its last attempt may have timed out).
+	// flight at the service: "sending" (the run that wrote it died, was interrupted
+	// mid-call, or gave up after an answer that was lost).
 	lastUncertain time.Time
 	// known is whether the state held any row of the plan when the census began. When it
 	// did not, no request can be found in it (Names are unique within a plan, and the only
@@ -68,7 +68,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		if ok && rec.Done() {
 			continue
 		}
-		if ok && (rec.Status == RowSending || rec.Status == RowFailed) && rec.UpdatedAt.After(c.lastUncertain) {
+		if ok && rec.Status == RowSending && rec.UpdatedAt.After(c.lastUncertain) {
 			c.lastUncertain = rec.UpdatedAt
 		}
 		k := bucketKey{r.Bucket, r.Region}

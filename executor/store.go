@@ -142,7 +142,7 @@ func (s *Store) init(ctx context.Context) error {
 		return fmt.Errorf("%s: %w (no %q marker); move it aside to start afresh", s.path, ErrForeignState, stateFormat)
 	}
 	if version != stateSchemaVersion {
-		return fmt.Errorf("%s: %w (schema version %s, this planrun reads %s)", s.path, ErrForeignState, version, stateSchemaVersion)
+		return fmt.Errorf("%s: %w (schema version %s, this planrun reads %s): use the planrun that wrote it, or move the file aside to start afresh", s.path, ErrForeignState, version, stateSchemaVersion)
 	}
 	// Touch every table once so a damaged file fails now rather than mid-run.
 	for _, t := range []string{"requests", "plans"} {

@@ -26,6 +26,9 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	row := recordFor(req, RowFailed)
 	needLookup, initialLookup := t.lookup, t.lookup
 	sent := false
+	// maybe is true while a create of this run may have created the job unseen (its answer
+	// was lost or unreadable) and no lookup has shown otherwise since.
+	maybe := false
 	var lastErr error
 	for failures := 0; ; {
 		if stop.Err() != nil {
@@ -48,12 +51,12 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 				return r.finish(t, res, row, d, sent, initialLookupStatus(sent))
 			case err == nil || errors.Is(err, ciapi.ErrNotFound):
 				r.lookedUp(pr, &initialLookup)
-				needLookup = false
+				needLookup, maybe = false, false
 				continue
 			}
 			lastErr = err
 			if !retryable(err) {
-				return r.fail(t, res, row, err)
+				return r.fail(t, res, row, err, maybe)
 			}
 		} else {
 			sent = true
@@ -70,13 +73,14 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 				if d == nil || d.JobId == "" {
 					// A 2xx without a job id: we cannot tell; find it by Name.
 					lastErr = fmt.Errorf("create %s: answer without a job id", req.Name)
-					needLookup = true
+					needLookup, maybe = true, true
 				} else {
 					return r.finish(t, res, row, d, sent, StatusTriggered)
 				}
 			} else {
 				lastErr = err
 				needLookup = ciapi.IsUncertain(err)
+				maybe = maybe || needLookup
 			}
 		}
 		retry := needLookup || retryable(lastErr)
@@ -84,7 +88,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			failures++
 		}
 		if !retry || failures > r.o.Retries {
-			return r.fail(t, res, row, lastErr)
+			return r.fail(t, res, row, lastErr, maybe)
 		}
 		if err := r.sleep(stop, failures, ciapi.RetryAfterOf(lastErr)); err != nil {
 			r.abandon(t, sent)
@@ -122,11 +126,16 @@ func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sen
 	return nil
 }
 
-// fail reports a request that failed permanently or ran out of retries.
-func (r *runner) fail(t *task, res Result, row Record, err error) error {
+// fail reports a request that failed permanently or ran out of retries. When a create of
+// this run may still have created the job (maybe), the row stays "sending": the outcome is
+// unknown, and the next run waits for it to settle and reconciles it (see settle).
+func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) error {
 	res.Status, res.Err = StatusFailed, err
 	res.Code, res.Message, res.RequestID = errInfo(err)
 	row.Status, row.Attempts = RowFailed, res.Attempts
+	if maybe {
+		row.Status = RowSending
+	}
 	row.ErrorCode, row.ErrorMessage, row.RequestID = res.Code, res.Message, res.RequestID
 	r.emit(res, &row)
 	if r.o.FailFast {

@@ -1,0 +1,66 @@
+package executor
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+// rowStatuses returns the state-file status of every request of p.
+func rowStatuses(t *testing.T, store *Store, p *plan.Plan) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for rec, err := range store.Records(background(t), p.Name) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[rec.Status]++
+	}
+	return got
+}
+
+// A request that gives up while one of its creates may have created the job stays
+// "sending" (outcome unknown: the next run waits for it to settle and reconciles it); one
+// refused for certain is "failed", so the next run has nothing to wait for.
+func TestFailedRowsRecordWhetherTheOutcomeIsKnown(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
+	p := hourlyPlan(t, "uncertain", 5, 1)
+	n := p.Count()
+	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	opts := quick()
+	opts.Retries = -1
+	sum, _ := Run(background(t), client, store, []*plan.Plan{p}, opts)
+	if sum.Total.Failed != n {
+		t.Fatalf("summary %+v: every create's answer was lost and no retry allowed", sum.Total)
+	}
+	if got := rowStatuses(t, store, p); got[RowSending] != n {
+		t.Fatalf("rows %v: a give-up after a lost answer must stay %q", got, RowSending)
+	}
+	// The next run, with the service healthy, finds the jobs the lost answers created.
+	emu.Server.SetFaults(emulator.Faults{})
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, quick())
+	if err != nil || sum.Total.Skipped != n || sum.Total.Triggered != 0 {
+		t.Fatalf("rerun: %+v, %v", sum.Total, err)
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+
+	// A refusal (unknown workflow: 400) is certain: the row is "failed". (The plan's MediaInfo
+	// node names no workflow and succeeds.)
+	wf := 0
+	for r := range p.Requests() {
+		if r.Type == "Workflow" {
+			wf++
+		}
+	}
+	emu2, client2 := startEmulator(t, emulator.Options{Workflows: []string{"w00000000000000000000000000000001"}})
+	store2 := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	sum, _ = Run(background(t), client2, store2, []*plan.Plan{p}, quick())
+	if sum.Total.Failed != wf || len(emu2.Server.Jobs()) != n-wf {
+		t.Fatalf("summary %+v", sum.Total)
+	}
+	if got := rowStatuses(t, store2, p); got[RowFailed] != wf {
+		t.Fatalf("rows %v: a 400 is a certain failure, want %q", got, RowFailed)
+	}
+}
