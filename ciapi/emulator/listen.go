@@ -23,11 +23,18 @@ func Serve(ctx context.Context, ln net.Listener, s *Server) error {
 		return fmt.Errorf("serve emulator: %w", err)
 	case <-ctx.Done():
 	}
+	// Stop accepting, let the requests being handled finish (up to the grace), then close
+	// every connection. (http.Server.Shutdown alone would also wait up to 5s for accepted
+	// connections that never sent a request.)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		_ = srv.Close()
+	shut := make(chan struct{})
+	go func() { _ = srv.Shutdown(sctx); close(shut) }()
+	for s.Stats().InFlight > 0 && sctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
 	}
+	_ = srv.Close()
+	<-shut
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve emulator: %w", err)
 	}
