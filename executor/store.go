@@ -32,6 +32,8 @@ type Store struct {
 	// its plans up (twice), and parsing the query each time cost more than running it.
 	lookupStmt *sql.Stmt
 
+	lock *os.File // held by Lock until Close
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -173,7 +175,7 @@ func (s *Store) Close() error {
 		werr := s.w.close()
 		serr := s.lookupStmt.Close()
 		cerr := s.db.Close()
-		s.closeErr = errors.Join(werr, serr, cerr)
+		s.closeErr = errors.Join(werr, serr, cerr, s.unlock())
 		if s.closeErr != nil {
 			s.closeErr = fmt.Errorf("close state %s: %w", s.path, s.closeErr)
 		}

@@ -51,6 +51,9 @@ func cmdCancel(ctx context.Context, args []string, e *env) error {
 		return usageError{fmt.Errorf("cancel: %w", err)}
 	}
 	defer store.Close()
+	if err := store.Lock(); err != nil {
+		return usageError{fmt.Errorf("cancel: %w", err)}
+	}
 	results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout})
 	counts := map[string]int{}
 	enc := json.NewEncoder(e.stdout)

@@ -130,6 +130,9 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 		return usageError{fmt.Errorf("run: state: %w", err)}
 	}
 	defer store.Close()
+	if err := store.Lock(); err != nil {
+		return usageError{fmt.Errorf("run: %w", err)}
+	}
 	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps)
 	return execute(ctx, e, &f, api, store, plans, shard)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -242,5 +243,26 @@ func TestRunEmulatorInProcess(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Summary.Triggered != 31 {
 		t.Fatalf("%v %+v\n%s", err, rep.Summary, r.stdout)
+	}
+}
+
+func TestRunRefusesAStateInUse(t *testing.T) {
+	path := writePlan(t, smallPlan)
+	state := filepath.Join(t.TempDir(), "s.db")
+	holder, err := executor.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if err := holder.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, "run", "--emulator", "--state", state, path)
+	if r.code != 2 || !strings.Contains(r.stderr, "in use by another planrun") {
+		t.Fatalf("code %d: %s", r.code, r.stderr)
+	}
+	// Reading the state while a run holds it is fine.
+	if r := runCLI(t, nil, "status", "--state", state); r.code != 0 {
+		t.Fatalf("status during a run: code %d: %s", r.code, r.stderr)
 	}
 }

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package executor
+
+import (
+	"errors"
+	"os"
+)
+
+var errLocked = errors.New("locked")
+
+// lockFile is a no-op where flock is not available: concurrent runs are not detected.
+func lockFile(*os.File) error { return nil }
