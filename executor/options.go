@@ -1,7 +1,9 @@
 package executor
 
 import (
+	"io"
 	"iter"
+	"log/slog"
 	"time"
 
 	"github.com/planrun/planrun/plan"
@@ -52,6 +54,9 @@ type Options struct {
 	Progress func(Progress)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Logger receives debug lines about retries and reconciliation, and a warning when a
+	// run waits for creates an earlier run left in flight. Nil discards. Never a secret.
+	Logger *slog.Logger
 	// Filter, when set, restricts every operation to the requests it keeps (--shard). It
 	// must be deterministic: the same request is kept on every call.
 	Filter func(*plan.Request) bool
@@ -96,6 +101,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -134,7 +134,10 @@ func (e *engine) settle(ctx context.Context, c *census) error {
 	if d <= 0 {
 		return nil
 	}
-	return e.pause(ctx, min(d, limit))
+	d = min(d, limit)
+	e.o.Logger.Warn("waiting for creates an earlier run may have left in flight to settle before looking them up",
+		"wait", d.Round(time.Millisecond).String())
+	return e.pause(ctx, d)
 }
 
 // reconcile finds which pending requests of p already exist on the service, per bucket:
@@ -167,8 +170,11 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 		if !known && e.o.LookupThreshold > 0 && ps.count <= e.o.LookupThreshold {
 			rec.lookup[k] = true
 			rec.lookups += ps.count
+			e.o.Logger.Debug("reconcile by looking each name up", "plan", p.Name, "bucket", k.bucket, "region", k.region, "pending", ps.count)
 			continue
 		}
+		e.o.Logger.Debug("reconcile by sweeping the list", "plan", p.Name, "bucket", k.bucket, "region", k.region,
+			"pending", ps.count, "since", sinceText(since))
 		for typ := range ps.types {
 			err := e.sweep(ctx, k.bucket, k.region, typ, since, func(d *ciapi.JobDetail) error {
 				if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) {
@@ -203,4 +209,12 @@ func (e *engine) markRun(ctx context.Context, p *plan.Plan, t time.Time) error {
 		return fmt.Errorf("record plan %s: %w", p.Name, err)
 	}
 	return nil
+}
+
+// sinceText renders a sweep's lower bound for the log.
+func sinceText(t time.Time) string {
+	if t.IsZero() {
+		return "the beginning"
+	}
+	return t.UTC().Format(time.RFC3339)
 }

@@ -90,6 +90,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 		if !retry || failures > r.o.Retries {
 			return r.fail(t, res, row, lastErr, maybe)
 		}
+		r.o.Logger.Debug("retrying request", "name", req.Name, "failures", failures, "lookup_next", needLookup, "error", lastErr)
 		if err := r.sleep(stop, failures, ciapi.RetryAfterOf(lastErr)); err != nil {
 			r.abandon(t, sent)
 			return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 // execute runs the plans for real, then prints the summary and writes the reports.
-func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *executor.Store, plans []*plan.Plan, shard plan.Shard) error {
+func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *executor.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: endpointLabel(f)}
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
@@ -30,6 +31,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
 		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
+		Logger: log,
 	}
 	if f.retries == 0 {
 		opts.Retries = -1

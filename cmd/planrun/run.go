@@ -134,7 +134,7 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 		return usageError{fmt.Errorf("run: %w", err)}
 	}
 	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps)
-	return execute(ctx, e, &f, api, store, plans, shard)
+	return execute(ctx, e, &f, api, store, plans, shard, log)
 }
 
 // emulatorQPS is the --qps default with --emulator.
