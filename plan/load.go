@@ -44,7 +44,7 @@ var ErrIsDir = errors.New("is a directory")
 
 // tooLarge is the problem of a file over the size limit.
 func tooLarge(path string, size int64) Problems {
-	return Problems{{File: path, Message: fmt.Sprintf(
+	return Problems{{File: path, Line: 1, Col: 1, Message: fmt.Sprintf(
 		"plan file is too large (%d bytes): planrun reads plans of at most 8 MiB", size)}}
 }
 

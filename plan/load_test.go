@@ -266,7 +266,7 @@ func TestProblemString(t *testing.T) {
 	}{
 		{Problem{File: "a.yaml", Line: 3, Col: 7, Path: "jobs[0].name", Message: "m"}, "a.yaml:3:7: jobs[0].name: m"},
 		{Problem{File: "a.yaml", Line: 3, Col: 7, Message: "m"}, "a.yaml:3:7: m"},
-		{Problem{File: "a.yaml", Message: "empty plan"}, "a.yaml: empty plan"},
+		{Problem{File: "a.yaml", Message: "empty plan"}, "a.yaml:1:1: empty plan"},
 	}
 	for _, tt := range tests {
 		if got := tt.p.String(); got != tt.want {
@@ -302,7 +302,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 // TestHugeFileRefusedWithoutReading gives Load a 100 MB file (sparse: the test writes no
-// data) and Parse 8 MiB + 1 byte; both are refused with one file-level problem.
+// data) and Parse 8 MiB + 1 byte; both are refused with one problem at 1:1.
 func TestHugeFileRefusedWithoutReading(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "huge.yaml")
 	f, err := os.Create(path)
@@ -318,7 +318,7 @@ func TestHugeFileRefusedWithoutReading(t *testing.T) {
 	_, err = Load(path)
 	runtime.ReadMemStats(&after)
 	var probs Problems
-	if !errors.As(err, &probs) || len(probs) != 1 || !strings.Contains(probs[0].Message, "too large") || probs[0].Line != 0 {
+	if !errors.As(err, &probs) || len(probs) != 1 || !strings.Contains(probs[0].Message, "too large") || probs[0].Line != 1 {
 		t.Fatalf("Load(100 MB) = %v", err)
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {

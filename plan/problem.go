@@ -12,21 +12,18 @@ import (
 // Problem is one thing wrong with a plan file, located in it.
 type Problem struct {
 	File    string // the file as given to Load or Parse
-	Line    int    // 1-based; 0 for a problem with the file as a whole
-	Col     int    // 1-based; 0 when unknown
+	Line    int    // 1-based; a problem with the file as a whole is on line 1
+	Col     int    // 1-based
 	Path    string // where in the plan, e.g. jobs[2].window.every; empty for file-level problems
 	Message string
 }
 
-// String renders p as "file:line:col: path: message"; the position is omitted for a
-// file-level problem and the path when there is none.
+// String renders p as "file:line:col: path: message" (the path omitted when there is
+// none). Every problem names a position: one with the file as a whole is at 1:1.
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", p.Line, max(p.Col, 1))
-	}
-	b.WriteString(": ")
+	fmt.Fprintf(&b, ":%d:%d: ", max(p.Line, 1), max(p.Col, 1))
 	if p.Path != "" {
 		b.WriteString(p.Path)
 		b.WriteString(": ")

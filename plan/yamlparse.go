@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,20 +31,20 @@ func parseDocument(file string, data []byte) (root *yaml.Node, probs Problems) {
 	defer func() {
 		if r := recover(); r != nil {
 			root = nil
-			probs = Problems{{File: file, Message: fmt.Sprintf("cannot parse YAML: %v", r)}}
+			probs = Problems{{File: file, Line: 1, Col: 1, Message: fmt.Sprintf("cannot parse YAML: %v", r)}}
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
 	if errors.Is(err, io.EOF) {
-		return nil, Problems{{File: file, Message: "empty plan: expected version, name and jobs"}}
+		return nil, Problems{{File: file, Line: 1, Col: 1, Message: "empty plan: expected version, name and jobs"}}
 	}
 	if err != nil {
 		return nil, Problems{syntaxProblem(file, data, err)}
 	}
 	if len(doc.Content) == 0 || isEmptyNode(doc.Content[0]) {
-		return nil, Problems{{File: file, Message: "empty plan: expected version, name and jobs"}}
+		return nil, Problems{{File: file, Line: 1, Col: 1, Message: "empty plan: expected version, name and jobs"}}
 	}
 	root = doc.Content[0]
 	var next yaml.Node
@@ -76,7 +77,9 @@ func syntaxProblem(file string, data []byte, err error) Problem {
 		// construct that failed (and no line at all on the first line).
 		p.Line++
 	}
-	if p.Line > 0 {
+	if p.Line == 0 {
+		p.Line, p.Col = locateUnplaced(data, msg)
+	} else {
 		p.Col = 1
 		// Tabs in indentation are reported on a line near the tab; point at the tab.
 		for l := max(p.Line-1, 1); l <= p.Line+2; l++ {
@@ -124,4 +127,35 @@ func tabColumn(data []byte, line int) int {
 		}
 	}
 	return 0
+}
+
+// unknownAnchor matches yaml.v3's message for an alias without its anchor.
+var unknownAnchor = regexp.MustCompile(`^unknown anchor '([^']*)' referenced`)
+
+// locateUnplaced finds where a syntax error that yaml.v3 reports without a line happened:
+// the first use of an unknown alias, or the first byte that is not text; else 1:1.
+func locateUnplaced(data []byte, msg string) (line, col int) {
+	if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			return lineCol(data, i)
+		}
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return lineCol(data, i)
+		}
+		i += size
+	}
+	return 1, 1
+}
+
+// lineCol converts a byte offset of data into a 1-based line and column (in runes).
+func lineCol(data []byte, off int) (line, col int) {
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	return line, 1 + utf8.RuneCount(before)
 }

@@ -59,7 +59,7 @@ func checkSize(file string, root *yaml.Node) Problems {
 		return Problems{{File: file, Line: c.cycle.Line, Col: c.cycle.Column,
 			Message: fmt.Sprintf("alias *%s refers to a node that contains it", c.cycle.Value)}}
 	case n > maxNodes:
-		p := Problem{File: file, Message: fmt.Sprintf(
+		p := Problem{File: file, Line: 1, Col: 1, Message: fmt.Sprintf(
 			"plan has more than %d YAML nodes once aliases are expanded: refusing it (an alias bomb?)", maxNodes)}
 		if c.culprit != nil {
 			p.Line, p.Col = c.culprit.Line, c.culprit.Column
