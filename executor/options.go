@@ -52,6 +52,8 @@ type Options struct {
 	OnResult func(Result)
 	// Progress, when set, is called at most every 200ms (and once at the end) with counters.
 	Progress func(Progress)
+	// OnWaitRound, when set, is called by Wait after every polling round with what is known.
+	OnWaitRound func(*WaitSummary)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives debug lines about retries and reconciliation, and a warning when a

@@ -64,6 +64,9 @@ func Wait(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts O
 			return t.summarize(), fmt.Errorf("wait: %w", err)
 		}
 		ws := t.summarize()
+		if e.o.OnWaitRound != nil {
+			e.o.OnWaitRound(ws)
+		}
 		if ws.Unfinished == 0 {
 			return ws, store.Flush(ctx)
 		}

@@ -23,7 +23,8 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	isTerminal     bool // stdout is a terminal (progress line, colour)
+	isTerminal     bool // stdout is a terminal: colour in the summary
+	errTerminal    bool // stderr is a terminal: a live progress line instead of periodic lines
 }
 
 // usageError marks a bad invocation or configuration: exit status 2.
@@ -54,7 +55,8 @@ func runMain(args []string) int {
 		<-sigs
 		os.Exit(exitInterrupted)
 	}()
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout)}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout),
+		errTerminal: isTerminal(os.Stderr)}
 	return run(ctx, args, e)
 }
 

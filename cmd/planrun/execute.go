@@ -16,6 +16,7 @@ import (
 
 // execute runs the plans for real, then prints the summary and writes the reports.
 func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *executor.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
+	defer tuneGC(e.getenv)()
 	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: endpointLabel(f)}
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
@@ -26,7 +27,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	}
 	defer sinks.abort()
 
-	prog := newProgress(e.stderr, e.isTerminal, f.quiet || f.format != "text")
+	prog := newProgress(e.stderr, e.errTerminal, f.quiet)
 	opts := executor.Options{
 		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
@@ -44,9 +45,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	var wait *executor.WaitSummary
 	var waitErr error
 	if f.wait && !interrupted {
-		if !f.quiet && f.format == "text" {
+		if !f.quiet {
 			fmt.Fprintln(e.stderr, "waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
 		}
+		opts.OnWaitRound = prog.waitRound
 		wait, waitErr = executor.Wait(ctx, api, store, plans, opts)
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 	}

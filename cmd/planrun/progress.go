@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,9 +19,10 @@ type progressPrinter struct {
 	terminal bool
 	every    time.Duration
 
-	mu   sync.Mutex
-	last time.Time
-	drew bool
+	mu       sync.Mutex
+	last     time.Time
+	drew     bool
+	lastWait string
 }
 
 func newProgress(w io.Writer, terminal, quiet bool) *progressPrinter {
@@ -109,4 +111,47 @@ func newLogger(e *env, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
 	}
 	return nil, usagef("unknown --log-format %q (want text or json)", format)
+}
+
+// waitRound is the executor's OnWaitRound callback: one line per polling round that
+// changed something, and the last one.
+func (p *progressPrinter) waitRound(ws *executor.WaitSummary) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	line := waitLine(ws)
+	if line == p.lastWait && ws.Unfinished > 0 {
+		return
+	}
+	p.lastWait = line
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.drew = true
+		if ws.Unfinished == 0 {
+			fmt.Fprintln(p.w)
+			p.drew = false
+		}
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+func waitLine(ws *executor.WaitSummary) string {
+	total := 0
+	for _, n := range ws.States {
+		total += n
+	}
+	states := make([]string, 0, len(ws.States))
+	for s := range ws.States {
+		states = append(states, s)
+	}
+	sort.Strings(states)
+	var b strings.Builder
+	fmt.Fprintf(&b, "waiting: %d/%d jobs finished", total-ws.Unfinished, total)
+	for _, s := range states {
+		fmt.Fprintf(&b, ", %d %s", ws.States[s], s)
+	}
+	return b.String()
 }
