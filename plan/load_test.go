@@ -50,7 +50,7 @@ func TestDefaultsApply(t *testing.T) {
     region: ap-shanghai
     timezone: Asia/Shanghai
     workflows: [w0000000000000000000000000000000a, w0000000000000000000000000000000b]
-    prefix: ""
+    prefix: raw/
 `)
 	if p.Name != "demo" || p.Version != 1 || p.Generation != 1 || p.Path != "plan.yaml" || len(p.Jobs) != 2 {
 		t.Fatalf("plan = %+v", p)
@@ -74,8 +74,8 @@ func TestDefaultsApply(t *testing.T) {
 	if strings.Join(b.Workflows, ",") != "w0000000000000000000000000000000a,w0000000000000000000000000000000b" {
 		t.Errorf("job b workflows = %v (defaults.workflow must not be added)", b.Workflows)
 	}
-	if len(b.Prefixes) != 1 || b.Prefixes[0] != "" {
-		t.Errorf(`empty prefix (whole bucket) = %q`, b.Prefixes)
+	if len(b.Prefixes) != 1 || b.Prefixes[0] != "raw/" {
+		t.Errorf("prefix = %q", b.Prefixes)
 	}
 }
 

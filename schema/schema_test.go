@@ -153,7 +153,7 @@ func TestGoodValuesPass(t *testing.T) {
 	v := mustNew(t)
 	for _, every := range []string{"1d", "2w", "1mo", "30m", "6h", "1h30m", "1.5h", "0d", "-1h"} {
 		d := map[string]any{"version": 1, "name": "p", "jobs": []any{map[string]any{
-			"name": "a", "prefix": "", "window": map[string]any{"start": "2024-01-01T00:00:00+08:00", "end": "2024-01-02 00:00:00", "every": every},
+			"name": "a", "prefix": "in/", "window": map[string]any{"start": "2024-01-01T00:00:00+08:00", "end": "2024-01-02 00:00:00", "every": every},
 		}}}
 		if got := v.Validate(d); got != nil {
 			t.Errorf("every %q: %v", every, got)
