@@ -140,3 +140,15 @@ func certError(err error) bool {
 	var rh tls.RecordHeaderError
 	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &rh)
 }
+
+// IsConfigError reports whether err says that planrun's configuration is wrong, so that
+// every other call to the same service would fail the same way: the service refused the
+// credentials, the signature or the permission (401, 403 after the one clock correction),
+// or the endpoint's TLS certificate cannot be verified.
+func IsConfigError(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) {
+		return true
+	}
+	return err != nil && certError(err)
+}

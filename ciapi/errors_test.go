@@ -2,6 +2,7 @@ package ciapi
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -131,6 +132,26 @@ func TestParseRetryAfter(t *testing.T) {
 	} {
 		if got := parseRetryAfter(v, now); got != want {
 			t.Errorf("parseRetryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestIsConfigError(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&APIError{Op: "create", Status: 403, Code: "SignatureDoesNotMatch"}, true},
+		{&APIError{Op: "list", Status: 403, Code: "InvalidAccessKeyId"}, true},
+		{&APIError{Op: "list", Status: 401, Code: "MissingAuthorization"}, true},
+		{&APIError{Op: "create", Status: 400, Code: "InvalidArgument"}, false},
+		{&APIError{Op: "create", Status: 503, Code: "SlowDown"}, false},
+		{&APIError{Op: "create", Err: x509.UnknownAuthorityError{}}, true},
+		{&APIError{Op: "create", Err: io.EOF, Sent: true}, false},
+		{nil, false},
+	} {
+		if got := IsConfigError(tt.err); got != tt.want {
+			t.Errorf("IsConfigError(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
 }

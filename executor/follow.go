@@ -23,10 +23,14 @@ type JobStatus struct {
 	State           string // Submitted, Running, Success, Failed, Pause, Cancel or StateNotFound
 	Code, Message   string // the job's error, when Failed
 	created         time.Time
+	// recheck marks a Failed job whose error the state does not hold (a state file written
+	// before planrun kept the error of jobs found on the service): refresh reads it once.
+	recheck bool
 }
 
-// final reports whether the job will not change any more.
-func (j *JobStatus) final() bool { return ciapi.Terminal(j.State) || j.State == StateNotFound }
+// Final reports whether the job will not change any more: Success, Failed, Cancel or
+// StateNotFound.
+func (j *JobStatus) Final() bool { return ciapi.Terminal(j.State) || j.State == StateNotFound }
 
 // groupKey is one list sweep: a bucket and a job type.
 type groupKey struct{ bucket, region, typ string }
@@ -54,6 +58,7 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 			j := &JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
 				Region: row.Region, Type: row.Type, JobID: row.JobID, State: row.JobState,
 				Code: row.ErrorCode, Message: row.ErrorMessage}
+			j.recheck = j.State == ciapi.StateFailed && j.Code == "" && j.Message == ""
 			if c, ok := parseServiceTime(row.JobCreated); ok {
 				j.created = c
 			} else {
@@ -71,7 +76,8 @@ var errAllSeen = errors.New("all jobs seen")
 // refresh updates every unfinished job: per bucket and type, one sweep of the list over
 // the creation times of the unfinished jobs, newest first, that stops once every one was
 // seen (about one call per 100 unfinished jobs), then a describe for each job the sweep
-// did not see. New states are written to the state file.
+// did not see. New states, and the Code and Message of jobs that ended Failed, are written
+// to the state file. A Failed job whose error the state lacks (recheck) is read once too.
 //
 // Newest first: jobs tend to finish in the order they were created, so the unfinished ones
 // are the newest of the range. An oldest-first sweep would begin with the jobs that
@@ -81,7 +87,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 	groups := map[groupKey]map[string]*JobStatus{}
 	since, until := map[groupKey]time.Time{}, map[groupKey]time.Time{}
 	for _, j := range t.jobs {
-		if j.final() {
+		if j.Final() && !j.recheck {
 			continue
 		}
 		k := groupKey{j.Bucket, j.Region, j.Type}
@@ -99,6 +105,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 	}
 	var seen []jobSeen
 	update := func(j *JobStatus, d *ciapi.JobDetail) {
+		j.recheck = false
 		j.State = d.State
 		if d.State == ciapi.StateFailed {
 			j.Code, j.Message = d.Code, d.Message
@@ -133,8 +140,11 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 				resp, err = e.api.Describe(ctx, k.bucket, k.region, id)
 				return err
 			})
+			gone := errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil))
 			switch {
-			case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
+			case gone && j.recheck:
+				j.recheck = false // it ended Failed; that the service no longer has it changes nothing
+			case gone:
 				update(j, &ciapi.JobDetail{JobId: id, State: StateNotFound})
 			case err != nil:
 				return fmt.Errorf("describe job %s: %w", id, err)

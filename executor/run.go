@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -31,6 +32,43 @@ type runner struct {
 	meter *meter
 
 	emitMu sync.Mutex // serialises OnResult and keeps it in step with the summary
+
+	cancelStop context.CancelFunc // ends the run's stop context
+	abortOnce  sync.Once
+	configErr  error // the configuration error that stopped the run, if any
+}
+
+// ConfigError is in the error of a Run that stopped because the service refused planrun's
+// credentials, signature or permission, or the endpoint's certificate (ciapi.IsConfigError):
+// every further request would have failed the same way, so none was started.
+type ConfigError struct{ Err error }
+
+// Error says why the run stopped.
+func (e *ConfigError) Error() string {
+	return "stopped: the service refused the configuration: " + e.Err.Error()
+}
+
+// Unwrap returns the API error.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// abort stops the run after a configuration error (the first one is kept).
+func (r *runner) abort(err error) {
+	r.abortOnce.Do(func() {
+		r.configErr = err
+		r.cancelStop()
+	})
+}
+
+// count is how many requests of p the run covers (all, or those Options.Filter keeps).
+func (r *runner) count(p *plan.Plan) int {
+	if r.o.Filter == nil {
+		return p.Count()
+	}
+	n := 0
+	for range r.o.requests(p) {
+		n++
+	}
+	return n
 }
 
 // planRun tracks the lookups of one plan, see reconciliation.lookups.
@@ -59,11 +97,16 @@ func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Op
 	r := &runner{engine: newEngine(api, store, opts), sum: &Summary{}}
 	r.meter = newMeter(r.o.Progress, r.o.Now)
 	for _, p := range plans {
-		r.meter.planned.Add(int64(p.Count()))
+		r.meter.planned.Add(int64(r.count(p)))
 	}
-	g, stop := &errgroup.Group{}, ctx
+	// stop ends when ctx does, when a configuration error makes every further request
+	// pointless (see abort), and with FailFast at the first permanent failure.
+	stop, cancelStop := context.WithCancel(ctx)
+	defer cancelStop()
+	r.cancelStop = cancelStop
+	g := &errgroup.Group{}
 	if r.o.FailFast {
-		g, stop = errgroup.WithContext(ctx)
+		g, stop = errgroup.WithContext(stop)
 	}
 	g.SetLimit(r.o.Parallel)
 
@@ -75,7 +118,11 @@ func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Op
 		}
 		pr, err := r.feedPlan(stop, g, p)
 		if err != nil {
-			errs = multierror.Append(errs, err)
+			if ciapi.IsConfigError(err) {
+				r.abort(err)
+			} else {
+				errs = multierror.Append(errs, err)
+			}
 			continue
 		}
 		runs = append(runs, pr)
@@ -97,6 +144,9 @@ func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Op
 		f := &r.sum.Failures[i]
 		errs = multierror.Append(errs, &RequestError{Plan: f.Plan, Job: f.Job, Name: f.Name,
 			Code: f.Code, Message: f.Message, RequestID: f.RequestID, Attempts: f.Attempts, Err: f.Err})
+	}
+	if r.configErr != nil {
+		errs = multierror.Append(errs, &ConfigError{Err: r.configErr})
 	}
 	if err := ctx.Err(); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("run interrupted: %w", err))
@@ -209,6 +259,9 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 			res.JobID, res.JobState, res.Reason = ex.id, ex.state, "service"
 			row := recordFor(&req, RowSkipped)
 			row.JobID, row.JobState, row.JobCreated = ex.id, ex.state, ex.created
+			if ex.state == ciapi.StateFailed { // the job's error, as refresh records it
+				row.ErrorCode, row.ErrorMessage = ex.code, ex.message
+			}
 			r.emit(res, &row)
 			continue
 		}

@@ -26,7 +26,7 @@ func (t *tracker) summarize() *WaitSummary {
 	for _, j := range t.jobs {
 		ws.States[j.State]++
 		ws.Jobs = append(ws.Jobs, *j)
-		if !j.final() {
+		if !j.Final() {
 			ws.Unfinished++
 		} else if j.State != ciapi.StateSuccess {
 			ws.Failed = append(ws.Failed, *j)

@@ -123,6 +123,9 @@ func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sen
 		row.Status, res.Reason = RowSkipped, "service"
 	}
 	row.JobID, row.JobState, row.JobCreated, row.Attempts = d.JobId, d.State, d.CreationTime, res.Attempts
+	if d.State == ciapi.StateFailed { // a found job that already failed: keep its error, as refresh does
+		row.ErrorCode, row.ErrorMessage = d.Code, d.Message
+	}
 	r.emit(res, &row)
 	return nil
 }
@@ -136,6 +139,9 @@ func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) er
 	row.Status, row.Attempts = RowFailed, res.Attempts
 	if maybe {
 		row.Status = RowSending
+	}
+	if ciapi.IsConfigError(err) {
+		r.abort(err)
 	}
 	row.ErrorCode, row.ErrorMessage, row.RequestID = res.Code, res.Message, res.RequestID
 	r.emit(res, &row)

@@ -29,6 +29,9 @@ type planDefaults struct {
 func (l *loader) decodePlan(doc map[string]any) *Plan {
 	p := &Plan{Path: l.file, Version: 1, Generation: 1}
 	p.Name, _ = doc["name"].(string)
+	if n := l.locate([]string{"name"}).value; n != nil {
+		p.NamePos = Pos{Line: n.Line, Col: n.Column}
+	}
 	if g, ok := intValue(doc["generation"]); ok && g >= 1 {
 		p.Generation = g
 	} else if isNumber(doc["generation"]) && !l.skip["generation"] {

@@ -389,3 +389,10 @@ func TestParseConcurrently(t *testing.T) {
 		}
 	}
 }
+
+func TestNamePosition(t *testing.T) {
+	p := parseOK(t, validHead+"  - name: a\n    prefix: in/\n")
+	if p.NamePos.Line != 2 || p.NamePos.Col != 7 {
+		t.Errorf("NamePos = %+v, want 2:7 (the value of name: on line 2)", p.NamePos)
+	}
+}

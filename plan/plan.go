@@ -15,6 +15,7 @@ type Plan struct {
 	Path       string // the file it was read from, as given
 	Version    int
 	Name       string
+	NamePos    Pos // where the name's value is written
 	Generation int // 1 when not set
 	Jobs       []Job
 }

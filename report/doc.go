@@ -4,4 +4,11 @@
 // workflow commands and a Markdown step summary. Streaming writers hold no per-request
 // data in memory, so a plan of a million requests reports in bounded memory. Nothing here
 // ever sees credentials; endpoints are rendered without any user information.
+//
+// After --wait, JUnitReport.ApplyWait turns the test case of every request whose job ended
+// Failed or Cancel, or vanished, into a failure (type the job's Code, message its Message),
+// and the JSON report's "wait" object holds "states" (jobs per last known state),
+// "unfinished", and "failed": one {"plan", "job", "name", "bucket", "region", "job_id",
+// "state", "code", "message"} per such job, code and message being the service's (left out
+// when it gave none).
 package report

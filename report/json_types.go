@@ -92,10 +92,14 @@ type jsonWait struct {
 	Failed     []jsonJobState `json:"failed"`
 }
 
+// jsonJobState is one element of "wait.failed": a job that ended Failed or Cancel, or
+// vanished (NotFound), with the service's Code and Message when it gave them.
 type jsonJobState struct {
 	Plan    string `json:"plan"`
 	Job     string `json:"job"`
 	Name    string `json:"name"`
+	Bucket  string `json:"bucket,omitempty"`
+	Region  string `json:"region,omitempty"`
 	JobID   string `json:"job_id,omitempty"`
 	State   string `json:"state"`
 	Code    string `json:"code,omitempty"`
@@ -159,7 +163,7 @@ func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFoo
 		}
 		for _, j := range wait.Failed {
 			w.Failed = append(w.Failed, jsonJobState{Plan: j.Plan, Job: j.Job, Name: j.Name,
-				JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message})
+				Bucket: j.Bucket, Region: j.Region, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message})
 		}
 		f.Wait = w
 	}

@@ -50,7 +50,7 @@ func runMain(args []string) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "planrun: interrupted: finishing requests in flight and saving state (press Ctrl-C again to exit at once)")
+		fmt.Fprintln(os.Stderr, "planrun: interrupted: stopping cleanly (press Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
 		os.Exit(exitInterrupted)
@@ -149,7 +149,8 @@ Exit status: 0 all good; 1 invalid plan or failed request/job; 2 bad usage or co
 `)
 }
 
-// newFlagSet makes a flag set that reports errors instead of exiting, with a usage text.
+// newFlagSet makes a flag set that reports errors instead of exiting. --help prints usage
+// and the flags; a bad flag prints one line and where to find the help.
 func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -163,12 +164,20 @@ func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 // parseFlags parses args, allowing flags after positional arguments (planrun run plan.yaml --dry-run).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	// The flag package prints its error and the usage itself; planrun prints the error once,
+	// with a pointer to --help, and the full usage only for --help.
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
-			return nil, usageError{err}
+			return nil, usageError{fmt.Errorf("%s: %w (see 'planrun %s --help')", fs.Name(), err, fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -85,7 +85,7 @@ func cmdCancel(ctx context.Context, args []string, e *env) error {
 			counts[executor.CancelDone], counts[executor.CancelFinished], counts[executor.CancelError])
 	}
 	if cerr != nil {
-		return fmt.Errorf("cancel: %w", cerr)
+		return configError(e, fmt.Errorf("cancel: %w", cerr))
 	}
 	if counts[executor.CancelError] > 0 {
 		return exitError{exitFailed}

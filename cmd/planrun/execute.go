@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
@@ -27,7 +28,8 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	}
 	defer sinks.abort()
 
-	prog := newProgress(e.stderr, e.errTerminal, f.quiet)
+	// With --log-format json, stderr is for log collectors: no free-text progress lines.
+	prog := newProgress(e.stderr, e.errTerminal, f.quiet || f.logFormat == "json")
 	opts := executor.Options{
 		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
@@ -63,9 +65,13 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	if err := writeStepSummaryRun(e, sum, wait, meta); err != nil {
 		return err
 	}
+	var ce *executor.ConfigError
 	switch {
 	case interrupted:
 		return exitError{exitInterrupted}
+	case errors.As(runErr, &ce):
+		fmt.Fprintf(e.stderr, "planrun: %v\n%s", ce, configHint)
+		return exitError{exitUsage}
 	case sum != nil && sum.Total.Failed > 0:
 		return exitError{exitFailed}
 	case wait != nil && len(wait.Failed) > 0:
@@ -79,6 +85,21 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		}
 	}
 	return nil
+}
+
+// configHint follows an error that says the service refused planrun's configuration.
+const configHint = `planrun: check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SECURITY_TOKEN for
+temporary keys), the account's permissions on the bucket, this machine's clock, and --endpoint
+`
+
+// configError maps an error of status or cancel that the service's refusal of the
+// configuration caused to exit status 2, with the hint.
+func configError(e *env, err error) error {
+	if ciapi.IsConfigError(err) {
+		fmt.Fprintf(e.stderr, "planrun: %v\n%s", err, configHint)
+		return exitError{exitUsage}
+	}
+	return err
 }
 
 func endpointLabel(f *runFlags) string {
@@ -186,6 +207,9 @@ func (s *sinks) add(r executor.Result) {
 	}
 }
 
+// close finishes every report with the run's summary and, after --wait, the final job
+// states (a job that ended Failed or Cancel fails its request's JUnit test case), then
+// moves the report files into place.
 func (s *sinks) close(sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
 	err := s.err
 	for _, j := range s.json {
@@ -194,6 +218,9 @@ func (s *sinks) close(sum *executor.Summary, wait *executor.WaitSummary, meta re
 		}
 	}
 	for _, j := range s.junit {
+		if cerr := j.ApplyWait(wait); err == nil {
+			err = cerr
+		}
 		if sum != nil {
 			if cerr := j.AddUnreached(sum); err == nil {
 				err = cerr

@@ -95,7 +95,10 @@ func progressLine(pr executor.Progress) string {
 // PLANRUN_LOG (debug, info, warn, error; default warn).
 func newLogger(e *env, format string) (*slog.Logger, error) {
 	level := slog.LevelWarn
-	switch strings.ToLower(e.getenv("PLANRUN_LOG")) {
+	switch v := strings.ToLower(e.getenv("PLANRUN_LOG")); v {
+	case "", "warn", "warning":
+	default:
+		return nil, usagef("unknown PLANRUN_LOG=%q (want debug, info, warn or error)", v)
 	case "debug":
 		level = slog.LevelDebug
 	case "info":

@@ -41,7 +41,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.emulator, "emulator", false, "run against an in-process CI emulator on loopback (no account needed)")
 	fs.StringVar(&f.format, "format", "text", "output: text, json, github, junit (and markdown with --dry-run)")
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most requests in flight at once")
-	fs.Float64Var(&f.qps, "qps", 10, "most requests started per second, across all workers (0: unlimited; default 200 with --emulator)")
+	fs.Float64Var(&f.qps, "qps", 10, "most requests started per second, across all workers; 0 is unlimited (200 with --emulator unless given)")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed request (0: none)")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop starting requests after the first failure")
 	fs.IntVar(&f.maxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")
@@ -71,7 +71,9 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 	}
 	formats := []string{"text", "json", "github", "junit"}
 	if f.dryRun {
-		formats = append(formats, "markdown")
+		// A dry run sends nothing, so it has no JUnit results; github prints the text table
+		// (and annotates invalid plans), markdown is the pull-request preview.
+		formats = []string{"text", "json", "github", "markdown"}
 	}
 	if err := checkFormat(f.format, formats...); err != nil {
 		return err
@@ -147,8 +149,8 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// loadValid loads every plan; if any is invalid it prints the problems in the chosen format
-// and returns exit status 1.
+// loadValid loads every plan; if any is invalid it prints the problems on stdout in the
+// chosen format, as validate does, and returns exit status 1.
 func loadValid(e *env, paths []string, format string) ([]*plan.Plan, error) {
 	files, err := plan.Discover(paths)
 	if err != nil {
@@ -171,17 +173,10 @@ func loadValid(e *env, paths []string, format string) ([]*plan.Plan, error) {
 		if vf == "markdown" {
 			vf = "text"
 		}
-		if err := writeValidation(&env{stdout: e.stderr, stderr: e.stderr}, vf, results); err != nil {
+		if err := writeValidation(e, vf, results); err != nil {
 			return nil, err
 		}
 		return nil, exitError{exitFailed}
-	}
-	seen := map[string]string{}
-	for _, p := range plans {
-		if prev, ok := seen[p.Name]; ok {
-			return nil, usagef("plans %s and %s have the same name %q: names identify jobs on the service", prev, p.Path, p.Name)
-		}
-		seen[p.Name] = p.Path
 	}
 	return plans, nil
 }
@@ -214,7 +209,13 @@ func (f *runFlags) client(e *env) (*ciapi.Client, func(), error) {
 	c, err := ciapi.New(cfg)
 	if err != nil {
 		closeFn()
-		return nil, nil, usageError{fmt.Errorf("run: %w", err)}
+		switch {
+		case errors.Is(err, ciapi.ErrInsecureEndpoint):
+			return nil, nil, usageError{fmt.Errorf("--endpoint: %w; pass --insecure to allow it", err)}
+		case errors.Is(err, ciapi.ErrInvalidEndpoint):
+			return nil, nil, usageError{fmt.Errorf("--endpoint: %w; want a URL such as http://127.0.0.1:9000 or https://{bucket}.ci.{region}.myqcloud.com", err)}
+		}
+		return nil, nil, usageError{err}
 	}
 	return c, closeFn, nil
 }

@@ -266,3 +266,17 @@ func TestRunRefusesAStateInUse(t *testing.T) {
 		t.Fatalf("status during a run: code %d: %s", r.code, r.stderr)
 	}
 }
+
+func TestWrongCredentialsStopTheRunWithExit2(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{})
+	path := filepath.Join(examples, "video-backfill.yaml")
+	vars := emulatorVars()
+	vars["TENCENTCLOUD_SECRET_KEY"] = "not-the-key"
+	r := runCLI(t, vars, "run", "--endpoint", emu.URL, "--state", filepath.Join(t.TempDir(), "s.db"), "--qps", "0", "--quiet", path)
+	if r.code != 2 || !strings.Contains(r.stderr, "refused the configuration") || !strings.Contains(r.stderr, "SignatureDoesNotMatch") {
+		t.Fatalf("code %d, want 2\n%s", r.code, r.stderr)
+	}
+	if calls := emu.Server.Stats().Calls; calls["create"] != 0 || calls["list"] > 2 {
+		t.Errorf("calls after the first refusal: %v (the run must stop at once)", calls)
+	}
+}

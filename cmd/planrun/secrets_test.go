@@ -121,9 +121,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 		"--format", "github", bad)
 	exe("run 4xx (junit)", creds, exitFailed, "run", "--qps", "0", "--timeout", "2s", "--endpoint", endpoint, "--state", state, "--format", "junit", bad)
 	wrong := with("TENCENTCLOUD_SECRET_KEY", secretsWrong, "PLANRUN_LOG", "debug")
-	w1 := exe("run wrong key (debug, text)", wrong, exitFailed, "run", "--qps", "0", "--timeout", "2s", "--endpoint", endpoint, "--state", "state/wrong.db",
+	w1 := exe("run wrong key (debug, text)", wrong, exitUsage, "run", "--qps", "0", "--timeout", "2s", "--endpoint", endpoint, "--state", "state/wrong.db",
 		"--report", "reports/wrong.json", "--junit", "reports/wrong.xml", "--retries", "0", good)
-	w2 := exe("run wrong key (debug, json)", wrong, exitFailed, "run", "--qps", "0", "--timeout", "2s", "--endpoint", endpoint, "--state", "state/wrong.db",
+	w2 := exe("run wrong key (debug, json)", wrong, exitUsage, "run", "--qps", "0", "--timeout", "2s", "--endpoint", endpoint, "--state", "state/wrong.db",
 		"--log-format", "json", "--format", "json", "--retries", "0", good)
 	for _, p := range []secretsProc{w1, w2} {
 		if !strings.Contains(p.stdout+p.stderr, "SignatureDoesNotMatch") {
@@ -135,7 +135,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	exe("status refresh", creds, 0, "status", "--state", state, "--refresh", "--endpoint", endpoint, good)
 	exe("cancel", with("PLANRUN_LOG", "debug"), 0, "cancel", "--endpoint", endpoint, "--state", state, good)
 	exe("cancel json", creds, 0, "cancel", "--endpoint", endpoint, "--state", state, "--format", "json", good)
-	exe("cancel wrong key", wrong, exitFailed, "cancel", "--endpoint", endpoint, "--state", "state/wrong.db", "--format", "json", good)
+	exe("cancel wrong key", wrong, exitUsage, "cancel", "--endpoint", endpoint, "--state", "state/wrong.db", "--format", "json", good)
 	stopEmu()
 	procs = append(procs, secretsProc{name: "emulator --verbose", stdout: emuOut.String(), stderr: emuErr.String()})
 	if !strings.Contains(emuErr.String(), "inventorytriggerjob") {

@@ -61,7 +61,7 @@ func cmdStatus(ctx context.Context, args []string, e *env) error {
 		}
 		defer closeAPI()
 		if _, err := executor.Refresh(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout}); err != nil {
-			return fmt.Errorf("status: refresh: %w", err)
+			return configError(e, fmt.Errorf("status: refresh: %w", err))
 		}
 	}
 	var names []string

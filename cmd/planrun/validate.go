@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/planrun/planrun/plan"
 )
@@ -73,6 +74,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) error {
 // Only an unreadable file is an error.
 func loadPlans(files []string, maxRequests int) ([]fileResult, error) {
 	results := make([]fileResult, 0, len(files))
+	names := map[string]string{} // plan name -> the first file that uses it
 	for _, f := range files {
 		p, err := plan.Load(f)
 		r := fileResult{Path: f, Plan: p}
@@ -84,6 +86,13 @@ func loadPlans(files []string, maxRequests int) ([]fileResult, error) {
 		case err != nil:
 			return nil, fmt.Errorf("validate %s: %w", f, err)
 		default:
+			if first, dup := names[p.Name]; dup {
+				r.Problems = append(r.Problems, plan.Problem{File: f, Line: p.NamePos.Line, Col: p.NamePos.Col, Path: "name",
+					Message: fmt.Sprintf("plan name %q is also used by %s: plan names prefix every job name on the service, so give each plan its own", p.Name, first)})
+				r.Plan = nil
+				break
+			}
+			names[p.Name] = f
 			r.Requests = p.Count()
 			if maxRequests > 0 && r.Requests > maxRequests {
 				r.Problems = []plan.Problem{{File: f, Line: 1, Col: 1, Message: fmt.Sprintf(
@@ -102,5 +111,5 @@ func checkFormat(got string, allowed ...string) error {
 			return nil
 		}
 	}
-	return usagef("unknown --format %q (want one of %v)", got, allowed)
+	return usagef("unknown --format %q (want one of %s)", got, strings.Join(allowed, ", "))
 }
