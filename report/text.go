@@ -40,8 +40,12 @@ func WriteText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, m
 		writeWaitText(&b, wait, color)
 	}
 	if sum != nil && sum.Total.NotDone() > 0 {
-		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("%s not done: run the same command again to continue.",
-			plural(sum.Total.NotDone(), "request")), ansiYellow, color))
+		next := "run the same command again to continue."
+		if meta.Stopped != "" {
+			next = "the run stopped: " + meta.Stopped + "; fix that, then run the same command again."
+		}
+		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("%s not done: %s",
+			plural(sum.Total.NotDone(), "request"), next), ansiYellow, color))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write summary: %w", err)

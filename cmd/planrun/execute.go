@@ -56,6 +56,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	}
 	meta.Finished = time.Now()
 	meta.Interrupted = interrupted
+	var ce *executor.ConfigError
+	if errors.As(runErr, &ce) {
+		meta.Stopped = "the service refused the configuration"
+	}
 	if err := sinks.close(sum, wait, meta); err != nil {
 		return err
 	}
@@ -65,7 +69,6 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	if err := writeStepSummaryRun(e, sum, wait, meta); err != nil {
 		return err
 	}
-	var ce *executor.ConfigError
 	switch {
 	case interrupted:
 		return exitError{exitInterrupted}
