@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+
+	"github.com/planrun/planrun/report"
 
 	"golang.org/x/term"
 )
@@ -61,4 +64,28 @@ func mkdirFor(path string) error {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// writeValidation prints the outcome of checking plan files on stdout in format.
+func writeValidation(e *env, format string, results []fileResult) error {
+	return report.WriteValidation(e.stdout, format, planChecks(results))
+}
+
+// planChecks converts the loaded results for the report package.
+func planChecks(results []fileResult) []report.PlanCheck {
+	checks := make([]report.PlanCheck, len(results))
+	for i, r := range results {
+		checks[i] = report.PlanCheck{Path: r.Path, Requests: r.Requests, Problems: r.Problems}
+		if r.Plan != nil {
+			checks[i].Plan = r.Plan.Name
+		}
+	}
+	return checks
 }

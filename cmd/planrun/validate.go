@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
 )
 
 const validateUsage = `Usage: planrun validate [flags] PATH...
@@ -58,7 +59,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *junitFile != "" {
-		if err := writeFileWith(*junitFile, func(w fileWriter) error { return writeValidationJUnit(w, results) }); err != nil {
+		if err := writeFileWith(*junitFile, func(w fileWriter) error { return report.WriteValidationJUnit(w, planChecks(results)) }); err != nil {
 			return err
 		}
 	}
