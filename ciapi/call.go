@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
+	"time"
 )
 
 // maxBody bounds a response body kept in memory.
@@ -73,7 +74,7 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &APIError{Op: cl.op, Err: &stopped{err}}
 	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	actx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
 	var sent atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
@@ -88,12 +89,14 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return nil, &APIError{Op: cl.op, Err: fmt.Errorf("build request: %w", err)}
 	}
 	req.Host = host
-	req.Header.Set("User-Agent", c.ua)
-	req.Header.Set("Accept", "application/xml")
+	// The headers are set directly under their canonical keys, sharing one backing array.
+	vals := make([]string, 4)
+	vals[0], vals[1] = c.ua, "application/xml"
+	req.Header["User-Agent"], req.Header["Accept"] = vals[0:1:1], vals[1:2:2]
 	if cl.body != nil {
 		sum := md5.Sum(cl.body)
-		req.Header.Set("Content-Type", "application/xml")
-		req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+		vals[2], vals[3] = "application/xml", base64.StdEncoding.EncodeToString(sum[:])
+		req.Header["Content-Type"], req.Header["Content-Md5"] = vals[2:3:3], vals[3:4:4]
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -103,7 +106,7 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return nil, c.creds.redactError(&APIError{Op: cl.op, Err: err, Sent: sent.Load()})
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := readBody(resp)
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drain for connection reuse
 	if err == nil && len(data) > maxBody {
 		err = fmt.Errorf("response body larger than %d bytes", maxBody)
@@ -120,4 +123,28 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return r, c.creds.redactError(newStatusError(cl.op, resp.StatusCode, resp.Header, data, c.now()))
 	}
 	return r, nil
+}
+
+// withTimeout bounds ctx by d, unless ctx already ends no later than d from now: a
+// context and a timer less per call when the caller bounds each call itself (the
+// executor does).
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// readBody reads a response body of at most maxBody+1 bytes (one more than allowed, so
+// that a larger body is detected). A body of known length is read into a buffer of
+// that size at once, instead of the doubling reads of io.ReadAll.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= maxBody {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 }

@@ -23,23 +23,25 @@ func decodeCreateResponse(data []byte, out *CreateResponse) error {
 	return xml.Unmarshal(data, out)
 }
 
-// xseen guards against repeated elements (left to encoding/xml).
-type xseen map[string]bool
+// xseen guards against repeated elements (left to encoding/xml): bit i stands for the
+// i-th known child name of the element being read.
+type xseen uint32
 
-func (s xseen) first(name string) bool {
-	if s[name] {
+// first marks bit i and reports whether it was not marked yet.
+func (s *xseen) first(i int) bool {
+	if *s&(1<<i) != 0 {
 		return false
 	}
-	s[name] = true
+	*s |= 1 << i
 	return true
 }
 
 // leaf returns the text of a leaf element.
-func leaf(n *xnode) (string, bool) { return n.text, len(n.children) == 0 }
+func leaf(n *xnode) (string, bool) { return n.text, !n.hasChildren() }
 
 // group checks that an element holds only child elements (white space aside).
 func group(n *xnode) bool {
-	return len(n.children) > 0 || strings.Trim(n.text, " \t\n") == ""
+	return n.hasChildren() || strings.Trim(n.text, " \t\n") == ""
 }
 
 func fillCreateResponse(root *xnode, r *CreateResponse) bool {
@@ -47,19 +49,19 @@ func fillCreateResponse(root *xnode, r *CreateResponse) bool {
 		return false
 	}
 	r.XMLName = xml.Name{Local: "Response"}
-	s := xseen{}
-	for _, c := range root.children {
-		if !s.first(c.name) {
-			return false
-		}
+	var s xseen
+	for c := root.first; c != nil; c = c.next {
 		switch c.name {
 		case "RequestId":
 			v, ok := leaf(c)
-			if !ok {
+			if !ok || !s.first(0) {
 				return false
 			}
 			r.RequestId = v
 		case "JobsDetail":
+			if !s.first(1) {
+				return false
+			}
 			r.JobsDetail = &JobDetail{}
 			if !fillJobDetail(c, r.JobsDetail) {
 				return false
@@ -75,45 +77,49 @@ func fillJobDetail(n *xnode, d *JobDetail) bool {
 	if !group(n) {
 		return false
 	}
-	s := xseen{}
-	for _, c := range n.children {
-		if !s.first(c.name) {
-			return false
-		}
+	var s xseen
+	for c := n.first; c != nil; c = c.next {
 		var dst *string
+		var bit int
 		switch c.name {
 		case "Code":
-			dst = &d.Code
+			dst, bit = &d.Code, 0
 		case "Message":
-			dst = &d.Message
+			dst, bit = &d.Message, 1
 		case "Type":
-			dst = &d.Type
+			dst, bit = &d.Type, 2
 		case "Name":
-			dst = &d.Name
+			dst, bit = &d.Name, 3
 		case "JobId":
-			dst = &d.JobId
+			dst, bit = &d.JobId, 4
 		case "Tag":
-			dst = &d.Tag
+			dst, bit = &d.Tag, 5
 		case "Progress":
-			dst = &d.Progress
+			dst, bit = &d.Progress, 6
 		case "State":
-			dst = &d.State
+			dst, bit = &d.State, 7
 		case "CreationTime":
-			dst = &d.CreationTime
+			dst, bit = &d.CreationTime, 8
 		case "StartTime":
-			dst = &d.StartTime
+			dst, bit = &d.StartTime, 9
 		case "EndTime":
-			dst = &d.EndTime
+			dst, bit = &d.EndTime, 10
 		case "QueueId":
-			dst = &d.QueueId
+			dst, bit = &d.QueueId, 11
 		case "Input":
+			if !s.first(12) {
+				return false
+			}
 			d.Input = &Input{}
-			if !fillFields(c, map[string]*string{"Manifest": &d.Input.Manifest, "UrlFile": &d.Input.UrlFile,
-				"Prefix": &d.Input.Prefix, "Object": &d.Input.Object}) {
+			if !fillFields(c, xfield{"Manifest", &d.Input.Manifest}, xfield{"UrlFile", &d.Input.UrlFile},
+				xfield{"Prefix", &d.Input.Prefix}, xfield{"Object", &d.Input.Object}) {
 				return false
 			}
 			continue
 		case "Operation":
+			if !s.first(13) {
+				return false
+			}
 			d.Operation = &Operation{}
 			if !fillOperation(c, d.Operation) {
 				return false
@@ -123,7 +129,7 @@ func fillJobDetail(n *xnode, d *JobDetail) bool {
 			return false
 		}
 		v, ok := leaf(c)
-		if !ok {
+		if !ok || !s.first(bit) {
 			return false
 		}
 		*dst = v
@@ -135,32 +141,48 @@ func fillOperation(n *xnode, o *Operation) bool {
 	if !group(n) {
 		return false
 	}
-	fields := map[string]*string{"WorkflowIds": &o.WorkflowIds, "QueueId": &o.QueueId, "QueueType": &o.QueueType,
-		"UserData": &o.UserData, "CallBackFormat": &o.CallBackFormat, "CallBackType": &o.CallBackType,
-		"CallBack": &o.CallBack, "Tag": &o.Tag}
-	s := xseen{}
-	for _, c := range n.children {
-		if !s.first(c.name) {
-			return false
-		}
+	var s xseen
+	for c := n.first; c != nil; c = c.next {
 		ok := true
+		var dst *string
+		var bit int
 		switch c.name {
+		case "WorkflowIds":
+			dst, bit = &o.WorkflowIds, 0
+		case "QueueId":
+			dst, bit = &o.QueueId, 1
+		case "QueueType":
+			dst, bit = &o.QueueType, 2
+		case "UserData":
+			dst, bit = &o.UserData, 3
+		case "CallBackFormat":
+			dst, bit = &o.CallBackFormat, 4
+		case "CallBackType":
+			dst, bit = &o.CallBackType, 5
+		case "CallBack":
+			dst, bit = &o.CallBack, 6
+		case "Tag":
+			dst, bit = &o.Tag, 7
 		case "TimeInterval":
 			o.TimeInterval = &TimeInterval{}
-			ok = fillFields(c, map[string]*string{"Start": &o.TimeInterval.Start, "End": &o.TimeInterval.End})
+			bit = 8
+			ok = fillFields(c, xfield{"Start", &o.TimeInterval.Start}, xfield{"End", &o.TimeInterval.End})
 		case "CallBackMqConfig":
 			m := &CallBackMqConfig{}
 			o.CallBackMqConfig = m
-			ok = fillFields(c, map[string]*string{"MqRegion": &m.MqRegion, "MqMode": &m.MqMode, "MqName": &m.MqName})
+			bit = 9
+			ok = fillFields(c, xfield{"MqRegion", &m.MqRegion}, xfield{"MqMode", &m.MqMode}, xfield{"MqName", &m.MqName})
 		case "JobParam":
 			j := &JobParam{}
 			o.JobParam = j
-			ok = fillFields(c, map[string]*string{"TemplateId": &j.TemplateId, "TranscodeTemplateId": &j.TranscodeTemplateId})
+			bit = 10
+			ok = fillFields(c, xfield{"TemplateId", &j.TemplateId}, xfield{"TranscodeTemplateId", &j.TranscodeTemplateId})
 		case "Output":
 			out := &Output{}
 			o.Output = out
-			ok = fillFields(c, map[string]*string{"Region": &out.Region, "Bucket": &out.Bucket, "Object": &out.Object,
-				"AuObject": &out.AuObject, "SpriteObject": &out.SpriteObject})
+			bit = 11
+			ok = fillFields(c, xfield{"Region", &out.Region}, xfield{"Bucket", &out.Bucket}, xfield{"Object", &out.Object},
+				xfield{"AuObject", &out.AuObject}, xfield{"SpriteObject", &out.SpriteObject})
 		case "JobLevel":
 			v, isLeaf := leaf(c)
 			lvl, err := 0, error(nil)
@@ -171,34 +193,50 @@ func fillOperation(n *xnode, o *Operation) bool {
 				return false
 			}
 			o.JobLevel = &lvl
+			bit = 12
 		default:
-			dst, known := fields[c.name]
+			return false
+		}
+		if !ok || !s.first(bit) {
+			return false
+		}
+		if dst != nil {
 			v, isLeaf := leaf(c)
-			if !known || !isLeaf {
+			if !isLeaf {
 				return false
 			}
 			*dst = v
-		}
-		if !ok {
-			return false
 		}
 	}
 	return true
 }
 
-// fillFields sets the string fields of a flat element; an unknown or nested child fails.
-func fillFields(n *xnode, fields map[string]*string) bool {
+// xfield is a known child of a flat element and where its text goes.
+type xfield struct {
+	name string
+	dst  *string
+}
+
+// fillFields sets the string fields of a flat element; an unknown, nested or repeated
+// child fails.
+func fillFields(n *xnode, fields ...xfield) bool {
 	if !group(n) {
 		return false
 	}
-	s := xseen{}
-	for _, c := range n.children {
-		dst, known := fields[c.name]
-		v, isLeaf := leaf(c)
-		if !known || !isLeaf || !s.first(c.name) {
+	var s xseen
+	for c := n.first; c != nil; c = c.next {
+		i := 0
+		for i < len(fields) && fields[i].name != c.name {
+			i++
+		}
+		if i == len(fields) {
 			return false
 		}
-		*dst = v
+		v, isLeaf := leaf(c)
+		if !isLeaf || !s.first(i) {
+			return false
+		}
+		*fields[i].dst = v
 	}
 	return true
 }

@@ -7,10 +7,14 @@ import (
 
 // xnode is an element of a small XML document read by parseSimpleXML.
 type xnode struct {
-	name     string
-	text     string // character data, entities decoded; empty when there are children
-	children []*xnode
+	name  string
+	text  string // character data, entities decoded; empty when there are children
+	first *xnode // first child element
+	next  *xnode // next sibling element
 }
+
+// hasChildren reports whether n holds child elements.
+func (n *xnode) hasChildren() bool { return n.first != nil }
 
 // xmlHeader is the only XML declaration parseSimpleXML accepts.
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
@@ -21,8 +25,13 @@ const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
 // It returns ok=false for anything else (comments, CDATA, character references,
 // attributes, mixed content, non-ASCII or control characters...), and the caller then
 // decodes with encoding/xml: this is only a fast path, never a second opinion.
+//
+// It copies b once: names and texts are substrings of that copy, and the nodes come
+// from one slab, so a create answer costs a handful of allocations.
 func parseSimpleXML(b []byte) (root *xnode, ok bool) {
-	p := &xparser{b: b}
+	p := &xparser{s: string(b)}
+	// Every element has at least one '<'; most have two.
+	p.slab = make([]xnode, 0, strings.Count(p.s, "<")/2+1)
 	p.space()
 	if p.has("<?") {
 		if !p.has(xmlHeader) {
@@ -36,27 +45,40 @@ func parseSimpleXML(b []byte) (root *xnode, ok bool) {
 		return nil, false
 	}
 	p.space()
-	return root, p.i == len(p.b)
+	return root, p.i == len(p.s)
 }
 
 // xparser is the cursor of parseSimpleXML.
 type xparser struct {
-	b     []byte
+	s     string
 	i     int
 	depth int
+	slab  []xnode // nodes are taken from here; a full slab is replaced, never grown
 }
 
 // maxDepth bounds the nesting parseSimpleXML follows (answers are 4 deep).
 const maxDepth = 8
 
+// slabSize is how many nodes are added when the first slab is full.
+const slabSize = 16
+
+// node returns a new node named name.
+func (p *xparser) node(name string) *xnode {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]xnode, 0, slabSize)
+	}
+	p.slab = append(p.slab, xnode{name: name})
+	return &p.slab[len(p.slab)-1]
+}
+
 // has reports whether the input continues with s.
 func (p *xparser) has(s string) bool {
-	return len(p.b)-p.i >= len(s) && string(p.b[p.i:p.i+len(s)]) == s
+	return len(p.s)-p.i >= len(s) && p.s[p.i:p.i+len(s)] == s
 }
 
 // space skips XML white space.
 func (p *xparser) space() {
-	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\n') {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n') {
 		p.i++
 	}
 }
@@ -64,15 +86,15 @@ func (p *xparser) space() {
 // name reads an element name: [A-Za-z][A-Za-z0-9_]*.
 func (p *xparser) name() (string, bool) {
 	start := p.i
-	for p.i < len(p.b) {
-		c := p.b[p.i]
+	for p.i < len(p.s) {
+		c := p.s[p.i]
 		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || p.i > start && (c >= '0' && c <= '9' || c == '_') {
 			p.i++
 			continue
 		}
 		break
 	}
-	return string(p.b[start:p.i]), p.i > start
+	return p.s[start:p.i], p.i > start
 }
 
 // element reads one element starting at '<'.
@@ -86,7 +108,7 @@ func (p *xparser) element() (*xnode, bool) {
 	if !ok {
 		return nil, false
 	}
-	n := &xnode{name: name}
+	n := p.node(name)
 	if p.has("/>") {
 		p.i += 2
 		return n, true
@@ -99,6 +121,7 @@ func (p *xparser) element() (*xnode, bool) {
 	if !ok {
 		return nil, false
 	}
+	var last *xnode
 	for !p.has("</") {
 		if strings.Trim(text, " \t\n") != "" { // text before a child: mixed content
 			return nil, false
@@ -107,15 +130,20 @@ func (p *xparser) element() (*xnode, bool) {
 		if !ok {
 			return nil, false
 		}
-		n.children = append(n.children, child)
+		if last == nil {
+			n.first = child
+		} else {
+			last.next = child
+		}
+		last = child
 		if text, ok = p.text(); !ok {
 			return nil, false
 		}
 	}
-	if len(n.children) > 0 && strings.Trim(text, " \t\n") != "" {
+	if n.hasChildren() && strings.Trim(text, " \t\n") != "" {
 		return nil, false
 	}
-	if len(n.children) == 0 {
+	if !n.hasChildren() {
 		n.text = text
 	}
 	p.i += 2
@@ -130,22 +158,22 @@ func (p *xparser) element() (*xnode, bool) {
 // text reads character data up to the next '<', decoding the predefined entities.
 func (p *xparser) text() (string, bool) {
 	start, plain := p.i, true
-	for p.i < len(p.b) && p.b[p.i] != '<' {
-		c := p.b[p.i]
+	for p.i < len(p.s) && p.s[p.i] != '<' {
+		c := p.s[p.i]
 		switch {
 		case c == '&':
 			plain = false
 		case c >= 0x80 || c < 0x20 && c != '\t' && c != '\n':
 			return "", false
-		case c == '>' && p.i >= start+2 && p.b[p.i-1] == ']' && p.b[p.i-2] == ']':
+		case c == '>' && p.i >= start+2 && p.s[p.i-1] == ']' && p.s[p.i-2] == ']':
 			return "", false
 		}
 		p.i++
 	}
-	if p.i == len(p.b) {
+	if p.i == len(p.s) {
 		return "", false
 	}
-	raw := string(p.b[start:p.i])
+	raw := p.s[start:p.i]
 	if plain {
 		return raw, true
 	}

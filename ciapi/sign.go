@@ -4,9 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
+	"hash"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -29,11 +30,19 @@ type KV struct{ Key, Value string }
 // A-Z a-z 0-9 - _ . ~ left as they are (a space becomes %20, never +).
 func Encode(s string) string {
 	const hexDigits = "0123456789ABCDEF"
+	clean := 0
+	for clean < len(s) && unreserved(s[clean]) {
+		clean++
+	}
+	if clean == len(s) {
+		return s // nothing to escape (the usual case): no copy
+	}
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:clean])
+	for i := clean; i < len(s); i++ {
 		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '_' || c == '.' || c == '~' {
+		if unreserved(c) {
 			b.WriteByte(c)
 			continue
 		}
@@ -44,15 +53,27 @@ func Encode(s string) string {
 	return b.String()
 }
 
+// unreserved reports whether Encode leaves c as it is.
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+// sortPairs sorts pairs in place as the official SDK does: by encoded key, then by the
+// decoded value (a repeated key's values are sorted before encoding).
+func sortPairs(pairs []KV) {
+	slices.SortStableFunc(pairs, func(a, b KV) int {
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(decoded(a.Value), decoded(b.Value))
+	})
+}
+
 // encodePairs sorts pairs as the official SDK does (by encoded key, then by the decoded
 // value: a repeated key's values are sorted before encoding) and joins them.
 func encodePairs(pairs []KV) (list []string, joined string) {
-	sort.SliceStable(pairs, func(i, j int) bool {
-		if pairs[i].Key != pairs[j].Key {
-			return pairs[i].Key < pairs[j].Key
-		}
-		return decoded(pairs[i].Value) < decoded(pairs[j].Value)
-	})
+	sortPairs(pairs)
 	parts := make([]string, len(pairs))
 	list = make([]string, len(pairs))
 	for i, p := range pairs {
@@ -64,21 +85,87 @@ func encodePairs(pairs []KV) (list []string, joined string) {
 
 // FormatString returns the HttpString (the "FormatString" of COS error bodies) of c.
 func (c *Canonical) FormatString() string {
-	_, params := encodePairs(c.Params)
-	_, headers := encodePairs(c.Headers)
-	return strings.ToLower(c.Method) + "\n" + c.Path + "\n" + params + "\n" + headers + "\n"
+	return string(c.appendFormat(nil))
+}
+
+// appendFormat sorts the parameters and headers of c in place and appends its
+// FormatString to b.
+func (c *Canonical) appendFormat(b []byte) []byte {
+	sortPairs(c.Params)
+	sortPairs(c.Headers)
+	for i := 0; i < len(c.Method); i++ {
+		ch := c.Method[i]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		b = append(b, ch)
+	}
+	b = append(b, '\n')
+	b = append(b, c.Path...)
+	b = append(b, '\n')
+	b = appendPairs(b, c.Params)
+	b = append(b, '\n')
+	b = appendPairs(b, c.Headers)
+	return append(b, '\n')
+}
+
+// appendPairs appends key=value pairs joined by '&'.
+func appendPairs(b []byte, pairs []KV) []byte {
+	for i, p := range pairs {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = append(b, p.Key...)
+		b = append(b, '=')
+		b = append(b, p.Value...)
+	}
+	return b
+}
+
+// appendKeys appends the keys of pairs joined by ';'.
+func appendKeys(b []byte, pairs []KV) []byte {
+	for i, p := range pairs {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, p.Key...)
+	}
+	return b
 }
 
 // StringToSign returns "sha1\n<keyTime>\n<sha1 hex of FormatString>\n".
 func (c *Canonical) StringToSign(keyTime string) string {
-	sum := sha1.Sum([]byte(c.FormatString()))
-	return "sha1\n" + keyTime + "\n" + hex.EncodeToString(sum[:]) + "\n"
+	return string(c.appendStringToSign(nil, keyTime))
+}
+
+// appendStringToSign appends the StringToSign of c (sorting c in place).
+func (c *Canonical) appendStringToSign(b []byte, keyTime string) []byte {
+	sum := sha1.Sum(c.appendFormat(make([]byte, 0, 512)))
+	b = append(b, "sha1\n"...)
+	b = append(b, keyTime...)
+	b = append(b, '\n')
+	b = hex.AppendEncode(b, sum[:])
+	return append(b, '\n')
 }
 
 // Signature computes the q-signature of c with secretKey over keyTime ("start;end").
 func (c *Canonical) Signature(secretKey, keyTime string) string {
-	signKey := hmacHex([]byte(secretKey), keyTime)
-	return hmacHex([]byte(signKey), c.StringToSign(keyTime))
+	return c.signature(signKeyMAC(secretKey, keyTime), keyTime)
+}
+
+// signKeyMAC returns HMAC-SHA1 keyed with the sign key of secretKey over keyTime.
+func signKeyMAC(secretKey, keyTime string) hash.Hash {
+	return hmac.New(sha1.New, []byte(hmacHex([]byte(secretKey), keyTime)))
+}
+
+// signature computes the q-signature of c with mac, an HMAC-SHA1 keyed with the sign
+// key of keyTime (see signKeyMAC); mac is reset first.
+func (c *Canonical) signature(mac hash.Hash, keyTime string) string {
+	var buf [128]byte
+	mac.Reset()
+	mac.Write(c.appendStringToSign(buf[:0], keyTime))
+	var sum [sha1.Size]byte
+	return hex.EncodeToString(mac.Sum(sum[:0]))
 }
 
 // decoded undoes Encode (or any percent-encoding); a malformed value is compared as is.
@@ -101,13 +188,26 @@ func hmacHex(key []byte, msg string) string {
 
 // Authorization renders the Authorization header value for c.
 func (c *Canonical) Authorization(secretID, secretKey, keyTime string) string {
-	hl, _ := encodePairs(c.Headers)
-	pl, _ := encodePairs(c.Params)
-	return "q-sign-algorithm=sha1&q-ak=" + secretID +
-		"&q-sign-time=" + keyTime + "&q-key-time=" + keyTime +
-		"&q-header-list=" + strings.Join(hl, ";") +
-		"&q-url-param-list=" + strings.Join(pl, ";") +
-		"&q-signature=" + c.Signature(secretKey, keyTime)
+	return c.authorization(secretID, keyTime, signKeyMAC(secretKey, keyTime))
+}
+
+// authorization renders the Authorization header value for c with mac (see signature).
+func (c *Canonical) authorization(secretID, keyTime string, mac hash.Hash) string {
+	sig := c.signature(mac, keyTime) // sorts c
+	b := make([]byte, 0, 192+len(secretID)+2*len(keyTime))
+	b = append(b, "q-sign-algorithm=sha1&q-ak="...)
+	b = append(b, secretID...)
+	b = append(b, "&q-sign-time="...)
+	b = append(b, keyTime...)
+	b = append(b, "&q-key-time="...)
+	b = append(b, keyTime...)
+	b = append(b, "&q-header-list="...)
+	b = appendKeys(b, c.Headers)
+	b = append(b, "&q-url-param-list="...)
+	b = appendKeys(b, c.Params)
+	b = append(b, "&q-signature="...)
+	b = append(b, sig...)
+	return string(b)
 }
 
 // signedHeader reports whether a (lower-case) header name is one the client signs: the
@@ -128,31 +228,44 @@ func signedHeader(name string) bool {
 // (form-decoded, so "+" means space), host, and every header of the signed set.
 // The Host header is taken from req.Host (or req.URL.Host), port included.
 func CanonicalFor(req *http.Request) *Canonical {
+	c := canonicalFor(req)
+	c.ParamList, _ = encodePairs(c.Params)
+	c.HeaderList, _ = encodePairs(c.Headers)
+	return c
+}
+
+// canonicalFor is CanonicalFor without ParamList and HeaderList (the signer needs neither).
+func canonicalFor(req *http.Request) *Canonical {
 	c := &Canonical{Method: req.Method, Path: req.URL.Path}
 	if c.Path == "" {
 		c.Path = "/"
 	}
-	q, _ := url.ParseQuery(req.URL.RawQuery)
-	for k, vs := range q {
-		for _, v := range vs {
-			c.Params = append(c.Params, KV{strings.ToLower(Encode(k)), Encode(v)})
+	if req.URL.RawQuery != "" {
+		q, _ := url.ParseQuery(req.URL.RawQuery)
+		for k, vs := range q {
+			for _, v := range vs {
+				c.Params = append(c.Params, KV{strings.ToLower(Encode(k)), Encode(v)})
+			}
 		}
 	}
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
 	}
-	c.Headers = append(c.Headers, KV{"host", Encode(host)})
+	c.Headers = make([]KV, 1, len(req.Header)+1)
+	c.Headers[0] = KV{"host", Encode(host)}
 	for k, vs := range req.Header {
 		lk := strings.ToLower(k)
 		if lk == "host" || !signedHeader(lk) {
 			continue
 		}
+		ek := Encode(lk)
+		if ek != lk {
+			ek = strings.ToLower(Encode(k))
+		}
 		for _, v := range vs {
-			c.Headers = append(c.Headers, KV{strings.ToLower(Encode(k)), Encode(v)})
+			c.Headers = append(c.Headers, KV{ek, Encode(v)})
 		}
 	}
-	c.ParamList, _ = encodePairs(c.Params)
-	c.HeaderList, _ = encodePairs(c.Headers)
 	return c
 }

@@ -1,12 +1,17 @@
 package ciapi
 
 import (
+	"crypto/hmac"
 	"crypto/md5"
+	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"hash"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,6 +38,43 @@ type Signer struct {
 	Expire time.Duration
 
 	offset atomic.Int64 // nanoseconds added to Now for the sign time (clock-skew correction)
+
+	// keys caches the key time of the current second and the HMAC keyed with its sign
+	// key: both change once a second, and deriving them for every request showed in
+	// profiles of a run.
+	keys atomic.Pointer[signKeys]
+}
+
+// signKeys is what Signer.keys caches for one second of signing.
+type signKeys struct {
+	unix       int64         // the sign time, in seconds
+	expire     time.Duration // the validity it was made for
+	secretKey  string        // the key it was derived from
+	keyTime    string        // "start;end"
+	macs       sync.Pool     // of hash.Hash: HMAC-SHA1 keyed with the sign key of keyTime
+	signKeyHex []byte
+}
+
+// currentKeys returns the key time of a signature made now and its HMAC pool.
+func (s *Signer) currentKeys() *signKeys {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	expire := s.Expire
+	if expire <= 0 {
+		expire = DefaultExpire
+	}
+	start := now().Add(s.ClockOffset())
+	if k := s.keys.Load(); k != nil && k.unix == start.Unix() && k.expire == expire && k.secretKey == s.SecretKey {
+		return k
+	}
+	k := &signKeys{unix: start.Unix(), expire: expire, secretKey: s.SecretKey,
+		keyTime: strconv.FormatInt(start.Unix(), 10) + ";" + strconv.FormatInt(start.Add(expire).Unix(), 10)}
+	k.signKeyHex = []byte(hmacHex([]byte(k.secretKey), k.keyTime))
+	k.macs.New = func() any { return hmac.New(sha1.New, k.signKeyHex) }
+	s.keys.Store(k)
+	return k
 }
 
 // SetClockOffset sets the correction added to the local clock when signing, e.g. the
@@ -43,18 +85,7 @@ func (s *Signer) SetClockOffset(d time.Duration) { s.offset.Store(int64(d)) }
 func (s *Signer) ClockOffset() time.Duration { return time.Duration(s.offset.Load()) }
 
 // KeyTime returns the "start;end" validity window a signature made now would carry.
-func (s *Signer) KeyTime() string {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	expire := s.Expire
-	if expire <= 0 {
-		expire = DefaultExpire
-	}
-	start := now().Add(s.ClockOffset())
-	return strconv.FormatInt(start.Unix(), 10) + ";" + strconv.FormatInt(start.Add(expire).Unix(), 10)
-}
+func (s *Signer) KeyTime() string { return s.currentKeys().keyTime }
 
 // RoundTrip signs a clone of req and sends it through Base.
 func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -62,10 +93,12 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("sign request: %w", err)
 	}
-	r := req.Clone(req.Context())
-	if r.Header == nil {
-		r.Header = make(http.Header)
-	}
+	// A shallow copy with a header map of its own: the signer only sets and deletes
+	// header keys, never changes a value slice, the URL or anything else of req.
+	r := new(http.Request)
+	*r = *req
+	r.Header = make(http.Header, len(req.Header)+3)
+	maps.Copy(r.Header, req.Header)
 	if s.SessionToken != "" {
 		r.Header.Set("x-cos-security-token", s.SessionToken)
 	}
@@ -82,7 +115,10 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r.Header.Set("Content-MD5", sum)
 	}
-	r.Header.Set("Authorization", CanonicalFor(r).Authorization(s.SecretID, s.SecretKey, s.KeyTime()))
+	k := s.currentKeys()
+	mac := k.macs.Get().(hash.Hash)
+	r.Header.Set("Authorization", canonicalFor(r).authorization(s.SecretID, k.keyTime, mac))
+	k.macs.Put(mac)
 	base := s.Base
 	if base == nil {
 		base = http.DefaultTransport

@@ -56,11 +56,15 @@ type writer struct {
 	// prepared holds the statements of commit, prepared once and used by the writer
 	// goroutine only (re-parsing them for every transaction showed in profiles).
 	prepared map[string]*sql.Stmt
+	byRows   map[[2]int]*sql.Stmt // the multi-row ones of prepared, see rowsStmt
+	// pending gathers the request rows of a batch (writer goroutine only, reused).
+	pending []Record
 }
 
 // startWriter starts the writer goroutine on db.
 func startWriter(db *sql.DB) *writer {
-	w := &writer{db: db, ops: make(chan *writeOp, 1024), quit: make(chan struct{}), prepared: map[string]*sql.Stmt{}}
+	w := &writer{db: db, ops: make(chan *writeOp, 1024), quit: make(chan struct{}), prepared: map[string]*sql.Stmt{},
+		byRows: map[[2]int]*sql.Stmt{}}
 	w.wg.Add(1)
 	go w.loop()
 	return w
@@ -197,6 +201,31 @@ func (w *writer) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt,
 	return tx.StmtContext(ctx, st), nil
 }
 
+// Kinds of multi-row statements, see rowsStmt.
+const (
+	sqlUpsert   = iota // upsertRowsSQL
+	sqlIntent          // intentRowsSQL
+	sqlOutcomes        // outcomeRowsSQL
+)
+
+// rowsSQL builds the multi-row statements by kind.
+var rowsSQL = [...]func(n int) string{sqlUpsert: upsertRowsSQL, sqlIntent: intentRowsSQL, sqlOutcomes: outcomeRowsSQL}
+
+// rowsStmt returns the statement of kind for n rows as a statement of tx, without
+// building its text again once prepared.
+func (w *writer) rowsStmt(ctx context.Context, tx *sql.Tx, kind, n int) (*sql.Stmt, error) {
+	k := [2]int{kind, n}
+	if st := w.byRows[k]; st != nil {
+		return tx.StmtContext(ctx, st), nil
+	}
+	st, err := w.stmt(ctx, tx, rowsSQL[kind](n))
+	if err != nil {
+		return nil, err
+	}
+	w.byRows[k] = w.prepared[rowsSQL[kind](n)]
+	return st, nil
+}
+
 // upsertChunk is how many intents one statement writes (23 parameters each).
 const upsertChunk = 16
 
@@ -209,11 +238,15 @@ func isOutcome(r *Record) bool { return r.Status != RowSending && r.Status != Ro
 // update of the columns it changes, or a full upsert when its row is not as expected.
 func (w *writer) writeRecords(ctx context.Context, tx *sql.Tx, recs []Record, now string) error {
 	for i := 0; i < len(recs); {
-		if r := &recs[i]; isOutcome(r) {
-			if err := w.writeOutcome(ctx, tx, r, now); err != nil {
+		if isOutcome(&recs[i]) {
+			j := i + 1
+			for j < len(recs) && j-i < upsertChunk && isOutcome(&recs[j]) {
+				j++
+			}
+			if err := w.writeOutcomes(ctx, tx, recs[i:j], now); err != nil {
 				return err
 			}
-			i++
+			i = j
 			continue
 		}
 		j := i + 1
@@ -224,6 +257,39 @@ func (w *writer) writeRecords(ctx context.Context, tx *sql.Tx, recs []Record, no
 			return err
 		}
 		i = j
+	}
+	return nil
+}
+
+// writeOutcomes records outcomes over the rows of their intents: several with one
+// statement; when that does not change exactly one row per outcome (a row not as
+// expected, or one request twice), each again on its own, in order (rewriting a row
+// with the values it just got changes nothing).
+func (w *writer) writeOutcomes(ctx context.Context, tx *sql.Tx, recs []Record, now string) error {
+	if len(recs) > 1 {
+		st, err := w.rowsStmt(ctx, tx, sqlOutcomes, len(recs))
+		if err != nil {
+			return fmt.Errorf("write state: %w", err)
+		}
+		args := make([]any, 0, 1+13*len(recs))
+		args = append(args, now)
+		for i := range recs {
+			r := &recs[i]
+			args = append(args, r.Status, r.JobID, r.JobState, r.JobCreated, r.Attempts,
+				r.ErrorCode, r.ErrorMessage, r.RequestID, r.Plan, r.Name, r.Seq, r.Digest, r.Job)
+		}
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return fmt.Errorf("write state request %s: %w", recs[0].Name, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == int64(len(recs)) {
+			return nil
+		}
+	}
+	for i := range recs {
+		if err := w.writeOutcome(ctx, tx, &recs[i], now); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -245,18 +311,36 @@ func (w *writer) writeOutcome(ctx context.Context, tx *sql.Tx, r *Record, now st
 	return w.upsert(ctx, tx, []Record{*r}, now)
 }
 
-// upsert writes whole rows with one statement.
+// noOutcome reports whether r carries none of the columns an outcome sets.
+func noOutcome(r *Record) bool {
+	return r.JobID == "" && r.JobState == "" && r.JobCreated == "" && r.Attempts == 0 &&
+		r.ErrorCode == "" && r.ErrorMessage == "" && r.RequestID == ""
+}
+
+// upsert writes whole rows with one statement: intentRowsSQL when none of them carries
+// an outcome (the rows are the same), else upsertRowsSQL.
 func (w *writer) upsert(ctx context.Context, tx *sql.Tx, recs []Record, now string) error {
-	st, err := w.stmt(ctx, tx, upsertRowsSQL(len(recs)))
+	bare := true
+	for i := range recs {
+		bare = bare && noOutcome(&recs[i])
+	}
+	kind, perRow := sqlUpsert, 23
+	if bare {
+		kind, perRow = sqlIntent, 16
+	}
+	st, err := w.rowsStmt(ctx, tx, kind, len(recs))
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	args := make([]any, 0, 23*len(recs))
+	args := make([]any, 0, perRow*len(recs))
 	for i := range recs {
 		r := &recs[i]
 		args = append(args, r.Plan, r.Name, r.Bucket, r.Region, r.Job, r.Seq, r.Digest,
-			r.Type, r.InputKind, r.Input, r.Workflow, r.WindowStart, r.WindowEnd, r.Status, r.JobID,
-			r.JobState, r.JobCreated, r.Attempts, r.ErrorCode, r.ErrorMessage, r.RequestID, now, now)
+			r.Type, r.InputKind, r.Input, r.Workflow, r.WindowStart, r.WindowEnd, r.Status)
+		if !bare {
+			args = append(args, r.JobID, r.JobState, r.JobCreated, r.Attempts, r.ErrorCode, r.ErrorMessage, r.RequestID)
+		}
+		args = append(args, now, now)
 	}
 	if _, err := st.ExecContext(ctx, args...); err != nil {
 		return fmt.Errorf("write state request %s: %w", recs[0].Name, err)
@@ -278,7 +362,20 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 	}()
 	var jobState *sql.Stmt
 	now := time.Now().UTC().Format(stampFormat)
+	// The request rows of consecutive ops are written together, so that outcomes sent
+	// one by one share statements; an op with a plan or job rows writes what is pending
+	// first, keeping the order of every write to a row.
+	pending := w.pending[:0]
+	defer func() { clear(pending); w.pending = pending[:0] }()
 	for _, op := range batch {
+		if op.plan == nil && len(op.jobs) == 0 {
+			pending = append(pending, op.records...)
+			continue
+		}
+		if err := w.writeRecords(ctx, tx, pending, now); err != nil {
+			return err
+		}
+		pending = pending[:0]
 		if p := op.plan; p != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO plans (plan, generation, first_run_at) VALUES (?,?,?)
 				ON CONFLICT (plan, generation) DO UPDATE SET first_run_at=min(first_run_at, excluded.first_run_at)`,
@@ -300,6 +397,9 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 				return fmt.Errorf("write state job %s: %w", j.name, err)
 			}
 		}
+	}
+	if err := w.writeRecords(ctx, tx, pending, now); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit state: %w", err)
