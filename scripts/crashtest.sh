@@ -2,10 +2,11 @@
 # crashtest.sh: the long crash test of CONTRACT §4 ("a run killed at any instant (kill -9)
 # and run again ends with every request triggered exactly once").
 #
-# It builds planrun, starts an emulator that makes 5% of creates uncertain, kills
-# `planrun run --parallel 32 --qps 0` with SIGKILL at random instants KILLS times, reruns it
-# to completion, and checks that the service holds exactly one job per request of a plan of
-# REQUESTS requests. The numbers are printed at the end ("crash: ...").
+# It builds planrun and runs KILLS trials, each on a fresh emulator (5% of creates uncertain)
+# and a fresh state: `planrun run --parallel 32 --qps 0` of a plan of REQUESTS requests is
+# killed with SIGKILL (at a random instant, or once the service has created a random number
+# of the jobs), run again to completion, and the service must hold exactly one job per
+# request. The numbers are printed at the end ("crash: ...").
 #
 # Usage: scripts/crashtest.sh [KILLS [REQUESTS [SEED]]]     (defaults: 20 5000, random seed)
 set -eu

@@ -40,6 +40,12 @@ type crashRun struct {
 // crashStart runs bin with args against the emulator; when killAfter > 0 it sends SIGKILL
 // after that long (if the process is still running).
 func crashStart(t *testing.T, ctx context.Context, bin, dir string, killAfter time.Duration, args ...string) crashRun {
+	return crashStartWhen(t, ctx, bin, dir, killAfter, nil, args...)
+}
+
+// crashStartWhen is crashStart that also kills as soon as killWhen (polled every
+// millisecond, when not nil) returns true.
+func crashStartWhen(t *testing.T, ctx context.Context, bin, dir string, killAfter time.Duration, killWhen func() bool, args ...string) crashRun {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
@@ -57,7 +63,24 @@ func crashStart(t *testing.T, ctx context.Context, bin, dir string, killAfter ti
 	if killAfter > 0 {
 		timer = time.AfterFunc(killAfter, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
 	}
+	done := make(chan struct{})
+	if killWhen != nil {
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-time.After(time.Millisecond):
+					if killWhen() {
+						_ = cmd.Process.Signal(syscall.SIGKILL)
+						return
+					}
+				}
+			}
+		}()
+	}
 	err := cmd.Wait()
+	close(done)
 	if timer != nil {
 		timer.Stop()
 	}
@@ -145,64 +168,68 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	t.Logf("crash: seed %d; an uninterrupted run of %d requests takes %v, a run with nothing to do %v",
 		seed, n, full.Round(time.Millisecond), idle.Round(time.Millisecond))
 
-	emu := relStartEmulator(t, emulator.Options{Faults: faults})
-	state := filepath.Join(dir, "state", "state.db")
-	landed, finished := 0, 0
-	prevKilled := false
+	// Each trial is a fresh service and a fresh state: one run killed at a random instant of
+	// an uninterrupted run's duration, then runs to completion, then the check.
+	landed, finished, runs, dupsFound, creates, uncertain := 0, 0, 0, 0, 0, 0
+	var midRun []int // jobs on the service when a kill landed
 	for i := range kills {
-		// Kill at a random instant of this run's expected duration: the fixed cost, the
-		// settle wait after a killed run (at most the request timeout), and the share of
-		// the full run that the requests still missing on the service take.
-		before := len(emu.Server.Jobs())
-		expected := idle + time.Duration(float64(full-idle)*float64(max(n-before, 0))/float64(n))
-		if prevKilled {
-			expected += timeout
+		emu := relStartEmulator(t, emulator.Options{Faults: faults})
+		state := filepath.Join(dir, "state", "trial"+itoa(i+1)+".db")
+		// Odd trials kill at a random instant of an uninterrupted run's duration (start-up,
+		// reconciliation, sends, the last state writes); even ones as soon as the service
+		// has created a random number of the jobs, so that the kill lands among the creates.
+		at := time.Duration(rng.Int64N(int64(full)) + 1)
+		how := "after " + at.Round(time.Millisecond).String()
+		var when func() bool
+		if i%2 == 1 {
+			k := 1 + rng.IntN(n-1)
+			at = 2 * full // a fallback, should the count never be reached
+			when = func() bool { return emu.Server.Stats().JobsCreated >= k }
+			how = "once the service had created " + itoa(k) + " jobs"
 		}
-		at := time.Duration(rng.Int64N(int64(expected)) + 1)
-		r := crashStart(t, ctx, bin, dir, at, runArgs(emu, state)...)
-		after := len(emu.Server.Jobs())
-		prevKilled = r.killed
+		r := crashStartWhen(t, ctx, bin, dir, at, when, runArgs(emu, state)...)
+		runs++
+		at0 := len(emu.Server.Jobs())
 		switch {
 		case r.killed:
 			landed++
-			t.Logf("crash: run %d killed after %v: jobs on the service %d -> %d", i+1, at.Round(time.Millisecond), before, after)
+			midRun = append(midRun, at0)
 		case r.code == 0 || r.code == exitFailed:
 			finished++
-			t.Logf("crash: run %d ended (exit %d, %v) before its kill at %v: jobs %d -> %d",
-				i+1, r.code, r.elapsed.Round(time.Millisecond), at.Round(time.Millisecond), before, after)
 		default:
-			t.Fatalf("run %d: exit %d\nstdout: %s\nstderr: %s", i+1, r.code, r.out, r.err)
+			t.Fatalf("trial %d: exit %d\nstdout: %s\nstderr: %s", i+1, r.code, r.out, r.err)
 		}
-	}
-
-	// Then runs to completion (the first should do; a few more are allowed for requests
-	// that ran out of retries under the injected faults).
-	runs := kills
-	var final crashRun
-	for attempt := 0; attempt < 3; attempt++ {
-		runs++
-		final = crashStart(t, ctx, bin, dir, 0, runArgs(emu, state)...)
-		if final.code == 0 {
-			break
+		// Then runs to completion (the first should do; a few more are allowed for requests
+		// that ran out of retries under the injected faults).
+		var final crashRun
+		for attempt := 0; attempt < 3; attempt++ {
+			runs++
+			final = crashStart(t, ctx, bin, dir, 0, runArgs(emu, state)...)
+			if final.code == 0 {
+				break
+			}
+			t.Logf("crash: trial %d, final run %d: exit %d\n%s", i+1, attempt+1, final.code, final.out)
 		}
-		t.Logf("crash: final run %d: exit %d\n%s", attempt+1, final.code, final.out)
+		if final.code != 0 {
+			t.Fatalf("trial %d: no run completed: exit %d\nstdout: %s\nstderr: %s", i+1, final.code, final.out, final.err)
+		}
+		jobs := relJobs(emu.Server)
+		dupsFound += len(relDuplicates(jobs))
+		relCheckExactlyOnce(t, emu.Server, want)
+		st := emu.Server.Stats()
+		if st.JobsCreated != n {
+			t.Errorf("trial %d: the emulator created %d jobs, want %d", i+1, st.JobsCreated, n)
+		}
+		relCheckStateDone(t, state, want)
+		creates += st.Calls[emulator.OpCreate]
+		uncertain += st.Faults[emulator.FaultUncertain500] + st.Faults[emulator.FaultUncertainReset]
+		t.Logf("crash: trial %d: killed=%v (%s) with %d of %d jobs on the service; after the rerun %d jobs, %d distinct names",
+			i+1, r.killed, how, at0, n, len(emu.Server.Jobs()), len(jobs))
+		emu.Close()
 	}
-	if final.code != 0 {
-		t.Fatalf("no run completed: exit %d\nstdout: %s\nstderr: %s", final.code, final.out, final.err)
-	}
-
-	jobs := relJobs(emu.Server)
-	dups := relDuplicates(jobs)
-	relCheckExactlyOnce(t, emu.Server, want)
-	st := emu.Server.Stats()
-	if st.JobsCreated != n {
-		t.Errorf("the emulator created %d jobs, want %d", st.JobsCreated, n)
-	}
-	relCheckStateDone(t, state, want)
-	t.Logf("crash: %d requests, %d kills (%d landed mid-run, %d runs ended first), %d runs in all (+1 calibration), "+
-		"%d jobs on the service, %d distinct names, %d duplicates; %d creates sent, %d uncertain answers injected",
-		n, kills, landed, finished, runs+1, len(emu.Server.Jobs()), len(jobs), len(dups),
-		st.Calls[emulator.OpCreate], st.Faults[emulator.FaultUncertain500]+st.Faults[emulator.FaultUncertainReset])
+	t.Logf("crash: %d trials of %d requests: %d kills landed mid-run (jobs on the service at the kill: %v), %d runs ended "+
+		"before their kill, %d runs in all (+2 calibration); every trial ended with exactly %d jobs, %d duplicates; "+
+		"%d creates sent, %d uncertain answers injected", kills, n, landed, midRun, finished, runs, n, dupsFound, creates, uncertain)
 }
 
 // relCheckStateDone fails unless the state file records every name as done.
