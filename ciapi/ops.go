@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // jobPath is the path of the batch-job resource.
@@ -38,7 +39,8 @@ func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateR
 }
 
 // Describe returns one job (GET /inventorytriggerjob/<jobID>). A job the service does not
-// know (a 404, or NonExistJobIds without JobsDetail) gives an error matching ErrNotFound.
+// know (a 404, or an answer without a JobsDetail that names a JobId, e.g. NonExistJobIds
+// beside an empty JobsDetail) gives an error matching ErrNotFound.
 // Retryable failures are retried.
 func (c *Client) Describe(ctx context.Context, bucket, region, jobID string) (*DescribeResponse, error) {
 	const op = "describe"
@@ -53,6 +55,9 @@ func (c *Client) Describe(ctx context.Context, bucket, region, jobID string) (*D
 	var out DescribeResponse
 	if err := xml.Unmarshal(resp.body, &out); err != nil {
 		return nil, c.bodyError(op, resp, fmt.Errorf("decode response: %w", err))
+	}
+	if out.JobsDetail != nil && strings.TrimSpace(out.JobsDetail.JobId) == "" {
+		out.JobsDetail = nil // an empty container (e.g. beside NonExistJobIds) is no job
 	}
 	if out.JobsDetail == nil {
 		if id := requestID(out.RequestId, resp); id != "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
@@ -264,7 +265,9 @@ func canonicalFor(req *http.Request) *Canonical {
 			ek = strings.ToLower(Encode(k))
 		}
 		for _, v := range vs {
-			c.Headers = append(c.Headers, KV{ek, Encode(v)})
+			// Sign the value as it goes on the wire: net/http trims surrounding white
+			// space, and servers drop it too (RFC 9110 OWS).
+			c.Headers = append(c.Headers, KV{ek, Encode(textproto.TrimString(v))})
 		}
 	}
 	return c

@@ -139,6 +139,12 @@ func canonical(r *http.Request, headerList, paramList []string) *ciapi.Canonical
 			c.Headers = append(c.Headers, ciapi.KV{Key: "host", Value: ciapi.Encode(r.Host)})
 			continue
 		}
+		if name == "transfer-encoding" && len(r.TransferEncoding) > 0 && r.Header.Get(name) == "" {
+			// net/http moves this header out of r.Header into r.TransferEncoding.
+			v := strings.Join(r.TransferEncoding, ", ")
+			c.Headers = append(c.Headers, ciapi.KV{Key: name, Value: ciapi.Encode(v)})
+			continue
+		}
 		c.Headers = append(c.Headers, values(name, r.Header)...)
 	}
 	return c

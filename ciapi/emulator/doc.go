@@ -35,11 +35,12 @@
 // id; names are not deduplicated (two creates with one Name make two jobs); a list without
 // type returns Workflow jobs only (Options.ListTypeDefault switches to ListTypeAll); the
 // name filter is exact (Options.NamePrefixMatch switches to prefix); size above 100 is
-// clamped to 100; NextToken is a decimal position, absent on the last page, and pages are
-// stable in both orders while jobs are created; an unknown cancel is 404 NoSuchJob and a
-// cancel of a finished job (Success, Failed or Cancel) is 400 InvalidArgument "job already
-// finished". Jobs move Submitted -> Running -> Success or Failed on Options.Clock; the
-// answer to a create always shows Submitted.
+// clamped to 100; startCreationTime and endCreationTime also take RFC 3339 (the official
+// SDK's example sends "2022-02-25T12:00:00z"); NextToken is a decimal position, absent on
+// the last page, and pages are stable in both orders while jobs are created; an unknown
+// cancel is 404 NoSuchJob and a cancel of a finished job (Success, Failed or Cancel) is 400
+// InvalidArgument "job already finished". Jobs move Submitted -> Running -> Success or
+// Failed on Options.Clock; the answer to a create always shows Submitted.
 //
 // Every answer carries x-ci-request-id, Server: tencent-ci and Date; errors also carry
 // x-ci-trace-id and an <Error><Code/><Message/><RequestId/><TraceId/></Error> body.

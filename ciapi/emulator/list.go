@@ -107,6 +107,11 @@ func creationTime(q url.Values, key string) (time.Time, *apiError) {
 	}
 	t, err := time.Parse(ciapi.TimeFormat, v)
 	if err != nil {
+		// The official Go SDK's own example sends RFC 3339 with a lower-case z
+		// ("2022-02-25T12:00:00z"); whether the service takes it is unconfirmed, so accept it.
+		t, err = time.Parse(time.RFC3339, strings.ToUpper(v))
+	}
+	if err != nil {
 		return time.Time{}, invalidArgument(key, "%q is not %%Y-%%m-%%dT%%H:%%M:%%S%%z (e.g. 2022-02-25T12:00:00+0800; encode + as %%2B)", v)
 	}
 	return t, nil
