@@ -35,11 +35,19 @@ func (c *Client) List(ctx context.Context, bucket, region string, opt ListOption
 // errStop ends ListAll early without an error.
 var errStop = errors.New("stop listing")
 
+// maxEmptyPages bounds how many pages in a row without a job ListAll follows: a service
+// that filters after paginating may answer empty pages that still carry a NextToken, but
+// an endless run of fresh tokens with nothing behind them is a loop.
+const maxEmptyPages = 1000
+
 // ListAll calls fn for every job of every page, following NextToken from opt.NextToken
-// until a page has no NextToken, no jobs, or repeats a token already followed (a guard
-// against loops). An error from fn stops the listing and is returned as is.
+// until a page has no NextToken or repeats a token already followed (a guard against
+// loops). Empty pages that carry a token are followed (a service may filter after
+// paginating), up to maxEmptyPages in a row. An error from fn stops the listing and is
+// returned as is.
 func (c *Client) ListAll(ctx context.Context, bucket, region string, opt ListOptions, fn func(*JobDetail) error) error {
 	seen := map[string]bool{}
+	empty := 0
 	for {
 		page, err := c.List(ctx, bucket, region, opt)
 		if err != nil {
@@ -50,8 +58,13 @@ func (c *Client) ListAll(ctx context.Context, bucket, region string, opt ListOpt
 				return err
 			}
 		}
+		if len(page.JobsDetail) == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
 		next := page.NextToken
-		if next == "" || len(page.JobsDetail) == 0 || next == opt.NextToken || seen[next] {
+		if next == "" || next == opt.NextToken || seen[next] || empty >= maxEmptyPages {
 			return nil
 		}
 		seen[next] = true

@@ -31,6 +31,8 @@ func (e *engine) sweepRange(ctx context.Context, bucket, region, typ string, sin
 	if !until.IsZero() {
 		opts.EndCreationTime = until.UTC().Format(ciapi.TimeFormat)
 	}
+	seen := map[string]bool{}
+	empty := 0
 	for {
 		var page *ciapi.ListResponse
 		err := e.read(ctx, func(ctx context.Context) error {
@@ -46,15 +48,30 @@ func (e *engine) sweepRange(ctx context.Context, bucket, region, typ string, sin
 				return err
 			}
 		}
-		if page.NextToken == "" || page.NextToken == opts.NextToken || len(page.JobsDetail) == 0 {
+		// Follow every token once: empty pages may still lead on (a service that filters
+		// after paginating), but a token seen before, or a long run of empty pages, is a loop.
+		if len(page.JobsDetail) == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
+		if page.NextToken == "" || seen[page.NextToken] || empty >= maxEmptyPages {
 			return nil
 		}
+		seen[page.NextToken] = true
 		opts.NextToken = page.NextToken
 	}
 }
 
-// parseServiceTime reads a service time (ciapi.TimeFormat); ok is false for "-" or garbage.
+// maxEmptyPages bounds how many pages in a row without a job a sweep follows.
+const maxEmptyPages = 1000
+
+// parseServiceTime reads a service time: ciapi.TimeFormat (+0800), or RFC 3339 (+08:00, Z)
+// from a service that writes that; ok is false for "-" or garbage.
 func parseServiceTime(s string) (time.Time, bool) {
 	t, err := time.Parse(ciapi.TimeFormat, s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339, s)
+	}
 	return t, err == nil
 }
