@@ -93,7 +93,7 @@ func New(cfg Config) (*Client, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
-	c.signer = &Signer{Credentials: cfg.Credentials, Base: base, Now: c.now}
+	c.signer = &Signer{Credentials: cfg.Credentials, Base: base, Now: c.now, PathPrefix: c.ep.path}
 	hc.Transport = c.signer
 	c.hc = hc
 	return c, nil

@@ -53,8 +53,6 @@ func revRoundTrip(t *testing.T, c *ciapi.Client, name string) {
 // service sees its own path): the contract says a base URL changes only where the
 // connection goes, so the signature must cover the service's path.
 func TestReviewEndpointWithPathPrefix(t *testing.T) {
-	t.Skip("review finding for the lead: the client signs the prefixed path (TestPlainBaseURLKeepsRealHost " +
-		"asserts that reading), so a prefix-stripping proxy answers SignatureDoesNotMatch; remove this Skip to see it")
 	emu := emulator.New(emulator.Options{})
 	srv := httptest.NewServer(http.StripPrefix("/ci-proxy", emu))
 	defer srv.Close()

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,10 @@ type Signer struct {
 	Now func() time.Time
 	// Expire is the validity of each signature from its start; 0 means DefaultExpire.
 	Expire time.Duration
+	// PathPrefix is the path of a base-URL endpoint ("/ci-proxy" of
+	// http://gw.example/ci-proxy): requests go to it, but a proxy there strips it before the
+	// service, so the signature covers the path without it, as the service sees it.
+	PathPrefix string
 
 	offset atomic.Int64 // nanoseconds added to Now for the sign time (clock-skew correction)
 
@@ -117,7 +122,11 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	k := s.currentKeys()
 	mac := k.macs.Get().(hash.Hash)
-	r.Header.Set("Authorization", canonicalFor(r).authorization(s.SecretID, k.keyTime, mac))
+	cf := canonicalFor(r)
+	if p := s.PathPrefix; p != "" && strings.HasPrefix(cf.Path, p+"/") {
+		cf.Path = cf.Path[len(p):]
+	}
+	r.Header.Set("Authorization", cf.authorization(s.SecretID, k.keyTime, mac))
 	k.macs.Put(mac)
 	base := s.Base
 	if base == nil {
