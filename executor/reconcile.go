@@ -17,6 +17,10 @@ type bucketKey struct{ bucket, region string }
 type pendingSet struct {
 	count int
 	types map[string]bool
+	// fresh holds the types with a pending request that has no row in the state: no
+	// reconciliation from this state ever covered it, so a job another machine created for
+	// it may be older than the plan's recorded first run, and its sweep takes no time bound.
+	fresh map[string]bool
 }
 
 // census is the first pass over a plan: which buckets have pending requests, of which
@@ -35,6 +39,10 @@ type census struct {
 	// rows of the plan are those this run writes), so the census and the sends skip the
 	// per-request lookups.
 	known bool
+	// partial is whether Options.Filter dropped some of the plan's requests: the run then
+	// reconciles only part of the plan and must not record the plan's first run, which
+	// later runs take as a bound for the sweeps of every request.
+	partial bool
 }
 
 // takeCensus streams p's requests once, checking each against the state; each is also
@@ -46,9 +54,13 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		return nil, err
 	}
 	c.known = known
-	for r := range e.o.requests(p) {
+	for r := range p.Requests() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if e.o.Filter != nil && !e.o.Filter(&r) {
+			c.partial = true
+			continue
 		}
 		if each != nil {
 			each(&r)
@@ -74,11 +86,14 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		k := bucketKey{r.Bucket, r.Region}
 		ps := c.pending[k]
 		if ps == nil {
-			ps = &pendingSet{types: map[string]bool{}}
+			ps = &pendingSet{types: map[string]bool{}, fresh: map[string]bool{}}
 			c.pending[k] = ps
 		}
 		ps.count++
 		ps.types[r.Type] = true
+		if !ok {
+			ps.fresh[r.Type] = true
+		}
 	}
 	return c, nil
 }
@@ -112,6 +127,8 @@ type reconciliation struct {
 	// the plan row (first run time) is only written once every one of them was looked up.
 	lookups    int
 	firstRunAt time.Time
+	// partial: see census.partial; the plan row is then never written.
+	partial bool
 }
 
 // settle waits, before reconciling, until every create that an earlier run may have left
@@ -142,18 +159,21 @@ func (e *engine) settle(ctx context.Context, c *census) error {
 
 // reconcile finds which pending requests of p already exist on the service, per bucket:
 //   - the state knows when this plan (and generation) first ran: sweep the list from that
-//     time minus an hour, which covers every create any run from this state made;
+//     time minus an hour, which covers every create any run from this state made; but a
+//     type with a pending request the state has no row for (added to the plan since, or
+//     left out by the Filter of earlier runs) is swept without a time bound;
 //   - the state knows nothing and at most LookupThreshold requests are pending in the
 //     bucket: look each up by Name just before sending it (no sweep);
 //   - otherwise sweep the whole list of the bucket.
 //
 // Sweeps keep only Names with the plan's common prefix, so memory is bounded by the jobs
-// the plan created. When every pending request was covered by a sweep, it records (durably,
-// before anything is sent) when the plan first ran, so later runs can bound their sweeps
-// by that time. With lookups, that record waits until every lookup was done (markRun):
-// an interrupted run must not let the next one bound its sweep and miss older jobs.
+// the plan created. When every pending request was covered by a sweep and the Filter kept
+// every request of the plan, it records (durably, before anything is sent) when the plan
+// first ran, so later runs can bound their sweeps by that time. With lookups, that record
+// waits until every lookup was done (markRun): an interrupted run must not let the next one
+// bound its sweep and miss older jobs.
 func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*reconciliation, error) {
-	rec := &reconciliation{exist: map[string]existing{}, lookup: map[bucketKey]bool{}}
+	rec := &reconciliation{exist: map[string]existing{}, lookup: map[bucketKey]bool{}, partial: c.partial}
 	if len(c.pending) == 0 {
 		return rec, nil
 	}
@@ -176,6 +196,10 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 		e.o.Logger.Debug("reconcile by sweeping the list", "plan", p.Name, "bucket", k.bucket, "region", k.region,
 			"pending", ps.count, "since", sinceText(since))
 		for typ := range ps.types {
+			since := since
+			if ps.fresh[typ] {
+				since = time.Time{}
+			}
 			err := e.sweep(ctx, k.bucket, k.region, typ, since, func(d *ciapi.JobDetail) error {
 				if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) {
 					return nil
@@ -194,7 +218,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 		}
 	}
 	rec.firstRunAt = firstRunAt
-	if rec.lookups == 0 {
+	if rec.lookups == 0 && !rec.partial {
 		if err := e.markRun(ctx, p, firstRunAt); err != nil {
 			return nil, err
 		}

@@ -91,9 +91,13 @@ type planRun struct {
 // When ctx ends, no new call starts, calls in flight finish (each bounded by the request
 // timeout), the state is flushed and the error matches context.Canceled.
 //
-// The Summary is returned in every case. The error aggregates (go-multierror) one
+// Plans must have distinct names (else nothing is sent and the error matches
+// ErrDuplicatePlan). The Summary is returned in every case. The error aggregates (go-multierror) one
 // *RequestError per failed request, reconciliation and state errors, and the interruption.
 func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) (*Summary, error) {
+	if err := checkUniqueNames(plans); err != nil {
+		return &Summary{}, err
+	}
 	r := &runner{engine: newEngine(api, store, opts), sum: &Summary{}}
 	r.meter = newMeter(r.o.Progress, r.o.Now)
 	for _, p := range plans {
@@ -130,7 +134,7 @@ func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Op
 	_ = g.Wait() // failures are in the summary; errStopped only stops the group
 
 	for _, pr := range runs {
-		if pr.rec.lookups > 0 && pr.lookups.Load() == 0 {
+		if pr.rec.lookups > 0 && pr.lookups.Load() == 0 && !pr.rec.partial {
 			if err := r.markRun(ctx, pr.p, pr.rec.firstRunAt); err != nil {
 				errs = multierror.Append(errs, err)
 			}
