@@ -147,7 +147,16 @@ func (e *engine) settle(ctx context.Context, c *census) error {
 		lead = time.Duration(float64(intentBatch(e.o.Parallel)) / e.o.QPS * float64(time.Second))
 	}
 	limit := e.o.RequestTimeout + lead
-	d := c.lastUncertain.Add(limit).Sub(e.o.Now())
+	until := c.lastUncertain.Add(limit)
+	// The last heartbeat of the run that wrote them bounds when its creates went out, even
+	// those that left long after their intent (a worker busy ahead of them, a retry); they
+	// get the longer of that run's request timeout and ours.
+	if at, timeout, ok := lastBeat(e.store.Path()); ok {
+		hb := max(timeout, e.o.RequestTimeout) + heartbeatEvery
+		until = latest(until, at.Add(hb))
+		limit = max(limit, hb)
+	}
+	d := until.Sub(e.o.Now())
 	if d <= 0 {
 		return nil
 	}
@@ -241,4 +250,12 @@ func sinceText(t time.Time) string {
 		return "the beginning"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// latest returns the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -113,6 +113,8 @@ func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Op
 		g, stop = errgroup.WithContext(stop)
 	}
 	g.SetLimit(r.o.Parallel)
+	hb := startHeartbeat(store.Path(), r.o.RequestTimeout, r.o.Now)
+	defer hb.stop()
 
 	var errs *multierror.Error
 	var runs []*planRun

@@ -26,10 +26,10 @@ func (e *engine) sweepRange(ctx context.Context, bucket, region, typ string, sin
 		opts.OrderByTime = "Desc"
 	}
 	if !since.IsZero() {
-		opts.StartCreationTime = since.UTC().Format(ciapi.TimeFormat)
+		opts.StartCreationTime = since.In(serviceZone).Format(ciapi.TimeFormat)
 	}
 	if !until.IsZero() {
-		opts.EndCreationTime = until.UTC().Format(ciapi.TimeFormat)
+		opts.EndCreationTime = until.In(serviceZone).Format(ciapi.TimeFormat)
 	}
 	seen := map[string]bool{}
 	empty := 0
@@ -62,6 +62,11 @@ func (e *engine) sweepRange(ctx context.Context, bucket, region, typ string, sin
 		opts.NextToken = page.NextToken
 	}
 }
+
+// serviceZone is the zone the service writes its times in (+0800). Sweep bounds are sent
+// in it: right whether the service honours the offset of a bound or reads every time as
+// its own local time (undocumented).
+var serviceZone = time.FixedZone("UTC+8", 8*3600)
 
 // maxEmptyPages bounds how many pages in a row without a job a sweep follows.
 const maxEmptyPages = 1000
