@@ -16,24 +16,46 @@ type engine struct {
 	store *Store
 	o     Options
 	lim   *rate.Limiter
+	slots chan struct{} // see acquire
 }
 
 // newEngine applies the option defaults and builds the shared limiter.
 func newEngine(api API, store *Store, opts Options) *engine {
 	o := opts.withDefaults()
-	return &engine{api: api, store: store, o: o, lim: newLimiter(o.QPS, o.Parallel)}
+	return &engine{api: api, store: store, o: o, lim: newLimiter(o.QPS, o.Parallel),
+		slots: make(chan struct{}, o.Parallel)}
 }
+
+// acquire takes one of the Parallel slots that every API call holds while in flight (the
+// workers' creates and lookups, and the sweeps and describes beside them), or returns
+// ctx's error.
+func (e *engine) acquire(ctx context.Context) error {
+	select {
+	case e.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// release gives back a slot taken by acquire.
+func (e *engine) release() { <-e.slots }
 
 // read runs an idempotent call (list, describe, lookup, cancel): it waits on the limiter,
 // bounds the call by the request timeout and retries retryable failures with backoff.
 func (e *engine) read(ctx context.Context, call func(ctx context.Context) error) error {
 	for failures := 0; ; {
+		if err := e.acquire(ctx); err != nil {
+			return err
+		}
 		if err := e.lim.Wait(ctx); err != nil {
+			e.release()
 			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.o.RequestTimeout)
 		err := call(cctx)
 		cancel()
+		e.release()
 		if err == nil || errors.Is(err, ciapi.ErrNotFound) || ctx.Err() != nil {
 			return err
 		}

@@ -48,9 +48,6 @@ func (c *countCalls) FindByName(ctx context.Context, bucket, region, typ, name s
 // at once", but the next plan's reconciliation sweep runs beside the previous plan's
 // workers, so a run of several plans has up to Parallel+1 calls in flight.
 func TestReviewParallelBoundsEveryAPICall(t *testing.T) {
-	if !*reviewUnfixed {
-		t.Skip("unfixed review finding; run with -review.unfixed")
-	}
 	_, client := startEmulator(t, emulator.Options{})
 	api := &countCalls{slowCreates: slowCreates{Client: client, delay: 300 * time.Millisecond}}
 	opts := quick()

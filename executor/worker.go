@@ -35,7 +35,12 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			r.abandon(t, sent)
 			return nil
 		}
+		if err := r.acquire(stop); err != nil {
+			r.abandon(t, sent)
+			return nil
+		}
 		if err := r.lim.Wait(stop); err != nil {
+			r.release()
 			r.abandon(t, sent)
 			return nil
 		}
@@ -45,6 +50,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 		if needLookup {
 			d, err := r.api.FindByName(cctx, req.Bucket, req.Region, req.Type, req.Name)
 			cancel()
+			r.release()
 			switch {
 			case err == nil && d != nil && (d.Name == "" || d.Name == req.Name):
 				r.lookedUp(pr, &initialLookup)
@@ -63,6 +69,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			res.Attempts++
 			resp, err := r.api.Create(cctx, req.Bucket, req.Region, CreateRequest(req))
 			cancel()
+			r.release()
 			if err == nil {
 				var d *ciapi.JobDetail
 				if resp != nil {
