@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"flag"
 	"sync"
 	"testing"
 	"time"
@@ -11,9 +10,6 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
 )
-
-// reviewUnfixed runs the review tests of findings that are reported, not fixed: they fail.
-var reviewUnfixed = flag.Bool("review.unfixed", false, "run the review tests of unfixed findings (they fail)")
 
 // slowCreates is a real client whose creates reach the service only after delay: the
 // network or a loaded front end holds them, as a create in flight when a run dies.
