@@ -21,6 +21,11 @@ type JobCounts struct {
 	Counts
 }
 
+// MaxKeptFailures is how many failed results a Summary keeps (Total.Failed counts them all,
+// and OnResult sees every one): a plan of a million requests that all fail must not hold a
+// million results.
+const MaxKeptFailures = 1000
+
 // Summary is what a run did: counts per job in plan and job order, totals, and the failures.
 type Summary struct {
 	Jobs     []JobCounts
@@ -69,6 +74,8 @@ func (s *Summary) add(r Result) {
 	case StatusFailed:
 		j.Failed++
 		s.Total.Failed++
-		s.Failures = append(s.Failures, r)
+		if len(s.Failures) < MaxKeptFailures {
+			s.Failures = append(s.Failures, r)
+		}
 	}
 }

@@ -22,7 +22,7 @@ func WriteGitHubAnnotations(w io.Writer, sum *executor.Summary) error {
 	var b strings.Builder
 	for i, f := range sum.Failures {
 		if i == maxListed {
-			command(&b, "warning", fmt.Sprintf("... and %d more failed requests (see --report)", len(sum.Failures)-maxListed))
+			command(&b, "warning", fmt.Sprintf("... and %d more failed requests (see --report)", sum.Total.Failed-maxListed))
 			break
 		}
 		command(&b, "error", f.Plan+"/"+f.Job+" "+failureLine(f))

@@ -40,7 +40,7 @@ func WriteStepSummary(w io.Writer, sum *executor.Summary, wait *executor.WaitSum
 	}
 	if sum != nil {
 		writeCountsMD(&b, sum)
-		writeFailuresMD(&b, sum.Failures)
+		writeFailuresMD(&b, sum.Failures, sum.Total.Failed)
 	}
 	if wait != nil {
 		writeWaitMD(&b, wait)
@@ -64,16 +64,17 @@ func writeCountsMD(b *strings.Builder, sum *executor.Summary) {
 		t.Planned, t.Skipped, t.Triggered, t.Failed, t.NotDone())
 }
 
-func writeFailuresMD(b *strings.Builder, failures []executor.Result) {
+// writeFailuresMD lists the first failures; total is how many there were in all.
+func writeFailuresMD(b *strings.Builder, failures []executor.Result, total int) {
 	if len(failures) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "### Failures (%d)\n\n", len(failures))
+	fmt.Fprintf(b, "### Failures (%d)\n\n", total)
 	b.WriteString("| Plan / Job | Request | Code | Message | RequestId | Attempts |\n")
 	b.WriteString("|---|---|---|---|---|--:|\n")
 	for i, f := range failures {
 		if i == maxListed {
-			fmt.Fprintf(b, "\n… and %d more (see `--report`)\n", len(failures)-maxListed)
+			fmt.Fprintf(b, "\n… and %d more (see `--report`)\n", total-maxListed)
 			break
 		}
 		code, msg := failureText(f)

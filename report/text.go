@@ -27,10 +27,10 @@ func WriteText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, m
 		}
 	}
 	if sum != nil && len(sum.Failures) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("Failures (%d):", len(sum.Failures)), ansiRed+ansiBold, color))
+		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("Failures (%d):", sum.Total.Failed), ansiRed+ansiBold, color))
 		for i, f := range sum.Failures {
 			if i == maxListed {
-				fmt.Fprintf(&b, "  ... and %d more (see --report)\n", len(sum.Failures)-maxListed)
+				fmt.Fprintf(&b, "  ... and %d more (see --report)\n", sum.Total.Failed-maxListed)
 				break
 			}
 			fmt.Fprintf(&b, "  %s\n", failureLine(f))
