@@ -139,6 +139,13 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 	return execute(ctx, e, &f, api, store, plans, shard, log)
 }
 
+// registerService adds the flags that say how to reach the service, for status and cancel.
+func (f *runFlags) registerService(fs *flag.FlagSet) {
+	fs.StringVar(&f.endpoint, "endpoint", "", "where requests go (see run --help)")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to an endpoint that is not on loopback")
+	fs.DurationVar(&f.timeout, "timeout", executor.DefaultRequestTimeout, "timeout of each API call")
+}
+
 // emulatorQPS is the --qps default with --emulator.
 const emulatorQPS = 200
 

@@ -27,9 +27,7 @@ func cmdStatus(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&f.state, "state", ".planrun/state.db", "state `file`")
 	fs.StringVar(&f.format, "format", "text", "output: text or json (JSON Lines, one object per request)")
 	refresh := fs.Bool("refresh", false, "ask the service for the state of unfinished jobs first (needs PLAN files)")
-	fs.StringVar(&f.endpoint, "endpoint", "", "where requests go (see run --help)")
-	fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to an endpoint that is not on loopback")
-	fs.DurationVar(&f.timeout, "timeout", executor.DefaultRequestTimeout, "timeout of each API call")
+	f.registerService(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
