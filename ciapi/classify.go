@@ -144,10 +144,12 @@ func certError(err error) bool {
 // IsConfigError reports whether err says that planrun's configuration is wrong, so that
 // every other call to the same service would fail the same way: the service refused the
 // credentials, the signature or the permission (401, 403 after the one clock correction),
-// or the endpoint's TLS certificate cannot be verified.
+// a list or create route answered 404 (the endpoint is not the service), or the endpoint's
+// TLS certificate cannot be verified.
 func IsConfigError(err error) bool {
 	var ae *APIError
-	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) {
+	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden ||
+		ae.Status == http.StatusNotFound && !jobOp(ae.Op)) {
 		return true
 	}
 	return err != nil && certError(err)

@@ -66,5 +66,10 @@ func (e *APIError) Unwrap() error { return e.Err }
 
 // Is makes a 404 match ErrNotFound.
 func (e *APIError) Is(target error) bool {
-	return target == ErrNotFound && e.Status == http.StatusNotFound
+	return target == ErrNotFound && e.Status == http.StatusNotFound && jobOp(e.Op)
 }
+
+// jobOp reports whether op addresses one job by id (describe, cancel): only there does a
+// 404 mean "no such job". A 404 to a list or a create means the route does not exist: the
+// endpoint is wrong.
+func jobOp(op string) bool { return op == "describe" || op == "cancel" }

@@ -118,8 +118,8 @@ func TestClassification(t *testing.T) {
 	if d := RetryAfterOf(wrap(&APIError{RetryAfter: 3 * time.Second})); d != 3*time.Second {
 		t.Errorf("RetryAfterOf = %v", d)
 	}
-	if !errors.Is(&APIError{Status: 404}, ErrNotFound) || errors.Is(&APIError{Status: 400}, ErrNotFound) {
-		t.Errorf("404 must match ErrNotFound, 400 must not")
+	if !errors.Is(&APIError{Op: "describe", Status: 404}, ErrNotFound) || errors.Is(&APIError{Op: "describe", Status: 400}, ErrNotFound) {
+		t.Errorf("a 404 to describe must match ErrNotFound, a 400 must not")
 	}
 }
 
@@ -145,6 +145,9 @@ func TestIsConfigError(t *testing.T) {
 		{&APIError{Op: "list", Status: 403, Code: "InvalidAccessKeyId"}, true},
 		{&APIError{Op: "list", Status: 401, Code: "MissingAuthorization"}, true},
 		{&APIError{Op: "create", Status: 400, Code: "InvalidArgument"}, false},
+		{&APIError{Op: "list", Status: 404}, true},
+		{&APIError{Op: "create", Status: 404}, true},
+		{&APIError{Op: "describe", Status: 404, Code: "NoSuchJob"}, false},
 		{&APIError{Op: "create", Status: 503, Code: "SlowDown"}, false},
 		{&APIError{Op: "create", Err: x509.UnknownAuthorityError{}}, true},
 		{&APIError{Op: "create", Err: io.EOF, Sent: true}, false},
@@ -153,5 +156,14 @@ func TestIsConfigError(t *testing.T) {
 		if got := IsConfigError(tt.err); got != tt.want {
 			t.Errorf("IsConfigError(%v) = %v, want %v", tt.err, got, tt.want)
 		}
+	}
+}
+
+func TestNotFoundOnlyForOneJob(t *testing.T) {
+	if !errors.Is(&APIError{Op: "describe", Status: 404}, ErrNotFound) || !errors.Is(&APIError{Op: "cancel", Status: 404}, ErrNotFound) {
+		t.Error("a 404 to describe or cancel is a job that does not exist")
+	}
+	if errors.Is(&APIError{Op: "list", Status: 404}, ErrNotFound) || errors.Is(&APIError{Op: "create", Status: 404}, ErrNotFound) {
+		t.Error("a 404 to list or create is a wrong endpoint, not a missing job")
 	}
 }

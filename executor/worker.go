@@ -141,14 +141,18 @@ func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sen
 // this run may still have created the job (maybe), the row stays "sending": the outcome is
 // unknown, and the next run waits for it to settle and reconciles it (see settle).
 func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) error {
+	if ciapi.IsConfigError(err) {
+		// Not this request's failure: the service refused planrun's configuration, the run
+		// stops (abort) and the request is left not done, as the ones never started.
+		r.abort(err)
+		r.abandon(t, maybe || res.Attempts > 0)
+		return nil
+	}
 	res.Status, res.Err = StatusFailed, err
 	res.Code, res.Message, res.RequestID = errInfo(err)
 	row.Status, row.Attempts = RowFailed, res.Attempts
 	if maybe {
 		row.Status = RowSending
-	}
-	if ciapi.IsConfigError(err) {
-		r.abort(err)
 	}
 	row.ErrorCode, row.ErrorMessage, row.RequestID = res.Code, res.Message, res.RequestID
 	r.emit(res, &row)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -67,10 +68,17 @@ func cmdEmulator(ctx context.Context, args []string, e *env) error {
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
-	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
-		*addr, ciapi.Credentials{SecretID: id}.MaskedID(), *addr)
-	if err := emulator.ListenAndServe(ctx, *addr, emulator.New(opts)); err != nil {
+	// Listen first: the address is announced only once it is ours.
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", *addr)
+	if err != nil {
 		return usageError{fmt.Errorf("emulator: %w", err)}
+	}
+	bound := ln.Addr().String()
+	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
+		bound, ciapi.Credentials{SecretID: id}.MaskedID(), bound)
+	if err := emulator.Serve(ctx, ln, emulator.New(opts)); err != nil {
+		return fmt.Errorf("emulator: %w", err)
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ type runFlags struct {
 func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "validate and expand, print what would be sent; no network, no credentials")
 	fs.BoolVar(&f.emulator, "emulator", false, "run against an in-process CI emulator on loopback (no account needed)")
-	fs.StringVar(&f.format, "format", "text", "output: text, json, github, junit (and markdown with --dry-run)")
+	fs.StringVar(&f.format, "format", "text", "output: text, json, github or junit; with --dry-run: text, json, github or markdown")
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most requests in flight at once")
 	fs.Float64Var(&f.qps, "qps", 10, "most requests started per second, across all workers; 0 is unlimited (200 with --emulator unless given)")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed request (0: none)")
@@ -218,7 +218,7 @@ func (f *runFlags) client(e *env) (*ciapi.Client, func(), error) {
 		closeFn()
 		switch {
 		case errors.Is(err, ciapi.ErrInsecureEndpoint):
-			return nil, nil, usageError{fmt.Errorf("--endpoint: %w; pass --insecure to allow it", err)}
+			return nil, nil, usageError{fmt.Errorf("--endpoint: %w (planrun's flag for that is --insecure)", err)}
 		case errors.Is(err, ciapi.ErrInvalidEndpoint):
 			return nil, nil, usageError{fmt.Errorf("--endpoint: %w; want a URL such as http://127.0.0.1:9000 or https://{bucket}.ci.{region}.myqcloud.com", err)}
 		}

@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -278,5 +281,26 @@ func TestWrongCredentialsStopTheRunWithExit2(t *testing.T) {
 	}
 	if calls := emu.Server.Stats().Calls; calls["create"] != 0 || calls["list"] > 2 {
 		t.Errorf("calls after the first refusal: %v (the run must stop at once)", calls)
+	}
+}
+
+// An endpoint that is not the service (a 404 to the list route) stops the run with exit 2
+// before any create: a 404 there does not mean "no such job".
+func TestWrongEndpointStopsBeforeAnyCreate(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	path := writePlan(t, smallPlan)
+	r := runCLI(t, emulatorVars(), "run", "--endpoint", srv.URL+"/wrong", "--state", filepath.Join(t.TempDir(), "s.db"), "--qps", "0", "--quiet", path)
+	if r.code != 2 || !strings.Contains(r.stderr, "refused the configuration") {
+		t.Fatalf("code %d, want 2\n%s", r.code, r.stderr)
+	}
+	if n := posts.Load(); n != 0 {
+		t.Errorf("%d creates sent to an endpoint whose list route answers 404", n)
 	}
 }
