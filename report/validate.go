@@ -92,7 +92,11 @@ func validationJSON(w io.Writer, checks []PlanCheck) error {
 // pull request's diff at the problem's line.
 func validationGitHub(w io.Writer, checks []PlanCheck) error {
 	var b strings.Builder
+	invalid := 0
 	for _, c := range checks {
+		if len(c.Problems) > 0 {
+			invalid++
+		}
 		for _, p := range c.Problems {
 			msg := p.Message
 			if p.Path != "" {
@@ -101,6 +105,9 @@ func validationGitHub(w io.Writer, checks []PlanCheck) error {
 			fmt.Fprintf(&b, "::error file=%s,line=%d,col=%d,title=%s::%s\n", escapeProperty(p.File), max(p.Line, 1),
 				max(p.Col, 1), escapeProperty("planrun validate"), escapeData(msg))
 		}
+	}
+	if invalid == 0 {
+		fmt.Fprintf(&b, "::notice title=%s::%s\n", escapeProperty("planrun validate"), escapeData(plural(len(checks), "plan")+" valid"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

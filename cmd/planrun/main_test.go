@@ -145,6 +145,10 @@ func TestValidateFormats(t *testing.T) {
 			t.Errorf("not an annotation: %q", line)
 		}
 	}
+	r = runCLI(t, nil, "validate", "--format", "github", examples)
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "::notice title=planrun validate::6 plans valid" {
+		t.Errorf("valid plans in github format: code %d, %q", r.code, r.stdout)
+	}
 }
 
 func TestDryRunJSONIsTheExpansion(t *testing.T) {
