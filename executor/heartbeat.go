@@ -15,7 +15,7 @@ const heartbeatEvery = 250 * time.Millisecond
 // heartbeat records, in the file <state>.heartbeat, that a run is alive and sending, with
 // its request timeout. A run killed mid-send leaves the time of its last beat: every create
 // it had in flight left before that beat plus heartbeatEvery, so the next run knows how long
-// to let them settle (see settle), however long after its intent a create went out.
+// to let them settle (see settleWait), however long after its intent a create went out.
 type heartbeat struct {
 	path    string
 	timeout time.Duration

@@ -17,11 +17,15 @@ type Progress struct {
 	Rate      float64       // requests completed (triggered or failed) per second so far
 	ETA       time.Duration // estimated time left at Rate; 0 when unknown
 	Elapsed   time.Duration // since the run started
+	// Settling, while positive, is how much longer the run waits, before sending, for creates
+	// an earlier (killed) run may have left in flight (see the settle wait of reconcile).
+	Settling time.Duration
 }
 
 // meter holds the live counters of a run and calls the progress callback.
 type meter struct {
 	planned, skipped, triggered, failed, inFlight atomic.Int64
+	settleUntil                                   atomic.Int64 // unix ns; 0 when not settling
 
 	start time.Time
 	now   func() time.Time
@@ -62,6 +66,9 @@ func (m *meter) snapshot() Progress {
 		InFlight: int(m.inFlight.Load()), Elapsed: m.now().Sub(m.start),
 	}
 	p.Done = p.Skipped + p.Triggered + p.Failed
+	if until := m.settleUntil.Load(); until != 0 {
+		p.Settling = max(0, time.Unix(0, until).Sub(m.now()))
+	}
 	if secs := p.Elapsed.Seconds(); secs > 0 {
 		p.Rate = float64(p.Triggered+p.Failed) / secs
 	}

@@ -131,14 +131,14 @@ type reconciliation struct {
 	partial bool
 }
 
-// settle waits, before reconciling, until every create that an earlier run may have left
-// in flight has had the request timeout to reach the service and be processed. Without
-// it, a run started right after a crash could look for a job that the service creates a
-// moment later, miss it, and trigger it again. It waits only when such a create is
-// younger than the request timeout.
-func (e *engine) settle(ctx context.Context, c *census) error {
+// settleWait is how long a run waits, before reconciling, until every create that an
+// earlier run may have left in flight has had the request timeout to reach the service and
+// be processed. Without it, a run started right after a crash could look for a job that the
+// service creates a moment later, miss it, and trigger it again. It is zero unless such a
+// create may be younger than the request timeout.
+func (e *engine) settleWait(c *census) time.Duration {
 	if c.lastUncertain.IsZero() {
-		return nil
+		return 0
 	}
 	// An intent is committed up to one batch of sends ahead of its create, which the rate
 	// limiter may hold back by up to a batch's worth of tokens.
@@ -156,14 +156,7 @@ func (e *engine) settle(ctx context.Context, c *census) error {
 		until = latest(until, at.Add(hb))
 		limit = max(limit, hb)
 	}
-	d := until.Sub(e.o.Now())
-	if d <= 0 {
-		return nil
-	}
-	d = min(d, limit)
-	e.o.Logger.Warn("waiting for creates an earlier run may have left in flight to settle before looking them up",
-		"wait", d.Round(time.Millisecond).String())
-	return e.pause(ctx, d)
+	return max(0, min(until.Sub(e.o.Now()), limit))
 }
 
 // reconcile finds which pending requests of p already exist on the service, per bucket:

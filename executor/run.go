@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"golang.org/x/sync/errgroup"
@@ -201,8 +202,15 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
 	}
-	if err := r.settle(stop, c); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
+	if d := r.settleWait(c); d > 0 {
+		r.o.Logger.Warn("waiting for creates an earlier run may have left in flight to settle before looking them up",
+			"plan", p.Name, "wait", d.Round(time.Millisecond).String())
+		r.meter.settleUntil.Store(r.o.Now().Add(d).UnixNano())
+		err := r.pause(stop, d)
+		r.meter.settleUntil.Store(0)
+		if err != nil {
+			return nil, fmt.Errorf("plan %s: %w", p.Name, err)
+		}
 	}
 	rec, err := r.reconcile(stop, p, c)
 	if err != nil {

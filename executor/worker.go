@@ -139,7 +139,7 @@ func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sen
 
 // fail reports a request that failed permanently or ran out of retries. When a create of
 // this run may still have created the job (maybe), the row stays "sending": the outcome is
-// unknown, and the next run waits for it to settle and reconciles it (see settle).
+// unknown, and the next run waits for it to settle and reconciles it (see settleWait).
 func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) error {
 	if ciapi.IsConfigError(err) {
 		// Not this request's failure: the service refused planrun's configuration, the run

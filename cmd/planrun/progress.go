@@ -88,6 +88,9 @@ func progressLine(pr executor.Progress) string {
 		fmt.Fprintf(&b, ", ETA %s", pr.ETA.Round(time.Second))
 	}
 	fmt.Fprintf(&b, ", elapsed %s", pr.Elapsed.Round(time.Second))
+	if pr.Settling > 0 {
+		fmt.Fprintf(&b, " (waiting %s for creates of an earlier run to settle)", pr.Settling.Round(time.Second))
+	}
 	return b.String()
 }
 
