@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -147,7 +148,7 @@ type sinks struct {
 func openSinks(e *env, f *runFlags, meta report.Meta) (*sinks, error) {
 	s := &sinks{}
 	open := func(path string) (io.Writer, error) {
-		file, err := os.CreateTemp(dirOf(path), "."+baseOf(path)+".*")
+		file, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 		if err != nil {
 			return nil, fmt.Errorf("open report %s: %w", path, err)
 		}

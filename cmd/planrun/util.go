@@ -17,12 +17,9 @@ const defaultMaxRequests = 10000
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// fileWriter is a buffered writer for a report file.
-type fileWriter = io.Writer
-
 // writeFileWith writes a report file atomically: to a temporary file beside it, renamed into
 // place once complete, so a reader never sees half a report.
-func writeFileWith(path string, write func(w fileWriter) error) error {
+func writeFileWith(path string, write func(w io.Writer) error) error {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
@@ -50,9 +47,6 @@ func writeFileWith(path string, write func(w fileWriter) error) error {
 	}
 	return nil
 }
-
-func dirOf(path string) string  { return filepath.Dir(path) }
-func baseOf(path string) string { return filepath.Base(path) }
 
 func mkdirFor(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

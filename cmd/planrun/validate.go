@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/planrun/planrun/plan"
@@ -59,7 +60,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *junitFile != "" {
-		if err := writeFileWith(*junitFile, func(w fileWriter) error { return report.WriteValidationJUnit(w, planChecks(results)) }); err != nil {
+		if err := writeFileWith(*junitFile, func(w io.Writer) error { return report.WriteValidationJUnit(w, planChecks(results)) }); err != nil {
 			return err
 		}
 	}
