@@ -14,6 +14,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // newClient returns planrun's own API client aimed at the emulator, configured as
@@ -133,7 +134,7 @@ func executorRun(ctx context.Context, b *bench, emu *emuProc, tag string, n, par
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
-	store, err := executor.Open(filepath.Join(b.dir, "state-"+tag+".db"))
+	store, err := state.Open(filepath.Join(b.dir, "state-"+tag+".db"))
 	if err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // benchWait counts the API calls of --wait rounds over many triggered jobs. An in-process
@@ -40,7 +41,7 @@ func benchWait(ctx context.Context, b *bench, t *table) error {
 	if err != nil {
 		return err
 	}
-	store, err := executor.Open(filepath.Join(b.dir, "state-wait.db"))
+	store, err := state.Open(filepath.Join(b.dir, "state-wait.db"))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // Outcomes of a CancelResult.
@@ -35,7 +36,7 @@ type CancelResult struct {
 // a machine without state; jobs the state knows but the sweep missed are described. Every
 // job of the plans is reported: cancelled, already finished, or the error. Job states are
 // written to the state file.
-func Cancel(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
+func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
 	e := newEngine(api, store, opts)
 	var results []CancelResult
 	var errs *multierror.Error
@@ -69,7 +70,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 			prefix = commonPrefix(prefix, req.Name)
 		}
 	}
-	firstRun, known, err := e.store.firstRun(ctx, p.Name, p.Generation)
+	firstRun, known, err := e.store.FirstRun(ctx, p.Name, p.Generation)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +92,11 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 	}
 	// Match the plan's expansion against what the sweep found and what the state knows.
 	var results []CancelResult
-	var seen []jobSeen
+	var seen []state.JobSeen
 	var found []Record
 	missed := &tracker{}
 	for req := range e.o.requests(p) {
-		row, inState, err := e.store.lookup(ctx, req.Plan, req.Name)
+		row, inState, err := e.store.Lookup(ctx, req.Plan, req.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +105,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		if d, ok := onService[req.Name]; ok {
 			js.JobID, js.State, js.Code, js.Message = d.JobId, d.State, d.Code, d.Message
 			if inState && row.JobID == d.JobId {
-				seen = append(seen, jobSeen{plan: req.Plan, name: req.Name, state: d.State, created: d.CreationTime})
+				seen = append(seen, state.JobSeen{Plan: req.Plan, Name: req.Name, State: d.State, Created: d.CreationTime})
 			} else {
 				rec := recordFor(&req, RowSkipped)
 				rec.JobID, rec.JobState, rec.JobCreated = d.JobId, d.State, d.CreationTime
@@ -121,7 +122,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		}
 		results = append(results, CancelResult{JobStatus: js})
 	}
-	if err := e.store.w.send(&writeOp{records: found, jobs: seen}); err != nil {
+	if err := e.store.Send(&state.Write{Records: found, Jobs: seen}); err != nil {
 		return nil, fmt.Errorf("save job states: %w", err)
 	}
 	if len(missed.jobs) > 0 {
@@ -137,7 +138,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 
 // describeAll refreshes each job of t with one describe call.
 func (e *engine) describeAll(ctx context.Context, t *tracker) error {
-	var seen []jobSeen
+	var seen []state.JobSeen
 	for _, j := range t.jobs {
 		var resp *ciapi.DescribeResponse
 		err := e.read(ctx, func(ctx context.Context) error {
@@ -153,9 +154,9 @@ func (e *engine) describeAll(ctx context.Context, t *tracker) error {
 		default:
 			j.State, j.Code, j.Message = resp.JobsDetail.State, resp.JobsDetail.Code, resp.JobsDetail.Message
 		}
-		seen = append(seen, jobSeen{plan: j.Plan, name: j.Name, state: j.State})
+		seen = append(seen, state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State})
 	}
-	return e.store.w.send(&writeOp{jobs: seen})
+	return e.store.Send(&state.Write{Jobs: seen})
 }
 
 // cancelAll cancels, Parallel at a time, every job of results that is not finished, and
@@ -164,7 +165,7 @@ func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
 	var g errgroup.Group
 	g.SetLimit(e.o.Parallel)
 	var mu sync.Mutex
-	var seen []jobSeen
+	var seen []state.JobSeen
 	for i := range results {
 		r := &results[i]
 		if ciapi.Terminal(r.State) || r.State == StateNotFound {
@@ -188,13 +189,13 @@ func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
 				r.Outcome, r.Err = CancelError, err
 			}
 			mu.Lock()
-			seen = append(seen, jobSeen{plan: r.Plan, name: r.Name, state: r.State})
+			seen = append(seen, state.JobSeen{Plan: r.Plan, Name: r.Name, State: r.State})
 			mu.Unlock()
 			return nil
 		})
 	}
 	_ = g.Wait()
-	return e.store.w.send(&writeOp{jobs: seen})
+	return e.store.Send(&state.Write{Jobs: seen})
 }
 
 // describeOne returns the current detail of one job.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/state"
 	"golang.org/x/time/rate"
 )
 
@@ -13,14 +14,14 @@ import (
 // the rate limiter every API call waits on.
 type engine struct {
 	api   API
-	store *Store
+	store *state.Store
 	o     Options
 	lim   *rate.Limiter
 	slots chan struct{} // see acquire
 }
 
 // newEngine applies the option defaults and builds the shared limiter.
-func newEngine(api API, store *Store, opts Options) *engine {
+func newEngine(api API, store *state.Store, opts Options) *engine {
 	o := opts.withDefaults()
 	return &engine{api: api, store: store, o: o, lim: newLimiter(o.QPS, o.Parallel),
 		slots: make(chan struct{}, o.Parallel)}

@@ -94,7 +94,7 @@ func TestRunReportsPermanentFailures(t *testing.T) {
 	if n := emu.Server.Stats().Calls[emulator.OpCreate]; n != 6 {
 		t.Fatalf("%d creates, want 6 (no retry of a 4xx)", n)
 	}
-	for r, err := range Status(background(t), store, "denied") {
+	for r, err := range store.Records(background(t), "denied") {
 		if err != nil {
 			t.Fatal(err)
 		}

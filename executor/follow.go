@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // StateNotFound is the job state recorded when a job id the state knows no longer exists
@@ -48,7 +49,7 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 	t := &tracker{}
 	for _, p := range plans {
 		for req := range e.o.requests(p) {
-			row, ok, err := e.store.lookup(ctx, req.Plan, req.Name)
+			row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -56,7 +57,7 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 				continue
 			}
 			j := &JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
-				Region: row.Region, Type: row.Type, JobID: row.JobID, State: row.JobState,
+				Region: row.Region, Type: string(row.Type), JobID: row.JobID, State: row.JobState,
 				Code: row.ErrorCode, Message: row.ErrorMessage}
 			j.recheck = j.State == ciapi.StateFailed && j.Code == "" && j.Message == ""
 			if c, ok := parseServiceTime(row.JobCreated); ok {
@@ -103,16 +104,16 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 			until[k] = j.created
 		}
 	}
-	var seen []jobSeen
+	var seen []state.JobSeen
 	update := func(j *JobStatus, d *ciapi.JobDetail) {
 		j.recheck = false
 		j.State = d.State
 		if d.State == ciapi.StateFailed {
 			j.Code, j.Message = d.Code, d.Message
 		}
-		js := jobSeen{plan: j.Plan, name: j.Name, state: j.State, created: d.CreationTime}
+		js := state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State, Created: d.CreationTime}
 		if d.State == ciapi.StateFailed {
-			js.code, js.message = d.Code, d.Message
+			js.Code, js.Message = d.Code, d.Message
 		}
 		seen = append(seen, js)
 	}
@@ -154,7 +155,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 		}
 	}
 	if len(seen) > 0 {
-		if err := e.store.w.send(&writeOp{jobs: seen}); err != nil {
+		if err := e.store.Send(&state.Write{Jobs: seen}); err != nil {
 			return fmt.Errorf("save job states: %w", err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 const (
@@ -98,12 +99,12 @@ func names(p *plan.Plan) []string {
 }
 
 // openStore opens a fresh state file in a temp dir.
-func openStore(t *testing.T, path string) *Store {
+func openStore(t *testing.T, path string) *state.Store {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "state", "state.db")
 	}
-	s, err := Open(path)
+	s, err := state.Open(path)
 	if err != nil {
 		t.Fatalf("open state: %v", err)
 	}

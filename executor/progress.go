@@ -96,7 +96,7 @@ func (m *meter) close() {
 }
 
 // count adds a final status to the counters.
-func (m *meter) count(status string) {
+func (m *meter) count(status Outcome) {
 	switch status {
 	case StatusSkipped:
 		m.skipped.Add(1)

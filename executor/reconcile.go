@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // bucketKey identifies where jobs live.
@@ -49,7 +50,7 @@ type census struct {
 // passed to each (when not nil).
 func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.Request)) (*census, error) {
 	c := &census{pending: map[bucketKey]*pendingSet{}}
-	known, err := e.store.hasPlan(ctx, p.Name)
+	known, err := e.store.HasPlan(ctx, p.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		var rec Record
 		ok := false
 		if known {
-			if rec, ok, err = e.store.lookup(ctx, r.Plan, r.Name); err != nil {
+			if rec, ok, err = e.store.Lookup(ctx, r.Plan, r.Name); err != nil {
 				return nil, err
 			}
 		}
@@ -151,8 +152,8 @@ func (e *engine) settleWait(c *census) time.Duration {
 	// The last heartbeat of the run that wrote them bounds when its creates went out, even
 	// those that left long after their intent (a worker busy ahead of them, a retry); they
 	// get the longer of that run's request timeout and ours.
-	if at, timeout, ok := lastBeat(e.store.Path()); ok {
-		hb := max(timeout, e.o.RequestTimeout) + heartbeatEvery
+	if at, timeout, ok := state.LastBeat(e.store.Path()); ok {
+		hb := max(timeout, e.o.RequestTimeout) + state.HeartbeatEvery
 		until = latest(until, at.Add(hb))
 		limit = max(limit, hb)
 	}
@@ -179,7 +180,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 	if len(c.pending) == 0 {
 		return rec, nil
 	}
-	first, known, err := e.store.firstRun(ctx, p.Name, p.Generation)
+	first, known, err := e.store.FirstRun(ctx, p.Name, p.Generation)
 	if err != nil {
 		return nil, err
 	}
@@ -230,8 +231,8 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 
 // markRun durably records that plan p ran at t (the earliest time is kept).
 func (e *engine) markRun(ctx context.Context, p *plan.Plan, t time.Time) error {
-	op := &writeOp{plan: &planRow{plan: p.Name, generation: p.Generation, firstRunAt: t}}
-	if err := e.store.w.sync(context.WithoutCancel(ctx), op); err != nil {
+	op := &state.Write{Plan: &state.PlanRun{Plan: p.Name, Generation: p.Generation, FirstRunAt: t}}
+	if err := e.store.Sync(context.WithoutCancel(ctx), op); err != nil {
 		return fmt.Errorf("record plan %s: %w", p.Name, err)
 	}
 	return nil

@@ -41,7 +41,7 @@ func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
 		t.Fatalf("%d list calls and %d creates without state", lists, after.Calls[emulator.OpCreate]-before.Calls[emulator.OpCreate])
 	}
 	// The found jobs are now in the state, with their job ids: no call next time.
-	for r, err := range Status(background(t), store, "big") {
+	for r, err := range store.Records(background(t), "big") {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,13 +86,13 @@ func TestLookupRunRecordsThePlanOnlyWhenEveryLookupWasDone(t *testing.T) {
 	if _, err := Run(ctx, client, store, []*plan.Plan{p}, opts); !errors.Is(err, context.Canceled) {
 		t.Fatalf("run: %v", err)
 	}
-	if _, known, err := store.firstRun(background(t), "looked", 1); err != nil || known {
+	if _, known, err := store.FirstRun(background(t), "looked", 1); err != nil || known {
 		t.Fatalf("interrupted lookup run recorded the plan (known %v, err %v): a later run would bound its sweep", known, err)
 	}
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatal(err)
 	}
-	if _, known, err := store.firstRun(background(t), "looked", 1); err != nil || !known {
+	if _, known, err := store.FirstRun(background(t), "looked", 1); err != nil || !known {
 		t.Fatalf("complete lookup run did not record the plan (known %v, err %v)", known, err)
 	}
 	sameNames(t, jobNames(t, emu), names(p))

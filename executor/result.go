@@ -6,16 +6,19 @@ import (
 	"github.com/planrun/planrun/plan"
 )
 
-// Request statuses reported in Result and counted in Summary.
+// Outcome is what a run did with a request, as reported in Result and counted in Summary.
+type Outcome string
+
+// The outcomes of a request in a run.
 const (
 	// StatusPlanned: part of the plan; not (yet) done, e.g. after an interruption.
-	StatusPlanned = "planned"
+	StatusPlanned Outcome = "planned"
 	// StatusSkipped: already done, recorded in the state or found on the service by Name.
-	StatusSkipped = "skipped"
+	StatusSkipped Outcome = "skipped"
 	// StatusTriggered: the job was created by this run.
-	StatusTriggered = "triggered"
+	StatusTriggered Outcome = "triggered"
 	// StatusFailed: the request failed permanently or ran out of retries.
-	StatusFailed = "failed"
+	StatusFailed Outcome = "failed"
 )
 
 // Result is the outcome of one request of a run.
@@ -33,7 +36,7 @@ type Result struct {
 	// WindowStart and WindowEnd are the upload-time window (%Y-%m-%dT%H:%M:%S%z); empty without one.
 	WindowStart string
 	WindowEnd   string
-	Status      string // StatusSkipped, StatusTriggered, StatusFailed or StatusPlanned
+	Status      Outcome // StatusSkipped, StatusTriggered, StatusFailed or StatusPlanned
 	JobID       string
 	JobState    string
 	Attempts    int    // creates sent for the request (lookups by Name not counted)
@@ -45,7 +48,7 @@ type Result struct {
 }
 
 // resultFor starts a Result for r.
-func resultFor(r *plan.Request, status string) Result {
+func resultFor(r *plan.Request, status Outcome) Result {
 	return Result{Plan: r.Plan, Job: r.Job, Name: r.Name, Seq: r.Seq, Bucket: r.Bucket,
 		Region: r.Region, Type: r.Type, InputKind: r.InputKind, Input: r.InputValue,
 		Workflow: r.Workflow, WindowStart: r.Start, WindowEnd: r.End, Status: status}

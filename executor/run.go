@@ -14,6 +14,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // maxIntentBatch bounds how many "sending" intents are committed in one transaction
@@ -95,7 +96,7 @@ type planRun struct {
 // Plans must have distinct names (else nothing is sent and the error matches
 // ErrDuplicatePlan). The Summary is returned in every case. The error aggregates (go-multierror) one
 // *RequestError per failed request, reconciliation and state errors, and the interruption.
-func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) (*Summary, error) {
+func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) (*Summary, error) {
 	if err := checkUniqueNames(plans); err != nil {
 		return &Summary{}, err
 	}
@@ -114,8 +115,8 @@ func Run(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Op
 		g, stop = errgroup.WithContext(stop)
 	}
 	g.SetLimit(r.o.Parallel)
-	hb := startHeartbeat(store.Path(), r.o.RequestTimeout, r.o.Now)
-	defer hb.stop()
+	hb := state.StartHeartbeat(store.Path(), r.o.RequestTimeout, r.o.Now)
+	defer hb.Stop()
 
 	var errs *multierror.Error
 	var runs []*planRun
@@ -182,7 +183,7 @@ func listErrors(errs []error) string {
 // emit reports a final (or, when interrupted, planned) result and records it in the state.
 func (r *runner) emit(res Result, rec *Record) {
 	if rec != nil {
-		if err := r.store.w.send(&writeOp{records: []Record{*rec}}); err != nil && res.Err == nil {
+		if err := r.store.Send(&state.Write{Records: []Record{*rec}}); err != nil && res.Err == nil {
 			res.Err = fmt.Errorf("save state: %w", err)
 		}
 	}
@@ -232,11 +233,11 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 			batch = batch[:0]
 			return nil
 		}
-		op := &writeOp{records: make([]Record, len(batch))}
+		op := &state.Write{Records: make([]Record, len(batch))}
 		for i, t := range batch {
-			op.records[i] = recordFor(&t.req, RowSending)
+			op.Records[i] = recordFor(&t.req, RowSending)
 		}
-		if err := r.store.w.sync(context.WithoutCancel(stop), op); err != nil {
+		if err := r.store.Sync(context.WithoutCancel(stop), op); err != nil {
 			return fmt.Errorf("record intents: %w", err)
 		}
 		for i, t := range batch {
@@ -258,7 +259,7 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 		var prev Record
 		ok := false
 		if c.known {
-			if prev, ok, err = r.store.lookup(stop, req.Plan, req.Name); err != nil {
+			if prev, ok, err = r.store.Lookup(stop, req.Plan, req.Name); err != nil {
 				return pr, errors.Join(err, flush())
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // BenchmarkRun measures Run end to end against an in-process emulator: b.N requests of a
@@ -19,7 +20,7 @@ func BenchmarkRun(b *testing.B) {
 	}
 	defer emu.Close()
 	client := clientForB(b, emu)
-	store, err := Open(filepath.Join(b.TempDir(), "state.db"))
+	store, err := state.Open(filepath.Join(b.TempDir(), "state.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestRunTriggersExactlyTheExpansionOnce(t *testing.T) {
 		if len(results) != 31 {
 			t.Fatalf("%d results, want 31", len(results))
 		}
-		for r, err := range Status(background(t), store, "exact") {
+		for r, err := range store.Records(background(t), "exact") {
 			if err != nil {
 				t.Fatal(err)
 			}

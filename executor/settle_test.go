@@ -6,12 +6,13 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // rowStatuses returns the state-file status of every request of p.
-func rowStatuses(t *testing.T, store *Store, p *plan.Plan) map[string]int {
+func rowStatuses(t *testing.T, store *state.Store, p *plan.Plan) map[state.RowStatus]int {
 	t.Helper()
-	got := map[string]int{}
+	got := map[state.RowStatus]int{}
 	for rec, err := range store.Records(background(t), p.Name) {
 		if err != nil {
 			t.Fatal(err)

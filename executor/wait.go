@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // WaitSummary is the state of the jobs of some plans after Wait or Refresh.
@@ -37,7 +38,7 @@ func (t *tracker) summarize() *WaitSummary {
 
 // Refresh updates, once, the state of every job of plans that the state file knows and
 // that is not finished, and returns what is known.
-func Refresh(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) (*WaitSummary, error) {
+func Refresh(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) (*WaitSummary, error) {
 	e := newEngine(api, store, opts)
 	t, err := e.track(ctx, plans)
 	if err != nil {
@@ -53,7 +54,7 @@ func Refresh(ctx context.Context, api API, store *Store, plans []*plan.Plan, opt
 // is Success, Failed or Cancel, polling every opts.PollInterval. Each round costs about one
 // list call per 100 unfinished jobs (see refresh). When ctx ends it returns what is known
 // with an error matching ctx.Err().
-func Wait(ctx context.Context, api API, store *Store, plans []*plan.Plan, opts Options) (*WaitSummary, error) {
+func Wait(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) (*WaitSummary, error) {
 	e := newEngine(api, store, opts)
 	t, err := e.track(ctx, plans)
 	if err != nil {

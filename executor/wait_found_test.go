@@ -1,12 +1,14 @@
 package executor
 
 import (
+	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // failedEverywhere runs p against an emulator where every job fails, waits until they
@@ -76,9 +78,7 @@ func TestWaitReadsTheMissingErrorOfAFailedJobOnce(t *testing.T) {
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if _, err := store.db.Exec(`UPDATE requests SET last_error_code='', last_error_message=''`); err != nil {
-		t.Fatal(err)
-	}
+	store = clearErrors(t, store)
 	ws, err := Wait(background(t), client, store, []*plan.Plan{p}, quick())
 	if err != nil {
 		t.Fatalf("wait: %v", err)
@@ -96,4 +96,23 @@ func TestWaitReadsTheMissingErrorOfAFailedJobOnce(t *testing.T) {
 		before.Calls[emulator.OpList] - before.Calls[emulator.OpDescribe]; n != 0 {
 		t.Errorf("second wait made %d calls; the error was not kept", n)
 	}
+}
+
+// clearErrors closes store, removes the error columns of every row as an older planrun
+// left them, and opens the state again.
+func clearErrors(t *testing.T, store *state.Store) *state.Store {
+	t.Helper()
+	path := store.Path()
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE requests SET last_error_code='', last_error_message=''`); err != nil {
+		t.Fatal(err)
+	}
+	return openStore(t, path)
 }

@@ -53,7 +53,7 @@ func TestWaitFollowsJobsToTheEnd(t *testing.T) {
 		t.Fatalf("%d list calls, %d describes", lists, after.Calls[emulator.OpDescribe]-before.Calls[emulator.OpDescribe])
 	}
 	// The state holds the final states.
-	for r, err := range Status(background(t), store, "follow") {
+	for r, err := range store.Records(background(t), "follow") {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // task is one pending request handed to a worker.
 type task struct {
 	req        plan.Request
-	lookup     bool   // look the Name up before the first create (fresh state, small set)
-	prevStatus string // the row status before this run's intent, restored if never sent
+	lookup     bool            // look the Name up before the first create (fresh state, small set)
+	prevStatus state.RowStatus // the row status before this run's intent, restored if never sent
 }
 
 // work runs one request to its end: triggered, skipped (found by lookup), failed, or left
@@ -107,7 +108,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 
 // initialLookupStatus is the status of a request whose job a lookup found: triggered if
 // this run sent a create (an uncertain one), skipped if it existed before.
-func initialLookupStatus(sent bool) string {
+func initialLookupStatus(sent bool) Outcome {
 	if sent {
 		return StatusTriggered
 	}
@@ -123,7 +124,7 @@ func (r *runner) lookedUp(pr *planRun, initial *bool) {
 }
 
 // finish reports a request whose job exists (created now, or found).
-func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sent bool, status string) error {
+func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sent bool, status Outcome) error {
 	res.Status, res.JobID, res.JobState = status, d.JobId, d.State
 	row.Status = RowTriggered
 	if status == StatusSkipped {

@@ -73,11 +73,11 @@ func jobFailureLine(j executor.JobStatus) string {
 
 // statusName is the report's name of an executor status: requests left planned by an
 // interruption are "not_done".
-func statusName(s string) string {
+func statusName(s executor.Outcome) string {
 	if s == executor.StatusPlanned {
 		return "not_done"
 	}
-	return s
+	return string(s)
 }
 
 // plural returns "n word" or "n words".

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/state"
 )
 
 const cancelUsage = `Usage: planrun cancel [flags] PLAN...
@@ -44,7 +45,7 @@ func cmdCancel(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer closeAPI()
-	store, err := executor.Open(f.state)
+	store, err := state.Open(f.state)
 	if err != nil {
 		return usageError{fmt.Errorf("cancel: %w", err)}
 	}

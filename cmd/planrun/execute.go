@@ -14,10 +14,11 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/state"
 )
 
 // execute runs the plans for real, then prints the summary and writes the reports.
-func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *executor.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
+func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *state.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	defer tuneGC(e.getenv)()
 	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: endpointLabel(f)}
 	for _, p := range plans {

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
-	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/state"
 )
 
 // The crash test is short by default (600 requests, 4 kills). The long version:
@@ -235,7 +235,7 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 // relCheckStateDone fails unless the state file records every name as done.
 func relCheckStateDone(t *testing.T, path string, want []string) {
 	t.Helper()
-	store, err := executor.Open(path)
+	store, err := state.Open(path)
 	if err != nil {
 		t.Fatalf("open state after the runs: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // TestReliabilityRunLeavesNoGoroutines checks that executor.Run, with the real client
@@ -50,7 +51,7 @@ func TestReliabilityRunLeavesNoGoroutines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			store, err := executor.Open(filepath.Join(dir, "state.db"))
+			store, err := state.Open(filepath.Join(dir, "state.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 const runUsage = `Usage: planrun run [flags] PLAN...
@@ -127,7 +128,7 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 			statePath = ".planrun/emulator.db"
 		}
 	}
-	store, err := executor.Open(statePath)
+	store, err := state.Open(statePath)
 	if err != nil {
 		return usageError{fmt.Errorf("run: state: %w", err)}
 	}

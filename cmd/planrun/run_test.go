@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
-	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 // planNames returns the Names of a plan's expansion.
@@ -251,8 +251,8 @@ func TestRunEmulatorInProcess(t *testing.T) {
 
 func TestRunRefusesAStateInUse(t *testing.T) {
 	path := writePlan(t, smallPlan)
-	state := filepath.Join(t.TempDir(), "s.db")
-	holder, err := executor.Open(state)
+	statePath := filepath.Join(t.TempDir(), "s.db")
+	holder, err := state.Open(statePath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,12 +260,12 @@ func TestRunRefusesAStateInUse(t *testing.T) {
 	if err := holder.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	r := runCLI(t, nil, "run", "--emulator", "--state", state, path)
+	r := runCLI(t, nil, "run", "--emulator", "--state", statePath, path)
 	if r.code != 2 || !strings.Contains(r.stderr, "in use by another planrun") {
 		t.Fatalf("code %d: %s", r.code, r.stderr)
 	}
 	// Reading the state while a run holds it is fine.
-	if r := runCLI(t, nil, "status", "--state", state); r.code != 0 {
+	if r := runCLI(t, nil, "status", "--state", statePath); r.code != 0 {
 		t.Fatalf("status during a run: code %d: %s", r.code, r.stderr)
 	}
 }

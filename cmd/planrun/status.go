@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
 
 const statusUsage = `Usage: planrun status [flags] [PLAN...]
@@ -47,7 +48,7 @@ func cmdStatus(ctx context.Context, args []string, e *env) error {
 	if !fileExists(f.state) {
 		return usagef("status: no state file at %s (run a plan first, or pass --state)", f.state)
 	}
-	store, err := executor.Open(f.state)
+	store, err := state.Open(f.state)
 	if err != nil {
 		return usageError{fmt.Errorf("status: %w", err)}
 	}
@@ -84,15 +85,15 @@ type statusRow struct {
 	Updated   string `json:"updated"`
 }
 
-func printStatus(ctx context.Context, e *env, store *executor.Store, format string, plans []string) error {
+func printStatus(ctx context.Context, e *env, store *state.Store, format string, plans []string) error {
 	enc := json.NewEncoder(e.stdout)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	if format == "text" {
 		fmt.Fprintln(tw, "PLAN\tJOB\tNAME\tSTATUS\tJOB ID\tJOB STATE\tATTEMPTS\tERROR")
 	}
-	counts := map[string]int{}
+	counts := map[state.RowStatus]int{}
 	n := 0
-	for rec, err := range executor.Status(ctx, store, plans...) {
+	for rec, err := range store.Records(ctx, plans...) {
 		if err != nil {
 			return fmt.Errorf("status: %w", err)
 		}
@@ -103,7 +104,7 @@ func printStatus(ctx context.Context, e *env, store *executor.Store, format stri
 			errText = rec.ErrorCode + ": " + rec.ErrorMessage
 		}
 		if format == "json" {
-			row := statusRow{rec.Plan, rec.Job, rec.Name, rec.Bucket, rec.Region, rec.Status, rec.JobID, rec.JobState,
+			row := statusRow{rec.Plan, rec.Job, rec.Name, rec.Bucket, rec.Region, string(rec.Status), rec.JobID, rec.JobState,
 				rec.Attempts, errText, rec.RequestID, rec.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 			if err := enc.Encode(&row); err != nil {
 				return err
@@ -115,7 +116,7 @@ func printStatus(ctx context.Context, e *env, store *executor.Store, format stri
 	if format == "text" {
 		tw.Flush()
 		fmt.Fprintf(e.stdout, "%s in the state", plural(n, "request"))
-		for _, s := range []string{executor.RowTriggered, executor.RowSkipped, executor.RowFailed, executor.RowSending, executor.RowPlanned} {
+		for _, s := range state.RowStatuses {
 			if counts[s] > 0 {
 				fmt.Fprintf(e.stdout, ", %d %s", counts[s], s)
 			}

@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"context"
@@ -18,7 +18,7 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 	}
 	defer store.Close()
 	ctx := context.Background()
-	row := func(i int, status string) Record {
+	row := func(i int, status RowStatus) Record {
 		return Record{Plan: "p", Name: fmt.Sprintf("p-j-%03d", i), Bucket: "b-1250000000", Region: "ap-beijing",
 			Job: "j", Seq: i, Digest: fmt.Sprintf("d%03d", i), Type: "Workflow", InputKind: "Prefix", Input: "in/",
 			Workflow: "w", WindowStart: "s", WindowEnd: "e", Status: status}
@@ -29,7 +29,7 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 		intents = append(intents, row(i, RowSending))
 	}
 	intents = append(intents, row(3, RowPlanned)) // a repeat in the same statement run
-	if err := store.w.sync(ctx, &writeOp{records: intents}); err != nil {
+	if err := store.Sync(ctx, &Write{Records: intents}); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range intents {
@@ -54,7 +54,7 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 	}
 	mixed = append(mixed, row(1, RowTriggered))
 	for _, r := range mixed {
-		if err := store.w.send(&writeOp{records: []Record{r}}); err != nil {
+		if err := store.Send(&Write{Records: []Record{r}}); err != nil {
 			t.Fatal(err)
 		}
 		want[r.Name] = r

@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ type Store struct {
 	db   *sql.DB
 	path string
 	w    *writer
-	// lookupStmt is the statement of lookup, prepared once: a run looks every request of
+	// lookupStmt is the statement of Lookup, prepared once: a run looks every request of
 	// its plans up (twice), and parsing the query each time cost more than running it.
 	lookupStmt *sql.Stmt
 

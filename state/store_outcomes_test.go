@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"context"
@@ -17,7 +17,7 @@ func TestWriterOutcomesKeepWriteOrder(t *testing.T) {
 	}
 	defer store.Close()
 	ctx := context.Background()
-	row := func(i int, status string) Record {
+	row := func(i int, status RowStatus) Record {
 		return Record{Plan: "p", Name: fmt.Sprintf("p-j-%03d", i), Bucket: "b-1250000000", Region: "ap-beijing",
 			Job: "j", Seq: i, Digest: fmt.Sprintf("d%03d", i), Type: "Workflow", InputKind: "Prefix", Input: "in/",
 			Workflow: "w", WindowStart: "s", WindowEnd: "e", Status: status}
@@ -26,35 +26,35 @@ func TestWriterOutcomesKeepWriteOrder(t *testing.T) {
 	for i := range 20 {
 		intents = append(intents, row(i, RowSending))
 	}
-	if err := store.w.sync(ctx, &writeOp{records: intents}); err != nil {
+	if err := store.Sync(ctx, &Write{Records: intents}); err != nil {
 		t.Fatal(err)
 	}
-	outcome := func(i int, status, jobID string) Record {
+	outcome := func(i int, status RowStatus, jobID string) Record {
 		r := row(i, status)
 		r.JobID, r.JobState, r.Attempts = jobID, "Submitted", 1
 		return r
 	}
-	ops := []*writeOp{
-		{records: []Record{outcome(0, RowFailed, "")}},
-		{records: []Record{outcome(1, RowTriggered, "first")}},
-		{records: []Record{outcome(0, RowTriggered, "later")}}, // same request again
-		{jobs: []jobSeen{{plan: "p", name: "p-j-001", state: "Running"}}},
-		{records: []Record{outcome(2, RowTriggered, "j2")}},
-		{jobs: []jobSeen{{plan: "p", name: "p-j-002", state: "Success"}}},
-		{records: []Record{outcome(3, RowTriggered, "j3")}},
-		{records: []Record{outcome(3, RowTriggered, "j3b")}},
+	ops := []*Write{
+		{Records: []Record{outcome(0, RowFailed, "")}},
+		{Records: []Record{outcome(1, RowTriggered, "first")}},
+		{Records: []Record{outcome(0, RowTriggered, "later")}}, // same request again
+		{Jobs: []JobSeen{{Plan: "p", Name: "p-j-001", State: "Running"}}},
+		{Records: []Record{outcome(2, RowTriggered, "j2")}},
+		{Jobs: []JobSeen{{Plan: "p", Name: "p-j-002", State: "Success"}}},
+		{Records: []Record{outcome(3, RowTriggered, "j3")}},
+		{Records: []Record{outcome(3, RowTriggered, "j3b")}},
 	}
 	for _, op := range ops {
-		if err := store.w.send(op); err != nil {
+		if err := store.Send(op); err != nil {
 			t.Fatal(err)
 		}
 	}
 	want := map[string][3]string{ // status, job id, job state
-		"p-j-000": {RowTriggered, "later", "Submitted"},
-		"p-j-001": {RowTriggered, "first", "Running"},
-		"p-j-002": {RowTriggered, "j2", "Success"},
-		"p-j-003": {RowTriggered, "j3b", "Submitted"},
-		"p-j-004": {RowSending, "", ""},
+		"p-j-000": {string(RowTriggered), "later", "Submitted"},
+		"p-j-001": {string(RowTriggered), "first", "Running"},
+		"p-j-002": {string(RowTriggered), "j2", "Success"},
+		"p-j-003": {string(RowTriggered), "j3b", "Submitted"},
+		"p-j-004": {string(RowSending), "", ""},
 	}
 	seen := 0
 	for got, err := range store.Records(ctx, "p") {
@@ -66,7 +66,7 @@ func TestWriterOutcomesKeepWriteOrder(t *testing.T) {
 			continue
 		}
 		seen++
-		if g := [3]string{got.Status, got.JobID, got.JobState}; g != w {
+		if g := [3]string{string(got.Status), got.JobID, got.JobState}; g != w {
 			t.Errorf("row %s: status, job id, state = %q, want %q", got.Name, g, w)
 		}
 	}

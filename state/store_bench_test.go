@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/planrun/planrun/ciapi"
-	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -26,12 +24,12 @@ func BenchmarkStoreRequestWrites(b *testing.B) {
 	const batch = 64
 	var intents []Record
 	flush := func() {
-		if err := store.w.sync(ctx, &writeOp{records: intents}); err != nil {
+		if err := store.Sync(ctx, &Write{Records: intents}); err != nil {
 			b.Fatal(err)
 		}
 		for _, r := range intents {
 			r.Status, r.JobID, r.JobState, r.RequestID = RowTriggered, "ib1234567890", "Submitted", "NjQ1ZjE2"
-			if err := store.w.send(&writeOp{records: []Record{r}}); err != nil {
+			if err := store.Send(&Write{Records: []Record{r}}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -41,7 +39,7 @@ func BenchmarkStoreRequestWrites(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for r := range p.Requests() {
-		intents = append(intents, recordFor(&r, RowSending))
+		intents = append(intents, RecordFor(&r, RowSending))
 		if n++; len(intents) == batch {
 			flush()
 		}
@@ -67,16 +65,4 @@ func hourlyPlanB(b *testing.B, n int) *plan.Plan {
 		b.Fatal(err)
 	}
 	return p
-}
-
-// clientForB is clientFor for benchmarks: planrun's client, connected to emu.
-func clientForB(b *testing.B, emu *emulator.Running) *ciapi.Client {
-	c, err := ciapi.New(ciapi.Config{
-		Credentials: ciapi.Credentials{SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey},
-		Endpoint:    emu.URL,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
 }

@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"context"
@@ -32,8 +32,8 @@ func scanRecord(sc scanner) (Record, error) {
 // lookupSQL selects the row of one request; see Store.lookupStmt.
 const lookupSQL = `SELECT ` + recordColumns + ` FROM requests WHERE plan=? AND name=?`
 
-// lookup returns the row of (plan, name), or ok=false when the state has none.
-func (s *Store) lookup(ctx context.Context, planName, name string) (Record, bool, error) {
+// Lookup returns the row of (plan, name), or ok=false when the state has none.
+func (s *Store) Lookup(ctx context.Context, planName, name string) (Record, bool, error) {
 	row := s.lookupStmt.QueryRowContext(ctx, planName, name)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -45,9 +45,9 @@ func (s *Store) lookup(ctx context.Context, planName, name string) (Record, bool
 	return r, true, nil
 }
 
-// hasPlan reports whether the state holds any row of plan planName. A run of a plan the
+// HasPlan reports whether the state holds any row of plan planName. A run of a plan the
 // state has never seen skips the per-request lookups (none could find anything).
-func (s *Store) hasPlan(ctx context.Context, planName string) (bool, error) {
+func (s *Store) HasPlan(ctx context.Context, planName string) (bool, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE plan=?)`, planName).Scan(&n)
 	if err != nil {
@@ -56,8 +56,8 @@ func (s *Store) hasPlan(ctx context.Context, planName string) (bool, error) {
 	return n != 0, nil
 }
 
-// firstRun returns when the state first ran (plan, generation), or ok=false if never.
-func (s *Store) firstRun(ctx context.Context, planName string, generation int) (time.Time, bool, error) {
+// FirstRun returns when the state first ran (plan, generation), or ok=false if never.
+func (s *Store) FirstRun(ctx context.Context, planName string, generation int) (time.Time, bool, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx, `SELECT first_run_at FROM plans WHERE plan=? AND generation=?`,
 		planName, generation).Scan(&v)
@@ -111,10 +111,4 @@ func (s *Store) Records(ctx context.Context, plans ...string) iter.Seq2[Record, 
 			yield(Record{}, fmt.Errorf("read state: %w", err))
 		}
 	}
-}
-
-// Status streams the rows of the state file for `planrun status`: every request, its job
-// id and last known job state, restricted to the named plans when any are given.
-func Status(ctx context.Context, store *Store, plans ...string) iter.Seq2[Record, error] {
-	return store.Records(ctx, plans...)
 }

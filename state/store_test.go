@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"bytes"
@@ -28,12 +28,12 @@ func TestOpenCreatesParentsAndSchema(t *testing.T) {
 	// Reopening an existing state works and keeps its rows.
 	s = openStore(t, path)
 	rec := Record{Plan: "p", Name: "p-j-1", Job: "j", Status: RowTriggered, JobID: "b1"}
-	if err := s.w.sync(context.Background(), &writeOp{records: []Record{rec}}); err != nil {
+	if err := s.Sync(context.Background(), &Write{Records: []Record{rec}}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	s = openStore(t, path)
-	got, ok, err := s.lookup(context.Background(), "p", "p-j-1")
+	got, ok, err := s.Lookup(context.Background(), "p", "p-j-1")
 	if err != nil || !ok || got.JobID != "b1" || !got.Done() {
 		t.Fatalf("lookup %+v %v %v", got, ok, err)
 	}
@@ -44,7 +44,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	valid := filepath.Join(dir, "valid.db")
 	s := openStore(t, valid)
 	for i := range 300 {
-		s.w.send(&writeOp{records: []Record{{Plan: "p", Name: "n" + string(rune('a'+i%26)) + time.Duration(i).String(), Status: RowTriggered}}})
+		s.Send(&Write{Records: []Record{{Plan: "p", Name: "n" + string(rune('a'+i%26)) + time.Duration(i).String(), Status: RowTriggered}}})
 	}
 	s.Close()
 	data, err := os.ReadFile(valid)
@@ -100,7 +100,7 @@ func TestWriterGroupCommitsAndFlushes(t *testing.T) {
 	s := openStore(t, "")
 	for i := range 1000 {
 		r := Record{Plan: "p", Name: "n" + time.Duration(i).String(), Seq: i, Status: RowSending}
-		if err := s.w.send(&writeOp{records: []Record{r}}); err != nil {
+		if err := s.Send(&Write{Records: []Record{r}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,7 +123,7 @@ func TestWriterGroupCommitsAndFlushes(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.w.send(&writeOp{}); !errors.Is(err, errClosed) {
+	if err := s.Send(&Write{}); !errors.Is(err, errClosed) {
 		t.Fatalf("write after close: %v", err)
 	}
 }

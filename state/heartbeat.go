@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"fmt"
@@ -9,14 +9,14 @@ import (
 	"time"
 )
 
-// heartbeatEvery is how often a run that sends creates records that it is alive.
-const heartbeatEvery = 250 * time.Millisecond
+// HeartbeatEvery is how often a run that sends creates records that it is alive.
+const HeartbeatEvery = 250 * time.Millisecond
 
-// heartbeat records, in the file <state>.heartbeat, that a run is alive and sending, with
+// Heartbeat records, in the file <state>.heartbeat, that a run is alive and sending, with
 // its request timeout. A run killed mid-send leaves the time of its last beat: every create
-// it had in flight left before that beat plus heartbeatEvery, so the next run knows how long
-// to let them settle (see settleWait), however long after its intent a create went out.
-type heartbeat struct {
+// it had in flight left before that beat plus HeartbeatEvery, so the next run knows how long
+// to let them settle (see LastBeat), however long after its intent a create went out.
+type Heartbeat struct {
 	path    string
 	timeout time.Duration
 	now     func() time.Time
@@ -24,18 +24,18 @@ type heartbeat struct {
 	wg      sync.WaitGroup
 }
 
-// startHeartbeat beats at once and then every heartbeatEvery until stop. A store without a
+// StartHeartbeat beats at once and then every HeartbeatEvery until stop. A store without a
 // path gets no heartbeat.
-func startHeartbeat(statePath string, timeout time.Duration, now func() time.Time) *heartbeat {
+func StartHeartbeat(statePath string, timeout time.Duration, now func() time.Time) *Heartbeat {
 	if statePath == "" {
-		return &heartbeat{}
+		return &Heartbeat{}
 	}
-	h := &heartbeat{path: statePath + ".heartbeat", timeout: timeout, now: now, stopc: make(chan struct{})}
+	h := &Heartbeat{path: statePath + ".heartbeat", timeout: timeout, now: now, stopc: make(chan struct{})}
 	h.beat()
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		t := time.NewTicker(heartbeatEvery)
+		t := time.NewTicker(HeartbeatEvery)
 		defer t.Stop()
 		for {
 			select {
@@ -50,7 +50,7 @@ func startHeartbeat(statePath string, timeout time.Duration, now func() time.Tim
 }
 
 // beat writes the current time and the timeout, atomically (temporary file, rename).
-func (h *heartbeat) beat() {
+func (h *Heartbeat) beat() {
 	line := fmt.Sprintf("%d %d\n", h.now().UnixNano(), int64(h.timeout))
 	tmp := h.path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(line), 0o644); err == nil {
@@ -58,8 +58,8 @@ func (h *heartbeat) beat() {
 	}
 }
 
-// stop ends the beats with a last one.
-func (h *heartbeat) stop() {
+// Stop ends the beats with a last one.
+func (h *Heartbeat) Stop() {
 	if h.stopc == nil {
 		return
 	}
@@ -68,9 +68,9 @@ func (h *heartbeat) stop() {
 	h.beat()
 }
 
-// lastBeat reads the last heartbeat of a run on statePath: when it beat and its request
+// LastBeat reads the last heartbeat of a run on statePath: when it beat and its request
 // timeout; ok is false when there is none (or it cannot be read).
-func lastBeat(statePath string) (at time.Time, timeout time.Duration, ok bool) {
+func LastBeat(statePath string) (at time.Time, timeout time.Duration, ok bool) {
 	if statePath == "" {
 		return time.Time{}, 0, false
 	}

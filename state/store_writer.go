@@ -1,4 +1,4 @@
-package executor
+package state
 
 import (
 	"context"
@@ -16,29 +16,49 @@ const (
 	maxBatchDelay = 50 * time.Millisecond
 )
 
-// jobSeen is a job state observed on the service for a request row.
-type jobSeen struct {
-	plan, name                    string
-	state, created, code, message string
+// JobSeen is a job state observed on the service for the row of request Name of Plan.
+// Empty Created, Code and Message leave what the row holds.
+type JobSeen struct {
+	Plan, Name                    string
+	State, Created, Code, Message string
 }
 
-// planRow is a row of the plans table.
-type planRow struct {
-	plan       string
-	generation int
-	firstRunAt time.Time
+// PlanRun records when a plan's generation first ran (a row of the plans table).
+type PlanRun struct {
+	Plan       string
+	Generation int
+	FirstRunAt time.Time
 }
 
-// writeOp is one unit of work for the writer; done (if set) receives the commit result.
+// Write is one unit of work for the store: request rows, job states and a plan's first
+// run, committed in that order and in the order writes were sent.
+type Write struct {
+	Records []Record
+	Jobs    []JobSeen
+	Plan    *PlanRun
+}
+
+// writeOp is a Write queued for the writer; done (if set) receives the commit result.
 type writeOp struct {
-	records []Record
-	jobs    []jobSeen
-	plan    *planRow
-	done    chan error
+	Write
+	done chan error
 }
 
 // rows counts the rows an op writes, for batching.
-func (o *writeOp) rows() int { return len(o.records) + len(o.jobs) + 1 }
+func (o *writeOp) rows() int { return len(o.Records) + len(o.Jobs) + 1 }
+
+// Send queues w without waiting for its commit; a commit error shows in a later Sync,
+// Flush or Close.
+func (s *Store) Send(w *Write) error { return s.w.send(&writeOp{Write: *w}) }
+
+// Sync queues w (nil: nothing) and waits until it and every write sent before it are committed.
+func (s *Store) Sync(ctx context.Context, w *Write) error {
+	op := &writeOp{}
+	if w != nil {
+		op.Write = *w
+	}
+	return s.w.sync(ctx, op)
+}
 
 // writer owns all writes: one goroutine, one transaction per batch.
 type writer struct {
@@ -368,33 +388,33 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 	pending := w.pending[:0]
 	defer func() { clear(pending); w.pending = pending[:0] }()
 	for _, op := range batch {
-		if op.plan == nil && len(op.jobs) == 0 {
-			pending = append(pending, op.records...)
+		if op.Plan == nil && len(op.Jobs) == 0 {
+			pending = append(pending, op.Records...)
 			continue
 		}
 		if err := w.writeRecords(ctx, tx, pending, now); err != nil {
 			return err
 		}
 		pending = pending[:0]
-		if p := op.plan; p != nil {
+		if p := op.Plan; p != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO plans (plan, generation, first_run_at) VALUES (?,?,?)
 				ON CONFLICT (plan, generation) DO UPDATE SET first_run_at=min(first_run_at, excluded.first_run_at)`,
-				p.plan, p.generation, p.firstRunAt.UTC().Format(stampFormat)); err != nil {
-				return fmt.Errorf("write state plan %s: %w", p.plan, err)
+				p.Plan, p.Generation, p.FirstRunAt.UTC().Format(stampFormat)); err != nil {
+				return fmt.Errorf("write state plan %s: %w", p.Plan, err)
 			}
 		}
-		if err := w.writeRecords(ctx, tx, op.records, now); err != nil {
+		if err := w.writeRecords(ctx, tx, op.Records, now); err != nil {
 			return err
 		}
-		for _, j := range op.jobs {
+		for _, j := range op.Jobs {
 			if jobState == nil {
 				if jobState, err = w.stmt(ctx, tx, jobStateSQL); err != nil {
 					return fmt.Errorf("write state: %w", err)
 				}
 			}
-			if _, err := jobState.ExecContext(ctx, j.state, j.created, j.created, j.code, j.code,
-				j.message, j.message, now, j.plan, j.name); err != nil {
-				return fmt.Errorf("write state job %s: %w", j.name, err)
+			if _, err := jobState.ExecContext(ctx, j.State, j.Created, j.Created, j.Code, j.Code,
+				j.Message, j.Message, now, j.Plan, j.Name); err != nil {
+				return fmt.Errorf("write state job %s: %w", j.Name, err)
 			}
 		}
 	}

@@ -1,0 +1,81 @@
+package state
+
+import (
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
+)
+
+// RowStatus is what the state knows of a request: the status of its row.
+type RowStatus string
+
+// The statuses of a request row.
+const (
+	// RowPlanned: known but never sent (or given back unsent after an interruption).
+	RowPlanned RowStatus = "planned"
+	// RowSending: a create may be on its way; its outcome is unknown until reconciled.
+	RowSending RowStatus = "sending"
+	// RowTriggered: the job was created by planrun; JobID is set.
+	RowTriggered RowStatus = "triggered"
+	// RowSkipped: the job was found on the service before sending; JobID is set.
+	RowSkipped RowStatus = "skipped"
+	// RowFailed: the last attempt failed; the next run reconciles and retries it.
+	RowFailed RowStatus = "failed"
+)
+
+// RowStatuses lists every row status, in the order `planrun status` counts them.
+var RowStatuses = []RowStatus{RowTriggered, RowSkipped, RowFailed, RowSending, RowPlanned}
+
+// JobType is the kind of batch job a request creates, in the service's spelling.
+type JobType string
+
+// The job types of a request.
+const (
+	// JobTypeWorkflow: the batch job runs a workflow (a plan job of `type: workflow`).
+	JobTypeWorkflow JobType = ciapi.TypeWorkflow
+	// JobTypeJob: the batch job runs one processing node (a plan job of `type: job`).
+	JobTypeJob JobType = ciapi.TypeJob
+)
+
+// Record is one row of the state file: a request of a plan, what happened to it and the
+// last known state of its job. It never holds credentials.
+type Record struct {
+	Plan         string
+	Name         string
+	Bucket       string
+	Region       string
+	Job          string
+	Seq          int
+	Digest       string
+	Type         JobType
+	InputKind    string
+	Input        string
+	Workflow     string
+	WindowStart  string
+	WindowEnd    string
+	Status       RowStatus
+	JobID        string
+	JobState     string // last state seen on the service (Submitted, Running, Success, ...)
+	JobCreated   string // the service's CreationTime of the job (ciapi.TimeFormat)
+	Attempts     int
+	ErrorCode    string
+	ErrorMessage string
+	RequestID    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Done reports whether the row proves the request needs no further API call.
+func (r *Record) Done() bool {
+	return (r.Status == RowTriggered || r.Status == RowSkipped) && r.JobID != ""
+}
+
+// RecordFor fills the request part of a Record from r.
+func RecordFor(r *plan.Request, status RowStatus) Record {
+	return Record{
+		Plan: r.Plan, Name: r.Name, Bucket: r.Bucket, Region: r.Region, Job: r.Job, Seq: r.Seq,
+		Digest: r.Digest, Type: JobType(r.Type), InputKind: r.InputKind, Input: r.InputValue,
+		Workflow: r.Workflow, WindowStart: r.Start, WindowEnd: r.End, Status: status,
+	}
+}
