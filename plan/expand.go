@@ -83,7 +83,7 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 		return true
 	}
 	windowed := kind == InputPrefix && j.Window != nil
-	nm := newNamer(p, j, typ)
+	nm := newNamer(p, j)
 	inDup, wfDup, wfTotal := occurrences(inputs), occurrences(workflows), totals(workflows)
 	var tbuf []byte
 	render := func(t time.Time) string {
@@ -91,6 +91,9 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 		return string(tbuf)
 	}
 	base := Request{Plan: p.Name, Job: j.Name, Bucket: j.Bucket, Region: j.Region, Type: typ, InputKind: kind}
+	if typ == svcTypeJob {
+		base.Node = j.Node // read by the namer; every yielded request gets its own copy
+	}
 	emit := func(r Request) bool {
 		r.Seq = *seq
 		*seq++
@@ -101,11 +104,11 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 	}
 	for ii, in := range inputs {
 		for wi, wf := range workflows {
-			nm.setCombo(kind, in, wf, windowed, inDup[ii]*wfTotal[wi]+wfDup[wi])
+			nm.setCombo(windowed, inDup[ii]*wfTotal[wi]+wfDup[wi])
 			r := base
 			r.InputValue, r.Workflow = in, wf
 			if !windowed {
-				r.Name, r.Digest = nm.name("", "", time.Time{}, time.Time{})
+				r.Name, r.Digest = nm.name(&r, time.Time{}, time.Time{})
 				if !emit(r) {
 					return false
 				}
@@ -125,7 +128,7 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 				}
 				r.End = render(we)
 				prevEnd, prevEndText = we, r.End
-				r.Name, r.Digest = nm.name(r.Start, r.End, ws, we)
+				r.Name, r.Digest = nm.name(&r, ws, we)
 				if !emit(r) {
 					return false
 				}

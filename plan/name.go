@@ -13,12 +13,17 @@ import (
 //	<plan>-<job>-<yyyymmddThhmm>-<hash>
 //
 // where the timestamp is the window start in the job's timezone (only for windowed
-// requests) and hash is the first NameHashLen hex digits of the request's Digest. The
-// digest is a SHA-256 over a length-prefixed serialisation of nameFormat, the generation,
-// the plan and job names, bucket, region, type, input kind and value, workflow, start, end
-// and every Node field, so a name changes whenever anything the request sends changes, and
-// whenever the generation is bumped. Plan and job names are reduced to [A-Za-z0-9_-] and
-// cut to MaxNamePart characters, which keeps every name within MaxNameLen.
+// requests) and hash is the first NameHashLen hex digits of the request's Digest. Plan and
+// job names are reduced to [A-Za-z0-9_-] and cut to MaxNamePart characters, which keeps
+// every name within MaxNameLen.
+//
+// The digest is a SHA-256 over the canonical request: nameFormat and the generation, then
+// every field of Request in declaration order except those tagged `digest:"-"` (its
+// position, its Name and its Digest), walked by reflection (see canon.go). The XML body
+// sent to the service is built from a Request alone, so whatever reaches the body is in
+// the digest by construction: a field added to Request, Node or Output changes names
+// without anyone listing it. The serialisation is the one planrun has always used, so the
+// names of existing plans do not change (TestDigestMatchesFormatV1 holds it).
 const (
 	// MaxNameLen is the longest Name the service accepts.
 	MaxNameLen = 128
@@ -34,16 +39,15 @@ const (
 // from request to request; the strings it returns share nothing with them.
 type namer struct {
 	head    []byte // "<plan>-<job>-"
-	buf     []byte // serialisation: job part, then combo part, then per-request part
-	jobLen  int    // length of the per-job part of buf
-	combo   int    // length of the per-(input, workflow) part of buf
-	node    []byte // serialised Node fields, appended after start and end
+	pre     []byte // nameFormat and the generation
+	buf     []byte // serialisation of the current request
 	out     []byte // name and digest, built side by side
 	windows bool   // whether names carry a timestamp
+	dup     int    // earlier identical (input, workflow) pairs of the job
 	loc     *time.Location
 }
 
-func newNamer(p *Plan, j *Job, typ string) *namer {
+func newNamer(p *Plan, j *Job) *namer {
 	n := &namer{loc: j.Timezone}
 	if n.loc == nil {
 		n.loc = time.UTC
@@ -52,41 +56,28 @@ func newNamer(p *Plan, j *Job, typ string) *namer {
 	n.head = append(n.head, '-')
 	n.head = appendNamePart(n.head, j.Name)
 	n.head = append(n.head, '-')
-
-	b := appendField(nil, nameFormat)
-	b = binary.BigEndian.AppendUint64(b, uint64(int64(p.Generation)))
-	for _, s := range []string{p.Name, j.Name, j.Bucket, j.Region, typ} {
-		b = appendField(b, s)
-	}
-	n.buf, n.jobLen = b, len(b)
-	n.node = appendNode(nil, j.Node)
+	n.pre = appendField(nil, nameFormat)
+	n.pre = binary.BigEndian.AppendUint64(n.pre, uint64(int64(p.Generation)))
 	return n
 }
 
-// setCombo fixes the input and workflow of the following requests. dup counts earlier
-// identical (input, workflow) pairs of the same job, so that even duplicated entries get
+// setCombo starts the requests of one (input, workflow) pair. dup counts earlier identical
+// pairs of the same job, so that even duplicated entries (which the loader refuses) get
 // distinct names; it is serialised only when non-zero, leaving ordinary names unaffected.
-func (n *namer) setCombo(kind, value, workflow string, windowed bool, dup int) {
-	b := n.buf[:n.jobLen]
-	b = appendField(b, kind)
-	b = appendField(b, value)
-	b = appendField(b, workflow)
-	if dup > 0 {
-		b = append(b, 'D')
-		b = binary.BigEndian.AppendUint64(b, uint64(dup))
-	}
-	n.buf, n.combo, n.windows = b, len(b), windowed
+func (n *namer) setCombo(windowed bool, dup int) {
+	n.windows, n.dup = windowed, dup
 }
 
-// name returns the Name and Digest of the request of the current combo with the given
-// rendered window (start and end empty without one). wstart is the window start, used for
-// the readable timestamp and, when it has sub-second precision the rendering drops, to keep
-// names of distinct windows distinct.
-func (n *namer) name(start, end string, wstart, wend time.Time) (name, digest string) {
-	b := n.buf[:n.combo]
-	b = appendField(b, start)
-	b = appendField(b, end)
-	b = append(b, n.node...)
+// name returns the Name and Digest of r, whose other fields are final. wstart and wend are
+// the window, used for the readable timestamp and, when they have sub-second precision
+// the rendering drops, to keep names of distinct windows distinct.
+func (n *namer) name(r *Request, wstart, wend time.Time) (name, digest string) {
+	b := append(n.buf[:0], n.pre...)
+	b = appendCanonical(b, r)
+	if n.dup > 0 {
+		b = append(b, 'D')
+		b = binary.BigEndian.AppendUint64(b, uint64(n.dup))
+	}
 	if n.windows && (wstart.Nanosecond() != 0 || wend.Nanosecond() != 0) {
 		b = append(b, 'N')
 		b = binary.BigEndian.AppendUint64(b, uint64(wstart.UnixNano()))
@@ -106,37 +97,6 @@ func (n *namer) name(start, end string, wstart, wend time.Time) (name, digest st
 	n.out = o
 	s := string(o) // one allocation for both strings
 	return s[:nameLen], s[nameLen:]
-}
-
-// appendField appends s with a length prefix, so that no two field lists serialise alike.
-func appendField(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// appendNode serialises every field of nd; nil is distinct from any node.
-func appendNode(b []byte, nd *Node) []byte {
-	if nd == nil {
-		return append(b, 0)
-	}
-	b = append(b, 1)
-	for _, s := range []string{nd.Tag, nd.TemplateID, nd.QueueID, nd.Callback, nd.UserData} {
-		b = appendField(b, s)
-	}
-	if nd.JobLevel == nil {
-		b = append(b, 0)
-	} else {
-		b = append(b, 1)
-		b = binary.BigEndian.AppendUint64(b, uint64(int64(*nd.JobLevel)))
-	}
-	if nd.Output == nil {
-		return append(b, 0)
-	}
-	b = append(b, 1)
-	for _, s := range []string{nd.Output.Region, nd.Output.Bucket, nd.Output.Object} {
-		b = appendField(b, s)
-	}
-	return b
 }
 
 // appendNamePart appends s reduced to the Name alphabet [A-Za-z0-9_-] ('_' replaces any

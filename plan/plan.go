@@ -43,12 +43,13 @@ type Job struct {
 
 // Node is an independent processing node (`type: job`).
 type Node struct {
+	// The field order is the order of the canonical request (canon.go): keep it.
 	Tag        string
 	TemplateID string
 	QueueID    string
-	JobLevel   *int
 	Callback   string
 	UserData   string
+	JobLevel   *int
 	Output     *Output
 }
 
@@ -81,11 +82,14 @@ const (
 )
 
 // Request is one API request of an expanded plan: one input x one workflow x one window.
+// The body sent to the service is built from a Request alone, and every field not tagged
+// `digest:"-"` is part of its Digest (canon.go): a new field is covered by construction,
+// and the field order is the serialisation order, so keep it.
 type Request struct {
-	Seq        int    // 0-based position in the plan's expansion order
+	Seq        int    `digest:"-"` // 0-based position in the plan's expansion order
 	Plan       string // plan name
 	Job        string // job name
-	Name       string // the deterministic job Name sent to the service
+	Name       string `digest:"-"` // the deterministic job Name sent to the service
 	Bucket     string
 	Region     string
 	Type       string // "Workflow" or "Job" (the service's spelling)
@@ -94,5 +98,5 @@ type Request struct {
 	Workflow   string // type Workflow only
 	Start, End string // window rendered as %Y-%m-%dT%H:%M:%S%z; both empty without a window
 	Node       *Node  // type Job only
-	Digest     string // hex fingerprint of everything the request sends but its Name, plus generation
+	Digest     string `digest:"-"` // hex SHA-256 of the canonical request and the generation
 }

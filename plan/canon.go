@@ -1,0 +1,111 @@
+package plan
+
+import (
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// The canonical request is what a request's Digest is taken over: every field of Request,
+// in declaration order, except those tagged `digest:"-"`. Fields are walked by reflection,
+// so a field added to Request, Node or Output is covered without being listed anywhere:
+//
+//   - a string: its length as a uvarint, then its bytes;
+//   - an int: 8 bytes, big endian, two's complement;
+//   - a pointer: 0 for nil, else 1 followed by what it points to;
+//   - a struct: its fields in declaration order, under the same rules.
+//
+// Any other kind is a programming error and panics (TestCanonicalCoversEveryField walks
+// every type the canonical request reaches, so such a field fails the tests first).
+
+// canonField is one field of a struct type the canonical request reaches.
+type canonField struct {
+	index int
+	kind  reflect.Kind
+	elem  *canonType // the struct behind a struct or pointer-to-struct field
+	ptr   bool       // the field is a pointer
+}
+
+// canonType is the walk of one struct type.
+type canonType struct {
+	fields []canonField
+}
+
+var (
+	canonMu    sync.Mutex
+	canonTypes = map[reflect.Type]*canonType{}
+	canonReq   = sync.OnceValue(func() *canonType { return canonOf(reflect.TypeFor[Request]()) })
+)
+
+// canonOf returns the walk of struct type t, building it once.
+func canonOf(t reflect.Type) *canonType {
+	canonMu.Lock()
+	defer canonMu.Unlock()
+	return canonOfLocked(t)
+}
+
+func canonOfLocked(t reflect.Type) *canonType {
+	if ct, ok := canonTypes[t]; ok {
+		return ct
+	}
+	ct := &canonType{}
+	canonTypes[t] = ct
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || f.Tag.Get("digest") == "-" {
+			continue
+		}
+		cf := canonField{index: i}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			cf.ptr, ft = true, ft.Elem()
+		}
+		cf.kind = ft.Kind()
+		switch cf.kind {
+		case reflect.String, reflect.Int, reflect.Int64, reflect.Int32:
+		case reflect.Struct:
+			cf.elem = canonOfLocked(ft)
+		default:
+			panic(fmt.Sprintf("plan: %s.%s: the canonical request has no rule for %s", t.Name(), f.Name, f.Type))
+		}
+		ct.fields = append(ct.fields, cf)
+	}
+	return ct
+}
+
+// appendCanonical appends the canonical serialisation of r.
+func appendCanonical(b []byte, r *Request) []byte {
+	return canonReq().append(b, reflect.ValueOf(r).Elem())
+}
+
+// append appends the fields of v, a struct of the type ct walks.
+func (ct *canonType) append(b []byte, v reflect.Value) []byte {
+	for i := range ct.fields {
+		f := &ct.fields[i]
+		fv := v.Field(f.index)
+		if f.ptr {
+			if fv.IsNil() {
+				b = append(b, 0)
+				continue
+			}
+			b = append(b, 1)
+			fv = fv.Elem()
+		}
+		switch f.kind {
+		case reflect.String:
+			b = appendField(b, fv.String())
+		case reflect.Struct:
+			b = f.elem.append(b, fv)
+		default:
+			b = binary.BigEndian.AppendUint64(b, uint64(fv.Int()))
+		}
+	}
+	return b
+}
+
+// appendField appends s with a length prefix, so that no two field lists serialise alike.
+func appendField(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
