@@ -18,43 +18,37 @@ var (
 
 // planDefaults are the values of the plan's defaults block.
 type planDefaults struct {
-	m      map[string]any
+	*defaultsDoc
 	tz     *time.Location // nil when defaults.timezone is invalid
 	tzName string
 }
 
-// decodePlan builds the typed plan from the converted document, applying defaults and
+// decodePlan builds the typed plan from the decoded document, applying defaults and
 // recording every semantic problem. The schema has already checked the document; values of
-// the wrong type are skipped here, as they have been reported.
-func (l *loader) decodePlan(doc map[string]any) *Plan {
-	p := &Plan{Path: l.file, Version: 1, Generation: 1}
-	p.Name, _ = doc["name"].(string)
+// the wrong type are left at their zero value here, as they have been reported.
+func (l *loader) decodePlan(doc *planDoc) *Plan {
+	p := &Plan{Path: l.file, Version: 1, Generation: 1, Name: doc.Name}
 	if n := l.locate([]string{"name"}).value; n != nil {
 		p.NamePos = Pos{Line: n.Line, Col: n.Column}
 	}
-	if g, ok := intValue(doc["generation"]); ok && g >= 1 {
-		p.Generation = g
-	} else if isNumber(doc["generation"]) && !l.skip["generation"] {
+	if g := doc.Generation; g != nil && *g >= 1 {
+		p.Generation = *g
+	} else if doc.Keys.has("generation") && !l.skip["generation"] {
 		l.check([]string{"generation"}, false, "must be a whole number from 1 to %d", math.MaxInt64)
 	}
-	d := planDefaults{tz: time.UTC, tzName: "UTC"}
-	d.m, _ = doc["defaults"].(map[string]any)
-	if v, has := d.m["timezone"]; has {
-		s, _ := v.(string)
-		loc, err := loadTimezone(s)
-		if err != nil {
-			l.check([]string{"defaults", "timezone"}, false, "%v", err)
-		}
-		d.tz, d.tzName = loc, s
+	d := planDefaults{defaultsDoc: doc.Defaults, tz: time.UTC, tzName: "UTC"}
+	if d.defaultsDoc == nil {
+		d.defaultsDoc = &defaultsDoc{}
 	}
-	jobs, _ := doc["jobs"].([]any)
+	if d.Keys.has("timezone") {
+		d.tz, d.tzName = l.timezone([]string{"defaults", "timezone"}, d.Timezone), d.Timezone
+	}
 	firstLine := map[string]int{}
-	for i, item := range jobs {
-		m, ok := item.(map[string]any)
-		if !ok {
+	for i, jd := range doc.Jobs {
+		if jd == nil {
 			continue
 		}
-		j := l.decodeJob(i, m, &d)
+		j := l.decodeJob(i, jd, &d)
 		if j.Name != "" {
 			if line, dup := firstLine[j.Name]; dup {
 				l.check([]string{"jobs", strconv.Itoa(i), "name"}, false,
@@ -68,43 +62,47 @@ func (l *loader) decodePlan(doc map[string]any) *Plan {
 	return p
 }
 
+// timezone loads the timezone written at ptr; it reports one that is not a timezone and
+// returns nil.
+func (l *loader) timezone(ptr []string, name string) *time.Location {
+	loc, err := loadTimezone(name)
+	if err != nil {
+		l.check(ptr, false, "%v", err)
+	}
+	return loc
+}
+
 // decodeJob builds job i with defaults applied and records its semantic problems.
-func (l *loader) decodeJob(i int, m map[string]any, d *planDefaults) *Job {
+func (l *loader) decodeJob(i int, jd *jobDoc, d *planDefaults) *Job {
 	base := []string{"jobs", strconv.Itoa(i)}
 	at := func(k ...string) []string { return append(slices.Clone(base), k...) }
-	j := &Job{Type: "workflow"}
-	j.Name, _ = m["name"].(string)
+	j := &Job{Name: jd.Name, Type: "workflow"}
 	if n := deref(l.locate(base).value); n != nil {
 		j.Pos = Pos{Line: n.Line, Col: n.Column}
 	}
 	typeOK := true
-	if v, has := m["type"]; has {
-		s, _ := v.(string)
-		typeOK = s == "workflow" || s == "job"
+	if jd.Keys.has("type") {
+		typeOK = jd.Type == "workflow" || jd.Type == "job"
 		if typeOK {
-			j.Type = s
+			j.Type = jd.Type
 		}
 	}
-	j.Bucket = l.inherit(base, m, d, "bucket")
-	j.Region = l.inherit(base, m, d, "region")
+	j.Bucket = l.inherit(base, jd.Keys, jd.Bucket, d.Keys, d.Bucket, "bucket")
+	j.Region = l.inherit(base, jd.Keys, jd.Region, d.Keys, d.Region, "region")
 	j.Timezone, j.TZName = d.tz, d.tzName
-	if v, has := m["timezone"]; has {
-		j.TZName, _ = v.(string)
-		loc, err := loadTimezone(j.TZName)
-		if err != nil {
-			l.check(at("timezone"), false, "%v", err)
-		}
-		j.Timezone = loc
+	if jd.Keys.has("timezone") {
+		j.TZName = jd.Timezone
+		j.Timezone = l.timezone(at("timezone"), jd.Timezone)
 	}
-	kind := l.decodeInput(base, m, j)
-	l.decodeWorkflows(base, m, d, j, typeOK)
-	if v, has := m["window"]; has {
+	kind := l.decodeInput(base, jd, j)
+	l.decodeWorkflows(base, jd, d, j, typeOK)
+	if jd.Keys.has("window") {
 		if kind != "" && kind != "prefix" && kind != "prefixes" {
 			l.check(at("window"), true,
 				"window applies to prefix inputs only (the service filters objects by upload time), and this job reads %s", kind)
 		}
-		if wm, ok := v.(map[string]any); ok && j.Timezone != nil {
-			j.Window = l.decodeWindow(at("window"), wm, j.Timezone)
+		if jd.Window != nil && j.Timezone != nil {
+			j.Window = l.decodeWindow(at("window"), jd.Window, j.Timezone)
 		}
 	}
 	return j
@@ -112,14 +110,12 @@ func (l *loader) decodeJob(i int, m map[string]any, d *planDefaults) *Job {
 
 // inherit returns the job's own value of key, else the one in defaults; it reports a job
 // that has neither. Values of the wrong type were reported by the schema.
-func (l *loader) inherit(base []string, m map[string]any, d *planDefaults, key string) string {
-	if v, has := m[key]; has {
-		s, _ := v.(string)
-		return s
-	}
-	if v, has := d.m[key]; has {
-		s, _ := v.(string)
-		return s
+func (l *loader) inherit(base []string, jobKeys keys, own string, defKeys keys, def, key string) string {
+	switch {
+	case jobKeys.has(key):
+		return own
+	case defKeys.has(key):
+		return def
 	}
 	l.check(base, false, "no %s: set %s on the job or in defaults", key, key)
 	return ""

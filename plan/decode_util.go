@@ -8,15 +8,14 @@ import (
 
 // uniqueStrings returns the strings of list v and reports each repeated entry at its own
 // position.
-func (l *loader) uniqueStrings(ptr []string, v any, what string) []string {
-	list, _ := v.([]any)
+func (l *loader) uniqueStrings(ptr []string, list []*string, what string) []string {
 	var out []string
 	first := map[string]int{}
 	for i, x := range list {
-		s, ok := x.(string)
-		if !ok {
+		if x == nil {
 			continue
 		}
+		s := *x
 		p := append(slices.Clone(ptr), strconv.Itoa(i))
 		if f, dup := first[s]; dup {
 			l.check(p, false, "duplicate %s %q (also at line %d): it would expand to identical requests", what, s, l.line(ptr, strconv.Itoa(f)))

@@ -6,14 +6,17 @@ import (
 )
 
 // decodeWindow parses a window in the job's timezone.
-func (l *loader) decodeWindow(ptr []string, m map[string]any, loc *time.Location) *Window {
+func (l *loader) decodeWindow(ptr []string, wd *windowDoc, loc *time.Location) *Window {
 	at := func(k string) []string { return append(slices.Clone(ptr), k) }
 	w := &Window{}
 	ok := true
 	var startText string
 	for _, k := range []string{"start", "end"} {
-		s, isStr := m[k].(string)
-		if !isStr {
+		s := wd.Start
+		if k == "end" {
+			s = wd.End
+		}
+		if s == "" {
 			ok = false
 			continue
 		}
@@ -33,9 +36,8 @@ func (l *loader) decodeWindow(ptr []string, m map[string]any, loc *time.Location
 		l.check(at("end"), false, "must be after start (%s)", startText)
 		ok = false
 	}
-	if v, has := m["every"]; has {
-		s, _ := v.(string)
-		st, err := parseStep(s)
+	if wd.Keys.has("every") {
+		st, err := parseStep(wd.Every)
 		if err != nil {
 			l.check(at("every"), false, "%v", err)
 			ok = false

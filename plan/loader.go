@@ -38,7 +38,7 @@ func (l *loader) run(v *schema.Validator) *Plan {
 		return nil
 	}
 	l.applySchema(v)
-	return l.decodePlan(doc)
+	return l.decodePlan(decodeDoc(doc))
 }
 
 // convert builds the JSON-compatible document from the node tree, recording problems of
