@@ -53,7 +53,7 @@ func (l *loader) convert() {
 	c := &converter{report: func(at *yaml.Node, ptr []string, msg string) {
 		later = append(later, pending{at, ptr, msg})
 	}}
-	l.doc = c.value(l.root, nil)
+	l.doc = c.value(l.root)
 	for _, p := range later {
 		l.addNode(p.at, pathString(l.doc, p.ptr), p.msg)
 	}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"math"
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -11,10 +12,12 @@ import (
 // string, int64/uint64/float64, bool and nil. Timestamps stay strings as written.
 type converter struct {
 	report func(at *yaml.Node, ptr []string, msg string)
+	path   []string // where the walk is; copied only for a problem
 }
 
-// value converts n. The tree must have passed checkSize (no cycles, bounded size).
-func (c *converter) value(n *yaml.Node, ptr []string) any {
+// value converts n, reached at c.path. The tree must have passed checkSize (no cycles,
+// bounded size and depth).
+func (c *converter) value(n *yaml.Node) any {
 	n = deref(n)
 	if n == nil {
 		return nil
@@ -24,25 +27,29 @@ func (c *converter) value(n *yaml.Node, ptr []string) any {
 		if len(n.Content) == 0 {
 			return nil
 		}
-		return c.value(n.Content[0], ptr)
+		return c.value(n.Content[0])
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		for i, ch := range n.Content {
-			out[i] = c.value(ch, append(ptr[:len(ptr):len(ptr)], strconv.Itoa(i)))
+			c.path = append(c.path, strconv.Itoa(i))
+			out[i] = c.value(ch)
+			c.path = c.path[:len(c.path)-1]
 		}
 		return out
 	case yaml.MappingNode:
 		ps := pairs(n, func(at *yaml.Node, msg string) {
 			k := deref(at)
+			ptr := slices.Clone(c.path)
 			if k.Kind == yaml.ScalarNode {
-				c.report(at, append(ptr[:len(ptr):len(ptr)], k.Value), msg)
-			} else {
-				c.report(at, ptr, msg)
+				ptr = append(ptr, k.Value)
 			}
+			c.report(at, ptr, msg)
 		})
 		out := make(map[string]any, len(ps))
 		for _, p := range ps {
-			out[p.name] = c.value(p.value, append(ptr[:len(ptr):len(ptr)], p.name))
+			c.path = append(c.path, p.name)
+			out[p.name] = c.value(p.value)
+			c.path = c.path[:len(c.path)-1]
 		}
 		return out
 	case yaml.ScalarNode:

@@ -6,55 +6,101 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// maxDepth bounds how deeply lists and mappings nest, aliases expanded. A plan needs six
+// levels (jobs, a job, its job block, output, ...); anything far deeper is hostile, and
+// every later step (conversion, schema, locating problems) costs in proportion to it.
+const maxDepth = 64
+
 // nodeCounter counts the nodes of a tree as if every alias were expanded, saturating
-// just above maxNodes, and finds aliases that contain themselves.
+// just above maxNodes, finds aliases that contain themselves, and the first node nested
+// deeper than maxDepth.
 type nodeCounter struct {
-	memo    map[*yaml.Node]int
+	memo    map[*yaml.Node]sized
 	active  map[*yaml.Node]bool
 	culprit *yaml.Node // the innermost node whose expansion exceeds maxNodes
 	cycle   *yaml.Node // an alias that refers to a node containing it
+	deep    *yaml.Node // the first node nested deeper than maxDepth
+	depth   int        // nesting of the node being counted
 }
 
 // count returns the expanded size of n, at most maxNodes+1.
 func (c *nodeCounter) count(n *yaml.Node) int {
+	total, _ := c.walk(n)
+	return total
+}
+
+// walk returns the expanded size of n (at most maxNodes+1) and its height: how many
+// levels of lists and mappings it holds, aliases expanded.
+func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 	if n == nil {
-		return 0
+		return 0, 0
 	}
 	if v, ok := c.memo[n]; ok {
-		return v
+		c.checkDepth(n, v.height)
+		return v.total, v.height
 	}
 	if c.active[n] {
-		return 0 // reached again through an alias: a cycle, recorded by the caller
+		return 0, 0 // reached again through an alias: a cycle, recorded by the caller
 	}
+	level := 0
+	if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
+		level = 1
+	}
+	if c.depth+level > maxDepth {
+		c.checkDepth(n, level)
+		return maxNodes + 1, level // stop here: the plan is refused
+	}
+	c.depth += level
 	c.active[n] = true
-	total := 1
+	total = 1
 	if n.Kind == yaml.AliasNode {
 		if c.active[n.Alias] && c.cycle == nil {
 			c.cycle = n
 		}
-		total += c.count(n.Alias)
+		if v, ok := c.memo[n.Alias]; ok {
+			c.checkDepth(n, v.height) // name the alias that goes too deep, not its anchor
+		}
+		t, h := c.walk(n.Alias)
+		total, height = total+t, h
 	}
 	for _, ch := range n.Content {
 		if total > maxNodes {
 			break
 		}
-		total += c.count(ch)
+		t, h := c.walk(ch)
+		total, height = total+t, max(height, h)
 	}
+	height += level
 	if total > maxNodes && c.culprit == nil {
 		c.culprit = n
 	}
 	total = min(total, maxNodes+1)
 	delete(c.active, n)
-	c.memo[n] = total
-	return total
+	c.depth -= level
+	c.memo[n] = sized{total, height}
+	return total, height
 }
+
+// checkDepth records n as too deep when a subtree of the given height at n's depth goes
+// past maxDepth.
+func (c *nodeCounter) checkDepth(n *yaml.Node, height int) {
+	if c.depth+height > maxDepth && c.deep == nil {
+		c.deep = n
+	}
+}
+
+// sized is the memo of one node: its expanded size and height.
+type sized struct{ total, height int }
 
 // checkSize refuses a tree that references itself or is too large once aliases are
 // expanded.
 func checkSize(file string, root *yaml.Node) Problems {
-	c := &nodeCounter{memo: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
+	c := &nodeCounter{memo: map[*yaml.Node]sized{}, active: map[*yaml.Node]bool{}}
 	n := c.count(root)
 	switch {
+	case c.deep != nil:
+		return Problems{{File: file, Line: c.deep.Line, Col: c.deep.Column, Message: fmt.Sprintf(
+			"lists and mappings nest more than %d levels deep here: a plan needs a handful, refusing it", maxDepth)}}
 	case c.cycle != nil:
 		return Problems{{File: file, Line: c.cycle.Line, Col: c.cycle.Column,
 			Message: fmt.Sprintf("alias *%s refers to a node that contains it", c.cycle.Value)}}
