@@ -2,6 +2,7 @@ package plan
 
 import (
 	"iter"
+	"math"
 	"time"
 )
 
@@ -30,17 +31,28 @@ func (p *Plan) Requests() iter.Seq[Request] {
 // Count returns the number of requests Requests yields, without building them. It
 // saturates at math.MaxInt for absurd plans.
 func (p *Plan) Count() int {
+	n, _ := p.CountUpTo(math.MaxInt)
+	return n
+}
+
+// CountUpTo counts requests like Count, job by job, and stops as soon as the total passes
+// limit: then it returns the total so far (more than limit, not the whole count) and true.
+// A --max-requests check needs no more than this.
+func (p *Plan) CountUpTo(limit int) (n int, over bool) {
 	total := 0
 	for i := range p.Jobs {
 		j := &p.Jobs[i]
 		kind, inputs := j.inputList()
 		n := satMul(len(inputs), len(j.workflowList()))
-		if kind == InputPrefix && j.Window != nil {
+		if n > 0 && kind == InputPrefix && j.Window != nil {
 			n = satMul(n, j.WindowCount())
 		}
 		total = satAdd(total, n)
+		if total > limit {
+			return total, true
+		}
 	}
-	return total
+	return total, false
 }
 
 // serviceType returns the service's spelling of the job's type.

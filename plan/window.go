@@ -45,17 +45,7 @@ func (j *Job) WindowCount() int {
 	case s.Days <= 0 && s.Months <= 0:
 		return durationSteps(w.Start, w.End, s.Duration)
 	}
-	it := newWindowIter(j)
-	n := 0
-	for {
-		if _, _, ok := it.next(); !ok {
-			return n
-		}
-		if n == math.MaxInt {
-			return n
-		}
-		n++
-	}
+	return calendarCount(j)
 }
 
 // noProgress reports whether s makes no progress at all, which counts as "no step".
