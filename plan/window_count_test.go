@@ -24,8 +24,8 @@ func TestWindowCountMatchesTheWindows(t *testing.T) {
 		start, end string
 	}
 	spans := []span{
-		{"Pacific/Apia", "2011-12-01T00:00:00", "2012-01-15T00:00:00"},       // skipped 30 Dec 2011
-		{"Pacific/Apia", "2011-12-29T23:30:00", "2011-12-31T00:30:00"},       //
+		{"Pacific/Apia", "2011-12-01T00:00:00", "2012-01-15T00:00:00"},      // skipped 30 Dec 2011
+		{"Pacific/Apia", "2011-12-29T23:30:00", "2011-12-31T00:30:00"},      //
 		{"Pacific/Kwajalein", "1993-08-01T12:00:00", "1993-09-01T12:00:00"}, // skipped a day in 1993
 		{"Asia/Manila", "1844-12-01T00:00:00", "1845-02-01T00:00:00"},       // skipped 31 Dec 1844
 		{"America/Sitka", "1867-10-01T00:00:00", "1867-11-01T00:00:00"},     // repeated a day in 1867
