@@ -44,6 +44,7 @@ func (l *loader) decodePlan(doc *planDoc) *Plan {
 		d.tz, d.tzName = l.timezone([]string{"defaults", "timezone"}, d.Timezone), d.Timezone
 	}
 	firstLine := map[string]int{}
+	var index []int
 	for i, jd := range doc.Jobs {
 		if jd == nil {
 			continue
@@ -58,6 +59,10 @@ func (l *loader) decodePlan(doc *planDoc) *Plan {
 			}
 		}
 		p.Jobs = append(p.Jobs, *j)
+		index = append(index, i)
+	}
+	if len(l.probs) == 0 {
+		l.checkIdentical(p, index)
 	}
 	return p
 }

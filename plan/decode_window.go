@@ -26,6 +26,11 @@ func (l *loader) decodeWindow(ptr []string, wd *windowDoc, loc *time.Location) *
 			ok = false
 			continue
 		}
+		if y := t.In(loc).Year(); y < 1 || y > 9999 {
+			l.check(at(k), false, "is in the year %d in the job's timezone (%s): times are sent with years 0001 to 9999", y, loc)
+			ok = false
+			continue
+		}
 		if k == "start" {
 			w.Start, startText = t, s
 		} else {

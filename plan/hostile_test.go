@@ -45,3 +45,76 @@ func TestDeepNestingIsRefusedWhereItGoesTooDeep(t *testing.T) {
 		}
 	}
 }
+
+func TestStringsThatCannotBeSentAreRefused(t *testing.T) {
+	job := func(line string) string { return validHead + "  - name: a\n" + line }
+	// validHead is 7 lines: the job starts on line 8, its second key on line 9.
+	cases := []struct {
+		src       string
+		line, col int
+		want      string
+	}{
+		{job("    prefix: \"in\\x01/\"\n"), 9, 13, "a control character (U+0001 at character 3)"},
+		{job("    prefix: \"in\\u0085/\"\n"), 9, 13, "a control character (U+0085"},
+		{job("    prefix: \"in\\uFFFE/\"\n"), 9, 13, "a Unicode noncharacter (U+FFFE"},
+		{job("    object: \"\\uFDD0\"\n"), 9, 13, "a Unicode noncharacter (U+FDD0"},
+		{job("    prefix: \"a\\tb\"\n"), 9, 13, "a control character (U+0009"},
+		{job("    prefix: in/\n    description: \"x\\x7f\"\n"), 10, 18, "a control character (U+007F"},
+		{job("    prefix: |\n      input/\n"), 9, 13, "ends with a line break"},
+		{job("    object: >\n      a.mp4\n"), 9, 13, "ends with a line break"},
+		{job("    prefix: !!binary aW4v\n"), 9, 13, "YAML tag !!binary is not allowed"},
+		{job("    prefix: in/\n    window: {start: !!timestamp 2024-01-01, end: 2024-01-02}\n"), 10, 21, "YAML tag !!timestamp"},
+		{"version: 1\nname: !custom demo\njobs: []\n", 2, 7, "YAML tag !custom"},
+	}
+	for _, c := range cases {
+		wantProblem(t, c.src, c.line, c.col, c.want)
+	}
+	// Free text may break lines; |- keeps no line break; !!str is only a quote.
+	parseOK(t, job("    prefix: |-\n      input/\n    description: |\n      two\n      \tlines\n"))
+	p := parseOK(t, job("    prefix: !!str 2024\n"))
+	if p.Jobs[0].Prefixes[0] != "2024" {
+		t.Errorf("prefix = %q", p.Jobs[0].Prefixes[0])
+	}
+}
+
+func TestYearsOutsideTheFourDigitsAreRefused(t *testing.T) {
+	head := validHead + "  - name: a\n    prefix: in/\n    timezone: Asia/Shanghai\n"
+	// the end, read in Asia/Shanghai, is in the year 10000
+	wantProblem(t, head+"    window: {start: 9999-12-31, end: \"9999-12-31T23:00:00-05:00\"}\n", 11, 38,
+		"year 10000 in the job's timezone (Asia/Shanghai)")
+	wantProblem(t, head+"    window: {start: 0000-12-31, end: 0001-01-02}\n", 11, 21, "year 0 in the job's timezone")
+	parseOK(t, head+"    window: {start: 0001-01-01, end: 9999-12-31T23:59:59}\n")
+}
+
+func TestJobsThatExpandToIdenticalRequestsAreRefused(t *testing.T) {
+	wantProblem(t, validHead+"  - name: a\n    prefix: in/\n  - name: b\n    prefixes: [x/, in/]\n", 10, 11,
+		`job "b" expands to a request identical to one of job "a" (line 8): Prefix "in/"`)
+	windowed := validHead + `  - name: a
+    prefix: in/
+    window: {start: 2024-01-01, end: 2024-02-01, every: 1d}
+  - name: b
+    prefix: in/
+    window: {start: 2024-01-20, end: 2024-03-01, every: 1d}
+`
+	wantProblem(t, windowed, 11, 11, "window 2024-01-20T00:00:00+0000 to 2024-01-21T00:00:00+0000")
+	// Different windows, workflows, buckets or timezones are different requests.
+	parseOK(t, validHead+`  - name: a
+    prefix: in/
+    window: {start: 2024-01-01, end: 2024-02-01, every: 1d}
+  - name: b
+    prefix: in/
+    window: {start: "2024-01-20T12:00:00", end: 2024-03-01, every: 1d}
+  - name: c
+    prefix: in/
+    workflow: w0000000000000000000000000000000a
+  - name: d
+    prefix: in/
+    bucket: other-1250000000
+  - name: e
+    prefix: in/
+    timezone: "+08:00"
+    window: {start: "2024-01-01T08:00:00", end: "2024-01-02T08:00:00"}
+  - name: f
+    prefix: in/
+`)
+}

@@ -22,6 +22,15 @@ func (c *converter) value(n *yaml.Node) any {
 	if n == nil {
 		return nil
 	}
+	if n.Kind != yaml.DocumentNode {
+		key := ""
+		if len(c.path) > 0 {
+			key = c.path[len(c.path)-1]
+		}
+		if msg := scalarProblem(n, key); msg != "" {
+			c.report(n, slices.Clone(c.path), msg)
+		}
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
