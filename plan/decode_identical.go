@@ -96,4 +96,3 @@ func boolByte(b bool) byte {
 	}
 	return 0
 }
-
