@@ -14,10 +14,23 @@ import (
 var ErrNoPlans = errors.New("no *.yaml or *.yml files")
 
 // Discover turns command-line paths into plan files: a folder stands for every *.yaml and
-// *.yml file under it (recursively, sorted, skipping folders whose name starts with '.',
-// such as .git), a file is kept as given. Files named twice are listed once, at their
-// first mention. A path that does not exist, or a folder without plans, is an error.
-func Discover(paths []string) ([]string, error) {
+// *.yml regular file under it (recursively, sorted, skipping folders whose name starts
+// with '.', such as .git, and anything that is not a regular file, such as a FIFO, which
+// would block a read), a file is kept as given. Files named twice are listed once, at
+// their first mention. A path that does not exist, or a folder without plans, is an error.
+//
+// exclude holds globs (filepath.Match syntax: * and ? do not cross '/') that leave files
+// and folders found under a folder out. A glob without '/' is matched against the base
+// name of each file and folder at any depth ("values*.yaml", "ci"); a glob with '/' is
+// matched against the path relative to the folder given, with '/' separators
+// ("ci/*.yaml"), and against the path as found under it ("plans/ci/*.yaml" for the folder
+// "plans"). A folder that matches is skipped whole. Files named explicitly are always kept.
+func Discover(paths []string, exclude ...string) ([]string, error) {
+	for _, g := range exclude {
+		if _, err := filepath.Match(g, ""); err != nil {
+			return nil, fmt.Errorf("exclude %q: %w", g, err)
+		}
+	}
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -40,13 +53,19 @@ func Discover(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
+			if p != root && excluded(root, p, exclude) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
 			if d.IsDir() {
 				if p != root && strings.HasPrefix(d.Name(), ".") {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
+			if ext := filepath.Ext(p); (ext == ".yaml" || ext == ".yml") && isRegular(p, d) {
 				found = append(found, p)
 			}
 			return nil
@@ -63,4 +82,43 @@ func Discover(paths []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// excluded reports whether p, found under the folder root, matches a glob of exclude.
+func excluded(root, p string, exclude []string) bool {
+	if len(exclude) == 0 {
+		return false
+	}
+	rel, err := filepath.Rel(root, p)
+	if err != nil {
+		rel = p
+	}
+	rel, full, base := filepath.ToSlash(rel), filepath.ToSlash(p), filepath.Base(p)
+	for _, g := range exclude {
+		g = filepath.ToSlash(g)
+		if !strings.Contains(g, "/") {
+			if ok, _ := filepath.Match(g, base); ok {
+				return true
+			}
+			continue
+		}
+		for _, s := range []string{rel, full, strings.TrimPrefix(full, "./")} {
+			if ok, _ := filepath.Match(strings.TrimPrefix(g, "./"), s); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isRegular reports whether the entry d at p is a regular file, following a symlink.
+func isRegular(p string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -17,17 +17,24 @@ var validator = sync.OnceValues(schema.New)
 // ordinary wrapped error; an invalid plan gives Problems (use errors.As). Files larger
 // than 8 MiB are refused without being read.
 func Load(path string) (*Plan, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// Look before opening: opening a FIFO blocks until a writer comes.
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read plan: %w", err)
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("read plan %s: %w", path, ErrIsDir)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read plan %s: %w", path, ErrNotRegular)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
 	}
 	if st.Size() > maxPlanBytes {
 		return nil, tooLarge(path, st.Size())
@@ -41,6 +48,9 @@ func Load(path string) (*Plan, error) {
 
 // ErrIsDir is returned (wrapped) by Load for a directory; see Discover.
 var ErrIsDir = errors.New("is a directory")
+
+// ErrNotRegular is returned (wrapped) by Load for a FIFO, a device or a socket.
+var ErrNotRegular = errors.New("not a regular file")
 
 // tooLarge is the problem of a file over the size limit.
 func tooLarge(path string, size int64) Problems {

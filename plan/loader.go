@@ -76,6 +76,9 @@ func (l *loader) applySchema(v *schema.Validator) {
 		if vi.Keyword == "type" && strings.HasPrefix(msg, "must be a string, but it is empty") {
 			msg += `; write "" for an empty string`
 		}
+		if vi.Keyword == "required" && len(vi.Pointer) == 0 && msg == `missing required key "version"` {
+			msg += ": every plan starts with version: 1; if this file is not a plan, exclude it with --exclude"
+		}
 		l.add(vi.Pointer, atKey, "%s", msg)
 		if vi.Keyword != "required" && vi.Keyword != "additionalProperties" {
 			l.skip[joinPtr(vi.Pointer)] = true
