@@ -23,8 +23,9 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	isTerminal     bool // stdout is a terminal: colour in the summary
-	errTerminal    bool // stderr is a terminal: a live progress line instead of periodic lines
+	isTerminal     bool     // stdout is a terminal: colour in the summary
+	errTerminal    bool     // stderr is a terminal: a live progress line instead of periodic lines
+	exclude        globList // --exclude: globs that leave files out of plan folders
 }
 
 // usageError marks a bad invocation or configuration: exit status 2.

@@ -63,6 +63,7 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 	var f runFlags
 	fs := newFlagSet(e, "run", runUsage)
 	f.register(fs)
+	registerExclude(fs, e)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -160,7 +161,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // loadValid loads every plan; if any is invalid it prints the problems on stdout in the
 // chosen format, as validate does, and returns exit status 1.
 func loadValid(e *env, paths []string, format string) ([]*plan.Plan, error) {
-	files, err := plan.Discover(paths)
+	files, err := plan.Discover(paths, e.exclude...)
 	if err != nil {
 		return nil, usageError{err}
 	}

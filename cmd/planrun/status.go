@@ -27,6 +27,7 @@ func cmdStatus(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet(e, "status", statusUsage)
 	fs.StringVar(&f.state, "state", ".planrun/state.db", "state `file`")
 	fs.StringVar(&f.format, "format", "text", "output: text or json (JSON Lines, one object per request)")
+	registerExclude(fs, e)
 	refresh := fs.Bool("refresh", false, "ask the service for the state of unfinished jobs first (needs PLAN files)")
 	f.registerService(fs)
 	paths, err := parseFlags(fs, args)

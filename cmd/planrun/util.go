@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/planrun/planrun/report"
 
@@ -82,4 +84,15 @@ func planChecks(results []fileResult) []report.PlanCheck {
 		}
 	}
 	return checks
+}
+
+// globList is a repeatable flag of globs (--exclude).
+type globList []string
+
+func (g *globList) String() string     { return strings.Join(*g, ",") }
+func (g *globList) Set(v string) error { *g = append(*g, v); return nil }
+
+// registerExclude declares --exclude on a command that reads plan folders.
+func registerExclude(fs *flag.FlagSet, e *env) {
+	fs.Var(&e.exclude, "exclude", "leave files and folders matching this `glob` out of plan folders (repeatable; a glob without / matches base names)")
 }

@@ -35,6 +35,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) error {
 	format := fs.String("format", "text", "output format: text, json, github or junit")
 	maxRequests := fs.Int("max-requests", defaultMaxRequests, "refuse a plan that expands to more requests than this")
 	junitFile := fs.String("junit", "", "also write a JUnit XML report to this `file`")
+	registerExclude(fs, e)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) error {
 	if len(paths) == 0 {
 		return usagef("validate: no plan file or folder given")
 	}
-	files, err := plan.Discover(paths)
+	files, err := plan.Discover(paths, e.exclude...)
 	if err != nil {
 		return usageError{fmt.Errorf("validate: %w", err)}
 	}
