@@ -107,7 +107,8 @@ func (l *loader) decodeJob(i int, jd *jobDoc, d *planDefaults) *Job {
 				"window applies to prefix inputs only (the service filters objects by upload time), and this job reads %s", kind)
 		}
 		if jd.Window != nil && j.Timezone != nil {
-			j.Window = l.decodeWindow(at("window"), jd.Window, j.Timezone)
+			tzWritten := jd.Keys.has("timezone") || d.Keys.has("timezone")
+			j.Window = l.decodeWindow(at("window"), jd.Window, j.Timezone, tzWritten)
 		}
 	}
 	return j

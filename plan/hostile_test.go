@@ -118,3 +118,32 @@ func TestJobsThatExpandToIdenticalRequestsAreRefused(t *testing.T) {
     prefix: in/
 `)
 }
+
+func TestTimezoneSuggestionsAndOffsetWarnings(t *testing.T) {
+	wantProblem(t, validHead+"  - name: a\n    prefix: in/\n    timezone: asia/shanghai\n", 10, 15,
+		`unknown timezone "asia/shanghai": did you mean Asia/Shanghai?`)
+	wantProblem(t, strings.Replace(validHead, "defaults:\n", "defaults:\n  timezone: AMERICA/NEW_YORK\n", 1)+"  - name: a\n    prefix: in/\n", 4, 13,
+		"did you mean America/New_York?")
+
+	head := validHead + "  - name: a\n    prefix: in/\n    timezone: Asia/Shanghai\n"
+	p := parseOK(t, head+`    window: {start: "2024-01-01T00:00:00Z", end: 2024-02-01, every: 1d}`+"\n")
+	if len(p.Warnings) != 1 {
+		t.Fatalf("warnings %v, want one", p.Warnings)
+	}
+	w := p.Warnings[0]
+	want := "2024-01-01T00:00:00Z is 2024-01-01T08:00:00+08:00 in Asia/Shanghai: windows will start at 08:00:00 local time; " +
+		"to start at 00:00:00 there, write 2024-01-01T00:00:00+08:00 or leave the offset out"
+	if w.Line != 11 || w.Col != 21 || w.Path != "jobs[0].window.start" || w.Message != want {
+		t.Errorf("warning %v\nwant at 11:21: %s", w, want)
+	}
+	// The offset the timezone has, no offset, or no timezone written: nothing to warn about.
+	for _, src := range []string{
+		head + `    window: {start: "2024-01-01T00:00:00+08:00", end: 2024-02-01, every: 1d}` + "\n",
+		head + "    window: {start: 2024-01-01, end: 2024-02-01, every: 1d}\n",
+		validHead + "  - name: a\n    prefix: in/\n    window: {start: \"2024-01-01T00:00:00+08:00\", end: 2024-02-01}\n",
+	} {
+		if p := parseOK(t, src); len(p.Warnings) != 0 {
+			t.Errorf("unexpected warnings %v for\n%s", p.Warnings, src)
+		}
+	}
+}

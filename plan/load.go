@@ -78,5 +78,6 @@ func Parse(path string, data []byte) (*Plan, error) {
 	if len(l.probs) > 0 {
 		return nil, l.probs.normalize()
 	}
+	p.Warnings = l.warnings.normalize()
 	return p, nil
 }

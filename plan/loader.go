@@ -12,12 +12,13 @@ import (
 // loader carries one parse: the node tree for positions, the converted document and the
 // problems found so far.
 type loader struct {
-	file  string
-	root  *yaml.Node
-	doc   any
-	probs Problems
-	skip  map[string]bool                // pointers whose value the schema already rejected
-	index map[*yaml.Node]map[string]pair // mapping entries by name, built on demand
+	file     string
+	root     *yaml.Node
+	doc      any
+	probs    Problems
+	warnings Problems
+	skip     map[string]bool                // pointers whose value the schema already rejected
+	index    map[*yaml.Node]map[string]pair // mapping entries by name, built on demand
 }
 
 // run converts, validates and decodes the tree; it returns nil when problems were found
@@ -103,6 +104,16 @@ func (l *loader) add(ptr []string, atKey bool, format string, args ...any) {
 		p.Line, p.Col = n.Line, n.Column
 	}
 	l.probs = append(l.probs, p)
+}
+
+// warn records a warning at the value at ptr.
+func (l *loader) warn(ptr []string, format string, args ...any) {
+	at := l.locate(ptr)
+	w := Problem{File: l.file, Path: pathString(l.doc, ptr), Message: fmt.Sprintf(format, args...)}
+	if n := at.value; n != nil {
+		w.Line, w.Col = n.Line, n.Column
+	}
+	l.warnings = append(l.warnings, w)
 }
 
 // check records a semantic problem at ptr unless the schema already rejected that value.

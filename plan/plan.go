@@ -18,6 +18,9 @@ type Plan struct {
 	NamePos    Pos // where the name's value is written
 	Generation int // 1 when not set
 	Jobs       []Job
+	// Warnings are things that are valid but probably not meant, e.g. a window start
+	// whose offset is not the job's timezone's; sorted like Problems.
+	Warnings []Problem
 }
 
 // Job is one entry of `jobs`, with the plan defaults resolved into it.

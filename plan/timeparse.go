@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA timezones work on machines without a zoneinfo database
+	"unicode"
 )
 
 var fixedOffset = regexp.MustCompile(`^([+-])([0-9]{2}):([0-9]{2})$`)
@@ -35,9 +36,35 @@ func loadTimezone(name string) (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
+		if s := suggestZone(name); s != "" {
+			return nil, fmt.Errorf("unknown timezone %q: did you mean %s? (IANA names are case-sensitive)", name, s)
+		}
 		return nil, fmt.Errorf("unknown timezone %q: use an IANA name such as Asia/Shanghai or a fixed offset such as +08:00", name)
 	}
 	return loc, nil
+}
+
+// suggestZone returns the IANA name that name probably meant when only its case is wrong
+// (asia/shanghai, AMERICA/NEW_YORK, utc), or "".
+func suggestZone(name string) string {
+	if strings.EqualFold(name, "UTC") || strings.EqualFold(name, "Z") {
+		return "UTC"
+	}
+	title := []byte(strings.ToLower(name))
+	for i := range title {
+		if i == 0 || strings.ContainsRune("/_-", rune(title[i-1])) {
+			title[i] = byte(unicode.ToUpper(rune(title[i])))
+		}
+	}
+	for _, c := range []string{string(title), strings.ToUpper(name)} {
+		if c == name || strings.ContainsAny(c, "\\.") {
+			continue
+		}
+		if _, err := time.LoadLocation(c); err == nil {
+			return c
+		}
+	}
+	return ""
 }
 
 // parseTime reads a window time: RFC 3339 with an offset, or without one

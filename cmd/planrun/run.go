@@ -169,6 +169,7 @@ func loadValid(e *env, paths []string, format string) ([]*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	printWarnings(e, results)
 	var plans []*plan.Plan
 	bad := false
 	for _, r := range results {

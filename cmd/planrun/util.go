@@ -96,3 +96,14 @@ func (g *globList) Set(v string) error { *g = append(*g, v); return nil }
 func registerExclude(fs *flag.FlagSet, e *env) {
 	fs.Var(&e.exclude, "exclude", "leave files and folders matching this `glob` out of plan folders (repeatable; a glob without / matches base names)")
 }
+
+// printWarnings writes the plans' warnings to stderr: valid, but probably not meant.
+func printWarnings(e *env, results []fileResult) {
+	for _, r := range results {
+		if r.Plan != nil {
+			for _, w := range r.Plan.Warnings {
+				fmt.Fprintln(e.stderr, "warning:", w)
+			}
+		}
+	}
+}

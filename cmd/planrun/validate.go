@@ -57,6 +57,7 @@ func cmdValidate(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(e, results)
 	if err := writeValidation(e, *format, results); err != nil {
 		return err
 	}
