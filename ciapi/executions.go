@@ -57,7 +57,7 @@ type ExecutionSummary struct {
 	State  string `xml:"State"`
 	// CreateTime is the documented element; CreationTime is what one SDK reads. Use Created.
 	CreateTime   string `xml:"CreateTime"`
-	CreationTime string `xml:"CreationTime"`
+	CreationTime string `xml:"CreationTime,omitempty"`
 }
 
 // Key is the entry's bare object key.
@@ -116,11 +116,11 @@ type ExecutionTask struct {
 // read (see WorkflowTitle).
 type WorkflowExecution struct {
 	WorkflowId   string          `xml:"WorkflowId"`
-	WorkflowName string          `xml:"WorkflowName"`
-	Name         string          `xml:"Name"`
+	WorkflowName string          `xml:"WorkflowName,omitempty"`
+	Name         string          `xml:"Name,omitempty"`
 	RunId        string          `xml:"RunId"`
 	CreateTime   string          `xml:"CreateTime"`
-	CreationTime string          `xml:"CreationTime"`
+	CreationTime string          `xml:"CreationTime,omitempty"`
 	Object       string          `xml:"Object"`
 	State        string          `xml:"State"`
 	Tasks        []ExecutionTask `xml:"Tasks"`
