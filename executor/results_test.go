@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/planrun/planrun/ciapi"
@@ -188,5 +189,23 @@ func TestResultsStopsOnEmitError(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || len(counts) != 1 || n != 5 {
 		t.Errorf("err %v, %d counts, %d emitted", err, len(counts), n)
+	}
+}
+
+func TestResultsUnknownWorkflowOrTagIsAClearProblem(t *testing.T) {
+	_, c := startEmulator(t, emulator.Options{Workflows: []string{resWorkflow}, Objects: emulator.ObjectOptions{PerPrefix: 5}})
+	good := createBatch(t, c, "good", ciapi.Input{Prefix: "g/"}, "")
+	badWf, badTag := good, createBatch(t, c, "node", ciapi.Input{Prefix: "n/"}, "Transcode")
+	badWf.Workflows = []string{"w0000000000000000000000000000000b"}
+	badTag.Tag = "Transcodes"
+	_, counts := collect(t, c, []BatchJob{badWf, badTag, good}, quick())
+	for i, want := range []string{"workflow w0000000000000000000000000000000b", "tag Transcodes"} {
+		var ae *ciapi.APIError
+		if k := counts[i]; !errors.As(k.Err, &ae) || ae.Code != "InvalidArgument" || !strings.Contains(k.Err.Error(), want) {
+			t.Errorf("counts %d: %v", i, k.Err)
+		}
+	}
+	if counts[2].Err != nil || counts[2].Objects != 5 {
+		t.Errorf("the good batch job: %+v", counts[2])
 	}
 }

@@ -143,6 +143,9 @@ func (s *Server) listExecutions(r *http.Request, t target) reply {
 		return reply{err: e}
 	}
 	pq.jobID, pq.wf, pq.key = q.Get("jobId"), q.Get("workflowId"), q.Get("name")
+	if wf := pq.wf; wf != "" && (!workflowID.MatchString(wf) || len(s.opts.Workflows) > 0 && !slices.Contains(s.opts.Workflows, wf)) {
+		return reply{err: invalidArgument("workflowId", "workflow %s does not exist", truncate(wf, 64))}
+	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -202,6 +205,9 @@ func (s *Server) listNodeJobs(r *http.Request, t target, pic bool) reply {
 	tag := q.Get("tag")
 	if tag == "" {
 		return reply{err: invalidArgument("tag", "is required")}
+	}
+	if !slices.Contains(tags, tag) {
+		return reply{err: invalidArgument("tag", "%q is not a job tag", truncate(tag, 64))}
 	}
 	pq, pageNo, e := s.parsePage(q, ciapi.TypeJob)
 	if e != nil {
