@@ -41,6 +41,7 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 	s.all = append(s.all, j)
 	s.byKey[t.key()] = append(s.byKey[t.key()], j)
 	s.byID[j.id] = j
+	s.register(j)
 	s.mu.Unlock()
 	s.stats.add(func(st *Stats) { st.JobsCreated++ })
 

@@ -45,6 +45,31 @@
 // Every answer carries x-ci-request-id, Server: tencent-ci and Date; errors also carry
 // x-ci-trace-id and an <Error><Code/><Message/><RequestId/><TraceId/></Error> body.
 //
+// # Objects and executions
+//
+// Every bucket holds objects (Options.Objects): under each prefix a deterministic set of
+// keys with upload times spread evenly over a range, so a TimeInterval selects those
+// uploaded in it; a Manifest or UrlFile input yields a deterministic set per URL; an
+// Object input yields that object. A workflow batch job fans out into one execution per
+// object and workflow, a node batch job into one node job per object; they run one after
+// the other while the batch job is Running. A share of (object, workflow or tag) pairs
+// fails (ObjectOptions.FailRate), chosen by hash of the key; of those a share fails on
+// every attempt (PermanentShare), the others only on their first. Attempts count per
+// object and workflow or tag in the bucket, across batch jobs.
+//
+//	GET /workflowexecution             executions of a workflow (workflowId optional),
+//	                                   of one batch job with jobId; states, name, sizes
+//	GET /workflowexecution/<RunId>     one execution with a Start task and a node task
+//	                                   carrying Code and Message; unknown: 400 ResourceNotFound
+//	GET /jobs, GET /pic_jobs           node jobs of a tag (required), of one batch job with
+//	                                   inventoryTriggerJobId; PicProcess at /pic_jobs (or
+//	                                   /jobs with queueType=PicProcess)
+//	GET /jobs/<id>[,<id>...]           node jobs by id, the unknown ones in NonExistJobIds
+//
+// Pages can be capped (PageSize), every n-th page can name objects by full URL
+// (FullURLEvery), a token can be answered again (LoopToken), and detail calls can fail
+// (DetailFailRate). Options.StateFile keeps the batch jobs between processes (Save, Load).
+//
 // # Faults
 //
 // Options.Faults (or Server.SetFaults) injects latency, 500 InternalError, dropped
@@ -58,6 +83,7 @@
 //	GET /_emulator/jobs    every job held (see Job): bucket, region, id, name, type, state,
 //	                       code, message, creationTime, startTime, endTime, input,
 //	                       workflowId, tag, timeInterval
+//	GET /_emulator/executions  every execution (see Execution); ?jobId= keeps one batch job's
 //	GET /_emulator/stats   the counters (see Stats): calls and 2xx answers per operation,
 //	                       injected faults, auth failures, in-flight maximum, create arrival times
 package emulator

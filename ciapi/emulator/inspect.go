@@ -17,8 +17,10 @@ func (s *Server) inspect(w http.ResponseWriter, r *http.Request, requestID, trac
 		v = s.Jobs()
 	case inspectPrefix + "stats":
 		v = s.Stats()
+	case inspectPrefix + "executions":
+		v = s.Executions(r.URL.Query().Get("jobId"))
 	default:
-		writeError(w, requestID, traceID, errorf(http.StatusNotFound, "InvalidUrl", "unknown inspection endpoint %s (have /_emulator/jobs and /_emulator/stats)", r.URL.Path))
+		writeError(w, requestID, traceID, errorf(http.StatusNotFound, "InvalidUrl", "unknown inspection endpoint %s (have /_emulator/jobs, /_emulator/executions and /_emulator/stats)", r.URL.Path))
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

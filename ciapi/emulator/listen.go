@@ -60,29 +60,40 @@ type Running struct {
 	// Server is the emulator, for Jobs, Stats and SetFaults.
 	Server *Server
 
-	stop context.CancelFunc
-	done chan error
+	stop      context.CancelFunc
+	done      chan error
+	stateFile string
 }
 
 // Start serves a new Server configured by opts on 127.0.0.1 at a random port.
 func Start(opts Options) (*Running, error) {
+	srv := New(opts)
+	if opts.StateFile != "" {
+		if err := srv.loadIfPresent(opts.StateFile); err != nil {
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen for emulator: %w", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	r := &Running{URL: "http://" + ln.Addr().String(), Addr: ln.Addr().String(),
-		Server: New(opts), stop: stop, done: make(chan error, 1)}
+		Server: srv, stop: stop, done: make(chan error, 1), stateFile: opts.StateFile}
 	go func() { r.done <- Serve(ctx, ln, r.Server) }()
 	return r, nil
 }
 
-// Close stops the emulator and waits for it; it is safe to call more than once.
+// Close stops the emulator and waits for it, then saves what it holds to
+// Options.StateFile when set; it is safe to call more than once.
 func (r *Running) Close() error {
 	r.stop()
 	err, ok := <-r.done
 	if ok {
 		close(r.done)
+		if r.stateFile != "" {
+			err = errors.Join(err, r.Server.Save(r.stateFile))
+		}
 	}
 	return err
 }

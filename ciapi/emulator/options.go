@@ -59,6 +59,11 @@ type Options struct {
 	ListTypeDefault string
 	// NamePrefixMatch makes the list name filter a prefix match instead of an exact match.
 	NamePrefixMatch bool
+	// Objects describe the objects of every bucket and the executions of batch jobs.
+	Objects ObjectOptions
+	// StateFile, when set, is where Start loads the batch jobs held (if the file exists)
+	// and where Running.Close saves them, so that successive processes see one service.
+	StateFile string
 	// Faults are injected into API requests; change them at run time with SetFaults.
 	Faults Faults
 	// Seed makes job ids, request ids, fault rolls and job failures reproducible.

@@ -33,13 +33,14 @@ type Server struct {
 	all    []*job            // every job in creation order
 	byKey  map[string][]*job // bucket/region -> jobs in creation order
 	byID   map[string]*job
+	objs   *objectStore // the objects and executions of the batch jobs
 }
 
 // New returns a Server configured by opts (see Options for the defaults).
 func New(opts Options) *Server {
 	s := &Server{opts: opts, creds: opts.Credentials, maxSkew: opts.MaxSkew, loc: opts.Location,
 		log: opts.Logger, stats: newCounters(), faults: opts.Faults,
-		byKey: map[string][]*job{}, byID: map[string]*job{}}
+		byKey: map[string][]*job{}, byID: map[string]*job{}, objs: newObjectStore(opts.Objects)}
 	if len(s.creds) == 0 {
 		s.creds = map[string]string{DefaultSecretID: DefaultSecretKey}
 	}
@@ -110,6 +111,9 @@ func route(r *http.Request) (op, id string) {
 		}
 		return OpOther, ""
 	}
+	if op, id, ok := routeObjects(r); ok {
+		return op, id
+	}
 	id, ok := strings.CutPrefix(p, basePath+"/")
 	if !ok || strings.Contains(id, "/") {
 		return OpOther, ""
@@ -165,6 +169,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			b.RequestId = requestID
 		case *ciapi.ListResponse:
 			b.RequestId = requestID
+		case *ciapi.ExecutionListResponse:
+			b.RequestId = requestID
+		case *ciapi.ExecutionDescribeResponse:
+			b.RequestId = requestID
+		case *ciapi.MediaJobListResponse:
+			b.RequestId = requestID
+		case *ciapi.MediaJobDescribeResponse:
+			b.RequestId = requestID
 		}
 		status = writeXML(w, requestID, traceID, rep.body)
 	}
@@ -202,6 +214,8 @@ func (s *Server) handle(r *http.Request, op, id string) reply {
 		return s.list(r, t)
 	case OpCancel:
 		return s.cancel(t, id)
+	case OpListExecutions, OpDescribeExecution, OpListJobs, OpDescribeJobs:
+		return s.handleObjects(r, t, op, id)
 	}
 	return reply{err: errorf(http.StatusBadRequest, "InvalidUrl", "%s %s is not an operation of this service", r.Method, r.URL.Path)}
 }

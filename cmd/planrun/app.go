@@ -101,6 +101,7 @@ func commands() []command {
 		{"run", "trigger every request of the plans not already done (--dry-run: only print them)", cmdRun},
 		{"status", "show what the state holds: each request, its job id and last known state", cmdStatus},
 		{"cancel", "cancel the plans' jobs that are not finished", cmdCancel},
+		{"results", "show every object's outcome in the plans' batch jobs (--failed: the failures)", cmdResults},
 		{"emulator", "serve the local CI emulator until stopped", cmdEmulator},
 		{"schema", "print the plan JSON Schema", cmdSchema},
 		{"completion", "print a shell completion script (bash, zsh or fish)", cmdCompletion},

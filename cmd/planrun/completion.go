@@ -12,6 +12,7 @@ var flagsOf = map[string]string{
 	"run":      "--dry-run --emulator --format --parallel --qps --retries --fail-fast --max-requests --wait --state --report --endpoint --timeout --poll-interval --quiet --insecure --shard --junit --log-format --exclude --help",
 	"status":   "--state --refresh --endpoint --format --insecure --timeout --exclude --help",
 	"cancel":   "--state --endpoint --format --insecure --timeout --help",
+	"results":  "--format --failed --state --emulator --parallel --qps --retries --endpoint --insecure --timeout --help",
 	"emulator": "--addr --submitted-for --running-for --fail-rate --latency --error-rate --uncertain-rate --reset-rate --qps-limit --workflows --default-bucket --default-region --verbose --help",
 }
 

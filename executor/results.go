@@ -1,0 +1,301 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/planrun/planrun/ciapi"
+)
+
+// ResultsAPI is the part of the CI API that Results uses; *ciapi.Client satisfies it.
+// Each call is one HTTP exchange: Results owns the slots, the rate limit and the retries.
+type ResultsAPI interface {
+	// ListExecutions returns one page of the executions of a workflow.
+	ListExecutions(ctx context.Context, bucket, region string, opt ciapi.ExecutionListOptions) (*ciapi.ExecutionListResponse, error)
+	// DescribeExecution returns one workflow execution with its tasks.
+	DescribeExecution(ctx context.Context, bucket, region, runID string) (*ciapi.WorkflowExecution, error)
+	// ListMediaJobs returns one page of the node jobs of a tag.
+	ListMediaJobs(ctx context.Context, bucket, region string, opt ciapi.MediaJobListOptions) (*ciapi.MediaJobListResponse, error)
+	// Describe returns one batch job; an unknown id gives an error matching ciapi.ErrNotFound.
+	Describe(ctx context.Context, bucket, region, id string) (*ciapi.DescribeResponse, error)
+}
+
+// Compile-time check that the real client fits.
+var _ ResultsAPI = (*ciapi.Client)(nil)
+
+// BatchJob is one batch job whose per-object results Results reads.
+type BatchJob struct {
+	Plan, Job, Name string // the plan, the plan's job and the request that made the batch job
+	Bucket, Region  string
+	ID              string   // the batch job id
+	Type            string   // ciapi.TypeWorkflow (the default when empty) or ciapi.TypeJob
+	Workflows       []string // type Workflow: the workflows it runs
+	Tag             string   // type Job: the node tag
+	// Attempt is 1 for the plan's own batch job and 2 and up for the batch jobs that
+	// trigger its failed objects again; 0 means 1.
+	Attempt int
+}
+
+// ObjectResult is the outcome of one execution: one object through one workflow, or one
+// node job on one object.
+type ObjectResult struct {
+	Plan, Job, Name string
+	Bucket, Region  string
+	BatchJobID      string
+	Object          string // the bare key, whatever form the service named it in
+	Workflow        string // type Workflow
+	Tag             string // type Job
+	State           string // Running, Success, Failed, Cancel, ... as the service says
+	Code, Message   string // the failure's, when State is Failed
+	Attempt         int
+	ExecutionID     string // the RunId of a workflow execution, the JobId of a node job
+	// DetailErr is set when the detail call of a failed workflow execution failed: Code
+	// and Message are then unknown.
+	DetailErr error
+}
+
+// Failed reports whether the execution ended Failed.
+func (r *ObjectResult) Failed() bool { return r.State == ciapi.StateFailed }
+
+// ObjectCounts are the per-object counts of one batch job.
+type ObjectCounts struct {
+	BatchJob
+	Objects   int // executions seen (one per object per workflow, or per node job)
+	Succeeded int
+	Failed    int
+	Running   int // Submitted or Running
+	Other     int // Cancel, Pause, or a state the service may add
+	// ByCode counts the failures per Code ("" when unknown).
+	ByCode map[string]int
+	// DetailErrors counts the failed executions whose detail call failed.
+	DetailErrors int
+	// Err is why the listing stopped before its end (a call that failed, a page token
+	// repeated, a batch job the service no longer has): the counts hold what was read.
+	Err error
+}
+
+// ErrTokenLoop reports a list that answered a page token it had answered before: following
+// it would loop forever.
+var ErrTokenLoop = errors.New("the service answered a page token it had already answered")
+
+// ErrBatchJobGone reports a batch job that the service no longer has.
+var ErrBatchJobGone = errors.New("the service no longer has this batch job")
+
+// resultsPageSize is the page size of the execution and node-job lists (the service maximum).
+const resultsPageSize = 100
+
+// Results streams the outcome of every execution of every batch job to emit, batch jobs
+// in the order given, at most one page (100 executions) in memory at a time. It costs one
+// list call per 100 executions, one detail call per failed workflow execution (for the
+// failure's Code and Message), and one describe of a batch job whose lists are empty (to
+// tell an empty batch job from one the service no longer has). Calls share the slots,
+// rate limit, timeout and retries of opts. emit is never called concurrently; an error
+// from it stops Results and is returned. Problems of one batch job (a list that failed, a
+// repeated token, a batch job gone, failed detail calls) are in its ObjectCounts, and the
+// other batch jobs are still read. The error is ctx's when it ends, or emit's.
+func Results(ctx context.Context, api ResultsAPI, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
+	e := newEngine(nil, nil, opts)
+	out := make([]ObjectCounts, 0, len(jobs))
+	for _, bj := range jobs {
+		if bj.Attempt <= 0 {
+			bj.Attempt = 1
+		}
+		if bj.Type == "" {
+			bj.Type = ciapi.TypeWorkflow
+		}
+		c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
+		err := e.jobResults(ctx, api, &c, emit)
+		if ctx.Err() != nil {
+			return append(out, c), ctx.Err()
+		}
+		var ee *emitError
+		if errors.As(err, &ee) {
+			return append(out, c), ee.err
+		}
+		if err == nil && c.Objects == 0 {
+			err = e.checkExists(ctx, api, &bj)
+		}
+		c.Err = err
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// emitError carries an error of the caller's emit through the page loop.
+type emitError struct{ err error }
+
+func (e *emitError) Error() string { return e.err.Error() }
+
+// checkExists describes a batch job that listed no execution: ErrBatchJobGone when the
+// service does not know it.
+func (e *engine) checkExists(ctx context.Context, api ResultsAPI, bj *BatchJob) error {
+	err := e.read(ctx, func(ctx context.Context) error {
+		_, err := api.Describe(ctx, bj.Bucket, bj.Region, bj.ID)
+		return err
+	})
+	if errors.Is(err, ciapi.ErrNotFound) {
+		return fmt.Errorf("batch job %s: %w", bj.ID, ErrBatchJobGone)
+	}
+	if err != nil {
+		return fmt.Errorf("describe batch job %s: %w", bj.ID, err)
+	}
+	return nil
+}
+
+// jobResults lists the executions (or node jobs) of one batch job.
+func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts, emit func(ObjectResult) error) error {
+	bj := &c.BatchJob
+	base := ObjectResult{Plan: bj.Plan, Job: bj.Job, Name: bj.Name, Bucket: bj.Bucket, Region: bj.Region,
+		BatchJobID: bj.ID, Attempt: bj.Attempt}
+	if bj.Type == ciapi.TypeJob {
+		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
+		err := pageLoop(ctx, func(ctx context.Context, token string) (string, int, error) {
+			opt.NextToken = token
+			var page *ciapi.MediaJobListResponse
+			if err := e.read(ctx, func(ctx context.Context) error {
+				var err error
+				page, err = api.ListMediaJobs(ctx, bj.Bucket, bj.Region, opt)
+				return err
+			}); err != nil {
+				return "", 0, err
+			}
+			for i := range page.JobsDetail {
+				j := &page.JobsDetail[i]
+				r := base
+				r.Tag, r.Object, r.State, r.ExecutionID = bj.Tag, j.Key(), j.State, j.JobId
+				r.Code, r.Message = j.Failure()
+				if err := c.add(&r, emit); err != nil {
+					return "", 0, err
+				}
+			}
+			return page.NextToken, len(page.JobsDetail), nil
+		})
+		if err != nil {
+			return fmt.Errorf("list node jobs of %s (tag %s): %w", bj.ID, bj.Tag, err)
+		}
+		return nil
+	}
+	for _, wf := range bj.Workflows {
+		opt := ciapi.ExecutionListOptions{WorkflowId: wf, JobId: bj.ID, Size: resultsPageSize}
+		err := pageLoop(ctx, func(ctx context.Context, token string) (string, int, error) {
+			opt.NextToken = token
+			var page *ciapi.ExecutionListResponse
+			if err := e.read(ctx, func(ctx context.Context) error {
+				var err error
+				page, err = api.ListExecutions(ctx, bj.Bucket, bj.Region, opt)
+				return err
+			}); err != nil {
+				return "", 0, err
+			}
+			rs := make([]ObjectResult, len(page.Executions))
+			for i := range page.Executions {
+				x := &page.Executions[i]
+				r := base
+				r.Workflow, r.Object, r.State, r.ExecutionID = wf, x.Key(), x.State, x.RunId
+				if x.WorkflowId != "" {
+					r.Workflow = x.WorkflowId
+				}
+				rs[i] = r
+			}
+			e.details(ctx, api, bj, rs)
+			for i := range rs {
+				if err := c.add(&rs[i], emit); err != nil {
+					return "", 0, err
+				}
+			}
+			return page.NextToken, len(page.Executions), nil
+		})
+		if err != nil {
+			return fmt.Errorf("list executions of %s (workflow %s): %w", bj.ID, wf, err)
+		}
+	}
+	return nil
+}
+
+// details reads the Code and Message of every failed execution of a page, in parallel
+// (bounded by the engine's slots).
+func (e *engine) details(ctx context.Context, api ResultsAPI, bj *BatchJob, rs []ObjectResult) {
+	var wg sync.WaitGroup
+	for i := range rs {
+		r := &rs[i]
+		if !r.Failed() {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var x *ciapi.WorkflowExecution
+			err := e.read(ctx, func(ctx context.Context) error {
+				var err error
+				x, err = api.DescribeExecution(ctx, bj.Bucket, bj.Region, r.ExecutionID)
+				return err
+			})
+			if err != nil {
+				r.DetailErr = fmt.Errorf("describe execution %s: %w", r.ExecutionID, err)
+				return
+			}
+			r.Code, r.Message = x.Failure()
+		}()
+	}
+	wg.Wait()
+}
+
+// add counts r and emits it.
+func (c *ObjectCounts) add(r *ObjectResult, emit func(ObjectResult) error) error {
+	c.Objects++
+	switch r.State {
+	case ciapi.StateSuccess:
+		c.Succeeded++
+	case ciapi.StateFailed:
+		c.Failed++
+		c.ByCode[r.Code]++
+		if r.DetailErr != nil {
+			c.DetailErrors++
+		}
+	case ciapi.StateSubmitted, ciapi.StateRunning:
+		c.Running++
+	default:
+		c.Other++
+	}
+	if err := emit(*r); err != nil {
+		return &emitError{err}
+	}
+	return nil
+}
+
+// maxEmptyResultPages bounds how many pages in a row without an item pageLoop follows.
+const maxEmptyResultPages = 1000
+
+// pageLoop calls fetch with an empty token, then with each token it returns, until one
+// is empty; fetch returns the next token and how many items its page had. A token
+// answered twice stops it with ErrTokenLoop, and so does an endless run of empty pages. It is the one place the
+// results lists page, so that it can give way to a shared pager.
+func pageLoop(ctx context.Context, fetch func(ctx context.Context, token string) (next string, n int, err error)) error {
+	seen := map[string]bool{}
+	token, empty := "", 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		next, n, err := fetch(ctx, token)
+		if err != nil {
+			return err
+		}
+		if next == "" {
+			return nil
+		}
+		if seen[next] || next == token {
+			return fmt.Errorf("token %q: %w", next, ErrTokenLoop)
+		}
+		if empty++; n > 0 {
+			empty = 0
+		}
+		if empty >= maxEmptyResultPages {
+			return fmt.Errorf("%d empty pages in a row, each with a new token: %w", empty, ErrTokenLoop)
+		}
+		seen[next] = true
+		token = next
+	}
+}

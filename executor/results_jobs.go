@@ -1,0 +1,71 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
+)
+
+// Untriggered is a request of a plan that has no batch job: never triggered, or triggered
+// and gone from the service.
+type Untriggered struct {
+	Plan, Job, Name string
+	Err             error // the lookup's error when it failed; nil when simply not found
+}
+
+// ResultBatchJobs returns the batch jobs of the plans' requests (those the Filter keeps),
+// in expansion order: the job id from the state when it has one, else found on the service
+// by Name (one lookup per such request), so it works on a fresh machine too. store may be
+// nil (no state file). Requests without a batch job are returned apart.
+func ResultBatchJobs(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]BatchJob, []Untriggered, error) {
+	e := newEngine(api, store, opts)
+	var jobs []BatchJob
+	var missing []Untriggered
+	for _, p := range plans {
+		for req := range e.o.requests(p) {
+			bj := BatchJob{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
+				Region: req.Region, Type: req.Type, Attempt: 1}
+			if req.Type == ciapi.TypeJob {
+				if req.Node != nil {
+					bj.Tag = req.Node.Tag
+				}
+			} else if req.Workflow != "" {
+				bj.Workflows = []string{req.Workflow}
+			}
+			if store != nil {
+				row, ok, err := store.Lookup(ctx, req.Plan, req.Name)
+				if err != nil {
+					return nil, nil, fmt.Errorf("read state: %w", err)
+				}
+				if ok && row.JobID != "" {
+					bj.ID = row.JobID
+					jobs = append(jobs, bj)
+					continue
+				}
+			}
+			var d *ciapi.JobDetail
+			err := e.read(ctx, func(ctx context.Context) error {
+				var err error
+				d, err = api.FindByName(ctx, req.Bucket, req.Region, req.Type, req.Name)
+				return err
+			})
+			switch {
+			case ctx.Err() != nil:
+				return nil, nil, ctx.Err()
+			case errors.Is(err, ciapi.ErrNotFound):
+				missing = append(missing, Untriggered{Plan: req.Plan, Job: req.Job, Name: req.Name})
+			case err != nil:
+				missing = append(missing, Untriggered{Plan: req.Plan, Job: req.Job, Name: req.Name,
+					Err: fmt.Errorf("find batch job %s: %w", req.Name, err)})
+			default:
+				bj.ID = d.JobId
+				jobs = append(jobs, bj)
+			}
+		}
+	}
+	return jobs, missing, nil
+}

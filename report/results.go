@@ -1,0 +1,209 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
+)
+
+// Formats of `planrun results`.
+const (
+	ResultsText     = "text"
+	ResultsJSON     = "json"
+	ResultsCSV      = "csv"
+	ResultsJUnit    = "junit"
+	ResultsMarkdown = "markdown"
+)
+
+// ResultsFormats lists the formats NewResults accepts, in the order --help names them.
+var ResultsFormats = []string{ResultsText, ResultsJSON, ResultsCSV, ResultsJUnit, ResultsMarkdown}
+
+// ResultsOptions tune a results writer.
+type ResultsOptions struct {
+	// FailedOnly keeps the failed executions only (--failed); counts still cover all.
+	FailedOnly bool
+	// Color paints the text tables with ANSI colours.
+	Color bool
+}
+
+// ResultsWriter renders per-object results as they arrive: Write is called once per
+// execution, in the order read (the executions of one batch job together), and Finish once
+// with the counts of every batch job. Record formats (json, csv, junit) write as records
+// arrive and hold none; the text and markdown tables aggregate counts only. A
+// ResultsWriter is not safe for concurrent use (executor.Results never emits concurrently).
+type ResultsWriter interface {
+	Write(r *executor.ObjectResult) error
+	Finish(counts []executor.ObjectCounts) error
+}
+
+// NewResults returns the writer of format on w.
+func NewResults(format string, w io.Writer, opts ResultsOptions) (ResultsWriter, error) {
+	switch format {
+	case ResultsText:
+		return &resultsText{w: w, opts: opts}, nil
+	case ResultsJSON:
+		return newResultsJSON(w, opts), nil
+	case ResultsCSV:
+		return newResultsCSV(w, opts), nil
+	case ResultsJUnit:
+		return newResultsJUnit(w, opts), nil
+	case ResultsMarkdown:
+		return &resultsMarkdown{w: w, opts: opts}, nil
+	}
+	return nil, fmt.Errorf("unknown results format %q (want one of %s)", format, strings.Join(ResultsFormats, ", "))
+}
+
+// ProblemLines renders, one line each, what kept results from being complete: a listing
+// that stopped (a call that failed, a repeated page token, a batch job gone) and failed
+// detail calls. Empty when everything was read.
+func ProblemLines(counts []executor.ObjectCounts) []string {
+	var out []string
+	for _, c := range counts {
+		who := fmt.Sprintf("%s/%s: %s (batch job %s)", c.Plan, c.Job, c.Name, c.ID)
+		if c.Err != nil {
+			what := "results incomplete"
+			switch {
+			case errors.Is(c.Err, executor.ErrBatchJobGone):
+				what = "no results"
+			case c.Objects == 0:
+				what = "no results read"
+			}
+			out = append(out, clean(fmt.Sprintf("%s: %s: %v", who, what, c.Err)))
+		}
+		if c.DetailErrors > 0 {
+			out = append(out, clean(fmt.Sprintf("%s: the reason of %s is unknown (the detail call failed)",
+				who, plural(c.DetailErrors, "failed execution"))))
+		}
+	}
+	return out
+}
+
+// objectTally is the aggregate of one plan job (or one workflow or tag of it).
+type objectTally struct {
+	objects, succeeded, failed, running, other int
+	byCode                                     map[string]int
+}
+
+func (t *objectTally) add(r *executor.ObjectResult) {
+	t.objects++
+	switch r.State {
+	case ciapi.StateSuccess:
+		t.succeeded++
+	case ciapi.StateFailed:
+		t.failed++
+		if t.byCode == nil {
+			t.byCode = map[string]int{}
+		}
+		t.byCode[failureCode(r)]++
+	case ciapi.StateSubmitted, ciapi.StateRunning:
+		t.running++
+	default:
+		t.other++
+	}
+}
+
+// failureCode is the code a failure is grouped under: the service's, or a placeholder.
+func failureCode(r *executor.ObjectResult) string {
+	switch {
+	case r.Code != "":
+		return r.Code
+	case r.DetailErr != nil:
+		return "(detail call failed)"
+	}
+	return "(no code)"
+}
+
+// codesByCount returns the codes of m, most frequent first, then by name.
+func codesByCount(m map[string]int) []string {
+	codes := make([]string, 0, len(m))
+	for c := range m {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		if m[a] != m[b] {
+			return m[b] - m[a]
+		}
+		return strings.Compare(a, b)
+	})
+	return codes
+}
+
+// planJob is the key of a plan job.
+type planJob struct{ plan, job string }
+
+// tallies aggregates records per plan job and, inside, per workflow or tag, in the order
+// first seen. Its size is bounded by the plan jobs and workflows, never the objects.
+type tallies struct {
+	order []planJob
+	jobs  map[planJob]*jobTally
+}
+
+type jobTally struct {
+	total objectTally
+	by    []string // workflows and tags in the order seen
+	per   map[string]*objectTally
+}
+
+func (ts *tallies) add(r *executor.ObjectResult) {
+	if ts.jobs == nil {
+		ts.jobs = map[planJob]*jobTally{}
+	}
+	k := planJob{r.Plan, r.Job}
+	jt := ts.jobs[k]
+	if jt == nil {
+		jt = &jobTally{per: map[string]*objectTally{}}
+		ts.jobs[k] = jt
+		ts.order = append(ts.order, k)
+	}
+	jt.total.add(r)
+	wf := r.Workflow
+	if wf == "" {
+		wf = r.Tag
+	}
+	if jt.per[wf] == nil {
+		jt.per[wf] = &objectTally{}
+		jt.by = append(jt.by, wf)
+	}
+	jt.per[wf].add(r)
+}
+
+// ensure adds the plan jobs of counts that no record named (no objects at all).
+func (ts *tallies) ensure(counts []executor.ObjectCounts) {
+	if ts.jobs == nil {
+		ts.jobs = map[planJob]*jobTally{}
+	}
+	for _, c := range counts {
+		k := planJob{c.Plan, c.Job}
+		if ts.jobs[k] == nil {
+			ts.jobs[k] = &jobTally{per: map[string]*objectTally{}}
+			ts.order = append(ts.order, k)
+		}
+	}
+}
+
+// batchJobsOf counts the batch jobs of each plan job.
+func batchJobsOf(counts []executor.ObjectCounts) map[planJob]int {
+	m := map[planJob]int{}
+	for _, c := range counts {
+		m[planJob{c.Plan, c.Job}]++
+	}
+	return m
+}
+
+// keep reports whether a record is written under opts.
+func (o ResultsOptions) keep(r *executor.ObjectResult) bool {
+	return !o.FailedOnly || r.Failed()
+}
+
+// detailText is the error of a failed detail call, or "".
+func detailText(r *executor.ObjectResult) string {
+	if r.DetailErr == nil {
+		return ""
+	}
+	return clean(r.DetailErr.Error())
+}

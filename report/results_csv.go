@@ -1,0 +1,51 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+
+	"github.com/planrun/planrun/executor"
+)
+
+// resultsCSVHeader are the columns of --format csv, the JSON record's fields in order.
+var resultsCSVHeader = []string{"plan", "job", "name", "batch_job_id", "bucket", "region", "object",
+	"workflow", "tag", "state", "code", "message", "attempt", "execution_id", "error"}
+
+// resultsCSV writes one row per execution as they arrive, after a header row.
+type resultsCSV struct {
+	w      *csv.Writer
+	opts   ResultsOptions
+	header bool
+}
+
+func newResultsCSV(w io.Writer, opts ResultsOptions) *resultsCSV {
+	return &resultsCSV{w: csv.NewWriter(w), opts: opts}
+}
+
+func (c *resultsCSV) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	return c.w.Write(resultsCSVHeader)
+}
+
+func (c *resultsCSV) Write(r *executor.ObjectResult) error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	if !c.opts.keep(r) {
+		return nil
+	}
+	return c.w.Write([]string{r.Plan, r.Job, r.Name, r.BatchJobID, r.Bucket, r.Region, r.Object,
+		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Attempt), r.ExecutionID, detailText(r)})
+}
+
+func (c *resultsCSV) Finish([]executor.ObjectCounts) error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	c.w.Flush()
+	return c.w.Error()
+}

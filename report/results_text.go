@@ -1,0 +1,104 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/planrun/planrun/executor"
+)
+
+// resultsText renders a table per plan job (objects, succeeded, failed, running, other,
+// per workflow or tag, and the failures grouped by code) once every record is counted;
+// with FailedOnly it also writes one line per failed object as it arrives.
+type resultsText struct {
+	w    io.Writer
+	opts ResultsOptions
+	t    tallies
+	bw   *bufio.Writer
+}
+
+func (x *resultsText) Write(r *executor.ObjectResult) error {
+	x.t.add(r)
+	if !x.opts.FailedOnly || !r.Failed() {
+		return nil
+	}
+	if x.bw == nil {
+		x.bw = bufio.NewWriter(x.w)
+	}
+	_, err := fmt.Fprintln(x.bw, failedObjectLine(r, x.opts.Color))
+	return err
+}
+
+// failedObjectLine renders "FAILED plan/job object (workflow w..., attempt 1): Code: Message".
+func failedObjectLine(r *executor.ObjectResult, color bool) string {
+	via := "workflow " + r.Workflow
+	if r.Tag != "" {
+		via = "tag " + r.Tag
+	}
+	reason := failureCode(r)
+	if r.Message != "" {
+		reason += ": " + r.Message
+	}
+	if r.DetailErr != nil {
+		reason += ": " + r.DetailErr.Error()
+	}
+	return paint("FAILED", ansiRed, color) + " " + clean(fmt.Sprintf("%s/%s %s (%s, attempt %d, batch job %s): %s",
+		r.Plan, r.Job, r.Object, via, r.Attempt, r.BatchJobID, reason))
+}
+
+func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
+	if x.bw == nil {
+		x.bw = bufio.NewWriter(x.w)
+	}
+	w, color := x.bw, x.opts.Color
+	if x.opts.FailedOnly && len(x.t.order) > 0 {
+		fmt.Fprintln(w)
+	}
+	x.t.ensure(counts)
+	batches := batchJobsOf(counts)
+	for i, k := range x.t.order {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		jt := x.t.jobs[k]
+		fmt.Fprintf(w, "%s / %s: %s\n", paint(clean(k.plan), ansiBold, color), clean(k.job), plural(batches[k], "batch job"))
+		tb := &table{left: 1}
+		tb.add(cell{text: "WORKFLOW/TAG"}, cell{text: "OBJECTS"}, cell{text: "SUCCEEDED"}, cell{text: "FAILED"},
+			cell{text: "RUNNING"}, cell{text: "OTHER"})
+		row := func(name string, t *objectTally) {
+			tb.add(cell{text: clean(name)}, cell{text: strconv.Itoa(t.objects)},
+				cell{text: strconv.Itoa(t.succeeded), style: styleIf(t.succeeded, ansiGreen)},
+				cell{text: strconv.Itoa(t.failed), style: styleIf(t.failed, ansiRed)},
+				cell{text: strconv.Itoa(t.running), style: styleIf(t.running, ansiYellow)},
+				cell{text: strconv.Itoa(t.other)})
+		}
+		for _, wf := range jt.by {
+			row(wf, jt.per[wf])
+		}
+		if len(jt.by) != 1 {
+			row("total", &jt.total)
+		}
+		if err := tb.write(w, "  ", color); err != nil {
+			return err
+		}
+		if jt.total.failed > 0 {
+			fmt.Fprintln(w, "  failures by code:")
+			ct := &table{left: 1}
+			for _, code := range codesByCount(jt.total.byCode) {
+				ct.add(cell{text: clean(code), style: ansiRed}, cell{text: strconv.Itoa(jt.total.byCode[code])})
+			}
+			if err := ct.write(w, "    ", color); err != nil {
+				return err
+			}
+		}
+	}
+	if lines := ProblemLines(counts); len(lines) > 0 {
+		fmt.Fprintf(w, "\n%s\n", paint("Problems:", ansiRed, color))
+		for _, l := range lines {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
+	return w.Flush()
+}
