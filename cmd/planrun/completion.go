@@ -9,10 +9,10 @@ import (
 // flagsOf lists each command's flags for the completion scripts.
 var flagsOf = map[string]string{
 	"validate": "--format --max-requests --junit --exclude --help",
-	"run":      "--dry-run --emulator --format --parallel --qps --retries --fail-fast --max-requests --wait --state --report --endpoint --timeout --poll-interval --quiet --insecure --shard --junit --log-format --exclude --help",
-	"status":   "--state --refresh --endpoint --format --insecure --timeout --exclude --help",
+	"run":      "--dry-run --emulator --format --parallel --qps --retries --fail-fast --max-requests --wait --state --report --endpoint --timeout --poll-interval --quiet --insecure --shard --junit --log-format --html --exclude --help",
+	"status":   "--state --refresh --grid --endpoint --format --insecure --timeout --exclude --help",
 	"cancel":   "--state --endpoint --format --insecure --timeout --help",
-	"results":  "--format --failed --state --emulator --parallel --qps --retries --endpoint --insecure --timeout --help",
+	"results":  "--format --failed --html --state --emulator --parallel --qps --retries --endpoint --insecure --timeout --help",
 	"emulator": "--addr --submitted-for --running-for --fail-rate --latency --error-rate --uncertain-rate --reset-rate --qps-limit --workflows --default-bucket --default-region --verbose --help",
 }
 

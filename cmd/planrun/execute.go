@@ -71,6 +71,16 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	if err := writeStepSummaryRun(e, sum, wait, meta); err != nil {
 		return err
 	}
+	// The grid reads the state even after Ctrl-C: the run's state is what it shows.
+	inShard := func(name string) bool { return shard.Contains(name) }
+	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, namesOf(plans), inShard); err != nil {
+		return err
+	}
+	if f.html != "" {
+		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, namesOf(plans), inShard, nil); err != nil {
+			return err
+		}
+	}
 	switch {
 	case interrupted:
 		return exitError{exitInterrupted}

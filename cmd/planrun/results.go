@@ -39,6 +39,7 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most API calls in flight at once")
 	fs.Float64Var(&f.qps, "qps", 10, "most API calls started per second; 0 is unlimited")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
+	fs.StringVar(&f.html, "html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
 	f.registerService(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
@@ -75,6 +76,8 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 			return usageError{fmt.Errorf("results: %w", err)}
 		}
 		defer store.Close()
+	} else if f.html != "" {
+		return usagef("results: --html draws the requests of the state file; there is none at %s", statePath)
 	}
 	retries := f.retries
 	if retries == 0 {
@@ -113,6 +116,11 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	}
 	if rerr != nil {
 		return configError(e, fmt.Errorf("results: %w", rerr))
+	}
+	if f.html != "" {
+		if err := writeGridFile(ctx, f.html, store, namesOf(plans), nil, counts); err != nil {
+			return err
+		}
 	}
 	for _, line := range report.ProblemLines(counts) {
 		bad = true

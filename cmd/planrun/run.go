@@ -32,6 +32,7 @@ Examples:
 type runFlags struct {
 	dryRun, emulator, failFast, wait, quiet, insecure        bool
 	format, state, report, endpoint, shard, junit, logFormat string
+	html                                                     string // --html FILE: the grid of windows as a page
 	parallel, retries, maxRequests                           int
 	qps                                                      float64
 	timeout, pollInterval                                    time.Duration
@@ -57,6 +58,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.shard, "shard", "", "run only the K-th of N disjoint parts of the plans, as `K/N` (1 <= K <= N)")
 	fs.StringVar(&f.junit, "junit", "", "also write a JUnit XML report (one test case per request) to this `file`")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.StringVar(&f.html, "html", "", "also write the plans' requests as a grid of windows, one self-contained HTML page, to this `file`")
 }
 
 func cmdRun(ctx context.Context, args []string, e *env) error {
@@ -82,6 +84,9 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 	}
 	if len(paths) == 0 {
 		return usagef("run: no plan file given")
+	}
+	if f.dryRun && f.html != "" {
+		return usagef("run: --html draws what the state holds after a run; a dry run changes nothing")
 	}
 	if f.parallel < 1 {
 		return usagef("run: --parallel must be at least 1")
