@@ -1,0 +1,266 @@
+package executor
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Shape of the adaptive pace (--qps auto). It follows the CUBIC curve that the AWS SDKs'
+// adaptive retry mode uses for its client-side token bucket: after a throttle at rate W the
+// allowance drops to beta*W, then grows along scale*(t-K)^3 + W, flat near W (where the
+// service pushed back last time) and faster and faster beyond it, K seconds after the drop
+// being the instant it is back at W.
+const (
+	// DefaultAutoStart is the rate an adaptive pace starts at: the fixed default of --qps.
+	DefaultAutoStart = 10.0
+	// autoFloor is the least allowance, however often the service throttles.
+	autoFloor = 0.5
+	autoBeta  = 0.8 // the multiplicative drop on a throttle
+	autoScale = 0.4 // the cubic's scale, in calls/s per s^3
+	// autoNear: a throttle counts only when the measured send rate is at least this share
+	// of the rate of the last drop (the service pushes back where it did before), ...
+	autoNear = 0.9
+	// ... or when throttles are persistent: at least autoPersistN of the answers since the
+	// last drop, and at least autoPersistShare of them (the limit fell, or a queue is full).
+	autoPersistN     = 5
+	autoPersistShare = 0.25
+)
+
+// AdaptiveConfig configures NewAdaptive. The zero value is --qps auto.
+type AdaptiveConfig struct {
+	// Start is the first allowance in calls per second. Zero means DefaultAutoStart.
+	Start float64
+	// Ceiling, when positive, is an allowance the pace never passes (--qps auto:R).
+	Ceiling float64
+	// Now is the clock; nil means time.Now. Wait sleeps in real time whatever it says.
+	Now func() time.Time
+}
+
+// Adaptive is a Pacer whose rate follows the service: it slows down multiplicatively when
+// the service throttles (see IsThrottle) and probes upward again along a cubic curve.
+//
+// It tells a limit that depends on the rate from throttles that do not: a throttle counts
+// only when the calls were sent at (nearly) the rate that drew the last throttle, or when
+// throttles keep coming (a quarter of the answers since the last drop, and at least five).
+// Isolated throttles at a rate well below the last one, and throttles of calls started
+// before the last drop (they answer for the old pace), are ignored. Failures of other kinds
+// (500, resets, timeouts) do not change the pace at all: retrying them is the retry
+// layer's business.
+type Adaptive struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	lim     *rate.Limiter
+	start   float64
+	ceiling float64 // +Inf when none
+
+	rate      float64   // the current allowance
+	wMax      float64   // the rate of the last drop (Start before any)
+	k         float64   // seconds from the last drop to the cubic being back at wMax
+	lastDrop  time.Time // the instant of the last drop (creation before any)
+	dropped   bool      // at least one drop happened
+	answers   int       // answers to calls started since the last drop
+	throttles int       // throttles among them
+	meter     sendMeter
+
+	drops, ignored int
+}
+
+// NewAdaptive returns an adaptive pace configured by c.
+func NewAdaptive(c AdaptiveConfig) *Adaptive {
+	a := &Adaptive{now: c.Now, start: c.Start, ceiling: c.Ceiling}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.start <= 0 {
+		a.start = DefaultAutoStart
+	}
+	if a.ceiling <= 0 {
+		a.ceiling = math.Inf(1)
+	}
+	a.start = min(a.start, a.ceiling)
+	now := a.now()
+	a.wMax, a.k, a.lastDrop = a.start, cubicK(a.start), now
+	a.rate = a.start
+	a.lim = rate.NewLimiter(rate.Limit(a.rate), 1)
+	return a
+}
+
+// cubicK is how long the cubic takes to climb back from beta*w to w.
+func cubicK(w float64) float64 { return math.Cbrt(w * (1 - autoBeta) / autoScale) }
+
+// Wait blocks until the allowance lets one more call start.
+func (a *Adaptive) Wait(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	now := a.now()
+	at, res := a.admit(now)
+	if d := at.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			res.CancelAt(a.now())
+			return time.Time{}, ctx.Err()
+		}
+	}
+	return at, nil
+}
+
+// admit takes one token at now and returns when it is available (now or later); the send
+// is counted at that instant.
+func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refresh(now)
+	res := a.lim.ReserveN(now, 1)
+	at := now.Add(res.DelayFrom(now))
+	a.meter.add(at)
+	return at, res
+}
+
+// Observe adjusts the allowance to the answer of a call started at start.
+func (a *Adaptive) Observe(start time.Time, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if start.Before(a.lastDrop) {
+		return // sent at the pace before the last drop: it says nothing about the new one
+	}
+	a.answers++
+	if !IsThrottle(err) {
+		return
+	}
+	a.throttles++
+	now := a.now()
+	a.refresh(now)
+	measured, ok := a.meter.rate(now)
+	if !ok {
+		measured = a.rate
+	}
+	near := !a.dropped || measured >= autoNear*a.wMax
+	persistent := a.throttles >= autoPersistN && float64(a.throttles) >= autoPersistShare*float64(a.answers)
+	if !near && !persistent {
+		a.ignored++
+		return
+	}
+	a.drop(now, min(a.rate, measured))
+}
+
+// drop slows down after a throttle at rate w.
+func (a *Adaptive) drop(now time.Time, w float64) {
+	w = max(w, autoFloor)
+	a.wMax, a.k, a.lastDrop, a.dropped = w, cubicK(w), now, true
+	a.answers, a.throttles = 0, 0
+	a.drops++
+	a.set(now, autoBeta*w)
+}
+
+// refresh moves the allowance along the cubic to now. Before the first throttle it never
+// goes below Start. It never exceeds twice the measured send rate (or Start, while little
+// is sent): an allowance the workers do not use proves nothing and would only let a burst
+// through later.
+func (a *Adaptive) refresh(now time.Time) {
+	dt := now.Sub(a.lastDrop).Seconds()
+	r := autoScale*math.Pow(dt-a.k, 3) + a.wMax
+	if !a.dropped {
+		r = max(r, a.start)
+	}
+	if m, ok := a.meter.rate(now); ok {
+		r = min(r, max(2*m, a.start))
+	}
+	a.set(now, r)
+}
+
+// set changes the allowance to r, within the floor and the ceiling.
+func (a *Adaptive) set(now time.Time, r float64) {
+	r = min(max(r, autoFloor), a.ceiling)
+	if r != a.rate {
+		a.rate = r
+		a.lim.SetLimitAt(now, rate.Limit(r))
+	}
+}
+
+// Rate is the current allowance in calls per second.
+func (a *Adaptive) Rate() float64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refresh(a.now())
+	return a.rate
+}
+
+// AdaptiveStats describe what an adaptive pace did.
+type AdaptiveStats struct {
+	Rate     float64 // the current allowance
+	Measured float64 // the send rate over the last second
+	Drops    int     // throttles that slowed it down
+	Ignored  int     // throttles judged not rate-dependent
+}
+
+// Stats returns what the pace did so far.
+func (a *Adaptive) Stats() AdaptiveStats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	a.refresh(now)
+	m, _ := a.meter.rate(now)
+	return AdaptiveStats{Rate: a.rate, Measured: m, Drops: a.drops, Ignored: a.ignored}
+}
+
+// sendMeter counts sends in slots of meterSlot, to measure the send rate over the last
+// meterWindow. It keeps twice the window so that sends admitted ahead (a reservation in
+// the near future) do not overwrite slots still counted.
+type sendMeter struct {
+	first time.Time
+	slots [2 * meterSlots]struct {
+		idx int64
+		n   int
+	}
+}
+
+const (
+	meterSlot  = 100 * time.Millisecond
+	meterSlots = 10 // the window is meterSlots slots
+)
+
+// add counts one send at t.
+func (m *sendMeter) add(t time.Time) {
+	if m.first.IsZero() || t.Before(m.first) {
+		m.first = t
+	}
+	idx := t.UnixNano() / int64(meterSlot)
+	s := &m.slots[idx%int64(len(m.slots))]
+	if s.idx != idx {
+		s.idx, s.n = idx, 0
+	}
+	s.n++
+}
+
+// rate returns the sends per second over the last window up to now; false while less
+// than half a window has passed since the first send.
+func (m *sendMeter) rate(now time.Time) (float64, bool) {
+	if m.first.IsZero() {
+		return 0, false
+	}
+	idx := now.UnixNano() / int64(meterSlot)
+	lo := idx - meterSlots + 1
+	from := time.Unix(0, lo*int64(meterSlot))
+	if m.first.After(from) {
+		from = m.first
+	}
+	span := now.Sub(from)
+	if span < meterSlots*meterSlot/2 {
+		return 0, false
+	}
+	n := 0
+	for _, s := range m.slots {
+		if s.idx >= lo && s.idx <= idx {
+			n += s.n
+		}
+	}
+	return float64(n) / span.Seconds(), true
+}
