@@ -21,13 +21,16 @@ const (
 	autoFloor = 0.5
 	autoBeta  = 0.8 // the multiplicative drop on a throttle
 	autoScale = 0.4 // the cubic's scale, in calls/s per s^3
-	// autoNear: a throttle counts only when the measured send rate is at least this share
-	// of the rate of the last drop (the service pushes back where it did before), ...
-	autoNear = 0.9
-	// ... or when throttles are persistent: at least autoPersistN of the answers since the
-	// last drop, and at least autoPersistShare of them (the limit fell, or a queue is full).
-	autoPersistN     = 5
-	autoPersistShare = 0.25
+	// autoLow: calls sent while the curve is below this share of the rate of the last drop
+	// are "low": a limit that depends on the rate does not throttle them, so the throttles
+	// among them measure the noise (throttles that come whatever the rate).
+	autoLow = 0.9
+	// noisePrior is how many low answers without a throttle the noise estimate starts
+	// from; noiseMemory is how many it remembers (older ones weigh half, then a quarter...).
+	noisePrior, noiseMemory = 50, 2000
+	// noiseMax bounds the noise estimate: throttles more frequent than that are never
+	// put down to chance.
+	noiseMax = 0.2
 )
 
 // AdaptiveConfig configures NewAdaptive. The zero value is --qps auto.
@@ -43,11 +46,13 @@ type AdaptiveConfig struct {
 // Adaptive is a Pacer whose rate follows the service: it slows down multiplicatively when
 // the service throttles (see IsThrottle) and probes upward again along a cubic curve.
 //
-// It tells a limit that depends on the rate from throttles that do not: a throttle counts
-// only when the calls were sent at (nearly) the rate that drew the last throttle, or when
-// throttles keep coming (a quarter of the answers since the last drop, and at least five).
-// Isolated throttles at a rate well below the last one, and throttles of calls started
-// before the last drop (they answer for the old pace), are ignored. Failures of other kinds
+// It tells a limit that depends on the rate from throttles that come whatever the rate
+// (noise). The share of throttles among calls sent well below the rate of the last drop
+// estimates the noise p (a rate limit does not throttle those; random throttles do). A
+// throttle then slows the pace only when the throttles since the last drop are more than
+// the noise explains: with n answers since the drop, at least 1 + p*n + 2*sqrt(p*n). With
+// no noise seen, the first throttle counts, as in the SDKs. Throttles of calls started
+// before the last drop (they answer for the old pace) are ignored. Failures of other kinds
 // (500, resets, timeouts) do not change the pace at all: retrying them is the retry
 // layer's business.
 type Adaptive struct {
@@ -65,6 +70,8 @@ type Adaptive struct {
 	answers   int       // answers to calls started since the last drop
 	throttles int       // throttles among them
 	meter     sendMeter
+
+	lowAnswers, lowThrottles float64 // answers to low calls, and throttles among them
 
 	drops, ignored int
 }
@@ -131,24 +138,45 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 	if start.Before(a.lastDrop) {
 		return // sent at the pace before the last drop: it says nothing about the new one
 	}
+	throttled := IsThrottle(err)
 	a.answers++
-	if !IsThrottle(err) {
+	if throttled {
+		a.throttles++
+	}
+	if a.dropped && a.curve(start) < autoLow*a.wMax {
+		a.lowAnswers++
+		if throttled {
+			a.lowThrottles++
+		}
+		if a.lowAnswers >= noiseMemory {
+			a.lowAnswers, a.lowThrottles = a.lowAnswers/2, a.lowThrottles/2
+		}
+	}
+	if !throttled {
 		return
 	}
-	a.throttles++
+	expected := a.noise() * float64(a.answers)
+	if float64(a.throttles) < 1+expected+2*math.Sqrt(expected) {
+		a.ignored++
+		return
+	}
 	now := a.now()
 	a.refresh(now)
 	measured, ok := a.meter.rate(now)
 	if !ok {
 		measured = a.rate
 	}
-	near := !a.dropped || measured >= autoNear*a.wMax
-	persistent := a.throttles >= autoPersistN && float64(a.throttles) >= autoPersistShare*float64(a.answers)
-	if !near && !persistent {
-		a.ignored++
-		return
-	}
 	a.drop(now, min(a.rate, measured))
+}
+
+// noise is the estimated share of throttles that come whatever the rate.
+func (a *Adaptive) noise() float64 {
+	return min(noiseMax, a.lowThrottles/(a.lowAnswers+noisePrior))
+}
+
+// curve is the cubic at t.
+func (a *Adaptive) curve(t time.Time) float64 {
+	return autoScale*math.Pow(t.Sub(a.lastDrop).Seconds()-a.k, 3) + a.wMax
 }
 
 // drop slows down after a throttle at rate w.
@@ -165,8 +193,7 @@ func (a *Adaptive) drop(now time.Time, w float64) {
 // is sent): an allowance the workers do not use proves nothing and would only let a burst
 // through later.
 func (a *Adaptive) refresh(now time.Time) {
-	dt := now.Sub(a.lastDrop).Seconds()
-	r := autoScale*math.Pow(dt-a.k, 3) + a.wMax
+	r := a.curve(now)
 	if !a.dropped {
 		r = max(r, a.start)
 	}
@@ -198,7 +225,8 @@ type AdaptiveStats struct {
 	Rate     float64 // the current allowance
 	Measured float64 // the send rate over the last second
 	Drops    int     // throttles that slowed it down
-	Ignored  int     // throttles judged not rate-dependent
+	Ignored  int     // throttles put down to noise
+	Noise    float64 // the estimated share of throttles that come whatever the rate
 }
 
 // Stats returns what the pace did so far.
@@ -208,7 +236,7 @@ func (a *Adaptive) Stats() AdaptiveStats {
 	now := a.now()
 	a.refresh(now)
 	m, _ := a.meter.rate(now)
-	return AdaptiveStats{Rate: a.rate, Measured: m, Drops: a.drops, Ignored: a.ignored}
+	return AdaptiveStats{Rate: a.rate, Measured: m, Drops: a.drops, Ignored: a.ignored, Noise: a.noise()}
 }
 
 // sendMeter counts sends in slots of meterSlot, to measure the send rate over the last
