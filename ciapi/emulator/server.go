@@ -25,6 +25,7 @@ type Server struct {
 	stats        *counters
 	throttleMu   sync.Mutex
 	recentStarts []time.Time // real times of requests admitted within the last second
+	throttle     throttleState
 
 	mu     sync.Mutex // guards everything below
 	faults Faults
@@ -195,6 +196,9 @@ func (s *Server) handle(r *http.Request, op, id string) reply {
 		}
 	}
 	if rep, faulted := s.injectBefore(f); faulted {
+		return rep
+	}
+	if rep, refused := s.throttled(time.Now()); refused {
 		return rep
 	}
 	t, err := s.target(r)
