@@ -75,7 +75,7 @@ type simResult struct {
 	pace                          *Adaptive
 }
 
-func (r simResult) rate() float64          { return float64(r.sent-r.throttled) / r.seconds }
+func (r simResult) rate() float64           { return float64(r.sent-r.throttled) / r.seconds }
 func (r simResult) throttledShare() float64 { return float64(r.throttled) / float64(r.sent) }
 
 // simulate runs parallel workers on a fake clock, each waiting on the pace, sending one call
