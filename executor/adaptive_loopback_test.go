@@ -1,0 +1,133 @@
+package executor
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+// TestIsThrottleOnRealAnswers checks the classification on the errors the real client
+// returns for the emulator's answers.
+func TestIsThrottleOnRealAnswers(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Seed: 9})
+	p := hourlyPlan(t, "classify", 1, 1)
+	var req plan.Request
+	for r := range p.Requests() {
+		req = r
+		break
+	}
+	for _, tc := range []struct {
+		name     string
+		faults   emulator.Faults
+		throttle emulator.Throttle
+		want     bool
+	}{
+		{name: "500", faults: emulator.Faults{ErrorRate: 1}},
+		{name: "reset", faults: emulator.Faults{ResetRate: 1}},
+		{name: "429", faults: emulator.Faults{TooManyRate: 1, RetryAfter: "0"}, want: true},
+		{name: "throttle 503", throttle: emulator.Throttle{QPS: 0.001, Burst: 1}, want: true},
+		{name: "throttle 429", throttle: emulator.Throttle{QPS: 0.001, Burst: 1, Status: 429}, want: true},
+	} {
+		emu.Server.SetFaults(tc.faults)
+		emu.Server.SetThrottle(tc.throttle)
+		var err error
+		for range 2 { // the throttle's bucket holds one token: the second create meets it
+			_, err = client.Create(background(t), testBucket, testRegion, CreateRequest(&req))
+		}
+		if err == nil {
+			t.Fatalf("%s: create succeeded", tc.name)
+		}
+		if got := IsThrottle(err); got != tc.want {
+			t.Errorf("%s: IsThrottle(%v) = %v, want %v", tc.name, err, got, tc.want)
+		}
+	}
+}
+
+// paceRun creates every request of p through pace with parallel workers, each retrying
+// its create until it succeeds (every failure injected before anything is created), and
+// returns how many answers were throttles.
+func paceRun(t *testing.T, client *ciapi.Client, pace Pacer, p *plan.Plan, parallel int) (throttled int64) {
+	t.Helper()
+	ctx := background(t)
+	reqs := make(chan plan.Request)
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for req := range reqs {
+				for ctx.Err() == nil {
+					start, err := pace.Wait(ctx)
+					if err != nil {
+						return
+					}
+					_, err = client.Create(ctx, testBucket, testRegion, CreateRequest(&req))
+					pace.Observe(start, err)
+					if err == nil {
+						break
+					}
+					if IsThrottle(err) {
+						n.Add(1)
+					} else if !ciapi.IsRetryable(err) {
+						t.Errorf("create %s: %v", req.Name, err)
+						break
+					}
+				}
+			}
+		}()
+	}
+	for r := range p.Requests() {
+		reqs <- r
+	}
+	close(reqs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("paced run did not finish: %v", ctx.Err())
+	}
+	return n.Load()
+}
+
+func TestAdaptiveAgainstEmulatorThrottle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 400 creates at about 40/s")
+	}
+	const limit = 40
+	emu, client := startEmulator(t, emulator.Options{Seed: 4})
+	emu.Server.SetThrottle(emulator.Throttle{QPS: limit})
+	p := hourlyPlan(t, "throttled", 399, 1) // 399 windows and one node job
+	pace := NewAdaptive(AdaptiveConfig{})
+	throttled := paceRun(t, client, pace, p, 8)
+	st := pace.Stats()
+	t.Logf("%d throttled for 400 creates, stats %+v", throttled, st)
+	sameNames(t, jobNames(t, emu), names(p))
+	if st.Drops == 0 {
+		t.Errorf("the pace never slowed down against a %d/s throttle (%d throttled)", limit, throttled)
+	}
+	if float64(throttled) > 0.25*400 {
+		t.Errorf("%d throttled answers for 400 creates, want <= 25%%", throttled)
+	}
+}
+
+func TestAdaptiveAgainstEmulatorRandomFaults(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Seed: 6,
+		Faults: emulator.Faults{ErrorRate: 0.2, ResetRate: 0.05}})
+	p := hourlyPlan(t, "faulty", 199, 1)
+	pace := NewAdaptive(AdaptiveConfig{Start: 100})
+	if throttled := paceRun(t, client, pace, p, 8); throttled != 0 {
+		t.Fatalf("%d throttles from an emulator without throttling", throttled)
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+	st := emu.Server.Stats()
+	if st.Faults[emulator.FaultError] == 0 || st.Faults[emulator.FaultReset] == 0 {
+		t.Fatalf("no faults injected: %v", st.Faults)
+	}
+	if ps := pace.Stats(); ps.Drops != 0 || ps.Rate < 100 {
+		t.Errorf("random 500s and resets moved the pace: %+v, want no drop and the rate >= its start 100", ps)
+	}
+}
+
