@@ -130,4 +130,3 @@ func TestAdaptiveAgainstEmulatorRandomFaults(t *testing.T) {
 		t.Errorf("random 500s and resets moved the pace: %+v, want no drop and the rate >= its start 100", ps)
 	}
 }
-
