@@ -131,6 +131,17 @@ func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation) {
 	return at, res
 }
 
+// begin counts a call starting now (one that waited on the limiter itself) and returns
+// the instant, for Observe.
+func (a *Adaptive) begin() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	a.meter.add(now)
+	a.refresh(now)
+	return now
+}
+
 // Observe adjusts the allowance to the answer of a call started at start.
 func (a *Adaptive) Observe(start time.Time, err error) {
 	a.mu.Lock()

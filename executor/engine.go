@@ -17,13 +17,15 @@ type engine struct {
 	store *state.Store
 	o     Options
 	lim   *rate.Limiter
-	slots chan struct{} // see acquire
+	slots chan struct{}  // see acquire
+	pace  func() float64 // the current allowance of --qps auto; nil for a fixed rate
 }
 
 // newEngine applies the option defaults and builds the shared limiter.
 func newEngine(api API, store *state.Store, opts Options) *engine {
 	o := opts.withDefaults()
-	return &engine{api: api, store: store, o: o, lim: newLimiter(o.QPS, o.Parallel),
+	lim, api, pace := newPace(o, api)
+	return &engine{api: api, store: store, o: o, lim: lim, pace: pace,
 		slots: make(chan struct{}, o.Parallel)}
 }
 

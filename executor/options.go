@@ -33,6 +33,9 @@ type Options struct {
 	// QPS is the most API calls started per second across all workers (--qps), after a
 	// burst of min(Parallel, ceil(QPS)). 0 means unlimited.
 	QPS float64
+	// QPSAuto makes the rate adaptive (--qps auto, see Adaptive); QPS, when positive, is
+	// then a ceiling it never passes.
+	QPSAuto bool
 	// Retries is how many times a retryable failure is retried (--retries). 0 means the
 	// default of 5; a negative value means no retries.
 	Retries int

@@ -17,6 +17,8 @@ type Progress struct {
 	Rate      float64       // requests completed (triggered or failed) per second so far
 	ETA       time.Duration // estimated time left at Rate; 0 when unknown
 	Elapsed   time.Duration // since the run started
+	// QPS is the current allowance of an adaptive rate (--qps auto); 0 for a fixed one.
+	QPS float64
 	// Settling, while positive, is how much longer the run waits, before sending, for creates
 	// an earlier (killed) run may have left in flight (see the settle wait of reconcile).
 	Settling time.Duration
@@ -25,7 +27,8 @@ type Progress struct {
 // meter holds the live counters of a run and calls the progress callback.
 type meter struct {
 	planned, skipped, triggered, failed, inFlight atomic.Int64
-	settleUntil                                   atomic.Int64 // unix ns; 0 when not settling
+	settleUntil                                   atomic.Int64   // unix ns; 0 when not settling
+	pace                                          func() float64 // see Progress.QPS; nil when fixed
 
 	start time.Time
 	now   func() time.Time
@@ -35,9 +38,10 @@ type meter struct {
 	done  chan struct{}
 }
 
-// newMeter starts reporting to fn (if not nil) every progressEvery.
-func newMeter(fn func(Progress), now func() time.Time) *meter {
-	m := &meter{start: now(), now: now, fn: fn, stop: make(chan struct{}), done: make(chan struct{})}
+// newMeter starts reporting to fn (if not nil) every progressEvery; pace, when not nil,
+// gives Progress.QPS.
+func newMeter(fn func(Progress), now func() time.Time, pace func() float64) *meter {
+	m := &meter{start: now(), now: now, fn: fn, pace: pace, stop: make(chan struct{}), done: make(chan struct{})}
 	if fn == nil {
 		close(m.done)
 		return m
@@ -66,6 +70,9 @@ func (m *meter) snapshot() Progress {
 		InFlight: int(m.inFlight.Load()), Elapsed: m.now().Sub(m.start),
 	}
 	p.Done = p.Skipped + p.Triggered + p.Failed
+	if m.pace != nil {
+		p.QPS = m.pace()
+	}
 	if until := m.settleUntil.Load(); until != 0 {
 		p.Settling = max(0, time.Unix(0, until).Sub(m.now()))
 	}

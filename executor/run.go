@@ -101,7 +101,7 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 		return &Summary{}, err
 	}
 	r := &runner{engine: newEngine(api, store, opts), sum: &Summary{}}
-	r.meter = newMeter(r.o.Progress, r.o.Now)
+	r.meter = newMeter(r.o.Progress, r.o.Now, r.pace)
 	for _, p := range plans {
 		r.meter.planned.Add(int64(r.count(p)))
 	}

@@ -33,7 +33,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	// With --log-format json, stderr is for log collectors: no free-text progress lines.
 	prog := newProgress(e.stderr, e.errTerminal, f.quiet || f.logFormat == "json")
 	opts := executor.Options{
-		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
+		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
 		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
 		Logger: log,

@@ -84,6 +84,9 @@ func progressLine(pr executor.Progress) string {
 	if pr.Rate > 0 {
 		fmt.Fprintf(&b, ", %.1f/s", pr.Rate)
 	}
+	if pr.QPS > 0 {
+		fmt.Fprintf(&b, " (pace %.1f/s)", pr.QPS)
+	}
 	if pr.ETA > 0 {
 		fmt.Fprintf(&b, ", ETA %s", pr.ETA.Round(time.Second))
 	}

@@ -34,7 +34,7 @@ type runFlags struct {
 	format, state, report, endpoint, shard, junit, logFormat string
 	html                                                     string // --html FILE: the grid of windows as a page
 	parallel, retries, maxRequests                           int
-	qps                                                      float64
+	qps                                                      executor.RateSpec
 	timeout, pollInterval                                    time.Duration
 }
 
@@ -43,7 +43,9 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.emulator, "emulator", false, "run against an in-process CI emulator on loopback (no account needed)")
 	fs.StringVar(&f.format, "format", "text", "output: text, json, github or junit; with --dry-run: text, json, github or markdown")
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most requests in flight at once")
-	fs.Float64Var(&f.qps, "qps", 10, "most requests started per second, across all workers; 0 is unlimited (200 with --emulator unless given)")
+	f.qps = executor.RateSpec{QPS: 10}
+	fs.Var(qpsValue{&f.qps}, "qps", "most requests started per second, across all workers; 0 is unlimited (200 with --emulator unless given); "+
+		"auto adapts to the service's throttling, auto:R never above R")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed request (0: none)")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop starting requests after the first failure")
 	fs.IntVar(&f.maxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")
@@ -71,7 +73,7 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if f.emulator && !flagSet(fs, "qps") {
-		f.qps = emulatorQPS // the emulator has no account to protect: a demo need not crawl
+		f.qps = executor.RateSpec{QPS: emulatorQPS} // the emulator has no account to protect: a demo need not crawl
 	}
 	formats := []string{"text", "json", "github", "junit"}
 	if f.dryRun {
@@ -90,9 +92,6 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 	}
 	if f.parallel < 1 {
 		return usagef("run: --parallel must be at least 1")
-	}
-	if f.qps < 0 {
-		return usagef("run: --qps must not be negative")
 	}
 	if f.retries < 0 {
 		return usagef("run: --retries must not be negative")
@@ -142,7 +141,7 @@ func cmdRun(ctx context.Context, args []string, e *env) error {
 	if err := store.Lock(); err != nil {
 		return usageError{fmt.Errorf("run: %w", err)}
 	}
-	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps)
+	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps.String())
 	return execute(ctx, e, &f, api, store, plans, shard, log)
 }
 
