@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "small sizes: a smoke test of the bench, not figures to quote")
 	keep := fs.Bool("keep", false, "keep the scratch folder (plans, state files)")
-	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait (default all)")
+	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive (default all)")
 	b := &bench{expandN: 1_000_000, validateJobs: 10_000, throughputN: 20_000, latencyN: 10_000, rateN: 2_000, waitN: 10_000}
 	fs.StringVar(&b.cpuprofile, "cpuprofile", "", "write a CPU profile of the in-process executor.Run to this `file`")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +78,7 @@ func run(ctx context.Context, args []string) error {
 		{"latency", benchLatency},
 		{"rate", benchRateLimit},
 		{"wait", benchWait},
+		{"adaptive", benchAdaptive},
 	}
 	want := map[string]bool{}
 	for _, a := range strings.Split(*only, ",") {

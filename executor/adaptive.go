@@ -21,6 +21,8 @@ const (
 	autoFloor = 0.5
 	autoBeta  = 0.8 // the multiplicative drop on a throttle
 	autoScale = 0.4 // the cubic's scale, in calls/s per s^3
+	// autoDoubling is how often the allowance doubles before the first throttle.
+	autoDoubling = time.Second
 	// autoLow: calls sent while the curve is below this share of the rate of the last drop
 	// are "low": a limit that depends on the rate does not throttle them, so the throttles
 	// among them measure the noise (throttles that come whatever the rate).
@@ -31,6 +33,9 @@ const (
 	// noiseMax bounds the noise estimate: throttles more frequent than that are never
 	// put down to chance.
 	noiseMax = 0.2
+	// noiseSettle: calls started within this time after the stale ones are not "low" yet
+	// (a service's own bucket may still be empty after the overshoot).
+	noiseSettle = 200 * time.Millisecond
 )
 
 // AdaptiveConfig configures NewAdaptive. The zero value is --qps auto.
@@ -66,10 +71,14 @@ type Adaptive struct {
 	wMax      float64   // the rate of the last drop (Start before any)
 	k         float64   // seconds from the last drop to the cubic being back at wMax
 	lastDrop  time.Time // the instant of the last drop (creation before any)
+	// staleUntil is when the last call admitted before the last drop starts: workers
+	// queued on the limiter hold reservations made at the old rate.
+	staleUntil time.Time
 	dropped   bool      // at least one drop happened
 	answers   int       // answers to calls started since the last drop
 	throttles int       // throttles among them
-	meter     sendMeter
+	meter     sendMeter // calls started
+	passed    sendMeter // answers that were not throttles
 
 	lowAnswers, lowThrottles float64 // answers to low calls, and throttles among them
 
@@ -146,7 +155,7 @@ func (a *Adaptive) begin() time.Time {
 func (a *Adaptive) Observe(start time.Time, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if start.Before(a.lastDrop) {
+	if !start.After(a.staleUntil) {
 		return // sent at the pace before the last drop: it says nothing about the new one
 	}
 	throttled := IsThrottle(err)
@@ -154,7 +163,7 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 	if throttled {
 		a.throttles++
 	}
-	if a.dropped && a.curve(start) < autoLow*a.wMax {
+	if a.dropped && start.Sub(a.staleUntil) >= noiseSettle && a.curve(start) < autoLow*a.wMax {
 		a.lowAnswers++
 		if throttled {
 			a.lowThrottles++
@@ -164,6 +173,7 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 		}
 	}
 	if !throttled {
+		a.passed.add(a.now())
 		return
 	}
 	expected := a.noise() * float64(a.answers)
@@ -173,11 +183,16 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 	}
 	now := a.now()
 	a.refresh(now)
-	measured, ok := a.meter.rate(now)
-	if !ok {
-		measured = a.rate
+	// The rate to drop from: the allowance, or less if the calls were sent or let through
+	// more slowly (the rate the service let through is the best guess of its limit).
+	w := a.rate
+	if m, ok := a.meter.rate(now); ok {
+		w = min(w, m)
 	}
-	a.drop(now, min(a.rate, measured))
+	if m, ok := a.passed.rate(now); ok {
+		w = min(w, m)
+	}
+	a.drop(now, w)
 }
 
 // noise is the estimated share of throttles that come whatever the rate.
@@ -196,17 +211,21 @@ func (a *Adaptive) drop(now time.Time, w float64) {
 	a.wMax, a.k, a.lastDrop, a.dropped = w, cubicK(w), now, true
 	a.answers, a.throttles = 0, 0
 	a.drops++
+	a.staleUntil = now
+	if debt := -a.lim.TokensAt(now); debt > 0 {
+		a.staleUntil = now.Add(time.Duration(debt / a.rate * float64(time.Second)))
+	}
 	a.set(now, autoBeta*w)
 }
 
-// refresh moves the allowance along the cubic to now. Before the first throttle it never
-// goes below Start. It never exceeds twice the measured send rate (or Start, while little
+// refresh moves the allowance along the cubic to now. Before the first throttle it starts
+// at Start and doubles every autoDoubling (a slow start, as TCP's). It never exceeds twice the measured send rate (or Start, while little
 // is sent): an allowance the workers do not use proves nothing and would only let a burst
 // through later.
 func (a *Adaptive) refresh(now time.Time) {
 	r := a.curve(now)
 	if !a.dropped {
-		r = max(r, a.start)
+		r = a.start * math.Exp2(now.Sub(a.lastDrop).Seconds()/autoDoubling.Seconds())
 	}
 	if m, ok := a.meter.rate(now); ok {
 		r = min(r, max(2*m, a.start))

@@ -206,10 +206,10 @@ func TestAdaptiveCubicShape(t *testing.T) {
 	if got := a.Rate(); got != DefaultAutoStart {
 		t.Fatalf("first rate %v, want %v", got, DefaultAutoStart)
 	}
-	// Before any throttle it holds the start, then climbs.
-	clk.advance(10 * time.Second)
-	if got, want := a.Rate(), autoScale*math.Pow(10-cubicK(DefaultAutoStart), 3)+DefaultAutoStart; math.Abs(got-want) > 1e-9 {
-		t.Fatalf("rate after 10s %v, want %v", got, want)
+	// Before any throttle it doubles every second (slow start).
+	clk.advance(3 * time.Second)
+	if got, want := a.Rate(), 8*DefaultAutoStart; math.Abs(got-want) > 1e-9 {
+		t.Fatalf("rate after 3s %v, want %v", got, want)
 	}
 	// A throttle drops it to beta times the allowance (nothing measured yet).
 	w := a.Rate()

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+)
+
+// adaptiveLimit is the rate the emulator's throttle allows in the --qps auto figures.
+const adaptiveLimit = 40
+
+// adaptiveCase is one fault model `planrun run --qps auto` is measured against.
+type adaptiveCase struct {
+	name     string
+	throttle emulator.Throttle
+	faults   emulator.Faults
+}
+
+// benchAdaptive runs `planrun run --qps auto --parallel 8` against an in-process emulator
+// that throttles above 40 requests/s (a token bucket answering 503 SlowDown without
+// Retry-After), alone and with random faults, and against random faults alone. It reports
+// the rate of creates the server accepted (first to last create, the start-up included) as
+// a share of the limit, the share of create answers that were throttles, and checks that
+// every job exists exactly once.
+func benchAdaptive(ctx context.Context, b *bench, t *table) error {
+	const area = "5 adaptive rate"
+	lim := emulator.Throttle{QPS: adaptiveLimit}
+	cases := []adaptiveCase{
+		{name: "40/s throttle", throttle: lim},
+		{name: "40/s throttle + 10% random 500 + 2% resets", throttle: lim, faults: emulator.Faults{ErrorRate: 0.1, ResetRate: 0.02}},
+		{name: "40/s throttle + 5% random 429 (Retry-After 1)", throttle: lim, faults: emulator.Faults{TooManyRate: 0.05}},
+	}
+	n := b.rateN
+	for i, c := range cases {
+		m, err := runAdaptive(ctx, b, fmt.Sprintf("auto%d", i), n, c)
+		if err != nil {
+			return err
+		}
+		share := m.accepted / adaptiveLimit
+		t.add(area, fmt.Sprintf("`--qps auto`, %s, %s creates: accepted rate at the server / limit", c.name, thousands(n)),
+			fmt.Sprintf("%s = %s of %d (run took %.0fs)", perSec(m.accepted), pct(share), adaptiveLimit, m.wall), ">= 85%", check(share >= 0.85))
+		t.add(area, "the same: create answers throttled (SlowDown) / creates", fmt.Sprintf("%s (%d of %d)", pct(m.throttledShare()), m.throttled, m.calls),
+			"<= 10%", check(m.throttledShare() <= 0.10))
+		t.add(area, "the same: jobs at the server, each Name once", fmt.Sprintf("%d (duplicates: %d)", m.jobs, m.dups), strconv.Itoa(n), check(m.jobs == n && m.dups == 0))
+	}
+	// Random faults and no limit: the pace must not collapse below the fixed default.
+	c := adaptiveCase{name: "no limit, 10% random 500 + 2% resets", faults: emulator.Faults{ErrorRate: 0.1, ResetRate: 0.02}}
+	m, err := runAdaptive(ctx, b, "autofaults", n, c)
+	if err != nil {
+		return err
+	}
+	t.add(area, fmt.Sprintf("`--qps auto`, %s, %s creates: accepted rate", c.name, thousands(n)),
+		fmt.Sprintf("%s, %d jobs (duplicates: %d)", perSec(m.accepted), m.jobs, m.dups), "> 10 req/s (the fixed default)", check(m.accepted > 10 && m.jobs == n && m.dups == 0))
+	return nil
+}
+
+// adaptiveMeasure is what one run against a fault model gave.
+type adaptiveMeasure struct {
+	accepted, wall   float64
+	calls, throttled int
+	jobs, dups       int
+}
+
+func (m adaptiveMeasure) throttledShare() float64 {
+	if m.calls == 0 {
+		return 0
+	}
+	return float64(m.throttled) / float64(m.calls)
+}
+
+// runAdaptive runs `planrun run --qps auto` over a fresh n-request plan against a fresh
+// in-process emulator with c's throttle and faults.
+func runAdaptive(ctx context.Context, b *bench, tag string, n int, c adaptiveCase) (adaptiveMeasure, error) {
+	emu, err := emulator.Start(emulator.Options{Seed: 42, Faults: c.faults})
+	if err != nil {
+		return adaptiveMeasure{}, err
+	}
+	defer emu.Close()
+	emu.Server.SetThrottle(c.throttle)
+	p, err := writeWindowPlan(b.dir, "run-"+tag, bucketFor(tag), n)
+	if err != nil {
+		return adaptiveMeasure{}, err
+	}
+	state := filepath.Join(b.dir, "state-"+tag+".db")
+	res, err := runProc(ctx, b.dir, nil, true, b.bin, "run", "--endpoint", emu.URL, "--state", state, "--quiet",
+		"--max-requests", "0", "--parallel", "8", "--retries", "20", "--qps", "auto", p)
+	if err != nil {
+		return adaptiveMeasure{}, err
+	}
+	st := emu.Server.Stats()
+	m := adaptiveMeasure{wall: res.Wall.Seconds(), calls: st.Calls[emulator.OpCreate]}
+	// Throttled creates: create calls answered SlowDown by the throttle or 429 by the
+	// random faults; the throttle also meets the other calls (the sweep), so count from
+	// the create answers: all that were not 2xx and not another injected fault.
+	m.throttled = m.calls - st.OK[emulator.OpCreate] - st.Faults[emulator.FaultError] - st.Faults[emulator.FaultReset]
+	m.throttled = max(0, m.throttled)
+	seen := map[string]bool{}
+	for _, j := range emu.Server.Jobs() {
+		if seen[j.Name] {
+			m.dups++
+		}
+		seen[j.Name] = true
+	}
+	m.jobs = len(seen)
+	m.accepted = float64(m.jobs) / max(1e-9, spanSeconds(st.CreateStarts))
+	return m, nil
+}
+
+// spanSeconds is the time between the first and the last of ts, in seconds.
+func spanSeconds(ts []time.Time) float64 {
+	s := sortedTimes(ts)
+	if len(s) < 2 {
+		return 0
+	}
+	return s[len(s)-1].Sub(s[0]).Seconds()
+}
