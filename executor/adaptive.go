@@ -67,18 +67,18 @@ type Adaptive struct {
 	start   float64
 	ceiling float64 // +Inf when none
 
-	rate      float64   // the current allowance
-	wMax      float64   // the rate of the last drop (Start before any)
-	k         float64   // seconds from the last drop to the cubic being back at wMax
-	lastDrop  time.Time // the instant of the last drop (creation before any)
+	rate     float64   // the current allowance
+	wMax     float64   // the rate of the last drop (Start before any)
+	k        float64   // seconds from the last drop to the cubic being back at wMax
+	lastDrop time.Time // the instant of the last drop (creation before any)
 	// staleUntil is when the last call admitted before the last drop starts: workers
 	// queued on the limiter hold reservations made at the old rate.
 	staleUntil time.Time
-	dropped   bool      // at least one drop happened
-	answers   int       // answers to calls started since the last drop
-	throttles int       // throttles among them
-	meter     sendMeter // calls started
-	passed    sendMeter // answers that were not throttles
+	dropped    bool      // at least one drop happened
+	answers    int       // answers to calls started since the last drop
+	throttles  int       // throttles among them
+	meter      sendMeter // calls started
+	passed     sendMeter // answers that were not throttles
 
 	lowAnswers, lowThrottles float64 // answers to low calls, and throttles among them
 
