@@ -92,12 +92,17 @@ func runAdaptive(ctx context.Context, b *bench, tag string, n int, c adaptiveCas
 		return adaptiveMeasure{}, err
 	}
 	st := emu.Server.Stats()
-	m := adaptiveMeasure{wall: res.Wall.Seconds(), calls: st.Calls[emulator.OpCreate]}
-	// Throttled creates: create calls answered SlowDown by the throttle or 429 by the
-	// random faults; the throttle also meets the other calls (the sweep), so count from
-	// the create answers: all that were not 2xx and not another injected fault.
-	m.throttled = m.calls - st.OK[emulator.OpCreate] - st.Faults[emulator.FaultError] - st.Faults[emulator.FaultReset]
-	m.throttled = max(0, m.throttled)
+	// The throttle meets every call (creates, and the Name lookups after an uncertain
+	// create), so the figures count every call: those let through, and those refused by
+	// the throttle (SlowDown) or by the random 429s.
+	m := adaptiveMeasure{wall: res.Wall.Seconds(), creates: st.Calls[emulator.OpCreate]}
+	for _, n := range st.Calls {
+		m.calls += n
+	}
+	for _, n := range st.OK {
+		m.passed += n
+	}
+	m.throttled = st.Faults[emulator.FaultThrottle] + st.Faults[emulator.FaultTooMany]
 	seen := map[string]bool{}
 	for _, j := range emu.Server.Jobs() {
 		if seen[j.Name] {
@@ -106,7 +111,7 @@ func runAdaptive(ctx context.Context, b *bench, tag string, n int, c adaptiveCas
 		seen[j.Name] = true
 	}
 	m.jobs = len(seen)
-	m.accepted = float64(m.jobs) / max(1e-9, spanSeconds(st.CreateStarts))
+	m.accepted = float64(m.passed) / max(1e-9, spanSeconds(st.CreateStarts))
 	return m, nil
 }
 

@@ -24,12 +24,13 @@ const (
 	// autoDoubling is how often the allowance doubles before the first throttle.
 	autoDoubling = time.Second
 	// autoLow: calls sent while the curve is below this share of the rate of the last drop
-	// are "low": a limit that depends on the rate does not throttle them, so the throttles
-	// among them measure the noise (throttles that come whatever the rate).
-	autoLow = 0.9
+	// are "low": a limit that depends on the rate does not throttle them (the drop is taken
+	// from the rate the service let through), so the throttles among them measure the noise
+	// (throttles that come whatever the rate).
+	autoLow = 1.0
 	// noisePrior is how many low answers without a throttle the noise estimate starts
 	// from; noiseMemory is how many it remembers (older ones weigh half, then a quarter...).
-	noisePrior, noiseMemory = 50, 2000
+	noisePrior, noiseMemory = 10, 2000
 	// noiseMax bounds the noise estimate: throttles more frequent than that are never
 	// put down to chance.
 	noiseMax = 0.2
@@ -52,7 +53,7 @@ type AdaptiveConfig struct {
 // the service throttles (see IsThrottle) and probes upward again along a cubic curve.
 //
 // It tells a limit that depends on the rate from throttles that come whatever the rate
-// (noise). The share of throttles among calls sent well below the rate of the last drop
+// (noise). The share of throttles among calls sent below the rate of the last drop
 // estimates the noise p (a rate limit does not throttle those; random throttles do). A
 // throttle then slows the pace only when the throttles since the last drop are more than
 // the noise explains: with n answers since the drop, at least 1 + p*n + 2*sqrt(p*n). With
