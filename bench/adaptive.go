@@ -41,9 +41,9 @@ func benchAdaptive(ctx context.Context, b *bench, t *table) error {
 			return err
 		}
 		share := m.accepted / adaptiveLimit
-		t.add(area, fmt.Sprintf("`--qps auto`, %s, %s creates: accepted rate at the server / limit", c.name, thousands(n)),
+		t.add(area, fmt.Sprintf("`--qps auto`, %s, %s requests: calls let through per second at the server / limit", c.name, thousands(n)),
 			fmt.Sprintf("%s = %s of %d (run took %.0fs)", perSec(m.accepted), pct(share), adaptiveLimit, m.wall), ">= 85%", check(share >= 0.85))
-		t.add(area, "the same: create answers throttled (SlowDown) / creates", fmt.Sprintf("%s (%d of %d)", pct(m.throttledShare()), m.throttled, m.calls),
+		t.add(area, "the same: calls throttled (SlowDown, 429) / calls", fmt.Sprintf("%s (%d of %d calls, %d creates)", pct(m.throttledShare()), m.throttled, m.calls, m.creates),
 			"<= 10%", check(m.throttledShare() <= 0.10))
 		t.add(area, "the same: jobs at the server, each Name once", fmt.Sprintf("%d (duplicates: %d)", m.jobs, m.dups), strconv.Itoa(n), check(m.jobs == n && m.dups == 0))
 	}
@@ -53,16 +53,17 @@ func benchAdaptive(ctx context.Context, b *bench, t *table) error {
 	if err != nil {
 		return err
 	}
-	t.add(area, fmt.Sprintf("`--qps auto`, %s, %s creates: accepted rate", c.name, thousands(n)),
+	t.add(area, fmt.Sprintf("`--qps auto`, %s, %s requests: calls let through per second", c.name, thousands(n)),
 		fmt.Sprintf("%s, %d jobs (duplicates: %d)", perSec(m.accepted), m.jobs, m.dups), "> 10 req/s (the fixed default)", check(m.accepted > 10 && m.jobs == n && m.dups == 0))
 	return nil
 }
 
 // adaptiveMeasure is what one run against a fault model gave.
 type adaptiveMeasure struct {
-	accepted, wall   float64
-	calls, throttled int
-	jobs, dups       int
+	accepted, wall         float64 // calls let through per second; the run's wall time
+	calls, creates, passed int     // calls, create calls, calls answered 2xx
+	throttled              int     // calls refused by the throttle or a random 429
+	jobs, dups             int
 }
 
 func (m adaptiveMeasure) throttledShare() float64 {
