@@ -27,7 +27,7 @@ const (
 	// are "low": a limit that depends on the rate does not throttle them (the drop is taken
 	// from the rate the service let through), so the throttles among them measure the noise
 	// (throttles that come whatever the rate).
-	autoLow = 1.0
+	autoLow = 0.9
 	// noisePrior is how many low answers without a throttle the noise estimate starts
 	// from; noiseMemory is how many it remembers (older ones weigh half, then a quarter...).
 	noisePrior, noiseMemory = 10, 2000
