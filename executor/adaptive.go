@@ -53,7 +53,7 @@ type AdaptiveConfig struct {
 // the service throttles (see IsThrottle) and probes upward again along a cubic curve.
 //
 // It tells a limit that depends on the rate from throttles that come whatever the rate
-// (noise). The share of throttles among calls sent below the rate of the last drop
+// (noise). The share of throttles among calls sent well below the rate of the last drop
 // estimates the noise p (a rate limit does not throttle those; random throttles do). A
 // throttle then slows the pace only when the throttles since the last drop are more than
 // the noise explains: with n answers since the drop, at least 1 + p*n + 2*sqrt(p*n). With
