@@ -37,7 +37,8 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&f.state, "state", "", "state `file` (default .planrun/state.db; .planrun/emulator.db with --emulator)")
 	fs.BoolVar(&f.emulator, "emulator", false, "read from an in-process CI emulator on loopback")
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most API calls in flight at once")
-	fs.Float64Var(&f.qps, "qps", 10, "most API calls started per second; 0 is unlimited")
+	f.qps = executor.RateSpec{QPS: 10}
+	fs.Var(qpsValue{&f.qps}, "qps", "most API calls started per second; 0 is unlimited; auto or auto:R adapts to throttling (see run --help)")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
 	fs.StringVar(&f.html, "html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
 	f.registerService(fs)
@@ -51,8 +52,8 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	if len(paths) == 0 {
 		return usagef("results: no plan file given")
 	}
-	if f.parallel < 1 || f.qps < 0 || f.retries < 0 {
-		return usagef("results: --parallel must be at least 1, --qps and --retries not negative")
+	if f.parallel < 1 || f.retries < 0 {
+		return usagef("results: --parallel must be at least 1, --retries not negative")
 	}
 	plans, err := loadValid(e, paths, "text")
 	if err != nil {
@@ -83,7 +84,7 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	if retries == 0 {
 		retries = -1
 	}
-	opts := executor.Options{Parallel: f.parallel, QPS: f.qps, Retries: retries, RequestTimeout: f.timeout}
+	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: retries, RequestTimeout: f.timeout}
 	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
 	if err != nil {
 		return configError(e, fmt.Errorf("results: %w", err))
