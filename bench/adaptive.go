@@ -27,7 +27,7 @@ type adaptiveCase struct {
 // a share of the limit, the share of create answers that were throttles, and checks that
 // every job exists exactly once.
 func benchAdaptive(ctx context.Context, b *bench, t *table) error {
-	const area = "5 adaptive rate"
+	const area = "6 adaptive rate"
 	lim := emulator.Throttle{QPS: adaptiveLimit}
 	cases := []adaptiveCase{
 		{name: "40/s throttle", throttle: lim},
