@@ -75,6 +75,7 @@ func TestStateBelongsToItsEndpoint(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "--endpoint", second.URL, "--state", st, "--quiet", path},
 		{"cancel", "--endpoint", second.URL, "--state", st, path},
+		{"results", "--endpoint", second.URL, "--state", st, path},
 	} {
 		r := runCLI(t, emulatorVars(), args...)
 		if r.code != 2 || !strings.Contains(r.stderr, first.URL) || !strings.Contains(r.stderr, second.URL) {
