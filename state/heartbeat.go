@@ -2,7 +2,9 @@ package state
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,13 +51,22 @@ func StartHeartbeat(statePath string, timeout time.Duration, now func() time.Tim
 	return h
 }
 
-// beat writes the current time and the timeout, atomically (temporary file, rename).
+// beat writes the current time and the timeout, atomically: into a new temporary file
+// (created exclusively, so a link planted beside the state is never written through), then
+// renamed over the heartbeat file (which replaces a link there, not its target).
 func (h *Heartbeat) beat() {
 	line := fmt.Sprintf("%d %d\n", h.now().UnixNano(), int64(h.timeout))
-	tmp := h.path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(line), 0o644); err == nil {
-		_ = os.Rename(tmp, h.path)
+	f, err := os.CreateTemp(filepath.Dir(h.path), filepath.Base(h.path)+".tmp-*")
+	if err != nil {
+		return
 	}
+	_, werr := f.WriteString(line)
+	if cerr := f.Close(); werr == nil && cerr == nil {
+		if os.Rename(f.Name(), h.path) == nil {
+			return
+		}
+	}
+	os.Remove(f.Name())
 }
 
 // Stop ends the beats with a last one.
@@ -74,16 +85,21 @@ func LastBeat(statePath string) (at time.Time, timeout time.Duration, ok bool) {
 	if statePath == "" {
 		return time.Time{}, 0, false
 	}
-	b, err := os.ReadFile(statePath + ".heartbeat")
+	f, err := openCompanion(statePath+".heartbeat", os.O_RDONLY)
 	if err != nil {
 		return time.Time{}, 0, false
 	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 64))
+	if err != nil {
 		return time.Time{}, 0, false
 	}
-	ns, err1 := strconv.ParseInt(f[0], 10, 64)
-	to, err2 := strconv.ParseInt(f[1], 10, 64)
+	fields := strings.Fields(string(b))
+	if len(fields) != 2 {
+		return time.Time{}, 0, false
+	}
+	ns, err1 := strconv.ParseInt(fields[0], 10, 64)
+	to, err2 := strconv.ParseInt(fields[1], 10, 64)
 	if err1 != nil || err2 != nil || to < 0 {
 		return time.Time{}, 0, false
 	}

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"time"
 )
 
 // ErrForeignState is returned by Open when the file is not a planrun state file: not SQLite,
@@ -22,17 +22,22 @@ import (
 // what it needs from the service by reconciling job Names, so nothing is triggered twice.
 var ErrForeignState = errors.New("not a planrun state file")
 
+// ErrDiskFull is returned when a write to the state file fails for lack of space.
+var ErrDiskFull = errors.New("no space left for the state file")
+
 // Store is the SQLite state file of planrun. Writes go through one writer goroutine that
 // group-commits them; it is safe for concurrent use.
 type Store struct {
 	db   *sql.DB
-	path string
+	path string // as given, for messages
+	file string // the file itself: absolute, links resolved
 	w    *writer
 	// lookupStmt is the statement of Lookup, prepared once: a run looks every request of
 	// its plans up (twice), and parsing the query each time cost more than running it.
 	lookupStmt *sql.Stmt
 
-	lock *os.File // held by Lock until Close
+	lock  []*os.File // held by Lock until Close
+	spare []*os.File // descriptors of the database file, closed only after the database
 
 	closeOnce sync.Once
 	closeErr  error
@@ -41,48 +46,128 @@ type Store struct {
 // sqliteMagic opens every SQLite 3 database file.
 var sqliteMagic = []byte("SQLite format 3\x00")
 
-// Open opens (or creates, with its parent directories) the state file at path. A file
-// that exists but is not a planrun state file gives an error matching ErrForeignState.
+// Open opens (or creates, with its parent directories) the state file at path for reading
+// and writing. A file that exists but is not a planrun state file gives an error matching
+// ErrForeignState; a path that cannot hold one (":memory:", an SQLite URI) ErrStatePath; a
+// file or folder that cannot be written ErrReadOnly.
 func Open(path string) (*Store, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open state %s: path must not contain '?' or '#'", path)
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create state directory: %w", err)
-		}
-	}
-	if err := checkHeader(path); err != nil {
+	file, err := resolve(path, true)
+	if err != nil {
 		return nil, err
 	}
+	if err := checkHeader(path, file); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(path, file); err != nil {
+		return nil, err
+	}
+	for _, j := range []string{file + "-wal", file + "-shm"} {
+		if fi, err := os.Lstat(j); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("state %s: %s %w: planrun does not write through links beside its state; remove it", path, j, ErrSymlink)
+		}
+	}
 	// journal_mode is set only once the file is known to be ours: it rewrites the header.
-	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	dsn := file + "?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, file: file}
 	if err := s.init(context.Background()); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if _, err := db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+	if err := s.setWAL(); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open state %s: set WAL mode: %w", path, err)
+		return nil, err
 	}
 	if s.lookupStmt, err = db.Prepare(lookupSQL); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open state %s: %w", path, err)
+		return nil, s.sqlError("open state", err)
 	}
 	s.w = startWriter(db)
 	return s, nil
 }
 
+// setWAL puts the database in write-ahead-log mode. The switch needs the file to itself:
+// when another process opens the same new state at the same instant, it is tried again
+// for up to the busy timeout.
+func (s *Store) setWAL() error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var mode string
+		err := s.db.QueryRow(`PRAGMA journal_mode=WAL`).Scan(&mode)
+		if err == nil && strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		if (err != nil && sqliteCode(err) != sqliteBusy) || time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("journal mode stays %q", mode)
+			}
+			return s.sqlError("open state", fmt.Errorf("set WAL mode: %w", err))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// OpenReadOnly opens the existing state file at path for reading only (`planrun status`):
+// it works on a read-only file or folder, and while a run writes the file. Writes to the
+// store return ErrReadOnly.
+func OpenReadOnly(path string) (*Store, error) {
+	file, err := resolve(path, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(file); err != nil {
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	if err := checkHeader(path, file); err != nil {
+		return nil, err
+	}
+	s, err := openRO(path, file, "mode=ro")
+	if err != nil && !fileExists(file+"-wal") {
+		// Without a -shm file beside it and no folder to make one in, SQLite reads a
+		// write-ahead-log database only as immutable; with no -wal file there is no log
+		// to miss, and no writer (it could not make one either).
+		if s2, err2 := openRO(path, file, "mode=ro&immutable=1"); err2 == nil {
+			return s2, nil
+		}
+	}
+	return s, err
+}
+
+// openRO opens file read-only with the URI parameters params.
+func openRO(path, file, params string) (*Store, error) {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	db, err := sql.Open("sqlite", "file:"+r.Replace(filepath.ToSlash(file))+"?"+params+"&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, path: path, file: file}
+	ctx := context.Background()
+	if err := s.check(ctx, s.db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.lookupStmt, err = db.Prepare(lookupSQL); err != nil {
+		db.Close()
+		return nil, s.sqlError("open state", err)
+	}
+	return s, nil
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
 // checkHeader rejects files that cannot be a complete SQLite database before the driver
 // touches them (the driver would otherwise report odd errors or treat garbage as empty).
-func checkHeader(path string) error {
-	f, err := os.Open(path)
+func checkHeader(path, file string) error {
+	f, err := os.Open(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -112,69 +197,97 @@ func checkHeader(path string) error {
 	return nil
 }
 
-// init creates the tables in a new database and checks the marker of an existing one.
+// init creates the tables in a new database and checks the marker of an existing one. It
+// runs in one write transaction (BEGIN IMMEDIATE), so that two runs starting on a new
+// state at the same instant create it one after the other: the second finds it made.
 func (s *Store) init(ctx context.Context) error {
-	var tables int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
 		return s.foreign(err)
 	}
-	if tables == 0 {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("initialise state %s: %w", s.path, err)
-		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
-			return fmt.Errorf("initialise state %s: %w", s.path, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('format', ?), ('schema_version', ?)`,
-			stateFormat, stateSchemaVersion); err != nil {
-			return fmt.Errorf("initialise state %s: %w", s.path, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("initialise state %s: %w", s.path, err)
-		}
-		return nil
+	defer tx.Rollback()
+	var tables int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
+		return s.foreign(err)
 	}
-	var format, version string
-	err := s.db.QueryRowContext(ctx, `SELECT
+	if tables != 0 {
+		return s.check(ctx, tx)
+	}
+	if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
+		return s.sqlError("initialise state", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('format', ?), ('schema_version', ?)`,
+		stateFormat, stateSchemaVersion); err != nil {
+		return s.sqlError("initialise state", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.sqlError("initialise state", err)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// check verifies the marker and schema version of an existing state file.
+func (s *Store) check(ctx context.Context, q querier) error {
+	var format, version sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT
 		(SELECT value FROM meta WHERE key='format'),
 		(SELECT value FROM meta WHERE key='schema_version')`).Scan(&format, &version)
-	if err != nil || format != stateFormat {
+	if err != nil && !isForeign(err) {
+		return s.sqlError("read state", err)
+	}
+	if err != nil || format.String != stateFormat {
 		return fmt.Errorf("%s: %w (no %q marker); move it aside to start afresh", s.path, ErrForeignState, stateFormat)
 	}
-	if version != stateSchemaVersion {
-		return fmt.Errorf("%s: %w (schema version %s, this planrun reads %s): use the planrun that wrote it, or move the file aside to start afresh", s.path, ErrForeignState, version, stateSchemaVersion)
+	if version.String != stateSchemaVersion {
+		return fmt.Errorf("%s: %w (schema version %s, this planrun reads %s): use the planrun that wrote it, or move the file aside to start afresh", s.path, ErrForeignState, version.String, stateSchemaVersion)
 	}
 	// Touch every table once so a damaged file fails now rather than mid-run.
 	for _, t := range []string{"requests", "plans"} {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t+` LIMIT 1)`).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t+` LIMIT 1)`).Scan(&n); err != nil {
 			return s.foreign(err)
 		}
 	}
 	return nil
 }
 
-// foreign turns a driver error on a damaged or unrelated file into ErrForeignState.
+// foreign turns a driver error on a damaged or unrelated file into ErrForeignState; an
+// error that says nothing about the file's content (no space, read-only, busy) stays itself.
 func (s *Store) foreign(err error) error {
+	if !isForeign(err) {
+		return s.sqlError("read state", err)
+	}
 	return fmt.Errorf("%s: %w (%v); move it aside to start afresh", s.path, ErrForeignState, err)
 }
 
-// Path returns the file the store was opened from.
-func (s *Store) Path() string { return s.path }
+// Path returns the state file itself: absolute, with symbolic links resolved. Its companion
+// files (lock, heartbeat) are named after it, so every path to one database shares them.
+func (s *Store) Path() string { return s.file }
 
 // Flush waits until every write queued so far is committed and returns the first write error.
 func (s *Store) Flush(ctx context.Context) error {
+	if s.w == nil {
+		return nil
+	}
 	return s.w.sync(ctx, nil)
 }
 
 // Close flushes pending writes and closes the database.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		werr := s.w.close()
+		var werr error
+		if s.w != nil {
+			werr = s.w.close()
+		}
 		serr := s.lookupStmt.Close()
 		cerr := s.db.Close()
+		// The lock's descriptors of the database file are closed only now: closing one
+		// while SQLite has the file open would drop SQLite's own locks on it.
 		s.closeErr = errors.Join(werr, serr, cerr, s.unlock())
 		if s.closeErr != nil {
 			s.closeErr = fmt.Errorf("close state %s: %w", s.path, s.closeErr)

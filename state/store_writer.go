@@ -47,12 +47,25 @@ type writeOp struct {
 // rows counts the rows an op writes, for batching.
 func (o *writeOp) rows() int { return len(o.Records) + len(o.Jobs) + 1 }
 
+// readOnly is the error of a write to a store opened with OpenReadOnly.
+func (s *Store) readOnly() error {
+	return fmt.Errorf("write state %s: %w: opened for reading only", s.path, ErrReadOnly)
+}
+
 // Send queues w without waiting for its commit; a commit error shows in a later Sync,
 // Flush or Close.
-func (s *Store) Send(w *Write) error { return s.w.send(&writeOp{Write: *w}) }
+func (s *Store) Send(w *Write) error {
+	if s.w == nil {
+		return s.readOnly()
+	}
+	return s.w.send(&writeOp{Write: *w})
+}
 
 // Sync queues w (nil: nothing) and waits until it and every write sent before it are committed.
 func (s *Store) Sync(ctx context.Context, w *Write) error {
+	if s.w == nil {
+		return s.readOnly()
+	}
 	op := &writeOp{}
 	if w != nil {
 		op.Write = *w
@@ -194,6 +207,7 @@ func (w *writer) loop() {
 		timer.Stop()
 		err := w.commit(batch)
 		if err != nil {
+			err = classify(err)
 			w.errMu.Lock()
 			if w.firstErr == nil {
 				w.firstErr = err

@@ -53,6 +53,9 @@ func cmdCancel(ctx context.Context, args []string, e *env) error {
 	if err := store.Lock(); err != nil {
 		return usageError{fmt.Errorf("cancel: %w", err)}
 	}
+	if err := store.CheckEndpoint(ctx, endpointLabel(&f)); err != nil {
+		return usageError{fmt.Errorf("cancel: %w", err)}
+	}
 	results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout})
 	counts := map[string]int{}
 	enc := json.NewEncoder(e.stdout)

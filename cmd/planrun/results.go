@@ -77,6 +77,9 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 			return usageError{fmt.Errorf("results: %w", err)}
 		}
 		defer store.Close()
+		if err := store.CheckEndpoint(ctx, endpointLabel(&f)); err != nil {
+			return usageError{fmt.Errorf("results: %w", err)}
+		}
 	} else if f.html != "" {
 		return usagef("results: --html draws the requests of the state file; there is none at %s", statePath)
 	}

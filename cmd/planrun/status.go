@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -69,11 +70,17 @@ func cmdStatus(ctx context.Context, args []string, e *env) error {
 		return usagef("status: no state file at %s (run a plan first, or pass --state)", f.state)
 	}
 	store, err := state.Open(f.state)
+	if errors.Is(err, state.ErrReadOnly) && !*refresh {
+		store, err = state.OpenReadOnly(f.state) // status only reads
+	}
 	if err != nil {
 		return usageError{fmt.Errorf("status: %w", err)}
 	}
 	defer store.Close()
 	if *refresh {
+		if err := store.CheckEndpoint(ctx, endpointLabel(&f)); err != nil {
+			return usageError{fmt.Errorf("status: %w", err)}
+		}
 		api, closeAPI, err := f.client(e)
 		if err != nil {
 			return err
