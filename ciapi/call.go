@@ -17,13 +17,12 @@ import (
 // maxBody bounds a response body kept in memory.
 const maxBody = 32 << 20
 
-// call is one logical API call, possibly sent several times.
+// call is one API call: one HTTP exchange (two when the first is refused for clock skew).
 type call struct {
 	op, method     string
 	bucket, region string
 	path, query    string // path after the endpoint's base path; encoded query
 	body           []byte // nil: no body
-	idempotent     bool
 }
 
 // response is a complete answer of the service.
@@ -33,39 +32,28 @@ type response struct {
 	body   []byte
 }
 
-// do sends cl, retrying idempotent calls with backoff and correcting the clock offset
-// once on a skew answer. Every error it returns is an *APIError (possibly joined with
-// the caller's context error).
+// do sends cl once. The one exception: an answer that says the signature's time window
+// missed the service's clock corrects the clock offset from the answer's Date and sends cl
+// once more, signed afresh. It never retries anything else: retries, backoff, the rate
+// limit and the call slots belong to the caller (the executor), so that a caller's retry
+// count is the number of tries the service sees. Every error it returns is an *APIError.
 func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	if err := checkBucketRegion(cl.bucket, cl.region); err != nil {
 		return nil, &APIError{Op: cl.op, Err: err}
 	}
-	skewFixed := false
-	for attempt := 0; ; {
-		resp, err := c.attempt(ctx, cl)
-		if err == nil {
-			return resp, nil
-		}
-		var ae *APIError
-		errors.As(err, &ae)
-		if !skewFixed && resp != nil && isSkew(ae) {
-			if t, perr := http.ParseTime(resp.header.Get("Date")); perr == nil {
-				c.signer.SetClockOffset(t.Sub(c.now()))
-				skewFixed = true
-				continue
-			}
-		}
-		if !cl.idempotent || attempt >= c.retries || !IsRetryable(err) {
-			return nil, err
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, fmt.Errorf("%w; %w", err, &stopped{cerr})
-		}
-		if serr := c.sleep(ctx, Backoff(attempt, ae.RetryAfter)); serr != nil {
-			return nil, fmt.Errorf("%w; %w", err, &stopped{serr})
-		}
-		attempt++
+	resp, err := c.attempt(ctx, cl)
+	if err == nil {
+		return resp, nil
 	}
+	var ae *APIError
+	errors.As(err, &ae)
+	if resp != nil && isSkew(ae) {
+		if t, perr := http.ParseTime(resp.header.Get("Date")); perr == nil {
+			c.signer.SetClockOffset(t.Sub(c.now()))
+			return c.attempt(ctx, cl)
+		}
+	}
+	return nil, err
 }
 
 // attempt sends cl once, signed afresh. A non-2xx answer comes back as both the

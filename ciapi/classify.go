@@ -47,10 +47,11 @@ func IsRetryable(err error) bool {
 
 // IsUncertain reports whether a failed create may nevertheless have created the job, so
 // that it must be looked up (by Name) before being sent again: a timeout or a dropped
-// connection after the request was sent, a cancellation after sending, a 2xx whose body
-// was lost or unreadable, or a 5xx. It is false for throttling (503 SlowDown, any
-// SlowDown, 429: the service did not do it), for any other 4xx, and for errors that
-// happened before anything was sent (connection refused, DNS, TLS handshake).
+// connection after the request was sent, a cancellation after sending, or a 5xx. It is
+// false for throttling (503 SlowDown, any SlowDown, 429: the service did not do it), for
+// any other 4xx, for errors that happened before anything was sent (connection refused,
+// DNS, TLS handshake), and for a 2xx whose body was lost or unreadable: that create
+// certainly made the job (see IsCreated).
 func IsUncertain(err error) bool {
 	if err == nil {
 		return false
@@ -61,7 +62,7 @@ func IsUncertain(err error) bool {
 			return ae.Sent && !neverSent(ae.Err)
 		}
 		if ae.Status >= 200 && ae.Status < 300 {
-			return ae.Err != nil
+			return false
 		}
 		if ae.Code == CodeSlowDown || ae.Status == http.StatusTooManyRequests {
 			return false
@@ -72,6 +73,14 @@ func IsUncertain(err error) bool {
 		return false
 	}
 	return !neverSent(err)
+}
+
+// IsCreated reports whether err is the answer to a create that the service accepted (a
+// 2xx) but whose body is empty, unreadable or names no job id: the job was made, its id
+// is unknown (find it by Name), and the create must never be sent again.
+func IsCreated(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Op == "create" && ae.Status >= 200 && ae.Status < 300
 }
 
 // IsPermanent reports whether err is a definite failure that retrying will not change:
@@ -153,4 +162,25 @@ func IsConfigError(err error) bool {
 		return true
 	}
 	return err != nil && certError(err)
+}
+
+// isSkew reports whether an error answer says the signature's time window did not
+// contain the service's time: RequestTimeTooSkewed, or a 401/403 whose code or message
+// says the signature or request expired or is not yet valid.
+func isSkew(e *APIError) bool {
+	if e == nil || e.Err != nil || (e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden) {
+		return false
+	}
+	code, msg := strings.ToLower(e.Code), strings.ToLower(e.Message)
+	switch code {
+	case "requesttimetooskewed", "signatureexpired", "requestexpired", "signaturenotyetvalid", "requestnotyetvalid":
+		return true
+	}
+	for _, s := range []string{"request has expired", "signature expired", "signature has expired",
+		"not yet valid", "time too skewed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,6 @@
 package ciapi
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 // Defaults of Config.
 const (
 	DefaultTimeout   = 30 * time.Second
-	DefaultRetries   = 3
 	DefaultUserAgent = "planrun-ciapi"
 )
 
@@ -28,9 +26,6 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds each attempt, reading the response included; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// Retries is how many times an idempotent call (describe, list, cancel) is retried
-	// after a retryable failure; 0 means DefaultRetries, negative means never. Create is
-	// never retried here.
 	Retries int
 	// UserAgent is sent with every request; empty means DefaultUserAgent.
 	UserAgent string
@@ -38,21 +33,18 @@ type Config struct {
 	AllowInsecure bool
 	// Now is the local clock; nil means time.Now.
 	Now func() time.Time
-	// Sleep waits between retries, returning early with ctx's error; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// Client calls the batch-job API. It is safe for concurrent use.
+// Client calls the batch-job API. Each call is one HTTP exchange (see do): it never
+// retries, waits or limits its rate; the caller does. It is safe for concurrent use.
 type Client struct {
 	ep      endpoint
 	hc      *http.Client
 	signer  *Signer
 	creds   Credentials
 	timeout time.Duration
-	retries int
 	ua      string
 	now     func() time.Time
-	sleep   func(context.Context, time.Duration) error
 }
 
 // New checks cfg and returns a Client. It fails with an error matching ErrNoCredentials,
@@ -65,25 +57,16 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new client: %w", err)
 	}
-	c := &Client{ep: ep, creds: cfg.Credentials, timeout: cfg.Timeout, retries: cfg.Retries,
-		ua: cfg.UserAgent, now: cfg.Now, sleep: cfg.Sleep}
+	c := &Client{ep: ep, creds: cfg.Credentials, timeout: cfg.Timeout,
+		ua: cfg.UserAgent, now: cfg.Now}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
-	}
-	switch {
-	case c.retries == 0:
-		c.retries = DefaultRetries
-	case c.retries < 0:
-		c.retries = 0
 	}
 	if c.ua == "" {
 		c.ua = DefaultUserAgent
 	}
 	if c.now == nil {
 		c.now = time.Now
-	}
-	if c.sleep == nil {
-		c.sleep = sleepCtx
 	}
 	var base http.RoundTripper
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -34,7 +34,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		xmlResponse(w, 403, "<Error><Code>SignatureDoesNotMatch</Code><Message>key "+testKey+" token "+Encode(testToken)+
 			"</Message><FormatString>x-cos-security-token="+testToken+"</FormatString><RequestId>"+testToken+"</RequestId></Error>")
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
 	if err == nil {
 		t.Fatal("want an error")

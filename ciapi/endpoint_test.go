@@ -47,7 +47,7 @@ func TestTemplateEndpointSetsHost(t *testing.T) {
 		xmlResponse(w, 200, "<Response>"+job("n", "bj")+"</Response>")
 	})
 	addr := strings.TrimPrefix(f.srv.URL, "http://")
-	c, _ := newTestClient(t, f, func(cfg *Config) {
+	c := newTestClient(t, f, func(cfg *Config) {
 		cfg.Endpoint = "http://{bucket}-{region}.emu.invalid:8080/"
 		cfg.AllowInsecure = true
 		cfg.HTTPClient = &http.Client{Transport: dialTo(addr)}
@@ -67,7 +67,7 @@ func TestPlainBaseURLKeepsRealHost(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		xmlResponse(w, 200, "<Response>"+job("n", "bj")+"</Response>")
 	})
-	c, _ := newTestClient(t, f, func(cfg *Config) { cfg.Endpoint = f.srv.URL })
+	c := newTestClient(t, f, func(cfg *Config) { cfg.Endpoint = f.srv.URL })
 	if _, err := c.Describe(context.Background(), testBucket, testRegion, "bj"); err != nil {
 		t.Fatal(err) // verify() in the fake service checked the signature over the real host
 	}
@@ -104,7 +104,7 @@ func TestDefaultEndpointOverTLS(t *testing.T) {
 	}
 
 	// Without trusting the test certificate, verification fails and nothing is sent.
-	c2, _ := New(Config{Credentials: creds, Endpoint: srv.URL, Sleep: (&sleeps{}).sleep})
+	c2, _ := New(Config{Credentials: creds, Endpoint: srv.URL})
 	_, err = c2.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
 	if err == nil || IsUncertain(err) || IsRetryable(err) || !IsPermanent(err) {
 		t.Errorf("untrusted certificate: %v (uncertain %v retryable %v)", err, IsUncertain(err), IsRetryable(err))
@@ -119,7 +119,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		w.Header().Set("Location", other.srv.URL+r.URL.Path)
 		xmlResponse(w, 307, errorXML("TemporaryRedirect", "moved"))
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	_, err := c.Describe(context.Background(), testBucket, testRegion, "bj")
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 307 || !IsPermanent(err) || other.count("GET", "/inventorytriggerjob/bj") != 0 {

@@ -12,6 +12,9 @@ import (
 	"unicode/utf8"
 )
 
+// maxRetryAfter bounds the wait a Retry-After header can ask for.
+const maxRetryAfter = 5 * time.Minute
+
 // maxMessage bounds the text kept from a non-XML, non-JSON error body.
 const maxMessage = 256
 

@@ -55,7 +55,7 @@ func TestErrorBodies(t *testing.T) {
 				w.WriteHeader(tt.status)
 				io.WriteString(w, tt.body)
 			})
-			c, _ := newTestClient(t, f, func(cfg *Config) { cfg.Retries = -1 })
+			c := newTestClient(t, f, func(cfg *Config) { cfg.Retries = -1 })
 			_, err := c.List(context.Background(), testBucket, testRegion, ListOptions{})
 			var ae *APIError
 			if !errors.As(err, &ae) {
@@ -98,8 +98,8 @@ func TestClassification(t *testing.T) {
 		{"timeout after send", &APIError{Err: context.DeadlineExceeded, Sent: true}, true, true, false},
 		{"caller cancel after send", &APIError{Err: context.Canceled, Sent: true}, false, true, false},
 		{"caller deadline", &APIError{Err: &stopped{context.DeadlineExceeded}, Sent: true}, false, true, false},
-		{"2xx unreadable", &APIError{Status: 200, Err: errors.New("decode")}, false, true, true},
-		{"2xx cut short", &APIError{Status: 200, Err: io.ErrUnexpectedEOF, Sent: true}, true, true, false},
+		{"2xx unreadable", &APIError{Status: 200, Err: errors.New("decode")}, false, false, true},
+		{"2xx cut short", &APIError{Status: 200, Err: io.ErrUnexpectedEOF, Sent: true}, true, false, false},
 		{"not found", wrap(ErrNotFound), false, false, true},
 		{"raw reset", syscall.ECONNRESET, true, true, false},
 		{"raw refused", wrap(syscall.ECONNREFUSED), true, false, false},

@@ -85,7 +85,7 @@ type ExecutionListResponse struct {
 func (c *Client) ListExecutions(ctx context.Context, bucket, region string, opt ExecutionListOptions) (*ExecutionListResponse, error) {
 	const op = OpListExecutions
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, bucket: bucket, region: region,
-		path: executionPath, query: opt.query(), idempotent: true})
+		path: executionPath, query: opt.query()})
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (c *Client) DescribeExecution(ctx context.Context, bucket, region, runID st
 		return nil, &APIError{Op: op, Err: err}
 	}
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, bucket: bucket, region: region,
-		path: executionPath + "/" + runID, idempotent: true})
+		path: executionPath + "/" + runID})
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func TestListExecutionsQueryAndBothReadings(t *testing.T) {
 <WorkflowExecutionList><RunId>i2</RunId><WorkflowId>w1</WorkflowId><Object>https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/dir/b%20c.mp4</Object><CreationTime>2024-05-01T10:00:01+0800</CreationTime><State>Success</State></WorkflowExecutionList>
 <NextToken> 115716 </NextToken></Response>`)
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	page, err := c.ListExecutions(context.Background(), testBucket, testRegion, ExecutionListOptions{
 		WorkflowId: "w1", JobId: "b9", States: "Failed", Size: 500, NextToken: "7"})
 	if err != nil {
@@ -101,7 +101,7 @@ func TestDescribeExecutionReadsTasks(t *testing.T) {
 			xmlResponse(w, 400, errorXML("ResourceNotFound", "no such execution"))
 		}
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	ctx := context.Background()
 	e, err := c.DescribeExecution(ctx, testBucket, testRegion, "ifailed")
 	if err != nil {
@@ -142,7 +142,7 @@ func TestListMediaJobsPathPerTag(t *testing.T) {
 			xmlResponse(w, 200, `<Response><JobsDetail><JobId>j1</JobId><State>Success</State><Input><Object>a</Object></Input></JobsDetail><NonExistJobIds>j9</NonExistJobIds></Response>`)
 		}
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	ctx := context.Background()
 	for _, tag := range []string{"Transcode", "PicProcess"} {
 		page, err := c.ListMediaJobs(ctx, testBucket, testRegion, MediaJobListOptions{Tag: tag, InventoryTriggerJobId: "b1", Size: 100})

@@ -115,7 +115,7 @@ type MediaJobDescribeResponse struct {
 func (c *Client) ListMediaJobs(ctx context.Context, bucket, region string, opt MediaJobListOptions) (*MediaJobListResponse, error) {
 	const op = OpListMediaJobs
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, bucket: bucket, region: region,
-		path: MediaJobsPath(opt.Tag), query: opt.query(), idempotent: true})
+		path: MediaJobsPath(opt.Tag), query: opt.query()})
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (c *Client) DescribeMediaJobs(ctx context.Context, bucket, region, tag stri
 		}
 	}
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, bucket: bucket, region: region,
-		path: MediaJobsPath(tag) + "/" + strings.Join(ids, ","), idempotent: true})
+		path: MediaJobsPath(tag) + "/" + strings.Join(ids, ",")})
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,8 @@ const jobPath = "/inventorytriggerjob"
 // Create triggers a batch job (POST /inventorytriggerjob) with body xml.Marshal(req).
 // It makes exactly one attempt (apart from one re-signed attempt after a clock-skew
 // refusal): whether to retry is the caller's decision, since a failed create may still
-// have created the job; see IsUncertain. A 2xx whose body cannot be decoded is an
-// uncertain *APIError.
+// have created the job; see IsUncertain. A 2xx whose body is empty, cannot be decoded or
+// names no job id gives an *APIError matching IsCreated: the job exists, its id is unknown.
 func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateRequest) (*CreateResponse, error) {
 	const op = "create"
 	if req == nil {
@@ -41,14 +41,14 @@ func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateR
 // Describe returns one job (GET /inventorytriggerjob/<jobID>). A job the service does not
 // know (a 404, or an answer without a JobsDetail that names a JobId, e.g. NonExistJobIds
 // beside an empty JobsDetail) gives an error matching ErrNotFound.
-// Retryable failures are retried.
+// It is sent once; see IsRetryable.
 func (c *Client) Describe(ctx context.Context, bucket, region, jobID string) (*DescribeResponse, error) {
 	const op = "describe"
 	if err := checkJobID(jobID); err != nil {
 		return nil, &APIError{Op: op, Err: err}
 	}
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, bucket: bucket, region: region,
-		path: jobPath + "/" + jobID, idempotent: true})
+		path: jobPath + "/" + jobID})
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +69,14 @@ func (c *Client) Describe(ctx context.Context, bucket, region, jobID string) (*D
 }
 
 // Cancel cancels a job (PUT /inventorytriggerjob/<jobID>?cancel, no body, Content-Length
-// 0). A 404 matches ErrNotFound. Retryable failures are retried.
+// 0). A 404 matches ErrNotFound. It is sent once; see IsRetryable.
 func (c *Client) Cancel(ctx context.Context, bucket, region, jobID string) error {
 	const op = "cancel"
 	if err := checkJobID(jobID); err != nil {
 		return &APIError{Op: op, Err: err}
 	}
 	_, err := c.do(ctx, call{op: op, method: http.MethodPut, bucket: bucket, region: region,
-		path: jobPath + "/" + jobID, query: "cancel", idempotent: true})
+		path: jobPath + "/" + jobID, query: "cancel"})
 	return err
 }
 

@@ -23,7 +23,7 @@ func TestCreateSendsSignedXMLOnce(t *testing.T) {
 	f := newFakeCI(t, creds, func(w http.ResponseWriter, r *http.Request, n int) {
 		xmlResponse(w, 200, "<Response><RequestId>r1</RequestId>"+job("demo", "b3deffea2f84911ec9cb15254008618d9")+"</Response>")
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	lvl := 1
 	req := &CreateRequest{Name: "demo", Type: TypeJob, Input: Input{Prefix: "input"},
 		Operation: Operation{TimeInterval: &TimeInterval{Start: "2022-02-01T12:00:00+0800"}, JobLevel: &lvl, Tag: "Transcode",
@@ -70,14 +70,14 @@ func TestCreateIsNeverRetried(t *testing.T) {
 			f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 				xmlResponse(w, tc.status, errorXML(tc.code, "msg"))
 			})
-			c, sl := newTestClient(t, f, nil)
+			c := newTestClient(t, f, nil)
 			_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.Status != tc.status || ae.Code != tc.code || ae.Op != "create" {
 				t.Fatalf("err = %v", err)
 			}
-			if n := f.count("POST", "/inventorytriggerjob"); n != 1 || len(sl.d) != 0 {
-				t.Errorf("calls = %d, sleeps = %d, want 1 and 0", n, len(sl.d))
+			if n := f.count("POST", "/inventorytriggerjob"); n != 1 {
+				t.Errorf("calls = %d, want 1", n)
 			}
 			if IsRetryable(err) != tc.retryable || IsUncertain(err) != tc.uncertain || IsPermanent(err) == tc.retryable {
 				t.Errorf("retryable %v uncertain %v permanent %v", IsRetryable(err), IsUncertain(err), IsPermanent(err))
@@ -86,14 +86,21 @@ func TestCreateIsNeverRetried(t *testing.T) {
 	}
 }
 
-func TestCreateUnreadableSuccessIsUncertain(t *testing.T) {
-	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
-		xmlResponse(w, 200, "<Response><RequestId>r1</Request")
-	})
-	c, _ := newTestClient(t, f, nil)
-	_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
-	if err == nil || !IsUncertain(err) || IsRetryable(err) {
-		t.Fatalf("err = %v, uncertain %v", err, IsUncertain(err))
+// A 2xx to a create made the job, whatever its body says: never uncertain, always created.
+func TestCreateUnreadableSuccessIsCreated(t *testing.T) {
+	for name, body := range map[string]string{"cut": "<Response><RequestId>r1</Request", "empty": "",
+		"no id": "<Response><RequestId>r1</RequestId></Response>"} {
+		f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+			xmlResponse(w, 200, body)
+		})
+		c := newTestClient(t, f, nil)
+		_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
+		if err == nil || IsUncertain(err) || !IsCreated(err) {
+			t.Errorf("%s: err = %v, uncertain %v created %v", name, err, IsUncertain(err), IsCreated(err))
+		}
+	}
+	if IsCreated(&APIError{Op: "describe", Status: 200, Err: errors.New("decode")}) {
+		t.Error("a describe is never a create")
 	}
 }
 
@@ -112,14 +119,20 @@ func TestDescribe(t *testing.T) {
 			xmlResponse(w, 404, errorXML("NoSuchJob", "no"))
 		}
 	})
-	c, sl := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	ctx := context.Background()
+	// Each call is one exchange: the two 500s come back to the caller, the third call succeeds.
+	for i := 1; i <= 2; i++ {
+		if _, err := c.Describe(ctx, testBucket, testRegion, "bflaky"); !IsRetryable(err) {
+			t.Fatalf("describe %d: %v, want a retryable error", i, err)
+		}
+		if n := f.count("GET", "/inventorytriggerjob/bflaky"); n != i {
+			t.Fatalf("calls = %d after %d describes", n, i)
+		}
+	}
 	d, err := c.Describe(ctx, testBucket, testRegion, "bflaky")
 	if err != nil || d.JobsDetail.JobId != "bflaky" || d.JobsDetail.State != StateRunning {
 		t.Fatalf("describe = %+v, %v", d, err)
-	}
-	if n := f.count("GET", "/inventorytriggerjob/bflaky"); n != 3 || len(sl.d) != 2 {
-		t.Errorf("calls = %d, sleeps = %d, want 3 and 2", n, len(sl.d))
 	}
 	if got := strings.Join(f.last().SignedHeaders, ";"); got != "host" {
 		t.Errorf("signed headers of a GET = %s", got)
@@ -148,7 +161,10 @@ func TestCancel(t *testing.T) {
 		w.Header().Set("x-ci-request-id", "x")
 		w.WriteHeader(200)
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
+	if err := c.Cancel(context.Background(), testBucket, testRegion, "bxyz"); !IsRetryable(err) {
+		t.Fatalf("first cancel: %v, want the 503 SlowDown back", err)
+	}
 	if err := c.Cancel(context.Background(), testBucket, testRegion, "bxyz"); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +176,7 @@ func TestCancel(t *testing.T) {
 		t.Errorf("Content-Length %q, signed %v", s.Header.Get("Content-Length"), s.SignedHeaders)
 	}
 	if n := f.count("PUT", "/inventorytriggerjob/bxyz"); n != 2 {
-		t.Errorf("calls = %d, want 2 (503 SlowDown retried)", n)
+		t.Errorf("calls = %d, want 2 (one per Cancel)", n)
 	}
 	if err := c.Cancel(context.Background(), testBucket, testRegion, "bnone"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("cancel missing job: %v", err)

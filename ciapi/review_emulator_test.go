@@ -36,9 +36,9 @@ func revRoundTrip(t *testing.T, c *ciapi.Client, name string) {
 	if _, err := c.Describe(ctx, revBucket, revRegion, id); err != nil {
 		t.Fatalf("describe: %v", err)
 	}
-	found, err := c.FindByName(ctx, revBucket, revRegion, ciapi.TypeWorkflow, name)
-	if err != nil || found.JobId != id {
-		t.Fatalf("find by name %q = %+v, %v", name, found, err)
+	page, err := c.List(ctx, revBucket, revRegion, ciapi.ListOptions{Name: name, Type: ciapi.TypeWorkflow, States: "All"})
+	if err != nil || !listed(page, name, id) {
+		t.Fatalf("list by name %q = %+v, %v", name, page, err)
 	}
 	if err := c.Cancel(ctx, revBucket, revRegion, id); err != nil {
 		var ae *ciapi.APIError
@@ -56,7 +56,7 @@ func TestReviewEndpointWithPathPrefix(t *testing.T) {
 	emu := emulator.New(emulator.Options{})
 	srv := httptest.NewServer(http.StripPrefix("/ci-proxy", emu))
 	defer srv.Close()
-	c, err := ciapi.New(ciapi.Config{Credentials: revCreds(), Endpoint: srv.URL + "/ci-proxy", Retries: -1})
+	c, err := ciapi.New(ciapi.Config{Credentials: revCreds(), Endpoint: srv.URL + "/ci-proxy"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,22 +73,31 @@ func TestReviewIPv6LoopbackEndpoint(t *testing.T) {
 	srv.Listener = ln
 	srv.Start()
 	defer srv.Close()
-	c, err := ciapi.New(ciapi.Config{Credentials: revCreds(), Endpoint: srv.URL, Retries: -1})
+	c, err := ciapi.New(ciapi.Config{Credentials: revCreds(), Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	revRoundTrip(t, c, "ipv6")
 }
 
-// Non-ASCII names travel in the list query; a prefix-matching name filter must not make
-// FindByName pick a longer name.
-func TestReviewFindByNameNonASCIIAndPrefixFilter(t *testing.T) {
+// listed reports whether page holds the job id named name.
+func listed(page *ciapi.ListResponse, name, id string) bool {
+	for _, j := range page.JobsDetail {
+		if j.Name == name && j.JobId == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Non-ASCII names travel in the list query, and come back intact.
+func TestReviewListByNameNonASCII(t *testing.T) {
 	rn, err := emulator.Start(emulator.Options{NamePrefixMatch: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rn.Close()
-	c, err := ciapi.New(ciapi.Config{Credentials: revCreds(), Endpoint: rn.URL, Retries: -1})
+	c, err := ciapi.New(ciapi.Config{Credentials: revCreds(), Endpoint: rn.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +107,9 @@ func TestReviewFindByNameNonASCIIAndPrefixFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, err := c.FindByName(ctx, revBucket, revRegion, ciapi.TypeWorkflow, "批量任务_1"); !errors.Is(err, ciapi.ErrNotFound) {
-		t.Fatalf("find shorter name = %+v, %v; want not found (only %s exists)", d, err, long.JobsDetail.JobId)
+	page, err := c.List(ctx, revBucket, revRegion, ciapi.ListOptions{Name: "批量任务_1", Type: ciapi.TypeWorkflow, States: "All"})
+	if err != nil || !listed(page, "批量任务_1-longer", long.JobsDetail.JobId) {
+		t.Fatalf("list by prefix = %+v, %v", page, err)
 	}
 	revRoundTrip(t, c, "批量任务_1")
 }
@@ -113,7 +123,7 @@ func TestReviewTemporaryCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rn.Close()
-	c, err := ciapi.New(ciapi.Config{Credentials: creds, Endpoint: rn.URL, Retries: -1})
+	c, err := ciapi.New(ciapi.Config{Credentials: creds, Endpoint: rn.URL})
 	if err != nil {
 		t.Fatal(err)
 	}

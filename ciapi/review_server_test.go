@@ -33,7 +33,7 @@ func TestReviewCreateAnswerShapes(t *testing.T) {
 			f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 				xmlResponse(w, 200, body)
 			})
-			c, _ := newTestClient(t, f, nil)
+			c := newTestClient(t, f, nil)
 			resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "demo", Input: Input{Prefix: "p"}})
 			if err != nil {
 				t.Fatal(err)
@@ -49,7 +49,7 @@ func TestReviewCreateAnswerWithoutNameOrType(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		xmlResponse(w, 200, `<Response><RequestId>r</RequestId><JobsDetail><Code>Success</Code><JobId>`+reviewJobID+`</JobId><State>Submitted</State></JobsDetail></Response>`)
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "demo", Input: Input{Prefix: "p"}})
 	if err != nil || resp.JobsDetail.JobId != reviewJobID {
 		t.Fatalf("create = %+v, %v", resp, err)
@@ -75,7 +75,7 @@ func TestReviewGzipAndChunkedAnswers(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	for i := 0; i < 2; i++ {
 		resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "demo", Input: Input{Prefix: "p"}})
 		if err != nil || resp.JobsDetail.JobId != reviewJobID {
@@ -97,7 +97,7 @@ func TestReviewDescribeUnknownWithEmptyJobsDetail(t *testing.T) {
 			f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 				xmlResponse(w, 200, body)
 			})
-			c, _ := newTestClient(t, f, nil)
+			c := newTestClient(t, f, nil)
 			d, err := c.Describe(context.Background(), testBucket, testRegion, reviewJobID)
 			if !errors.Is(err, ErrNotFound) {
 				t.Fatalf("describe = %+v, %v; want ErrNotFound", d, err)
@@ -117,7 +117,7 @@ func TestReviewDescribe404AndCancelAnswers(t *testing.T) {
 			xmlResponse(w, 200, `<Response><RequestId>r</RequestId></Response>`)
 		}
 	})
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	if _, err := c.Describe(context.Background(), testBucket, testRegion, reviewJobID); !errors.Is(err, ErrNotFound) || IsRetryable(err) {
 		t.Errorf("describe 404 = %v", err)
 	}
@@ -169,16 +169,5 @@ func TestReviewSignerQueryValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-	}
-}
-
-// A server that filters after paginating (a page of 100 scanned jobs, of which none match
-// the name) answers an empty page with a NextToken. Stopping there would make FindByName
-// say "not found" and the executor create a duplicate.
-func TestReviewFindByNameAfterEmptyPage(t *testing.T) {
-	f := pagedCI(t, map[string][2]string{"": {"other", "t1"}, "t1": {"plan-job-1", ""}})
-	c, _ := newTestClient(t, f, nil)
-	if j, err := c.FindByName(context.Background(), testBucket, testRegion, TypeWorkflow, "plan-job-1"); err != nil {
-		t.Fatalf("find = %+v, %v", j, err)
 	}
 }

@@ -75,24 +75,10 @@ func (f *fakeCI) last() seen {
 	return f.seen[len(f.seen)-1]
 }
 
-// sleeps records the waits between retries without waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
 // newTestClient returns a client on f's plain base URL (the Host stays the real host).
-func newTestClient(t *testing.T, f *fakeCI, mod func(*Config)) (*Client, *sleeps) {
+func newTestClient(t *testing.T, f *fakeCI, mod func(*Config)) *Client {
 	t.Helper()
-	sl := &sleeps{}
-	cfg := Config{Credentials: f.creds, Endpoint: f.srv.URL, Sleep: sl.sleep, Timeout: 5 * time.Second}
+	cfg := Config{Credentials: f.creds, Endpoint: f.srv.URL, Timeout: 5 * time.Second}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -100,7 +86,7 @@ func newTestClient(t *testing.T, f *fakeCI, mod func(*Config)) (*Client, *sleeps
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, sl
+	return c
 }
 
 // dialTo returns a transport that connects every request to addr, whatever its URL says.

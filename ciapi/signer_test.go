@@ -31,7 +31,7 @@ func TestSignerWithoutCredentials(t *testing.T) {
 
 func TestConcurrentCallsWithSkew(t *testing.T) {
 	f := skewCI(t, time.Now().Add(3*time.Hour))
-	c, _ := newTestClient(t, f, nil)
+	c := newTestClient(t, f, nil)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {

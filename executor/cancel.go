@@ -141,7 +141,7 @@ func (e *engine) describeAll(ctx context.Context, t *tracker) error {
 	var seen []state.JobSeen
 	for _, j := range t.jobs {
 		var resp *ciapi.DescribeResponse
-		err := e.read(ctx, func(ctx context.Context) error {
+		err := e.retry(ctx, func(ctx context.Context) error {
 			var err error
 			resp, err = e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
 			return err
@@ -177,7 +177,7 @@ func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
 			continue
 		}
 		g.Go(func() error {
-			err := e.read(ctx, func(ctx context.Context) error {
+			err := e.retry(ctx, func(ctx context.Context) error {
 				return e.api.Cancel(ctx, r.Bucket, r.Region, r.JobID)
 			})
 			if err == nil {
@@ -201,7 +201,7 @@ func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
 // describeOne returns the current detail of one job.
 func (e *engine) describeOne(ctx context.Context, bucket, region, id string) (*ciapi.JobDetail, error) {
 	var resp *ciapi.DescribeResponse
-	err := e.read(ctx, func(ctx context.Context) error {
+	err := e.retry(ctx, func(ctx context.Context) error {
 		var err error
 		resp, err = e.api.Describe(ctx, bucket, region, id)
 		return err

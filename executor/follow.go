@@ -136,7 +136,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 		}
 		for id, j := range want {
 			var resp *ciapi.DescribeResponse
-			err := e.read(ctx, func(ctx context.Context) error {
+			err := e.retry(ctx, func(ctx context.Context) error {
 				var err error
 				resp, err = e.api.Describe(ctx, k.bucket, k.region, id)
 				return err

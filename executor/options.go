@@ -46,6 +46,12 @@ type Options struct {
 	// BackoffBase and BackoffCap shape the exponential backoff with full jitter between
 	// retries. Defaults 500ms and 30s.
 	BackoffBase, BackoffCap time.Duration
+	// SettleDelay is how long a worker waits, after a create whose answer never came (a
+	// timeout, a dropped connection, a gateway error), before looking its Name up: the
+	// service may still be making the job. Default: RequestTimeout.
+	SettleDelay time.Duration
+	// MaxPages caps the pages one listing follows (see Pages). Default DefaultMaxPages.
+	MaxPages int
 	// LookupThreshold: see DefaultLookupThreshold. Negative means always sweep.
 	LookupThreshold int
 	// PollInterval is the time between two polling rounds of Wait. Default 10s.
@@ -94,6 +100,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.SettleDelay <= 0 {
+		o.SettleDelay = o.RequestTimeout
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
 	}
 	if o.BackoffBase <= 0 {
 		o.BackoffBase = backoffBase

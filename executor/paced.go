@@ -51,7 +51,3 @@ func (p *pacedAPI) Cancel(ctx context.Context, bucket, region, id string) error 
 	_, err := call(p, func() (struct{}, error) { return struct{}{}, p.api.Cancel(ctx, bucket, region, id) })
 	return err
 }
-
-func (p *pacedAPI) FindByName(ctx context.Context, bucket, region, typ, name string) (*ciapi.JobDetail, error) {
-	return call(p, func() (*ciapi.JobDetail, error) { return p.api.FindByName(ctx, bucket, region, typ, name) })
-}

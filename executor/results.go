@@ -76,9 +76,9 @@ type ObjectCounts struct {
 	Err error
 }
 
-// ErrTokenLoop reports a list that answered a page token it had answered before: following
-// it would loop forever.
-var ErrTokenLoop = errors.New("the service answered a page token it had already answered")
+// ErrTokenLoop reports a list whose pages did not end: a page token answered before
+// (following it would loop forever), or more pages than the cap. It is ErrPaging.
+var ErrTokenLoop = ErrPaging
 
 // ErrBatchJobGone reports a batch job that the service no longer has.
 var ErrBatchJobGone = errors.New("the service no longer has this batch job")
@@ -131,7 +131,7 @@ func (e *emitError) Error() string { return e.err.Error() }
 // checkExists describes a batch job that listed no execution: ErrBatchJobGone when the
 // service does not know it.
 func (e *engine) checkExists(ctx context.Context, api ResultsAPI, bj *BatchJob) error {
-	err := e.read(ctx, func(ctx context.Context) error {
+	err := e.retry(ctx, func(ctx context.Context) error {
 		_, err := api.Describe(ctx, bj.Bucket, bj.Region, bj.ID)
 		return err
 	})
@@ -151,10 +151,10 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 		BatchJobID: bj.ID, Attempt: bj.Attempt}
 	if bj.Type == ciapi.TypeJob {
 		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
-		err := pageLoop(ctx, func(ctx context.Context, token string) (string, int, error) {
+		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
 			opt.NextToken = token
 			var page *ciapi.MediaJobListResponse
-			if err := e.read(ctx, func(ctx context.Context) error {
+			if err := e.retry(ctx, func(ctx context.Context) error {
 				var err error
 				page, err = api.ListMediaJobs(ctx, bj.Bucket, bj.Region, opt)
 				return err
@@ -179,10 +179,10 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 	}
 	for _, wf := range bj.Workflows {
 		opt := ciapi.ExecutionListOptions{WorkflowId: wf, JobId: bj.ID, Size: resultsPageSize}
-		err := pageLoop(ctx, func(ctx context.Context, token string) (string, int, error) {
+		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
 			opt.NextToken = token
 			var page *ciapi.ExecutionListResponse
-			if err := e.read(ctx, func(ctx context.Context) error {
+			if err := e.retry(ctx, func(ctx context.Context) error {
 				var err error
 				page, err = api.ListExecutions(ctx, bj.Bucket, bj.Region, opt)
 				return err
@@ -227,7 +227,7 @@ func (e *engine) details(ctx context.Context, api ResultsAPI, bj *BatchJob, rs [
 		go func() {
 			defer wg.Done()
 			var x *ciapi.WorkflowExecution
-			err := e.read(ctx, func(ctx context.Context) error {
+			err := e.retry(ctx, func(ctx context.Context) error {
 				var err error
 				x, err = api.DescribeExecution(ctx, bj.Bucket, bj.Region, r.ExecutionID)
 				return err
@@ -265,37 +265,11 @@ func (c *ObjectCounts) add(r *ObjectResult, emit func(ObjectResult) error) error
 	return nil
 }
 
-// maxEmptyResultPages bounds how many pages in a row without an item pageLoop follows.
-const maxEmptyResultPages = 1000
-
-// pageLoop calls fetch with an empty token, then with each token it returns, until one
-// is empty; fetch returns the next token and how many items its page had. A token
-// answered twice stops it with ErrTokenLoop, and so does an endless run of empty pages. It is the one place the
-// results lists page, so that it can give way to a shared pager.
-func pageLoop(ctx context.Context, fetch func(ctx context.Context, token string) (next string, n int, err error)) error {
-	seen := map[string]bool{}
-	token, empty := "", 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		next, n, err := fetch(ctx, token)
-		if err != nil {
-			return err
-		}
-		if next == "" {
-			return nil
-		}
-		if seen[next] || next == token {
-			return fmt.Errorf("token %q: %w", next, ErrTokenLoop)
-		}
-		if empty++; n > 0 {
-			empty = 0
-		}
-		if empty >= maxEmptyResultPages {
-			return fmt.Errorf("%d empty pages in a row, each with a new token: %w", empty, ErrTokenLoop)
-		}
-		seen[next] = true
-		token = next
-	}
+// pageLoop follows a results list with Pages (the one pager, with its loop guard and
+// page cap): fetch returns the next token and how many items its page had.
+func pageLoop(ctx context.Context, maxPages int, fetch func(ctx context.Context, token string) (next string, n int, err error)) error {
+	return Pages(ctx, maxPages, func(ctx context.Context, token string) (struct{}, string, error) {
+		next, _, err := fetch(ctx, token)
+		return struct{}{}, next, err
+	}, func(struct{}) error { return nil })
 }

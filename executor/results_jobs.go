@@ -47,12 +47,7 @@ func ResultBatchJobs(ctx context.Context, api API, store *state.Store, plans []*
 					continue
 				}
 			}
-			var d *ciapi.JobDetail
-			err := e.read(ctx, func(ctx context.Context) error {
-				var err error
-				d, err = api.FindByName(ctx, req.Bucket, req.Region, req.Type, req.Name)
-				return err
-			})
+			d, err := e.findByName(ctx, req.Bucket, req.Region, req.Type, req.Name)
 			switch {
 			case ctx.Err() != nil:
 				return nil, nil, ctx.Err()

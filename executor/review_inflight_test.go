@@ -39,11 +39,6 @@ func (c *countCalls) List(ctx context.Context, bucket, region string, opts ciapi
 	return c.slowCreates.List(ctx, bucket, region, opts)
 }
 
-func (c *countCalls) FindByName(ctx context.Context, bucket, region, typ, name string) (*ciapi.JobDetail, error) {
-	defer c.enter()()
-	return c.slowCreates.FindByName(ctx, bucket, region, typ, name)
-}
-
 // Review finding (not fixed, low): Options.Parallel promises "the most API calls in flight
 // at once", but the next plan's reconciliation sweep runs beside the previous plan's
 // workers, so a run of several plans has up to Parallel+1 calls in flight.

@@ -1,13 +1,43 @@
 package executor
 
 import (
+	"context"
+	"net/http"
 	"path/filepath"
 	"testing"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
+
+// failingLookups is a real client whose lookups by name all fail with a 500.
+type failingLookups struct{ *ciapi.Client }
+
+func (f failingLookups) List(ctx context.Context, bucket, region string, opts ciapi.ListOptions) (*ciapi.ListResponse, error) {
+	if opts.Name != "" {
+		return nil, &ciapi.APIError{Op: "list", Status: http.StatusInternalServerError, Code: "InternalError"}
+	}
+	return f.Client.List(ctx, bucket, region, opts)
+}
+
+// With no retry allowed, a create whose answer is lost is still looked up (the lookup is
+// not a second create): the job it made is found and counted as triggered, once.
+func TestLostAnswerIsLookedUpWithoutRetries(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
+	p := hourlyPlan(t, "lost", 5, 1)
+	opts := quick()
+	opts.Retries = -1
+	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
+	if err != nil || sum.Total.Triggered != p.Count() {
+		t.Fatalf("summary %+v, %v", sum.Total, err)
+	}
+	if st := emu.Server.Stats(); st.Calls[emulator.OpCreate] != p.Count() {
+		t.Errorf("creates = %d, want one per request (%d)", st.Calls[emulator.OpCreate], p.Count())
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+}
 
 // rowStatuses returns the state-file status of every request of p.
 func rowStatuses(t *testing.T, store *state.Store, p *plan.Plan) map[state.RowStatus]int {
@@ -31,10 +61,11 @@ func TestFailedRowsRecordWhetherTheOutcomeIsKnown(t *testing.T) {
 	n := p.Count()
 	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	opts := quick()
-	opts.Retries = -1
-	sum, _ := Run(background(t), client, store, []*plan.Plan{p}, opts)
+	opts.Retries, opts.LookupThreshold = -1, -1
+	// Every create's answer is lost and no lookup succeeds: the outcome stays unknown.
+	sum, _ := Run(background(t), failingLookups{client}, store, []*plan.Plan{p}, opts)
 	if sum.Total.Failed != n {
-		t.Fatalf("summary %+v: every create's answer was lost and no retry allowed", sum.Total)
+		t.Fatalf("summary %+v: every create's answer was lost and no lookup worked", sum.Total)
 	}
 	if got := rowStatuses(t, store, p); got[RowSending] != n {
 		t.Fatalf("rows %v: a give-up after a lost answer must stay %q", got, RowSending)

@@ -9,8 +9,9 @@ import (
 )
 
 // sweep lists every job of type typ in a bucket created at or after since (zero: no bound),
-// oldest first, 100 per page, following NextToken, and calls fn for each job. It never
-// uses the list's name filter, whose semantics (exact or prefix) are unconfirmed.
+// oldest first, 100 per page, following every page (see Pages: a loop or the page cap is
+// an error matching ErrPaging), and calls fn for each job; fn may return StopPages. It
+// never uses the list's name filter, whose semantics (exact or prefix) are unconfirmed.
 func (e *engine) sweep(ctx context.Context, bucket, region, typ string, since time.Time,
 	fn func(*ciapi.JobDetail) error) error {
 	return e.sweepRange(ctx, bucket, region, typ, since, time.Time{}, false, fn)
@@ -31,45 +32,16 @@ func (e *engine) sweepRange(ctx context.Context, bucket, region, typ string, sin
 	if !until.IsZero() {
 		opts.EndCreationTime = until.In(serviceZone).Format(ciapi.TimeFormat)
 	}
-	seen := map[string]bool{}
-	empty := 0
-	for {
-		var page *ciapi.ListResponse
-		err := e.read(ctx, func(ctx context.Context) error {
-			var err error
-			page, err = e.api.List(ctx, bucket, region, opts)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("list %s jobs in %s: %w", typ, bucket, err)
-		}
-		for i := range page.JobsDetail {
-			if err := fn(&page.JobsDetail[i]); err != nil {
-				return err
-			}
-		}
-		// Follow every token once: empty pages may still lead on (a service that filters
-		// after paginating), but a token seen before, or a long run of empty pages, is a loop.
-		if len(page.JobsDetail) == 0 {
-			empty++
-		} else {
-			empty = 0
-		}
-		if page.NextToken == "" || seen[page.NextToken] || empty >= maxEmptyPages {
-			return nil
-		}
-		seen[page.NextToken] = true
-		opts.NextToken = page.NextToken
+	if err := e.listJobs(ctx, bucket, region, opts, fn); err != nil {
+		return fmt.Errorf("list %s jobs in %s: %w", typ, bucket, err)
 	}
+	return nil
 }
 
 // serviceZone is the zone the service writes its times in (+0800). Sweep bounds are sent
 // in it: right whether the service honours the offset of a bound or reads every time as
 // its own local time (undocumented).
 var serviceZone = time.FixedZone("UTC+8", 8*3600)
-
-// maxEmptyPages bounds how many pages in a row without a job a sweep follows.
-const maxEmptyPages = 1000
 
 // parseServiceTime reads a service time: ciapi.TimeFormat (+0800), or RFC 3339 (+08:00, Z)
 // from a service that writes that; ok is false for "-" or garbage.

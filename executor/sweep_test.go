@@ -2,6 +2,8 @@ package executor
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,17 +29,18 @@ func (p *pagedAPI) List(_ context.Context, _, _ string, opts ciapi.ListOptions) 
 }
 
 // A sweep follows empty pages that still carry a token (a service that filters after
-// paginating) and stops on a token it has already followed.
-func TestSweepFollowsEmptyPagesAndStopsOnLoops(t *testing.T) {
+// paginating); a token it has already followed is a loop: an error, never a complete list.
+func TestSweepFollowsEmptyPagesAndFailsOnLoops(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		pages map[string][2]string
 		want  string
 		calls int
+		loop  bool
 	}{
-		{"empty page leads on", map[string][2]string{"": {"a", "t1"}, "t1": {"", "t2"}, "t2": {"b", ""}}, "a b", 3},
-		{"token loop", map[string][2]string{"": {"a", "t1"}, "t1": {"b", "t2"}, "t2": {"c", "t1"}}, "a b c", 3},
-		{"restart token", map[string][2]string{"": {"a", "0"}, "0": {"b", "0"}}, "a b", 2},
+		{"empty page leads on", map[string][2]string{"": {"a", "t1"}, "t1": {"", "t2"}, "t2": {"b", ""}}, "a b", 3, false},
+		{"token loop", map[string][2]string{"": {"a", "t1"}, "t1": {"b", "t2"}, "t2": {"c", "t1"}}, "a b c", 3, true},
+		{"restart token", map[string][2]string{"": {"a", "0"}, "0": {"b", "0"}}, "a b", 2, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			api := &pagedAPI{pages: tt.pages}
@@ -47,9 +50,54 @@ func TestSweepFollowsEmptyPagesAndStopsOnLoops(t *testing.T) {
 				got = append(got, d.Name)
 				return nil
 			})
-			if err != nil || strings.Join(got, " ") != tt.want || api.calls != tt.calls {
-				t.Errorf("got %v, %v after %d calls; want %q after %d", got, err, api.calls, tt.want, tt.calls)
+			if errors.Is(err, ErrPaging) != tt.loop || strings.Join(got, " ") != tt.want || api.calls != tt.calls {
+				t.Errorf("got %v, %v after %d calls; want %q after %d, loop error %v", got, err, api.calls, tt.want, tt.calls, tt.loop)
 			}
 		})
+	}
+}
+
+// endlessAPI answers every list with one job and a fresh token, or with no job at all.
+type endlessAPI struct {
+	API
+	empty bool
+	calls int
+}
+
+func (p *endlessAPI) List(_ context.Context, _, _ string, opts ciapi.ListOptions) (*ciapi.ListResponse, error) {
+	p.calls++
+	out := &ciapi.ListResponse{NextToken: fmt.Sprintf("t%d", p.calls)}
+	if !p.empty {
+		out.JobsDetail = []ciapi.JobDetail{{Name: out.NextToken, JobId: "b" + out.NextToken}}
+	}
+	return out, nil
+}
+
+// Pages that never end, full or empty, end at the page cap with an error.
+func TestSweepStopsAtThePageCap(t *testing.T) {
+	for _, empty := range []bool{false, true} {
+		api := &endlessAPI{empty: empty}
+		e := newEngine(api, nil, Options{MaxPages: 1500})
+		err := e.sweep(context.Background(), "b-1", "ap-beijing", ciapi.TypeWorkflow, time.Time{}, func(*ciapi.JobDetail) error { return nil })
+		if !errors.Is(err, ErrPaging) || api.calls != 1500 {
+			t.Errorf("empty %v: %v after %d calls, want ErrPaging after 1500", empty, err, api.calls)
+		}
+	}
+}
+
+// StopPages ends a listing early, without error.
+func TestPagesStopEarly(t *testing.T) {
+	calls := 0
+	err := Pages(context.Background(), 0, func(_ context.Context, token string) (int, string, error) {
+		calls++
+		return calls, fmt.Sprint("t", calls), nil
+	}, func(page int) error {
+		if page == 3 {
+			return StopPages
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Errorf("%v after %d pages", err, calls)
 	}
 }

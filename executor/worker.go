@@ -3,7 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
-	"fmt"
+	"net/http"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
@@ -19,6 +19,11 @@ type task struct {
 
 // work runs one request to its end: triggered, skipped (found by lookup), failed, or left
 // planned when stop ends first. It returns errStopped only for a fail-fast failure.
+//
+// The create is tried at most Retries+1 times; before a create is sent again after an
+// uncertain one, the Name is looked up (after SettleDelay when no answer came at all: the
+// service may still be making the job). Each lookup is a paged list whose pages are
+// retried on their own (see retry).
 func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	r.meter.inFlight.Add(1)
 	defer r.meter.inFlight.Add(-1)
@@ -30,80 +35,111 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	// maybe is true while a create of this run may have created the job unseen (its answer
 	// was lost or unreadable) and no lookup has shown otherwise since.
 	maybe := false
+	settle := false // wait SettleDelay before the next lookup
 	var lastErr error
-	for failures := 0; ; {
+	for creates := 0; ; {
 		if stop.Err() != nil {
 			r.abandon(t, sent)
 			return nil
 		}
-		if err := r.acquire(stop); err != nil {
-			r.abandon(t, sent)
-			return nil
-		}
-		if err := r.lim.Wait(stop); err != nil {
-			r.release()
-			r.abandon(t, sent)
-			return nil
-		}
-		// Calls in flight finish even when stop ends: they run on a context that is not
-		// cancelled with it, bounded by the request timeout.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(stop), r.o.RequestTimeout)
 		if needLookup {
-			d, err := r.api.FindByName(cctx, req.Bucket, req.Region, req.Type, req.Name)
-			cancel()
-			r.release()
+			if settle {
+				settle = false
+				if err := r.pause(stop, r.o.SettleDelay); err != nil {
+					r.abandon(t, sent)
+					return nil
+				}
+			}
+			d, err := r.findByName(stop, req.Bucket, req.Region, req.Type, req.Name)
 			switch {
-			case err == nil && d != nil && (d.Name == "" || d.Name == req.Name):
+			case err == nil:
 				r.lookedUp(pr, &initialLookup)
 				return r.finish(t, res, row, d, sent, initialLookupStatus(sent))
-			case err == nil || errors.Is(err, ciapi.ErrNotFound):
+			case errors.Is(err, ciapi.ErrNotFound):
 				r.lookedUp(pr, &initialLookup)
 				needLookup, maybe = false, false
-				continue
-			}
-			lastErr = err
-			if !retryable(err) {
+			case stop.Err() != nil:
+				r.abandon(t, sent)
+				return nil
+			default:
 				return r.fail(t, res, row, err, maybe)
 			}
-		} else {
-			sent = true
-			res.Attempts++
-			resp, err := r.api.Create(cctx, req.Bucket, req.Region, CreateRequest(req))
-			cancel()
-			r.release()
-			if err == nil {
-				var d *ciapi.JobDetail
-				if resp != nil {
-					d = resp.JobsDetail
-					res.RequestID = resp.RequestId
-					row.RequestID = resp.RequestId
-				}
-				if d == nil || d.JobId == "" {
-					// A 2xx without a job id: we cannot tell; find it by Name.
-					lastErr = fmt.Errorf("create %s: answer without a job id", req.Name)
-					needLookup, maybe = true, true
-				} else {
-					return r.finish(t, res, row, d, sent, StatusTriggered)
-				}
-			} else {
-				lastErr = err
-				needLookup = ciapi.IsUncertain(err)
-				maybe = maybe || needLookup
-			}
 		}
-		retry := needLookup || retryable(lastErr)
-		if retry {
-			failures++
-		}
-		if !retry || failures > r.o.Retries {
+		if creates > r.o.Retries {
 			return r.fail(t, res, row, lastErr, maybe)
 		}
-		r.o.Logger.Debug("retrying request", "name", req.Name, "failures", failures, "lookup_next", needLookup, "error", lastErr)
-		if err := r.sleep(stop, failures, ciapi.RetryAfterOf(lastErr)); err != nil {
-			r.abandon(t, sent)
+		if creates > 0 {
+			r.o.Logger.Debug("retrying request", "name", req.Name, "tries", creates, "error", lastErr)
+			if err := r.sleep(stop, creates, ciapi.RetryAfterOf(lastErr)); err != nil {
+				r.abandon(t, sent)
+				return nil
+			}
+		}
+		creates++
+		var resp *ciapi.CreateResponse
+		// A create in flight finishes even when stop ends: it runs on a context that is
+		// not cancelled with it, bounded by the request timeout.
+		err := r.onceOn(stop, context.WithoutCancel(stop), func(ctx context.Context) error {
+			sent = true
+			res.Attempts++
+			var err error
+			resp, err = r.api.Create(ctx, req.Bucket, req.Region, CreateRequest(req))
+			return err
+		})
+		if err == nil && resp != nil && resp.JobsDetail != nil && resp.JobsDetail.JobId != "" {
+			res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
+			return r.finish(t, res, row, resp.JobsDetail, sent, StatusTriggered)
+		}
+		if err == nil || ciapi.IsCreated(err) {
+			// A 2xx: the job was made, but the answer does not say its id.
+			return r.createdUnknown(stop, t, res, row, resp, err)
+		}
+		if !sent { // stopped before the call went out
+			r.abandon(t, false)
 			return nil
 		}
+		lastErr = err
+		switch {
+		case ciapi.IsUncertain(err):
+			needLookup, maybe, settle = true, true, unanswered(err)
+		case !retryable(err):
+			return r.fail(t, res, row, err, maybe)
+		}
 	}
+}
+
+// unanswered reports whether an uncertain create got no answer from the service itself
+// (a timeout, a dropped connection, a gateway's 502 or 504), so that the service may
+// still be making the job.
+func unanswered(err error) bool {
+	var ae *ciapi.APIError
+	if !errors.As(err, &ae) {
+		return true
+	}
+	return ae.Status == 0 || ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout
+}
+
+// createdUnknown reports a create the service accepted (a 2xx) whose answer does not say
+// the job's id (an empty or unreadable body). The job exists: it is never sent again. Its
+// id is looked up by Name, after SettleDelay; when the lookup cannot find it, the request
+// is recorded as triggered with the id unknown, and later runs and waits look it up.
+func (r *runner) createdUnknown(stop context.Context, t *task, res Result, row Record, resp *ciapi.CreateResponse, err error) error {
+	req := &t.req
+	if resp != nil {
+		res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
+	}
+	var ae *ciapi.APIError
+	if errors.As(err, &ae) && ae.RequestID != "" {
+		res.RequestID, row.RequestID = ae.RequestID, ae.RequestID
+	}
+	r.o.Logger.Warn("the service accepted a create but its answer has no job id; looking it up by name",
+		"name", req.Name, "error", err)
+	if r.pause(stop, r.o.SettleDelay) == nil {
+		if d, ferr := r.findByName(stop, req.Bucket, req.Region, req.Type, req.Name); ferr == nil {
+			return r.finish(t, res, row, d, true, StatusTriggered)
+		}
+	}
+	return r.finish(t, res, row, &ciapi.JobDetail{}, true, StatusTriggered)
 }
 
 // initialLookupStatus is the status of a request whose job a lookup found: triggered if

@@ -1,0 +1,66 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/planrun/planrun/ciapi"
+)
+
+// listJobs calls fn for every job of every page of the list with opts (NextToken aside),
+// each page one retried call (see retry), under the loop guard of Pages. fn may return
+// StopPages to end early.
+func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi.ListOptions, fn func(*ciapi.JobDetail) error) error {
+	return Pages(ctx, e.o.MaxPages, func(ctx context.Context, token string) (*ciapi.ListResponse, string, error) {
+		opts.NextToken = token
+		var page *ciapi.ListResponse
+		err := e.retry(ctx, func(ctx context.Context) error {
+			var err error
+			page, err = e.api.List(ctx, bucket, region, opts)
+			return err
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		if page == nil {
+			return nil, "", errors.New("list answered no page")
+		}
+		return page, strings.TrimSpace(page.NextToken), nil
+	}, func(page *ciapi.ListResponse) error {
+		for i := range page.JobsDetail {
+			if err := fn(&page.JobsDetail[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// findByName returns the job of type typ (empty: the service's default type) whose Name is
+// exactly name, listing with the name filter (which the service may apply as an exact or
+// a prefix match) in every state and following every page. The error matches
+// ciapi.ErrNotFound when there is none, ErrPaging when the pages did not end.
+func (e *engine) findByName(ctx context.Context, bucket, region, typ, name string) (*ciapi.JobDetail, error) {
+	if name == "" {
+		return nil, errors.New("find job: empty name")
+	}
+	var found *ciapi.JobDetail
+	err := e.listJobs(ctx, bucket, region, ciapi.ListOptions{Name: name, Type: typ, States: "All", Size: ciapi.MaxListSize},
+		func(j *ciapi.JobDetail) error {
+			if j.Name == name {
+				cp := *j
+				found = &cp
+				return StopPages
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find job %q: %w", name, err)
+	}
+	if found == nil {
+		return nil, fmt.Errorf("find job %q: %w", name, ciapi.ErrNotFound)
+	}
+	return found, nil
+}
