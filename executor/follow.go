@@ -53,6 +53,12 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 			if err != nil {
 				return nil, err
 			}
+			if ok && row.JobID == "" && row.Status == RowTriggered {
+				// Created, but its answer named no id: find it by Name now.
+				if row, ok, err = e.identify(ctx, row); err != nil {
+					return nil, err
+				}
+			}
 			if !ok || row.JobID == "" {
 				continue
 			}
@@ -69,6 +75,24 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 		}
 	}
 	return t, nil
+}
+
+// identify looks up by Name the job of a triggered row whose id is unknown, and records
+// the id when found; ok is false when the job is not found (yet).
+func (e *engine) identify(ctx context.Context, row Record) (Record, bool, error) {
+	d, err := e.findByName(ctx, row.Bucket, row.Region, string(row.Type), row.Name)
+	switch {
+	case errors.Is(err, ciapi.ErrNotFound):
+		e.o.Logger.Warn("a job created with an unknown id is not listed yet", "name", row.Name)
+		return row, false, nil
+	case err != nil:
+		return row, false, fmt.Errorf("find the job of %s: %w", row.Name, err)
+	}
+	row.JobID, row.JobState, row.JobCreated = d.JobId, d.State, d.CreationTime
+	if err := e.store.Send(&state.Write{Records: []Record{row}}); err != nil {
+		return row, false, fmt.Errorf("save job id: %w", err)
+	}
+	return row, true, nil
 }
 
 // errAllSeen stops a sweep early once every job it looks for was seen.

@@ -16,7 +16,8 @@ const (
 	RowPlanned RowStatus = "planned"
 	// RowSending: a create may be on its way; its outcome is unknown until reconciled.
 	RowSending RowStatus = "sending"
-	// RowTriggered: the job was created by planrun; JobID is set.
+	// RowTriggered: the job was created by planrun; JobID is set, or empty when the
+	// service accepted the create but its answer named no id (found later by Name).
 	RowTriggered RowStatus = "triggered"
 	// RowSkipped: the job was found on the service before sending; JobID is set.
 	RowSkipped RowStatus = "skipped"
@@ -66,9 +67,10 @@ type Record struct {
 	UpdatedAt    time.Time
 }
 
-// Done reports whether the row proves the request needs no further API call.
+// Done reports whether the row proves the request needs no further create: its job
+// exists (a triggered row whose id is unknown included: the service accepted its create).
 func (r *Record) Done() bool {
-	return (r.Status == RowTriggered || r.Status == RowSkipped) && r.JobID != ""
+	return r.Status == RowTriggered || r.Status == RowSkipped && r.JobID != ""
 }
 
 // RecordFor fills the request part of a Record from r.

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/planrun/planrun/ciapi"
 )
@@ -33,6 +34,9 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 	if e := s.validate(&req); e != nil {
 		return reply{err: e}
 	}
+	if f.CreateDelay > 0 {
+		time.Sleep(f.CreateDelay) // not cut short by the client leaving: the service finishes
+	}
 	now := s.now()
 	s.mu.Lock()
 	j := &job{bucket: t.bucket, region: t.region, req: req, created: now, seq: len(s.byKey[t.key()])}
@@ -52,6 +56,10 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 		}
 		s.countFault(FaultUncertain500)
 		return reply{err: errorf(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")}
+	}
+	if s.roll(f.EmptyAnswerRate) {
+		s.countFault(FaultEmptyAnswer)
+		return reply{} // 200, empty body
 	}
 	d := j.detail(now, s.opts.SubmittedFor, s.opts.RunningFor, s.loc)
 	// The answer to a create always shows the job as just submitted.

@@ -93,3 +93,7 @@ func dropConnection(w http.ResponseWriter) {
 	}
 	_ = conn.Close()
 }
+
+// FaultEmptyAnswer is the Stats.Faults key of a create answered 200 with an empty body
+// after the job was made (Faults.EmptyAnswerRate).
+const FaultEmptyAnswer = "empty-answer"

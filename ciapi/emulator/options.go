@@ -83,6 +83,13 @@ type Faults struct {
 	// UncertainRate applies to creates: the job is created, then half of the time the
 	// answer is 500 InternalError and half of the time the connection is dropped.
 	UncertainRate float64
+	// EmptyAnswerRate applies to creates: the job is created, then the answer is a 200
+	// with an empty body (no job id).
+	EmptyAnswerRate float64
+	// CreateDelay makes a create take this long: the job is made CreateDelay after the
+	// request arrived, whether or not the client still waits (a client that gave up
+	// earlier never sees the answer), like a slow service that finishes what it received.
+	CreateDelay time.Duration
 	// ResetRate drops the connection (TCP reset) before doing anything.
 	ResetRate float64
 	// QPS, when positive, answers 503 SlowDown with a Retry-After header to requests

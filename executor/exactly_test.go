@@ -1,0 +1,69 @@
+package executor
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+)
+
+// A service slower than the request timeout finishes every create it received, after the
+// client gave up. The run must not look the Name up before the service could have made the
+// job, or it sends the create again and the Name exists twice.
+func TestCreateSlowerThanTheTimeoutIsNotSentTwice(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{CreateDelay: 400 * time.Millisecond}})
+	p := hourlyPlan(t, "slow", 3, 1)
+	opts := quick()
+	opts.RequestTimeout, opts.SettleDelay = 300*time.Millisecond, 0 // settle: the request timeout
+	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
+	if err != nil || sum.Total.Triggered != p.Count() {
+		t.Fatalf("summary %+v, %v", sum.Total, err)
+	}
+	// Let the service finish every create it received, then count the Names.
+	for deadline := time.Now().Add(5 * time.Second); emu.Server.Stats().InFlight > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sameNames(t, jobNames(t, emu), names(p)) // fails on a Name made twice
+}
+
+// A 2xx to a create with an empty body made the job: it is never sent again, and its id
+// is found by Name (in the run, or by a later wait when the lookup could not find it).
+func TestEmptyCreateAnswerIsCreatedNotResent(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
+	p := hourlyPlan(t, "empty", 3, 1)
+	var results []Result
+	opts := quick()
+	opts.OnResult = func(r Result) { results = append(results, r) }
+	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
+	if err != nil || sum.Total.Triggered != p.Count() {
+		t.Fatalf("summary %+v, %v", sum.Total, err)
+	}
+	for _, r := range results {
+		if r.JobID == "" {
+			t.Errorf("%s: job id not found by name", r.Name)
+		}
+	}
+	sameNames(t, jobNames(t, emu), names(p))
+
+	// Lookups failing: the requests are still triggered (id unknown), and never sent again.
+	emu2, client2 := startEmulator(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
+	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	opts = quick()
+	opts.LookupThreshold = -1
+	sum, err = Run(background(t), failingLookups{client2}, store, []*plan.Plan{p}, opts)
+	if err != nil || sum.Total.Triggered != p.Count() {
+		t.Fatalf("lookups failing: summary %+v, %v", sum.Total, err)
+	}
+	emu2.Server.SetFaults(emulator.Faults{})
+	sum, err = Run(background(t), client2, store, []*plan.Plan{p}, quick())
+	if err != nil || sum.Total.Skipped != p.Count() {
+		t.Fatalf("rerun: summary %+v, %v", sum.Total, err)
+	}
+	sameNames(t, jobNames(t, emu2), names(p))
+	ws, err := Wait(background(t), client2, store, []*plan.Plan{p}, quick())
+	if err != nil || len(ws.Jobs) != p.Count() {
+		t.Fatalf("wait: %+v, %v: want every job found by name and followed", ws, err)
+	}
+}
