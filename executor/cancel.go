@@ -28,14 +28,29 @@ type CancelResult struct {
 	JobStatus
 	Outcome string // CancelDone, CancelFinished or CancelError
 	Err     error
+	// Duplicates is how many jobs on the service share this job's Name (1 when it is the
+	// only one). Every one of them has its own CancelResult.
+	Duplicates int
+}
+
+// Duplicated counts the Names of results held by more than one job on the service.
+func Duplicated(results []CancelResult) int {
+	names := map[[2]string]bool{}
+	for _, r := range results {
+		if r.Duplicates > 1 {
+			names[[2]string{r.Plan, r.Name}] = true
+		}
+	}
+	return len(names)
 }
 
 // Cancel cancels the jobs of plans that are not finished. It finds them on the service by
 // sweeping the list (from the plan's first run minus an hour when the state knows it, else
 // without a time bound) and keeping the Names of the plans' expansion, so it also works on
 // a machine without state; jobs the state knows but the sweep missed are described. Every
-// job of the plans is reported: cancelled, already finished, or the error. Job states are
-// written to the state file.
+// job of the plans is reported: cancelled, already finished, or the error. A Name that
+// more than one job carries (a duplicate) has every one of its jobs cancelled and reported,
+// each with Duplicates set (see Duplicated). Job states are written to the state file.
 func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
 	e := newEngine(api, store, opts)
 	var results []CancelResult
@@ -78,11 +93,12 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 	if known {
 		since = firstRun.Add(-sweepSlack)
 	}
-	onService := map[string]ciapi.JobDetail{}
+	// Every job with a Name of the plan: a Name made twice (a duplicate) is cancelled twice.
+	onService := map[string][]ciapi.JobDetail{}
 	for k := range groups {
 		err := e.sweep(ctx, k.bucket, k.region, k.typ, since, func(d *ciapi.JobDetail) error {
 			if d.Name != "" && strings.HasPrefix(d.Name, prefix) {
-				onService[d.Name] = *d
+				onService[d.Name] = append(onService[d.Name], *d)
 			}
 			return nil
 		})
@@ -102,8 +118,15 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		}
 		js := JobStatus{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
 			Region: req.Region, Type: req.Type}
-		if d, ok := onService[req.Name]; ok {
-			js.JobID, js.State, js.Code, js.Message = d.JobId, d.State, d.Code, d.Message
+		if ds, ok := onService[req.Name]; ok {
+			// The state keeps one job per request: the one it knows, else the first found.
+			keep := 0
+			for i := range ds {
+				if inState && row.JobID == ds[i].JobId {
+					keep = i
+				}
+			}
+			d := ds[keep]
 			if inState && row.JobID == d.JobId {
 				seen = append(seen, state.JobSeen{Plan: req.Plan, Name: req.Name, State: d.State, Created: d.CreationTime})
 			} else {
@@ -111,6 +134,12 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 				rec.JobID, rec.JobState, rec.JobCreated = d.JobId, d.State, d.CreationTime
 				found = append(found, rec)
 			}
+			for i := range ds {
+				js := js
+				js.JobID, js.State, js.Code, js.Message = ds[i].JobId, ds[i].State, ds[i].Code, ds[i].Message
+				results = append(results, CancelResult{JobStatus: js, Duplicates: len(ds)})
+			}
+			continue
 		} else if inState && row.JobID != "" {
 			js.JobID, js.State = row.JobID, row.JobState
 			if !ciapi.Terminal(row.JobState) {
@@ -120,7 +149,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		} else {
 			continue
 		}
-		results = append(results, CancelResult{JobStatus: js})
+		results = append(results, CancelResult{JobStatus: js, Duplicates: 1})
 	}
 	if err := e.store.Send(&state.Write{Records: found, Jobs: seen}); err != nil {
 		return nil, fmt.Errorf("save job states: %w", err)
@@ -130,7 +159,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 			return nil, err
 		}
 		for _, j := range missed.jobs {
-			results = append(results, CancelResult{JobStatus: *j})
+			results = append(results, CancelResult{JobStatus: *j, Duplicates: 1})
 		}
 	}
 	return results, e.cancelAll(ctx, results)

@@ -113,3 +113,31 @@ func TestCancelStopsUnfinishedJobs(t *testing.T) {
 		t.Fatalf("%d cancel calls, want 13", n)
 	}
 }
+
+// A Name made twice on the service (a duplicate, e.g. from another tool or an older
+// planrun): cancel cancels every job with the Name, and says so.
+func TestCancelCancelsEveryDuplicate(t *testing.T) {
+	emu, client := startEmulator(t, emulator.Options{SubmittedFor: time.Hour})
+	p := hourlyPlan(t, "dups", 2, 1)
+	store := openStore(t, "")
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for r := range p.Requests() { // the same creates again: every Name twice
+		if _, err := client.Create(background(t), r.Bucket, r.Region, CreateRequest(&r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Cancel(background(t), client, store, []*plan.Plan{p}, quick())
+	if err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	if len(res) != 2*p.Count() || Duplicated(res) != p.Count() {
+		t.Fatalf("%d results, %d duplicated names; want %d and %d", len(res), Duplicated(res), 2*p.Count(), p.Count())
+	}
+	for _, j := range emu.Server.Jobs() {
+		if j.State != ciapi.StateCancel {
+			t.Errorf("job %s (%s) is %s", j.Name, j.ID, j.State)
+		}
+	}
+}

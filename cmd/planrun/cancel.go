@@ -74,6 +74,9 @@ func cmdCancel(ctx context.Context, args []string, e *env) error {
 			if r.Err != nil {
 				row["error"] = r.Err.Error()
 			}
+			if r.Duplicates > 1 {
+				row["duplicates"] = r.Duplicates
+			}
 			if err := enc.Encode(row); err != nil {
 				return err
 			}
@@ -85,6 +88,10 @@ func cmdCancel(ctx context.Context, args []string, e *env) error {
 		tw.Flush()
 		fmt.Fprintf(e.stdout, "%s: %d cancelled, %d already finished, %d errors\n", plural(len(results), "job"),
 			counts[executor.CancelDone], counts[executor.CancelFinished], counts[executor.CancelError])
+	}
+	if d := executor.Duplicated(results); d > 0 {
+		fmt.Fprintf(e.stderr, "planrun: %s had more than one job on the service (duplicates); each of their jobs is listed above\n",
+			plural(d, "name"))
 	}
 	if cerr != nil {
 		return configError(e, fmt.Errorf("cancel: %w", cerr))
