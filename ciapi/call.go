@@ -94,6 +94,7 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return nil, c.creds.redactError(&APIError{Op: cl.op, Err: err, Sent: sent.Load()})
 	}
 	defer resp.Body.Close()
+	c.observeDate(resp.Header)
 	data, err := readBody(resp)
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drain for connection reuse
 	if err == nil && len(data) > maxBody {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +46,28 @@ type Client struct {
 	timeout time.Duration
 	ua      string
 	now     func() time.Time
+	// seenOffset is the service's clock minus the local one, from the Date of the latest
+	// answer (see ServiceClockOffset); seenAny is set once one was read.
+	seenOffset atomic.Int64
+	seenAny    atomic.Bool
+}
+
+// ServiceClockOffset returns the service's clock minus the local clock, as measured from
+// the Date header of the latest answer (whole seconds, so the service's time it implies
+// is at most a second and the answer's latency early: a safe lower bound), and whether
+// any answer carried a Date yet.
+func (c *Client) ServiceClockOffset() (time.Duration, bool) {
+	return time.Duration(c.seenOffset.Load()), c.seenAny.Load()
+}
+
+// observeDate records the clock offset that an answer's Date header shows.
+func (c *Client) observeDate(h http.Header) {
+	if v := h.Get("Date"); v != "" {
+		if t, err := http.ParseTime(v); err == nil {
+			c.seenOffset.Store(int64(t.Sub(c.now())))
+			c.seenAny.Store(true)
+		}
+	}
 }
 
 // New checks cfg and returns a Client. It fails with an error matching ErrNoCredentials,

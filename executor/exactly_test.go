@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
 )
@@ -66,4 +67,30 @@ func TestEmptyCreateAnswerIsCreatedNotResent(t *testing.T) {
 	if err != nil || len(ws.Jobs) != p.Count() {
 		t.Fatalf("wait: %+v, %v: want every job found by name and followed", ws, err)
 	}
+}
+
+// The local clock two hours ahead of the service: the sweep bound recorded for the next
+// run must come from the service's clock, or the rerun misses the jobs the first run made
+// (their answers lost) and sends them again.
+func TestSweepBoundUsesTheServiceClock(t *testing.T) {
+	ahead := func() time.Time { return time.Now().Add(2 * time.Hour) }
+	emu, err := emulator.Start(emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	client := clientFor(t, emu.URL, func(c *ciapi.Config) { c.Now = ahead })
+	p := hourlyPlan(t, "skewed", 5, 1)
+	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	opts := quick()
+	opts.Now, opts.Retries, opts.LookupThreshold, opts.RequestTimeout = ahead, -1, -1, time.Second
+	if sum, _ := Run(background(t), failingLookups{client}, store, []*plan.Plan{p}, opts); sum.Total.Failed != p.Count() {
+		t.Fatalf("first run: %+v, want every outcome unknown", sum.Total)
+	}
+	emu.Server.SetFaults(emulator.Faults{})
+	sum, err := Run(background(t), client, store, []*plan.Plan{p}, opts)
+	if err != nil || sum.Total.Skipped != p.Count() {
+		t.Fatalf("rerun: %+v, %v: want every job found", sum.Total, err)
+	}
+	sameNames(t, jobNames(t, emu), names(p))
 }

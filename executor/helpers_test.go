@@ -36,7 +36,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Running, *cia
 }
 
 // clientFor returns a real client whose transport always dials the emulator at base URL u.
-func clientFor(t *testing.T, u string) *ciapi.Client {
+func clientFor(t *testing.T, u string, mods ...func(*ciapi.Config)) *ciapi.Client {
 	t.Helper()
 	addr := strings.TrimPrefix(u, "http://")
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -44,12 +44,16 @@ func clientFor(t *testing.T, u string) *ciapi.Client {
 		return d.DialContext(ctx, "tcp", addr)
 	}}
 	t.Cleanup(tr.CloseIdleConnections)
-	client, err := ciapi.New(ciapi.Config{
+	cfg := ciapi.Config{
 		Credentials: ciapi.Credentials{SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey},
 		Endpoint:    u,
 		HTTPClient:  &http.Client{Transport: tr},
 		Timeout:     5 * time.Second,
-	})
+	}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	client, err := ciapi.New(cfg)
 	if err != nil {
 		t.Fatalf("new client: %v", err)
 	}

@@ -126,8 +126,12 @@ type reconciliation struct {
 	lookup map[bucketKey]bool  // buckets whose pending requests are looked up one by one
 	// lookups is how many pending requests are reconciled by lookup; when there are any,
 	// the plan row (first run time) is only written once every one of them was looked up.
-	lookups    int
-	firstRunAt time.Time
+	lookups int
+	// startedAt is the local time the reconciliation began; the plan's first run is
+	// recorded as that instant on the service's clock (see firstRun), or as the creation
+	// time of the oldest job of the plan found, whichever is earlier.
+	startedAt time.Time
+	oldest    time.Time // CreationTime of the oldest job found; zero when none
 	// partial: see census.partial; the plan row is then never written.
 	partial bool
 }
@@ -188,7 +192,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 	if known {
 		since = first.Add(-sweepSlack)
 	}
-	firstRunAt := e.o.Now()
+	rec.startedAt = e.o.Now()
 	for k, ps := range c.pending {
 		if !known && e.o.LookupThreshold > 0 && ps.count <= e.o.LookupThreshold {
 			rec.lookup[k] = true
@@ -210,8 +214,8 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 				if _, dup := rec.exist[d.Name]; !dup {
 					rec.exist[d.Name] = found(d)
 				}
-				if t, ok := parseServiceTime(d.CreationTime); ok && t.Before(firstRunAt) {
-					firstRunAt = t
+				if t, ok := parseServiceTime(d.CreationTime); ok && (rec.oldest.IsZero() || t.Before(rec.oldest)) {
+					rec.oldest = t
 				}
 				return nil
 			})
@@ -220,17 +224,56 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 			}
 		}
 	}
-	rec.firstRunAt = firstRunAt
 	if rec.lookups == 0 && !rec.partial {
-		if err := e.markRun(ctx, p, firstRunAt); err != nil {
+		if err := e.markRun(ctx, p, rec); err != nil {
 			return nil, err
 		}
 	}
 	return rec, nil
 }
 
-// markRun durably records that plan p ran at t (the earliest time is kept).
-func (e *engine) markRun(ctx context.Context, p *plan.Plan, t time.Time) error {
+// firstRun returns when the plan's run began on the service's clock: every later sweep
+// takes it (less sweepSlack) as its lower bound, which the service compares with its own
+// creation times. It is the start of the reconciliation moved by the clock offset the
+// client measured (see serviceTime), or the oldest job found if earlier. ok is false when
+// neither is known: then no bound is recorded, and later sweeps take none.
+func (rec *reconciliation) firstRun(e *engine) (time.Time, bool) {
+	t, ok := e.serviceTime(rec.startedAt)
+	if !rec.oldest.IsZero() && (!ok || rec.oldest.Before(t)) {
+		return rec.oldest, true
+	}
+	return t, ok
+}
+
+// serviceClock is implemented by an API that measures the service's clock (the
+// *ciapi.Client does, from every answer's Date).
+type serviceClock interface {
+	ServiceClockOffset() (time.Duration, bool)
+}
+
+// serviceTime converts a local instant to the service's clock: local plus the offset the
+// client measured; ok is false when none was measured yet. An API that does not measure
+// it (a test double) shares the local clock.
+func (e *engine) serviceTime(local time.Time) (time.Time, bool) {
+	sc, ok := e.api.(serviceClock)
+	if !ok {
+		return local, true
+	}
+	off, known := sc.ServiceClockOffset()
+	if !known {
+		return time.Time{}, false
+	}
+	return local.Add(off), true
+}
+
+// markRun durably records when plan p first ran (the earliest time is kept; see firstRun),
+// unless that time is unknown.
+func (e *engine) markRun(ctx context.Context, p *plan.Plan, rec *reconciliation) error {
+	t, ok := rec.firstRun(e)
+	if !ok {
+		e.o.Logger.Debug("the service's clock is unknown: no sweep bound recorded", "plan", p.Name)
+		return nil
+	}
 	op := &state.Write{Plan: &state.PlanRun{Plan: p.Name, Generation: p.Generation, FirstRunAt: t}}
 	if err := e.store.Sync(context.WithoutCancel(ctx), op); err != nil {
 		return fmt.Errorf("record plan %s: %w", p.Name, err)

@@ -139,7 +139,7 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 
 	for _, pr := range runs {
 		if pr.rec.lookups > 0 && pr.lookups.Load() == 0 && !pr.rec.partial {
-			if err := r.markRun(ctx, pr.p, pr.rec.firstRunAt); err != nil {
+			if err := r.markRun(ctx, pr.p, pr.rec); err != nil {
 				errs = multierror.Append(errs, err)
 			}
 		}
