@@ -88,8 +88,13 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
+		switch addr := u.Scheme + "://" + u.Host; {
+		case ctx.Err() != nil:
 			err = &stopped{err}
+		case certError(err):
+			err = &certErr{addr: addr, err: err}
+		case !sent.Load() && neverSent(err):
+			err = &reachError{addr: addr, err: err}
 		}
 		return nil, c.creds.redactError(&APIError{Op: cl.op, Err: err, Sent: sent.Load()})
 	}

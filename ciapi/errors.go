@@ -2,6 +2,7 @@ package ciapi
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,47 @@ import (
 // ErrNotFound reports that the job (or the job with a given name) does not exist: a 404,
 // or a describe answered with NonExistJobIds and no JobsDetail.
 var ErrNotFound = errors.New("job not found")
+
+// ErrUnreachable is matched (errors.Is) by the error of a call whose connection could not
+// be opened: refused, or the host name did not resolve. Nothing was sent.
+var ErrUnreachable = errors.New("cannot reach the endpoint")
+
+// ErrCertificate is matched (errors.Is) by the error of a call whose TLS handshake failed
+// to verify the endpoint's certificate. Nothing was sent.
+var ErrCertificate = errors.New("the endpoint's TLS certificate cannot be verified")
+
+// reachError is the transport error of a connection that could not be opened, rendered as
+// "cannot reach <scheme://host>: connection refused".
+type reachError struct {
+	addr string // scheme://host[:port] the connection was for
+	err  error
+}
+
+func (e *reachError) Error() string {
+	reason := "connection refused"
+	var dns *net.DNSError
+	if errors.As(e.err, &dns) {
+		reason = "cannot resolve " + dns.Name
+		if dns.IsNotFound {
+			reason = "no such host " + dns.Name
+		}
+	}
+	return "cannot reach " + e.addr + ": " + reason
+}
+
+func (e *reachError) Unwrap() error { return e.err }
+
+// certErr wraps a certificate failure with the endpoint it was for.
+type certErr struct {
+	addr string
+	err  error
+}
+
+func (e *certErr) Error() string {
+	return "the TLS certificate of " + e.addr + " cannot be verified: " + e.err.Error()
+}
+
+func (e *certErr) Unwrap() error { return e.err }
 
 // APIError is a failed call: either the service answered with an error status (Status,
 // Code, Message, RequestID, TraceID, RetryAfter), or the exchange failed in transport
@@ -64,9 +106,19 @@ func (e *APIError) Error() string {
 // Unwrap returns the transport error, if any.
 func (e *APIError) Unwrap() error { return e.Err }
 
-// Is makes a 404 match ErrNotFound.
+// Is makes a 404 to a describe or cancel match ErrNotFound, a connection that could not
+// be opened match ErrUnreachable, and a certificate that cannot be verified ErrCertificate.
 func (e *APIError) Is(target error) bool {
-	return target == ErrNotFound && e.Status == http.StatusNotFound && jobOp(e.Op)
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound && jobOp(e.Op)
+	case ErrUnreachable:
+		var re *reachError
+		return e.Status == 0 && errors.As(e.Err, &re)
+	case ErrCertificate:
+		return e.Status == 0 && certError(e.Err)
+	}
+	return false
 }
 
 // jobOp reports whether op addresses one job by id (describe, cancel): only there does a

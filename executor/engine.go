@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/planrun/planrun/state"
 	"golang.org/x/time/rate"
@@ -16,6 +17,8 @@ type engine struct {
 	lim   *rate.Limiter
 	slots chan struct{}  // see acquire
 	pace  func() float64 // the current allowance of --qps auto; nil for a fixed rate
+	// reached is set once the service answered any call (see stopsRun).
+	reached atomic.Bool
 }
 
 // newEngine applies the option defaults and builds the shared limiter.

@@ -33,7 +33,28 @@ func (e *engine) onceOn(wait, run context.Context, call func(ctx context.Context
 	}
 	cctx, cancel := context.WithTimeout(run, e.o.RequestTimeout)
 	defer cancel()
-	return call(cctx)
+	err := call(cctx)
+	if answered(err) {
+		e.reached.Store(true)
+	}
+	return err
+}
+
+// answered reports whether a call's outcome came from the service: success, or an error
+// answer with a status.
+func answered(err error) bool {
+	var ae *ciapi.APIError
+	return err == nil || errors.As(err, &ae) && ae.Status != 0
+}
+
+// stopsRun reports whether err means that every further call would fail the same way, so
+// the run stops (exit 2) instead of failing each request: the service refused the
+// configuration (ciapi.IsConfigError: credentials, permission, a route that is not the
+// service's, the certificate), or the endpoint cannot be reached (refused, unknown host)
+// before it answered anything in this run. A refusal after the service has answered is a
+// passing outage, retried as usual.
+func (e *engine) stopsRun(err error) bool {
+	return ciapi.IsConfigError(err) || errors.Is(err, ciapi.ErrUnreachable) && !e.reached.Load()
 }
 
 // retry runs an idempotent call (list, describe, cancel) with once, and tries it again
@@ -43,7 +64,7 @@ func (e *engine) onceOn(wait, run context.Context, call func(ctx context.Context
 func (e *engine) retry(ctx context.Context, call func(ctx context.Context) error) error {
 	for tries := 1; ; tries++ {
 		err := e.once(ctx, call)
-		if err == nil || errors.Is(err, ciapi.ErrNotFound) || ctx.Err() != nil || !retryable(err) {
+		if err == nil || errors.Is(err, ciapi.ErrNotFound) || ctx.Err() != nil || !retryable(err) || e.stopsRun(err) {
 			return err
 		}
 		if tries > e.o.Retries {

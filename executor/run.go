@@ -41,13 +41,25 @@ type runner struct {
 }
 
 // ConfigError is in the error of a Run that stopped because the service refused planrun's
-// credentials, signature or permission, or the endpoint's certificate (ciapi.IsConfigError):
-// every further request would have failed the same way, so none was started.
+// credentials, signature or permission (ciapi.IsConfigError), because the endpoint's
+// certificate cannot be verified (ciapi.ErrCertificate), or because the endpoint cannot be
+// reached at all (ciapi.ErrUnreachable): every further request would have failed the same
+// way, so none was started.
 type ConfigError struct{ Err error }
 
 // Error says why the run stopped.
 func (e *ConfigError) Error() string {
+	if errors.Is(e.Err, ciapi.ErrUnreachable) || errors.Is(e.Err, ciapi.ErrCertificate) {
+		return "stopped: " + e.Err.Error()
+	}
 	return "stopped: the service refused the configuration: " + e.Err.Error()
+}
+
+// Refused reports whether the service itself refused the configuration (credentials,
+// signature, permission, a wrong route), as opposed to an endpoint that cannot be reached
+// or verified.
+func (e *ConfigError) Refused() bool {
+	return !errors.Is(e.Err, ciapi.ErrUnreachable) && !errors.Is(e.Err, ciapi.ErrCertificate)
 }
 
 // Unwrap returns the API error.
@@ -126,7 +138,7 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 		}
 		pr, err := r.feedPlan(stop, g, p)
 		if err != nil {
-			if ciapi.IsConfigError(err) {
+			if r.stopsRun(err) {
 				r.abort(err)
 			} else {
 				errs = multierror.Append(errs, err)

@@ -100,6 +100,8 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 		}
 		lastErr = err
 		switch {
+		case r.stopsRun(err):
+			return r.fail(t, res, row, err, maybe)
 		case ciapi.IsUncertain(err):
 			needLookup, maybe, settle = true, true, unanswered(err)
 		case !retryable(err):
@@ -178,7 +180,7 @@ func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sen
 // this run may still have created the job (maybe), the row stays "sending": the outcome is
 // unknown, and the next run waits for it to settle and reconciles it (see settleWait).
 func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) error {
-	if ciapi.IsConfigError(err) {
+	if r.stopsRun(err) {
 		// Not this request's failure: the service refused planrun's configuration, the run
 		// stops (abort) and the request is left not done, as the ones never started.
 		r.abort(err)

@@ -61,6 +61,9 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	var ce *executor.ConfigError
 	if errors.As(runErr, &ce) {
 		meta.Stopped = "the service refused the configuration"
+		if !ce.Refused() {
+			meta.Stopped = ce.Error()
+		}
 	}
 	if err := sinks.close(sum, wait, meta); err != nil {
 		return err
@@ -85,7 +88,11 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	case interrupted:
 		return exitError{exitInterrupted}
 	case errors.As(runErr, &ce):
-		fmt.Fprintf(e.stderr, "planrun: %v\n%s", ce, configHint)
+		hint := ""
+		if ce.Refused() {
+			hint = configHint
+		}
+		fmt.Fprintf(e.stderr, "planrun: %v\n%s", ce, hint)
 		return exitError{exitUsage}
 	case sum != nil && sum.Total.Failed > 0:
 		return exitError{exitFailed}
@@ -110,6 +117,10 @@ temporary keys), the account's permissions on the bucket, this machine's clock, 
 // configError maps an error of status or cancel that the service's refusal of the
 // configuration caused to exit status 2, with the hint.
 func configError(e *env, err error) error {
+	if errors.Is(err, ciapi.ErrUnreachable) || errors.Is(err, ciapi.ErrCertificate) {
+		fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+		return exitError{exitUsage}
+	}
 	if ciapi.IsConfigError(err) {
 		fmt.Fprintf(e.stderr, "planrun: %v\n%s", err, configHint)
 		return exitError{exitUsage}
