@@ -24,6 +24,7 @@ type Config struct {
 	Endpoint string
 	// HTTPClient supplies the transport (its Transport and Timeout are used; redirects are
 	// never followed). Nil means a transport with TLS 1.2+ and certificate verification.
+	// A plain-http base-URL Endpoint never goes through the transport's proxy.
 	HTTPClient *http.Client
 	// Timeout bounds each attempt, reading the response included; 0 means DefaultTimeout.
 	Timeout time.Duration
@@ -99,6 +100,7 @@ func New(cfg Config) (*Client, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
+	base = directToBaseURL(base, ep)
 	c.signer = &Signer{Credentials: cfg.Credentials, Base: base, Now: c.now, PathPrefix: c.ep.path}
 	hc.Transport = c.signer
 	c.hc = hc
@@ -121,6 +123,22 @@ func defaultTransport() http.RoundTripper {
 		t.TLSClientConfig = &tls.Config{}
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
+	return t
+}
+
+// directToBaseURL makes a plain-http base-URL endpoint bypass any HTTP proxy. Through a
+// proxy, a plain-http request names its target by the Host header (here the real
+// <bucket>.ci.<region>.myqcloud.com, which the signature covers), so the proxy would send
+// the signed request, and any security token, in clear text to the real service instead
+// of to the endpoint. Without the proxy, the connection goes where --endpoint says. A
+// template endpoint, and https (a CONNECT tunnel to the endpoint's own host), keep it.
+func directToBaseURL(base http.RoundTripper, ep endpoint) http.RoundTripper {
+	t, ok := base.(*http.Transport)
+	if !ok || ep.template || ep.scheme != "http" || t.Proxy == nil {
+		return base
+	}
+	t = t.Clone()
+	t.Proxy = nil
 	return t
 }
 
