@@ -14,8 +14,18 @@ import (
 	"time"
 )
 
-// maxBody bounds a response body kept in memory.
-const maxBody = 32 << 20
+// Bounds of the response bodies held in memory. A list page of 100 jobs is well under
+// maxBody; a body up to freeRead is read at once, a larger one (up to maxBody) first takes
+// its size from the client's read budget, which every call in flight shares, so that a
+// hostile or broken server cannot make memory grow with --parallel.
+const (
+	maxBody    = 4 << 20
+	freeRead   = 64 << 10
+	readBudget = 32 << 20
+)
+
+// errTooLarge is the error of a response body larger than maxBody.
+var errTooLarge = fmt.Errorf("response body larger than %d bytes", maxBody)
 
 // call is one API call: one HTTP exchange (two when the first is refused for clock skew).
 type call struct {
@@ -100,10 +110,9 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	}
 	defer resp.Body.Close()
 	c.observeDate(resp.Header)
-	data, err := readBody(resp)
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drain for connection reuse
-	if err == nil && len(data) > maxBody {
-		err = fmt.Errorf("response body larger than %d bytes", maxBody)
+	data, err := c.readBody(actx, resp)
+	if err != errTooLarge {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drain for connection reuse
 	}
 	if err != nil {
 		err = fmt.Errorf("read response: %w", err)
@@ -129,16 +138,44 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 	return context.WithTimeout(ctx, d)
 }
 
-// readBody reads a response body of at most maxBody+1 bytes (one more than allowed, so
-// that a larger body is detected). A body of known length is read into a buffer of
-// that size at once, instead of the doubling reads of io.ReadAll.
-func readBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= maxBody {
+// readBody reads a response body of at most maxBody bytes. A body of known length is
+// read into a buffer of that size at once, instead of the doubling reads of io.ReadAll;
+// one that declares more than maxBody is refused unread. A body beyond freeRead holds its
+// size (maxBody when unknown) of the shared read budget while it is read, waiting for it
+// (bounded by ctx).
+func (c *Client) readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n > maxBody {
+		return nil, errTooLarge
+	}
+	if n >= 0 {
+		if n > freeRead {
+			if err := c.budget.Acquire(ctx, n); err != nil {
+				return nil, err
+			}
+			defer c.budget.Release(n)
+		}
 		data := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, data); err != nil {
 			return nil, err
 		}
 		return data, nil
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, freeRead+1))
+	if err != nil || len(data) <= freeRead {
+		return data, err
+	}
+	if err := c.budget.Acquire(ctx, maxBody); err != nil {
+		return nil, err
+	}
+	defer c.budget.Release(maxBody)
+	rest, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1-int64(len(data))))
+	data = append(data, rest...)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(data) > maxBody:
+		return nil, errTooLarge
+	}
+	return data, nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // Defaults of Config.
@@ -51,6 +53,8 @@ type Client struct {
 	// answer (see ServiceClockOffset); seenAny is set once one was read.
 	seenOffset atomic.Int64
 	seenAny    atomic.Bool
+	// budget bounds the bytes of large response bodies read at once, across all calls.
+	budget *semaphore.Weighted
 }
 
 // ServiceClockOffset returns the service's clock minus the local clock, as measured from
@@ -82,7 +86,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("new client: %w", err)
 	}
 	c := &Client{ep: ep, creds: cfg.Credentials, timeout: cfg.Timeout,
-		ua: cfg.UserAgent, now: cfg.Now}
+		ua: cfg.UserAgent, now: cfg.Now, budget: semaphore.NewWeighted(readBudget)}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
