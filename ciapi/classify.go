@@ -13,8 +13,17 @@ import (
 	"time"
 )
 
-// CodeSlowDown is the service's throttling code.
-const CodeSlowDown = "SlowDown"
+// Error codes the classification reads (besides the status).
+const (
+	// CodeSlowDown is the service's throttling code.
+	CodeSlowDown = "SlowDown"
+	// CodeQueueSaturated says the processing queue is full (a 403): back-pressure, not a
+	// refusal of the configuration; trying later succeeds once the queue drains.
+	CodeQueueSaturated = "QueueSaturated"
+	// CodeQueuePaused says the processing queue is paused (a 403): nothing is accepted
+	// until someone resumes it.
+	CodeQueuePaused = "QueuePaused"
+)
 
 // stopped marks an error caused by the caller ending the context (cancel or deadline).
 type stopped struct{ err error }
@@ -29,8 +38,9 @@ func byCaller(err error) bool {
 }
 
 // IsRetryable reports whether trying the same call again may succeed: a 5xx, SlowDown
-// (any status), 429, a timeout, or a connection reset, refused or closed early (EOF). A
-// context cancelled (or a deadline set) by the caller is not retryable.
+// (any status), 429, QueueSaturated (any status: see IsQueueSaturated), a timeout, or a
+// connection reset, refused or closed early (EOF). A context cancelled (or a deadline set)
+// by the caller is not retryable.
 func IsRetryable(err error) bool {
 	if err == nil || byCaller(err) {
 		return false
@@ -40,9 +50,24 @@ func IsRetryable(err error) bool {
 		if ae.Err != nil {
 			return transient(ae.Err)
 		}
-		return ae.Status >= 500 || ae.Status == http.StatusTooManyRequests || ae.Code == CodeSlowDown
+		return ae.Status >= 500 || ae.Status == http.StatusTooManyRequests || ae.Code == CodeSlowDown ||
+			ae.Code == CodeQueueSaturated
 	}
 	return transient(err)
+}
+
+// IsQueueSaturated reports whether the service answered that its processing queue is full
+// (Code QueueSaturated, whatever the status): back-pressure, to wait out and try again.
+func IsQueueSaturated(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == CodeQueueSaturated
+}
+
+// IsQueuePaused reports whether the service answered that its processing queue is paused
+// (Code QueuePaused): no create succeeds until it is resumed.
+func IsQueuePaused(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == CodeQueuePaused
 }
 
 // IsUncertain reports whether a failed create may nevertheless have created the job, so
@@ -152,13 +177,16 @@ func certError(err error) bool {
 
 // IsConfigError reports whether err says that planrun's configuration is wrong, so that
 // every other call to the same service would fail the same way: the service refused the
-// credentials, the signature or the permission (401, 403 after the one clock correction),
-// a list or create route answered 404 (the endpoint is not the service), or the endpoint's
-// TLS certificate cannot be verified.
+// credentials, the signature or the permission (401, 403 after the one clock correction,
+// e.g. AccessDenied), a list or create route answered 404 (the endpoint is not the
+// service), or the endpoint's TLS certificate cannot be verified. The error is classified
+// by its Code first: a 403 QueueSaturated or QueuePaused is about the queue, not the
+// configuration.
 func IsConfigError(err error) bool {
 	var ae *APIError
-	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden ||
-		ae.Status == http.StatusNotFound && !jobOp(ae.Op)) {
+	if errors.As(err, &ae) && ae.Code != CodeQueueSaturated && ae.Code != CodeQueuePaused &&
+		(ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden ||
+			ae.Status == http.StatusNotFound && !jobOp(ae.Op)) {
 		return true
 	}
 	return err != nil && certError(err)

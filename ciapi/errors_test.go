@@ -167,3 +167,19 @@ func TestNotFoundOnlyForOneJob(t *testing.T) {
 		t.Error("a 404 to list or create is a wrong endpoint, not a missing job")
 	}
 }
+
+// The Code decides before the status: a 403 about the queue is not a configuration error.
+func TestQueueCodesAreNotConfigErrors(t *testing.T) {
+	saturated := &APIError{Op: "create", Status: 403, Code: CodeQueueSaturated}
+	paused := &APIError{Op: "create", Status: 403, Code: CodeQueuePaused}
+	denied := &APIError{Op: "create", Status: 403, Code: "AccessDenied"}
+	if IsConfigError(saturated) || !IsRetryable(saturated) || IsUncertain(saturated) || !IsQueueSaturated(saturated) {
+		t.Errorf("QueueSaturated: config %v retryable %v", IsConfigError(saturated), IsRetryable(saturated))
+	}
+	if IsConfigError(paused) || IsRetryable(paused) || !IsQueuePaused(paused) || IsQueueSaturated(paused) {
+		t.Errorf("QueuePaused: config %v retryable %v", IsConfigError(paused), IsRetryable(paused))
+	}
+	if !IsConfigError(denied) || IsRetryable(denied) || IsQueuePaused(denied) {
+		t.Errorf("AccessDenied: config %v", IsConfigError(denied))
+	}
+}

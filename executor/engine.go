@@ -19,6 +19,7 @@ type engine struct {
 	pace  func() float64 // the current allowance of --qps auto; nil for a fixed rate
 	// reached is set once the service answered any call (see stopsRun).
 	reached atomic.Bool
+	queue   queueGate
 }
 
 // newEngine applies the option defaults and builds the shared limiter.

@@ -15,6 +15,7 @@ const (
 	DefaultRetries        = 5
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultPollInterval   = 10 * time.Second
+	DefaultQueueWait      = time.Hour
 	// DefaultLookupThreshold is the largest pending set per bucket that a run with no state
 	// for the plan reconciles by looking names up one by one instead of sweeping the list.
 	DefaultLookupThreshold = 100
@@ -50,6 +51,9 @@ type Options struct {
 	// timeout, a dropped connection, a gateway error), before looking its Name up: the
 	// service may still be making the job. Default: RequestTimeout.
 	SettleDelay time.Duration
+	// QueueWait is how long one request keeps waiting while the service answers that its
+	// queue is full (QueueSaturated) before it fails. Default DefaultQueueWait.
+	QueueWait time.Duration
 	// MaxPages caps the pages one listing follows (see Pages). Default DefaultMaxPages.
 	MaxPages int
 	// LookupThreshold: see DefaultLookupThreshold. Negative means always sweep.
@@ -103,6 +107,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SettleDelay <= 0 {
 		o.SettleDelay = o.RequestTimeout
+	}
+	if o.QueueWait <= 0 {
+		o.QueueWait = DefaultQueueWait
 	}
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages

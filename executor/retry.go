@@ -51,10 +51,11 @@ func answered(err error) bool {
 // the run stops (exit 2) instead of failing each request: the service refused the
 // configuration (ciapi.IsConfigError: credentials, permission, a route that is not the
 // service's, the certificate), or the endpoint cannot be reached (refused, unknown host)
-// before it answered anything in this run. A refusal after the service has answered is a
+// before it answered anything in this run, or the service's queue is paused (exit 1: see
+// QueuePausedError). A refusal after the service has answered is a
 // passing outage, retried as usual.
 func (e *engine) stopsRun(err error) bool {
-	return ciapi.IsConfigError(err) || errors.Is(err, ciapi.ErrUnreachable) && !e.reached.Load()
+	return ciapi.IsConfigError(err) || ciapi.IsQueuePaused(err) || errors.Is(err, ciapi.ErrUnreachable) && !e.reached.Load()
 }
 
 // retry runs an idempotent call (list, describe, cancel) with once, and tries it again

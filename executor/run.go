@@ -37,7 +37,7 @@ type runner struct {
 
 	cancelStop context.CancelFunc // ends the run's stop context
 	abortOnce  sync.Once
-	configErr  error // the configuration error that stopped the run, if any
+	configErr  error // the error that stopped the run (see stopsRun), if any
 }
 
 // ConfigError is in the error of a Run that stopped because the service refused planrun's
@@ -165,7 +165,10 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 		errs = multierror.Append(errs, &RequestError{Plan: f.Plan, Job: f.Job, Name: f.Name,
 			Code: f.Code, Message: f.Message, RequestID: f.RequestID, Attempts: f.Attempts, Err: f.Err})
 	}
-	if r.configErr != nil {
+	switch {
+	case r.configErr != nil && ciapi.IsQueuePaused(r.configErr):
+		errs = multierror.Append(errs, &QueuePausedError{Err: r.configErr})
+	case r.configErr != nil:
 		errs = multierror.Append(errs, &ConfigError{Err: r.configErr})
 	}
 	if err := ctx.Err(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
@@ -36,6 +37,8 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	// was lost or unreadable) and no lookup has shown otherwise since.
 	maybe := false
 	settle := false // wait SettleDelay before the next lookup
+	backoffDue := true
+	var saturatedSince time.Time // when the queue first answered full to this request
 	var lastErr error
 	for creates := 0; ; {
 		if stop.Err() != nil {
@@ -68,12 +71,17 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 		if creates > r.o.Retries {
 			return r.fail(t, res, row, lastErr, maybe)
 		}
-		if creates > 0 {
+		if creates > 0 && backoffDue {
 			r.o.Logger.Debug("retrying request", "name", req.Name, "tries", creates, "error", lastErr)
 			if err := r.sleep(stop, creates, ciapi.RetryAfterOf(lastErr)); err != nil {
 				r.abandon(t, sent)
 				return nil
 			}
+		}
+		backoffDue = true
+		if err := r.queueGate(stop); err != nil {
+			r.abandon(t, sent)
+			return nil
 		}
 		creates++
 		var resp *ciapi.CreateResponse
@@ -87,6 +95,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			return err
 		})
 		if err == nil && resp != nil && resp.JobsDetail != nil && resp.JobsDetail.JobId != "" {
+			r.queueDrained()
 			res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
 			return r.finish(t, res, row, resp.JobsDetail, sent, StatusTriggered)
 		}
@@ -99,6 +108,19 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			return nil
 		}
 		lastErr = err
+		if ciapi.IsQueueSaturated(err) {
+			// Back-pressure, not a failed try: every worker waits (see queueGate), then the
+			// create is sent again, for up to QueueWait.
+			creates, backoffDue = creates-1, false
+			now := r.o.Now()
+			if saturatedSince.IsZero() {
+				saturatedSince = now
+			} else if now.Sub(saturatedSince) > r.o.QueueWait {
+				return r.fail(t, res, row, err, maybe)
+			}
+			r.queueSaturated(err)
+			continue
+		}
 		switch {
 		case r.stopsRun(err):
 			return r.fail(t, res, row, err, maybe)
@@ -181,10 +203,12 @@ func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sen
 // unknown, and the next run waits for it to settle and reconciles it (see settleWait).
 func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) error {
 	if r.stopsRun(err) {
-		// Not this request's failure: the service refused planrun's configuration, the run
-		// stops (abort) and the request is left not done, as the ones never started.
+		// Not this request's failure: the service refused planrun's configuration (or its
+		// queue is paused, or it cannot be reached), the run stops (abort) and the request
+		// is left not done, as the ones never started. Those answers are certain refusals:
+		// the row stays "sending" only when an earlier create of this run may have made it.
 		r.abort(err)
-		r.abandon(t, maybe || res.Attempts > 0)
+		r.abandon(t, maybe)
 		return nil
 	}
 	res.Status, res.Err = StatusFailed, err

@@ -34,11 +34,19 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 	if e := s.validate(&req); e != nil {
 		return reply{err: e}
 	}
+	if f.QueuePaused {
+		return reply{err: errorf(http.StatusForbidden, ciapi.CodeQueuePaused, "The queue is paused.")}
+	}
 	if f.CreateDelay > 0 {
 		time.Sleep(f.CreateDelay) // not cut short by the client leaving: the service finishes
 	}
 	now := s.now()
 	s.mu.Lock()
+	if s.opts.QueueLimit > 0 && s.unfinished(t.key(), now) >= s.opts.QueueLimit {
+		s.mu.Unlock()
+		s.countFault(FaultQueueSaturated)
+		return reply{err: errorf(http.StatusForbidden, ciapi.CodeQueueSaturated, "The queue is full; try again later.")}
+	}
 	j := &job{bucket: t.bucket, region: t.region, req: req, created: now, seq: len(s.byKey[t.key()])}
 	j.id = s.newJobID()
 	j.fails = fails(s.seed, j.id, s.opts.FailRate)
@@ -67,4 +75,15 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 		State: ciapi.StateSubmitted, CreationTime: d.CreationTime, StartTime: "-", EndTime: "-",
 		QueueId: d.QueueId, Input: d.Input, Operation: d.Operation}
 	return reply{body: &ciapi.CreateResponse{JobsDetail: d}}
+}
+
+// unfinished counts the jobs of a bucket that are not finished at now. s.mu must be held.
+func (s *Server) unfinished(key string, now time.Time) int {
+	n := 0
+	for _, j := range s.byKey[key] {
+		if !ciapi.Terminal(j.at(now, s.opts.SubmittedFor, s.opts.RunningFor).state) {
+			n++
+		}
+	}
+	return n
 }

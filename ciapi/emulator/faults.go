@@ -97,3 +97,7 @@ func dropConnection(w http.ResponseWriter) {
 // FaultEmptyAnswer is the Stats.Faults key of a create answered 200 with an empty body
 // after the job was made (Faults.EmptyAnswerRate).
 const FaultEmptyAnswer = "empty-answer"
+
+// FaultQueueSaturated is the Stats.Faults key of a create refused because the bucket held
+// Options.QueueLimit unfinished jobs.
+const FaultQueueSaturated = "queue-saturated"

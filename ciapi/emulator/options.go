@@ -64,6 +64,10 @@ type Options struct {
 	// StateFile, when set, is where Start loads the batch jobs held (if the file exists)
 	// and where Running.Close saves them, so that successive processes see one service.
 	StateFile string
+	// QueueLimit, when positive, is how many unfinished batch jobs (Submitted, Running or
+	// Pause on Clock) a bucket holds at most: a create beyond it answers 403
+	// QueueSaturated, as a full processing queue does.
+	QueueLimit int
 	// Faults are injected into API requests; change them at run time with SetFaults.
 	Faults Faults
 	// Seed makes job ids, request ids, fault rolls and job failures reproducible.
@@ -90,6 +94,8 @@ type Faults struct {
 	// request arrived, whether or not the client still waits (a client that gave up
 	// earlier never sees the answer), like a slow service that finishes what it received.
 	CreateDelay time.Duration
+	// QueuePaused makes every create answer 403 QueuePaused, as a paused queue does.
+	QueuePaused bool
 	// ResetRate drops the connection (TCP reset) before doing anything.
 	ResetRate float64
 	// QPS, when positive, answers 503 SlowDown with a Retry-After header to requests

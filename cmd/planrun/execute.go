@@ -59,6 +59,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	meta.Finished = time.Now()
 	meta.Interrupted = interrupted
 	var ce *executor.ConfigError
+	var qp *executor.QueuePausedError
+	if errors.As(runErr, &qp) {
+		meta.Stopped = "the queue is paused"
+	}
 	if errors.As(runErr, &ce) {
 		meta.Stopped = "the service refused the configuration"
 		if !ce.Refused() {
@@ -94,6 +98,9 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		}
 		fmt.Fprintf(e.stderr, "planrun: %v\n%s", ce, hint)
 		return exitError{exitUsage}
+	case errors.As(runErr, &qp):
+		fmt.Fprintf(e.stderr, "planrun: %v\n", qp)
+		return exitError{exitFailed}
 	case sum != nil && sum.Total.Failed > 0:
 		return exitError{exitFailed}
 	case wait != nil && len(wait.Failed) > 0:

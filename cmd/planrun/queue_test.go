@@ -1,0 +1,34 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+)
+
+// A paused queue stops the run with exit 1 and a line saying so, not the credentials hint
+// (exit 2); a full queue is waited out and the run succeeds.
+func TestQueueAnswersAreNotConfigurationErrors(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{Faults: emulator.Faults{QueuePaused: true}})
+	path := writePlan(t, smallPlan)
+	state := filepath.Join(t.TempDir(), "s.db")
+	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet", path)
+	if r.code != 1 || !strings.Contains(r.stderr, "the queue is paused") || !strings.Contains(r.stderr, "run again once it is resumed") ||
+		strings.Contains(r.stderr, "TENCENTCLOUD_SECRET_ID") {
+		t.Fatalf("paused queue: code %d, want 1 with the reason\n%s", r.code, r.stderr)
+	}
+	emu.Server.SetFaults(emulator.Faults{})
+	if r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet", path); r.code != 0 {
+		t.Fatalf("after resuming: code %d\n%s", r.code, r.stderr)
+	}
+
+	full := startEmulator(t, emulator.Options{QueueLimit: 8, SubmittedFor: 20 * time.Millisecond, RunningFor: 20 * time.Millisecond})
+	r = runCLI(t, emulatorVars(), "run", "--endpoint", full.URL, "--state", filepath.Join(t.TempDir(), "s.db"), "--retries", "0",
+		"--qps", "0", "--quiet", path)
+	if r.code != 0 || full.Server.Stats().Faults[emulator.FaultQueueSaturated] == 0 {
+		t.Fatalf("full queue: code %d, want 0 (waited out) after the queue was full\n%s", r.code, r.stderr)
+	}
+}
