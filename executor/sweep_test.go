@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan"
 )
 
 // pagedAPI answers List from fixed pages keyed by NextToken; other calls are unused.
@@ -99,5 +101,26 @@ func TestPagesStopEarly(t *testing.T) {
 	})
 	if err != nil || calls != 3 {
 		t.Errorf("%v after %d pages", err, calls)
+	}
+}
+
+// A list whose token loops is a failed reconciliation: nothing is sent on its strength,
+// whether the run sweeps or looks names up, and the error says why.
+func TestLoopingPagesSendNothing(t *testing.T) {
+	for _, lookup := range []int{0, -1} {
+		cs, client := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = w.Write([]byte("<Response><RequestId>r</RequestId><JobsDetail><Name>other</Name><JobId>j1</JobId></JobsDetail>" +
+				"<NextToken>again</NextToken></Response>"))
+		})
+		opts := quick()
+		opts.LookupThreshold = lookup
+		sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{onePlan(t)}, opts)
+		if !errors.Is(err, ErrPaging) || sum.Total.Triggered != 0 {
+			t.Errorf("lookup threshold %d: %+v, %v; want a paging error", lookup, sum.Total, err)
+		}
+		if n := cs.count(http.MethodPost); n != 0 {
+			t.Errorf("lookup threshold %d: %d creates sent after a looping list", lookup, n)
+		}
 	}
 }
