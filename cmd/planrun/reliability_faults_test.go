@@ -48,7 +48,7 @@ func relFaultCases() []relFaultCase {
 			args: []string{"--parallel", "16"}, wantFaults: []string{emulator.FaultSlowDown}, wantCode: -1},
 		{name: "429-retry-after", n: 40, faults: emulator.Faults{TooManyRate: 0.2, RetryAfter: "1"},
 			wantFaults: []string{emulator.FaultTooMany}, wantCode: -1},
-		{name: "5xx", n: 40, faults: emulator.Faults{ErrorRate: 0.15, UncertainRate: 0.15},
+		{name: "5xx", n: 40, faults: emulator.Faults{ErrorRate: 0.15, UncertainRate: 0.3},
 			wantFaults: []string{emulator.FaultError, emulator.FaultUncertain500}, wantCode: -1},
 		{name: "connection-resets", n: 40, faults: emulator.Faults{ResetRate: 0.15, UncertainRate: 0.15},
 			wantFaults: []string{emulator.FaultReset, emulator.FaultUncertainReset}, wantCode: -1},
