@@ -37,8 +37,10 @@ type Options struct {
 	// QPSAuto makes the rate adaptive (--qps auto, see Adaptive); QPS, when positive, is
 	// then a ceiling it never passes.
 	QPSAuto bool
-	// Retries is how many times a retryable failure is retried (--retries). 0 means the
-	// default of 5; a negative value means no retries.
+	// Retries is how many times a retryable failure is retried (--retries): any one call
+	// (a create, a page of a list, a describe, a cancel) is tried at most Retries+1 times,
+	// as the service counts them. A full queue (QueueSaturated) is waited out without using
+	// them (see QueueWait). 0 means the default of 5; a negative value means no retries.
 	Retries int
 	// RequestTimeout bounds each API call. Default 30s.
 	RequestTimeout time.Duration
