@@ -12,7 +12,13 @@ import (
 // listJobs calls fn for every job of every page of the list with opts (NextToken aside),
 // each page one retried call (see retry), under the loop guard of Pages. fn may return
 // StopPages to end early.
+//
+// Besides the guard of Pages, a page that holds exactly the jobs of the page before it
+// (first and last id, and count) is a loop behind fresh tokens: ErrPaging, at once rather
+// than at the page cap.
 func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi.ListOptions, fn func(*ciapi.JobDetail) error) error {
+	var prev [2]string
+	prevN, n := 0, 0
 	return Pages(ctx, e.o.MaxPages, func(ctx context.Context, token string) (*ciapi.ListResponse, string, error) {
 		opts.NextToken = token
 		var page *ciapi.ListResponse
@@ -29,6 +35,14 @@ func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi
 		}
 		return page, strings.TrimSpace(page.NextToken), nil
 	}, func(page *ciapi.ListResponse) error {
+		n++
+		if k := len(page.JobsDetail); k > 0 {
+			ids := [2]string{page.JobsDetail[0].JobId, page.JobsDetail[k-1].JobId}
+			if k == prevN && ids == prev && ids[0] != "" {
+				return fmt.Errorf("%w: page %d repeats the jobs of the page before it", ErrPaging, n)
+			}
+			prev, prevN = ids, k
+		}
 		for i := range page.JobsDetail {
 			if err := fn(&page.JobsDetail[i]); err != nil {
 				return err

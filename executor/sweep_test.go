@@ -75,6 +75,27 @@ func (p *endlessAPI) List(_ context.Context, _, _ string, opts ciapi.ListOptions
 	return out, nil
 }
 
+// sameJobAPI answers every list with the same job and a fresh token.
+type sameJobAPI struct {
+	API
+	calls int
+}
+
+func (p *sameJobAPI) List(context.Context, string, string, ciapi.ListOptions) (*ciapi.ListResponse, error) {
+	p.calls++
+	return &ciapi.ListResponse{NextToken: fmt.Sprintf("t%d", p.calls), JobsDetail: []ciapi.JobDetail{{Name: "a", JobId: "ja"}}}, nil
+}
+
+// Fresh tokens over the same page again are a loop, caught at the second page.
+func TestSweepStopsOnARepeatedPage(t *testing.T) {
+	api := &sameJobAPI{}
+	err := newEngine(api, nil, Options{}).sweep(context.Background(), "b-1", "ap-beijing", ciapi.TypeWorkflow, time.Time{},
+		func(*ciapi.JobDetail) error { return nil })
+	if !errors.Is(err, ErrPaging) || api.calls != 2 {
+		t.Errorf("%v after %d calls, want ErrPaging after 2", err, api.calls)
+	}
+}
+
 // Pages that never end, full or empty, end at the page cap with an error.
 func TestSweepStopsAtThePageCap(t *testing.T) {
 	for _, empty := range []bool{false, true} {
