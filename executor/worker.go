@@ -85,10 +85,11 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 		}
 		creates++
 		var resp *ciapi.CreateResponse
+		called := false
 		// A create in flight finishes even when stop ends: it runs on a context that is
 		// not cancelled with it, bounded by the request timeout.
 		err := r.onceOn(stop, context.WithoutCancel(stop), func(ctx context.Context) error {
-			sent = true
+			called, sent = true, true
 			res.Attempts++
 			var err error
 			resp, err = r.api.Create(ctx, req.Bucket, req.Region, CreateRequest(req))
@@ -103,8 +104,8 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			// A 2xx: the job was made, but the answer does not say its id.
 			return r.createdUnknown(stop, t, res, row, resp, err)
 		}
-		if !sent { // stopped before the call went out
-			r.abandon(t, false)
+		if !called { // stopped before this create went out
+			r.abandon(t, sent)
 			return nil
 		}
 		lastErr = err
