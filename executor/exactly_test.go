@@ -73,6 +73,12 @@ func TestEmptyCreateAnswerIsCreatedNotResent(t *testing.T) {
 // run must come from the service's clock, or the rerun misses the jobs the first run made
 // (their answers lost) and sends them again.
 func TestSweepBoundUsesTheServiceClock(t *testing.T) {
+	for _, auto := range []bool{false, true} {
+		t.Run(map[bool]string{false: "fixed", true: "auto"}[auto], func(t *testing.T) { testSweepBoundSkewed(t, auto) })
+	}
+}
+
+func testSweepBoundSkewed(t *testing.T, auto bool) {
 	ahead := func() time.Time { return time.Now().Add(2 * time.Hour) }
 	emu, err := emulator.Start(emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
 	if err != nil {
@@ -84,6 +90,7 @@ func TestSweepBoundUsesTheServiceClock(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	opts := quick()
 	opts.Now, opts.Retries, opts.LookupThreshold, opts.RequestTimeout = ahead, -1, -1, time.Second
+	opts.QPSAuto = auto
 	if sum, _ := Run(background(t), failingLookups{client}, store, []*plan.Plan{p}, opts); sum.Total.Failed != p.Count() {
 		t.Fatalf("first run: %+v, want every outcome unknown", sum.Total)
 	}

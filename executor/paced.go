@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -50,4 +51,13 @@ func (p *pacedAPI) List(ctx context.Context, bucket, region string, opts ciapi.L
 func (p *pacedAPI) Cancel(ctx context.Context, bucket, region, id string) error {
 	_, err := call(p, func() (struct{}, error) { return struct{}{}, p.api.Cancel(ctx, bucket, region, id) })
 	return err
+}
+
+// ServiceClockOffset forwards the service's clock offset the wrapped API measured (see
+// serviceTime), so that --qps auto keeps sweep bounds on the service's clock.
+func (p *pacedAPI) ServiceClockOffset() (time.Duration, bool) {
+	if sc, ok := p.api.(serviceClock); ok {
+		return sc.ServiceClockOffset()
+	}
+	return 0, true
 }

@@ -31,7 +31,7 @@ type Pacer interface {
 
 // CodeQueueSaturated is the service's answer when a queue holds too many unfinished jobs;
 // the pacer treats it as back-pressure, like throttling.
-const CodeQueueSaturated = "QueueSaturated"
+const CodeQueueSaturated = ciapi.CodeQueueSaturated
 
 // IsThrottle reports whether err is an answer that asks the client to send more slowly:
 // SlowDown (any status), 429, 503, or QueueSaturated. Other failures (500, resets,
