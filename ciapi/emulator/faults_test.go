@@ -138,3 +138,39 @@ func TestLatencyAndInFlight(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// A slow create (CreateDelay) is finished even after the client gave up waiting.
+func TestSlowCreateFinishesAfterTheClientLeft(t *testing.T) {
+	rn := start(t, Options{Faults: Faults{CreateDelay: 300 * time.Millisecond}})
+	c := faultClient(t, rn)
+	c.hc.Timeout = 50 * time.Millisecond
+	if status, _, err := tryCreate(c, "slow"); err == nil {
+		t.Fatalf("create answered %d before the client's timeout", status)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(rn.Server.Jobs()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if jobs := rn.Server.Jobs(); len(jobs) != 1 || jobs[0].Name != "slow" {
+		t.Fatalf("jobs %+v: the create must finish after the client left", jobs)
+	}
+}
+
+// The queue answers: a paused queue refuses every create; a full one (QueueLimit
+// unfinished jobs in the bucket) refuses until a job finishes; an empty answer still
+// creates.
+func TestQueueAnswersAndEmptyCreates(t *testing.T) {
+	rn := start(t, Options{QueueLimit: 1, SubmittedFor: time.Hour})
+	c := faultClient(t, rn)
+	rn.Server.SetFaults(Faults{QueuePaused: true})
+	if status, _, _ := tryCreate(c, "a"); status != http.StatusForbidden || len(rn.Server.Jobs()) != 0 {
+		t.Fatalf("paused queue: status %d, %d jobs", status, len(rn.Server.Jobs()))
+	}
+	rn.Server.SetFaults(Faults{EmptyAnswerRate: 1})
+	if status, _, _ := tryCreate(c, "a"); status != http.StatusOK || len(rn.Server.Jobs()) != 1 {
+		t.Fatalf("empty answer: status %d, %d jobs", status, len(rn.Server.Jobs()))
+	}
+	rn.Server.SetFaults(Faults{})
+	if status, _, _ := tryCreate(c, "b"); status != http.StatusForbidden || rn.Server.Stats().Faults[FaultQueueSaturated] != 1 {
+		t.Fatalf("full queue: status %d, faults %v", status, rn.Server.Stats().Faults)
+	}
+}
