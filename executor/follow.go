@@ -95,9 +95,6 @@ func (e *engine) identify(ctx context.Context, row Record) (Record, bool, error)
 	return row, true, nil
 }
 
-// errAllSeen stops a sweep early once every job it looks for was seen.
-var errAllSeen = errors.New("all jobs seen")
-
 // refresh updates every unfinished job: per bucket and type, one sweep of the list over
 // the creation times of the unfinished jobs, newest first, that stops once every one was
 // seen (about one call per 100 unfinished jobs), then a describe for each job the sweep
@@ -151,11 +148,11 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 			update(j, d)
 			delete(want, d.JobId)
 			if left--; left == 0 {
-				return errAllSeen
+				return StopPages // every job looked for was seen
 			}
 			return nil
 		})
-		if err != nil && !errors.Is(err, errAllSeen) {
+		if err != nil {
 			return err
 		}
 		for id, j := range want {
