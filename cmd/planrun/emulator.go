@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,8 +27,7 @@ Examples:
   planrun run --endpoint http://127.0.0.1:9000 plans/examples/video-backfill.yaml
   curl -s http://127.0.0.1:9000/_emulator/jobs`
 
-func cmdEmulator(ctx context.Context, args []string, e *env) error {
-	fs := newFlagSet(e, "emulator", emulatorUsage)
+func setupEmulator(fs *flag.FlagSet) runFunc {
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	submitted := fs.Duration("submitted-for", 2*time.Second, "how long a new job stays Submitted")
 	running := fs.Duration("running-for", 5*time.Second, "how long a job then stays Running before it ends")
@@ -41,20 +41,33 @@ func cmdEmulator(ctx context.Context, args []string, e *env) error {
 	defBucket := fs.String("default-bucket", "", "bucket served for hosts that are not <bucket>.ci.<region>.* (e.g. a client pointed at 127.0.0.1 directly)")
 	defRegion := fs.String("default-region", "", "region served with --default-bucket")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
+	return func(ctx context.Context, rest []string, e *env) error {
+		return serveEmulator(ctx, rest, e, emulatorFlags{*addr, *submitted, *running, *failRate, *latency, *errRate,
+			*uncertain, *resets, *qps, *workflows, *defBucket, *defRegion, *verbose})
 	}
+}
+
+type emulatorFlags struct {
+	addr                            string
+	submitted, running              time.Duration
+	failRate                        float64
+	latency                         time.Duration
+	errRate, uncertain, resets, qps float64
+	workflows, defBucket, defRegion string
+	verbose                         bool
+}
+
+func serveEmulator(ctx context.Context, rest []string, e *env, f emulatorFlags) error {
 	if len(rest) > 0 {
 		return usagef("emulator: takes no arguments")
 	}
 	opts := emulator.Options{
-		DefaultBucket: *defBucket, DefaultRegion: *defRegion,
-		SubmittedFor: *submitted, RunningFor: *running, FailRate: *failRate,
-		Faults: emulator.Faults{Latency: *latency, ErrorRate: *errRate, UncertainRate: *uncertain, ResetRate: *resets, QPS: *qps},
+		DefaultBucket: f.defBucket, DefaultRegion: f.defRegion,
+		SubmittedFor: f.submitted, RunningFor: f.running, FailRate: f.failRate,
+		Faults: emulator.Faults{Latency: f.latency, ErrorRate: f.errRate, UncertainRate: f.uncertain, ResetRate: f.resets, QPS: f.qps},
 	}
-	if *workflows != "" {
-		opts.Workflows = splitList(*workflows)
+	if f.workflows != "" {
+		opts.Workflows = splitList(f.workflows)
 	}
 	id, key := e.getenv(ciapi.EnvSecretID), e.getenv(ciapi.EnvSecretKey)
 	if id != "" && key != "" {
@@ -65,12 +78,12 @@ func cmdEmulator(ctx context.Context, args []string, e *env) error {
 	} else {
 		id = emulator.DefaultSecretID
 	}
-	if *verbose {
+	if f.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
 	// Listen first: the address is announced only once it is ours.
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", *addr)
+	ln, err := lc.Listen(ctx, "tcp", f.addr)
 	if err != nil {
 		return usageError{fmt.Errorf("emulator: %w", err)}
 	}

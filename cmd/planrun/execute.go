@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -20,40 +17,43 @@ import (
 // execute runs the plans for real, then prints the summary and writes the reports.
 func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *state.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	defer tuneGC(e.getenv)()
-	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: endpointLabel(f)}
+	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label()}
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
-	sinks, err := openSinks(e, f, meta)
+	out, err := openOutputs(e, f, meta)
 	if err != nil {
 		return err
 	}
-	defer sinks.abort()
+	defer out.abort()
 
+	counted := &countingAPI{API: api}
+	var prog *report.Progress
 	// With --log-format json, stderr is for log collectors: no free-text progress lines.
-	prog := newProgress(e.stderr, e.errTerminal, f.quiet || f.logFormat == "json")
+	if !f.quiet && f.logFormat != "json" {
+		prog = report.NewProgress(e.console(), counted.inFlight, f.qps)
+	}
 	opts := executor.Options{
-		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
-		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
+		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
+		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.Update,
 		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
-		Logger: log,
+		Logger: log, OnResult: out.result,
 	}
 	if f.retries == 0 {
 		opts.Retries = -1
 	}
-	opts.OnResult = sinks.add
-	sum, runErr := executor.Run(ctx, api, store, plans, opts)
-	prog.done()
+	sum, runErr := executor.Run(ctx, counted, store, plans, opts)
+	prog.Done()
 	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
 
 	var wait *executor.WaitSummary
 	var waitErr error
 	if f.wait && !interrupted {
 		if !f.quiet {
-			fmt.Fprintln(e.stderr, "waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
+			e.console().Println("waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
 		}
-		opts.OnWaitRound = prog.waitRound
-		wait, waitErr = executor.Wait(ctx, api, store, plans, opts)
+		opts.OnWaitRound = prog.WaitRound
+		wait, waitErr = executor.Wait(ctx, counted, store, plans, opts)
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 	}
 	meta.Finished = time.Now()
@@ -62,31 +62,31 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	if errors.As(runErr, &ce) {
 		meta.Stopped = "the service refused the configuration"
 	}
-	if err := sinks.close(sum, wait, meta); err != nil {
-		return err
-	}
-	if err := writeRunOutput(e, f.format, sum, wait, meta); err != nil {
-		return err
-	}
-	if err := writeStepSummaryRun(e, sum, wait, meta); err != nil {
-		return err
+	// The summary is printed even when a report cannot be written; then the error is said.
+	writeErr := out.done(sum, wait, meta)
+	if err := appendStepSummary(e, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
+		writeErr = err
 	}
 	// The grid reads the state even after Ctrl-C: the run's state is what it shows.
 	inShard := func(name string) bool { return shard.Contains(name) }
-	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, namesOf(plans), inShard); err != nil {
-		return err
+	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, namesOf(plans), inShard); writeErr == nil {
+		writeErr = err
 	}
 	if f.html != "" {
-		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, namesOf(plans), inShard, nil); err != nil {
-			return err
+		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, namesOf(plans), inShard, nil); writeErr == nil {
+			writeErr = err
 		}
 	}
 	switch {
 	case interrupted:
+		sayWriteError(e, writeErr)
 		return exitError{exitInterrupted}
 	case errors.As(runErr, &ce):
+		sayWriteError(e, writeErr)
 		fmt.Fprintf(e.stderr, "planrun: %v\n%s", ce, configHint)
 		return exitError{exitUsage}
+	case writeErr != nil:
+		return writeErr
 	case sum != nil && sum.Total.Failed > 0:
 		return exitError{exitFailed}
 	case wait != nil && len(wait.Failed) > 0:
@@ -100,6 +100,14 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		}
 	}
 	return nil
+}
+
+// sayWriteError tells about a report that could not be written, when the exit status says
+// something else first.
+func sayWriteError(e *env, err error) {
+	if err != nil {
+		fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+	}
 }
 
 // configHint follows an error that says the service refused planrun's configuration.
@@ -117,153 +125,92 @@ func configError(e *env, err error) error {
 	return err
 }
 
-func endpointLabel(f *runFlags) string {
-	switch {
-	case f.emulator:
-		return "emulator"
-	case f.endpoint != "":
-		return f.endpoint
-	}
-	return "https://{bucket}.ci.{region}.myqcloud.com"
-}
-
-// writeRunOutput prints the run's outcome on stdout in the chosen format.
-func writeRunOutput(e *env, format string, sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
-	switch format {
-	case "json", "junit":
-		return nil // streamed by the sinks
-	case "github":
-		if err := report.WriteGitHubAnnotations(e.stdout, sum); err != nil {
-			return err
-		}
-		if wait != nil {
-			return report.WriteGitHubWaitAnnotations(e.stdout, wait)
-		}
-		return nil
-	}
-	return report.WriteText(e.stdout, sum, wait, meta, useColor(e))
-}
-
 func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
 
-// sinks are the streaming writers of a run: --report, --junit, and --format json/junit on stdout.
-type sinks struct {
-	json  []*report.JSONReport
-	junit []*report.JUnitReport
-	files []*os.File
-	tmp   []string // temp paths to rename into place on success
-	final []string
-	err   error
+// outputs are where a run renders: stdout in --format, and the --report and --junit files.
+type outputs struct {
+	stdout report.Sink
+	files  []*report.File
+	sinks  []report.Sink // of files, in order
+	err    error         // the first error of a file sink, sticky
 }
 
-func openSinks(e *env, f *runFlags, meta report.Meta) (*sinks, error) {
-	s := &sinks{}
-	open := func(path string) (io.Writer, error) {
-		file, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+func openOutputs(e *env, f *runFlags, meta report.Meta) (*outputs, error) {
+	o := &outputs{}
+	var err error
+	if o.stdout, err = report.New(f.format, e.stdout, report.WithMeta(meta), report.WithColor(useColor(e))); err != nil {
+		return nil, err
+	}
+	for _, out := range []struct{ path, format string }{{f.report, "json"}, {f.junit, "junit"}} {
+		if out.path == "" {
+			continue
+		}
+		file, err := report.CreateFile(out.path)
 		if err != nil {
-			return nil, fmt.Errorf("open report %s: %w", path, err)
-		}
-		s.files = append(s.files, file)
-		s.tmp = append(s.tmp, file.Name())
-		s.final = append(s.final, path)
-		return file, nil
-	}
-	if f.report != "" {
-		if err := mkdirFor(f.report); err != nil {
+			o.abort()
 			return nil, err
 		}
-		w, err := open(f.report)
+		o.files = append(o.files, file)
+		sink, err := report.New(out.format, file, report.WithMeta(meta))
 		if err != nil {
+			o.abort()
 			return nil, err
 		}
-		s.json = append(s.json, report.NewJSON(w, meta))
+		o.sinks = append(o.sinks, sink)
 	}
-	if f.format == "json" {
-		s.json = append(s.json, report.NewJSON(e.stdout, meta))
-	}
-	junitOut := []io.Writer{}
-	if f.junit != "" {
-		if err := mkdirFor(f.junit); err != nil {
-			return nil, err
-		}
-		w, err := open(f.junit)
-		if err != nil {
-			return nil, err
-		}
-		junitOut = append(junitOut, w)
-	}
-	if f.format == "junit" {
-		junitOut = append(junitOut, e.stdout)
-	}
-	for _, w := range junitOut {
-		j, err := report.NewJUnit(w)
-		if err != nil {
-			return nil, err
-		}
-		s.junit = append(s.junit, j)
-	}
-	return s, nil
+	return o, nil
 }
 
-// add is the executor's OnResult callback (never called concurrently).
-func (s *sinks) add(r executor.Result) {
-	if s.err != nil {
+// result is the executor's OnResult callback (never called concurrently).
+func (o *outputs) result(r executor.Result) {
+	if err := o.stdout.Result(r); err != nil && o.err == nil {
+		o.err = err
+	}
+	if o.err != nil {
 		return
 	}
-	for _, j := range s.json {
-		if err := j.Add(r); err != nil {
-			s.err = err
-		}
-	}
-	for _, j := range s.junit {
-		if err := j.Add(r); err != nil {
-			s.err = err
+	for _, s := range o.sinks {
+		if err := s.Result(r); err != nil && o.err == nil {
+			o.err = fmt.Errorf("write report: %w", err)
 		}
 	}
 }
 
-// close finishes every report with the run's summary and, after --wait, the final job
-// states (a job that ended Failed or Cancel fails its request's JUnit test case), then
-// moves the report files into place.
-func (s *sinks) close(sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
-	err := s.err
-	for _, j := range s.json {
-		if cerr := j.Close(sum, wait, meta); err == nil {
-			err = cerr
-		}
+// done renders the end of the run on stdout, then finishes the report files and moves them
+// into place; it returns the first error.
+func (o *outputs) done(sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
+	err := o.stdout.RunDone(sum, wait, meta)
+	if ferr := o.stdout.Flush(); err == nil {
+		err = ferr
 	}
-	for _, j := range s.junit {
-		if cerr := j.ApplyWait(wait); err == nil {
-			err = cerr
+	if o.err != nil {
+		o.abort()
+		if err == nil {
+			err = o.err
 		}
-		if sum != nil {
-			if cerr := j.AddUnreached(sum); err == nil {
-				err = cerr
-			}
-		}
-		if cerr := j.Close(meta); err == nil {
-			err = cerr
-		}
+		return err
 	}
-	for i, f := range s.files {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+	for i, s := range o.sinks {
+		serr := s.RunDone(sum, wait, meta)
+		if serr == nil {
+			serr = s.Flush()
+		}
+		if serr == nil {
+			serr = o.files[i].Commit()
+		} else {
+			o.files[i].Abort()
+			serr = fmt.Errorf("write %s: %w", o.files[i].Path(), serr)
 		}
 		if err == nil {
-			err = os.Rename(s.tmp[i], s.final[i])
+			err = serr
 		}
 	}
-	s.files = nil
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
+	return err
 }
 
 // abort removes unfinished report files (a report is written whole or not at all).
-func (s *sinks) abort() {
-	for i, f := range s.files {
-		f.Close()
-		os.Remove(s.tmp[i])
+func (o *outputs) abort() {
+	for _, f := range o.files {
+		f.Abort()
 	}
 }
