@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/planrun/planrun/executor"
 )
 
 // File is a report file written atomically: to a temporary file beside its path, renamed
@@ -184,3 +186,56 @@ func resolve(path string) string {
 	}
 	return abs
 }
+
+// FileSink is a Sink that renders into a report File: Flush commits the file (renamed into
+// place whole), Abort drops it. An error of any event makes Flush drop the file and say so.
+type FileSink struct {
+	Sink
+	f   *File
+	err error
+}
+
+// NewFileSink starts the report file path in format.
+func NewFileSink(format, path string, opts ...Option) (*FileSink, error) {
+	f, err := CreateFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := New(format, f, opts...)
+	if err != nil {
+		f.Abort()
+		return nil, err
+	}
+	return &FileSink{Sink: s, f: f}, nil
+}
+
+// Result passes r on unless an earlier event failed (the file is dropped at Flush anyway).
+func (s *FileSink) Result(r executor.Result) error {
+	if s.err == nil {
+		s.err = s.Sink.Result(r)
+	}
+	return s.err
+}
+
+// RunDone passes the end of the run on unless an earlier event failed.
+func (s *FileSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
+	if s.err == nil {
+		s.err = s.Sink.RunDone(sum, wait, meta)
+	}
+	return s.err
+}
+
+// Flush finishes the file and moves it into place, or drops it after an error.
+func (s *FileSink) Flush() error {
+	if s.err == nil {
+		s.err = s.Sink.Flush()
+	}
+	if s.err != nil {
+		s.f.Abort()
+		return fmt.Errorf("write %s: %w", s.f.Path(), s.err)
+	}
+	return s.f.Commit()
+}
+
+// Abort drops the file; after Flush it does nothing.
+func (s *FileSink) Abort() { s.f.Abort() }

@@ -173,18 +173,9 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, `planrun turns YAML plan files into Cloud Infinite batch processing jobs.
-
-Usage:
-  planrun <command> [flags] [args]
-
-Commands:
-`)
+	var cmds []report.CommandInfo
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		cmds = append(cmds, report.CommandInfo{Name: c.name, Summary: c.summary})
 	}
-	fmt.Fprint(w, `
-Run 'planrun <command> --help' for a command's flags and examples.
-Exit status: 0 all good; 1 invalid plan or failed request/job; 2 bad usage or configuration; 130 interrupted.
-`)
+	report.WriteUsage(w, cmds)
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"strings"
+
+	"github.com/planrun/planrun/report"
 )
 
 const completionUsage = `Usage: planrun completion bash|zsh|fish
@@ -30,61 +30,13 @@ func setupCompletion(fs *flag.FlagSet) runFunc {
 		if len(rest) != 1 {
 			return usagef("completion: name one shell: bash, zsh or fish")
 		}
-		var names []string
+		var cmds []report.CompletionCommand
 		for _, c := range commands() {
-			names = append(names, c.name)
+			cmds = append(cmds, report.CompletionCommand{Name: c.name, Flags: flagsOf(c)})
 		}
-		cmds := strings.Join(names, " ")
-		switch rest[0] {
-		case "bash":
-			fmt.Fprintf(e.stdout, `# bash completion for planrun
-_planrun() {
-  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]}
-  if [ "$COMP_CWORD" -eq 1 ]; then COMPREPLY=($(compgen -W %q -- "$cur")); return; fi
-  case "$cur" in
-    -*) case "$cmd" in
-%s      esac ;;
-    *) COMPREPLY=($(compgen -f -- "$cur")) ;;
-  esac
-}
-complete -o filenames -F _planrun planrun
-`, cmds+" help", bashCases())
-		case "zsh":
-			fmt.Fprintf(e.stdout, `#compdef planrun
-_planrun() {
-  if (( CURRENT == 2 )); then compadd -- %s help; return; fi
-  case $words[2] in
-%s  esac
-  _files
-}
-compdef _planrun planrun
-`, cmds, zshCases())
-		case "fish":
-			fmt.Fprintf(e.stdout, "# fish completion for planrun\ncomplete -c planrun -f -n __fish_use_subcommand -a '%s help'\n", cmds)
-			for _, c := range commands() {
-				for _, f := range flagsOf(c) {
-					fmt.Fprintf(e.stdout, "complete -c planrun -n '__fish_seen_subcommand_from %s' -l %s\n", c.name, strings.TrimPrefix(f, "--"))
-				}
-			}
-		default:
-			return usagef("completion: unknown shell %q (want bash, zsh or fish)", rest[0])
+		if err := report.WriteCompletion(e.stdout, rest[0], cmds); err != nil {
+			return usagef("completion: %v", err)
 		}
 		return nil
 	}
-}
-
-func bashCases() string {
-	var b strings.Builder
-	for _, c := range commands() {
-		fmt.Fprintf(&b, "      %s) COMPREPLY=($(compgen -W %q -- \"$cur\")) ;;\n", c.name, strings.Join(flagsOf(c), " "))
-	}
-	return b.String()
-}
-
-func zshCases() string {
-	var b strings.Builder
-	for _, c := range commands() {
-		fmt.Fprintf(&b, "    %s) if [[ $PREFIX == -* ]]; then compadd -- %s; return; fi ;;\n", c.name, strings.Join(flagsOf(c), " "))
-	}
-	return b.String()
 }

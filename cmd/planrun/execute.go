@@ -21,11 +21,11 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
-	out, err := openOutputs(e, f, meta)
+	out, abort, err := openOutputs(e, f, meta)
 	if err != nil {
 		return err
 	}
-	defer out.abort()
+	defer abort()
 
 	counted := &countingAPI{API: api}
 	var prog *report.Progress
@@ -37,7 +37,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.Update,
 		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
-		Logger: log, OnResult: out.result,
+		Logger: log, OnResult: func(r executor.Result) { out.Result(r) }, // errors come again at the end
 	}
 	if f.retries == 0 {
 		opts.Retries = -1
@@ -63,7 +63,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		meta.Stopped = "the service refused the configuration"
 	}
 	// The summary is printed even when a report cannot be written; then the error is said.
-	writeErr := out.done(sum, wait, meta)
+	writeErr := out.RunDone(sum, wait, meta) // stdout first: the summary is printed even when a file fails
+	if err := out.Flush(); writeErr == nil {
+		writeErr = err
+	}
 	if err := appendStepSummary(e, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
 		writeErr = err
 	}
@@ -127,90 +130,28 @@ func configError(e *env, err error) error {
 
 func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
 
-// outputs are where a run renders: stdout in --format, and the --report and --junit files.
-type outputs struct {
-	stdout report.Sink
-	files  []*report.File
-	sinks  []report.Sink // of files, in order
-	err    error         // the first error of a file sink, sticky
-}
-
-func openOutputs(e *env, f *runFlags, meta report.Meta) (*outputs, error) {
-	o := &outputs{}
-	var err error
-	if o.stdout, err = report.New(f.format, e.stdout, report.WithMeta(meta), report.WithColor(useColor(e))); err != nil {
-		return nil, err
+// openOutputs opens where a run renders: stdout in --format, then the --report and
+// --junit files (written whole on Flush, or not at all: abort drops them).
+func openOutputs(e *env, f *runFlags, meta report.Meta) (sink report.Sink, abort func(), err error) {
+	stdout, err := report.New(f.format, e.stdout, report.WithMeta(meta), report.WithColor(useColor(e)))
+	if err != nil {
+		return nil, nil, err
+	}
+	sinks, files := []report.Sink{stdout}, []*report.FileSink{}
+	abort = func() {
+		for _, f := range files {
+			f.Abort()
+		}
 	}
 	for _, out := range []struct{ path, format string }{{f.report, "json"}, {f.junit, "junit"}} {
-		if out.path == "" {
-			continue
-		}
-		file, err := report.CreateFile(out.path)
-		if err != nil {
-			o.abort()
-			return nil, err
-		}
-		o.files = append(o.files, file)
-		sink, err := report.New(out.format, file, report.WithMeta(meta))
-		if err != nil {
-			o.abort()
-			return nil, err
-		}
-		o.sinks = append(o.sinks, sink)
-	}
-	return o, nil
-}
-
-// result is the executor's OnResult callback (never called concurrently).
-func (o *outputs) result(r executor.Result) {
-	if err := o.stdout.Result(r); err != nil && o.err == nil {
-		o.err = err
-	}
-	if o.err != nil {
-		return
-	}
-	for _, s := range o.sinks {
-		if err := s.Result(r); err != nil && o.err == nil {
-			o.err = fmt.Errorf("write report: %w", err)
+		if out.path != "" {
+			file, err := report.NewFileSink(out.format, out.path, report.WithMeta(meta))
+			if err != nil {
+				abort()
+				return nil, nil, err
+			}
+			files, sinks = append(files, file), append(sinks, file)
 		}
 	}
-}
-
-// done renders the end of the run on stdout, then finishes the report files and moves them
-// into place; it returns the first error.
-func (o *outputs) done(sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
-	err := o.stdout.RunDone(sum, wait, meta)
-	if ferr := o.stdout.Flush(); err == nil {
-		err = ferr
-	}
-	if o.err != nil {
-		o.abort()
-		if err == nil {
-			err = o.err
-		}
-		return err
-	}
-	for i, s := range o.sinks {
-		serr := s.RunDone(sum, wait, meta)
-		if serr == nil {
-			serr = s.Flush()
-		}
-		if serr == nil {
-			serr = o.files[i].Commit()
-		} else {
-			o.files[i].Abort()
-			serr = fmt.Errorf("write %s: %w", o.files[i].Path(), serr)
-		}
-		if err == nil {
-			err = serr
-		}
-	}
-	return err
-}
-
-// abort removes unfinished report files (a report is written whole or not at all).
-func (o *outputs) abort() {
-	for _, f := range o.files {
-		f.Abort()
-	}
+	return report.Multi(sinks...), abort, nil
 }

@@ -3,9 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/planrun/planrun/report"
 )
 
 // newFlagSet makes a flag set that reports errors instead of exiting. --help prints the
@@ -13,36 +14,8 @@ import (
 func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), usage)
-		printFlags(fs.Output(), fs)
-	}
+	fs.Usage = func() { report.WriteHelp(fs.Output(), usage, fs) }
 	return fs
-}
-
-// printFlags lists the flags of fs under a "Flags:" heading (none when there is no flag):
-// "  --name type" and the description, with the default when it is not the zero value.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	if n == 0 {
-		return
-	}
-	var b strings.Builder
-	b.WriteString("\nFlags:\n")
-	fs.VisitAll(func(f *flag.Flag) {
-		typ, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(&b, "  --%s", f.Name)
-		if typ != "" {
-			b.WriteString(" " + typ)
-		}
-		b.WriteString("\n      " + strings.ReplaceAll(usage, "\n", "\n      "))
-		if def := f.DefValue; def != "" && def != "0" && def != "false" && def != "0s" {
-			fmt.Fprintf(&b, " (default %s)", def)
-		}
-		b.WriteString("\n")
-	})
-	io.WriteString(w, b.String())
 }
 
 // parseFlags parses args, allowing flags after positional arguments (planrun run plan.yaml
