@@ -21,6 +21,7 @@ import (
 // {code, message, request_id}.
 type jsonSink struct {
 	w      io.Writer
+	o      options
 	meta   Meta
 	run    *JSONReport // once the first result arrived
 	lines  *bufio.Writer
@@ -29,7 +30,7 @@ type jsonSink struct {
 }
 
 func newJSONSink(w io.Writer, o options) (Sink, error) {
-	return &jsonSink{w: w, meta: o.meta}, nil
+	return &jsonSink{w: w, o: o, meta: o.meta}, nil
 }
 
 func (s *jsonSink) Checks(c []PlanCheck) error { return validationJSON(s.w, c) }
@@ -70,18 +71,20 @@ func (s *jsonSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) er
 	return s.Flush()
 }
 
-func (s *jsonSink) Result(r executor.Result) error {
+func (s *jsonSink) report() *JSONReport {
 	if s.run == nil {
 		s.run = NewJSON(s.w, s.meta)
+		if s.o.plans != nil {
+			s.run.SetPlans(s.o.plans, s.o.keep)
+		}
 	}
-	return s.run.Add(r)
+	return s.run
 }
 
+func (s *jsonSink) Result(r executor.Result) error { return s.report().Add(r) }
+
 func (s *jsonSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
-	if s.run == nil {
-		s.run = NewJSON(s.w, s.meta)
-	}
-	return s.run.Close(sum, wait, meta)
+	return s.report().Close(sum, wait, meta)
 }
 
 // jsonStatusRow is one line of `status --format json`.

@@ -58,9 +58,17 @@ const (
 type Option func(*options)
 
 type options struct {
+	plans   []*plan.Plan
+	keep    func(*plan.Request) bool
 	color   bool
 	meta    Meta
 	command Command
+}
+
+// WithPlans gives the plans of a run and the requests of them it runs (keep; nil: all), so
+// that a report can list the requests an interruption left unreached.
+func WithPlans(plans []*plan.Plan, keep func(*plan.Request) bool) Option {
+	return func(o *options) { o.plans, o.keep = plans, keep }
 }
 
 // For names the command the sink renders, so that a format can say "nothing" in its own

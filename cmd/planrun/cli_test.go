@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -153,3 +154,46 @@ func TestOutputThatWouldClobberIsRefusedBeforeSending(t *testing.T) {
 }
 
 type flagT = flag.Flag
+
+// TestReportListsEveryPlannedRequestWhenStopped: a run stopped early (--fail-fast against a
+// failing service) still lists every planned request in the JSON report, those it never
+// reached as not_done with a reason.
+func TestReportListsEveryPlannedRequestWhenStopped(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{Faults: emulator.Faults{ErrorRate: 1}})
+	path := writePlan(t, smallPlan)
+	rep := filepath.Join(t.TempDir(), "r.json")
+	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", filepath.Join(t.TempDir(), "s.db"),
+		"--qps", "0", "--quiet", "--retries", "0", "--parallel", "1", "--fail-fast", "--report", rep, path)
+	if r.code == 0 {
+		t.Fatalf("exit 0 against a failing service\n%s", r.stderr)
+	}
+	b, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Requests []struct {
+			Name, Status, Reason string
+		}
+		Summary struct {
+			Planned int `json:"planned"`
+			NotDone int `json:"not_done"`
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	names, notDone := map[string]bool{}, 0
+	for _, q := range doc.Requests {
+		names[q.Name] = true
+		if q.Status == "not_done" {
+			notDone++
+		}
+	}
+	if doc.Summary.Planned != 31 || len(doc.Requests) != 31 || len(names) != 31 {
+		t.Fatalf("planned %d, %d rows (%d names), want 31 of each", doc.Summary.Planned, len(doc.Requests), len(names))
+	}
+	if notDone == 0 || notDone != doc.Summary.NotDone {
+		t.Errorf("%d not_done rows, summary says %d", notDone, doc.Summary.NotDone)
+	}
+}

@@ -17,11 +17,12 @@ import (
 // execute runs the plans for real, then prints the summary and writes the reports.
 func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *state.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	defer tuneGC(e.getenv)()
-	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label()}
+	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label(), Wait: f.wait}
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
-	out, abort, err := openOutputs(e, f, meta)
+	keep := func(r *plan.Request) bool { return shard.Contains(r.Name) }
+	out, abort, err := openOutputs(e, f, report.WithMeta(meta), report.WithPlans(plans, keep))
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	opts := executor.Options{
 		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.Update,
-		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
+		Filter: keep,
 		Logger: log, OnResult: func(r executor.Result) { out.Result(r) }, // errors come again at the end
 	}
 	if f.retries == 0 {
@@ -132,8 +133,8 @@ func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
 
 // openOutputs opens where a run renders: stdout in --format, then the --report and
 // --junit files (written whole on Flush, or not at all: abort drops them).
-func openOutputs(e *env, f *runFlags, meta report.Meta) (sink report.Sink, abort func(), err error) {
-	stdout, err := report.New(f.format, e.stdout, report.WithMeta(meta), report.WithColor(useColor(e)))
+func openOutputs(e *env, f *runFlags, opts ...report.Option) (sink report.Sink, abort func(), err error) {
+	stdout, err := report.New(f.format, e.stdout, append(opts, report.WithColor(useColor(e)))...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,7 +146,7 @@ func openOutputs(e *env, f *runFlags, meta report.Meta) (sink report.Sink, abort
 	}
 	for _, out := range []struct{ path, format string }{{f.report, "json"}, {f.junit, "junit"}} {
 		if out.path != "" {
-			file, err := report.NewFileSink(out.format, out.path, report.WithMeta(meta))
+			file, err := report.NewFileSink(out.format, out.path, opts...)
 			if err != nil {
 				abort()
 				return nil, nil, err
