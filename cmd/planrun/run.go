@@ -176,6 +176,7 @@ func loadValid(e *env, paths, exclude []string, format string) ([]*plan.Plan, er
 	if err != nil {
 		return nil, err
 	}
+	printWarnings(e, results)
 	var plans []*plan.Plan
 	bad := false
 	for _, r := range results {

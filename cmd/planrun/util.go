@@ -87,3 +87,14 @@ func registerExclude(fs *flag.FlagSet) *globList {
 	fs.Var(g, "exclude", "leave files and folders matching this `glob` out of plan folders (repeatable; a glob without / matches base names)")
 	return g
 }
+
+// printWarnings writes the plans' warnings to stderr: valid, but probably not meant.
+func printWarnings(e *env, results []fileResult) {
+	for _, r := range results {
+		if r.Plan != nil {
+			for _, w := range r.Plan.Warnings {
+				fmt.Fprintln(e.stderr, "warning:", w)
+			}
+		}
+	}
+}

@@ -57,6 +57,7 @@ func setupValidate(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
+		printWarnings(e, results)
 		if err := writeValidation(e, *format, results); err != nil {
 			return err
 		}
