@@ -29,9 +29,10 @@ func WriteUsage(w io.Writer, cmds []CommandInfo) error {
 // the default when it is not the zero value.
 func WriteHelp(w io.Writer, usage string, fs *flag.FlagSet) error {
 	var b strings.Builder
-	b.WriteString(usage + "\n")
+	b.WriteString(reflow(usage) + "\n")
+	head := b.Len()
 	fs.VisitAll(func(f *flag.Flag) {
-		if b.Len() == len(usage)+1 {
+		if b.Len() == head {
 			b.WriteString("\nFlags:\n")
 		}
 		typ, text := flag.UnquoteUsage(f)
@@ -39,12 +40,53 @@ func WriteHelp(w io.Writer, usage string, fs *flag.FlagSet) error {
 		if typ != "" {
 			b.WriteString(" " + typ)
 		}
-		b.WriteString("\n      " + strings.ReplaceAll(text, "\n", "\n      "))
 		if def := f.DefValue; def != "" && def != "0" && def != "false" && def != "0s" {
-			fmt.Fprintf(&b, " (default %s)", def)
+			text += fmt.Sprintf(" (default %s)", def)
 		}
-		b.WriteString("\n")
+		b.WriteString("\n" + wrap(text, "      ") + "\n")
 	})
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// helpWidth is the width help text is wrapped to: an 80-column terminal.
+const helpWidth = 79
+
+// reflow rewraps the prose of a usage text (runs of lines that do not start with a space)
+// to helpWidth; indented lines (examples) and blank lines are kept as they are.
+func reflow(text string) string {
+	var out, para []string
+	flush := func() {
+		if len(para) > 0 {
+			out = append(out, wrap(strings.Join(para, " "), ""))
+			para = nil
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if line == "" || strings.HasPrefix(line, " ") || (strings.HasSuffix(line, ":") && len(line) <= helpWidth) {
+			flush()
+			out = append(out, line)
+			continue
+		}
+		para = append(para, line)
+	}
+	flush()
+	return strings.Join(out, "\n")
+}
+
+// wrap breaks text into lines of at most helpWidth columns, each starting with indent.
+func wrap(text, indent string) string {
+	var lines []string
+	line := indent
+	for _, w := range strings.Fields(text) {
+		if line != indent && len(line)+1+len(w) > helpWidth {
+			lines = append(lines, line)
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
 }

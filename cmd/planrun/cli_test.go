@@ -46,6 +46,11 @@ func TestHelpListsFlagsWithTwoDashesAndNoEmptyHeading(t *testing.T) {
 	singleDash := regexp.MustCompile(`(?m)^\s+-[A-Za-z]`)
 	for _, c := range commands() {
 		r := runCLI(t, nil, c.name, "--help")
+		for _, line := range strings.Split(r.stderr, "\n") {
+			if len([]rune(line)) > 80 {
+				t.Errorf("%s --help wraps on an 80-column terminal: %q", c.name, line)
+			}
+		}
 		if singleDash.MatchString(r.stderr) {
 			t.Errorf("%s --help lists a flag with one dash:\n%s", c.name, r.stderr)
 		}

@@ -23,8 +23,11 @@ else its default pair:
   TENCENTCLOUD_SECRET_KEY=` + emulator.DefaultSecretKey + `
 
 Examples:
-  planrun emulator --addr 127.0.0.1:9000
-  planrun run --endpoint http://127.0.0.1:9000 plans/examples/video-backfill.yaml
+  planrun emulator --addr 127.0.0.1:9000 &
+  export TENCENTCLOUD_SECRET_ID=` + emulator.DefaultSecretID + `
+  export TENCENTCLOUD_SECRET_KEY=` + emulator.DefaultSecretKey + `
+  planrun run --endpoint http://127.0.0.1:9000 --state /tmp/emulator-state.db \
+    plans/examples/video-backfill.yaml
   curl -s http://127.0.0.1:9000/_emulator/jobs`
 
 func setupEmulator(fs *flag.FlagSet) runFunc {

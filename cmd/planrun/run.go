@@ -21,12 +21,12 @@ A PLAN may be a folder (every *.yaml/*.yml under it). Credentials come from
 TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and, for temporary keys, TENCENTCLOUD_SECURITY_TOKEN.
 
 Examples:
-  planrun run --dry-run plans/backfill.yaml                 # print the requests; nothing is sent
-  planrun run --dry-run --format json plans/ | jq .name     # one JSON object per request
+  planrun run --dry-run plans/backfill.yaml      # print them, send nothing
+  planrun run --dry-run --format json plans/ | jq .name   # JSON Lines
   planrun run --dry-run --format markdown plans/ > preview.md
-  planrun run --emulator plans/examples/video-backfill.yaml # try it on the built-in emulator
-  planrun run --parallel 16 --qps 20 --wait --report report.json plans/backfill.yaml
-  planrun run --shard 2/4 plans/backfill.yaml               # the 2nd of 4 disjoint parts`
+  planrun run --emulator plans/examples/video-backfill.yaml  # no account
+  planrun run --parallel 16 --qps 20 --wait --report report.json plans/prod.yaml
+  planrun run --shard 2/4 plans/backfill.yaml     # the 2nd of 4 disjoint parts`
 
 // runFlags are the options of `planrun run`.
 type runFlags struct {
