@@ -168,6 +168,9 @@ func ProgressLine(pr executor.Progress, limit float64, width int) string {
 	if pr.Rate > 0 {
 		segs = append(segs, segment{fmt.Sprintf("%.1f/s", pr.Rate), 2})
 	}
+	if pr.QPS > 0 { // --qps auto: the pace it found
+		segs = append(segs, segment{fmt.Sprintf("pace %.1f/s", pr.QPS), 2})
+	}
 	if limit > 0 {
 		segs = append(segs, segment{fmt.Sprintf("limit %s/s", trimFloat(limit)), 1})
 	}

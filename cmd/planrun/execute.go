@@ -32,10 +32,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	var prog *report.Progress
 	// With --log-format json, stderr is for log collectors: no free-text progress lines.
 	if !f.quiet && f.logFormat != "json" {
-		prog = report.NewProgress(e.console(), counted.inFlight, f.qps)
+		prog = report.NewProgress(e.console(), counted.inFlight, f.qps.QPS)
 	}
 	opts := executor.Options{
-		Parallel: f.parallel, QPS: f.qps, Retries: f.retries, RequestTimeout: f.timeout,
+		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
 		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.Update,
 		Filter: keep,
 		Logger: log, OnResult: func(r executor.Result) { out.Result(r) }, // errors come again at the end

@@ -40,7 +40,8 @@ func setupResults(fs *flag.FlagSet) runFunc {
 	format := fs.String("format", "text", "output: text (a table per plan job), json (JSON Lines, one object per execution), csv, junit or markdown")
 	failed := fs.Bool("failed", false, "keep the failed executions only (the tables still count all)")
 	parallel := fs.Int("parallel", executor.DefaultParallel, "most API calls in flight at once")
-	qps := fs.Float64("qps", 10, "most API calls started per second; 0 is unlimited")
+	qps := &executor.RateSpec{QPS: 10}
+	fs.Var(qpsValue{qps}, "qps", "most API calls started per second; 0 is unlimited; auto or auto:R adapts to throttling (see run --help)")
 	retries := fs.Int("retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
 	html := fs.String("html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
 	f.register(fs)
@@ -51,7 +52,7 @@ func setupResults(fs *flag.FlagSet) runFunc {
 		if len(paths) == 0 {
 			return usagef("results: no plan file given")
 		}
-		if *parallel < 1 || math.IsNaN(*qps) || math.IsInf(*qps, 0) || *qps < 0 || *retries < 0 {
+		if *parallel < 1 || math.IsNaN(qps.QPS) || math.IsInf(qps.QPS, 0) || qps.QPS < 0 || *retries < 0 {
 			return usagef("results: --parallel must be at least 1, --qps a number not negative, --retries not negative")
 		}
 		plans, err := loadValid(e, paths, nil, "text")
@@ -66,7 +67,7 @@ func setupResults(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer closeAPI()
-		opts := executor.Options{Parallel: *parallel, QPS: *qps, Retries: *retries, RequestTimeout: f.timeout}
+		opts := executor.Options{Parallel: *parallel, QPS: qps.QPS, QPSAuto: qps.Auto, Retries: *retries, RequestTimeout: f.timeout}
 		if *retries == 0 {
 			opts.Retries = -1
 		}

@@ -36,7 +36,7 @@ type runFlags struct {
 	logFormat, html                string
 	exclude                        *globList
 	parallel, retries, maxRequests int
-	qps                            float64
+	qps                            executor.RateSpec
 	pollInterval                   time.Duration
 }
 
@@ -63,7 +63,7 @@ func setupRun(fs *flag.FlagSet) runFunc {
 	f.serviceFlags.register(fs)
 	return func(ctx context.Context, paths []string, e *env) error {
 		if f.emulator && !flagGiven(fs, "qps") {
-			f.qps = emulatorQPS // the emulator has no account to protect: a demo need not crawl
+			f.qps = executor.RateSpec{QPS: emulatorQPS} // the emulator has no account to protect: a demo need not crawl
 		}
 		return f.run(ctx, paths, e)
 	}
@@ -83,8 +83,8 @@ func (f *runFlags) check(paths []string) error {
 		return usagef("run: no plan file given")
 	case f.parallel < 1:
 		return usagef("run: --parallel must be at least 1")
-	case math.IsNaN(f.qps) || math.IsInf(f.qps, 0) || f.qps < 0:
-		return usagef("run: --qps must be a number of requests per second, 0 (unlimited) or more, not %v", f.qps)
+	case math.IsNaN(f.qps.QPS) || math.IsInf(f.qps.QPS, 0) || f.qps.QPS < 0:
+		return usagef("run: --qps must be a number of requests per second, 0 (unlimited) or more, or auto, not %v", f.qps.QPS)
 	case f.retries < 0:
 		return usagef("run: --retries must not be negative")
 	case f.maxRequests < 0:
@@ -158,7 +158,7 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 	if err := store.Lock(); err != nil {
 		return usageError{fmt.Errorf("run: %w", err)}
 	}
-	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps)
+	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps.String())
 	return execute(ctx, e, f, api, store, plans, shard, log)
 }
 
