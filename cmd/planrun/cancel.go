@@ -52,6 +52,9 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		if err := store.Lock(); err != nil {
 			return usageError{fmt.Errorf("cancel: %w", err)}
 		}
+		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
+			return usageError{fmt.Errorf("cancel: %w", err)}
+		}
 		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout})
 		sink, err := report.New(*format, e.stdout, report.For(report.Cancel))
 		if err != nil {

@@ -71,11 +71,11 @@ func setupResults(fs *flag.FlagSet) runFunc {
 		if *retries == 0 {
 			opts.Retries = -1
 		}
-		return results(ctx, e, f.statePath(), api, plans, opts, *format, *failed, *html)
+		return results(ctx, e, f.statePath(), f.label(), api, plans, opts, *format, *failed, *html)
 	}
 }
 
-func results(ctx context.Context, e *env, statePath string, api *ciapi.Client, plans []*plan.Plan, opts executor.Options, format string, failed bool, html string) error {
+func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Client, plans []*plan.Plan, opts executor.Options, format string, failed bool, html string) error {
 	var err error
 	var store *state.Store
 	if fileExists(statePath) {
@@ -83,6 +83,9 @@ func results(ctx context.Context, e *env, statePath string, api *ciapi.Client, p
 			return usageError{fmt.Errorf("results: %w", err)}
 		}
 		defer store.Close()
+		if err := store.CheckEndpoint(ctx, label); err != nil {
+			return usageError{fmt.Errorf("results: %w", err)}
+		}
 	} else if html != "" {
 		return usagef("results: --html draws the requests of the state file; there is none at %s", statePath)
 	}

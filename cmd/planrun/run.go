@@ -158,6 +158,9 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 	if err := store.Lock(); err != nil {
 		return usageError{fmt.Errorf("run: %w", err)}
 	}
+	if err := store.CheckEndpoint(ctx, f.label()); err != nil {
+		return usageError{fmt.Errorf("run: %w", err)}
+	}
 	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps.String())
 	return execute(ctx, e, f, api, store, plans, shard, log)
 }

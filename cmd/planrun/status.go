@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 
@@ -64,11 +65,17 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 			return usagef("status: no state file at %s (run a plan first, or pass --state)", statePath)
 		}
 		store, err := state.Open(statePath)
+		if errors.Is(err, state.ErrReadOnly) && !*refresh {
+			store, err = state.OpenReadOnly(statePath) // status only reads
+		}
 		if err != nil {
 			return usageError{fmt.Errorf("status: %w", err)}
 		}
 		defer store.Close()
 		if *refresh {
+			if err := store.CheckEndpoint(ctx, f.label()); err != nil {
+				return usageError{fmt.Errorf("status: %w", err)}
+			}
 			api, closeAPI, err := f.client(e, "status")
 			if err != nil {
 				return err
