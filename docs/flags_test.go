@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -19,10 +20,39 @@ type command struct {
 	args  []string // the whitespace-separated words after the subcommand
 }
 
-var (
-	commandRE = regexp.MustCompile(`\bplanrun\s+(validate|run|status|cancel|emulator|schema|completion|version)\b`)
-	flagRE    = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9-]*)(=.*)?$`)
-)
+var flagRE = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9-]*)(=.*)?$`)
+
+// commands holds the command names that `planrun help` lists: the CLI's own table, not a
+// copy of it.
+var commands struct {
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+// commandRE matches "planrun <command>" for every command of the real CLI.
+func commandRE(t *testing.T) *regexp.Regexp {
+	t.Helper()
+	commands.once.Do(func() {
+		_, root := planrun(t)
+		out, code := runPlanrun(t, root, "help")
+		if code != 0 {
+			t.Fatalf("planrun help: exit %d\n%s", code, out)
+		}
+		_, list, _ := strings.Cut(out, "Commands:\n")
+		var names []string
+		for _, line := range strings.Split(list, "\n") {
+			if !strings.HasPrefix(line, "  ") {
+				break
+			}
+			names = append(names, regexp.QuoteMeta(strings.Fields(line)[0]))
+		}
+		commands.re = regexp.MustCompile(`\bplanrun\s+(` + strings.Join(names, "|") + `)\b`)
+	})
+	if commands.re == nil {
+		t.Fatal("no command list from planrun help")
+	}
+	return commands.re
+}
 
 // commandEnds are where a command line found in prose or a script stops: the end of inline
 // code, a shell comment, pipe, redirection or list operator, a Markdown table cell.
@@ -30,7 +60,8 @@ var commandEnds = []string{"`", " #", "|", ">", "&&", ";"}
 
 // findCommands extracts every planrun command line from text, joining lines continued with
 // a trailing backslash.
-func findCommands(name, text string) []command {
+func findCommands(t *testing.T, name, text string) []command {
+	commandRE := commandRE(t)
 	var out []command
 	lines := strings.Split(text, "\n")
 	for i := 0; i < len(lines); i++ {
@@ -100,20 +131,20 @@ func allCommands(t *testing.T) []command {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmds = append(cmds, findCommands(name, string(data))...)
+		cmds = append(cmds, findCommands(t, name, string(data))...)
 	}
 	return cmds
 }
 
 // missingFlags returns the flags of c that the help text of its subcommand does not define.
-// Go's flag package lists a flag as "  -name" or "  -name type" at the start of a line.
+// planrun's help lists a flag as "  --name" or "  --name type" at the start of a line.
 func missingFlags(c command, help string) []string {
 	var missing []string
 	for _, f := range c.flags {
 		if f == "help" || f == "h" {
 			continue
 		}
-		re := regexp.MustCompile(`(?m)^\s+-` + regexp.QuoteMeta(f) + `(\s|$)`)
+		re := regexp.MustCompile(`(?m)^\s+--` + regexp.QuoteMeta(f) + `(\s|$)`)
 		if !re.MatchString(help) {
 			missing = append(missing, "--"+f)
 		}
@@ -161,7 +192,7 @@ func TestCommandFlagsExist(t *testing.T) {
 func TestMissingFlagsDetects(t *testing.T) {
 	_, root := planrun(t)
 	help, _ := runPlanrun(t, root, "run", "--help")
-	cmds := findCommands("x.md", "`planrun run --dry-run --shard 1/2 --no-such-flag --dry plans/`")
+	cmds := findCommands(t, "x.md", "`planrun run --dry-run --shard 1/2 --no-such-flag --dry plans/`")
 	if len(cmds) != 1 {
 		t.Fatalf("found %d commands, want 1", len(cmds))
 	}
@@ -178,7 +209,7 @@ func TestFindCommands(t *testing.T) {
 		"planrun run --dry-run plans/ # --not-a-flag\n" +
 		"planrun reconciles by name; planrun-run-shard-1 is a group\n"
 	var got []string
-	for _, c := range findCommands("t", text) {
+	for _, c := range findCommands(t, "t", text) {
 		got = append(got, c.where+" "+c.sub+" "+strings.Join(c.flags, ","))
 	}
 	want := []string{"t:2 run shard,junit", "t:4 validate format", "t:4 schema ", "t:5 run dry-run"}

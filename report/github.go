@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 )
 
 // annotationTitle is the title of every annotation planrun writes.
@@ -77,4 +78,58 @@ func escapeData(s string) string {
 // escapeProperty escapes a property value of a workflow command.
 func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// validationGitHub writes one annotation per problem, which GitHub Actions shows on the
+// pull request's diff at the problem's line.
+func validationGitHub(w io.Writer, checks []PlanCheck) error {
+	var b strings.Builder
+	invalid := 0
+	for _, c := range checks {
+		if len(c.Problems) > 0 {
+			invalid++
+		}
+		for _, p := range c.Problems {
+			msg := p.Message
+			if p.Path != "" {
+				msg = p.Path + ": " + msg
+			}
+			fmt.Fprintf(&b, "::error file=%s,line=%d,col=%d,title=%s::%s\n", escapeProperty(p.File), max(p.Line, 1),
+				max(p.Col, 1), escapeProperty("planrun validate"), escapeData(msg))
+		}
+	}
+	if invalid == 0 {
+		fmt.Fprintf(&b, "::notice title=%s::%s\n", escapeProperty("planrun validate"), escapeData(plural(len(checks), "plan")+" valid"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// githubSink renders GitHub Actions workflow commands: an ::error annotation per problem
+// of an invalid plan (on the diff, at its line) or per failed request or job, and a
+// ::notice with the totals. The dry run prints the text tables (GitHub shows them in the
+// log).
+type githubSink struct {
+	unsupported
+	w io.Writer
+}
+
+func newGitHub(w io.Writer, _ options) (Sink, error) {
+	return &githubSink{unsupported: unsupported{"github"}, w: w}, nil
+}
+
+func (s *githubSink) Checks(c []PlanCheck) error { return validationGitHub(s.w, c) }
+
+func (s *githubSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
+	return previewText(s.w, plans, keep)
+}
+
+// Result renders nothing: the annotations come with RunDone.
+func (s *githubSink) Result(executor.Result) error { return nil }
+
+func (s *githubSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, _ Meta) error {
+	if err := WriteGitHubAnnotations(s.w, sum); err != nil {
+		return err
+	}
+	return WriteGitHubWaitAnnotations(s.w, wait)
 }

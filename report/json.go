@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 )
 
 // ErrClosed is returned by Add and Close on a report that is already closed.
@@ -21,9 +23,13 @@ var ErrClosed = errors.New("report already closed")
 //	],"summary":{...},"wait":{...},"finished":...,"interrupted":false}
 //
 // Each request is written as it is added and not kept, so memory stays bounded whatever
-// the size of the plan. The document is valid JSON once Close returns, also with no
-// request at all. A JSONReport is not safe for concurrent use (executor.Options.OnResult
-// is never called concurrently).
+// the size of the plan. When meta.Wait says the run follows its jobs, the rows go to a
+// temporary spool file instead and Close writes them with each job's final state. When
+// the plans are known (SetPlans), Close adds a "not_done" row for every planned request
+// that was never added (an interruption stopped the run before it), so the report lists
+// every request. The document is valid JSON once Close returns, also with no request at
+// all. A JSONReport is not safe for concurrent use (executor.Options.OnResult is never
+// called concurrently).
 type JSONReport struct {
 	w      *bufio.Writer
 	meta   Meta
@@ -33,6 +39,36 @@ type JSONReport struct {
 	opened bool // header written
 	closed bool
 	err    error // first write error, sticky
+
+	spool *os.File      // rows waiting for the final states (meta.Wait)
+	sw    *bufio.Writer // of spool
+	plans []*plan.Plan  // SetPlans
+	keep  func(*plan.Request) bool
+	added map[string][]uint64 // per plan, a bit per Seq added
+}
+
+// SetPlans gives the plans of the run and the requests of them it runs (keep; nil: all),
+// so that Close can list the requests never added. Call it before the first Add.
+func (r *JSONReport) SetPlans(plans []*plan.Plan, keep func(*plan.Request) bool) {
+	r.plans, r.keep, r.added = plans, keep, map[string][]uint64{}
+}
+
+// mark records that the request seq of plan was added.
+func (r *JSONReport) mark(plan string, seq int) {
+	if r.added == nil || seq < 0 {
+		return
+	}
+	bits := r.added[plan]
+	for len(bits) <= seq/64 {
+		bits = append(bits, 0)
+	}
+	bits[seq/64] |= 1 << (seq % 64)
+	r.added[plan] = bits
+}
+
+func (r *JSONReport) seen(plan string, seq int) bool {
+	bits := r.added[plan]
+	return seq/64 < len(bits) && bits[seq/64]&(1<<(seq%64)) != 0
 }
 
 // NewJSON starts a JSON report on w; meta supplies the header (plans, start, endpoint).
@@ -49,6 +85,15 @@ func (r *JSONReport) Add(res executor.Result) error {
 	if r.closed {
 		return ErrClosed
 	}
+	r.mark(res.Plan, res.Seq)
+	if r.meta.Wait {
+		return r.spoolRow(requestOf(res))
+	}
+	return r.row(requestOf(res))
+}
+
+// row writes one request to the document.
+func (r *JSONReport) row(j jsonRequest) error {
 	if err := r.open(); err != nil {
 		return err
 	}
@@ -56,10 +101,98 @@ func (r *JSONReport) Add(res executor.Result) error {
 	if r.n == 0 {
 		sep = "\n"
 	}
-	if err := r.write(sep, requestOf(res)); err != nil {
+	if err := r.write(sep, j); err != nil {
 		return err
 	}
 	r.n++
+	return nil
+}
+
+// spoolRow keeps j in the spool file until Close.
+func (r *JSONReport) spoolRow(j jsonRequest) error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.spool == nil {
+		f, err := os.CreateTemp("", "planrun-report-*")
+		if err != nil {
+			return r.fail(err)
+		}
+		os.Remove(f.Name()) // the open file stays readable; nothing is left behind
+		r.spool, r.sw = f, bufio.NewWriterSize(f, 64<<10)
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("json report: encode: %w", err)
+	}
+	if _, err := r.sw.Write(append(b, '\n')); err != nil {
+		return r.fail(err)
+	}
+	return nil
+}
+
+// unspool writes the spooled rows, each with its job's last known state from wait.
+func (r *JSONReport) unspool(wait *executor.WaitSummary) error {
+	if r.spool == nil {
+		return nil
+	}
+	defer r.spool.Close()
+	if err := r.sw.Flush(); err != nil {
+		return r.fail(err)
+	}
+	if _, err := r.spool.Seek(0, io.SeekStart); err != nil {
+		return r.fail(err)
+	}
+	final := map[[2]string]string{}
+	if wait != nil {
+		for _, j := range wait.Jobs {
+			final[[2]string{j.Plan, j.Name}] = j.State
+		}
+	}
+	sc := bufio.NewScanner(r.spool)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	for sc.Scan() {
+		var j jsonRequest
+		if err := json.Unmarshal(sc.Bytes(), &j); err != nil {
+			return r.fail(fmt.Errorf("read spooled row: %w", err))
+		}
+		if st, ok := final[[2]string{j.Plan, j.Name}]; ok {
+			j.State = st
+		}
+		if err := r.row(j); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return r.fail(err)
+	}
+	return nil
+}
+
+// unreached writes a not_done row for every request of the plans that was never added.
+func (r *JSONReport) unreached(sum *executor.Summary, meta Meta) error {
+	if r.added == nil || sum == nil || sum.Total.NotDone() == 0 {
+		return nil
+	}
+	reason := "not reached"
+	switch {
+	case meta.Stopped != "":
+		reason = meta.Stopped
+	case meta.Interrupted:
+		reason = "interrupted"
+	}
+	for _, p := range r.plans {
+		for q := range p.Requests() {
+			if !keeps(r.keep, &q) || r.seen(q.Plan, q.Seq) {
+				continue
+			}
+			j := jsonRequest{jsonRequestID: requestIDOf(q.Name, q.Plan, q.Job, q.Seq, q.Bucket, q.Region, q.Type,
+				q.InputKind, q.InputValue, q.Workflow, q.Start, q.End), Status: "not_done", Reason: reason}
+			if err := r.row(j); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -71,6 +204,12 @@ func (r *JSONReport) Close(sum *executor.Summary, wait *executor.WaitSummary, me
 		return ErrClosed
 	}
 	r.closed = true
+	if err := r.unspool(wait); err != nil {
+		return err
+	}
+	if err := r.unreached(sum, meta); err != nil {
+		return err
+	}
 	if err := r.open(); err != nil {
 		return err
 	}

@@ -22,8 +22,9 @@ type jsonPlan struct {
 	Generation int    `json:"generation,omitempty"`
 }
 
-// jsonRequest is one element of "requests" (and of "summary.failures").
-type jsonRequest struct {
+// jsonRequestID is what identifies a request in every JSON output: the report's rows,
+// the dry run's lines and status's lines.
+type jsonRequestID struct {
 	Name     string      `json:"name"`
 	Plan     string      `json:"plan"`
 	Job      string      `json:"job"`
@@ -34,12 +35,29 @@ type jsonRequest struct {
 	Input    *jsonInput  `json:"input,omitempty"`
 	Workflow string      `json:"workflow,omitempty"`
 	Window   *jsonWindow `json:"window,omitempty"`
-	Status   string      `json:"status"`
-	Reason   string      `json:"reason,omitempty"`
-	JobID    string      `json:"job_id,omitempty"`
-	State    string      `json:"state,omitempty"`
-	Attempts int         `json:"attempts,omitempty"`
-	Error    *jsonError  `json:"error,omitempty"`
+}
+
+// requestIDOf builds the identifying fields of a request.
+func requestIDOf(name, plan, job string, seq int, bucket, region, typ, inputKind, input, workflow, start, end string) jsonRequestID {
+	j := jsonRequestID{Name: name, Plan: plan, Job: job, Seq: seq, Bucket: bucket, Region: region, Type: typ, Workflow: workflow}
+	if inputKind != "" || input != "" {
+		j.Input = &jsonInput{Kind: inputKind, Value: input}
+	}
+	if start != "" || end != "" {
+		j.Window = &jsonWindow{Start: start, End: end}
+	}
+	return j
+}
+
+// jsonRequest is one element of "requests" (and of "summary.failures").
+type jsonRequest struct {
+	jsonRequestID
+	Status   string     `json:"status"`
+	Reason   string     `json:"reason,omitempty"`
+	JobID    string     `json:"job_id,omitempty"`
+	State    string     `json:"state,omitempty"`
+	Attempts int        `json:"attempts,omitempty"`
+	Error    *jsonError `json:"error,omitempty"`
 }
 
 type jsonInput struct {
@@ -128,15 +146,9 @@ func headerOf(m Meta) jsonHeader {
 }
 
 func requestOf(r executor.Result) jsonRequest {
-	j := jsonRequest{Name: r.Name, Plan: r.Plan, Job: r.Job, Seq: r.Seq, Bucket: r.Bucket,
-		Region: r.Region, Type: r.Type, Workflow: r.Workflow, Status: statusName(r.Status),
-		Reason: r.Reason, JobID: r.JobID, State: r.JobState, Attempts: r.Attempts}
-	if r.InputKind != "" || r.Input != "" {
-		j.Input = &jsonInput{Kind: r.InputKind, Value: r.Input}
-	}
-	if r.WindowStart != "" || r.WindowEnd != "" {
-		j.Window = &jsonWindow{Start: r.WindowStart, End: r.WindowEnd}
-	}
+	j := jsonRequest{jsonRequestID: requestIDOf(r.Name, r.Plan, r.Job, r.Seq, r.Bucket, r.Region, r.Type,
+		r.InputKind, r.Input, r.Workflow, r.WindowStart, r.WindowEnd),
+		Status: statusName(r.Status), Reason: r.Reason, JobID: r.JobID, State: r.JobState, Attempts: r.Attempts}
 	if r.Status == executor.StatusFailed || r.Err != nil || r.Code != "" {
 		code, msg := failureText(r)
 		j.Error = &jsonError{Code: code, Message: msg, RequestID: r.RequestID}

@@ -21,6 +21,7 @@ type Meta struct {
 	Shard       string // e.g. "1/4"; empty when not sharded
 	Endpoint    string // where requests went; never credentials (user info is dropped)
 	Interrupted bool   // Ctrl-C (or a fail-fast stop) left requests not done
+	Wait        bool   // the run follows its jobs (--wait): reports carry their final states
 	// Stopped says why the run stopped early when running it again as it is would not help
 	// (e.g. the service refused the credentials); empty otherwise.
 	Stopped string

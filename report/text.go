@@ -6,11 +6,141 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
 )
+
+// textSink renders for people: problems as file:line:col lines, the dry run as tables,
+// the run's summary (WriteText), and status and cancel as aligned tables with a count line.
+type textSink struct {
+	w      io.Writer
+	color  bool
+	tw     *tabwriter.Writer // the status or cancel table, once started
+	counts map[string]int
+	rows   int
+	cancel bool
+}
+
+const (
+	statusHead = "PLAN\tJOB\tNAME\tSTATUS\tJOB ID\tSTATE\tATTEMPTS\tERROR"
+	cancelHead = "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tOUTCOME"
+)
+
+func newText(w io.Writer, o options) (Sink, error) {
+	s := &textSink{w: w, color: o.color, counts: map[string]int{}}
+	switch o.command { // an empty table still has its head and count line
+	case Status:
+		s.table(statusHead)
+	case Cancel:
+		s.table(cancelHead)
+		s.cancel = true
+	}
+	return s, nil
+}
+
+func (s *textSink) Checks(c []PlanCheck) error { return validationText(s.w, c) }
+
+func (s *textSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
+	return previewText(s.w, plans, keep)
+}
+
+// Result renders nothing: the summary comes with RunDone.
+func (s *textSink) Result(executor.Result) error { return nil }
+
+func (s *textSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
+	return WriteText(s.w, sum, wait, meta, s.color)
+}
+
+func (s *textSink) table(head string) *tabwriter.Writer {
+	if s.tw == nil {
+		s.tw = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(s.tw, head)
+	}
+	return s.tw
+}
+
+func (s *textSink) Status(rec state.Record) error {
+	tw := s.table(statusHead)
+	s.rows++
+	s.counts[string(rec.Status)]++
+	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", rec.Plan, rec.Job, rec.Name, rec.Status,
+		dash(rec.JobID), dash(rec.JobState), rec.Attempts, clean(recordError(rec)))
+	return err
+}
+
+func (s *textSink) Cancelled(r executor.CancelResult) error {
+	tw := s.table(cancelHead)
+	s.rows++
+	s.cancel = true
+	s.counts[r.Outcome]++
+	msg := r.Outcome
+	if r.Err != nil {
+		msg += ": " + r.Err.Error()
+	}
+	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Plan, r.Job, r.Name, dash(r.JobID), dash(r.State), clean(msg))
+	return err
+}
+
+// Flush ends a status or cancel table with its count line.
+func (s *textSink) Flush() error {
+	if s.tw == nil && s.rows == 0 {
+		return nil
+	}
+	if s.tw != nil {
+		if err := s.tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var err error
+	if s.cancel {
+		_, err = fmt.Fprintf(s.w, "%s: %d cancelled, %d already finished, %d errors\n", plural(s.rows, "job"),
+			s.counts[executor.CancelDone], s.counts[executor.CancelFinished], s.counts[executor.CancelError])
+		return err
+	}
+	line := plural(s.rows, "request") + " in the state"
+	for _, st := range state.RowStatuses {
+		if n := s.counts[string(st)]; n > 0 {
+			line += fmt.Sprintf(", %d %s", n, st)
+		}
+	}
+	_, err = fmt.Fprintln(s.w, line)
+	return err
+}
+
+// recordError is a state row's last error as "Code: Message", empty when none.
+func recordError(rec state.Record) string {
+	if rec.ErrorCode == "" && rec.ErrorMessage == "" {
+		return ""
+	}
+	return rec.ErrorCode + ": " + rec.ErrorMessage
+}
+
+// validationText prints one file:line:col problem per line and a count.
+func validationText(w io.Writer, checks []PlanCheck) error {
+	var b strings.Builder
+	invalid, problems := 0, 0
+	for _, c := range checks {
+		for _, p := range c.Problems {
+			b.WriteString(p.String() + "\n")
+		}
+		if len(c.Problems) > 0 {
+			invalid++
+			problems += len(c.Problems)
+		}
+	}
+	if invalid == 0 {
+		fmt.Fprintf(&b, "%s valid\n", plural(len(checks), "plan"))
+	} else {
+		fmt.Fprintf(&b, "%s checked, %d invalid, %s\n", plural(len(checks), "plan"), invalid, plural(problems, "problem"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
 // WriteText writes the summary of CONTRACT §4 for people: a headline, an aligned table per
 // job (planned, skipped as already done, triggered, failed, and not done when any), a

@@ -8,7 +8,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/planrun/planrun/report"
 )
 
 // Exit codes of the contract (§3).
@@ -23,9 +26,18 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	isTerminal     bool     // stdout is a terminal: colour in the summary
-	errTerminal    bool     // stderr is a terminal: a live progress line instead of periodic lines
-	exclude        globList // --exclude: globs that leave files out of plan folders
+	isTerminal     bool // stdout is a terminal: colour in the summary
+	errTerminal    bool // stderr is a terminal: a live progress line instead of periodic lines
+	errWidth       func() int
+	cons           *report.Console
+}
+
+// console is stderr shared by the live progress line and messages.
+func (e *env) console() *report.Console {
+	if e.cons == nil {
+		e.cons = report.NewConsole(e.stderr, e.errTerminal, e.errWidth)
+	}
+	return e.cons
 }
 
 // usageError marks a bad invocation or configuration: exit status 2.
@@ -47,17 +59,18 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 func runMain(args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout),
+		errTerminal: isTerminal(os.Stderr), errWidth: termWidth(os.Stderr)}
+	e.console() // made before the signal handler shares it
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "planrun: interrupted: stopping cleanly (press Ctrl-C again to exit at once)")
+		e.console().Println("planrun: interrupted: stopping cleanly (press Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
 		os.Exit(exitInterrupted)
 	}()
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout),
-		errTerminal: isTerminal(os.Stderr)}
 	return run(ctx, args, e)
 }
 
@@ -90,23 +103,36 @@ func exitCode(ctx context.Context, err error, e *env) int {
 	return exitFailed
 }
 
+// command is one planrun command. It declares its flags once, in setup: the help, the shell
+// completion and the docs tests (through --help) all read them from there.
 type command struct {
 	name, summary string
-	run           func(ctx context.Context, args []string, e *env) error
+	usage         string // the help text above the flags: usage line, description, examples
+	// setup declares the command's flags on fs and returns the function that runs the
+	// command with their values and the positional arguments.
+	setup func(fs *flag.FlagSet) runFunc
 }
+
+type runFunc func(ctx context.Context, args []string, e *env) error
 
 func commands() []command {
 	return []command{
-		{"validate", "check plan files (schema and semantics); no network, no credentials", cmdValidate},
-		{"run", "trigger every request of the plans not already done (--dry-run: only print them)", cmdRun},
-		{"status", "show what the state holds: each request, its job id and last known state", cmdStatus},
-		{"cancel", "cancel the plans' jobs that are not finished", cmdCancel},
-		{"results", "show every object's outcome in the plans' batch jobs (--failed: the failures)", cmdResults},
-		{"emulator", "serve the local CI emulator until stopped", cmdEmulator},
-		{"schema", "print the plan JSON Schema", cmdSchema},
-		{"completion", "print a shell completion script (bash, zsh or fish)", cmdCompletion},
-		{"version", "print the planrun version", cmdVersion},
+		{"validate", "check plan files (schema and semantics); no network, no credentials", validateUsage, setupValidate},
+		{"run", "trigger every request of the plans not already done (--dry-run: only print them)", runUsage, setupRun},
+		{"status", "show what the state holds: each request, its job id and last known state", statusUsage, setupStatus},
+		{"cancel", "cancel the plans' jobs that are not finished", cancelUsage, setupCancel},
+		{"results", "show every object's outcome in the plans' batch jobs (--failed: the failures)", resultsUsage, setupResults},
+		{"emulator", "serve the local CI emulator until stopped", emulatorUsage, setupEmulator},
+		{"schema", "print the plan JSON Schema", schemaUsage, setupSchema},
+		{"completion", "print a shell completion script (bash, zsh or fish)", completionUsage, setupCompletion},
+		{"version", "print the planrun version", versionUsage, setupVersion},
 	}
+}
+
+// flagSet returns the flag set of c, its flags declared, and the function that runs c.
+func (c command) flagSet(e *env) (*flag.FlagSet, runFunc) {
+	fs := newFlagSet(e, c.name, c.usage)
+	return fs, c.setup(fs)
 }
 
 func dispatch(ctx context.Context, args []string, e *env) error {
@@ -125,70 +151,31 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 	case "-v", "--version":
 		name = "version"
 	}
+	var names []string
 	for _, c := range commands() {
 		if c.name == name {
-			return c.run(ctx, args[1:], e)
+			fs, run := c.flagSet(e)
+			rest, err := parseFlags(fs, args[1:])
+			if err != nil {
+				return err
+			}
+			return run(ctx, rest, e)
 		}
+		names = append(names, c.name)
 	}
-	printUsage(e.stderr)
-	return usagef("unknown command %q", name)
+	msg := fmt.Sprintf("unknown command %q", name)
+	if strings.HasPrefix(name, "-") {
+		msg = fmt.Sprintf("unknown flag %s before the command", name)
+	} else if s := closest(name, append(names, "help")); s != "" {
+		msg += fmt.Sprintf("; did you mean %s?", s)
+	}
+	return usagef("%s\nRun 'planrun help' for the commands.", msg)
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, `planrun turns YAML plan files into Cloud Infinite batch processing jobs.
-
-Usage:
-  planrun <command> [flags] [args]
-
-Commands:
-`)
+	var cmds []report.CommandInfo
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		cmds = append(cmds, report.CommandInfo{Name: c.name, Summary: c.summary})
 	}
-	fmt.Fprint(w, `
-Run 'planrun <command> --help' for a command's flags and examples.
-Exit status: 0 all good; 1 invalid plan or failed request/job; 2 bad usage or configuration; 130 interrupted.
-`)
-}
-
-// newFlagSet makes a flag set that reports errors instead of exiting. --help prints usage
-// and the flags; a bad flag prints one line and where to find the help.
-func newFlagSet(e *env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "%s\nFlags:\n", usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses args, allowing flags after positional arguments (planrun run plan.yaml --dry-run).
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	// The flag package prints its error and the usage itself; planrun prints the error once,
-	// with a pointer to --help, and the full usage only for --help.
-	usage, out := fs.Usage, fs.Output()
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(out)
-				usage()
-				return nil, err
-			}
-			return nil, usageError{fmt.Errorf("%s: %w (see 'planrun %s --help')", fs.Name(), err, fs.Name())}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+	report.WriteUsage(w, cmds)
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"flag"
 	"fmt"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/state"
 )
 
@@ -20,84 +21,70 @@ Examples:
   planrun cancel plans/backfill.yaml
   planrun cancel --format json plans/backfill.yaml`
 
-func cmdCancel(ctx context.Context, args []string, e *env) error {
-	var f runFlags
-	fs := newFlagSet(e, "cancel", cancelUsage)
-	fs.StringVar(&f.state, "state", ".planrun/state.db", "state `file`")
-	fs.StringVar(&f.format, "format", "text", "output: text or json (JSON Lines, one object per job)")
-	f.registerService(fs)
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(f.format, "text", "json"); err != nil {
-		return err
-	}
-	if len(paths) == 0 {
-		return usagef("cancel: no plan file given")
-	}
-	plans, err := loadValid(e, paths, "text")
-	if err != nil {
-		return err
-	}
-	api, closeAPI, err := f.client(e)
-	if err != nil {
-		return err
-	}
-	defer closeAPI()
-	store, err := state.Open(f.state)
-	if err != nil {
-		return usageError{fmt.Errorf("cancel: %w", err)}
-	}
-	defer store.Close()
-	if err := store.Lock(); err != nil {
-		return usageError{fmt.Errorf("cancel: %w", err)}
-	}
-	if err := store.CheckEndpoint(ctx, endpointLabel(&f)); err != nil {
-		return usageError{fmt.Errorf("cancel: %w", err)}
-	}
-	results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout})
-	counts := map[string]int{}
-	enc := json.NewEncoder(e.stdout)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	if f.format == "text" {
-		fmt.Fprintln(tw, "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tOUTCOME")
-	}
-	for _, r := range results {
-		counts[r.Outcome]++
-		msg := r.Outcome
-		if r.Err != nil {
-			msg += ": " + r.Err.Error()
+func setupCancel(fs *flag.FlagSet) runFunc {
+	var f serviceFlags
+	format := fs.String("format", "text", "output: "+strings.Join(report.Formats(report.Cancel), ", ")+" (JSON Lines, one object per job)")
+	f.register(fs)
+	return func(ctx context.Context, paths []string, e *env) error {
+		if err := report.CheckFormat(report.Cancel, *format); err != nil {
+			return usagef("cancel: %v", err)
 		}
-		if f.format == "json" {
-			row := map[string]any{"plan": r.Plan, "job": r.Job, "name": r.Name, "job_id": r.JobID, "state": r.State, "outcome": r.Outcome}
-			if r.Err != nil {
-				row["error"] = r.Err.Error()
+		if len(paths) == 0 {
+			return usagef("cancel: no plan file given")
+		}
+		if f.emulator {
+			return usagef("cancel: the emulator of a run ends with the run: nothing is left there to cancel (use --endpoint with 'planrun emulator')")
+		}
+		plans, err := loadValid(e, paths, nil, "text")
+		if err != nil {
+			return err
+		}
+		api, closeAPI, err := f.client(e, "cancel")
+		if err != nil {
+			return err
+		}
+		defer closeAPI()
+		store, err := state.Open(f.statePath())
+		if err != nil {
+			return usageError{fmt.Errorf("cancel: %w", err)}
+		}
+		defer store.Close()
+		if err := store.Lock(); err != nil {
+			return usageError{fmt.Errorf("cancel: %w", err)}
+		}
+		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
+			return usageError{fmt.Errorf("cancel: %w", err)}
+		}
+		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout})
+		sink, err := report.New(*format, e.stdout, report.For(report.Cancel))
+		if err != nil {
+			return err
+		}
+		failed := 0
+		for _, r := range results {
+			if r.Outcome == executor.CancelError {
+				failed++
 			}
-			if r.Duplicates > 1 {
-				row["duplicates"] = r.Duplicates
-			}
-			if err := enc.Encode(row); err != nil {
+			if err := sink.Cancelled(r); err != nil {
 				return err
 			}
-			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Plan, r.Job, r.Name, dash(r.JobID), dash(r.State), msg)
+		if err := sink.Flush(); err != nil {
+			return err
+		}
+		if d := executor.Duplicated(results); d > 0 {
+			names := "1 name"
+			if d > 1 {
+				names = fmt.Sprintf("%d names", d)
+			}
+			fmt.Fprintf(e.stderr, "planrun: %s had more than one job on the service (duplicates); each of their jobs is listed above\n", names)
+		}
+		if cerr != nil {
+			return configError(e, fmt.Errorf("cancel: %w", cerr))
+		}
+		if failed > 0 {
+			return exitError{exitFailed}
+		}
+		return nil
 	}
-	if f.format == "text" {
-		tw.Flush()
-		fmt.Fprintf(e.stdout, "%s: %d cancelled, %d already finished, %d errors\n", plural(len(results), "job"),
-			counts[executor.CancelDone], counts[executor.CancelFinished], counts[executor.CancelError])
-	}
-	if d := executor.Duplicated(results); d > 0 {
-		fmt.Fprintf(e.stderr, "planrun: %s had more than one job on the service (duplicates); each of their jobs is listed above\n",
-			plural(d, "name"))
-	}
-	if cerr != nil {
-		return configError(e, fmt.Errorf("cancel: %w", cerr))
-	}
-	if counts[executor.CancelError] > 0 {
-		return exitError{exitFailed}
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,55 +23,58 @@ else its default pair:
   TENCENTCLOUD_SECRET_KEY=` + emulator.DefaultSecretKey + `
 
 Examples:
-  planrun emulator --addr 127.0.0.1:9000
-  planrun run --endpoint http://127.0.0.1:9000 plans/examples/video-backfill.yaml
+  planrun emulator --addr 127.0.0.1:9000 &
+  export TENCENTCLOUD_SECRET_ID=` + emulator.DefaultSecretID + `
+  export TENCENTCLOUD_SECRET_KEY=` + emulator.DefaultSecretKey + `
+  planrun run --endpoint http://127.0.0.1:9000 --state /tmp/emulator-state.db \
+    plans/examples/video-backfill.yaml
   curl -s http://127.0.0.1:9000/_emulator/jobs`
 
-func cmdEmulator(ctx context.Context, args []string, e *env) error {
-	fs := newFlagSet(e, "emulator", emulatorUsage)
+func setupEmulator(fs *flag.FlagSet) runFunc {
+	var opts emulator.Options
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
-	submitted := fs.Duration("submitted-for", 2*time.Second, "how long a new job stays Submitted")
-	running := fs.Duration("running-for", 5*time.Second, "how long a job then stays Running before it ends")
-	failRate := fs.Float64("fail-rate", 0, "fraction of jobs that end Failed")
-	latency := fs.Duration("latency", 0, "fault: delay before every answer")
-	errRate := fs.Float64("error-rate", 0, "fault: fraction of requests answered 500 InternalError")
-	uncertain := fs.Float64("uncertain-rate", 0, "fault: fraction of creates that create the job, then fail (500 or dropped connection)")
-	resets := fs.Float64("reset-rate", 0, "fault: fraction of connections dropped before handling")
-	qps := fs.Float64("qps-limit", 0, "fault: above this many requests per second answer 503 SlowDown (0: no limit)")
+	fs.DurationVar(&opts.SubmittedFor, "submitted-for", 2*time.Second, "how long a new job stays Submitted")
+	fs.DurationVar(&opts.RunningFor, "running-for", 5*time.Second, "how long a job then stays Running before it ends")
+	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "fraction of jobs that end Failed")
+	fs.DurationVar(&opts.Faults.Latency, "latency", 0, "fault: delay before every answer")
+	fs.Float64Var(&opts.Faults.ErrorRate, "error-rate", 0, "fault: fraction of requests answered 500 InternalError")
+	fs.Float64Var(&opts.Faults.UncertainRate, "uncertain-rate", 0, "fault: fraction of creates that create the job, then fail (500 or dropped connection)")
+	fs.Float64Var(&opts.Faults.ResetRate, "reset-rate", 0, "fault: fraction of connections dropped before handling")
+	fs.Float64Var(&opts.Faults.QPS, "qps-limit", 0, "fault: above this many requests per second answer 503 SlowDown (0: no limit)")
 	workflows := fs.String("workflows", "", "comma-separated workflow ids that exist (default: any well-formed id)")
-	defBucket := fs.String("default-bucket", "", "bucket served for hosts that are not <bucket>.ci.<region>.* (e.g. a client pointed at 127.0.0.1 directly)")
-	defRegion := fs.String("default-region", "", "region served with --default-bucket")
+	fs.StringVar(&opts.DefaultBucket, "default-bucket", "", "bucket served for hosts that are not <bucket>.ci.<region>.* (e.g. a client pointed at 127.0.0.1 directly)")
+	fs.StringVar(&opts.DefaultRegion, "default-region", "", "region served with --default-bucket")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return err
+	return func(ctx context.Context, rest []string, e *env) error {
+		if len(rest) > 0 {
+			return usagef("emulator: takes no arguments")
+		}
+		if *workflows != "" {
+			opts.Workflows = splitList(*workflows)
+		}
+		if *verbose {
+			opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+		}
+		return serveEmulator(ctx, e, *addr, opts)
 	}
-	if len(rest) > 0 {
-		return usagef("emulator: takes no arguments")
-	}
-	opts := emulator.Options{
-		DefaultBucket: *defBucket, DefaultRegion: *defRegion,
-		SubmittedFor: *submitted, RunningFor: *running, FailRate: *failRate,
-		Faults: emulator.Faults{Latency: *latency, ErrorRate: *errRate, UncertainRate: *uncertain, ResetRate: *resets, QPS: *qps},
-	}
-	if *workflows != "" {
-		opts.Workflows = splitList(*workflows)
-	}
+}
+
+func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Options) error {
 	id, key := e.getenv(ciapi.EnvSecretID), e.getenv(ciapi.EnvSecretKey)
 	if id != "" && key != "" {
 		opts.Credentials = map[string]string{id: key}
 		if tok := e.getenv(ciapi.EnvSecurityToken); tok != "" {
 			opts.Tokens = map[string]string{id: tok}
 		}
+	} else if id != "" || key != "" {
+		_, err := credentials(e, "emulator")
+		return usagef("%s: set both, or neither for the emulator's default pair", strings.TrimSuffix(err.Error(), ", or use --emulator"))
 	} else {
 		id = emulator.DefaultSecretID
 	}
-	if *verbose {
-		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
-	}
 	// Listen first: the address is announced only once it is ours.
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", *addr)
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return usageError{fmt.Errorf("emulator: %w", err)}
 	}

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -20,40 +17,44 @@ import (
 // execute runs the plans for real, then prints the summary and writes the reports.
 func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *state.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	defer tuneGC(e.getenv)()
-	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: endpointLabel(f)}
+	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label(), Wait: f.wait}
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
-	sinks, err := openSinks(e, f, meta)
+	keep := func(r *plan.Request) bool { return shard.Contains(r.Name) }
+	out, abort, err := openOutputs(e, f, report.WithMeta(meta), report.WithPlans(plans, keep))
 	if err != nil {
 		return err
 	}
-	defer sinks.abort()
+	defer abort()
 
+	counted := &countingAPI{API: api}
+	var prog *report.Progress
 	// With --log-format json, stderr is for log collectors: no free-text progress lines.
-	prog := newProgress(e.stderr, e.errTerminal, f.quiet || f.logFormat == "json")
+	if !f.quiet && f.logFormat != "json" {
+		prog = report.NewProgress(e.console(), counted.inFlight, f.qps.QPS)
+	}
 	opts := executor.Options{
 		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
-		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.update,
-		Filter: func(r *plan.Request) bool { return shard.Contains(r.Name) },
-		Logger: log,
+		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.Update,
+		Filter: keep,
+		Logger: log, OnResult: func(r executor.Result) { out.Result(r) }, // errors come again at the end
 	}
 	if f.retries == 0 {
 		opts.Retries = -1
 	}
-	opts.OnResult = sinks.add
-	sum, runErr := executor.Run(ctx, api, store, plans, opts)
-	prog.done()
+	sum, runErr := executor.Run(ctx, counted, store, plans, opts)
+	prog.Done()
 	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
 
 	var wait *executor.WaitSummary
 	var waitErr error
 	if f.wait && !interrupted {
 		if !f.quiet {
-			fmt.Fprintln(e.stderr, "waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
+			e.console().Println("waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
 		}
-		opts.OnWaitRound = prog.waitRound
-		wait, waitErr = executor.Wait(ctx, api, store, plans, opts)
+		opts.OnWaitRound = prog.WaitRound
+		wait, waitErr = executor.Wait(ctx, counted, store, plans, opts)
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 	}
 	meta.Finished = time.Now()
@@ -69,29 +70,30 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 			meta.Stopped = ce.Error()
 		}
 	}
-	if err := sinks.close(sum, wait, meta); err != nil {
-		return err
+	// The summary is printed even when a report cannot be written; then the error is said.
+	writeErr := out.RunDone(sum, wait, meta) // stdout first: the summary is printed even when a file fails
+	if err := out.Flush(); writeErr == nil {
+		writeErr = err
 	}
-	if err := writeRunOutput(e, f.format, sum, wait, meta); err != nil {
-		return err
-	}
-	if err := writeStepSummaryRun(e, sum, wait, meta); err != nil {
-		return err
+	if err := appendStepSummary(e, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
+		writeErr = err
 	}
 	// The grid reads the state even after Ctrl-C: the run's state is what it shows.
 	inShard := func(name string) bool { return shard.Contains(name) }
-	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, namesOf(plans), inShard); err != nil {
-		return err
+	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, namesOf(plans), inShard); writeErr == nil {
+		writeErr = err
 	}
 	if f.html != "" {
-		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, namesOf(plans), inShard, nil); err != nil {
-			return err
+		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, namesOf(plans), inShard, nil); writeErr == nil {
+			writeErr = err
 		}
 	}
 	switch {
 	case interrupted:
+		sayWriteError(e, writeErr)
 		return exitError{exitInterrupted}
 	case errors.As(runErr, &ce):
+		sayWriteError(e, writeErr)
 		hint := ""
 		if ce.Refused() {
 			hint = configHint
@@ -99,8 +101,11 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		fmt.Fprintf(e.stderr, "planrun: %v\n%s", ce, hint)
 		return exitError{exitUsage}
 	case errors.As(runErr, &qp):
+		sayWriteError(e, writeErr)
 		fmt.Fprintf(e.stderr, "planrun: %v\n", qp)
 		return exitError{exitFailed}
+	case writeErr != nil:
+		return writeErr
 	case sum != nil && sum.Total.Failed > 0:
 		return exitError{exitFailed}
 	case wait != nil && len(wait.Failed) > 0:
@@ -114,6 +119,14 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		}
 	}
 	return nil
+}
+
+// sayWriteError tells about a report that could not be written, when the exit status says
+// something else first.
+func sayWriteError(e *env, err error) {
+	if err != nil {
+		fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+	}
 }
 
 // configHint follows an error that says the service refused planrun's configuration.
@@ -135,153 +148,30 @@ func configError(e *env, err error) error {
 	return err
 }
 
-func endpointLabel(f *runFlags) string {
-	switch {
-	case f.emulator:
-		return "emulator"
-	case f.endpoint != "":
-		return f.endpoint
-	}
-	return "https://{bucket}.ci.{region}.myqcloud.com"
-}
-
-// writeRunOutput prints the run's outcome on stdout in the chosen format.
-func writeRunOutput(e *env, format string, sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
-	switch format {
-	case "json", "junit":
-		return nil // streamed by the sinks
-	case "github":
-		if err := report.WriteGitHubAnnotations(e.stdout, sum); err != nil {
-			return err
-		}
-		if wait != nil {
-			return report.WriteGitHubWaitAnnotations(e.stdout, wait)
-		}
-		return nil
-	}
-	return report.WriteText(e.stdout, sum, wait, meta, useColor(e))
-}
-
 func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
 
-// sinks are the streaming writers of a run: --report, --junit, and --format json/junit on stdout.
-type sinks struct {
-	json  []*report.JSONReport
-	junit []*report.JUnitReport
-	files []*os.File
-	tmp   []string // temp paths to rename into place on success
-	final []string
-	err   error
-}
-
-func openSinks(e *env, f *runFlags, meta report.Meta) (*sinks, error) {
-	s := &sinks{}
-	open := func(path string) (io.Writer, error) {
-		file, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-		if err != nil {
-			return nil, fmt.Errorf("open report %s: %w", path, err)
-		}
-		s.files = append(s.files, file)
-		s.tmp = append(s.tmp, file.Name())
-		s.final = append(s.final, path)
-		return file, nil
-	}
-	if f.report != "" {
-		if err := mkdirFor(f.report); err != nil {
-			return nil, err
-		}
-		w, err := open(f.report)
-		if err != nil {
-			return nil, err
-		}
-		s.json = append(s.json, report.NewJSON(w, meta))
-	}
-	if f.format == "json" {
-		s.json = append(s.json, report.NewJSON(e.stdout, meta))
-	}
-	junitOut := []io.Writer{}
-	if f.junit != "" {
-		if err := mkdirFor(f.junit); err != nil {
-			return nil, err
-		}
-		w, err := open(f.junit)
-		if err != nil {
-			return nil, err
-		}
-		junitOut = append(junitOut, w)
-	}
-	if f.format == "junit" {
-		junitOut = append(junitOut, e.stdout)
-	}
-	for _, w := range junitOut {
-		j, err := report.NewJUnit(w)
-		if err != nil {
-			return nil, err
-		}
-		s.junit = append(s.junit, j)
-	}
-	return s, nil
-}
-
-// add is the executor's OnResult callback (never called concurrently).
-func (s *sinks) add(r executor.Result) {
-	if s.err != nil {
-		return
-	}
-	for _, j := range s.json {
-		if err := j.Add(r); err != nil {
-			s.err = err
-		}
-	}
-	for _, j := range s.junit {
-		if err := j.Add(r); err != nil {
-			s.err = err
-		}
-	}
-}
-
-// close finishes every report with the run's summary and, after --wait, the final job
-// states (a job that ended Failed or Cancel fails its request's JUnit test case), then
-// moves the report files into place.
-func (s *sinks) close(sum *executor.Summary, wait *executor.WaitSummary, meta report.Meta) error {
-	err := s.err
-	for _, j := range s.json {
-		if cerr := j.Close(sum, wait, meta); err == nil {
-			err = cerr
-		}
-	}
-	for _, j := range s.junit {
-		if cerr := j.ApplyWait(wait); err == nil {
-			err = cerr
-		}
-		if sum != nil {
-			if cerr := j.AddUnreached(sum); err == nil {
-				err = cerr
-			}
-		}
-		if cerr := j.Close(meta); err == nil {
-			err = cerr
-		}
-	}
-	for i, f := range s.files {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(s.tmp[i], s.final[i])
-		}
-	}
-	s.files = nil
+// openOutputs opens where a run renders: stdout in --format, then the --report and
+// --junit files (written whole on Flush, or not at all: abort drops them).
+func openOutputs(e *env, f *runFlags, opts ...report.Option) (sink report.Sink, abort func(), err error) {
+	stdout, err := report.New(f.format, e.stdout, append(opts, report.WithColor(useColor(e)))...)
 	if err != nil {
-		return fmt.Errorf("write report: %w", err)
+		return nil, nil, err
 	}
-	return nil
-}
-
-// abort removes unfinished report files (a report is written whole or not at all).
-func (s *sinks) abort() {
-	for i, f := range s.files {
-		f.Close()
-		os.Remove(s.tmp[i])
+	sinks, files := []report.Sink{stdout}, []*report.FileSink{}
+	abort = func() {
+		for _, f := range files {
+			f.Abort()
+		}
 	}
+	for _, out := range []struct{ path, format string }{{f.report, "json"}, {f.junit, "junit"}} {
+		if out.path != "" {
+			file, err := report.NewFileSink(out.format, out.path, opts...)
+			if err != nil {
+				abort()
+				return nil, nil, err
+			}
+			files, sinks = append(files, file), append(sinks, file)
+		}
+	}
+	return report.Multi(sinks...), abort, nil
 }

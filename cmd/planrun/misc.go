@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"runtime/debug"
 
@@ -11,32 +12,34 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-func cmdSchema(ctx context.Context, args []string, e *env) error {
-	fs := newFlagSet(e, "schema", `Usage: planrun schema
+const schemaUsage = `Usage: planrun schema
 
 Prints the plan JSON Schema. Editors with yaml-language-server use it for completion and hover:
 put "# yaml-language-server: $schema=<path or URL of the schema>" on the first line of a plan.
 
 Example:
-  planrun schema > plan.schema.json`)
-	rest, err := parseFlags(fs, args)
-	if err != nil {
+  planrun schema > plan.schema.json`
+
+func setupSchema(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, rest []string, e *env) error {
+		if len(rest) > 0 {
+			return usagef("schema: takes no arguments")
+		}
+		_, err := e.stdout.Write(schema.JSON())
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("schema: takes no arguments")
-	}
-	_, err = e.stdout.Write(schema.JSON())
-	return err
 }
 
-func cmdVersion(ctx context.Context, args []string, e *env) error {
-	fs := newFlagSet(e, "version", "Usage: planrun version\n\nPrints the planrun version.")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
+const versionUsage = "Usage: planrun version\n\nPrints the planrun version."
+
+func setupVersion(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, rest []string, e *env) error {
+		if len(rest) > 0 {
+			return usagef("version: takes no arguments")
+		}
+		fmt.Fprintln(e.stdout, "planrun", buildVersion())
+		return nil
 	}
-	fmt.Fprintln(e.stdout, "planrun", buildVersion())
-	return nil
 }
 
 func buildVersion() string {

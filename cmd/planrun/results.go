@@ -3,9 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/state"
 )
@@ -29,65 +35,60 @@ Examples:
   planrun results --format junit plans/backfill.yaml > results.xml
   planrun results --format csv --failed plans/ > failed.csv`
 
-func cmdResults(ctx context.Context, args []string, e *env) error {
-	var f runFlags
-	fs := newFlagSet(e, "results", resultsUsage)
-	fs.StringVar(&f.format, "format", "text", "output: text (a table per plan job), json (JSON Lines, one object per execution), csv, junit or markdown")
+func setupResults(fs *flag.FlagSet) runFunc {
+	var f serviceFlags
+	format := fs.String("format", "text", "output: text (a table per plan job), json (JSON Lines, one object per execution), csv, junit or markdown")
 	failed := fs.Bool("failed", false, "keep the failed executions only (the tables still count all)")
-	fs.StringVar(&f.state, "state", "", "state `file` (default .planrun/state.db; .planrun/emulator.db with --emulator)")
-	fs.BoolVar(&f.emulator, "emulator", false, "read from an in-process CI emulator on loopback")
-	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most API calls in flight at once")
-	f.qps = executor.RateSpec{QPS: 10}
-	fs.Var(qpsValue{&f.qps}, "qps", "most API calls started per second; 0 is unlimited; auto or auto:R adapts to throttling (see run --help)")
-	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
-	fs.StringVar(&f.html, "html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
-	f.registerService(fs)
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(f.format, report.ResultsFormats...); err != nil {
-		return err
-	}
-	if len(paths) == 0 {
-		return usagef("results: no plan file given")
-	}
-	if f.parallel < 1 || f.retries < 0 {
-		return usagef("results: --parallel must be at least 1, --retries not negative")
-	}
-	plans, err := loadValid(e, paths, "text")
-	if err != nil {
-		return err
-	}
-	api, closeAPI, err := f.client(e)
-	if err != nil {
-		return err
-	}
-	defer closeAPI()
-	statePath := f.state
-	if statePath == "" {
-		statePath = ".planrun/state.db"
-		if f.emulator {
-			statePath = ".planrun/emulator.db"
+	parallel := fs.Int("parallel", executor.DefaultParallel, "most API calls in flight at once")
+	qps := &executor.RateSpec{QPS: 10}
+	fs.Var(qpsValue{qps}, "qps", "most API calls started per second; 0 is unlimited; auto or auto:R adapts to throttling (see run --help)")
+	retries := fs.Int("retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
+	html := fs.String("html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
+	f.register(fs)
+	return func(ctx context.Context, paths []string, e *env) error {
+		if !slices.Contains(report.ResultsFormats, *format) {
+			return usagef("results: unknown --format %q (want one of %s)", *format, strings.Join(report.ResultsFormats, ", "))
 		}
+		if len(paths) == 0 {
+			return usagef("results: no plan file given")
+		}
+		if *parallel < 1 || math.IsNaN(qps.QPS) || math.IsInf(qps.QPS, 0) || qps.QPS < 0 || *retries < 0 {
+			return usagef("results: --parallel must be at least 1, --qps a number not negative, --retries not negative")
+		}
+		plans, err := loadValid(e, paths, nil, "text")
+		if err != nil {
+			return err
+		}
+		if err := checkOutputs("results", f.statePath(), planPaths(plans), output{"--html", *html}); err != nil {
+			return err
+		}
+		api, closeAPI, err := f.client(e, "results")
+		if err != nil {
+			return err
+		}
+		defer closeAPI()
+		opts := executor.Options{Parallel: *parallel, QPS: qps.QPS, QPSAuto: qps.Auto, Retries: *retries, RequestTimeout: f.timeout}
+		if *retries == 0 {
+			opts.Retries = -1
+		}
+		return results(ctx, e, f.statePath(), f.label(), api, plans, opts, *format, *failed, *html)
 	}
+}
+
+func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Client, plans []*plan.Plan, opts executor.Options, format string, failed bool, html string) error {
+	var err error
 	var store *state.Store
 	if fileExists(statePath) {
 		if store, err = state.Open(statePath); err != nil {
 			return usageError{fmt.Errorf("results: %w", err)}
 		}
 		defer store.Close()
-		if err := store.CheckEndpoint(ctx, endpointLabel(&f)); err != nil {
+		if err := store.CheckEndpoint(ctx, label); err != nil {
 			return usageError{fmt.Errorf("results: %w", err)}
 		}
-	} else if f.html != "" {
+	} else if html != "" {
 		return usagef("results: --html draws the requests of the state file; there is none at %s", statePath)
 	}
-	retries := f.retries
-	if retries == 0 {
-		retries = -1
-	}
-	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: retries, RequestTimeout: f.timeout}
 	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
 	if err != nil {
 		return configError(e, fmt.Errorf("results: %w", err))
@@ -104,9 +105,9 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	}
 	if untriggered > 0 {
 		fmt.Fprintf(e.stderr, "planrun: %s of the plans have no batch job on the service (not triggered yet?)\n",
-			plural(untriggered, "request"))
+			untriggeredText(untriggered))
 	}
-	w, err := report.NewResults(f.format, e.stdout, report.ResultsOptions{FailedOnly: *failed, Color: useColor(e)})
+	w, err := report.NewResults(format, e.stdout, report.ResultsOptions{FailedOnly: failed, Color: useColor(e)})
 	if err != nil {
 		return usageError{err}
 	}
@@ -121,14 +122,14 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 	if rerr != nil {
 		return configError(e, fmt.Errorf("results: %w", rerr))
 	}
-	if f.html != "" {
-		if err := writeGridFile(ctx, f.html, store, namesOf(plans), nil, counts); err != nil {
+	if html != "" {
+		if err := writeGridFile(ctx, html, store, namesOf(plans), nil, counts); err != nil {
 			return err
 		}
 	}
 	for _, line := range report.ProblemLines(counts) {
 		bad = true
-		if f.format != report.ResultsText && f.format != report.ResultsMarkdown { // those print them
+		if format != report.ResultsText && format != report.ResultsMarkdown { // those print them
 			fmt.Fprintf(e.stderr, "planrun: %s\n", line)
 		}
 	}
@@ -136,4 +137,11 @@ func cmdResults(ctx context.Context, args []string, e *env) error {
 		return exitError{exitFailed}
 	}
 	return nil
+}
+
+func untriggeredText(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/planrun/planrun/report"
@@ -19,42 +16,15 @@ const defaultMaxRequests = 10000
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// writeFileWith writes a report file atomically: to a temporary file beside it, renamed into
-// place once complete, so a reader never sees half a report.
-func writeFileWith(path string, write func(w io.Writer) error) error {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
+// termWidth returns the width of the terminal f, 0 when unknown.
+func termWidth(f *os.File) func() int {
+	return func() int {
+		w, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
 		}
+		return w
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriter(tmp)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func mkdirFor(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("create folder for %s: %w", path, err)
-	}
-	return nil
 }
 
 func fileExists(path string) bool {
@@ -62,16 +32,16 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
 // writeValidation prints the outcome of checking plan files on stdout in format.
 func writeValidation(e *env, format string, results []fileResult) error {
-	return report.WriteValidation(e.stdout, format, planChecks(results))
+	sink, err := report.New(format, e.stdout)
+	if err != nil {
+		return err
+	}
+	if err := sink.Checks(planChecks(results)); err != nil {
+		return err
+	}
+	return sink.Flush()
 }
 
 // planChecks converts the loaded results for the report package.
@@ -86,6 +56,25 @@ func planChecks(results []fileResult) []report.PlanCheck {
 	return checks
 }
 
+// appendStepSummary appends Markdown to $GITHUB_STEP_SUMMARY when GitHub Actions set it.
+func appendStepSummary(e *env, write func(report.Sink) error) error {
+	path := e.getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	err := report.AppendFile(path, func(w io.Writer) error {
+		sink, err := report.New("markdown", w)
+		if err != nil {
+			return err
+		}
+		return write(sink)
+	})
+	if err != nil {
+		return fmt.Errorf("step summary: %w", err)
+	}
+	return nil
+}
+
 // globList is a repeatable flag of globs (--exclude).
 type globList []string
 
@@ -93,8 +82,10 @@ func (g *globList) String() string     { return strings.Join(*g, ",") }
 func (g *globList) Set(v string) error { *g = append(*g, v); return nil }
 
 // registerExclude declares --exclude on a command that reads plan folders.
-func registerExclude(fs *flag.FlagSet, e *env) {
-	fs.Var(&e.exclude, "exclude", "leave files and folders matching this `glob` out of plan folders (repeatable; a glob without / matches base names)")
+func registerExclude(fs *flag.FlagSet) *globList {
+	g := &globList{}
+	fs.Var(g, "exclude", "leave files and folders matching this `glob` out of plan folders (repeatable; a glob without / matches base names)")
+	return g
 }
 
 // printWarnings writes the plans' warnings to stderr: valid, but probably not meant.

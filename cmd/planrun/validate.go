@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -30,48 +31,55 @@ type fileResult struct {
 	Requests int
 }
 
-func cmdValidate(ctx context.Context, args []string, e *env) error {
-	fs := newFlagSet(e, "validate", validateUsage)
-	format := fs.String("format", "text", "output format: text, json, github or junit")
-	maxRequests := fs.Int("max-requests", defaultMaxRequests, "refuse a plan that expands to more requests than this")
+func setupValidate(fs *flag.FlagSet) runFunc {
+	format := fs.String("format", "text", "output: "+strings.Join(report.Formats(report.Validate), ", "))
+	maxRequests := fs.Int("max-requests", defaultMaxRequests, "refuse a plan that expands to more requests than this (0: no limit)")
+	exclude := registerExclude(fs)
 	junitFile := fs.String("junit", "", "also write a JUnit XML report to this `file`")
-	registerExclude(fs, e)
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(*format, "text", "json", "github", "junit"); err != nil {
-		return err
-	}
-	if len(paths) == 0 {
-		return usagef("validate: no plan file or folder given")
-	}
-	files, err := plan.Discover(paths, e.exclude...)
-	if err != nil {
-		return usageError{fmt.Errorf("validate: %w", err)}
-	}
-	if len(files) == 0 {
-		return usagef("validate: no *.yaml or *.yml files under %v", paths)
-	}
-	results, err := loadPlans(files, *maxRequests)
-	if err != nil {
-		return err
-	}
-	printWarnings(e, results)
-	if err := writeValidation(e, *format, results); err != nil {
-		return err
-	}
-	if *junitFile != "" {
-		if err := writeFileWith(*junitFile, func(w io.Writer) error { return report.WriteValidationJUnit(w, planChecks(results)) }); err != nil {
+	return func(ctx context.Context, paths []string, e *env) error {
+		if err := report.CheckFormat(report.Validate, *format); err != nil {
+			return usagef("validate: %v", err)
+		}
+		if len(paths) == 0 {
+			return usagef("validate: no plan file or folder given")
+		}
+		files, err := plan.Discover(paths, *exclude...)
+		if err != nil {
+			return usageError{fmt.Errorf("validate: %w", err)}
+		}
+		if len(files) == 0 {
+			return usagef("validate: no *.yaml or *.yml files under %v", paths)
+		}
+		if err := checkOutputs("validate", "", files, output{"--junit", *junitFile}); err != nil {
 			return err
 		}
-	}
-	for _, r := range results {
-		if len(r.Problems) > 0 {
-			return exitError{exitFailed}
+		results, err := loadPlans(files, *maxRequests)
+		if err != nil {
+			return err
 		}
+		printWarnings(e, results)
+		if err := writeValidation(e, *format, results); err != nil {
+			return err
+		}
+		if *junitFile != "" {
+			err := report.WriteFile(*junitFile, func(w io.Writer) error {
+				sink, err := report.New("junit", w)
+				if err != nil {
+					return err
+				}
+				return sink.Checks(planChecks(results))
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for _, r := range results {
+			if len(r.Problems) > 0 {
+				return exitError{exitFailed}
+			}
+		}
+		return nil
 	}
-	return nil
 }
 
 // loadPlans loads and checks every file; problems are collected, not returned as errors.
@@ -107,13 +115,4 @@ func loadPlans(files []string, maxRequests int) ([]fileResult, error) {
 		results = append(results, r)
 	}
 	return results, nil
-}
-
-func checkFormat(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return usagef("unknown --format %q (want one of %s)", got, strings.Join(allowed, ", "))
 }

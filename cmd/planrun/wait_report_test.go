@@ -45,6 +45,7 @@ type waitJSON struct {
 	Requests []struct {
 		Name   string `json:"name"`
 		Status string `json:"status"`
+		State  string `json:"state"`
 	} `json:"requests"`
 	Wait *struct {
 		States     map[string]int `json:"states"`
@@ -123,6 +124,15 @@ func runWaitReports(t *testing.T, emu *emulator.Running, state, path string, wan
 	}
 	if js.Wait == nil || js.Wait.Unfinished != 0 || js.Wait.States["Failed"] != want || len(js.Wait.Failed) != want {
 		t.Fatalf("%s: json wait = %+v, want %d failed", label, js.Wait, want)
+	}
+	// Each request's row carries its job's final state, not the state at the create.
+	if len(js.Requests) != want {
+		t.Errorf("%s: %d request rows, want %d", label, len(js.Requests), want)
+	}
+	for _, q := range js.Requests {
+		if q.State != "Failed" {
+			t.Errorf("%s: row %s has state %q, want its job's final Failed", label, q.Name, q.State)
+		}
 	}
 	for _, f := range js.Wait.Failed {
 		if f.Name == "" || f.Plan == "" || f.Job == "" || f.JobID == "" || f.State != "Failed" ||

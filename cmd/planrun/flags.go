@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+
+	"github.com/planrun/planrun/report"
+)
+
+// newFlagSet makes a flag set that reports errors instead of exiting. --help prints the
+// usage and the flags, with two dashes as the README writes them.
+func newFlagSet(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { report.WriteHelp(fs.Output(), usage, fs) }
+	return fs
+}
+
+// parseFlags parses args, allowing flags after positional arguments (planrun run plan.yaml
+// --dry-run). A bad flag gives one line, with a suggestion for a misspelt name, and where
+// to find the help; only --help prints the whole usage.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
+				return nil, err
+			}
+			return nil, usagef("%s: %s (see 'planrun %s --help')", fs.Name(), flagProblem(fs, err), fs.Name())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// flagProblem rewords the flag package's error with two dashes, and suggests the closest
+// flag for an unknown one: "unknown flag --dryrun; did you mean --dry-run?".
+func flagProblem(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		msg = "unknown flag --" + name
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if s := closest(name, names); s != "" {
+			msg += "; did you mean --" + s + "?"
+		}
+		return msg
+	}
+	// "invalid value "x" for flag -qps: ...", "flag needs an argument: -state"
+	return strings.NewReplacer("flag -", "flag --", "argument: -", "argument: --").Replace(msg)
+}
+
+// flagGiven reports whether the flag name was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// closest returns the candidate nearest to s (at most 2 edits, and fewer than half of s),
+// or a candidate that s is a prefix of, or "".
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		d := distance(s, c)
+		if d < bestD && 2*d < len(s) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" && len(s) >= 3 {
+		for _, c := range candidates {
+			if strings.HasPrefix(c, s) {
+				return c
+			}
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, in bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
+)
+
+// jsonSink renders for scripts (docs/json.md lists every field): validate writes one
+// document; a run writes the report document (JSONReport); the dry run, status and cancel
+// write JSON Lines, one object per request or job. One name per concept across all of
+// them: a request's row has name, plan, job, seq, bucket, region, type, input {kind,
+// value}, workflow, window {start, end}; a batch job has job_id and state; an error is
+// {code, message, request_id}.
+type jsonSink struct {
+	w      io.Writer
+	o      options
+	meta   Meta
+	run    *JSONReport // once the first result arrived
+	lines  *bufio.Writer
+	enc    *json.Encoder
+	closed bool
+}
+
+func newJSONSink(w io.Writer, o options) (Sink, error) {
+	return &jsonSink{w: w, o: o, meta: o.meta}, nil
+}
+
+func (s *jsonSink) Checks(c []PlanCheck) error { return validationJSON(s.w, c) }
+
+// line encodes one JSON Lines object.
+func (s *jsonSink) line(v any) error {
+	if s.enc == nil {
+		s.lines = bufio.NewWriterSize(s.w, 64<<10)
+		s.enc = json.NewEncoder(s.lines)
+		s.enc.SetEscapeHTML(false)
+	}
+	return s.enc.Encode(v)
+}
+
+// jsonDryRequest is one line of `run --dry-run --format json`.
+type jsonDryRequest struct {
+	jsonRequestID
+	Body string `json:"body"`
+}
+
+func (s *jsonSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
+	for _, p := range plans {
+		for r := range p.Requests() {
+			if !keeps(keep, &r) {
+				continue
+			}
+			body, err := executor.Body(&r)
+			if err != nil {
+				return fmt.Errorf("render %s: %w", r.Name, err)
+			}
+			rec := jsonDryRequest{jsonRequestID: requestIDOf(r.Name, r.Plan, r.Job, r.Seq, r.Bucket, r.Region,
+				r.Type, r.InputKind, r.InputValue, r.Workflow, r.Start, r.End), Body: string(body)}
+			if err := s.line(&rec); err != nil {
+				return err
+			}
+		}
+	}
+	return s.Flush()
+}
+
+func (s *jsonSink) report() *JSONReport {
+	if s.run == nil {
+		s.run = NewJSON(s.w, s.meta)
+		if s.o.plans != nil {
+			s.run.SetPlans(s.o.plans, s.o.keep)
+		}
+	}
+	return s.run
+}
+
+func (s *jsonSink) Result(r executor.Result) error { return s.report().Add(r) }
+
+func (s *jsonSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
+	return s.report().Close(sum, wait, meta)
+}
+
+// jsonStatusRow is one line of `status --format json`.
+type jsonStatusRow struct {
+	jsonRequestID
+	Status   string     `json:"status"`
+	JobID    string     `json:"job_id,omitempty"`
+	State    string     `json:"state,omitempty"`
+	Attempts int        `json:"attempts"`
+	Error    *jsonError `json:"error,omitempty"`
+	Updated  string     `json:"updated"`
+}
+
+func (s *jsonSink) Status(rec state.Record) error {
+	row := jsonStatusRow{
+		jsonRequestID: requestIDOf(rec.Name, rec.Plan, rec.Job, rec.Seq, rec.Bucket, rec.Region, string(rec.Type),
+			rec.InputKind, rec.Input, rec.Workflow, rec.WindowStart, rec.WindowEnd),
+		Status: statusName(executor.Outcome(rec.Status)), JobID: rec.JobID, State: rec.JobState, Attempts: rec.Attempts,
+		Updated: rec.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if rec.ErrorCode != "" || rec.ErrorMessage != "" {
+		row.Error = &jsonError{Code: rec.ErrorCode, Message: rec.ErrorMessage, RequestID: rec.RequestID}
+	}
+	return s.line(&row)
+}
+
+// jsonCancelRow is one line of `cancel --format json`.
+type jsonCancelRow struct {
+	Plan    string `json:"plan"`
+	Job     string `json:"job"`
+	Name    string `json:"name"`
+	Bucket  string `json:"bucket,omitempty"`
+	Region  string `json:"region,omitempty"`
+	JobID   string `json:"job_id"`
+	State   string `json:"state"`
+	Outcome string `json:"outcome"`
+	// Duplicates is how many jobs on the service share this Name, when more than one.
+	Duplicates int        `json:"duplicates,omitempty"`
+	Error      *jsonError `json:"error,omitempty"`
+}
+
+func (s *jsonSink) Cancelled(r executor.CancelResult) error {
+	row := jsonCancelRow{Plan: r.Plan, Job: r.Job, Name: r.Name, Bucket: r.Bucket, Region: r.Region,
+		JobID: r.JobID, State: r.State, Outcome: r.Outcome}
+	if r.Duplicates > 1 {
+		row.Duplicates = r.Duplicates
+	}
+	if r.Err != nil {
+		row.Error = &jsonError{Message: r.Err.Error()}
+		var ae *ciapi.APIError
+		if errors.As(r.Err, &ae) {
+			row.Error.Code, row.Error.RequestID = ae.Code, ae.RequestID
+		}
+	}
+	return s.line(&row)
+}
+
+func (s *jsonSink) Flush() error {
+	if s.lines != nil {
+		return s.lines.Flush()
+	}
+	return nil
+}
+
+type jsonProblem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+type jsonCheck struct {
+	Path     string        `json:"path"`
+	Valid    bool          `json:"valid"`
+	Plan     string        `json:"plan,omitempty"`
+	Requests int           `json:"requests,omitempty"`
+	Problems []jsonProblem `json:"problems"`
+}
+
+func validationJSON(w io.Writer, checks []PlanCheck) error {
+	out := struct {
+		Valid bool        `json:"valid"`
+		Files []jsonCheck `json:"files"`
+	}{Valid: true, Files: []jsonCheck{}}
+	for _, c := range checks {
+		f := jsonCheck{Path: c.Path, Valid: len(c.Problems) == 0, Plan: c.Plan, Requests: c.Requests, Problems: []jsonProblem{}}
+		for _, p := range c.Problems {
+			f.Problems = append(f.Problems, jsonProblem{p.File, max(p.Line, 1), max(p.Col, 1), p.Path, p.Message})
+		}
+		out.Valid = out.Valid && f.Valid
+		out.Files = append(out.Files, f)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
+)
+
+// Sink renders the events of one planrun command in one format, as kubeconform's output
+// writers do: the command calls the methods for what happens, in order, then Flush once.
+// A format renders the events of the commands that Formats lists it for; the other
+// methods return an error matching ErrUnsupported. A Sink is not safe for concurrent use
+// (executor.Options.OnResult is never called concurrently).
+type Sink interface {
+	// Checks renders the outcome of checking plan files: validate, and a run or a dry run
+	// that refuses invalid plans.
+	Checks(checks []PlanCheck) error
+	// Preview renders what a dry run would send: every request of plans that keep accepts
+	// (nil keeps all), streamed, so memory does not grow with the plans.
+	Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error
+	// Result renders one request's outcome during a run.
+	Result(r executor.Result) error
+	// RunDone renders the end of a run: the summary (nil when the run never started), the
+	// jobs' states after --wait (nil without it) and the run as a whole.
+	RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error
+	// Status renders one request of the state file (planrun status).
+	Status(rec state.Record) error
+	// Cancelled renders one job's cancel outcome (planrun cancel).
+	Cancelled(r executor.CancelResult) error
+	// Flush ends the output (totals, closing brackets, buffered data). It does not close
+	// the writer.
+	Flush() error
+}
+
+// ErrUnsupported is matched by the error of a Sink method that its format does not render.
+var ErrUnsupported = errors.New("not rendered by this format")
+
+// Command names what a command renders, for Formats.
+type Command string
+
+// The commands that render through a Sink.
+const (
+	Validate Command = "validate"
+	DryRun   Command = "dry-run"
+	Run      Command = "run"
+	Status   Command = "status"
+	Cancel   Command = "cancel"
+)
+
+// Option sets an optional behaviour of a Sink.
+type Option func(*options)
+
+type options struct {
+	plans   []*plan.Plan
+	keep    func(*plan.Request) bool
+	color   bool
+	meta    Meta
+	command Command
+}
+
+// WithPlans gives the plans of a run and the requests of them it runs (keep; nil: all), so
+// that a report can list the requests an interruption left unreached.
+func WithPlans(plans []*plan.Plan, keep func(*plan.Request) bool) Option {
+	return func(o *options) { o.plans, o.keep = plans, keep }
+}
+
+// For names the command the sink renders, so that a format can say "nothing" in its own
+// way (the text of status or cancel prints its count line even with no row).
+func For(c Command) Option { return func(o *options) { o.command = c } }
+
+// WithColor lets the text format use ANSI colours (stdout is a terminal, NO_COLOR unset).
+func WithColor(on bool) Option { return func(o *options) { o.color = on } }
+
+// WithMeta gives the run's header (plans, start, endpoint, shard) to formats that write it
+// before the first result (json).
+func WithMeta(m Meta) Option { return func(o *options) { o.meta = m } }
+
+// format is one output format: its constructor and the commands it renders.
+type format struct {
+	new      func(w io.Writer, o options) (Sink, error)
+	commands []Command
+}
+
+// formats lists every format; adding one is adding a file with its Sink and a line here.
+var formats = map[string]format{
+	"text":     {newText, []Command{Validate, DryRun, Run, Status, Cancel}},
+	"json":     {newJSONSink, []Command{Validate, DryRun, Run, Status, Cancel}},
+	"github":   {newGitHub, []Command{Validate, DryRun, Run}},
+	"junit":    {newJUnitSink, []Command{Validate, Run}},
+	"markdown": {newMarkdown, []Command{DryRun}},
+}
+
+// Formats returns the formats that render cmd, text first, then in alphabetical order.
+func Formats(cmd Command) []string {
+	var out []string
+	for name, f := range formats {
+		if slices.Contains(f.commands, cmd) && name != "text" {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return append([]string{"text"}, out...)
+}
+
+// CheckFormat returns an error naming the formats of cmd when name is not one of them.
+func CheckFormat(cmd Command, name string) error {
+	if f := Formats(cmd); !slices.Contains(f, name) {
+		return fmt.Errorf("unknown --format %q (want one of %s)", name, strings.Join(f, ", "))
+	}
+	return nil
+}
+
+// New returns the Sink of format name writing to w.
+func New(name string, w io.Writer, opts ...Option) (Sink, error) {
+	f, ok := formats[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q", name)
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return f.new(w, o)
+}
+
+// unsupported is embedded by each format's Sink: every event it does not render says so.
+type unsupported struct{ format string }
+
+func (u unsupported) err(event string) error {
+	return fmt.Errorf("%s output: %s: %w", u.format, event, ErrUnsupported)
+}
+
+func (u unsupported) Checks([]PlanCheck) error { return u.err("plan checks") }
+func (u unsupported) Preview([]*plan.Plan, func(*plan.Request) bool) error {
+	return u.err("dry run")
+}
+func (u unsupported) Result(executor.Result) error { return u.err("run") }
+func (u unsupported) RunDone(*executor.Summary, *executor.WaitSummary, Meta) error {
+	return u.err("run")
+}
+func (u unsupported) Status(state.Record) error             { return u.err("status") }
+func (u unsupported) Cancelled(executor.CancelResult) error { return u.err("cancel") }
+func (u unsupported) Flush() error                          { return nil }
+
+// Multi returns a Sink that passes every event to each of sinks in order; an error of one
+// does not stop the others, and the first error is returned.
+func Multi(sinks ...Sink) Sink { return multi(sinks) }
+
+type multi []Sink
+
+func (m multi) each(f func(Sink) error) error {
+	var first error
+	for _, s := range m {
+		if err := f(s); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (m multi) Checks(c []PlanCheck) error { return m.each(func(s Sink) error { return s.Checks(c) }) }
+func (m multi) Preview(p []*plan.Plan, keep func(*plan.Request) bool) error {
+	return m.each(func(s Sink) error { return s.Preview(p, keep) })
+}
+func (m multi) Result(r executor.Result) error {
+	return m.each(func(s Sink) error { return s.Result(r) })
+}
+func (m multi) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
+	return m.each(func(s Sink) error { return s.RunDone(sum, wait, meta) })
+}
+func (m multi) Status(rec state.Record) error {
+	return m.each(func(s Sink) error { return s.Status(rec) })
+}
+func (m multi) Cancelled(r executor.CancelResult) error {
+	return m.each(func(s Sink) error { return s.Cancelled(r) })
+}
+func (m multi) Flush() error { return m.each(func(s Sink) error { return s.Flush() }) }
