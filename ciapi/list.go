@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -43,16 +42,5 @@ func (o ListOptions) query() string {
 		"states": o.States, "startCreationTime": o.StartCreationTime, "endCreationTime": o.EndCreationTime,
 		"workflowId": o.WorkflowId, "jobId": o.JobId, "name": o.Name,
 	}
-	keys := make([]string, 0, len(kv))
-	for k, v := range kv {
-		if v != "" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + Encode(kv[k])
-	}
-	return strings.Join(parts, "&")
+	return encodeQuery(kv)
 }

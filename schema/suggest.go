@@ -5,7 +5,7 @@ package schema
 func closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		d := distance(s, c)
+		d := Distance(s, c)
 		if d < bestD && 2*d < len(s) {
 			best, bestD = c, d
 		}
@@ -13,9 +13,10 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
-// distance is the Levenshtein distance between a and b, in bytes; it gives up early
-// (returning a large value) for strings of very different lengths.
-func distance(a, b string) int {
+// Distance is the Levenshtein distance between a and b, in bytes; it gives up early
+// (returning a large value) for strings whose lengths differ by more than 2, or longer
+// than 64 bytes: callers only care about near misses.
+func Distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 || len(a)-len(b) > 2 || len(b)-len(a) > 2 {
 		return 1 << 10
 	}

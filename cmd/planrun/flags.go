@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/schema"
 )
 
 // newFlagSet makes a flag set that reports errors instead of exiting. --help prints the
@@ -78,7 +79,7 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 func closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		d := distance(s, c)
+		d := schema.Distance(s, c)
 		if d < bestD && 2*d < len(s) {
 			best, bestD = c, d
 		}
@@ -91,25 +92,4 @@ func closest(s string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
