@@ -36,21 +36,27 @@ type BatchJob struct {
 	// Attempt is 1 for the plan's own batch job and 2 and up for the batch jobs that
 	// trigger its failed objects again; 0 means 1.
 	Attempt int
+	// Origin is the name of the plan's request whose objects this batch job runs again
+	// (attempt 2 and up); empty means Name.
+	Origin string
 }
 
 // ObjectResult is the outcome of one execution: one object through one workflow, or one
 // node job on one object.
 type ObjectResult struct {
 	Plan, Job, Name string
-	Bucket, Region  string
-	BatchJobID      string
-	Object          string // the bare key, whatever form the service named it in
-	Workflow        string // type Workflow
-	Tag             string // type Job
-	State           string // Running, Success, Failed, Cancel, ... as the service says
-	Code, Message   string // the failure's, when State is Failed
-	Attempt         int
-	ExecutionID     string // the RunId of a workflow execution, the JobId of a node job
+	// Origin is the name of the plan's request the object came from: Name for attempt 1,
+	// the request whose failure a retry batch job (Name) triggers again for later ones.
+	Origin         string
+	Bucket, Region string
+	BatchJobID     string
+	Object         string // the bare key, whatever form the service named it in
+	Workflow       string // type Workflow
+	Tag            string // type Job
+	State          string // Running, Success, Failed, Cancel, ... as the service says
+	Code, Message  string // the failure's, when State is Failed
+	Attempt        int
+	ExecutionID    string // the RunId of a workflow execution, the JobId of a node job
 	// DetailErr is set when the detail call of a failed workflow execution failed: Code
 	// and Message are then unknown.
 	DetailErr error
@@ -96,7 +102,15 @@ const resultsPageSize = 100
 // repeated token, a batch job gone, failed detail calls) are in its ObjectCounts, and the
 // other batch jobs are still read. The error is ctx's when it ends, or emit's.
 func Results(ctx context.Context, api ResultsAPI, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
-	e := newEngine(nil, nil, opts)
+	return newEngine(nil, nil, opts).results(ctx, api, jobs, nil, emit)
+}
+
+// pageHook, when not nil, replaces results of a page before they are counted and emitted
+// (see Latest); it is called once per page, never concurrently.
+type pageHook func(ctx context.Context, rs []ObjectResult)
+
+// results is Results on an engine, with a hook on every page.
+func (e *engine) results(ctx context.Context, api ResultsAPI, jobs []BatchJob, hook pageHook, emit func(ObjectResult) error) ([]ObjectCounts, error) {
 	out := make([]ObjectCounts, 0, len(jobs))
 	for _, bj := range jobs {
 		if bj.Attempt <= 0 {
@@ -106,7 +120,7 @@ func Results(ctx context.Context, api ResultsAPI, jobs []BatchJob, opts Options,
 			bj.Type = ciapi.TypeWorkflow
 		}
 		c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
-		err := e.jobResults(ctx, api, &c, emit)
+		err := e.jobResults(ctx, api, &c, hook, emit)
 		if ctx.Err() != nil {
 			return append(out, c), ctx.Err()
 		}
@@ -145,9 +159,13 @@ func (e *engine) checkExists(ctx context.Context, api ResultsAPI, bj *BatchJob) 
 }
 
 // jobResults lists the executions (or node jobs) of one batch job.
-func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts, emit func(ObjectResult) error) error {
+func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts, hook pageHook, emit func(ObjectResult) error) error {
 	bj := &c.BatchJob
-	base := ObjectResult{Plan: bj.Plan, Job: bj.Job, Name: bj.Name, Bucket: bj.Bucket, Region: bj.Region,
+	origin := bj.Origin
+	if origin == "" {
+		origin = bj.Name
+	}
+	base := ObjectResult{Plan: bj.Plan, Job: bj.Job, Name: bj.Name, Origin: origin, Bucket: bj.Bucket, Region: bj.Region,
 		BatchJobID: bj.ID, Attempt: bj.Attempt}
 	if bj.Type == ciapi.TypeJob {
 		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
@@ -161,12 +179,19 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 			}); err != nil {
 				return "", 0, err
 			}
+			rs := make([]ObjectResult, len(page.JobsDetail))
 			for i := range page.JobsDetail {
 				j := &page.JobsDetail[i]
 				r := base
 				r.Tag, r.Object, r.State, r.ExecutionID = bj.Tag, j.Key(), j.State, j.JobId
 				r.Code, r.Message = j.Failure()
-				if err := c.add(&r, emit); err != nil {
+				rs[i] = r
+			}
+			if hook != nil {
+				hook(ctx, rs)
+			}
+			for i := range rs {
+				if err := c.add(&rs[i], emit); err != nil {
 					return "", 0, err
 				}
 			}
@@ -200,6 +225,9 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 				rs[i] = r
 			}
 			e.details(ctx, api, bj, rs)
+			if hook != nil {
+				hook(ctx, rs)
+			}
 			for i := range rs {
 				if err := c.add(&rs[i], emit); err != nil {
 					return "", 0, err

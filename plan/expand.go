@@ -18,6 +18,9 @@ const (
 // and breaking out of the loop stops the work. A yielded Request shares nothing mutable
 // with the plan or with other requests (its Node is a fresh copy).
 func (p *Plan) Requests() iter.Seq[Request] {
+	if p.source != nil {
+		return p.source
+	}
 	return func(yield func(Request) bool) {
 		seq := 0
 		for i := range p.Jobs {
@@ -40,6 +43,14 @@ func (p *Plan) Count() int {
 // A --max-requests check needs no more than this.
 func (p *Plan) CountUpTo(limit int) (n int, over bool) {
 	total := 0
+	if p.source != nil {
+		for range p.source {
+			if total++; total > limit {
+				return total, true
+			}
+		}
+		return total, false
+	}
 	for i := range p.Jobs {
 		j := &p.Jobs[i]
 		kind, inputs := j.inputList()

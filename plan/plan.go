@@ -21,6 +21,8 @@ type Plan struct {
 	// Warnings are things that are valid but probably not meant, e.g. a window start
 	// whose offset is not the job's timezone's; sorted like Problems.
 	Warnings []Problem
+	// source, when set, replaces the expansion of Jobs (see Derived).
+	source func(yield func(Request) bool)
 }
 
 // Job is one entry of `jobs`, with the plan defaults resolved into it.

@@ -25,6 +25,8 @@ type Meta struct {
 	// Stopped says why the run stopped early when running it again as it is would not help
 	// (e.g. the service refused the credentials); empty otherwise.
 	Stopped string
+	// Command is the planrun command that ran: "run" when empty, "retry".
+	Command string
 }
 
 // Duration is how long the run took; ok is false when either end is unknown.

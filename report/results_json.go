@@ -11,9 +11,12 @@ import (
 // ResultRecord is one line of `planrun results --format json` (JSON Lines): one
 // execution, i.e. one object through one workflow, or one node job on one object.
 type ResultRecord struct {
-	Plan        string `json:"plan"`
-	Job         string `json:"job"`
-	Name        string `json:"name"`
+	Plan string `json:"plan"`
+	Job  string `json:"job"`
+	Name string `json:"name"`
+	// Origin is the plan's request the object came from: name itself for attempt 1, the
+	// request whose failed object a retry batch job (name) triggers again for later ones.
+	Origin      string `json:"origin"`
 	BatchJobID  string `json:"batch_job_id"`
 	Bucket      string `json:"bucket"`
 	Region      string `json:"region"`
@@ -31,7 +34,7 @@ type ResultRecord struct {
 
 // Record returns the JSON record of r.
 func Record(r *executor.ObjectResult) ResultRecord {
-	return ResultRecord{Plan: r.Plan, Job: r.Job, Name: r.Name, BatchJobID: r.BatchJobID,
+	return ResultRecord{Plan: r.Plan, Job: r.Job, Name: r.Name, Origin: r.Origin, BatchJobID: r.BatchJobID,
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
 		State: r.State, Code: r.Code, Message: r.Message, Attempt: r.Attempt,
 		ExecutionID: r.ExecutionID, Error: detailText(r)}

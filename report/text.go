@@ -186,6 +186,9 @@ func WriteText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, m
 // headline is the first line: what ran, how much, how long, and how it ended.
 func headline(sum *executor.Summary, meta Meta) string {
 	s := "planrun run"
+	if meta.Command != "" {
+		s = "planrun " + meta.Command
+	}
 	if meta.DryRun {
 		s += " (dry run)"
 	}

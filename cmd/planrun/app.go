@@ -122,6 +122,7 @@ func commands() []command {
 		{"status", "show what the state holds: each request, its job id and last known state", statusUsage, setupStatus},
 		{"cancel", "cancel the plans' jobs that are not finished", cancelUsage, setupCancel},
 		{"results", "show every object's outcome in the plans' batch jobs (--failed: the failures)", resultsUsage, setupResults},
+		{"retry", "trigger again, one batch job per object, every object whose latest attempt failed", retryUsage, setupRetry},
 		{"emulator", "serve the local CI emulator until stopped", emulatorUsage, setupEmulator},
 		{"schema", "print the plan JSON Schema", schemaUsage, setupSchema},
 		{"completion", "print a shell completion script (bash, zsh or fish)", completionUsage, setupCompletion},

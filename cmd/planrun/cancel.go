@@ -32,9 +32,6 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		if len(paths) == 0 {
 			return usagef("cancel: no plan file given")
 		}
-		if f.emulator {
-			return usagef("cancel: the emulator of a run ends with the run: nothing is left there to cancel (use --endpoint with 'planrun emulator')")
-		}
 		plans, err := loadValid(e, paths, nil, "text")
 		if err != nil {
 			return err

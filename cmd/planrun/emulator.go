@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"strings"
@@ -44,10 +46,17 @@ func setupEmulator(fs *flag.FlagSet) runFunc {
 	workflows := fs.String("workflows", "", "comma-separated workflow ids that exist (default: any well-formed id)")
 	fs.StringVar(&opts.DefaultBucket, "default-bucket", "", "bucket served for hosts that are not <bucket>.ci.<region>.* (e.g. a client pointed at 127.0.0.1 directly)")
 	fs.StringVar(&opts.DefaultRegion, "default-region", "", "region served with --default-bucket")
+	fs.IntVar(&opts.Objects.PerPrefix, "objects-per-prefix", 0, "objects under every prefix of a bucket (0: 1000), uploaded evenly over 2023 and 2024")
+	fs.Float64Var(&opts.Objects.FailRate, "object-fail-rate", 0, "fraction of objects whose first attempt fails (per workflow or tag)")
+	fs.Float64Var(&opts.Objects.PermanentShare, "permanent-share", 0, "fraction of the failing objects that fail on every attempt (the others succeed when retried)")
+	fs.StringVar(&opts.StateFile, "state-file", "", "keep the jobs in this JSON `file` across restarts (loaded at start, saved at stop)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	return func(ctx context.Context, rest []string, e *env) error {
 		if len(rest) > 0 {
 			return usagef("emulator: takes no arguments")
+		}
+		if o := opts.Objects; o.FailRate < 0 || o.FailRate > 1 || o.PermanentShare < 0 || o.PermanentShare > 1 {
+			return usagef("emulator: --object-fail-rate and --permanent-share are fractions between 0 and 1")
 		}
 		if *workflows != "" {
 			opts.Workflows = splitList(*workflows)
@@ -81,7 +90,18 @@ func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Optio
 	bound := ln.Addr().String()
 	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
 		bound, ciapi.Credentials{SecretID: id}.MaskedID(), bound)
-	if err := emulator.Serve(ctx, ln, emulator.New(opts)); err != nil {
+	srv := emulator.New(opts)
+	if opts.StateFile != "" {
+		if err := srv.Load(opts.StateFile); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+			ln.Close()
+			return usageError{fmt.Errorf("emulator: %w", err)}
+		}
+	}
+	err = emulator.Serve(ctx, ln, srv)
+	if opts.StateFile != "" {
+		err = errors.Join(err, srv.Save(opts.StateFile))
+	}
+	if err != nil {
 		return fmt.Errorf("emulator: %w", err)
 	}
 	return nil

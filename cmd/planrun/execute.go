@@ -18,6 +18,9 @@ import (
 func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *state.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	defer tuneGC(e.getenv)()
 	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label(), Wait: f.wait}
+	if f.retryOf != nil {
+		meta.Command = "retry"
+	}
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
@@ -27,6 +30,11 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		return err
 	}
 	defer abort()
+	rf, err := openResultsFile(f.results)
+	if err != nil {
+		return err
+	}
+	defer rf.abort()
 
 	counted := &countingAPI{API: api}
 	var prog *report.Progress
@@ -57,6 +65,13 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		wait, waitErr = executor.Wait(ctx, counted, store, plans, opts)
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 	}
+	var objects *report.ObjectTotals
+	var objectProblems []string
+	var resultsErr error
+	if rf != nil && wait != nil && !interrupted {
+		objects, objectProblems, resultsErr = rf.write(ctx, api, store, plans, f.retryOf, wait, opts)
+		interrupted = errors.Is(resultsErr, context.Canceled) && ctx.Err() != nil
+	}
 	meta.Finished = time.Now()
 	meta.Interrupted = interrupted
 	var ce *executor.ConfigError
@@ -74,6 +89,15 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	writeErr := out.RunDone(sum, wait, meta) // stdout first: the summary is printed even when a file fails
 	if err := out.Flush(); writeErr == nil {
 		writeErr = err
+	}
+	if objects != nil {
+		w := e.stdout
+		if f.format != "text" {
+			w = e.stderr
+		}
+		if err := report.WriteObjectSummary(w, objects, objectProblems, f.results, useColor(e) && f.format == "text"); writeErr == nil {
+			writeErr = err
+		}
 	}
 	if err := appendStepSummary(e, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
 		writeErr = err
@@ -111,7 +135,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	case wait != nil && len(wait.Failed) > 0:
 		return exitError{exitFailed}
 	}
-	for _, err := range []error{runErr, waitErr} {
+	for _, err := range []error{runErr, waitErr, resultsErr} {
 		if err != nil {
 			// An error that is not a failed request (state, reconciliation): say it.
 			fmt.Fprintf(e.stderr, "planrun: %v\n", err)

@@ -46,6 +46,9 @@ func setupResults(fs *flag.FlagSet) runFunc {
 	html := fs.String("html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
 	f.register(fs)
 	return func(ctx context.Context, paths []string, e *env) error {
+		if f.emulator && !flagGiven(fs, "qps") {
+			*qps = executor.RateSpec{QPS: emulatorQPS}
+		}
 		if !slices.Contains(report.ResultsFormats, *format) {
 			return usagef("results: unknown --format %q (want one of %s)", *format, strings.Join(report.ResultsFormats, ", "))
 		}
@@ -112,7 +115,7 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 		return usageError{err}
 	}
 	anyFailed := false
-	counts, rerr := executor.Results(ctx, api, jobs, opts, func(r executor.ObjectResult) error {
+	counts, rerr := executor.Latest(ctx, api, store, jobs, opts, func(r executor.ObjectResult) error {
 		anyFailed = anyFailed || r.Failed()
 		return w.Write(&r)
 	})

@@ -38,10 +38,24 @@ type runFlags struct {
 	parallel, retries, maxRequests int
 	qps                            executor.RateSpec
 	pollInterval                   time.Duration
+	results                        string // --results FILE: per-object results after --wait
+	// retryOf, for planrun retry, are the plans whose objects the run's requests retry.
+	retryOf []*plan.Plan
 }
 
 func setupRun(fs *flag.FlagSet) runFunc {
 	f := &runFlags{}
+	f.register(fs)
+	return func(ctx context.Context, paths []string, e *env) error {
+		if f.emulator && !flagGiven(fs, "qps") {
+			f.qps = executor.RateSpec{QPS: emulatorQPS} // the emulator has no account to protect: a demo need not crawl
+		}
+		return f.run(ctx, paths, e)
+	}
+}
+
+// register declares the flags of run (and of retry, which runs its requests like run).
+func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "validate and expand, print what would be sent; no network, no credentials")
 	fs.StringVar(&f.format, "format", "text", "output: "+strings.Join(report.Formats(report.Run), ", ")+"; with --dry-run: "+strings.Join(report.Formats(report.DryRun), ", "))
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most requests in flight at once")
@@ -59,50 +73,48 @@ func setupRun(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&f.junit, "junit", "", "also write a JUnit XML report (one test case per request) to this `file`")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.StringVar(&f.html, "html", "", "also write the plans' requests as a grid of windows, one self-contained HTML page, to this `file`")
+	fs.StringVar(&f.results, "results", "", "with --wait: write every object's outcome in the followed batch jobs to this `file`, as JSON Lines (the lines of planrun results --format json)")
 	f.exclude = registerExclude(fs)
 	f.serviceFlags.register(fs)
-	return func(ctx context.Context, paths []string, e *env) error {
-		if f.emulator && !flagGiven(fs, "qps") {
-			f.qps = executor.RateSpec{QPS: emulatorQPS} // the emulator has no account to protect: a demo need not crawl
-		}
-		return f.run(ctx, paths, e)
-	}
 }
 
 // check refuses bad values before anything is read or sent.
-func (f *runFlags) check(paths []string) error {
+func (f *runFlags) check(cmd string, paths []string) error {
 	what := report.Run
 	if f.dryRun {
 		what = report.DryRun
 	}
 	if err := report.CheckFormat(what, f.format); err != nil {
-		return usagef("run: %v", err)
+		return usagef("%s: %v", cmd, err)
 	}
 	switch {
 	case len(paths) == 0:
-		return usagef("run: no plan file given")
+		return usagef("%s: no plan file given", cmd)
 	case f.parallel < 1:
-		return usagef("run: --parallel must be at least 1")
+		return usagef("%s: --parallel must be at least 1", cmd)
 	case math.IsNaN(f.qps.QPS) || math.IsInf(f.qps.QPS, 0) || f.qps.QPS < 0:
-		return usagef("run: --qps must be a number of requests per second, 0 (unlimited) or more, or auto, not %v", f.qps.QPS)
+		return usagef("%s: --qps must be a number of requests per second, 0 (unlimited) or more, or auto, not %v", cmd, f.qps.QPS)
 	case f.retries < 0:
-		return usagef("run: --retries must not be negative")
+		return usagef("%s: --retries must not be negative", cmd)
 	case f.maxRequests < 0:
-		return usagef("run: --max-requests must not be negative (0: no limit)")
+		return usagef("%s: --max-requests must not be negative (0: no limit)", cmd)
 	case f.pollInterval <= 0:
-		return usagef("run: --poll-interval must be positive")
+		return usagef("%s: --poll-interval must be positive", cmd)
+	}
+	if f.results != "" && (!f.wait || f.dryRun) {
+		return usagef("%s: --results needs --wait: objects are processed once the batch jobs run", cmd)
 	}
 	if f.dryRun {
 		if f.html != "" {
-			return usagef("run: --html draws what the state holds after a run; a dry run changes nothing")
+			return usagef("%s: --html draws what the state holds after a run; a dry run changes nothing", cmd)
 		}
 		return nil
 	}
-	return f.serviceFlags.check("run")
+	return f.serviceFlags.check(cmd)
 }
 
 func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
-	if err := f.check(paths); err != nil {
+	if err := f.check("run", paths); err != nil {
 		return err
 	}
 	var shard plan.Shard
@@ -142,7 +154,7 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 		return appendStepSummary(e, preview)
 	}
 	statePath := f.statePath()
-	if err := checkOutputs("run", statePath, planPaths(plans), output{"--report", f.report}, output{"--junit", f.junit}, output{"--html", f.html}); err != nil {
+	if err := checkOutputs("run", statePath, planPaths(plans), output{"--report", f.report}, output{"--junit", f.junit}, output{"--html", f.html}, output{"--results", f.results}); err != nil {
 		return err
 	}
 	api, closeAPI, err := f.client(e, "run")

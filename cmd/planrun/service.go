@@ -26,7 +26,7 @@ func (f *serviceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.endpoint, "endpoint", "", "where requests go: a base URL, or a template with {bucket} and {region} (default https://{bucket}.ci.{region}.myqcloud.com)")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to an endpoint that is not on loopback")
 	fs.DurationVar(&f.timeout, "timeout", executor.DefaultRequestTimeout, "timeout of each API call")
-	fs.BoolVar(&f.emulator, "emulator", false, "use an in-process CI emulator on loopback (no account needed) and its own state file")
+	fs.BoolVar(&f.emulator, "emulator", false, "use an in-process CI emulator on loopback (no account needed) and its own state file; it keeps its jobs beside the state")
 	fs.StringVar(&f.state, "state", "", "state `file` (default .planrun/state.db; .planrun/emulator.db with --emulator)")
 }
 
@@ -71,11 +71,19 @@ func (f *serviceFlags) client(e *env, cmd string) (*ciapi.Client, func(), error)
 	cfg := ciapi.Config{Endpoint: f.endpoint, Timeout: f.timeout, AllowInsecure: f.insecure}
 	closeFn := func() {}
 	if f.emulator {
-		emu, err := emulator.Start(emulator.Options{SubmittedFor: time.Second, RunningFor: 2 * time.Second})
+		opts, err := emulatorOptions(e, f.statePath())
+		if err != nil {
+			return nil, nil, err
+		}
+		emu, err := emulator.Start(opts)
 		if err != nil {
 			return nil, nil, fmt.Errorf("start emulator: %w", err)
 		}
-		closeFn = func() { emu.Close() }
+		closeFn = func() {
+			if err := emu.Close(); err != nil {
+				fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+			}
+		}
 		cfg.Endpoint = emu.URL
 		cfg.Credentials = ciapi.Credentials{SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey}
 	} else {

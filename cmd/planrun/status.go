@@ -50,9 +50,6 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 		if *refresh && len(paths) == 0 {
 			return usagef("status: --refresh needs the PLAN files whose jobs to refresh")
 		}
-		if *refresh && f.emulator {
-			return usagef("status: --refresh cannot ask the emulator of a run: it ends with the run (use --endpoint with 'planrun emulator')")
-		}
 		var plans []*plan.Plan
 		var err error
 		if len(paths) > 0 {

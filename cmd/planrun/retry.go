@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/state"
+)
+
+const retryUsage = `Usage: planrun retry [flags] PLAN...
+
+Triggers again every object whose latest attempt failed: one batch job per object (and workflow,
+or node tag) with the object as its input and the same workflow or node operation, named after
+the plan's request, the object and the attempt. It reads the results first (see planrun results
+--help for their cost; following a retry costs a lookup by name and a list call per failed
+object). A success is never retried, nor an object whose retry is still running. Like run, each
+retry is triggered exactly once across reruns, crashes and machines: running retry again at once
+triggers nothing. An object that failed --max-attempts times (the first one included) is not
+retried: those are listed, and the exit status is 1.
+
+Examples:
+  planrun retry --dry-run plans/backfill.yaml    # what would be retried
+  planrun retry --wait plans/backfill.yaml       # retry, then follow them
+  planrun retry --emulator --wait plans/examples/video-backfill.yaml
+  planrun retry --max-attempts 5 --qps 5 --report retry.json plans/backfill.yaml`
+
+func setupRetry(fs *flag.FlagSet) runFunc {
+	f := &runFlags{}
+	f.register(fs)
+	maxAttempts := fs.Int("max-attempts", executor.DefaultMaxAttempts, "most attempts of an object, the first one included")
+	return func(ctx context.Context, paths []string, e *env) error {
+		if f.emulator && !flagGiven(fs, "qps") {
+			f.qps = executor.RateSpec{QPS: emulatorQPS}
+		}
+		return f.retry(ctx, paths, *maxAttempts, e)
+	}
+}
+
+// retry is planrun retry: it reads the results, then runs the retries as run runs requests.
+func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e *env) error {
+	if f.dryRun && f.format != "text" && f.format != "json" {
+		return usagef("retry: with --dry-run, --format is text or json, not %q", f.format)
+	}
+	if err := f.check("retry", paths); err != nil {
+		return err
+	}
+	if maxAttempts < 1 {
+		return usagef("retry: --max-attempts must be at least 1")
+	}
+	if f.dryRun {
+		if err := f.serviceFlags.check("retry"); err != nil {
+			return err
+		}
+	}
+	var shard plan.Shard
+	var err error
+	if f.shard != "" {
+		if shard, err = plan.ParseShard(f.shard); err != nil {
+			return usageError{fmt.Errorf("retry: --shard: %w", err)}
+		}
+	}
+	log, err := newLogger(e, f.logFormat)
+	if err != nil {
+		return err
+	}
+	plans, err := loadValid(e, paths, *f.exclude, "text")
+	if err != nil {
+		return err
+	}
+	statePath := f.statePath()
+	if err := checkOutputs("retry", statePath, planPaths(plans), output{"--report", f.report}, output{"--junit", f.junit},
+		output{"--html", f.html}, output{"--results", f.results}); err != nil {
+		return err
+	}
+	api, closeAPI, err := f.client(e, "retry")
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
+	var store *state.Store
+	if !f.dryRun || fileExists(statePath) {
+		if store, err = state.Open(statePath); err != nil {
+			return usageError{fmt.Errorf("retry: state: %w", err)}
+		}
+		defer store.Close()
+		if !f.dryRun {
+			if err := store.Lock(); err != nil {
+				return usageError{fmt.Errorf("retry: %w", err)}
+			}
+		}
+		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
+			return usageError{fmt.Errorf("retry: %w", err)}
+		}
+	}
+	retries := f.retries
+	if retries == 0 {
+		retries = -1
+	}
+	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: retries, RequestTimeout: f.timeout, Logger: log}
+	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
+	if err != nil {
+		return configError(e, fmt.Errorf("retry: %w", err))
+	}
+	bad := false
+	for _, m := range missing {
+		if m.Err != nil {
+			bad = true
+			fmt.Fprintf(e.stderr, "planrun: %s/%s: %v\n", m.Plan, m.Job, m.Err)
+		}
+	}
+	set, err := executor.Retries(ctx, api, store, plans, jobs, maxAttempts, opts)
+	if err != nil {
+		return configError(e, fmt.Errorf("retry: read results: %w", err))
+	}
+	for _, line := range report.ProblemLines(set.Counts) {
+		bad = true
+		fmt.Fprintf(e.stderr, "planrun: %s\n", line)
+	}
+	exhausted := func() error {
+		w := e.stdout
+		if f.format != "text" {
+			w = e.stderr
+		}
+		if err := report.WriteExhausted(w, maxAttempts, set.Exhausted, useColor(e)); err != nil {
+			return err
+		}
+		if len(set.Exhausted) > 0 || bad {
+			return exitError{exitFailed}
+		}
+		return nil
+	}
+	if f.dryRun {
+		if err := report.WriteRetryPreview(e.stdout, f.format, set); err != nil {
+			return err
+		}
+		return exhausted()
+	}
+	if err := executor.CheckLimit(set.Plans, f.maxRequests); err != nil {
+		fmt.Fprintf(e.stderr, "planrun: retry: %v\n", err)
+		return exitError{exitFailed}
+	}
+	if len(set.Retry) == 0 {
+		if !f.quiet {
+			still := ""
+			if set.Unfinished > 0 {
+				still = fmt.Sprintf("; %s of earlier retries not finished yet", objectsText(set.Unfinished))
+			}
+			fmt.Fprintf(e.stderr, "planrun retry: nothing to retry: %d of %d objects failed at their latest attempt%s\n",
+				set.Failed, set.Objects, still)
+		}
+		return exhausted()
+	}
+	if !f.quiet {
+		fmt.Fprintf(e.stderr, "planrun retry: triggering %s again (%d of %d objects failed at their latest attempt)\n",
+			objectsText(len(set.Retry)), set.Failed, set.Objects)
+	}
+	f.retryOf = plans
+	runErr := execute(ctx, e, f, api, store, set.Plans, shard, log)
+	var ee exitError
+	if runErr != nil && (!errors.As(runErr, &ee) || ee.code != exitFailed) {
+		return runErr
+	}
+	if err := exhausted(); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// objectsText is "1 object" or "n objects".
+func objectsText(n int) string {
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
+}

@@ -1,0 +1,88 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"iter"
+	"strconv"
+	"strings"
+)
+
+// retryFormat versions the digest of retry names: changing it renames every retry.
+const retryFormat = "planrun/retry/v1"
+
+// RetryName is the deterministic Name of the batch job that triggers object again through
+// workflow (or node tag) for the attempt-th time (2 and up), on behalf of the plan's
+// request named origin. It is at most MaxNameLen characters of [A-Za-z0-9_-]: origin
+// without its digest (the plan, job and window stamp, cut if needed), "retry<attempt>",
+// then NameHashLen hex digits of a SHA-256 over origin, workflow, object and attempt. The
+// same inputs give the same name on every machine, so a retry is found by name like any
+// request, and each (object, attempt) has a name of its own.
+func RetryName(origin, workflow, object string, attempt int) string {
+	b := appendField(nil, retryFormat)
+	b = appendField(b, origin)
+	b = appendField(b, workflow)
+	b = appendField(b, object)
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(attempt)))
+	sum := sha256.Sum256(b)
+	mid := "-retry" + strconv.Itoa(attempt) + "-"
+	head := origin
+	if i := len(head) - NameHashLen - 1; i > 0 && head[i] == '-' && isHex(head[i+1:]) {
+		head = head[:i] // drop the origin's own digest: the new one covers it
+	}
+	var out strings.Builder
+	for _, c := range []byte(head) {
+		if out.Len() == MaxNameLen-len(mid)-NameHashLen {
+			break
+		}
+		if !nameChar(c) {
+			c = '_'
+		}
+		out.WriteByte(c)
+	}
+	out.WriteString(mid)
+	out.WriteString(hex.EncodeToString(sum[:NameHashLen/2]))
+	return out.String()
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// RetryRequest is the request that triggers object again, alone, for the attempt-th time:
+// origin's bucket, region, type, workflow or node operation, with the object as its input
+// (no window: a single object has none), named by RetryName.
+func RetryRequest(origin *Request, object string, attempt int) Request {
+	r := *origin
+	r.InputKind, r.InputValue, r.Start, r.End = InputObject, object, "", ""
+	if origin.Node != nil {
+		r.Node = origin.Node.clone()
+	}
+	wf := r.Workflow
+	if r.Node != nil {
+		wf = r.Node.Tag
+	}
+	r.Name = RetryName(origin.Name, wf, object, attempt)
+	b := appendField(nil, retryFormat)
+	b = appendField(b, origin.Name)
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(attempt)))
+	b = appendCanonical(b, &r)
+	sum := sha256.Sum256(b)
+	r.Digest = hex.EncodeToString(sum[:])
+	return r
+}
+
+// Derived returns a plan whose requests are those src yields (each call of Requests
+// calls src anew, which must yield the same requests every time), under the name and
+// generation of p: the executor runs, waits for and records them like p's own, in the
+// state rows of p. It has no jobs of its own. planrun retry runs its retries with it.
+func Derived(p *Plan, src iter.Seq[Request]) *Plan {
+	return &Plan{Path: p.Path, Version: p.Version, Name: p.Name, NamePos: p.NamePos,
+		Generation: p.Generation, source: src}
+}
