@@ -106,7 +106,7 @@ func (e *engine) follow(ctx context.Context, api LatestAPI, r *ObjectResult) {
 // failed). jobState is the batch job's last known state.
 func (e *engine) findRetry(ctx context.Context, api LatestAPI, bj *BatchJob) (jobState string, ok bool) {
 	if e.store != nil {
-		row, found, err := e.store.Lookup(ctx, bj.Plan, bj.Name)
+		row, found, err := e.store.Lookup(ctx, plan.RetryPlan(bj.Plan), bj.Name)
 		if err == nil && found && row.JobID != "" {
 			bj.ID = row.JobID
 			return row.JobState, true

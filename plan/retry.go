@@ -55,11 +55,20 @@ func isHex(s string) bool {
 	return s != ""
 }
 
+// RetrySuffix ends the name under which the state records a plan's retries (RetryPlan):
+// a plan name cannot contain '.', so it is never a plan's own.
+const RetrySuffix = ".retries"
+
+// RetryPlan is the name under which the state records the retries of plan name: apart
+// from the plan's own requests, so that status and its grid show the plan as written.
+func RetryPlan(name string) string { return name + RetrySuffix }
+
 // RetryRequest is the request that triggers object again, alone, for the attempt-th time:
 // origin's bucket, region, type, workflow or node operation, with the object as its input
 // (no window: a single object has none), named by RetryName.
 func RetryRequest(origin *Request, object string, attempt int) Request {
 	r := *origin
+	r.Plan = RetryPlan(origin.Plan)
 	r.InputKind, r.InputValue, r.Start, r.End = InputObject, object, "", ""
 	if origin.Node != nil {
 		r.Node = origin.Node.clone()
@@ -78,11 +87,11 @@ func RetryRequest(origin *Request, object string, attempt int) Request {
 	return r
 }
 
-// Derived returns a plan whose requests are those src yields (each call of Requests
-// calls src anew, which must yield the same requests every time), under the name and
-// generation of p: the executor runs, waits for and records them like p's own, in the
-// state rows of p. It has no jobs of its own. planrun retry runs its retries with it.
+// Derived returns the plan of p's retries: its requests are those src yields (each call
+// of Requests calls src anew, which must yield the same requests every time, with Plan
+// RetryPlan(p.Name)), its name RetryPlan(p.Name) and its generation p's. The executor
+// runs, waits for and records them like any plan's. It has no jobs of its own.
 func Derived(p *Plan, src iter.Seq[Request]) *Plan {
-	return &Plan{Path: p.Path, Version: p.Version, Name: p.Name, NamePos: p.NamePos,
+	return &Plan{Path: p.Path, Version: p.Version, Name: RetryPlan(p.Name), NamePos: p.NamePos,
 		Generation: p.Generation, source: src}
 }

@@ -48,7 +48,7 @@ func TestRetryRequestIsTheOriginOnOneObject(t *testing.T) {
 		t.Errorf("retry request %+v\nof %+v", r, orig)
 	}
 	d := Derived(p, func(yield func(Request) bool) { yield(r) })
-	if d.Name != p.Name || d.Generation != p.Generation || d.Count() != 1 {
+	if d.Name != p.Name+".retries" || r.Plan != d.Name || d.Generation != p.Generation || d.Count() != 1 {
 		t.Errorf("derived plan %s gen %d with %d requests", d.Name, d.Generation, d.Count())
 	}
 	if n, over := d.CountUpTo(0); !over || n != 1 {
