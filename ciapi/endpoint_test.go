@@ -74,7 +74,7 @@ func TestPlainBaseURLKeepsRealHost(t *testing.T) {
 	if s := f.last(); s.Host != realHost || s.Path != "/inventorytriggerjob/bj" {
 		t.Errorf("host %q path %q", s.Host, s.Path)
 	}
-	// A base URL with a path (TestReviewEndpointWithPathPrefix: a proxy that strips it)
+	// A base URL with a path (TestEndpointWithPathPrefix in deployments_test.go: a proxy that strips it)
 	// sends to the prefixed path but signs the service's.
 }
 

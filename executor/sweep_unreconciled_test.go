@@ -34,12 +34,12 @@ jobs:
 	return p
 }
 
-// Review finding: a request that the state has no row for was never reconciled from this
+// a request that the state has no row for was never reconciled from this
 // state, so the plan's recorded first run says nothing about it. Here machine X ran the
 // plan with job b three hours ago; machine Y then ran an older version without job b
 // (recording its first run), then the current one: its sweep, bounded by that first run,
 // missed X's job and triggered b again.
-func TestReviewSweepIsUnboundedForRequestsNeverReconciled(t *testing.T) {
+func TestSweepIsUnboundedForRequestsNeverReconciled(t *testing.T) {
 	var skewed atomic.Bool
 	skewed.Store(true)
 	clock := func() time.Time {

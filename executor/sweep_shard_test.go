@@ -10,11 +10,11 @@ import (
 	"github.com/planrun/planrun/plan"
 )
 
-// Review finding: the first-run time that bounds later sweeps is recorded per (plan,
+// the first-run time that bounds later sweeps is recorded per (plan,
 // generation), yet a run only reconciles the requests its Filter (--shard) keeps. A job
 // another machine created for a request outside the filter, before this state's first
 // run, is then outside every later sweep of this state, and is triggered again.
-func TestReviewSweepBoundCoversRequestsOutsideTheFirstRunsFilter(t *testing.T) {
+func TestSweepBoundCoversRequestsOutsideTheFirstRunsFilter(t *testing.T) {
 	var skewed atomic.Bool // the emulator's clock runs three hours behind while set
 	skewed.Store(true)
 	clock := func() time.Time {

@@ -9,10 +9,10 @@ import (
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
-// Review: the official SDK's own list test sends startCreationTime "2022-02-25T12:00:00z"
+// The official SDK's own list test sends startCreationTime "2022-02-25T12:00:00z"
 // (RFC 3339 with a lower-case z, not the documented %z form). Whether the service accepts
 // it is unconfirmed, so the emulator accepts it rather than fail SDK users.
-func TestReviewSDKListWithRFC3339Time(t *testing.T) {
+func TestSDKListWithRFC3339Time(t *testing.T) {
 	rn := start(t, Options{Workflows: []string{testWorkflow}})
 	c := sdkClient(t, rn, DefaultSecretID, DefaultSecretKey, "")
 	ctx := context.Background()

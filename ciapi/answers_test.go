@@ -10,23 +10,23 @@ import (
 	"testing"
 )
 
-// Review: answers an independent server (or the real service) may give, which the client
+// Answers an independent server (or the real service) may give, which the client
 // must read like the plain form the emulator sends.
 
-const reviewJobID = "b3deffea2f84911ec9cb15254008618d9"
+const answerJobID = "b3deffea2f84911ec9cb15254008618d9"
 
-func TestReviewCreateAnswerShapes(t *testing.T) {
+func TestCreateAnswerShapes(t *testing.T) {
 	bodies := map[string]string{
-		"single-quoted declaration": `<?xml version='1.0' encoding='utf-8' ?><Response><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + reviewJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
-		"namespace":                 `<Response xmlns="http://ci.example/doc"><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + reviewJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
+		"single-quoted declaration": `<?xml version='1.0' encoding='utf-8' ?><Response><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + answerJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
+		"namespace":                 `<Response xmlns="http://ci.example/doc"><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + answerJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
 		"pretty CRLF": "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Response>\r\n  <RequestId>r</RequestId>\r\n  <JobsDetail>\r\n    <Name>demo</Name>\r\n    <JobId>" +
-			reviewJobID + "</JobId>\r\n    <State>Running</State>\r\n  </JobsDetail>\r\n</Response>\r\n",
-		"CDATA and entities": `<Response><RequestId><![CDATA[r]]></RequestId><JobsDetail><Name><![CDATA[demo]]></Name><JobId>` + reviewJobID + `</JobId><State>Run&#x6E;ing</State></JobsDetail></Response>`,
-		"comment and PI":     `<Response><!-- c --><?pi x?><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + reviewJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
-		"unknown elements, other order": `<Response><JobsDetail><State>Running</State><Extra><Deep>1</Deep></Extra><JobId>` + reviewJobID +
+			answerJobID + "</JobId>\r\n    <State>Running</State>\r\n  </JobsDetail>\r\n</Response>\r\n",
+		"CDATA and entities": `<Response><RequestId><![CDATA[r]]></RequestId><JobsDetail><Name><![CDATA[demo]]></Name><JobId>` + answerJobID + `</JobId><State>Run&#x6E;ing</State></JobsDetail></Response>`,
+		"comment and PI":     `<Response><!-- c --><?pi x?><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + answerJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
+		"unknown elements, other order": `<Response><JobsDetail><State>Running</State><Extra><Deep>1</Deep></Extra><JobId>` + answerJobID +
 			`</JobId><Name>demo</Name><Percent>0</Percent></JobsDetail><RequestId>r</RequestId><Unknown/></Response>`,
-		"utf-8 BOM":         "\xEF\xBB\xBF<Response><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>" + reviewJobID + "</JobId><State>Running</State></JobsDetail></Response>",
-		"attribute on leaf": `<Response><RequestId>r</RequestId><JobsDetail><Name lang="en">demo</Name><JobId>` + reviewJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
+		"utf-8 BOM":         "\xEF\xBB\xBF<Response><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>" + answerJobID + "</JobId><State>Running</State></JobsDetail></Response>",
+		"attribute on leaf": `<Response><RequestId>r</RequestId><JobsDetail><Name lang="en">demo</Name><JobId>` + answerJobID + `</JobId><State>Running</State></JobsDetail></Response>`,
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
@@ -38,26 +38,26 @@ func TestReviewCreateAnswerShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := resp.JobsDetail; d.JobId != reviewJobID || d.Name != "demo" || d.State != StateRunning || resp.RequestId != "r" {
+			if d := resp.JobsDetail; d.JobId != answerJobID || d.Name != "demo" || d.State != StateRunning || resp.RequestId != "r" {
 				t.Errorf("decoded %+v (RequestId %q)", d, resp.RequestId)
 			}
 		})
 	}
 }
 
-func TestReviewCreateAnswerWithoutNameOrType(t *testing.T) {
+func TestCreateAnswerWithoutNameOrType(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
-		xmlResponse(w, 200, `<Response><RequestId>r</RequestId><JobsDetail><Code>Success</Code><JobId>`+reviewJobID+`</JobId><State>Submitted</State></JobsDetail></Response>`)
+		xmlResponse(w, 200, `<Response><RequestId>r</RequestId><JobsDetail><Code>Success</Code><JobId>`+answerJobID+`</JobId><State>Submitted</State></JobsDetail></Response>`)
 	})
 	c := newTestClient(t, f, nil)
 	resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "demo", Input: Input{Prefix: "p"}})
-	if err != nil || resp.JobsDetail.JobId != reviewJobID {
+	if err != nil || resp.JobsDetail.JobId != answerJobID {
 		t.Fatalf("create = %+v, %v", resp, err)
 	}
 }
 
-func TestReviewGzipAndChunkedAnswers(t *testing.T) {
-	body := `<Response><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + reviewJobID + `</JobId></JobsDetail></Response>`
+func TestGzipAndChunkedAnswers(t *testing.T) {
+	body := `<Response><RequestId>r</RequestId><JobsDetail><Name>demo</Name><JobId>` + answerJobID + `</JobId></JobsDetail></Response>`
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.Header().Set("Content-Type", "application/xml")
 		if n == 1 && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
@@ -78,7 +78,7 @@ func TestReviewGzipAndChunkedAnswers(t *testing.T) {
 	c := newTestClient(t, f, nil)
 	for i := 0; i < 2; i++ {
 		resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "demo", Input: Input{Prefix: "p"}})
-		if err != nil || resp.JobsDetail.JobId != reviewJobID {
+		if err != nil || resp.JobsDetail.JobId != answerJobID {
 			t.Fatalf("create %d = %+v, %v", i, resp, err)
 		}
 	}
@@ -87,18 +87,18 @@ func TestReviewGzipAndChunkedAnswers(t *testing.T) {
 // A server whose describe answer always carries a JobsDetail element (e.g. a value struct
 // marshalled empty) says "unknown" with NonExistJobIds: the client must not report an
 // empty job as found.
-func TestReviewDescribeUnknownWithEmptyJobsDetail(t *testing.T) {
+func TestDescribeUnknownWithEmptyJobsDetail(t *testing.T) {
 	for name, body := range map[string]string{
-		"empty element":  `<Response><RequestId>r</RequestId><JobsDetail/><NonExistJobIds>` + reviewJobID + `</NonExistJobIds></Response>`,
-		"empty children": `<Response><RequestId>r</RequestId><JobsDetail><Code></Code><Message></Message><JobId></JobId><State></State></JobsDetail><NonExistJobIds>` + reviewJobID + `</NonExistJobIds></Response>`,
-		"no detail":      `<Response><RequestId>r</RequestId><NonExistJobIds>` + reviewJobID + `</NonExistJobIds></Response>`,
+		"empty element":  `<Response><RequestId>r</RequestId><JobsDetail/><NonExistJobIds>` + answerJobID + `</NonExistJobIds></Response>`,
+		"empty children": `<Response><RequestId>r</RequestId><JobsDetail><Code></Code><Message></Message><JobId></JobId><State></State></JobsDetail><NonExistJobIds>` + answerJobID + `</NonExistJobIds></Response>`,
+		"no detail":      `<Response><RequestId>r</RequestId><NonExistJobIds>` + answerJobID + `</NonExistJobIds></Response>`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 				xmlResponse(w, 200, body)
 			})
 			c := newTestClient(t, f, nil)
-			d, err := c.Describe(context.Background(), testBucket, testRegion, reviewJobID)
+			d, err := c.Describe(context.Background(), testBucket, testRegion, answerJobID)
 			if !errors.Is(err, ErrNotFound) {
 				t.Fatalf("describe = %+v, %v; want ErrNotFound", d, err)
 			}
@@ -106,7 +106,7 @@ func TestReviewDescribeUnknownWithEmptyJobsDetail(t *testing.T) {
 	}
 }
 
-func TestReviewDescribe404AndCancelAnswers(t *testing.T) {
+func TestDescribe404AndCancelAnswers(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		switch {
 		case r.Method == http.MethodGet:
@@ -118,7 +118,7 @@ func TestReviewDescribe404AndCancelAnswers(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, f, nil)
-	if _, err := c.Describe(context.Background(), testBucket, testRegion, reviewJobID); !errors.Is(err, ErrNotFound) || IsRetryable(err) {
+	if _, err := c.Describe(context.Background(), testBucket, testRegion, answerJobID); !errors.Is(err, ErrNotFound) || IsRetryable(err) {
 		t.Errorf("describe 404 = %v", err)
 	}
 	for _, id := range []string{"b1a", "b1b"} {
@@ -130,7 +130,7 @@ func TestReviewDescribe404AndCancelAnswers(t *testing.T) {
 
 // Go writes header values trimmed of surrounding white space, so a server can only verify
 // a signature over the trimmed value.
-func TestReviewSignerHeaderValueWithSurroundingSpaces(t *testing.T) {
+func TestSignerHeaderValueWithSurroundingSpaces(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.WriteHeader(200)
 	})
@@ -151,7 +151,7 @@ func TestReviewSignerHeaderValueWithSurroundingSpaces(t *testing.T) {
 
 // Non-ASCII and reserved characters in query values, and a repeated key, are signed so that
 // a verifier that form-decodes the query agrees.
-func TestReviewSignerQueryValues(t *testing.T) {
+func TestSignerQueryValues(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.WriteHeader(200)
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 )
 
-// Review: requests as other official clients and hand-written clients send them.
+// Requests as other official clients and hand-written clients send them.
 
 // signOnly signs req over host and the named headers only, and no query parameter (as the
 // Python SDK signs its cancel, whose ?cancel stays unsigned).
@@ -22,7 +22,7 @@ func (c *client) signOnly(req *http.Request, headers ...string) *http.Request {
 	return req
 }
 
-func TestReviewPythonStyleRequests(t *testing.T) {
+func TestPythonStyleRequests(t *testing.T) {
 	const token = "tmp-token"
 	rn := start(t, Options{Tokens: map[string]string{DefaultSecretID: token}})
 	c := newClient(t, rn)
@@ -44,7 +44,7 @@ func TestReviewPythonStyleRequests(t *testing.T) {
 
 // A client may set Transfer-Encoding itself and sign it (the SDK's signed set includes
 // transfer-encoding); net/http's server moves it out of r.Header.
-func TestReviewSignedTransferEncoding(t *testing.T) {
+func TestSignedTransferEncoding(t *testing.T) {
 	rn := start(t, Options{})
 	c := newClient(t, rn)
 	body := mustXML(t, workflowJob("chunked", "in/"))

@@ -12,7 +12,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 )
 
-// Review: the client against the emulator in setups an independent deployment may use.
+// The client against the emulator in setups an independent deployment may use.
 
 const (
 	revBucket   = "examplebucket-1250000000"
@@ -52,7 +52,7 @@ func revRoundTrip(t *testing.T, c *ciapi.Client, name string) {
 // An endpoint with a path prefix, in front of a proxy that strips it (the only way the
 // service sees its own path): the contract says a base URL changes only where the
 // connection goes, so the signature must cover the service's path.
-func TestReviewEndpointWithPathPrefix(t *testing.T) {
+func TestEndpointWithPathPrefix(t *testing.T) {
 	emu := emulator.New(emulator.Options{})
 	srv := httptest.NewServer(http.StripPrefix("/ci-proxy", emu))
 	defer srv.Close()
@@ -63,7 +63,7 @@ func TestReviewEndpointWithPathPrefix(t *testing.T) {
 	revRoundTrip(t, c, "prefixed")
 }
 
-func TestReviewIPv6LoopbackEndpoint(t *testing.T) {
+func TestIPv6LoopbackEndpoint(t *testing.T) {
 	ln, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
 		t.Skipf("no IPv6 loopback: %v", err)
@@ -91,7 +91,7 @@ func listed(page *ciapi.ListResponse, name, id string) bool {
 }
 
 // Non-ASCII names travel in the list query, and come back intact.
-func TestReviewListByNameNonASCII(t *testing.T) {
+func TestListByNameNonASCII(t *testing.T) {
 	rn, err := emulator.Start(emulator.Options{NamePrefixMatch: true})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestReviewListByNameNonASCII(t *testing.T) {
 }
 
 // Temporary credentials: the token travels signed, and the emulator insists on it.
-func TestReviewTemporaryCredentials(t *testing.T) {
+func TestTemporaryCredentials(t *testing.T) {
 	creds := revCreds()
 	creds.SessionToken = "session-token-value"
 	rn, err := emulator.Start(emulator.Options{Tokens: map[string]string{creds.SecretID: creds.SessionToken}})

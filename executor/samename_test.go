@@ -9,11 +9,11 @@ import (
 	"github.com/planrun/planrun/plan"
 )
 
-// Review finding (fixed): two plan files with the same plan name (a copy kept beside the
+// two plan files with the same plan name (a copy kept beside the
 // original, the same file reached through a symlink) expand to the same request Names.
 // Run fed the second plan while the first one's creates were still in flight, so the
 // second one's sweep missed them and sent them again. Run now refuses such plans.
-func TestReviewTwoPlansWithOneNameTriggerEachRequestOnce(t *testing.T) {
+func TestTwoPlansWithOneNameTriggerEachRequestOnce(t *testing.T) {
 	emu, client := startEmulator(t, emulator.Options{})
 	api := slowCreates{Client: client, delay: 700 * time.Millisecond}
 	p, copyOfP := hourlyPlan(t, "twice", 3, 1), hourlyPlan(t, "twice", 3, 1)

@@ -28,13 +28,13 @@ func (s slowCreates) Create(ctx context.Context, bucket, region string, req *cia
 	return s.Client.Create(ctx, bucket, region, req)
 }
 
-// Review finding (fixed by the heartbeat): settle waited from the time a "sending" intent was committed,
+// Settle once waited (fixed by the heartbeat) from the time a "sending" intent was committed,
 // but a create goes out long after its intent when the workers ahead of it are slow (an
 // intent batch is 2x--parallel, committed at once) or when it is a retry. A run started
 // while such a create is in flight (the earlier run was killed) does not wait, misses the
 // job in its sweep and sends the request again. Here the earlier run is still going (it
 // stands for the killed one: its state is the same) when the next run starts.
-func TestReviewSettleCoversCreatesSentLongAfterTheirIntent(t *testing.T) {
+func TestSettleCoversCreatesSentLongAfterTheirIntent(t *testing.T) {
 	emu, client := startEmulator(t, emulator.Options{})
 	api := slowCreates{Client: client, delay: 700 * time.Millisecond}
 	p := hourlyPlan(t, "settle", 3, 1) // 4 requests, one intent batch

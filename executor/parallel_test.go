@@ -39,10 +39,10 @@ func (c *countCalls) List(ctx context.Context, bucket, region string, opts ciapi
 	return c.slowCreates.List(ctx, bucket, region, opts)
 }
 
-// Review finding (not fixed, low): Options.Parallel promises "the most API calls in flight
+// Options.Parallel promises "the most API calls in flight
 // at once", but the next plan's reconciliation sweep runs beside the previous plan's
 // workers, so a run of several plans has up to Parallel+1 calls in flight.
-func TestReviewParallelBoundsEveryAPICall(t *testing.T) {
+func TestParallelBoundsEveryAPICall(t *testing.T) {
 	_, client := startEmulator(t, emulator.Options{})
 	api := &countCalls{slowCreates: slowCreates{Client: client, delay: 300 * time.Millisecond}}
 	opts := quick()
