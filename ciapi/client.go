@@ -19,7 +19,7 @@ const (
 // Config configures a Client. Only Credentials is required.
 type Config struct {
 	Credentials Credentials
-	// Endpoint is where requests go (CONTRACT §3 --endpoint): empty means DefaultEndpoint;
+	// Endpoint is where requests go (--endpoint): empty means DefaultEndpoint;
 	// a URL containing {bucket} and {region} is a template for the host; any other URL is
 	// a base URL that only changes where the connection goes, while the Host header and the
 	// signature stay those of the real <bucket>.ci.<region>.myqcloud.com.

@@ -50,7 +50,7 @@ func revRoundTrip(t *testing.T, c *ciapi.Client, name string) {
 }
 
 // An endpoint with a path prefix, in front of a proxy that strips it (the only way the
-// service sees its own path): the contract says a base URL changes only where the
+// service sees its own path): the README says a base URL changes only where the
 // connection goes, so the signature must cover the service's path.
 func TestEndpointWithPathPrefix(t *testing.T) {
 	emu := emulator.New(emulator.Options{})

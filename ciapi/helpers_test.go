@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// verify checks r's Authorization the way the service does (reference §4.5): only the
+// verify checks r's Authorization the way the service does (docs/service-api.md, "The signature"): only the
 // listed headers and parameters, Host from r.Host, decoded path, form-decoded query.
 // It returns the signed header and parameter lists.
 func verify(t *testing.T, r *http.Request, secretID, secretKey string) (headers, params []string) {

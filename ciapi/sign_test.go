@@ -2,7 +2,8 @@ package ciapi
 
 import "testing"
 
-// The three worked vectors of reference §4.4, reproduced through the canonical form.
+// The three worked examples of the signature documentation (docs/service-api.md, "The
+// signature"), reproduced through the canonical form.
 func TestSignatureVectors(t *testing.T) {
 	tests := []struct {
 		name, secretID, secretKey, keyTime string

@@ -93,7 +93,7 @@ type planRun struct {
 }
 
 // Run triggers every request of plans that is not already done, at most once each
-// (CONTRACT §4). It streams each plan's requests twice (a census, then the sends), never
+// (README, "How exactly-once works"). It streams each plan's requests twice (a census, then the sends), never
 // holding them all in memory: requests recorded as done in store are skipped without an
 // API call; the others are reconciled with the service by Name first (see reconcile), and
 // those found are skipped and recorded. A "sending" intent is committed before each create.

@@ -36,7 +36,7 @@ func TestExamplesAreValid(t *testing.T) {
 	}
 }
 
-// TestVideoBackfillExample checks the contract's headline example resolves as documented.
+// TestVideoBackfillExample checks the README's headline example resolves as documented.
 func TestVideoBackfillExample(t *testing.T) {
 	p, err := Load(filepath.Join("..", "plans", "examples", "video-backfill.yaml"))
 	if err != nil {

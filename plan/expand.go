@@ -12,8 +12,9 @@ const (
 	svcTypeJob      = "Job"
 )
 
-// Requests streams the plan's requests in contract order: jobs in file order, then inputs
-// in the order written, then workflows in the order written, then windows in time order.
+// Requests streams the plan's requests in the README's order ("Expansion"): jobs in file
+// order, then inputs in the order written, then workflows in the order written, then windows
+// in time order.
 // Seq counts from 0. Nothing is materialised: each request is built when it is yielded,
 // and breaking out of the loop stops the work. A yielded Request shares nothing mutable
 // with the plan or with other requests (its Node is a fresh copy).

@@ -58,7 +58,7 @@ func checkProblems(t *testing.T, probs Problems) {
 			t.Errorf("problem %d lacks file or message: %+v", i, p)
 		}
 		if p.Line < 1 || p.Col < 1 {
-			t.Errorf("problem %d has no line:col (the contract: every error names file:line:col): %+v", i, p)
+			t.Errorf("problem %d has no line:col (the README: every error names file:line:col): %+v", i, p)
 		}
 		if p.Line < 0 || p.Col < 0 {
 			t.Errorf("problem %d has a negative position: %+v", i, p)

@@ -1,6 +1,7 @@
 // Package plan loads planrun plan files (YAML, version 1), checks them against the JSON
-// Schema and the semantic rules of the contract, and expands them into the individual
-// trigger requests, streamed in contract order. It does no network I/O and prints nothing.
+// Schema and the semantic rules the README lists, and expands them into the individual
+// trigger requests, streamed in the order of the README's "Expansion". It does no network
+// I/O and prints nothing.
 package plan
 
 import "time"

@@ -16,7 +16,7 @@ import (
 // ErrClosed is returned by Add and Close on a report that is already closed.
 var ErrClosed = errors.New("report already closed")
 
-// JSONReport streams the JSON report of a run (CONTRACT §3 --report, run --format json):
+// JSONReport streams the JSON report of a run (--report, run --format json; the fields are listed in the README):
 //
 //	{"planrun_report":1,"started":...,"plans":[...],"requests":[
 //	{...one request per line...}

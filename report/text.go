@@ -142,7 +142,7 @@ func validationText(w io.Writer, checks []PlanCheck) error {
 	return err
 }
 
-// WriteText writes the summary of CONTRACT §4 for people: a headline, an aligned table per
+// WriteText writes the run's summary for people (README, "Commands"): a headline, an aligned table per
 // job (planned, skipped as already done, triggered, failed, and not done when any), a
 // total line, the failures (at most 50, then how many more), and with wait the jobs' states
 // and each job that ended Failed or Cancel. ANSI colours only when color is true; service

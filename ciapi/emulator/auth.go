@@ -64,7 +64,7 @@ func parseWindow(s string) (start, end time.Time, ok bool) {
 	return time.Unix(x, 0), time.Unix(y, 0), true
 }
 
-// authenticate verifies the signature of r as reference §4.5 describes.
+// authenticate verifies the signature of r as docs/service-api.md ("The signature") describes.
 func (s *Server) authenticate(r *http.Request) *apiError {
 	h := r.Header.Get("Authorization")
 	if h == "" {

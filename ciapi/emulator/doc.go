@@ -1,6 +1,6 @@
 // Package emulator is a local, in-memory emulation of the Tencent Cloud Cloud Infinite
-// batch data processing API (/inventorytriggerjob), faithful to the project's reference
-// (shared/reference/ciapi.md). Users try plans against it without an account (`planrun
+// batch data processing API (/inventorytriggerjob), faithful to what docs/service-api.md
+// says about the service. Users try plans against it without an account (`planrun
 // emulator`, `planrun run --emulator`) and every test of the project runs against it.
 //
 // # Routing and authentication
@@ -29,7 +29,7 @@
 //	GET  /inventorytriggerjob          list; filters, orders and pagination as documented
 //	PUT  /inventorytriggerjob/<id>     cancel, with or without ?cancel
 //
-// Choices where the reference is unconfirmed: Type omitted on create means Workflow; an
+// Choices where the service's behaviour is unconfirmed: Type omitted on create means Workflow; an
 // empty <TimeInterval></TimeInterval> means no filter, and TimeInterval is accepted with any
 // input (it only matters for Prefix); exactly one input is required; WorkflowIds holds one
 // id; names are not deduplicated (two creates with one Name make two jobs); a list without

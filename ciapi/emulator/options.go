@@ -15,7 +15,7 @@ const (
 // Values of Options.ListTypeDefault.
 const (
 	// ListTypeWorkflow makes a list without a type parameter return Workflow jobs only
-	// (the default, and the stricter of the two readings of the reference).
+	// (the default, and the stricter of the two readings of the documentation).
 	ListTypeWorkflow = "Workflow"
 	// ListTypeAll makes a list without a type parameter return jobs of every type.
 	ListTypeAll = "All"

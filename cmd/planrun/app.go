@@ -14,7 +14,7 @@ import (
 	"github.com/planrun/planrun/report"
 )
 
-// Exit codes of the contract (§3).
+// Exit codes, as the README's "Exit status" lists them.
 const (
 	exitOK          = 0
 	exitFailed      = 1 // the plan is invalid, or some request or job failed

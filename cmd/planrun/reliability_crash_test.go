@@ -121,8 +121,8 @@ func relProcessEnv(vars map[string]string) []string {
 
 // TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce kills `planrun run` with SIGKILL
 // at random instants, reruns it, and checks that the service ends with exactly one job per
-// request of the plan (CONTRACT §4: "A run killed at any instant (kill -9) and run again
-// ends with every request triggered exactly once").
+// request of the plan: the README's first guarantee, "every request triggered exactly once
+// across reruns, fresh machines and kill -9".
 func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	if *crashRequests < 12 || *crashKills < 0 {
 		t.Fatalf("-crash.requests must be >= 12 and -crash.kills >= 0")

@@ -17,7 +17,7 @@ import (
 )
 
 // Distinctive credentials: none of them may appear in any output, log, report or file
-// (CONTRACT §3). The secret id is not secret, but only its masked form is ever shown.
+// (README, "What planrun guarantees"). The secret id is not secret, but only its masked form is ever shown.
 const (
 	secretsID    = "AKIDsecretsTestKeyId0000000000000000"
 	secretsKey   = "SeCrEtKeY-DoNotLeak-7f3a9c"
