@@ -50,7 +50,9 @@ func Duplicated(results []CancelResult) int {
 // a machine without state; jobs the state knows but the sweep missed are described. Every
 // job of the plans is reported: cancelled, already finished, or the error. A Name that
 // more than one job carries (a duplicate) has every one of its jobs cancelled and reported,
-// each with Duplicates set (see Duplicated). Job states are written to the state file.
+// each with Duplicates set (see Duplicated). Job states are written to the state file,
+// unless store was opened read-only (another planrun holds it): then the state is left as it
+// is, and a Wait of the holder sees the jobs cancelled on its next poll.
 func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
 	e := newEngine(api, store, opts)
 	var results []CancelResult
@@ -151,7 +153,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		}
 		results = append(results, CancelResult{JobStatus: js, Duplicates: 1})
 	}
-	if err := e.store.Send(&state.Write{Records: found, Jobs: seen}); err != nil {
+	if err := e.note(&state.Write{Records: found, Jobs: seen}); err != nil {
 		return nil, fmt.Errorf("save job states: %w", err)
 	}
 	if len(missed.jobs) > 0 {
@@ -185,7 +187,16 @@ func (e *engine) describeAll(ctx context.Context, t *tracker) error {
 		}
 		seen = append(seen, state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State})
 	}
-	return e.store.Send(&state.Write{Jobs: seen})
+	return e.note(&state.Write{Jobs: seen})
+}
+
+// note queues w for the state; a store opened read-only (cancel beside a run that holds the
+// state) is left as it is.
+func (e *engine) note(w *state.Write) error {
+	if err := e.store.Send(w); err != nil && !errors.Is(err, state.ErrReadOnly) {
+		return err
+	}
+	return nil
 }
 
 // cancelAll cancels, Parallel at a time, every job of results that is not finished, and
@@ -224,7 +235,7 @@ func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
 		})
 	}
 	_ = g.Wait()
-	return e.store.Send(&state.Write{Jobs: seen})
+	return e.note(&state.Write{Jobs: seen})
 }
 
 // describeOne returns the current detail of one job.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -15,7 +16,8 @@ const cancelUsage = `Usage: planrun cancel [flags] PLAN...
 
 Cancels the jobs of these plans that are not finished (Submitted, Running or Pause) and reports
 each job: cancelled, already finished, or the error. It finds the jobs on the service by their
-names, so it also works from a machine without the state file.
+names, so it also works from a machine without the state file, and while a run --wait holds
+the state: that run then reports the jobs cancelled.
 
 Examples:
   planrun cancel plans/backfill.yaml
@@ -41,14 +43,11 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer closeAPI()
-		store, err := state.Open(f.statePath())
+		store, err := openForCancel(e, f.statePath())
 		if err != nil {
 			return usageError{fmt.Errorf("cancel: %w", err)}
 		}
 		defer store.Close()
-		if err := store.Lock(); err != nil {
-			return usageError{fmt.Errorf("cancel: %w", err)}
-		}
 		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
 			return usageError{fmt.Errorf("cancel: %w", err)}
 		}
@@ -84,4 +83,29 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		}
 		return nil
 	}
+}
+
+// openForCancel opens the state for cancel: with its lock when no other planrun holds it;
+// while one does (a run --wait), or when the file cannot be written, for reading only.
+// Cancel then changes nothing in the state: the run that holds it sees the jobs cancelled
+// on its next poll.
+func openForCancel(e *env, path string) (*state.Store, error) {
+	store, err := state.Open(path)
+	if errors.Is(err, state.ErrReadOnly) {
+		return state.OpenReadOnly(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = store.Lock()
+	if errors.Is(err, state.ErrStateInUse) {
+		store.Close()
+		fmt.Fprintf(e.stderr, "planrun: %s is in use by another planrun: cancelling through the service only, the state is left to it (a run --wait sees the jobs cancelled on its next poll)\n", path)
+		return state.OpenReadOnly(path)
+	}
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
 }
