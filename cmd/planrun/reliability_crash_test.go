@@ -124,6 +124,9 @@ func relProcessEnv(vars map[string]string) []string {
 // request of the plan: the README's first guarantee, "every request triggered exactly once
 // across reruns, fresh machines and kill -9".
 func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the crash test builds the binary and kills it repeatedly")
+	}
 	if *crashRequests < 12 || *crashKills < 0 {
 		t.Fatalf("-crash.requests must be >= 12 and -crash.kills >= 0")
 	}

@@ -76,6 +76,9 @@ func relFaultCases() []relFaultCase {
 // triggered exactly once or reported failed with its reason, the exit status says which,
 // nothing is left running, and a rerun on a healthy service completes the plan exactly once.
 func TestReliabilityFaultMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the fault matrix runs a plan under every fault (about 30 s)")
+	}
 	for _, tc := range relFaultCases() {
 		t.Run(tc.name, func(t *testing.T) { relRunFaultCase(t, tc) })
 	}

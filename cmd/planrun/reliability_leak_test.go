@@ -22,6 +22,9 @@ import (
 // transport's idle keep-alive connections are closed), whether it completes or is
 // interrupted mid-run.
 func TestReliabilityRunLeavesNoGoroutines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the goroutine test runs a plan under every fault, twice")
+	}
 	for _, interrupt := range []bool{false, true} {
 		name := "complete"
 		if interrupt {

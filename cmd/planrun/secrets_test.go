@@ -37,6 +37,9 @@ type secretsProc struct {
 // success and failure, with debug logs in both formats and every report, then searches
 // stdout, stderr and every file under the test folder for the secret key and token.
 func TestSecretsNeverLeak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the secrets test builds the binary and runs it 17 times")
+	}
 	ctx := relCtx(t, 5*time.Minute)
 	bin := relBuild(t)
 	dir := t.TempDir()
