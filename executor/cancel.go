@@ -31,6 +31,9 @@ type CancelResult struct {
 	// Duplicates is how many jobs on the service share this job's Name (1 when it is the
 	// only one). Every one of them has its own CancelResult.
 	Duplicates int
+	// Outside marks a job whose Name the plan's current expansion no longer makes: an
+	// earlier generation, or a job edited since (reached with Options.AllGenerations).
+	Outside bool
 }
 
 // Duplicated counts the Names of results held by more than one job on the service.
@@ -50,7 +53,9 @@ func Duplicated(results []CancelResult) int {
 // a machine without state; jobs the state knows but the sweep missed are described. Every
 // job of the plans is reported: cancelled, already finished, or the error. A Name that
 // more than one job carries (a duplicate) has every one of its jobs cancelled and reported,
-// each with Duplicates set (see Duplicated). Job states are written to the state file,
+// each with Duplicates set (see Duplicated). With opts.AllGenerations, the jobs of the
+// plan's earlier generations and edited jobs are reached too (see cancelOutside). Job
+// states are written to the state file,
 // unless store was opened read-only (another planrun holds it): then the state is left as it
 // is, and a Wait of the holder sees the jobs cancelled on its next poll.
 func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
@@ -78,9 +83,11 @@ func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan
 // cancelPlan sweeps, matches and cancels the jobs of one plan.
 func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, error) {
 	groups := map[groupKey]bool{}
+	kept := map[string]bool{} // the plan jobs with a request kept
 	prefix, first := "", true
 	for req := range e.o.requests(p) {
 		groups[groupKey{req.Bucket, req.Region, req.Type}] = true
+		kept[req.Job] = true
 		if first {
 			prefix, first = req.Name, false
 		} else {
@@ -95,12 +102,23 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 	if known {
 		since = firstRun.Add(-sweepSlack)
 	}
+	var out *outside
+	if e.o.AllGenerations {
+		// Earlier generations may have run from anywhere: the sweep has no time bound.
+		since = time.Time{}
+		if out, err = e.outsideOf(ctx, p, kept, groups); err != nil {
+			return nil, err
+		}
+		if out.prefix != "" {
+			prefix = out.prefix
+		}
+	}
 	// Every job with a Name of the plan: a Name made twice (a duplicate) is cancelled twice.
-	onService := map[string][]ciapi.JobDetail{}
+	onService := map[string][]foundJob{}
 	for k := range groups {
 		err := e.sweep(ctx, k.bucket, k.region, k.typ, since, func(d *ciapi.JobDetail) error {
 			if d.Name != "" && strings.HasPrefix(d.Name, prefix) {
-				onService[d.Name] = append(onService[d.Name], *d)
+				onService[d.Name] = append(onService[d.Name], foundJob{*d, k})
 			}
 			return nil
 		})
@@ -120,7 +138,12 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		}
 		js := JobStatus{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
 			Region: req.Region, Type: req.Type}
-		if ds, ok := onService[req.Name]; ok {
+		if fs, ok := onService[req.Name]; ok {
+			delete(onService, req.Name) // what is left is not in the expansion
+			ds := make([]ciapi.JobDetail, len(fs))
+			for i := range fs {
+				ds[i] = fs[i].JobDetail
+			}
 			// The state keeps one job per request: the one it knows, else the first found.
 			keep := 0
 			for i := range ds {
@@ -156,12 +179,20 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 	if err := e.note(&state.Write{Records: found, Jobs: seen}); err != nil {
 		return nil, fmt.Errorf("save job states: %w", err)
 	}
+	if out != nil {
+		results = append(results, out.found(onService)...)
+		for _, j := range out.inState {
+			if _, ok := onService[j.Name]; !ok {
+				missed.jobs = append(missed.jobs, j)
+			}
+		}
+	}
 	if len(missed.jobs) > 0 {
 		if err := e.describeAll(ctx, missed); err != nil {
 			return nil, err
 		}
 		for _, j := range missed.jobs {
-			results = append(results, CancelResult{JobStatus: *j, Duplicates: 1})
+			results = append(results, CancelResult{JobStatus: *j, Duplicates: 1, Outside: out != nil && out.stale[j.Name]})
 		}
 	}
 	return results, e.cancelAll(ctx, results)

@@ -77,6 +77,10 @@ type Options struct {
 	// Filter, when set, restricts every operation to the requests it keeps (--shard). It
 	// must be deterministic: the same request is kept on every call.
 	Filter func(*plan.Request) bool
+	// AllGenerations makes Cancel also reach the unfinished jobs of each plan that its
+	// current expansion no longer names: those of earlier generations, and of jobs edited
+	// (or, without a Filter, removed) since (cancel --all-generations).
+	AllGenerations bool
 }
 
 // requests streams the requests of p that the Filter keeps.

@@ -90,7 +90,10 @@ func (s *jsonSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, me
 // jsonStatusRow is one line of `status --format json`.
 type jsonStatusRow struct {
 	jsonRequestID
-	Status   string     `json:"status"`
+	Status string `json:"status"`
+	// InPlan says whether the plans given to status still expand to the request (false:
+	// an earlier generation, or a job edited since); absent without plans.
+	InPlan   *bool      `json:"in_plan,omitempty"`
 	JobID    string     `json:"job_id,omitempty"`
 	State    string     `json:"state,omitempty"`
 	Attempts int        `json:"attempts"`
@@ -108,6 +111,10 @@ func (s *jsonSink) Status(rec state.Record) error {
 	if rec.ErrorCode != "" || rec.ErrorMessage != "" {
 		row.Error = &jsonError{Code: rec.ErrorCode, Message: rec.ErrorMessage, RequestID: rec.RequestID}
 	}
+	if s.o.inPlan != nil {
+		in := s.o.inPlan(rec.Name)
+		row.InPlan = &in
+	}
 	return s.line(&row)
 }
 
@@ -121,6 +128,9 @@ type jsonCancelRow struct {
 	JobID   string `json:"job_id"`
 	State   string `json:"state"`
 	Outcome string `json:"outcome"`
+	// InPlan is false for a job the plan no longer makes (an earlier generation or an
+	// edited job, reached with --all-generations); absent otherwise.
+	InPlan *bool `json:"in_plan,omitempty"`
 	// Duplicates is how many jobs on the service share this Name, when more than one.
 	Duplicates int        `json:"duplicates,omitempty"`
 	Error      *jsonError `json:"error,omitempty"`
@@ -131,6 +141,9 @@ func (s *jsonSink) Cancelled(r executor.CancelResult) error {
 		JobID: r.JobID, State: r.State, Outcome: r.Outcome}
 	if r.Duplicates > 1 {
 		row.Duplicates = r.Duplicates
+	}
+	if r.Outside {
+		row.InPlan = new(bool)
 	}
 	if r.Err != nil {
 		row.Error = &jsonError{Message: r.Err.Error()}

@@ -63,6 +63,7 @@ type options struct {
 	color   bool
 	meta    Meta
 	command Command
+	inPlan  func(name string) bool
 }
 
 // WithPlans gives the plans of a run and the requests of them it runs (keep; nil: all), so
@@ -74,6 +75,10 @@ func WithPlans(plans []*plan.Plan, keep func(*plan.Request) bool) Option {
 // For names the command the sink renders, so that a format can say "nothing" in its own
 // way (the text of status or cancel prints its count line even with no row).
 func For(c Command) Option { return func(o *options) { o.command = c } }
+
+// WithInPlan makes status mark each request whose Name inPlan says the current plans no
+// longer expand to (an earlier generation, or a job edited since): `planrun status PLAN...`.
+func WithInPlan(inPlan func(name string) bool) Option { return func(o *options) { o.inPlan = inPlan } }
 
 // WithColor lets the text format use ANSI colours (stdout is a terminal, NO_COLOR unset).
 func WithColor(on bool) Option { return func(o *options) { o.color = on } }

@@ -24,18 +24,23 @@ type textSink struct {
 	counts map[string]int
 	rows   int
 	cancel bool
+	inPlan func(name string) bool // status: whether a row is in the plans given (nil: not asked)
+	old    int                    // status rows not in the plans given
 }
 
 const (
 	statusHead = "PLAN\tJOB\tNAME\tSTATUS\tJOB ID\tSTATE\tATTEMPTS\tERROR"
-	cancelHead = "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tOUTCOME"
+	// statusPlanHead is the status table when the plans were given: IN PLAN says whether
+	// the plans still expand to the row's request.
+	statusPlanHead = "PLAN\tJOB\tNAME\tIN PLAN\tSTATUS\tJOB ID\tSTATE\tATTEMPTS\tERROR"
+	cancelHead     = "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tOUTCOME"
 )
 
 func newText(w io.Writer, o options) (Sink, error) {
-	s := &textSink{w: w, color: o.color, counts: map[string]int{}}
+	s := &textSink{w: w, color: o.color, counts: map[string]int{}, inPlan: o.inPlan}
 	switch o.command { // an empty table still has its head and count line
 	case Status:
-		s.table(statusHead)
+		s.table(s.statusHead())
 	case Cancel:
 		s.table(cancelHead)
 		s.cancel = true
@@ -64,11 +69,26 @@ func (s *textSink) table(head string) *tabwriter.Writer {
 	return s.tw
 }
 
+func (s *textSink) statusHead() string {
+	if s.inPlan != nil {
+		return statusPlanHead
+	}
+	return statusHead
+}
+
 func (s *textSink) Status(rec state.Record) error {
-	tw := s.table(statusHead)
+	tw := s.table(s.statusHead())
 	s.rows++
 	s.counts[string(rec.Status)]++
-	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", rec.Plan, rec.Job, rec.Name, rec.Status,
+	in := ""
+	if s.inPlan != nil {
+		in = "yes\t"
+		if !s.inPlan(rec.Name) {
+			in = "no\t"
+			s.old++
+		}
+	}
+	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", rec.Plan, rec.Job, rec.Name, in, rec.Status,
 		dash(rec.JobID), dash(rec.JobState), rec.Attempts, clean(recordError(rec)))
 	return err
 }
@@ -79,6 +99,9 @@ func (s *textSink) Cancelled(r executor.CancelResult) error {
 	s.cancel = true
 	s.counts[r.Outcome]++
 	msg := r.Outcome
+	if r.Outside {
+		msg += " (not in the plan: earlier generation or edited job)"
+	}
 	if r.Err != nil {
 		msg += ": " + r.Err.Error()
 	}
@@ -107,6 +130,9 @@ func (s *textSink) Flush() error {
 		if n := s.counts[string(st)]; n > 0 {
 			line += fmt.Sprintf(", %d %s", n, st)
 		}
+	}
+	if s.old > 0 {
+		line += fmt.Sprintf("; %d no longer in the plan (an earlier generation or an edited job: cancel --all-generations reaches their unfinished jobs)", s.old)
 	}
 	_, err = fmt.Fprintln(s.w, line)
 	return err

@@ -19,13 +19,20 @@ each job: cancelled, already finished, or the error. It finds the jobs on the se
 names, so it also works from a machine without the state file, and while a run --wait holds
 the state: that run then reports the jobs cancelled.
 
+Only the jobs of the plan as it is now are reached: after 'generation' was bumped or a job
+edited, the earlier jobs have other names. --all-generations reaches them too: the unfinished
+jobs of the plan's jobs with any other name (found in the state, and on the service by the
+names' "<plan>-<job>-" start, listing without a time bound), marked "not in the plan".
+
 Examples:
   planrun cancel plans/backfill.yaml
-  planrun cancel --format json plans/backfill.yaml`
+  planrun cancel --format json plans/backfill.yaml
+  planrun cancel --all-generations plans/backfill.yaml  # earlier generations too`
 
 func setupCancel(fs *flag.FlagSet) runFunc {
 	var f serviceFlags
 	format := fs.String("format", "text", "output: "+strings.Join(report.Formats(report.Cancel), ", ")+" (JSON Lines, one object per job)")
+	allGenerations := fs.Bool("all-generations", false, "also cancel the unfinished jobs the plan no longer makes: earlier generations, and jobs edited since")
 	f.register(fs)
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := report.CheckFormat(report.Cancel, *format); err != nil {
@@ -51,7 +58,7 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
 			return usageError{fmt.Errorf("cancel: %w", err)}
 		}
-		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout})
+		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations})
 		sink, err := report.New(*format, e.stdout, report.For(report.Cancel))
 		if err != nil {
 			return err

@@ -15,8 +15,10 @@ import (
 const statusUsage = `Usage: planrun status [flags] [PLAN...]
 
 Shows what the state file holds: each request, its job id and last known job state. With PLAN
-files, only their plans; with --refresh, asks the service for the current state of unfinished jobs
-first (needs credentials, like run).
+files, only their plans, each row marked whether the plan still makes that request (IN PLAN no:
+an earlier generation, or a job edited since; cancel --all-generations reaches those jobs); with
+--refresh, asks the service for the current state of unfinished jobs first (needs credentials,
+like run).
 
 With --grid, draws the backfill as a grid in the terminal: a line per plan job × input ×
 workflow, a block per window (grouped by day, week, month or year when they do not fit the
@@ -86,7 +88,11 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 		if *grid || *format == "html" || *format == "markdown" {
 			err = printGrid(ctx, e, store, *format, names)
 		} else {
-			err = printStatus(ctx, e, store, *format, names)
+			var opts []report.Option
+			if len(plans) > 0 {
+				opts = append(opts, report.WithInPlan(plan.NewNameSet(plans...).Has))
+			}
+			err = printStatus(ctx, e, store, *format, names, opts...)
 		}
 		if err != nil {
 			return err
@@ -95,8 +101,8 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func printStatus(ctx context.Context, e *env, store *state.Store, format string, plans []string) error {
-	sink, err := report.New(format, e.stdout, report.For(report.Status))
+func printStatus(ctx context.Context, e *env, store *state.Store, format string, plans []string, opts ...report.Option) error {
+	sink, err := report.New(format, e.stdout, append(opts, report.For(report.Status))...)
 	if err != nil {
 		return err
 	}
