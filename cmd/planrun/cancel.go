@@ -27,7 +27,7 @@ names' "<plan>-<job>-" start, listing without a time bound), marked "not in the 
 Examples:
   planrun cancel plans/backfill.yaml
   planrun cancel --format json plans/backfill.yaml
-  planrun cancel --all-generations plans/backfill.yaml  # earlier generations too`
+  planrun cancel --all-generations plans/backfill.yaml  # older generations too`
 
 func setupCancel(fs *flag.FlagSet) runFunc {
 	var f serviceFlags
