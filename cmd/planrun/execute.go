@@ -36,11 +36,11 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	}
 	defer rf.abort()
 
-	counted := &countingAPI{API: api}
+	counted := executor.CountCalls(api)
 	var prog *report.Progress
 	// With --log-format json, stderr is for log collectors: no free-text progress lines.
 	if !f.quiet && f.logFormat != "json" {
-		prog = report.NewProgress(e.console(), counted.inFlight, f.qps.QPS)
+		prog = report.NewProgress(e.console(), counted.InFlight, f.qps.QPS)
 	}
 	opts := executor.Options{
 		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
@@ -99,16 +99,16 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 			writeErr = err
 		}
 	}
-	if err := appendStepSummary(e, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
+	if err := report.AppendStepSummary(e.getenv("GITHUB_STEP_SUMMARY"), func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
 		writeErr = err
 	}
 	// The grid reads the state even after Ctrl-C: the run's state is what it shows.
 	inShard := func(name string) bool { return shard.Contains(name) }
-	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, namesOf(plans), inShard); writeErr == nil {
+	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, plan.Names(plans), inShard); writeErr == nil {
 		writeErr = err
 	}
 	if f.html != "" {
-		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, namesOf(plans), inShard, nil); writeErr == nil {
+		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, plan.Names(plans), inShard, nil); writeErr == nil {
 			writeErr = err
 		}
 	}

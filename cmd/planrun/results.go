@@ -62,8 +62,8 @@ func setupResults(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		if err := checkOutputs("results", f.statePath(), planPaths(plans), output{"--html", *html}); err != nil {
-			return err
+		if err := report.CheckOutputs(f.statePath(), plan.Paths(plans), report.Output{Flag: "--html", Path: *html}); err != nil {
+			return usagef("results: %v", err)
 		}
 		api, closeAPI, err := f.client(e, "results")
 		if err != nil {
@@ -126,7 +126,7 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 		return configError(e, fmt.Errorf("results: %w", rerr))
 	}
 	if html != "" {
-		if err := writeGridFile(ctx, html, store, namesOf(plans), nil, counts); err != nil {
+		if err := writeGridFile(ctx, html, store, plan.Names(plans), nil, counts); err != nil {
 			return err
 		}
 	}

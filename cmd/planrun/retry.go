@@ -73,9 +73,10 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 		return err
 	}
 	statePath := f.statePath()
-	if err := checkOutputs("retry", statePath, planPaths(plans), output{"--report", f.report}, output{"--junit", f.junit},
-		output{"--html", f.html}, output{"--results", f.results}); err != nil {
-		return err
+	if err := report.CheckOutputs(statePath, plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
+		report.Output{Flag: "--junit", Path: f.junit}, report.Output{Flag: "--html", Path: f.html},
+		report.Output{Flag: "--results", Path: f.results}); err != nil {
+		return usagef("retry: %v", err)
 	}
 	api, closeAPI, err := f.client(e, "retry")
 	if err != nil {

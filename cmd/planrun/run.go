@@ -151,11 +151,13 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 		if err := preview(sink); err != nil {
 			return err
 		}
-		return appendStepSummary(e, preview)
+		return report.AppendStepSummary(e.getenv("GITHUB_STEP_SUMMARY"), preview)
 	}
 	statePath := f.statePath()
-	if err := checkOutputs("run", statePath, planPaths(plans), output{"--report", f.report}, output{"--junit", f.junit}, output{"--html", f.html}, output{"--results", f.results}); err != nil {
-		return err
+	if err := report.CheckOutputs(statePath, plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
+		report.Output{Flag: "--junit", Path: f.junit}, report.Output{Flag: "--html", Path: f.html},
+		report.Output{Flag: "--results", Path: f.results}); err != nil {
+		return usagef("run: %v", err)
 	}
 	api, closeAPI, err := f.client(e, "run")
 	if err != nil {
@@ -187,7 +189,7 @@ func loadValid(e *env, paths, exclude []string, format string) ([]*plan.Plan, er
 	if err != nil {
 		return nil, usageError{err}
 	}
-	results, err := loadPlans(files, 0)
+	results, err := plan.LoadFiles(files, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 				return configError(e, fmt.Errorf("status: refresh: %w", err))
 			}
 		}
-		names := namesOf(plans)
+		names := plan.Names(plans)
 		if *grid || *format == "html" || *format == "markdown" {
 			err = printGrid(ctx, e, store, *format, names)
 		} else {

@@ -3,10 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 
 	"golang.org/x/term"
@@ -33,46 +33,15 @@ func fileExists(path string) bool {
 }
 
 // writeValidation prints the outcome of checking plan files on stdout in format.
-func writeValidation(e *env, format string, results []fileResult) error {
+func writeValidation(e *env, format string, results []plan.FileResult) error {
 	sink, err := report.New(format, e.stdout)
 	if err != nil {
 		return err
 	}
-	if err := sink.Checks(planChecks(results)); err != nil {
+	if err := sink.Checks(report.ChecksOf(results)); err != nil {
 		return err
 	}
 	return sink.Flush()
-}
-
-// planChecks converts the loaded results for the report package.
-func planChecks(results []fileResult) []report.PlanCheck {
-	checks := make([]report.PlanCheck, len(results))
-	for i, r := range results {
-		checks[i] = report.PlanCheck{Path: r.Path, Requests: r.Requests, Problems: r.Problems}
-		if r.Plan != nil {
-			checks[i].Plan = r.Plan.Name
-		}
-	}
-	return checks
-}
-
-// appendStepSummary appends Markdown to $GITHUB_STEP_SUMMARY when GitHub Actions set it.
-func appendStepSummary(e *env, write func(report.Sink) error) error {
-	path := e.getenv("GITHUB_STEP_SUMMARY")
-	if path == "" {
-		return nil
-	}
-	err := report.AppendFile(path, func(w io.Writer) error {
-		sink, err := report.New("markdown", w)
-		if err != nil {
-			return err
-		}
-		return write(sink)
-	})
-	if err != nil {
-		return fmt.Errorf("step summary: %w", err)
-	}
-	return nil
 }
 
 // globList is a repeatable flag of globs (--exclude).
@@ -89,7 +58,7 @@ func registerExclude(fs *flag.FlagSet) *globList {
 }
 
 // printWarnings writes the plans' warnings to stderr: valid, but probably not meant.
-func printWarnings(e *env, results []fileResult) {
+func printWarnings(e *env, results []plan.FileResult) {
 	for _, r := range results {
 		if r.Plan != nil {
 			for _, w := range r.Plan.Warnings {

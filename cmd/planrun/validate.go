@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,14 +22,6 @@ Examples:
   planrun validate --format github plans/prod.yaml
   planrun validate --format junit plans/ > validate.xml`
 
-// fileResult is the outcome of checking one plan file.
-type fileResult struct {
-	Path     string
-	Plan     *plan.Plan // nil when invalid
-	Problems []plan.Problem
-	Requests int
-}
-
 func setupValidate(fs *flag.FlagSet) runFunc {
 	format := fs.String("format", "text", "output: "+strings.Join(report.Formats(report.Validate), ", "))
 	maxRequests := fs.Int("max-requests", defaultMaxRequests, "refuse a plan that expands to more requests than this (0: no limit)")
@@ -50,10 +41,10 @@ func setupValidate(fs *flag.FlagSet) runFunc {
 		if len(files) == 0 {
 			return usagef("validate: no *.yaml or *.yml files under %v", paths)
 		}
-		if err := checkOutputs("validate", "", files, output{"--junit", *junitFile}); err != nil {
-			return err
+		if err := report.CheckOutputs("", files, report.Output{Flag: "--junit", Path: *junitFile}); err != nil {
+			return usagef("validate: %v", err)
 		}
-		results, err := loadPlans(files, *maxRequests)
+		results, err := plan.LoadFiles(files, *maxRequests)
 		if err != nil {
 			return err
 		}
@@ -67,7 +58,7 @@ func setupValidate(fs *flag.FlagSet) runFunc {
 				if err != nil {
 					return err
 				}
-				return sink.Checks(planChecks(results))
+				return sink.Checks(report.ChecksOf(results))
 			})
 			if err != nil {
 				return err
@@ -80,39 +71,4 @@ func setupValidate(fs *flag.FlagSet) runFunc {
 		}
 		return nil
 	}
-}
-
-// loadPlans loads and checks every file; problems are collected, not returned as errors.
-// Only an unreadable file is an error.
-func loadPlans(files []string, maxRequests int) ([]fileResult, error) {
-	results := make([]fileResult, 0, len(files))
-	names := map[string]string{} // plan name -> the first file that uses it
-	for _, f := range files {
-		p, err := plan.Load(f)
-		r := fileResult{Path: f, Plan: p}
-		var probs plan.Problems
-		switch {
-		case errors.As(err, &probs):
-			r.Problems = probs
-			r.Plan = nil
-		case err != nil:
-			return nil, fmt.Errorf("validate %s: %w", f, err)
-		default:
-			if first, dup := names[p.Name]; dup {
-				r.Problems = append(r.Problems, plan.Problem{File: f, Line: p.NamePos.Line, Col: p.NamePos.Col, Path: "name",
-					Message: fmt.Sprintf("plan name %q is also used by %s: plan names prefix every job name on the service, so give each plan its own", p.Name, first)})
-				r.Plan = nil
-				break
-			}
-			names[p.Name] = f
-			r.Requests = p.Count()
-			if maxRequests > 0 && r.Requests > maxRequests {
-				r.Problems = []plan.Problem{{File: f, Line: 1, Col: 1, Message: fmt.Sprintf(
-					"plan expands to %d requests, more than the limit of %d; raise it with --max-requests %d if that is intended",
-					r.Requests, maxRequests, r.Requests)}}
-			}
-		}
-		results = append(results, r)
-	}
-	return results, nil
 }

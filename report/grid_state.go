@@ -1,0 +1,71 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/state"
+)
+
+// ReadGrid reads the state's requests of the named plans (all when none), those keep
+// accepts when it is set, into a grid.
+func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func(name string) bool) (*Grid, error) {
+	g := NewGrid(time.Now())
+	for rec, err := range store.Records(ctx, plans...) {
+		if err != nil {
+			return nil, fmt.Errorf("read state: %w", err)
+		}
+		if keep == nil || keep(rec.Name) {
+			g.Add(GridCellFromRecord(rec))
+		}
+	}
+	return g, nil
+}
+
+// WriteGridPage writes g as one HTML page to path, atomically, with the object counts of
+// the requests' first batch jobs when counts are given (planrun results --html).
+func WriteGridPage(path string, g *Grid, counts []executor.ObjectCounts) error {
+	for _, c := range counts {
+		if c.Attempt <= 1 && (c.Err == nil || c.Objects > 0) {
+			g.AddCounts(c.Plan, c.Name, c.Objects, c.Failed)
+		}
+	}
+	if err := WriteFile(path, func(w io.Writer) error { return WriteGridHTML(w, g) }); err != nil {
+		return fmt.Errorf("html: %w", err)
+	}
+	return nil
+}
+
+// AppendStepSummary appends Markdown to the GitHub step summary at path (the value of
+// $GITHUB_STEP_SUMMARY; "" does nothing): what write renders through a Markdown sink.
+func AppendStepSummary(path string, write func(Sink) error) error {
+	if path == "" {
+		return nil
+	}
+	err := AppendFile(path, func(w io.Writer) error {
+		sink, err := New("markdown", w)
+		if err != nil {
+			return err
+		}
+		return write(sink)
+	})
+	if err != nil {
+		return fmt.Errorf("step summary: %w", err)
+	}
+	return nil
+}
+
+// AppendStepSummaryGrid appends g as a Markdown grid to the GitHub step summary at path
+// ("" or an empty grid does nothing).
+func AppendStepSummaryGrid(path string, g *Grid) error {
+	if path == "" || g.Len() == 0 {
+		return nil
+	}
+	if err := AppendFile(path, func(w io.Writer) error { return WriteGridMarkdown(w, g) }); err != nil {
+		return fmt.Errorf("step summary: %w", err)
+	}
+	return nil
+}
