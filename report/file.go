@@ -239,3 +239,31 @@ func (s *FileSink) Flush() error {
 
 // Abort drops the file; after Flush it does nothing.
 func (s *FileSink) Abort() { s.f.Abort() }
+
+// OpenRun opens where a run renders: w in format, and the JSON report at reportPath and
+// the JUnit report at junitPath when they are set, written whole on Flush or not at all
+// (abort drops them). Colour (WithColor) applies to w only.
+func OpenRun(format string, w io.Writer, reportPath, junitPath string, opts ...Option) (sink Sink, abort func(), err error) {
+	stdout, err := New(format, w, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(opts, WithColor(false))
+	sinks, files := []Sink{stdout}, []*FileSink{}
+	abort = func() {
+		for _, f := range files {
+			f.Abort()
+		}
+	}
+	for _, out := range []struct{ path, format string }{{reportPath, "json"}, {junitPath, "junit"}} {
+		if out.path != "" {
+			file, err := NewFileSink(out.format, out.path, opts...)
+			if err != nil {
+				abort()
+				return nil, nil, err
+			}
+			files, sinks = append(files, file), append(sinks, file)
+		}
+	}
+	return Multi(sinks...), abort, nil
+}

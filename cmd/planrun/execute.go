@@ -25,7 +25,8 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
 	keep := func(r *plan.Request) bool { return shard.Contains(r.Name) }
-	out, abort, err := openOutputs(e, f, report.WithMeta(meta), report.WithPlans(plans, keep))
+	out, abort, err := report.OpenRun(f.format, e.stdout, f.report, f.junit,
+		report.WithMeta(meta), report.WithPlans(plans, keep), report.WithColor(useColor(e)))
 	if err != nil {
 		return err
 	}
@@ -173,29 +174,3 @@ func configError(e *env, err error) error {
 }
 
 func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
-
-// openOutputs opens where a run renders: stdout in --format, then the --report and
-// --junit files (written whole on Flush, or not at all: abort drops them).
-func openOutputs(e *env, f *runFlags, opts ...report.Option) (sink report.Sink, abort func(), err error) {
-	stdout, err := report.New(f.format, e.stdout, append(opts, report.WithColor(useColor(e)))...)
-	if err != nil {
-		return nil, nil, err
-	}
-	sinks, files := []report.Sink{stdout}, []*report.FileSink{}
-	abort = func() {
-		for _, f := range files {
-			f.Abort()
-		}
-	}
-	for _, out := range []struct{ path, format string }{{f.report, "json"}, {f.junit, "junit"}} {
-		if out.path != "" {
-			file, err := report.NewFileSink(out.format, out.path, opts...)
-			if err != nil {
-				abort()
-				return nil, nil, err
-			}
-			files, sinks = append(files, file), append(sinks, file)
-		}
-	}
-	return report.Multi(sinks...), abort, nil
-}
