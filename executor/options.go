@@ -46,6 +46,10 @@ type Options struct {
 	RequestTimeout time.Duration
 	// FailFast stops starting requests after the first permanent failure (--fail-fast).
 	FailFast bool
+	// MaxFailures, when positive, is the failure budget (--max-failures): once that many
+	// requests have failed (permanently, or out of retries), no new request starts; those
+	// in flight finish, and the Summary says the budget was spent.
+	MaxFailures int
 	// BackoffBase and BackoffCap shape the exponential backoff with full jitter between
 	// retries. Defaults 500ms and 30s.
 	BackoffBase, BackoffCap time.Duration

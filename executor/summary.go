@@ -31,6 +31,12 @@ type Summary struct {
 	Jobs     []JobCounts
 	Total    Counts
 	Failures []Result
+	// Codes groups every failure by the service's error code, in first-seen order, each
+	// with its count and its first failure (see FailureCodes).
+	Codes []CodeCount
+	// BudgetSpent is set when Options.MaxFailures requests failed and the run stopped
+	// starting new ones.
+	BudgetSpent bool
 
 	mu    sync.Mutex
 	index map[[2]string]int
@@ -77,5 +83,6 @@ func (s *Summary) add(r Result) {
 		if len(s.Failures) < MaxKeptFailures {
 			s.Failures = append(s.Failures, r)
 		}
+		s.countCode(r)
 	}
 }

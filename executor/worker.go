@@ -220,6 +220,7 @@ func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) er
 	}
 	row.ErrorCode, row.ErrorMessage, row.RequestID = res.Code, res.Message, res.RequestID
 	r.emit(res, &row)
+	r.spendBudget()
 	if r.o.FailFast {
 		return errStopped
 	}

@@ -111,17 +111,18 @@ func validationGitHub(w io.Writer, checks []PlanCheck) error {
 // log).
 type githubSink struct {
 	unsupported
-	w io.Writer
+	w     io.Writer
+	known *executor.Known
 }
 
-func newGitHub(w io.Writer, _ options) (Sink, error) {
-	return &githubSink{unsupported: unsupported{"github"}, w: w}, nil
+func newGitHub(w io.Writer, o options) (Sink, error) {
+	return &githubSink{unsupported: unsupported{"github"}, w: w, known: o.known}, nil
 }
 
 func (s *githubSink) Checks(c []PlanCheck) error { return validationGitHub(s.w, c) }
 
 func (s *githubSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
-	return previewText(s.w, plans, keep)
+	return previewText(s.w, plans, keep, s.known)
 }
 
 // Result renders nothing: the annotations come with RunDone.

@@ -41,12 +41,12 @@ func WriteGridPage(path string, g *Grid, counts []executor.ObjectCounts) error {
 
 // AppendStepSummary appends Markdown to the GitHub step summary at path (the value of
 // $GITHUB_STEP_SUMMARY; "" does nothing): what write renders through a Markdown sink.
-func AppendStepSummary(path string, write func(Sink) error) error {
+func AppendStepSummary(path string, write func(Sink) error, opts ...Option) error {
 	if path == "" {
 		return nil
 	}
 	err := AppendFile(path, func(w io.Writer) error {
-		sink, err := New("markdown", w)
+		sink, err := New("markdown", w, opts...)
 		if err != nil {
 			return err
 		}

@@ -45,10 +45,29 @@ func (s *jsonSink) line(v any) error {
 	return s.enc.Encode(v)
 }
 
-// jsonDryRequest is one line of `run --dry-run --format json`.
+// jsonDryRequest is one line of `run --dry-run --format json`: a request with its action
+// ("create", or "skip" with the batch job that exists and where that is known from).
 type jsonDryRequest struct {
 	jsonRequestID
-	Body string `json:"body"`
+	Body   string `json:"body"`
+	Action string `json:"action"`
+	JobID  string `json:"job_id,omitempty"`
+	State  string `json:"state,omitempty"`
+	Source string `json:"source,omitempty"`
+}
+
+// jsonStaleJob is a line of the dry run for a batch job no longer in the plan, after the
+// requests: "action": "stale".
+type jsonStaleJob struct {
+	Action string `json:"action"`
+	Plan   string `json:"plan"`
+	Job    string `json:"job,omitempty"`
+	Name   string `json:"name"`
+	Bucket string `json:"bucket,omitempty"`
+	Region string `json:"region,omitempty"`
+	JobID  string `json:"job_id,omitempty"`
+	State  string `json:"state,omitempty"`
+	Source string `json:"source"`
 }
 
 func (s *jsonSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
@@ -61,11 +80,23 @@ func (s *jsonSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) er
 			if err != nil {
 				return fmt.Errorf("render %s: %w", r.Name, err)
 			}
+			action, done, err := s.o.known.Action(&r)
+			if err != nil {
+				return err
+			}
 			rec := jsonDryRequest{jsonRequestID: requestIDOf(r.Name, r.Plan, r.Job, r.Seq, r.Bucket, r.Region,
-				r.Type, r.InputKind, r.InputValue, r.Workflow, r.Start, r.End), Body: string(body)}
+				r.Type, r.InputKind, r.InputValue, r.Workflow, r.Start, r.End), Body: string(body), Action: action,
+				JobID: done.JobID, State: done.State, Source: done.Source}
 			if err := s.line(&rec); err != nil {
 				return err
 			}
+		}
+	}
+	for _, st := range s.o.known.Stale() {
+		row := jsonStaleJob{Action: "stale", Plan: st.Plan, Job: st.Job, Name: st.Name, Bucket: st.Bucket,
+			Region: st.Region, JobID: st.JobID, State: st.State, Source: st.Source}
+		if err := s.line(&row); err != nil {
+			return err
 		}
 	}
 	return s.Flush()

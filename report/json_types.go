@@ -82,6 +82,9 @@ type jsonFooter struct {
 	Wait        *jsonWait    `json:"wait,omitempty"`
 	Finished    *time.Time   `json:"finished,omitempty"`
 	Interrupted bool         `json:"interrupted"`
+	// Stopped says why the run stopped before the end, when not interrupted (the failure
+	// budget, a refused configuration, a paused queue).
+	Stopped string `json:"stopped,omitempty"`
 }
 
 type jsonCounts struct {
@@ -102,6 +105,18 @@ type jsonSummary struct {
 	jsonCounts
 	Jobs     []jsonJob     `json:"jobs"`
 	Failures []jsonRequest `json:"failures"`
+	// FailureCodes groups every failure by the service's code, with the first of each.
+	FailureCodes []jsonCodeCount `json:"failure_codes,omitempty"`
+	// BudgetSpent: --max-failures failures stopped the run.
+	BudgetSpent bool `json:"budget_spent,omitempty"`
+}
+
+// jsonCodeCount is one element of "summary.failure_codes".
+type jsonCodeCount struct {
+	Code    string `json:"code"`
+	Count   int    `json:"count"`
+	Example string `json:"example"` // the Name of the first request that failed so
+	Message string `json:"message,omitempty"`
 }
 
 type jsonWait struct {
@@ -157,7 +172,7 @@ func requestOf(r executor.Result) jsonRequest {
 }
 
 func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFooter {
-	f := jsonFooter{Finished: timePtr(m.Finished), Interrupted: m.Interrupted}
+	f := jsonFooter{Finished: timePtr(m.Finished), Interrupted: m.Interrupted, Stopped: m.Stopped}
 	if sum != nil {
 		s := &jsonSummary{jsonCounts: countsOf(sum.Total), Jobs: []jsonJob{}, Failures: []jsonRequest{}}
 		for _, j := range sum.Jobs {
@@ -166,6 +181,10 @@ func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFoo
 		for _, r := range sum.Failures {
 			s.Failures = append(s.Failures, requestOf(r))
 		}
+		for _, c := range sum.Codes {
+			s.FailureCodes = append(s.FailureCodes, jsonCodeCount{Code: c.Code, Count: c.Count, Example: c.Example.Name, Message: c.Example.Message})
+		}
+		s.BudgetSpent = sum.BudgetSpent
 		f.Summary = s
 	}
 	if wait != nil {

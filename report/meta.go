@@ -27,6 +27,19 @@ type Meta struct {
 	Stopped string
 	// Command is the planrun command that ran: "run" when empty, "retry".
 	Command string
+	// WaitInterrupted: Ctrl-C stopped --wait (the jobs go on); Interrupted is set too.
+	WaitInterrupted bool
+	// Next are the commands the summary suggests; empty ones are not suggested.
+	Next NextCommands
+}
+
+// NextCommands are the command lines a summary suggests for what to do next, as the user
+// would type them (the command knows its flags; the report picks what fits the ending).
+type NextCommands struct {
+	Rerun   string // the same command again: it continues, retries the failures, skips what is done
+	Status  string // follows the jobs: status --refresh
+	Results string // each object's outcome: results
+	Retry   string // triggers the failed objects again: retry (empty until the command exists)
 }
 
 // Duration is how long the run took; ok is false when either end is unknown.

@@ -64,6 +64,7 @@ type options struct {
 	meta    Meta
 	command Command
 	inPlan  func(name string) bool
+	known   *executor.Known
 }
 
 // WithPlans gives the plans of a run and the requests of them it runs (keep; nil: all), so
@@ -71,6 +72,12 @@ type options struct {
 func WithPlans(plans []*plan.Plan, keep func(*plan.Request) bool) Option {
 	return func(o *options) { o.plans, o.keep = plans, keep }
 }
+
+// WithKnown tells a dry run what is already done (the state file, or the service with
+// --refresh): each request is then marked create or skip, the tables list only what would
+// be sent, and the batch jobs no longer in the plans are listed. Without it every request
+// is to create.
+func WithKnown(k *executor.Known) Option { return func(o *options) { o.known = k } }
 
 // For names the command the sink renders, so that a format can say "nothing" in its own
 // way (the text of status or cancel prints its count line even with no row).

@@ -40,10 +40,21 @@ func WriteStepSummary(w io.Writer, sum *executor.Summary, wait *executor.WaitSum
 	}
 	if sum != nil {
 		writeCountsMD(&b, sum)
-		writeFailuresMD(&b, sum.Failures, sum.Total.Failed)
+		writeFailuresMD(&b, sum)
 	}
 	if wait != nil {
 		writeWaitMD(&b, wait)
+	}
+	if steps := nextSteps(sum, wait, meta); len(steps) > 0 {
+		b.WriteString("### Next\n\n")
+		for _, st := range steps {
+			b.WriteString("- " + md(st.text))
+			if st.command != "" {
+				b.WriteString(" `" + strings.ReplaceAll(clean(st.command), "`", "'") + "`")
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write step summary: %w", err)
@@ -64,22 +75,24 @@ func writeCountsMD(b *strings.Builder, sum *executor.Summary) {
 		t.Planned, t.Skipped, t.Triggered, t.Failed, t.NotDone())
 }
 
-// writeFailuresMD lists the first failures; total is how many there were in all.
-func writeFailuresMD(b *strings.Builder, failures []executor.Result, total int) {
-	if len(failures) == 0 {
+// writeFailuresMD lists the failures grouped by code, each with its count and one example.
+func writeFailuresMD(b *strings.Builder, sum *executor.Summary) {
+	groups := codeGroups(sum)
+	if len(groups) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "### Failures (%d)\n\n", total)
-	b.WriteString("| Plan / Job | Request | Code | Message | RequestId | Attempts |\n")
-	b.WriteString("|---|---|---|---|---|--:|\n")
-	for i, f := range failures {
+	fmt.Fprintf(b, "### Failures (%d), by code\n\n", sum.Total.Failed)
+	b.WriteString("| Code | Requests | Example: plan / job | Request | Message | RequestId | Attempts |\n")
+	b.WriteString("|---|--:|---|---|---|---|--:|\n")
+	for i, g := range groups {
 		if i == maxListed {
-			fmt.Fprintf(b, "\n… and %d more (see `--report`)\n", total-maxListed)
+			fmt.Fprintf(b, "\n… and %d more codes (see `--report`)\n", len(groups)-maxListed)
 			break
 		}
-		code, msg := failureText(f)
-		fmt.Fprintf(b, "| %s / %s | %s | %s | %s | %s | %d |\n", md(f.Plan), md(f.Job), md(f.Name),
-			md(code), md(msg), md(f.RequestID), f.Attempts)
+		f := g.Example
+		_, msg := failureText(f)
+		fmt.Fprintf(b, "| %s | %d | %s / %s | %s | %s | %s | %d |\n", md(codeName(g.Code)), g.Count, md(f.Plan), md(f.Job),
+			md(f.Name), md(msg), md(f.RequestID), f.Attempts)
 	}
 	b.WriteString("\n")
 }

@@ -26,6 +26,7 @@ type textSink struct {
 	cancel bool
 	inPlan func(name string) bool // status: whether a row is in the plans given (nil: not asked)
 	old    int                    // status rows not in the plans given
+	known  *executor.Known
 }
 
 const (
@@ -37,7 +38,7 @@ const (
 )
 
 func newText(w io.Writer, o options) (Sink, error) {
-	s := &textSink{w: w, color: o.color, counts: map[string]int{}, inPlan: o.inPlan}
+	s := &textSink{w: w, color: o.color, counts: map[string]int{}, inPlan: o.inPlan, known: o.known}
 	switch o.command { // an empty table still has its head and count line
 	case Status:
 		s.table(s.statusHead())
@@ -51,7 +52,7 @@ func newText(w io.Writer, o options) (Sink, error) {
 func (s *textSink) Checks(c []PlanCheck) error { return validationText(s.w, c) }
 
 func (s *textSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
-	return previewText(s.w, plans, keep)
+	return previewText(s.w, plans, keep, s.known)
 }
 
 // Result renders nothing: the summary comes with RunDone.
@@ -182,26 +183,27 @@ func WriteText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, m
 			return err
 		}
 	}
-	if sum != nil && len(sum.Failures) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("Failures (%d):", sum.Total.Failed), ansiRed+ansiBold, color))
-		for i, f := range sum.Failures {
+	if groups := codeGroups(sum); len(groups) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("Failures (%d), by code:", sum.Total.Failed), ansiRed+ansiBold, color))
+		for i, g := range groups {
 			if i == maxListed {
-				fmt.Fprintf(&b, "  ... and %d more (see --report)\n", sum.Total.Failed-maxListed)
+				fmt.Fprintf(&b, "  ... and %d more codes (see --report)\n", len(groups)-maxListed)
 				break
 			}
-			fmt.Fprintf(&b, "  %s\n", failureLine(f))
+			fmt.Fprintf(&b, "  %s  e.g. %s\n", paint(fmt.Sprintf("%d × %s", g.Count, clean(codeName(g.Code))), ansiRed, color), failureLine(g.Example))
 		}
 	}
 	if wait != nil {
 		writeWaitText(&b, wait, color)
 	}
-	if sum != nil && sum.Total.NotDone() > 0 {
-		next := "run the same command again to continue."
-		if meta.Stopped != "" {
-			next = "the run stopped: " + meta.Stopped + "; fix that, then run the same command again."
+	if steps := nextSteps(sum, wait, meta); len(steps) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", paint("Next:", ansiYellow+ansiBold, color))
+		for _, st := range steps {
+			fmt.Fprintf(&b, "  %s\n", paint(st.text, ansiYellow, color))
+			if st.command != "" {
+				fmt.Fprintf(&b, "      %s\n", st.command)
+			}
 		}
-		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("%s not done: %s",
-			plural(sum.Total.NotDone(), "request"), next), ansiYellow, color))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write summary: %w", err)
@@ -272,12 +274,12 @@ func writeWaitText(b *strings.Builder, wait *executor.WaitSummary, color bool) {
 		states = append(states, "no jobs")
 	}
 	fmt.Fprintf(b, "\nJobs after --wait: %s\n", strings.Join(states, ", "))
-	for i, j := range wait.Failed {
+	for i, g := range waitGroups(wait) {
 		if i == maxListed {
-			fmt.Fprintf(b, "  ... and %d more (see --report)\n", len(wait.Failed)-maxListed)
+			fmt.Fprintf(b, "  ... and more (see --report)\n")
 			break
 		}
-		fmt.Fprintf(b, "  %s\n", paint(jobFailureLine(j), ansiRed, color))
+		fmt.Fprintf(b, "  %s  e.g. %s\n", paint(fmt.Sprintf("%d × %s", g.Count, clean(strings.TrimSpace(g.State+" "+g.Code))), ansiRed, color), jobFailureLine(g.Example))
 	}
 }
 

@@ -53,25 +53,72 @@ func TestTextSummaryCleanRun(t *testing.T) {
 	}
 }
 
-func TestTextSummaryCapsFailures(t *testing.T) {
+// 75 failures of two codes are two lines, each with its count and one example, not 75
+// near-identical lines (the report lists every one).
+func TestTextSummaryGroupsFailuresByCode(t *testing.T) {
 	sum := &executor.Summary{Total: executor.Counts{Planned: 75, Failed: 75}}
 	for i := range 75 {
+		code := "Bad"
+		if i%25 == 24 {
+			code = "InternalError"
+		}
 		sum.Failures = append(sum.Failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-" + strconv.Itoa(i),
-			Status: executor.StatusFailed, Code: "Bad", Message: "evil \x1b]0;title\x07 text", Attempts: 1})
+			Status: executor.StatusFailed, Code: code, Message: "evil \x1b]0;title\x07 text", Attempts: 1})
 	}
 	var b strings.Builder
-	if err := WriteText(&b, sum, nil, Meta{}, false); err != nil {
+	if err := WriteText(&b, sum, nil, Meta{Next: NextCommands{Rerun: "planrun run plan.yaml"}}, false); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
-	if n := strings.Count(out, ": Bad: "); n != maxListed {
-		t.Errorf("%d failures listed, want %d", n, maxListed)
+	if n := strings.Count(out, ": Bad: "); n != 1 {
+		t.Errorf("%d failures of code Bad listed, want 1 example", n)
 	}
-	if !strings.Contains(out, "  ... and 25 more (see --report)\n") {
-		t.Errorf("no 'and N more' line:\n%s", out)
+	for _, want := range []string{"72 × Bad  e.g. p-j-0: Bad: ", "3 × InternalError  e.g. p-j-24: InternalError: ",
+		"75 requests failed", "\n      planrun run plan.yaml\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
 	}
 	if strings.ContainsAny(out, "\x1b\x07") {
 		t.Error("service text reached the terminal with control characters")
+	}
+}
+
+// Each ending says what to do next, with the command that does it.
+func TestTextSummaryNextSteps(t *testing.T) {
+	next := NextCommands{Rerun: "planrun run --wait p.yaml", Status: "planrun status --refresh p.yaml", Results: "planrun results p.yaml"}
+	cases := []struct {
+		name string
+		sum  *executor.Summary
+		wait *executor.WaitSummary
+		meta Meta
+		want []string
+	}{
+		{"interrupted while sending", &executor.Summary{Total: executor.Counts{Planned: 5, Triggered: 2}},
+			nil, Meta{Interrupted: true}, []string{"3 requests not done: run the same command again to continue", next.Rerun}},
+		{"budget spent", &executor.Summary{Total: executor.Counts{Planned: 9, Failed: 5}, BudgetSpent: true},
+			nil, Meta{Stopped: "the failure budget was spent (--max-failures 5)"},
+			[]string{"4 requests not done: the run stopped: the failure budget was spent (--max-failures 5); fix that", next.Rerun}},
+		{"Ctrl-C during --wait", &executor.Summary{Total: executor.Counts{Planned: 2, Triggered: 2}},
+			&executor.WaitSummary{States: map[string]int{"Running": 2}}, Meta{Interrupted: true, WaitInterrupted: true},
+			[]string{"keep following with", next.Status, "follow them again", next.Rerun}},
+		{"jobs failed", &executor.Summary{Total: executor.Counts{Planned: 1, Triggered: 1}},
+			&executor.WaitSummary{States: map[string]int{"Failed": 1}, Failed: []executor.JobStatus{{Name: "n", State: "Failed"}}},
+			Meta{}, []string{"1 job did not succeed", "planrun results --failed p.yaml"}},
+		{"all triggered", &executor.Summary{Total: executor.Counts{Planned: 1, Triggered: 1}}, nil, Meta{},
+			[]string{"follow them with", next.Status, next.Results}},
+	}
+	for _, c := range cases {
+		c.meta.Next = next
+		var b strings.Builder
+		if err := WriteText(&b, c.sum, c.wait, c.meta, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range c.want {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s: summary lacks %q:\n%s", c.name, want, b.String())
+			}
+		}
 	}
 }
 

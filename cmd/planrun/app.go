@@ -19,6 +19,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1 // the plan is invalid, or some request or job failed
 	exitUsage       = 2 // bad usage or configuration
+	exitPending     = 3 // run --dry-run --detailed-exitcode: some request would be sent
 	exitInterrupted = 130
 )
 
@@ -30,6 +31,7 @@ type env struct {
 	errTerminal    bool // stderr is a terminal: a live progress line instead of periodic lines
 	errWidth       func() int
 	cons           *report.Console
+	args           []string // the command line after "planrun", for the summary's next steps
 }
 
 // console is stderr shared by the live progress line and messages.
@@ -76,6 +78,7 @@ func runMain(args []string) int {
 
 // run executes one planrun invocation and returns its exit status. It never calls os.Exit.
 func run(ctx context.Context, args []string, e *env) int {
+	e.args = args
 	err := dispatch(ctx, args, e)
 	return exitCode(ctx, err, e)
 }

@@ -31,9 +31,11 @@ Examples:
 
 func setupCancel(fs *flag.FlagSet) runFunc {
 	var f serviceFlags
+	var sf selectFlags
 	format := fs.String("format", "text", "output: "+strings.Join(report.Formats(report.Cancel), ", ")+" (JSON Lines, one object per job)")
 	allGenerations := fs.Bool("all-generations", false, "also cancel the unfinished jobs the plan no longer makes: earlier generations, and jobs edited since")
 	f.register(fs)
+	sf.register(fs)
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := report.CheckFormat(report.Cancel, *format); err != nil {
 			return usagef("cancel: %v", err)
@@ -42,6 +44,10 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 			return usagef("cancel: no plan file given")
 		}
 		plans, err := loadValid(e, paths, nil, "text")
+		if err != nil {
+			return err
+		}
+		sel, err := sf.compile("cancel", plans)
 		if err != nil {
 			return err
 		}
@@ -58,7 +64,8 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
 			return usageError{fmt.Errorf("cancel: %w", err)}
 		}
-		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations})
+		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations,
+			Filter: selFilter(sel)})
 		sink, err := report.New(*format, e.stdout, report.For(report.Cancel))
 		if err != nil {
 			return err

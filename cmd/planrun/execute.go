@@ -24,7 +24,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	for _, p := range plans {
 		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
-	keep := func(r *plan.Request) bool { return shard.Contains(r.Name) }
+	keep := f.keep(shard)
 	out, abort, err := report.OpenRun(f.format, e.stdout, f.report, f.junit,
 		report.WithMeta(meta), report.WithPlans(plans, keep), report.WithColor(useColor(e)))
 	if err != nil {
@@ -45,7 +45,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	}
 	opts := executor.Options{
 		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
-		FailFast: f.failFast, PollInterval: f.pollInterval, Progress: prog.Update,
+		FailFast: f.failFast, MaxFailures: f.maxFailures, PollInterval: f.pollInterval, Progress: prog.Update,
 		Filter: keep,
 		Logger: log, OnResult: func(r executor.Result) { out.Result(r) }, // errors come again at the end
 	}
@@ -65,6 +65,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		opts.OnWaitRound = prog.WaitRound
 		wait, waitErr = executor.Wait(ctx, counted, store, plans, opts)
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
+		meta.WaitInterrupted = interrupted
 	}
 	var objects *report.ObjectTotals
 	var objectProblems []string
@@ -75,8 +76,12 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	}
 	meta.Finished = time.Now()
 	meta.Interrupted = interrupted
+	meta.Next = f.nextCommands(e)
 	var ce *executor.ConfigError
 	var qp *executor.QueuePausedError
+	if sum != nil && sum.BudgetSpent {
+		meta.Stopped = budgetText(f.maxFailures)
+	}
 	if errors.As(runErr, &qp) {
 		meta.Stopped = "the queue is paused"
 	}
@@ -144,6 +149,11 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		}
 	}
 	return nil
+}
+
+// budgetText says why a run stopped early when its failure budget was spent.
+func budgetText(n int) string {
+	return fmt.Sprintf("the failure budget was spent (--max-failures %d)", n)
 }
 
 // sayWriteError tells about a report that could not be written, when the exit status says

@@ -37,6 +37,7 @@ Examples:
 
 func setupResults(fs *flag.FlagSet) runFunc {
 	var f serviceFlags
+	var sf selectFlags
 	format := fs.String("format", "text", "output: text (a table per plan job), json (JSON Lines, one object per execution), csv, junit or markdown")
 	failed := fs.Bool("failed", false, "keep the failed executions only (the tables still count all)")
 	parallel := fs.Int("parallel", executor.DefaultParallel, "most API calls in flight at once")
@@ -45,6 +46,7 @@ func setupResults(fs *flag.FlagSet) runFunc {
 	retries := fs.Int("retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
 	html := fs.String("html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
 	f.register(fs)
+	sf.register(fs)
 	return func(ctx context.Context, paths []string, e *env) error {
 		if f.emulator && !flagGiven(fs, "qps") {
 			*qps = executor.RateSpec{QPS: emulatorQPS}
@@ -62,6 +64,10 @@ func setupResults(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
+		sel, err := sf.compile("results", plans)
+		if err != nil {
+			return err
+		}
 		if err := report.CheckOutputs(f.statePath(), plan.Paths(plans), report.Output{Flag: "--html", Path: *html}); err != nil {
 			return usagef("results: %v", err)
 		}
@@ -70,7 +76,8 @@ func setupResults(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer closeAPI()
-		opts := executor.Options{Parallel: *parallel, QPS: qps.QPS, QPSAuto: qps.Auto, Retries: *retries, RequestTimeout: f.timeout}
+		opts := executor.Options{Parallel: *parallel, QPS: qps.QPS, QPSAuto: qps.Auto, Retries: *retries, RequestTimeout: f.timeout,
+			Filter: selFilter(sel)}
 		if *retries == 0 {
 			opts.Retries = -1
 		}

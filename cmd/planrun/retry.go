@@ -72,6 +72,12 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 	if err != nil {
 		return err
 	}
+	// --job, --since and --until narrow the requests whose objects are retried; the retry
+	// requests themselves are not narrowed again.
+	sel, err := f.selectFlags.compile("retry", plans)
+	if err != nil {
+		return err
+	}
 	statePath := f.statePath()
 	if err := report.CheckOutputs(statePath, plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
 		report.Output{Flag: "--junit", Path: f.junit}, report.Output{Flag: "--html", Path: f.html},
@@ -102,7 +108,8 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 	if retries == 0 {
 		retries = -1
 	}
-	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: retries, RequestTimeout: f.timeout, Logger: log}
+	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: retries, RequestTimeout: f.timeout, Logger: log,
+		Filter: selFilter(sel)}
 	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
 	if err != nil {
 		return configError(e, fmt.Errorf("retry: %w", err))

@@ -31,11 +31,16 @@ Examples:
 // runFlags are the options of `planrun run`.
 type runFlags struct {
 	serviceFlags
+	selectFlags
+	selector                       *plan.Selector // compiled from selectFlags once the plans are loaded
+	paths                          []string       // the PLAN arguments, as given
 	dryRun, failFast, wait, quiet  bool
+	refresh, detailedExit          bool
 	format, report, shard, junit   string
 	logFormat, html                string
 	exclude                        *globList
 	parallel, retries, maxRequests int
+	maxFailures                    int
 	qps                            executor.RateSpec
 	pollInterval                   time.Duration
 	results                        string // --results FILE: per-object results after --wait
@@ -46,6 +51,8 @@ type runFlags struct {
 func setupRun(fs *flag.FlagSet) runFunc {
 	f := &runFlags{}
 	f.register(fs)
+	fs.BoolVar(&f.refresh, "refresh", false, "with --dry-run: ask the service which requests exist (credentials needed; only lists jobs), as well as the state file")
+	fs.BoolVar(&f.detailedExit, "detailed-exitcode", false, "with --dry-run: exit 0 when nothing would be sent, 3 when some request would be (1, 2 and 130 keep their meaning)")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if f.emulator && !flagGiven(fs, "qps") {
 			f.qps = executor.RateSpec{QPS: emulatorQPS} // the emulator has no account to protect: a demo need not crawl
@@ -64,6 +71,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 		"auto adapts to the service's throttling, auto:R never above R")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed request (0: none)")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop starting requests after the first failure")
+	fs.IntVar(&f.maxFailures, "max-failures", 0, "failure budget: after `N` requests have failed, start no new one (those in flight finish) and exit 1 (0: no limit)")
 	fs.IntVar(&f.maxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")
 	fs.BoolVar(&f.wait, "wait", false, "follow every triggered job until Success, Failed or Cancel")
 	fs.StringVar(&f.report, "report", "", "write a JSON report of every request to this `file`")
@@ -76,6 +84,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.results, "results", "", "with --wait: write every object's outcome in the followed batch jobs to this `file`, as JSON Lines (the lines of planrun results --format json)")
 	f.exclude = registerExclude(fs)
 	f.serviceFlags.register(fs)
+	f.selectFlags.register(fs)
 }
 
 // check refuses bad values before anything is read or sent.
@@ -96,6 +105,8 @@ func (f *runFlags) check(cmd string, paths []string) error {
 		return usagef("%s: --qps must be a number of requests per second, 0 (unlimited) or more, or auto, not %v", cmd, f.qps.QPS)
 	case f.retries < 0:
 		return usagef("%s: --retries must not be negative", cmd)
+	case f.maxFailures < 0:
+		return usagef("%s: --max-failures must not be negative (0: no limit)", cmd)
 	case f.maxRequests < 0:
 		return usagef("%s: --max-requests must not be negative (0: no limit)", cmd)
 	case f.pollInterval <= 0:
@@ -104,7 +115,13 @@ func (f *runFlags) check(cmd string, paths []string) error {
 	if f.results != "" && (!f.wait || f.dryRun) {
 		return usagef("%s: --results needs --wait: objects are processed once the batch jobs run", cmd)
 	}
+	if !f.dryRun && (f.refresh || f.detailedExit) {
+		return usagef("%s: --refresh and --detailed-exitcode go with --dry-run (a run always checks what exists)", cmd)
+	}
 	if f.dryRun {
+		if f.refresh && f.emulator {
+			return usagef("%s: --refresh cannot ask the emulator of a run: it starts empty (use --endpoint with 'planrun emulator')", cmd)
+		}
 		if f.html != "" {
 			return usagef("%s: --html draws what the state holds after a run; a dry run changes nothing", cmd)
 		}
@@ -114,6 +131,7 @@ func (f *runFlags) check(cmd string, paths []string) error {
 }
 
 func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
+	f.paths = paths
 	if err := f.check("run", paths); err != nil {
 		return err
 	}
@@ -132,26 +150,15 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	if f.selector, err = f.selectFlags.compile("run", plans); err != nil {
+		return err
+	}
 	if err := executor.CheckLimit(plans, f.maxRequests); err != nil {
 		fmt.Fprintf(e.stderr, "planrun: %v\n", err)
 		return exitError{exitFailed}
 	}
 	if f.dryRun {
-		keep := func(r *plan.Request) bool { return shard.Contains(r.Name) }
-		preview := func(s report.Sink) error {
-			if err := s.Preview(plans, keep); err != nil {
-				return err
-			}
-			return s.Flush()
-		}
-		sink, err := report.New(f.format, e.stdout)
-		if err != nil {
-			return err
-		}
-		if err := preview(sink); err != nil {
-			return err
-		}
-		return report.AppendStepSummary(e.getenv("GITHUB_STEP_SUMMARY"), preview)
+		return f.preview(ctx, e, plans, shard)
 	}
 	statePath := f.statePath()
 	if err := report.CheckOutputs(statePath, plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
@@ -177,6 +184,11 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 	}
 	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps.String())
 	return execute(ctx, e, f, api, store, plans, shard, log)
+}
+
+// keep is the run's filter: the requests of the shard that --job, --since and --until select.
+func (f *runFlags) keep(shard plan.Shard) func(*plan.Request) bool {
+	return func(r *plan.Request) bool { return shard.Contains(r.Name) && f.selector.Keep(r) }
 }
 
 // emulatorQPS is the --qps default with --emulator.

@@ -35,11 +35,13 @@ Examples:
 
 func setupStatus(fs *flag.FlagSet) runFunc {
 	var f serviceFlags
+	var sf selectFlags
 	format := fs.String("format", "text", "output: text, json (JSON Lines, one object per request), html (the grid as a page) or markdown (the grid)")
 	grid := fs.Bool("grid", false, "draw the requests as a grid of windows in the terminal")
 	exclude := registerExclude(fs)
 	refresh := fs.Bool("refresh", false, "ask the service for the state of unfinished jobs first (needs PLAN files)")
 	f.register(fs)
+	sf.register(fs)
 	return func(ctx context.Context, paths []string, e *env) error {
 		if *format != "html" && *format != "markdown" {
 			if err := report.CheckFormat(report.Status, *format); err != nil {
@@ -52,10 +54,20 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 		if *refresh && len(paths) == 0 {
 			return usagef("status: --refresh needs the PLAN files whose jobs to refresh")
 		}
+		if sf.given() && len(paths) == 0 {
+			return usagef("status: %s needs the PLAN files whose jobs to show", sf.describe())
+		}
+		if sf.given() && (*grid || *format == "html" || *format == "markdown") {
+			return usagef("status: the grid shows whole plans; it does not go with %s", sf.describe())
+		}
 		var plans []*plan.Plan
+		var sel *plan.Selector
 		var err error
 		if len(paths) > 0 {
 			if plans, err = loadValid(e, paths, *exclude, "text"); err != nil {
+				return err
+			}
+			if sel, err = sf.compile("status", plans); err != nil {
 				return err
 			}
 		}
@@ -80,7 +92,7 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			defer closeAPI()
-			if _, err := executor.Refresh(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout}); err != nil {
+			if _, err := executor.Refresh(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, Filter: selFilter(sel)}); err != nil {
 				return configError(e, fmt.Errorf("status: refresh: %w", err))
 			}
 		}
@@ -92,7 +104,7 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 			if len(plans) > 0 {
 				opts = append(opts, report.WithInPlan(plan.NewNameSet(plans...).Has))
 			}
-			err = printStatus(ctx, e, store, *format, names, opts...)
+			err = printStatus(ctx, e, store, *format, names, sel, opts...)
 		}
 		if err != nil {
 			return err
@@ -101,7 +113,7 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func printStatus(ctx context.Context, e *env, store *state.Store, format string, plans []string, opts ...report.Option) error {
+func printStatus(ctx context.Context, e *env, store *state.Store, format string, plans []string, sel *plan.Selector, opts ...report.Option) error {
 	sink, err := report.New(format, e.stdout, append(opts, report.For(report.Status))...)
 	if err != nil {
 		return err
@@ -109,6 +121,9 @@ func printStatus(ctx context.Context, e *env, store *state.Store, format string,
 	for rec, err := range store.Records(ctx, plans...) {
 		if err != nil {
 			return fmt.Errorf("status: %w", err)
+		}
+		if !sel.Match(rec.Plan, rec.Job, rec.WindowStart, rec.WindowEnd) {
+			continue
 		}
 		if err := sink.Status(rec); err != nil {
 			return err

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+)
+
+// dryLines decodes the JSON Lines of a dry run.
+func dryLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not JSON: %q: %v", line, err)
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+func TestJobNarrowsThePreview(t *testing.T) {
+	path := writePlan(t, smallPlan)
+	r := runCLI(t, nil, "run", "--dry-run", "--format", "json", "--job", "one", path)
+	if r.code != 0 {
+		t.Fatalf("code %d\n%s", r.code, r.stderr)
+	}
+	rows := dryLines(t, r.stdout)
+	if len(rows) != 1 || rows[0]["job"] != "one" {
+		t.Errorf("--job one previews %d rows %v, want the one request of job one", len(rows), rows)
+	}
+
+	r = runCLI(t, nil, "run", "--dry-run", "--format", "json", "--job", "small/days", "--since", "2024-01-03", "--until", "2024-01-04", path)
+	if r.code != 0 {
+		t.Fatalf("code %d\n%s", r.code, r.stderr)
+	}
+	rows = dryLines(t, r.stdout)
+	if len(rows) != 4 {
+		t.Fatalf("two days of two prefixes: %d rows, want 4", len(rows))
+	}
+	for _, row := range rows {
+		w, _ := row["window"].(map[string]any)
+		if row["job"] != "days" || w == nil || !strings.HasPrefix(w["start"].(string), "2024-01-0") {
+			t.Errorf("unexpected row %v", row)
+		}
+		if s := w["start"].(string); s != "2024-01-03T00:00:00+0800" && s != "2024-01-04T00:00:00+0800" {
+			t.Errorf("window starting %s is outside --since 2024-01-03 --until 2024-01-04", s)
+		}
+	}
+
+	r = runCLI(t, nil, "run", "--dry-run", "--job", "dayz", path)
+	if r.code != 2 {
+		t.Fatalf("--job dayz: code %d, want 2\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "dayz") || !strings.Contains(r.stderr, "days, one") {
+		t.Errorf("the error does not name the unknown job and list the plan's jobs:\n%s", r.stderr)
+	}
+	r = runCLI(t, nil, "run", "--dry-run", "--since", "2030-01-01", path)
+	if r.code != 2 || !strings.Contains(r.stderr, "keeps no request") {
+		t.Errorf("--since after every window: code %d, want 2 and why\n%s", r.code, r.stderr)
+	}
+}
+
+func TestJobNarrowsRunAndStatus(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{})
+	path := writePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "state.db")
+	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", "--job", "one", path)
+	if r.code != 0 {
+		t.Fatalf("run --job one: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	jobs := emu.Server.Jobs()
+	if len(jobs) != 1 || !strings.HasPrefix(jobs[0].Name, "small-one-") {
+		var names []string
+		for _, j := range jobs {
+			names = append(names, j.Name)
+		}
+		t.Fatalf("run --job one created %v, want the one request of job one", names)
+	}
+	r = runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", path)
+	if r.code != 0 || len(emu.Server.Jobs()) != 31 {
+		t.Fatalf("full run after it: code %d, %d jobs, want 31\n%s", r.code, len(emu.Server.Jobs()), r.stderr)
+	}
+	r = runCLI(t, nil, "status", "--state", st, "--format", "json", "--job", "days", "--since", "2024-01-15", path)
+	if r.code != 0 {
+		t.Fatalf("status: code %d\n%s", r.code, r.stderr)
+	}
+	if rows := dryLines(t, r.stdout); len(rows) != 2 {
+		t.Errorf("status --job days --since 2024-01-15: %d rows, want 2 (the last day of two prefixes)", len(rows))
+	}
+	if r := runCLI(t, nil, "status", "--state", st, "--job", "days"); r.code != 2 {
+		t.Errorf("status --job without plans: code %d, want 2", r.code)
+	}
+}
