@@ -75,10 +75,9 @@ func KnowDone(ctx context.Context, api API, store *state.Store, plans []*plan.Pl
 	}
 	o := opts.withDefaults()
 	for _, p := range plans {
-		names := map[string]bool{}
+		names := plan.NewNameSet(p)
 		where := map[bucketKey]map[string]bool{} // bucket -> request types of the kept requests
 		for r := range p.Requests() {
-			names[r.Name] = true
 			if o.Filter == nil || o.Filter(&r) {
 				k := bucketKey{r.Bucket, r.Region}
 				if where[k] == nil {
@@ -102,12 +101,12 @@ func KnowDone(ctx context.Context, api API, store *state.Store, plans []*plan.Pl
 }
 
 // staleInState adds the rows of p with a batch job whose Name is no longer in the plan.
-func (k *Known) staleInState(ctx context.Context, p *plan.Plan, names map[string]bool, keep func(*plan.Request) bool) error {
+func (k *Known) staleInState(ctx context.Context, p *plan.Plan, names *plan.NameSet, keep func(*plan.Request) bool) error {
 	for rec, err := range k.store.Records(ctx, p.Name) {
 		if err != nil {
 			return fmt.Errorf("read state: %w", err)
 		}
-		if names[rec.Name] || !(rec.Done() || rec.JobID != "") {
+		if names.Has(rec.Name) || !(rec.Done() || rec.JobID != "") {
 			continue
 		}
 		r := plan.Request{Plan: rec.Plan, Job: rec.Job, Name: rec.Name, Start: rec.WindowStart, End: rec.WindowEnd}
@@ -122,7 +121,7 @@ func (k *Known) staleInState(ctx context.Context, p *plan.Plan, names map[string
 
 // listService lists the buckets of p's kept requests and keeps the jobs whose Name has
 // p's prefix: those of the plan as what is done, the others as stale.
-func (k *Known) listService(ctx context.Context, e *engine, p *plan.Plan, plans []*plan.Plan, names map[string]bool,
+func (k *Known) listService(ctx context.Context, e *engine, p *plan.Plan, plans []*plan.Plan, names *plan.NameSet,
 	where map[bucketKey]map[string]bool, keep func(*plan.Request) bool) error {
 	prefix := plan.NamePrefix(p.Name)
 	// Plans whose Names extend this prefix (plan "video" and plan "video-hd") are not this one's.
@@ -134,7 +133,7 @@ func (k *Known) listService(ctx context.Context, e *engine, p *plan.Plan, plans 
 	}
 	jobPrefixes := make([]string, len(p.Jobs))
 	for i := range p.Jobs {
-		jobPrefixes[i] = plan.JobNamePrefix(p.Name, p.Jobs[i].Name)
+		jobPrefixes[i] = plan.NameHead(p.Name, p.Jobs[i].Name)
 	}
 	found := map[string]existing{}
 	k.service[p.Name] = found
@@ -154,7 +153,7 @@ func (k *Known) listService(ctx context.Context, e *engine, p *plan.Plan, plans 
 				if !strings.HasPrefix(d.Name, prefix) || slices.ContainsFunc(others, func(o string) bool { return strings.HasPrefix(d.Name, o) }) {
 					return nil
 				}
-				if names[d.Name] {
+				if names.Has(d.Name) {
 					if _, dup := found[d.Name]; !dup {
 						found[d.Name] = existing{id: d.JobId, state: d.State}
 					}

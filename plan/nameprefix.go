@@ -7,10 +7,3 @@ package plan
 func NamePrefix(planName string) string {
 	return string(append(appendNamePart(nil, planName), '-'))
 }
-
-// JobNamePrefix returns how the Names of every request of job job of plan planName begin:
-// "<plan>-<job>-".
-func JobNamePrefix(planName, job string) string {
-	b := append(appendNamePart(nil, planName), '-')
-	return string(append(appendNamePart(b, job), '-'))
-}
