@@ -125,6 +125,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 		fmt.Fprintf(w, "total: %s would be sent, %d already done (dry run: nothing was sent)\n", plural(total, "request"), done)
 	} else {
 		fmt.Fprintf(w, "total: %s would be sent (dry run: nothing was sent)\n", plural(total, "request"))
+		fmt.Fprintln(w, "(no state file: a run skips those already done on the service; --refresh asks it which)")
 	}
 	return w.Flush()
 }

@@ -93,9 +93,6 @@ func (f *runFlags) knowDone(ctx context.Context, e *env, plans []*plan.Plan, kee
 		closers = append(closers, closeAPI)
 		api = c
 	}
-	if store == nil && api == nil {
-		fmt.Fprintf(e.stderr, "planrun: no state file at %s: every request is counted as to create (--refresh asks the service what exists)\n", path)
-	}
 	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries,
 		RequestTimeout: f.timeout, Filter: keep}
 	if f.retries == 0 {

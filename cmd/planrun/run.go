@@ -120,7 +120,7 @@ func (f *runFlags) check(cmd string, paths []string) error {
 	}
 	if f.dryRun {
 		if f.refresh && f.emulator {
-			return usagef("%s: --refresh cannot ask the emulator of a run: it starts empty (use --endpoint with 'planrun emulator')", cmd)
+			return usagef("%s: --dry-run --refresh does not start the in-process emulator (use --endpoint with 'planrun emulator')", cmd)
 		}
 		if f.html != "" {
 			return usagef("%s: --html draws what the state holds after a run; a dry run changes nothing", cmd)
