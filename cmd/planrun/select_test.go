@@ -99,3 +99,39 @@ func TestJobNarrowsRunAndStatus(t *testing.T) {
 		t.Errorf("status --job without plans: code %d, want 2", r.code)
 	}
 }
+
+// retry --job retries only the failed objects of that plan job.
+func TestJobNarrowsRetry(t *testing.T) {
+	re := startRetryEmulator(t, emulator.ObjectOptions{FailRate: 0.3})
+	path := writePlan(t, retryPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	cli := func(args ...string) result {
+		return runCLI(t, emulatorVars(), append([]string{args[0], "--endpoint", re.URL, "--qps", "0", "--state", st}, args[1:]...)...)
+	}
+	if r := cli("run", "--quiet", path); r.code != 0 {
+		t.Fatalf("run: %d\n%s", r.code, r.stderr)
+	}
+	re.advance()
+	all, nodes := 0, 0
+	for _, x := range latestExecutions(re.Server) {
+		if x.State == "Failed" {
+			all++
+			if x.Tag != "" {
+				nodes++
+			}
+		}
+	}
+	if nodes == 0 || nodes == all {
+		t.Skipf("the emulator failed %d node objects of %d: nothing to tell apart", nodes, all)
+	}
+	r := cli("retry", "--dry-run", "--format", "json", "--job", "nodes", path)
+	rows := dryLines(t, r.stdout)
+	if r.code != 0 || len(rows) != nodes {
+		t.Fatalf("retry --dry-run --job nodes: exit %d, %d lines, want the %d failed node objects (of %d)\n%s", r.code, len(rows), nodes, all, r.stderr)
+	}
+	for _, row := range rows {
+		if row["tag"] != "MediaInfo" {
+			t.Errorf("retry --job nodes would retry %v", row)
+		}
+	}
+}
