@@ -211,14 +211,20 @@ func (s *Store) init(ctx context.Context) error {
 		return s.foreign(err)
 	}
 	if tables != 0 {
-		return s.check(ctx, tx)
+		if err := s.check(ctx, tx); err != nil {
+			return err
+		}
+	} else {
+		if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
+			return s.sqlError("initialise state", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('format', ?), ('schema_version', ?)`,
+			stateFormat, stateSchemaVersion); err != nil {
+			return s.sqlError("initialise state", err)
+		}
 	}
-	if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
-		return s.sqlError("initialise state", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('format', ?), ('schema_version', ?)`,
-		stateFormat, stateSchemaVersion); err != nil {
-		return s.sqlError("initialise state", err)
+	if err := s.migrate(ctx, tx); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return s.sqlError("initialise state", err)

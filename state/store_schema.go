@@ -5,8 +5,15 @@ import "strings"
 // stateFormat is the marker stored in meta.format: a file without it is not ours.
 const stateFormat = "planrun-state"
 
-// stateSchemaVersion is the version of the tables below; bump it with a migration.
+// stateSchemaVersion is the version of the tables below; bump it with a migration that an
+// older planrun could not read through. Tables that only add to it are additions instead.
 const stateSchemaVersion = "1"
+
+// additions are the tables added to schema version 1 since, in order, applied by Open to a
+// file that lacks them (the migration of an older file; meta.additions counts those a file
+// has). An older planrun reads and writes a file with them as before: it never touches
+// them, so they leave stateSchemaVersion alone. Append; never edit or reorder.
+var additions = []string{objectCountsSQL}
 
 // schemaSQL creates the state tables. Credentials are never stored anywhere in them.
 const schemaSQL = `
