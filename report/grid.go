@@ -134,7 +134,7 @@ type Grid struct {
 	// ReadAt is when the data was read.
 	ReadAt time.Time
 	cells  []GridCell
-	byName map[[2]string]int // (plan, request name) -> index in cells; built by AddCounts
+	byName map[[2]string]int // (plan, request name) -> index in cells; built by SetCounts
 }
 
 // NewGrid starts an empty grid read at readAt.
@@ -157,9 +157,9 @@ func (g *Grid) Add(c GridCell) {
 	}
 }
 
-// AddCounts adds object counts to the request named name of plan planName (they add up
-// when given more than once); it reports false when the grid has no such request.
-func (g *Grid) AddCounts(planName, name string, objects, failed int) bool {
+// SetCounts sets the object counts of the request named name of plan planName (a later
+// call replaces them); it reports false when the grid has no such request.
+func (g *Grid) SetCounts(planName, name string, objects, failed int) bool {
 	if g.byName == nil {
 		g.byName = make(map[[2]string]int, len(g.cells))
 		for i := range g.cells {
@@ -171,9 +171,7 @@ func (g *Grid) AddCounts(planName, name string, objects, failed int) bool {
 		return false
 	}
 	c := &g.cells[i]
-	c.Objects += objects
-	c.ObjectsFailed += failed
-	c.HasCounts = true
+	c.Objects, c.ObjectsFailed, c.HasCounts = objects, failed, true
 	return true
 }
 

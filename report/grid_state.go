@@ -11,7 +11,8 @@ import (
 )
 
 // ReadGrid reads the state's requests of the named plans (all when none), those keep
-// accepts when it is set, into a grid.
+// accepts when it is set, into a grid, with the object counts the state records for their
+// batch jobs (see state.Store.ObjectCountsOf).
 func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func(name string) bool) (*Grid, error) {
 	g := NewGrid(time.Now())
 	for rec, err := range store.Records(ctx, plans...) {
@@ -22,15 +23,22 @@ func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func
 			g.Add(GridCellFromRecord(rec))
 		}
 	}
+	for c, err := range store.ObjectCountsOf(ctx, plans...) {
+		if err != nil {
+			return nil, fmt.Errorf("read state: %w", err)
+		}
+		g.SetCounts(c.Plan, c.Name, c.Objects, c.Failed)
+	}
 	return g, nil
 }
 
 // WriteGridPage writes g as one HTML page to path, atomically, with the object counts of
-// the requests' first batch jobs when counts are given (planrun results --html).
+// the requests' first batch jobs when counts are given (planrun results --html): they
+// replace those the state recorded.
 func WriteGridPage(path string, g *Grid, counts []executor.ObjectCounts) error {
 	for _, c := range counts {
 		if c.Attempt <= 1 && (c.Err == nil || c.Objects > 0) {
-			g.AddCounts(c.Plan, c.Name, c.Objects, c.Failed)
+			g.SetCounts(c.Plan, c.Name, c.Objects, c.Failed)
 		}
 	}
 	if err := WriteFile(path, func(w io.Writer) error { return WriteGridHTML(w, g) }); err != nil {

@@ -71,8 +71,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	var objectProblems []string
 	var resultsErr error
 	if rf != nil && wait != nil && !interrupted {
-		objects, objectProblems, resultsErr = rf.write(ctx, api, store, plans, f.retryOf, wait, opts)
+		var counts []executor.ObjectCounts
+		objects, counts, objectProblems, resultsErr = rf.write(ctx, api, store, plans, f.retryOf, wait, opts)
 		interrupted = errors.Is(resultsErr, context.Canceled) && ctx.Err() != nil
+		saveCounts(ctx, e, store, counts, true)
 	}
 	meta.Finished = time.Now()
 	meta.Interrupted = interrupted

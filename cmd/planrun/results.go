@@ -23,6 +23,9 @@ through a workflow, or a node job on an object) with its state, and the service'
 message when it failed. Batch job ids come from the state file, or are found on the service by
 name on a machine without one.
 
+The object counts of each batch job are kept in the state file (when it can be written and no
+run holds it), for status --grid and --format html.
+
 Cost: one list call per 100 objects, plus one detail call per failed workflow execution (the
 reason of a failure is only in the detail), plus one lookup by name per request the state does
 not know. Results stream: memory stays bounded whatever the number of objects.
@@ -89,7 +92,11 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 	var err error
 	var store *state.Store
 	if fileExists(statePath) {
-		if store, err = state.Open(statePath); err != nil {
+		store, err = state.Open(statePath)
+		if errors.Is(err, state.ErrReadOnly) {
+			store, err = state.OpenReadOnly(statePath) // results only read; the counts are not saved then
+		}
+		if err != nil {
 			return usageError{fmt.Errorf("results: %w", err)}
 		}
 		defer store.Close()
@@ -132,6 +139,7 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 	if rerr != nil {
 		return configError(e, fmt.Errorf("results: %w", rerr))
 	}
+	saveCounts(ctx, e, store, counts, false)
 	if html != "" {
 		if err := writeGridFile(ctx, html, store, plan.Names(plans), nil, counts); err != nil {
 			return err
@@ -154,4 +162,22 @@ func untriggeredText(n int) string {
 		return "1 request"
 	}
 	return fmt.Sprintf("%d requests", n)
+}
+
+// saveCounts records the object counts of the plans' batch jobs in the state, for status
+// and its grid. It never fails the command: without a state, with a read-only one, or with
+// one a run holds (unless held says this process holds it), the counts are not saved; an
+// error writing them is said on stderr.
+func saveCounts(ctx context.Context, e *env, store *state.Store, counts []executor.ObjectCounts, held bool) {
+	if store == nil || ctx.Err() != nil {
+		return
+	}
+	if !held {
+		if err := store.Lock(); err != nil {
+			return // read-only, or a run (or another command) holds the state: it is theirs
+		}
+	}
+	if err := executor.SaveCounts(ctx, store, counts); err != nil {
+		fmt.Fprintf(e.stderr, "planrun: object counts not saved in the state: %v\n", err)
+	}
 }

@@ -48,12 +48,13 @@ func (rf *resultsFile) abort() {
 // write reads the per-object results of the batch jobs --wait followed (their latest
 // attempts, as planrun results reads them) into the file as JSON Lines, and returns the
 // counts. For a retry (origins set), the batch jobs read are the original plans' and the
-// objects written are those whose latest attempt is one of the followed retries.
+// objects written are those whose latest attempt is one of the followed retries; the
+// counts are those of every batch job of the original plans.
 func (rf *resultsFile) write(ctx context.Context, api executor.API, store *state.Store, plans, origins []*plan.Plan,
-	wait *executor.WaitSummary, opts executor.Options) (*report.ObjectTotals, []string, error) {
+	wait *executor.WaitSummary, opts executor.Options) (*report.ObjectTotals, []executor.ObjectCounts, []string, error) {
 	la, ok := api.(executor.LatestAPI)
 	if !ok {
-		return nil, nil, fmt.Errorf("--results: the client cannot read results")
+		return nil, nil, nil, fmt.Errorf("--results: the client cannot read results")
 	}
 	followed := map[string]bool{}
 	for _, j := range wait.Jobs {
@@ -68,7 +69,7 @@ func (rf *resultsFile) write(ctx context.Context, api executor.API, store *state
 	}
 	jobs, _, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--results: %w", err)
+		return nil, nil, nil, fmt.Errorf("--results: %w", err)
 	}
 	if origins == nil {
 		kept := jobs[:0]
@@ -82,7 +83,7 @@ func (rf *resultsFile) write(ctx context.Context, api executor.API, store *state
 	bw := bufio.NewWriter(rf.tmp)
 	w, err := report.NewResults(report.ResultsJSON, bw, report.ResultsOptions{})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	totals := report.NewObjectTotals()
 	counts, err := executor.Latest(ctx, la, store, jobs, opts, func(r executor.ObjectResult) error {
@@ -107,8 +108,8 @@ func (rf *resultsFile) write(ctx context.Context, api executor.API, store *state
 	problems := report.ProblemLines(counts)
 	if err != nil {
 		rf.abort()
-		return totals, problems, fmt.Errorf("write --results %s: %w", rf.path, err)
+		return totals, counts, problems, fmt.Errorf("write --results %s: %w", rf.path, err)
 	}
 	rf.tmp = nil
-	return totals, problems, nil
+	return totals, counts, problems, nil
 }
