@@ -47,6 +47,13 @@ func (s *gridSlot) state() (GridState, bool) {
 	return s.worst.State, true
 }
 
+// successWithFailures reports whether the slot shows success while objects of its batch
+// jobs failed: the grids mark it (a red ring, "!", a yellow square).
+func (s *gridSlot) successWithFailures() bool {
+	st, ok := s.state()
+	return ok && st == GridSuccess && s.tally.ObjectsFailed > 0
+}
+
 // gridRow is one plan job × input × workflow.
 type gridRow struct {
 	plan, job, inputKind, input, workflow string

@@ -42,6 +42,8 @@ func fixtureGrid() *Grid {
 				case prefix == "input/clips/" && d == 9:
 					c.State, c.JobState, c.Code, c.Message = GridFailed, ciapi.StateFailed, "InternalError", "workflow node <Transcode> failed"
 					c.ObjectsFailed = 3
+				case prefix == "input/video/" && wf[1] == '7' && d == 4:
+					c.ObjectsFailed = 2 // a success whose batch job had failed objects
 				case prefix == "input/clips/" && wf[1] == '0' && d >= 10 && d < 14:
 					c.State, c.JobState = GridCancelled, ciapi.StateCancel
 					c.HasCounts = false
@@ -218,6 +220,9 @@ func TestGridTermGolden(t *testing.T) {
 	}
 	if !strings.Contains(plain.String(), "#########X") {
 		t.Errorf("the failed day of input/clips/ is not drawn:\n%s", plain.String())
+	}
+	if !strings.Contains(plain.String(), "####!####") || !strings.Contains(color.String(), gridANSIObjectsFailed+gridGlyphObjectsFailed) {
+		t.Errorf("the success day of input/video/ with failed objects is not marked:\n%s", plain.String())
 	}
 }
 

@@ -12,9 +12,13 @@ const gridMarkdownColumns = 40
 // gridEmoji are the Markdown grid's symbols, one per state; "·" marks an empty slot.
 var gridEmoji = [gridStates]string{GridNotSent: "⬜", GridTriggered: "🟪", GridRunning: "🟦", GridSuccess: "🟩", GridFailed: "🟥", GridCancelled: "🟧"}
 
+// gridEmojiObjectsFailed marks a success whose batch jobs had failed objects.
+const gridEmojiObjectsFailed = "🟨"
+
 // WriteGridMarkdown writes the compact grid for a Markdown summary (the GitHub step
 // summary): a table with one line per plan job × input × workflow, a symbol per window or
-// per group of windows (at most 40), the row's totals, and a legend. At most 50 rows: the
+// per group of windows (at most 40), the row's totals (with its objects failed when
+// counts are known), and a legend. At most 50 rows: the
 // worst ones, the others added up per plan job and workflow.
 func WriteGridMarkdown(w io.Writer, g *Grid) error {
 	l := g.layout(gridMarkdownColumns)
@@ -31,7 +35,12 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 	if first, last, ok := windowSpan(l); ok {
 		span = md(first + " → " + last)
 	}
-	b.WriteString("| Job | Input | Workflow | " + span + " | OK | Failed |\n|---|---|---|---|--:|--:|\n")
+	objects := l.total.Counted > 0
+	if objects {
+		b.WriteString("| Job | Input | Workflow | " + span + " | OK | Failed | Objects failed |\n|---|---|---|---|--:|--:|--:|\n")
+	} else {
+		b.WriteString("| Job | Input | Workflow | " + span + " | OK | Failed |\n|---|---|---|---|--:|--:|\n")
+	}
 	for i := range l.rows {
 		r := &l.rows[i]
 		job := r.job
@@ -40,19 +49,32 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 		}
 		var sym strings.Builder
 		for j := range r.slots {
-			if st, ok := r.slots[j].state(); ok {
+			if r.slots[j].successWithFailures() {
+				sym.WriteString(gridEmojiObjectsFailed)
+			} else if st, ok := r.slots[j].state(); ok {
 				sym.WriteString(gridEmoji[st])
 			} else {
 				sym.WriteString("·")
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %d |\n", md(job), md(r.input), md(shortID(r.workflow)),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %d |", md(job), md(r.input), md(shortID(r.workflow)),
 			sym.String(), r.tally.States[GridSuccess], r.tally.Requests, r.tally.States[GridFailed])
+		switch {
+		case !objects:
+		case r.tally.Counted == 0:
+			b.WriteString(" |")
+		default:
+			fmt.Fprintf(&b, " %d of %d |", r.tally.ObjectsFailed, r.tally.Objects)
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n" + md(gridTotalLine(&l.total)) + "\n\n")
 	var legend []string
 	for s := range gridStates {
 		legend = append(legend, gridEmoji[s]+" "+s.label())
+	}
+	if l.total.ObjectsFailed > 0 {
+		legend = append(legend, gridEmojiObjectsFailed+" success, some objects failed")
 	}
 	b.WriteString(strings.Join(legend, " · ") + " · · no request\n\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {

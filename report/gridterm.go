@@ -17,13 +17,24 @@ var gridPlain = [gridStates]string{GridNotSent: ".", GridTriggered: "+", GridRun
 // gridANSI are the terminal grid's colours, one per state.
 var gridANSI = [gridStates]string{GridNotSent: "\x1b[90m", GridTriggered: "\x1b[36m", GridRunning: "\x1b[34m", GridSuccess: ansiGreen, GridFailed: ansiRed, GridCancelled: ansiYellow}
 
+// gridPlainObjectsFailed and gridANSIObjectsFailed draw a success slot whose batch jobs
+// had failed objects: "!", or a block half green, half red.
+const (
+	gridPlainObjectsFailed = "!"
+	gridANSIObjectsFailed  = "\x1b[31;42m"
+	gridGlyphObjectsFailed = "▄"
+)
+
 // writeBlocks writes a character per slot: a coloured block (one escape per run of the same
 // colour), or a plain character per state; a space for an empty slot.
 func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 	style := ""
 	for i := range slots {
 		st, ok := slots[i].state()
+		marked := slots[i].successWithFailures()
 		switch {
+		case !color && marked:
+			b.WriteString(gridPlainObjectsFailed)
 		case !color && ok:
 			b.WriteString(gridPlain[st])
 		case !color:
@@ -35,11 +46,18 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 			}
 			b.WriteByte(' ')
 		default:
-			if style != gridANSI[st] {
-				style = gridANSI[st]
+			want, glyph := gridANSI[st], "█"
+			if marked {
+				want, glyph = gridANSIObjectsFailed, gridGlyphObjectsFailed
+			}
+			if style != want {
+				if style != "" {
+					b.WriteString(ansiReset) // the mark sets a background: end it
+				}
+				style = want
 				b.WriteString(style)
 			}
-			b.WriteString("█")
+			b.WriteString(glyph)
 		}
 	}
 	if style != "" {
@@ -112,7 +130,14 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 		}
 		legend = append(legend, sym+" "+s.label())
 	}
-	b.WriteString(strings.Join(legend, "  ") + "\n")
+	if l.total.ObjectsFailed > 0 {
+		sym := gridPlainObjectsFailed
+		if color {
+			sym = gridANSIObjectsFailed + gridGlyphObjectsFailed + ansiReset
+		}
+		legend = append(legend, "\n"+sym+" success, some objects failed")
+	}
+	b.WriteString(strings.ReplaceAll(strings.Join(legend, "  "), "  \n", "\n") + "\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write grid: %w", err)
 	}
@@ -141,7 +166,8 @@ func gridTotalLine(t *GridTally) string {
 	return s
 }
 
-// rowTotals reads "363/365 ok", with " 2 failed" when any failed.
+// rowTotals reads "363/365 ok", with " 2 failed" when any failed. (Objects failed are in
+// the total line and marked "!" in the row: a wider total would group the windows sooner.)
 func rowTotals(t *GridTally) string {
 	s := fmt.Sprintf("%d/%d ok", t.States[GridSuccess], t.Requests)
 	if n := t.States[GridFailed]; n > 0 {

@@ -57,6 +57,20 @@ func TestGridHTMLInBrowser(t *testing.T) {
 		}
 	}
 
+	// A success cell whose batch job had failed objects wears a red ring, and says so;
+	// a success cell without failed objects has none.
+	var ring struct{ Marked, Plain, Title string }
+	b.eval(`(() => { const m = document.querySelector("td[data-state=success][data-objects-failed]"),
+		p = document.querySelector("td[data-state=success]:not([data-objects-failed])");
+		return {marked: m ? getComputedStyle(m).boxShadow : "no such cell", plain: getComputedStyle(p).boxShadow,
+			title: m ? m.title : ""}; })()`, &ring)
+	if ring.Marked != "rgb(207, 34, 46) 0px 0px 0px 3px inset" || ring.Plain != "none" {
+		t.Errorf("success cells: with failed objects %q, without %q; want a 3px red inset ring on the first only", ring.Marked, ring.Plain)
+	}
+	if !strings.Contains(ring.Title, "state: success (Success)") || !strings.Contains(ring.Title, "2 of 404 objects failed") {
+		t.Errorf("tooltip of the ringed success cell: %q", ring.Title)
+	}
+
 	// Totals per row and per column, as shown.
 	var totals struct {
 		Row    []string
@@ -73,7 +87,7 @@ func TestGridHTMLInBrowser(t *testing.T) {
 
 	// Hovering the failed day of input/clips/ opens its tooltip next to it.
 	var at struct{ X, Y float64 }
-	b.eval(`(() => { const td = document.querySelector("td[data-objects-failed]");
+	b.eval(`(() => { const td = document.querySelector("td[data-state=failed][data-objects-failed]");
 		td.scrollIntoView({block: "center", inline: "center"});
 		const r = td.getBoundingClientRect(); return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()`, &at)
 	if hidden := b.evalBool(`document.getElementById("tip").hidden`); !hidden {

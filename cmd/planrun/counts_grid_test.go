@@ -116,6 +116,10 @@ func TestGridShowsObjectCountsAfterRunAndRetry(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, line) {
 			t.Errorf("status %v: exit %d, lacks %q:\n%s%s", args, r.code, line, r.stdout, r.stderr)
 		}
+		// success with failed objects is marked ("!" or a yellow square)
+		if mark := map[bool]string{true: "!", false: "🟨"}[args[0] == "--grid"]; strings.Count(r.stdout, mark) < 2 {
+			t.Errorf("status %v: no cell marked %q:\n%s", args, mark, r.stdout)
+		}
 	}
 
 	// results beside a run that holds the state reads, exits as always, and leaves the state alone.
