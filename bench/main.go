@@ -19,6 +19,7 @@ type bench struct {
 	cpuprofile     string
 
 	expandN, validateJobs, throughputN, latencyN, rateN, waitN int
+	resultsN, queueN                                           int
 }
 
 func main() {
@@ -35,15 +36,16 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "small sizes: a smoke test of the bench, not figures to quote")
 	keep := fs.Bool("keep", false, "keep the scratch folder (plans, state files)")
-	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive (default all)")
-	b := &bench{expandN: 1_000_000, validateJobs: 10_000, throughputN: 20_000, latencyN: 10_000, rateN: 2_000, waitN: 10_000}
+	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue (default all)")
+	b := &bench{expandN: 1_000_000, validateJobs: 10_000, throughputN: 20_000, latencyN: 10_000, rateN: 2_000, waitN: 10_000,
+		resultsN: 100_000, queueN: 1_000}
 	fs.StringVar(&b.cpuprofile, "cpuprofile", "", "write a CPU profile of the in-process executor.Run to this `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *quick {
 		*b = bench{cpuprofile: b.cpuprofile, expandN: 100_000, validateJobs: 10_000, throughputN: 2_000,
-			latencyN: 1_000, rateN: 300, waitN: 1_000}
+			latencyN: 1_000, rateN: 300, waitN: 1_000, resultsN: 5_000, queueN: 200}
 	}
 	root, err := moduleRoot(ctx)
 	if err != nil {
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string) error {
 		{"rate", benchRateLimit},
 		{"wait", benchWait},
 		{"adaptive", benchAdaptive},
+		{"results", benchResults},
+		{"queue", benchQueue},
 	}
 	want := map[string]bool{}
 	for _, a := range strings.Split(*only, ",") {
