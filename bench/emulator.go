@@ -113,3 +113,24 @@ func (e *emuProc) cpu() time.Duration {
 	d, _ := procCPU(e.cmd.Process.Pid)
 	return d
 }
+
+// executions fetches GET /_emulator/executions: every execution the emulator holds.
+func (e *emuProc) executions(ctx context.Context) ([]emulator.Execution, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.URL+"/_emulator/executions", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("emulator executions: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("emulator executions: status %s", resp.Status)
+	}
+	var xs []emulator.Execution
+	if err := json.NewDecoder(resp.Body).Decode(&xs); err != nil {
+		return nil, fmt.Errorf("emulator executions: %w", err)
+	}
+	return xs, nil
+}
