@@ -20,13 +20,18 @@ type procResult struct {
 }
 
 // runProc runs name with args and env (added to the bench's environment), measuring the
-// wall time and the child's peak RSS. Stdout is kept unless discard is set (then it goes
+// wall time and the child's peak RSS (through a launcher on Linux: see rssLauncherArg; the
+// CPU time then includes the launcher's few milliseconds). Stdout is kept unless discard is set (then it goes
 // to the null device, as `> /dev/null` would). A non-zero exit is an error that carries
 // the end of stderr.
 func runProc(ctx context.Context, dir string, env []string, discard bool, name string, args ...string) (procResult, error) {
+	name, args, rssFile := launched(name, args, "")
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(benchEnv(), env...)
+	if rssFile != "" {
+		cmd.Env = append(cmd.Env, envRSSFile+"="+rssFile)
+	}
 	var out, errb bytes.Buffer
 	if !discard {
 		cmd.Stdout = &out
@@ -37,6 +42,9 @@ func runProc(ctx context.Context, dir string, env []string, discard bool, name s
 	res := procResult{Wall: time.Since(start), Stdout: out.Bytes()}
 	if cmd.ProcessState != nil {
 		res.MaxRSS = maxRSS(cmd.ProcessState.SysUsage())
+		if n := readRSS(rssFile); n > 0 {
+			res.MaxRSS = n // the command's own, not the launcher's (see rssLauncherArg)
+		}
 		res.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	if err != nil {

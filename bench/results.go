@@ -67,8 +67,7 @@ type resultsMeasure struct {
 // one-request plan, then `planrun results --format json`.
 func measureResults(ctx context.Context, b *bench, n int) (resultsMeasure, error) {
 	var m resultsMeasure
-	// The emulator runs as a process of its own: a child forked from a bench holding the
-	// executions would report the bench's memory as its own peak RSS.
+	// The emulator runs as a process of its own, so the bench stays small (see rssLauncherArg).
 	emu, err := startEmulator(ctx, b.bin, "--submitted-for", "0", "--running-for", "0",
 		"--objects-per-prefix", strconv.Itoa(n), "--object-fail-rate", fmt.Sprint(resultsFailRate), "--permanent-share", "0.5")
 	if err != nil {
@@ -94,17 +93,6 @@ jobs:
 		"--quiet", "--wait", "--poll-interval", "200ms", p); err != nil {
 		return m, fmt.Errorf("run --wait: %w", err)
 	}
-	execs, err := emu.executions(ctx)
-	if err != nil {
-		return m, err
-	}
-	m.objects = len(execs)
-	for _, x := range execs {
-		if x.State == "Failed" {
-			m.failed++
-		}
-	}
-	execs = nil
 	before, err := emu.stats(ctx)
 	if err != nil {
 		return m, err
@@ -118,6 +106,16 @@ jobs:
 	after, err := emu.stats(ctx)
 	if err != nil {
 		return m, err
+	}
+	execs, err := emu.executions(ctx)
+	if err != nil {
+		return m, err
+	}
+	m.objects = len(execs)
+	for _, x := range execs {
+		if x.State == "Failed" {
+			m.failed++
+		}
 	}
 	m.rss, m.wall = res.MaxRSS, res.Wall.Seconds()
 	m.lists = after.Calls[emulator.OpListExecutions] - before.Calls[emulator.OpListExecutions]
