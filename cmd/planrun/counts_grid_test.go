@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -151,5 +152,32 @@ func TestGridShowsObjectCountsAfterRunAndRetry(t *testing.T) {
 		if c := cells[id]; c.counts != w {
 			t.Errorf("after retry, batch job %s: the page shows %+v, want %q", id, c, w)
 		}
+	}
+}
+
+// TestResultsReadsAReadOnlyState: results reads the batch jobs of a state it cannot write,
+// and does not fail for not keeping the counts.
+func TestResultsReadsAReadOnlyState(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes read-only files: run as another user to test this")
+	}
+	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 3}})
+	path := writePlan(t, smallPlan)
+	dir := filepath.Join(t.TempDir(), "ro")
+	st := filepath.Join(dir, "state.db")
+	if r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", path); r.code != 0 {
+		t.Fatalf("run: code %d: %s", r.code, r.stderr)
+	}
+	if err := os.Chmod(st, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	r := runCLI(t, emulatorVars(), "results", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--format", "json", path)
+	if r.code != 0 || strings.Count(r.stdout, "\n") != len(emu.Server.Executions("")) || r.stderr != "" {
+		t.Errorf("results on a read-only state: code %d, %d lines for %d executions\n%s", r.code,
+			strings.Count(r.stdout, "\n"), len(emu.Server.Executions("")), r.stderr)
 	}
 }
