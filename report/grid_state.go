@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"time"
 
 	"github.com/planrun/planrun/executor"
@@ -15,19 +16,29 @@ import (
 // batch jobs (see state.Store.ObjectCountsOf).
 func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func(name string) bool) (*Grid, error) {
 	g := NewGrid(time.Now())
+	// The counts come in the order of the records, each one for a record: walked beside
+	// them, so no map of the requests is built.
+	next, stop := iter.Pull2(store.ObjectCountsOf(ctx, plans...))
+	defer stop()
+	counts, cerr, more := next()
 	for rec, err := range store.Records(ctx, plans...) {
 		if err != nil {
 			return nil, fmt.Errorf("read state: %w", err)
 		}
+		if cerr != nil {
+			return nil, fmt.Errorf("read state: %w", cerr)
+		}
+		c := GridCellFromRecord(rec)
+		if more && counts.Plan == rec.Plan && counts.Name == rec.Name {
+			c.Objects, c.ObjectsFailed, c.HasCounts = counts.Objects, counts.Failed, true
+			counts, cerr, more = next()
+		}
 		if keep == nil || keep(rec.Name) {
-			g.Add(GridCellFromRecord(rec))
+			g.Add(c)
 		}
 	}
-	for c, err := range store.ObjectCountsOf(ctx, plans...) {
-		if err != nil {
-			return nil, fmt.Errorf("read state: %w", err)
-		}
-		g.SetCounts(c.Plan, c.Name, c.Objects, c.Failed)
+	if cerr != nil {
+		return nil, fmt.Errorf("read state: %w", cerr)
 	}
 	return g, nil
 }

@@ -94,8 +94,9 @@ func (s *Store) PutObjectCounts(ctx context.Context, counts []ObjectCounts) erro
 }
 
 // ObjectCountsOf streams the object counts recorded for requests of the named plans (all
-// when none), only those of the batch job the request's row names now; a state file that
-// predates the table (read-only, not migrated) yields none.
+// when none), only those of the batch job the request's row names now, in the order of
+// Records (so a reader can walk both side by side); a state file that predates the table
+// (read-only, not migrated) yields none.
 func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[ObjectCounts, error] {
 	return func(yield func(ObjectCounts, error) bool) {
 		var has int
@@ -116,7 +117,7 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 				args[i] = p
 			}
 		}
-		rows, err := s.db.QueryContext(ctx, q+` ORDER BY c.plan, c.name`, args...)
+		rows, err := s.db.QueryContext(ctx, q+` ORDER BY r.plan, r.seq, r.name`, args...)
 		if err != nil {
 			yield(ObjectCounts{}, s.sqlError("read state", err))
 			return
