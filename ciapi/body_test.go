@@ -1,12 +1,16 @@
 package ciapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -62,5 +66,30 @@ func TestLargeBodiesShareTheReadBudget(t *testing.T) {
 	c.budget.Release(readBudget)
 	if _, err := c.List(context.Background(), testBucket, testRegion, ListOptions{Name: "large"}); err != nil {
 		t.Fatalf("large body with the budget free: %v", err)
+	}
+}
+
+// A body without a length is read into one buffer the size of the cap, not grown by
+// doubling reads and copied again: what a call holds is what the read budget counts
+// (before, a streamed body under the cap allocated about four times the cap).
+func TestStreamedBodyAllocatesOneBuffer(t *testing.T) {
+	c := newTestClient(t, newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, nil), nil)
+	body := bytes.Repeat([]byte("x"), 3<<20)
+	read := func() []byte {
+		resp := &http.Response{ContentLength: -1, Body: io.NopCloser(iotest.HalfReader(bytes.NewReader(body)))}
+		data, err := c.readBody(context.Background(), resp)
+		if err != nil || !bytes.Equal(data, body) {
+			t.Fatalf("a %d MiB streamed body under the cap: %d bytes, %v", len(body)>>20, len(data), err)
+		}
+		return data
+	}
+	read() // warm up
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	read()
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > maxBody+maxBody/4 {
+		t.Errorf("reading a %d MiB streamed body allocated %.1f MiB, want at most %.1f MiB (one buffer of the cap)",
+			len(body)>>20, float64(got)/(1<<20), float64(maxBody+maxBody/4)/(1<<20))
 	}
 }

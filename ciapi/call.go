@@ -169,13 +169,16 @@ func (c *Client) readBody(ctx context.Context, resp *http.Response) ([]byte, err
 		return nil, err
 	}
 	defer c.budget.Release(maxBody)
-	rest, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1-int64(len(data))))
-	data = append(data, rest...)
+	// One buffer of the cap (and a byte to tell a longer body), not the doubling reads of
+	// io.ReadAll and a copy: the budget counts what the call holds.
+	buf := make([]byte, maxBody+1)
+	k := copy(buf, data)
+	m, err := io.ReadFull(resp.Body, buf[k:])
 	switch {
-	case err != nil:
-		return nil, err
-	case len(data) > maxBody:
+	case err == nil:
 		return nil, errTooLarge
+	case !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF):
+		return nil, err
 	}
-	return data, nil
+	return buf[:k+m], nil
 }

@@ -55,7 +55,8 @@ func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi
 // findByName returns the job of type typ (empty: the service's default type) whose Name is
 // exactly name, listing with the name filter (which the service may apply as an exact or
 // a prefix match) in every state and following every page. The error matches
-// ciapi.ErrNotFound when there is none, ErrPaging when the pages did not end.
+// ciapi.ErrNotFound when there is none, ErrPaging when the pages did not end or list a
+// job whose Name does not hold name (the filter was not applied).
 func (e *engine) findByName(ctx context.Context, bucket, region, typ, name string) (*ciapi.JobDetail, error) {
 	if name == "" {
 		return nil, errors.New("find job: empty name")
@@ -67,6 +68,11 @@ func (e *engine) findByName(ctx context.Context, bucket, region, typ, name strin
 				cp := *j
 				found = &cp
 				return StopPages
+			}
+			if j.Name != "" && !strings.Contains(strings.ToLower(j.Name), strings.ToLower(name)) {
+				// Neither reading of the filter (exact, prefix) lists another name: the
+				// service ignored it, and its pages would walk the whole bucket.
+				return fmt.Errorf("%w: a lookup by name listed the job %q: the service does not filter the list by name", ErrPaging, j.Name)
 			}
 			return nil
 		})

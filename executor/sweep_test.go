@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,5 +144,35 @@ func TestLoopingPagesSendNothing(t *testing.T) {
 		if n := cs.count(http.MethodPost); n != 0 {
 			t.Errorf("lookup threshold %d: %d creates sent after a looping list", lookup, n)
 		}
+	}
+}
+
+// A name lookup answered with jobs of other names is a service that ignores the name
+// filter (its two readings, exact and prefix match, never list another name): following
+// its pages would walk the whole bucket, endlessly with a hostile server. The lookup fails
+// at the first such page, and nothing is sent.
+func TestLookupAnsweredWithOtherNamesFailsAtOnce(t *testing.T) {
+	var mu sync.Mutex
+	page := 0
+	cs, client := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		page++
+		p := page
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/xml")
+		_, _ = fmt.Fprintf(w, "<Response><RequestId>r</RequestId><JobsDetail><Name>other-%d</Name><JobId>j%d</JobId></JobsDetail>"+
+			"<NextToken>t%d</NextToken></Response>", p, p, p)
+	})
+	opts := quick()
+	opts.MaxPages = 50
+	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{onePlan(t)}, opts)
+	if !errors.Is(err, ErrPaging) || sum.Total.Triggered != 0 {
+		t.Errorf("%+v, %v; want a paging error", sum.Total, err)
+	}
+	if n := cs.count(http.MethodPost); n != 0 {
+		t.Errorf("%d creates sent after a lookup the service did not filter", n)
+	}
+	if n := cs.count(http.MethodGet); n > 1 {
+		t.Errorf("%d list pages followed, want the lookup to stop at the first page of other names", n)
 	}
 }

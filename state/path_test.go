@@ -34,20 +34,28 @@ func TestOneStateThroughTwoPathsHasOneLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := []string{link, filepath.Join(other, "real.db"), filepath.Join(other, "link.db")}
-	if runtime.GOOS == "linux" {
-		hard := filepath.Join(dir, "hard.db")
-		if err := os.Link(real, hard); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, hard)
-	}
 	for _, p := range paths {
 		s := openStore(t, p)
 		if err := s.Lock(); !errors.Is(err, ErrStateInUse) {
 			t.Errorf("Lock through %s: %v, want ErrStateInUse", p, err)
 		}
-		if !strings.HasSuffix(p, "hard.db") && s.Path() != holder.Path() {
+		if s.Path() != holder.Path() {
 			t.Errorf("Path through %s = %s, want %s (one heartbeat, one lock file)", p, s.Path(), holder.Path())
+		}
+	}
+	if runtime.GOOS == "linux" {
+		// A hard link is refused at Open (see TestHardLinkedStateIsRefused); a store opened
+		// before the link was made still meets the lock on the file itself.
+		early := openStore(t, filepath.Join(other, "real.db"))
+		hard := filepath.Join(dir, "hard.db")
+		if err := os.Link(real, hard); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(hard); !errors.Is(err, ErrStatePath) {
+			t.Errorf("Open through a hard link: %v, want ErrStatePath", err)
+		}
+		if err := early.Lock(); !errors.Is(err, ErrStateInUse) {
+			t.Errorf("Lock of a file that gained a hard link: %v, want ErrStateInUse", err)
 		}
 	}
 	if _, err := os.Lstat(link + ".lock"); err == nil {
@@ -271,4 +279,46 @@ func TestFullDiskSaysSo(t *testing.T) {
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "database or disk is full") {
 		t.Fatalf("write on a full state: %v, want ErrDiskFull saying \"database or disk is full\"", err)
 	}
+}
+
+// TestHardLinkedStateIsRefused: SQLite names its write-ahead log after the path it opens,
+// so one database under two names has two logs: a run killed under one name leaves its
+// last writes in <name>-wal, a run under the other name never sees them, and a later open
+// under the first name replays that stale log over the newer file. A state file with more
+// than one name is refused for writing, under either name; OpenReadOnly still reads it.
+func TestHardLinkedStateIsRefused(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("link counts are read on unix")
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.db")
+	s := openStore(t, real)
+	s.Close()
+	hard := filepath.Join(dir, "hard.db")
+	if err := os.Link(real, hard); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{hard, real} {
+		s, err := Open(p)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%s) of a file with two names succeeded, want it refused", filepath.Base(p))
+			continue
+		}
+		if !errors.Is(err, ErrStatePath) || !strings.Contains(err.Error(), "hard link") {
+			t.Errorf("Open(%s) = %v, want ErrStatePath naming the hard link", filepath.Base(p), err)
+		}
+	}
+	if _, err := os.Lstat(hard + "-wal"); err == nil {
+		t.Errorf("a refused open made %s-wal: a second log for one database", filepath.Base(hard))
+	}
+	r, err := OpenReadOnly(real)
+	if err != nil {
+		t.Fatalf("status cannot read a hard-linked state: %v", err)
+	}
+	r.Close()
+	if err := os.Remove(hard); err != nil {
+		t.Fatal(err)
+	}
+	openStore(t, real) // one name again: accepted
 }

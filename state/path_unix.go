@@ -4,6 +4,7 @@ package state
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
@@ -15,3 +16,16 @@ func isLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
 
 // isErofs reports whether err says the file system is mounted read-only.
 func isErofs(err error) bool { return errors.Is(err, syscall.EROFS) }
+
+// linkCount returns how many names (hard links) the file has; 1 when it cannot be told
+// (a missing file included).
+func linkCount(file string) uint64 {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return 1
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
+}

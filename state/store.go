@@ -58,6 +58,10 @@ func Open(path string) (*Store, error) {
 	if err := checkHeader(path, file); err != nil {
 		return nil, err
 	}
+	if n := linkCount(file); n > 1 {
+		return nil, fmt.Errorf("state %s: %w: the file has %d names (hard links), and SQLite keeps its write-ahead log beside the name it is opened by, "+
+			"so writes made under one name are lost or replayed stale under another; remove the other names (or copy the file)", path, ErrStatePath, n)
+	}
 	if err := checkWritable(path, file); err != nil {
 		return nil, err
 	}

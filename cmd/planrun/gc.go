@@ -10,12 +10,28 @@ import "runtime/debug"
 // the heap (to 5 times it). The dry run keeps the default (its RSS targets are tighter).
 const runGCPercent = 400
 
-// tuneGC sets runGCPercent for the rest of a run unless the user set GOGC, and returns
-// the function that restores the previous setting.
+// runMemoryLimit is the soft memory limit of a run that sends requests, unless the user set
+// GOMEMLIMIT (or GOGC). A run's calls may hold the client's whole response-read budget
+// (32 MiB) when a server answers huge bodies; at runGCPercent the heap could then grow to
+// five times that before a collection. Near this limit the collector runs sooner instead.
+const runMemoryLimit = 96 << 20
+
+// tuneGC sets runGCPercent (and runMemoryLimit unless GOMEMLIMIT is set) for the rest of a
+// run unless the user set GOGC, and returns the function that restores the previous
+// settings.
 func tuneGC(getenv func(string) string) (restore func()) {
 	if getenv("GOGC") != "" {
 		return func() {}
 	}
 	old := debug.SetGCPercent(runGCPercent)
-	return func() { debug.SetGCPercent(old) }
+	oldLimit := int64(-1)
+	if getenv("GOMEMLIMIT") == "" {
+		oldLimit = debug.SetMemoryLimit(runMemoryLimit)
+	}
+	return func() {
+		debug.SetGCPercent(old)
+		if oldLimit >= 0 {
+			debug.SetMemoryLimit(oldLimit)
+		}
+	}
 }

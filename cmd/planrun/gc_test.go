@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime/debug"
 	"testing"
 )
@@ -30,5 +31,23 @@ func TestTuneGCLeavesUserGOGC(t *testing.T) {
 	defer restore()
 	if got := debug.SetGCPercent(150); got != 150 {
 		t.Errorf("with GOGC set: GC percent %d, want the user's 150", got)
+	}
+}
+
+// TestTuneGCBoundsTheHeapSoftly: at 5 times the live heap, a run whose calls hold the
+// whole response-read budget (a server answering huge bodies) would reach 5 times that
+// budget; a soft memory limit makes the collector work harder there instead.
+func TestTuneGCBoundsTheHeapSoftly(t *testing.T) {
+	oldPercent := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(oldPercent)
+	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(oldLimit)
+	restore := tuneGC(func(string) string { return "" })
+	if got := debug.SetMemoryLimit(-1); got != runMemoryLimit {
+		t.Errorf("during a run: memory limit %d, want %d", got, runMemoryLimit)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("after a run: memory limit %d, want the previous (none)", got)
 	}
 }
