@@ -31,11 +31,13 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		return err
 	}
 	defer abort()
-	rf, err := openResultsFile(f.results)
-	if err != nil {
-		return err
+	var rf *report.File
+	if f.results != "" {
+		if rf, err = report.CreateFile(f.results); err != nil {
+			return usageError{fmt.Errorf("--results: %w", err)}
+		}
+		defer rf.Abort()
 	}
-	defer rf.abort()
 
 	counted := executor.CountCalls(api)
 	var prog *report.Progress
@@ -72,7 +74,14 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	var resultsErr error
 	if rf != nil && wait != nil && !interrupted {
 		var counts []executor.ObjectCounts
-		objects, counts, objectProblems, resultsErr = rf.write(ctx, api, store, plans, f.retryOf, wait, opts)
+		objects, objectProblems, resultsErr = report.WriteResultsFile(rf, func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+			var err error
+			counts, err = executor.LatestFollowed(ctx, api, store, plans, f.retryOf, wait, opts, emit)
+			return counts, err
+		})
+		if resultsErr != nil {
+			resultsErr = fmt.Errorf("write --results %s: %w", f.results, resultsErr)
+		}
 		interrupted = errors.Is(resultsErr, context.Canceled) && ctx.Err() != nil
 		saveCounts(ctx, e, store, counts, true)
 	}

@@ -1,0 +1,51 @@
+package executor
+
+import (
+	"context"
+	"errors"
+
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
+)
+
+// LatestFollowed is Latest over the batch jobs that a run's --wait followed: it emits the
+// latest attempt of every object of those batch jobs. For a retry (origins set), the batch
+// jobs read are the original plans' and the objects emitted are those whose latest attempt
+// is one of the followed retries. api must be a LatestAPI.
+func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, origins []*plan.Plan, wait *WaitSummary,
+	opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
+	la, ok := api.(LatestAPI)
+	if !ok {
+		return nil, errors.New("the client cannot read results")
+	}
+	followed := map[string]bool{}
+	for _, j := range wait.Jobs {
+		if j.JobID != "" {
+			followed[j.JobID] = true
+		}
+	}
+	keep := func(ObjectResult) bool { return true }
+	if origins != nil {
+		plans = origins
+		keep = func(r ObjectResult) bool { return followed[r.BatchJobID] }
+	}
+	jobs, _, err := ResultBatchJobs(ctx, api, store, plans, opts)
+	if err != nil {
+		return nil, err
+	}
+	if origins == nil {
+		kept := jobs[:0]
+		for _, j := range jobs {
+			if followed[j.ID] {
+				kept = append(kept, j)
+			}
+		}
+		jobs = kept
+	}
+	return Latest(ctx, la, store, jobs, opts, func(r ObjectResult) error {
+		if !keep(r) {
+			return nil
+		}
+		return emit(r)
+	})
+}
