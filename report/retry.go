@@ -87,3 +87,28 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 	}
 	return bw.Flush()
 }
+
+// WriteRetryStart says what planrun retry is about to trigger, or that there is nothing to
+// retry: one line, for stderr.
+func WriteRetryStart(w io.Writer, set *executor.RetrySet) error {
+	if len(set.Retry) == 0 {
+		still := ""
+		if set.Unfinished > 0 {
+			still = fmt.Sprintf("; %s of earlier retries not finished yet", objectsText(set.Unfinished))
+		}
+		_, err := fmt.Fprintf(w, "planrun retry: nothing to retry: %d of %d objects failed at their latest attempt%s\n",
+			set.Failed, set.Objects, still)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "planrun retry: triggering %s again (%d of %d objects failed at their latest attempt)\n",
+		objectsText(len(set.Retry)), set.Failed, set.Objects)
+	return err
+}
+
+// objectsText is "1 object" or "n objects".
+func objectsText(n int) string {
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
+}

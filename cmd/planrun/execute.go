@@ -45,15 +45,9 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	if !f.quiet && f.logFormat != "json" {
 		prog = report.NewProgress(e.console(), counted.InFlight, f.qps.QPS)
 	}
-	opts := executor.Options{
-		Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries, RequestTimeout: f.timeout,
-		FailFast: f.failFast, MaxFailures: f.maxFailures, PollInterval: f.pollInterval, Progress: prog.Update,
-		Filter: keep,
-		Logger: log, OnResult: func(r executor.Result) { out.Result(r) }, // errors come again at the end
-	}
-	if f.retries == 0 {
-		opts.Retries = -1
-	}
+	opts := f.options(log, keep)
+	opts.FailFast, opts.MaxFailures, opts.PollInterval, opts.Progress = f.failFast, f.maxFailures, f.pollInterval, prog.Update
+	opts.OnResult = func(r executor.Result) { out.Result(r) } // errors come again at the end
 	sum, runErr := executor.Run(ctx, counted, store, plans, opts)
 	prog.Done()
 	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil

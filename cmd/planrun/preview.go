@@ -93,12 +93,7 @@ func (f *runFlags) knowDone(ctx context.Context, e *env, plans []*plan.Plan, kee
 		closers = append(closers, closeAPI)
 		api = c
 	}
-	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries,
-		RequestTimeout: f.timeout, Filter: keep}
-	if f.retries == 0 {
-		opts.Retries = -1
-	}
-	known, err := executor.KnowDone(ctx, api, store, plans, opts)
+	known, err := executor.KnowDone(ctx, api, store, plans, f.options(nil, keep))
 	if err != nil {
 		done()
 		return nil, nil, configError(e, fmt.Errorf("run: what is done: %w", err))

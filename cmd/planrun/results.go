@@ -110,20 +110,7 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 	if err != nil {
 		return configError(e, fmt.Errorf("results: %w", err))
 	}
-	bad := false
-	untriggered := 0
-	for _, m := range missing {
-		if m.Err != nil {
-			bad = true
-			fmt.Fprintf(e.stderr, "planrun: %s/%s: %v\n", m.Plan, m.Job, m.Err)
-		} else {
-			untriggered++
-		}
-	}
-	if untriggered > 0 {
-		fmt.Fprintf(e.stderr, "planrun: %s of the plans have no batch job on the service (not triggered yet?)\n",
-			untriggeredText(untriggered))
-	}
+	bad := report.WriteMissing(e.stderr, missing, true)
 	w, err := report.NewResults(format, e.stdout, report.ResultsOptions{FailedOnly: failed, Color: useColor(e)})
 	if err != nil {
 		return usageError{err}
@@ -155,13 +142,6 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 		return exitError{exitFailed}
 	}
 	return nil
-}
-
-func untriggeredText(n int) string {
-	if n == 1 {
-		return "1 request"
-	}
-	return fmt.Sprintf("%d requests", n)
 }
 
 // saveCounts records the object counts of the plans' batch jobs in the state, for status

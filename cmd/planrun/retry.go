@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/executor"
-	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/state"
 )
@@ -57,18 +56,7 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 			return err
 		}
 	}
-	var shard plan.Shard
-	var err error
-	if f.shard != "" {
-		if shard, err = plan.ParseShard(f.shard); err != nil {
-			return usageError{fmt.Errorf("retry: --shard: %w", err)}
-		}
-	}
-	log, err := newLogger(e, f.logFormat)
-	if err != nil {
-		return err
-	}
-	plans, err := loadValid(e, paths, *f.exclude, "text")
+	plans, shard, log, err := f.load(e, "retry", paths, "text")
 	if err != nil {
 		return err
 	}
@@ -78,11 +66,8 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 	if err != nil {
 		return err
 	}
-	statePath := f.statePath()
-	if err := report.CheckOutputs(statePath, plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
-		report.Output{Flag: "--junit", Path: f.junit}, report.Output{Flag: "--html", Path: f.html},
-		report.Output{Flag: "--results", Path: f.results}); err != nil {
-		return usagef("retry: %v", err)
+	if err := f.checkOutputs("retry", plans); err != nil {
+		return err
 	}
 	api, closeAPI, err := f.client(e, "retry")
 	if err != nil {
@@ -90,37 +75,18 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 	}
 	defer closeAPI()
 	var store *state.Store
-	if !f.dryRun || fileExists(statePath) {
-		if store, err = state.Open(statePath); err != nil {
-			return usageError{fmt.Errorf("retry: state: %w", err)}
+	if !f.dryRun || fileExists(f.statePath()) {
+		if store, err = f.openState(ctx, "retry", !f.dryRun); err != nil {
+			return err
 		}
 		defer store.Close()
-		if !f.dryRun {
-			if err := store.Lock(); err != nil {
-				return usageError{fmt.Errorf("retry: %w", err)}
-			}
-		}
-		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
-			return usageError{fmt.Errorf("retry: %w", err)}
-		}
 	}
-	retries := f.retries
-	if retries == 0 {
-		retries = -1
-	}
-	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: retries, RequestTimeout: f.timeout, Logger: log,
-		Filter: selFilter(sel)}
+	opts := f.options(log, selFilter(sel))
 	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
 	if err != nil {
 		return configError(e, fmt.Errorf("retry: %w", err))
 	}
-	bad := false
-	for _, m := range missing {
-		if m.Err != nil {
-			bad = true
-			fmt.Fprintf(e.stderr, "planrun: %s/%s: %v\n", m.Plan, m.Job, m.Err)
-		}
-	}
+	bad := report.WriteMissing(e.stderr, missing, false)
 	set, err := executor.Retries(ctx, api, store, plans, jobs, maxAttempts, opts)
 	if err != nil {
 		return configError(e, fmt.Errorf("retry: read results: %w", err))
@@ -153,20 +119,11 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 		fmt.Fprintf(e.stderr, "planrun: retry: %v\n", err)
 		return exitError{exitFailed}
 	}
-	if len(set.Retry) == 0 {
-		if !f.quiet {
-			still := ""
-			if set.Unfinished > 0 {
-				still = fmt.Sprintf("; %s of earlier retries not finished yet", objectsText(set.Unfinished))
-			}
-			fmt.Fprintf(e.stderr, "planrun retry: nothing to retry: %d of %d objects failed at their latest attempt%s\n",
-				set.Failed, set.Objects, still)
-		}
-		return exhausted()
-	}
 	if !f.quiet {
-		fmt.Fprintf(e.stderr, "planrun retry: triggering %s again (%d of %d objects failed at their latest attempt)\n",
-			objectsText(len(set.Retry)), set.Failed, set.Objects)
+		report.WriteRetryStart(e.stderr, set)
+	}
+	if len(set.Retry) == 0 {
+		return exhausted()
 	}
 	f.retryOf = plans
 	runErr := execute(ctx, e, f, api, store, set.Plans, shard, log)
@@ -181,14 +138,6 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 		return err
 	}
 	return runErr
-}
-
-// objectsText is "1 object" or "n objects".
-func objectsText(n int) string {
-	if n == 1 {
-		return "1 object"
-	}
-	return fmt.Sprintf("%d objects", n)
 }
 
 // recount reads again, once retry --wait has followed the retries, the counts of the

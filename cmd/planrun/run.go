@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"time"
@@ -135,18 +136,7 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 	if err := f.check("run", paths); err != nil {
 		return err
 	}
-	var shard plan.Shard
-	if f.shard != "" {
-		var err error
-		if shard, err = plan.ParseShard(f.shard); err != nil {
-			return usageError{fmt.Errorf("run: --shard: %w", err)}
-		}
-	}
-	log, err := newLogger(e, f.logFormat)
-	if err != nil {
-		return err
-	}
-	plans, err := loadValid(e, paths, *f.exclude, f.format)
+	plans, shard, log, err := f.load(e, "run", paths, f.format)
 	if err != nil {
 		return err
 	}
@@ -160,30 +150,80 @@ func (f *runFlags) run(ctx context.Context, paths []string, e *env) error {
 	if f.dryRun {
 		return f.preview(ctx, e, plans, shard)
 	}
-	statePath := f.statePath()
-	if err := report.CheckOutputs(statePath, plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
-		report.Output{Flag: "--junit", Path: f.junit}, report.Output{Flag: "--html", Path: f.html},
-		report.Output{Flag: "--results", Path: f.results}); err != nil {
-		return usagef("run: %v", err)
+	if err := f.checkOutputs("run", plans); err != nil {
+		return err
 	}
 	api, closeAPI, err := f.client(e, "run")
 	if err != nil {
 		return err
 	}
 	defer closeAPI()
-	store, err := state.Open(statePath)
+	store, err := f.openState(ctx, "run", true)
 	if err != nil {
-		return usageError{fmt.Errorf("run: state: %w", err)}
+		return err
 	}
 	defer store.Close()
-	if err := store.Lock(); err != nil {
-		return usageError{fmt.Errorf("run: %w", err)}
-	}
-	if err := store.CheckEndpoint(ctx, f.label()); err != nil {
-		return usageError{fmt.Errorf("run: %w", err)}
-	}
+	statePath := f.statePath()
 	log.Debug("run starting", "plans", len(plans), "state", statePath, "parallel", f.parallel, "qps", f.qps.String())
 	return execute(ctx, e, f, api, store, plans, shard, log)
+}
+
+// load reads what run and retry start from: the shard, the logger and the plans (invalid
+// plans are printed in format, as validate does).
+func (f *runFlags) load(e *env, cmd string, paths []string, format string) ([]*plan.Plan, plan.Shard, *slog.Logger, error) {
+	var shard plan.Shard
+	var err error
+	if f.shard != "" {
+		if shard, err = plan.ParseShard(f.shard); err != nil {
+			return nil, shard, nil, usageError{fmt.Errorf("%s: --shard: %w", cmd, err)}
+		}
+	}
+	log, err := newLogger(e, f.logFormat)
+	if err != nil {
+		return nil, shard, nil, err
+	}
+	plans, err := loadValid(e, paths, *f.exclude, format)
+	return plans, shard, log, err
+}
+
+// checkOutputs checks, before anything is sent, that the report files can be written.
+func (f *runFlags) checkOutputs(cmd string, plans []*plan.Plan) error {
+	if err := report.CheckOutputs(f.statePath(), plan.Paths(plans), report.Output{Flag: "--report", Path: f.report},
+		report.Output{Flag: "--junit", Path: f.junit}, report.Output{Flag: "--html", Path: f.html},
+		report.Output{Flag: "--results", Path: f.results}); err != nil {
+		return usagef("%s: %v", cmd, err)
+	}
+	return nil
+}
+
+// openState opens the state file of run or retry (locked when lock is set) and checks
+// that it belongs to the same endpoint.
+func (f *runFlags) openState(ctx context.Context, cmd string, lock bool) (*state.Store, error) {
+	store, err := state.Open(f.statePath())
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: state: %w", cmd, err)}
+	}
+	if lock {
+		err = store.Lock()
+	}
+	if err == nil {
+		err = store.CheckEndpoint(ctx, f.label())
+	}
+	if err != nil {
+		store.Close()
+		return nil, usageError{fmt.Errorf("%s: %w", cmd, err)}
+	}
+	return store, nil
+}
+
+// options are the executor options the flags set: slots, rate, retries, timeout.
+func (f *runFlags) options(log *slog.Logger, filter func(*plan.Request) bool) executor.Options {
+	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries,
+		RequestTimeout: f.timeout, Logger: log, Filter: filter}
+	if f.retries == 0 {
+		opts.Retries = -1 // none
+	}
+	return opts
 }
 
 // keep is the run's filter: the requests of the shard that --job, --since and --until select.
