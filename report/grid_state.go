@@ -88,3 +88,43 @@ func AppendStepSummaryGrid(path string, g *Grid) error {
 	}
 	return nil
 }
+
+// WriteStateGrid writes the grid of the state's requests of the named plans to w: as a
+// page (format html), as Markdown (markdown), or drawn for a terminal width wide.
+func WriteStateGrid(ctx context.Context, w io.Writer, format string, store *state.Store, plans []string, width int, color bool) error {
+	g, err := ReadGrid(ctx, store, plans, nil)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "html":
+		return WriteGridHTML(w, g)
+	case "markdown":
+		return WriteGridMarkdown(w, g)
+	}
+	return WriteGridTerm(w, g, width, color)
+}
+
+// WriteStateGridPage writes the grid page of the state's requests (of the named plans,
+// those keep accepts when set) to path, with the object counts of their first batch jobs
+// when given.
+func WriteStateGridPage(ctx context.Context, path string, store *state.Store, plans []string, keep func(string) bool, counts []executor.ObjectCounts) error {
+	g, err := ReadGrid(ctx, store, plans, keep)
+	if err != nil {
+		return fmt.Errorf("html %s: %w", path, err)
+	}
+	return WriteGridPage(path, g, counts)
+}
+
+// AppendStepSummaryStateGrid adds the Markdown grid of the state's requests (of the named
+// plans, those keep accepts when set) to the GitHub step summary at path ("" does nothing).
+func AppendStepSummaryStateGrid(ctx context.Context, path string, store *state.Store, plans []string, keep func(string) bool) error {
+	if path == "" {
+		return nil
+	}
+	g, err := ReadGrid(ctx, store, plans, keep)
+	if err != nil {
+		return fmt.Errorf("step summary: %w", err)
+	}
+	return AppendStepSummaryGrid(path, g)
+}

@@ -1,8 +1,13 @@
 package report
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 )
 
 // PlanInfo names one plan of a run.
@@ -72,4 +77,32 @@ func safeEndpoint(s string) string {
 		return scheme + "://" + authority + path
 	}
 	return authority + path
+}
+
+// PlanInfos names the plans of a run.
+func PlanInfos(plans []*plan.Plan) []PlanInfo {
+	var out []PlanInfo
+	for _, p := range plans {
+		out = append(out, PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
+	}
+	return out
+}
+
+// StoppedText says why a run stopped early (Meta.Stopped): the failure budget of
+// --max-failures was spent, the queue is paused, or the service refused the
+// configuration; "" when none of those.
+func StoppedText(sum *executor.Summary, runErr error, maxFailures int) string {
+	var ce *executor.ConfigError
+	var qp *executor.QueuePausedError
+	switch {
+	case errors.As(runErr, &ce) && ce.Refused():
+		return "the service refused the configuration"
+	case errors.As(runErr, &ce):
+		return ce.Error()
+	case errors.As(runErr, &qp):
+		return "the queue is paused"
+	case sum != nil && sum.BudgetSpent:
+		return fmt.Sprintf("the failure budget was spent (--max-failures %d)", maxFailures)
+	}
+	return ""
 }

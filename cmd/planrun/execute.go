@@ -17,12 +17,9 @@ import (
 // execute runs the plans for real, then prints the summary and writes the reports.
 func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *state.Store, plans []*plan.Plan, shard plan.Shard, log *slog.Logger) error {
 	defer tuneGC(e.getenv)()
-	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label(), Wait: f.wait}
+	meta := report.Meta{Started: time.Now(), Shard: shard.String(), Endpoint: f.label(), Wait: f.wait, Plans: report.PlanInfos(plans)}
 	if f.retryOf != nil {
 		meta.Command = "retry"
-	}
-	for _, p := range plans {
-		meta.Plans = append(meta.Plans, report.PlanInfo{Name: p.Name, Path: p.Path, Generation: p.Generation})
 	}
 	keep := f.keep(shard)
 	out, abort, err := report.OpenRun(f.format, e.stdout, f.report, f.junit,
@@ -82,20 +79,7 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	meta.Finished = time.Now()
 	meta.Interrupted = interrupted
 	meta.Next = f.nextCommands(e)
-	var ce *executor.ConfigError
-	var qp *executor.QueuePausedError
-	if sum != nil && sum.BudgetSpent {
-		meta.Stopped = budgetText(f.maxFailures)
-	}
-	if errors.As(runErr, &qp) {
-		meta.Stopped = "the queue is paused"
-	}
-	if errors.As(runErr, &ce) {
-		meta.Stopped = "the service refused the configuration"
-		if !ce.Refused() {
-			meta.Stopped = ce.Error()
-		}
-	}
+	meta.Stopped = report.StoppedText(sum, runErr, f.maxFailures)
 	// The summary is printed even when a report cannot be written; then the error is said.
 	writeErr := out.RunDone(sum, wait, meta) // stdout first: the summary is printed even when a file fails
 	if err := out.Flush(); writeErr == nil {
@@ -110,19 +94,22 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 			writeErr = err
 		}
 	}
-	if err := report.AppendStepSummary(e.getenv("GITHUB_STEP_SUMMARY"), func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
+	stepSummary := e.getenv("GITHUB_STEP_SUMMARY")
+	if err := report.AppendStepSummary(stepSummary, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
 		writeErr = err
 	}
 	// The grid reads the state even after Ctrl-C: the run's state is what it shows.
-	inShard := func(name string) bool { return shard.Contains(name) }
-	if err := writeStepSummaryGrid(context.WithoutCancel(ctx), e, store, plan.Names(plans), inShard); writeErr == nil {
+	inShard, names, gridCtx := shard.Contains, plan.Names(plans), context.WithoutCancel(ctx)
+	if err := report.AppendStepSummaryStateGrid(gridCtx, stepSummary, store, names, inShard); writeErr == nil {
 		writeErr = err
 	}
 	if f.html != "" {
-		if err := writeGridFile(context.WithoutCancel(ctx), f.html, store, plan.Names(plans), inShard, nil); writeErr == nil {
+		if err := report.WriteStateGridPage(gridCtx, f.html, store, names, inShard, nil); writeErr == nil {
 			writeErr = err
 		}
 	}
+	var ce *executor.ConfigError
+	var qp *executor.QueuePausedError
 	switch {
 	case interrupted:
 		sayWriteError(e, writeErr)
@@ -154,11 +141,6 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 		}
 	}
 	return nil
-}
-
-// budgetText says why a run stopped early when its failure budget was spent.
-func budgetText(n int) string {
-	return fmt.Sprintf("the failure budget was spent (--max-failures %d)", n)
 }
 
 // sayWriteError tells about a report that could not be written, when the exit status says

@@ -128,7 +128,7 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 	}
 	saveCounts(ctx, e, store, counts, false)
 	if html != "" {
-		if err := writeGridFile(ctx, html, store, plan.Names(plans), nil, counts); err != nil {
+		if err := report.WriteStateGridPage(ctx, html, store, plan.Names(plans), nil, counts); err != nil {
 			return err
 		}
 	}

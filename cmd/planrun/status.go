@@ -98,7 +98,9 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 		}
 		names := plan.Names(plans)
 		if *grid || *format == "html" || *format == "markdown" {
-			err = printGrid(ctx, e, store, *format, names)
+			if err = report.WriteStateGrid(ctx, e.stdout, *format, store, names, gridWidth(e), useColor(e)); err != nil {
+				err = fmt.Errorf("status: %w", err)
+			}
 		} else {
 			var opts []report.Option
 			if len(plans) > 0 {
@@ -109,7 +111,7 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return writeStepSummaryGrid(ctx, e, store, names, nil)
+		return report.AppendStepSummaryStateGrid(ctx, e.getenv("GITHUB_STEP_SUMMARY"), store, names, nil)
 	}
 }
 

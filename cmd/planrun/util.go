@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/planrun/planrun/plan"
@@ -25,6 +26,19 @@ func termWidth(f *os.File) func() int {
 		}
 		return w
 	}
+}
+
+// gridWidth is the width to draw in: $COLUMNS, else the terminal's, else 80.
+func gridWidth(e *env) int {
+	if n, err := strconv.Atoi(e.getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if e.isTerminal {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
 }
 
 func fileExists(path string) bool {
