@@ -119,3 +119,13 @@ func (f fixedPacer) Rate() float64 {
 	}
 	return float64(f.l.Limit())
 }
+
+// Set reads v as ParseRateSpec does, so that *RateSpec is a flag.Value (--qps).
+func (s *RateSpec) Set(v string) error {
+	spec, err := ParseRateSpec(v)
+	if err != nil {
+		return err
+	}
+	*s = spec
+	return nil
+}

@@ -40,21 +40,10 @@ func (f *runFlags) preview(ctx context.Context, e *env, plans []*plan.Plan, shar
 	if !f.detailedExit {
 		return nil
 	}
-	for _, p := range plans {
-		for r := range p.Requests() {
-			if !keep(&r) {
-				continue
-			}
-			action, _, err := known.Action(&r)
-			if err != nil {
-				return err
-			}
-			if action == executor.ActionCreate {
-				return exitError{exitPending}
-			}
-		}
+	if send, err := known.WouldSend(plans, keep); err != nil || !send {
+		return err
 	}
-	return nil
+	return exitError{exitPending}
 }
 
 // knowDone reads what is done: the state file when it exists (opened read-only: a dry run

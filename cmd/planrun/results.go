@@ -45,7 +45,7 @@ func setupResults(fs *flag.FlagSet) runFunc {
 	failed := fs.Bool("failed", false, "keep the failed executions only (the tables still count all)")
 	parallel := fs.Int("parallel", executor.DefaultParallel, "most API calls in flight at once")
 	qps := &executor.RateSpec{QPS: 10}
-	fs.Var(qpsValue{qps}, "qps", "most API calls started per second; 0 is unlimited; auto or auto:R adapts to throttling (see run --help)")
+	fs.Var(qps, "qps", "most API calls started per second; 0 is unlimited; auto or auto:R adapts to throttling (see run --help)")
 	retries := fs.Int("retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
 	html := fs.String("html", "", "also write the plans' requests as a grid of windows with their object counts, one HTML page, to this `file` (needs the state file)")
 	f.register(fs)

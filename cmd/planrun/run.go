@@ -68,7 +68,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "text", "output: "+strings.Join(report.Formats(report.Run), ", ")+"; with --dry-run: "+strings.Join(report.Formats(report.DryRun), ", "))
 	fs.IntVar(&f.parallel, "parallel", executor.DefaultParallel, "most requests in flight at once")
 	f.qps = executor.RateSpec{QPS: 10}
-	fs.Var(qpsValue{&f.qps}, "qps", "most requests started per second, across all workers; 0 is unlimited (200 with --emulator unless given); "+
+	fs.Var(&f.qps, "qps", "most requests started per second, across all workers; 0 is unlimited (200 with --emulator unless given); "+
 		"auto adapts to the service's throttling, auto:R never above R")
 	fs.IntVar(&f.retries, "retries", executor.DefaultRetries, "retries of a throttled or failed request (0: none)")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop starting requests after the first failure")
