@@ -67,11 +67,9 @@ type Running struct {
 
 // Start serves a new Server configured by opts on 127.0.0.1 at a random port.
 func Start(opts Options) (*Running, error) {
-	srv := New(opts)
-	if opts.StateFile != "" {
-		if err := srv.loadIfPresent(opts.StateFile); err != nil {
-			return nil, err
-		}
+	srv, err := NewFromFile(opts)
+	if err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

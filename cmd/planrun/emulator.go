@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	iofs "io/fs"
 	"log/slog"
 	"net"
 	"strings"
@@ -90,18 +88,12 @@ func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Optio
 	bound := ln.Addr().String()
 	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
 		bound, ciapi.Credentials{SecretID: id}.MaskedID(), bound)
-	srv := emulator.New(opts)
-	if opts.StateFile != "" {
-		if err := srv.Load(opts.StateFile); err != nil && !errors.Is(err, iofs.ErrNotExist) {
-			ln.Close()
-			return usageError{fmt.Errorf("emulator: %w", err)}
-		}
-	}
-	err = emulator.Serve(ctx, ln, srv)
-	if opts.StateFile != "" {
-		err = errors.Join(err, srv.Save(opts.StateFile))
-	}
+	srv, err := emulator.NewFromFile(opts)
 	if err != nil {
+		ln.Close()
+		return usageError{fmt.Errorf("emulator: %w", err)}
+	}
+	if err := emulator.ServeToFile(ctx, ln, srv, opts); err != nil {
 		return fmt.Errorf("emulator: %w", err)
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/ciapi/emulator"
 )
 
 // TestEmulatorKeepsItsJobsBetweenInvocations runs a plan twice on the in-process emulator:
@@ -53,7 +55,7 @@ func TestEmulatorStateFileBesideTheState(t *testing.T) {
 		"x/s.db":               "x/s.emulator.json",
 		"state":                "state.emulator.json",
 	} {
-		if got := emulatorStateFile(in); got != filepath.FromSlash(want) {
+		if got := emulator.StateFileFor(in); got != filepath.FromSlash(want) {
 			t.Errorf("emulatorStateFile(%q) = %q, want %q", in, got, want)
 		}
 	}
