@@ -66,29 +66,11 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		}
 		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations,
 			Filter: selFilter(sel)})
-		sink, err := report.New(*format, e.stdout, report.For(report.Cancel))
+		failed, err := report.WriteCancelled(e.stdout, *format, results)
 		if err != nil {
 			return err
 		}
-		failed := 0
-		for _, r := range results {
-			if r.Outcome == executor.CancelError {
-				failed++
-			}
-			if err := sink.Cancelled(r); err != nil {
-				return err
-			}
-		}
-		if err := sink.Flush(); err != nil {
-			return err
-		}
-		if d := executor.Duplicated(results); d > 0 {
-			names := "1 name"
-			if d > 1 {
-				names = fmt.Sprintf("%d names", d)
-			}
-			fmt.Fprintf(e.stderr, "planrun: %s had more than one job on the service (duplicates); each of their jobs is listed above\n", names)
-		}
+		report.WriteDuplicated(e.stderr, executor.Duplicated(results))
 		if cerr != nil {
 			return configError(e, fmt.Errorf("cancel: %w", cerr))
 		}

@@ -245,7 +245,7 @@ func loadValid(e *env, paths, exclude []string, format string) ([]*plan.Plan, er
 	if err != nil {
 		return nil, err
 	}
-	printWarnings(e, results)
+	report.WriteWarnings(e.stderr, results)
 	var plans []*plan.Plan
 	bad := false
 	for _, r := range results {
@@ -255,7 +255,7 @@ func loadValid(e *env, paths, exclude []string, format string) ([]*plan.Plan, er
 		plans = append(plans, r.Plan)
 	}
 	if bad {
-		if err := writeValidation(e, format, results); err != nil {
+		if err := report.WriteChecks(e.stdout, format, results); err != nil {
 			return nil, err
 		}
 		return nil, exitError{exitFailed}

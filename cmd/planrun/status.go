@@ -106,30 +106,14 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 			if len(plans) > 0 {
 				opts = append(opts, report.WithInPlan(plan.NewNameSet(plans...).Has))
 			}
-			err = printStatus(ctx, e, store, *format, names, sel, opts...)
+			keep := func(r *state.Record) bool { return sel.Match(r.Plan, r.Job, r.WindowStart, r.WindowEnd) }
+			if err = report.WriteStatus(ctx, e.stdout, *format, store, names, keep, opts...); err != nil {
+				err = fmt.Errorf("status: %w", err)
+			}
 		}
 		if err != nil {
 			return err
 		}
 		return report.AppendStepSummaryStateGrid(ctx, e.getenv("GITHUB_STEP_SUMMARY"), store, names, nil)
 	}
-}
-
-func printStatus(ctx context.Context, e *env, store *state.Store, format string, plans []string, sel *plan.Selector, opts ...report.Option) error {
-	sink, err := report.New(format, e.stdout, append(opts, report.For(report.Status))...)
-	if err != nil {
-		return err
-	}
-	for rec, err := range store.Records(ctx, plans...) {
-		if err != nil {
-			return fmt.Errorf("status: %w", err)
-		}
-		if !sel.Match(rec.Plan, rec.Job, rec.WindowStart, rec.WindowEnd) {
-			continue
-		}
-		if err := sink.Status(rec); err != nil {
-			return err
-		}
-	}
-	return sink.Flush()
 }

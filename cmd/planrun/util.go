@@ -2,13 +2,9 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/planrun/planrun/plan"
-	"github.com/planrun/planrun/report"
 
 	"golang.org/x/term"
 )
@@ -46,18 +42,6 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// writeValidation prints the outcome of checking plan files on stdout in format.
-func writeValidation(e *env, format string, results []plan.FileResult) error {
-	sink, err := report.New(format, e.stdout)
-	if err != nil {
-		return err
-	}
-	if err := sink.Checks(report.ChecksOf(results)); err != nil {
-		return err
-	}
-	return sink.Flush()
-}
-
 // globList is a repeatable flag of globs (--exclude).
 type globList []string
 
@@ -69,15 +53,4 @@ func registerExclude(fs *flag.FlagSet) *globList {
 	g := &globList{}
 	fs.Var(g, "exclude", "leave files and folders matching this `glob` out of plan folders (repeatable; a glob without / matches base names)")
 	return g
-}
-
-// printWarnings writes the plans' warnings to stderr: valid, but probably not meant.
-func printWarnings(e *env, results []plan.FileResult) {
-	for _, r := range results {
-		if r.Plan != nil {
-			for _, w := range r.Plan.Warnings {
-				fmt.Fprintln(e.stderr, "warning:", w)
-			}
-		}
-	}
 }

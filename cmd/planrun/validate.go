@@ -48,19 +48,12 @@ func setupValidate(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		printWarnings(e, results)
-		if err := writeValidation(e, *format, results); err != nil {
+		report.WriteWarnings(e.stderr, results)
+		if err := report.WriteChecks(e.stdout, *format, results); err != nil {
 			return err
 		}
 		if *junitFile != "" {
-			err := report.WriteFile(*junitFile, func(w io.Writer) error {
-				sink, err := report.New("junit", w)
-				if err != nil {
-					return err
-				}
-				return sink.Checks(report.ChecksOf(results))
-			})
-			if err != nil {
+			if err := report.WriteFile(*junitFile, func(w io.Writer) error { return report.WriteChecks(w, "junit", results) }); err != nil {
 				return err
 			}
 		}
