@@ -1,11 +1,6 @@
 package main
 
-import (
-	"regexp"
-	"strings"
-
-	"github.com/planrun/planrun/report"
-)
+import "github.com/planrun/planrun/report"
 
 // nextCommands are the command lines the run's summary suggests: the same command again,
 // and status --refresh and results on the same plans, state and endpoint. Only flags and
@@ -13,7 +8,7 @@ import (
 func (f *runFlags) nextCommands(e *env) report.NextCommands {
 	var n report.NextCommands
 	if len(e.args) > 0 {
-		n.Rerun = "planrun " + shellJoin(e.args)
+		n.Rerun = "planrun " + report.ShellJoin(e.args...)
 	}
 	if f.emulator {
 		return n // the emulator of a run ends with it: nothing to follow elsewhere
@@ -38,22 +33,7 @@ func (f *runFlags) nextCommands(e *env) report.NextCommands {
 		common = append(common, "--until", f.until)
 	}
 	common = append(common, f.paths...)
-	n.Status = "planrun status --refresh " + shellJoin(common)
-	n.Results = "planrun results " + shellJoin(common)
+	n.Status = "planrun status --refresh " + report.ShellJoin(common...)
+	n.Results = "planrun results " + report.ShellJoin(common...)
 	return n
-}
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=@%+,{}-]+$`)
-
-// shellJoin renders args for a POSIX shell, quoting those that need it.
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if shellSafe.MatchString(a) {
-			q[i] = a
-		} else {
-			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-	}
-	return strings.Join(q, " ")
 }
