@@ -171,3 +171,12 @@ func configError(e *env, err error) error {
 }
 
 func useColor(e *env) bool { return e.isTerminal && e.getenv("NO_COLOR") == "" }
+
+// tuneGC tunes the collector for a run (executor.TuneGC) unless the user set GOGC; the
+// memory limit too unless the user set GOMEMLIMIT.
+func tuneGC(getenv func(string) string) (restore func()) {
+	if getenv("GOGC") != "" {
+		return func() {}
+	}
+	return executor.TuneGC(getenv("GOMEMLIMIT") == "")
+}

@@ -4,14 +4,16 @@ import (
 	"math"
 	"runtime/debug"
 	"testing"
+
+	"github.com/planrun/planrun/executor"
 )
 
 func TestTuneGCSetsAndRestores(t *testing.T) {
 	old := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(old)
 	restore := tuneGC(func(string) string { return "" })
-	if got := debug.SetGCPercent(runGCPercent); got != runGCPercent {
-		t.Errorf("during a run: GC percent %d, want %d", got, runGCPercent)
+	if got := debug.SetGCPercent(executor.RunGCPercent); got != executor.RunGCPercent {
+		t.Errorf("during a run: GC percent %d, want %d", got, executor.RunGCPercent)
 	}
 	restore()
 	if got := debug.SetGCPercent(150); got != 150 {
@@ -43,8 +45,8 @@ func TestTuneGCBoundsTheHeapSoftly(t *testing.T) {
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
 	restore := tuneGC(func(string) string { return "" })
-	if got := debug.SetMemoryLimit(-1); got != runMemoryLimit {
-		t.Errorf("during a run: memory limit %d, want %d", got, runMemoryLimit)
+	if got := debug.SetMemoryLimit(-1); got != executor.RunMemoryLimit {
+		t.Errorf("during a run: memory limit %d, want %d", got, executor.RunMemoryLimit)
 	}
 	restore()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {

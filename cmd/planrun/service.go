@@ -116,15 +116,7 @@ func credentials(e *env, cmd string) (ciapi.Credentials, error) {
 	if !errors.Is(err, ciapi.ErrNoCredentials) {
 		return creds, usageError{err}
 	}
-	var missing string
-	switch id, key := e.getenv(ciapi.EnvSecretID), e.getenv(ciapi.EnvSecretKey); {
-	case id == "" && key == "":
-		missing = "no credentials: set " + ciapi.EnvSecretID + " and " + ciapi.EnvSecretKey + " (and " + ciapi.EnvSecurityToken + " for temporary keys)"
-	case id == "":
-		missing = ciapi.EnvSecretID + " is not set (" + ciapi.EnvSecretKey + " is)"
-	default:
-		missing = ciapi.EnvSecretKey + " is not set (" + ciapi.EnvSecretID + " is)"
-	}
+	missing := ciapi.MissingFromEnv(e.getenv)
 	hint := ", or use --emulator"
 	if cmd == "run" {
 		hint += " or --dry-run"
