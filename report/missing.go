@@ -29,3 +29,16 @@ func WriteMissing(w io.Writer, missing []executor.Untriggered, untriggered bool)
 	}
 	return bad
 }
+
+// WriteProblems writes what kept results from being complete (ProblemLines), one
+// "planrun: ..." line each, unless format is one that shows them itself (text, markdown;
+// "" writes them always). It returns how many there were.
+func WriteProblems(w io.Writer, format string, counts []executor.ObjectCounts) int {
+	lines := ProblemLines(counts)
+	if format != ResultsText && format != ResultsMarkdown {
+		for _, line := range lines {
+			fmt.Fprintf(w, "planrun: %s\n", line)
+		}
+	}
+	return len(lines)
+}

@@ -132,13 +132,7 @@ func results(ctx context.Context, e *env, statePath, label string, api *ciapi.Cl
 			return err
 		}
 	}
-	for _, line := range report.ProblemLines(counts) {
-		bad = true
-		if format != report.ResultsText && format != report.ResultsMarkdown { // those print them
-			fmt.Fprintf(e.stderr, "planrun: %s\n", line)
-		}
-	}
-	if anyFailed || bad {
+	if report.WriteProblems(e.stderr, format, counts) > 0 || anyFailed || bad {
 		return exitError{exitFailed}
 	}
 	return nil

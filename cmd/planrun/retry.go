@@ -91,10 +91,7 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 	if err != nil {
 		return configError(e, fmt.Errorf("retry: read results: %w", err))
 	}
-	for _, line := range report.ProblemLines(set.Counts) {
-		bad = true
-		fmt.Fprintf(e.stderr, "planrun: %s\n", line)
-	}
+	bad = report.WriteProblems(e.stderr, "", set.Counts) > 0 || bad
 	exhausted := func() error {
 		w := e.stdout
 		if f.format != "text" {
