@@ -81,33 +81,10 @@ func execute(ctx context.Context, e *env, f *runFlags, api executor.API, store *
 	meta.Next = f.nextCommands(e)
 	meta.Stopped = report.StoppedText(sum, runErr, f.maxFailures)
 	// The summary is printed even when a report cannot be written; then the error is said.
-	writeErr := out.RunDone(sum, wait, meta) // stdout first: the summary is printed even when a file fails
-	if err := out.Flush(); writeErr == nil {
-		writeErr = err
-	}
-	if objects != nil {
-		w := e.stdout
-		if f.format != "text" {
-			w = e.stderr
-		}
-		if err := report.WriteObjectSummary(w, objects, objectProblems, f.results, useColor(e) && f.format == "text"); writeErr == nil {
-			writeErr = err
-		}
-	}
-	stepSummary := e.getenv("GITHUB_STEP_SUMMARY")
-	if err := report.AppendStepSummary(stepSummary, func(s report.Sink) error { return s.RunDone(sum, wait, meta) }); writeErr == nil {
-		writeErr = err
-	}
-	// The grid reads the state even after Ctrl-C: the run's state is what it shows.
-	inShard, names, gridCtx := shard.Contains, plan.Names(plans), context.WithoutCancel(ctx)
-	if err := report.AppendStepSummaryStateGrid(gridCtx, stepSummary, store, names, inShard); writeErr == nil {
-		writeErr = err
-	}
-	if f.html != "" {
-		if err := report.WriteStateGridPage(gridCtx, f.html, store, names, inShard, nil); writeErr == nil {
-			writeErr = err
-		}
-	}
+	writeErr := report.EndRun(ctx, out, report.RunEnd{Sum: sum, Wait: wait, Meta: meta,
+		Objects: objects, ObjectProblems: objectProblems, ResultsFile: f.results,
+		Format: f.format, Stdout: e.stdout, Stderr: e.stderr, Color: useColor(e),
+		StepSummary: e.getenv("GITHUB_STEP_SUMMARY"), HTML: f.html, Store: store, Plans: plan.Names(plans), Keep: shard.Contains})
 	var ce *executor.ConfigError
 	var qp *executor.QueuePausedError
 	switch {
