@@ -38,3 +38,7 @@ func Distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest returns the candidate nearest to s when it is a likely typo of it (at most 2
+// edits and less than half of s), else "": the suggestion of "did you mean ...?".
+func Closest(s string, candidates []string) string { return closest(s, candidates) }

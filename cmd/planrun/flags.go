@@ -77,13 +77,7 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 // closest returns the candidate nearest to s (at most 2 edits, and fewer than half of s),
 // or a candidate that s is a prefix of, or "".
 func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		d := schema.Distance(s, c)
-		if d < bestD && 2*d < len(s) {
-			best, bestD = c, d
-		}
-	}
+	best := schema.Closest(s, candidates)
 	if best == "" && len(s) >= 3 {
 		for _, c := range candidates {
 			if strings.HasPrefix(c, s) {
