@@ -49,3 +49,28 @@ func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, ori
 		return emit(r)
 	})
 }
+
+// Recount reads again, once a retry's batch jobs were followed, the counts of the batch
+// jobs among jobs whose objects were retried (the Origin of the results in retried): the
+// retried objects then count at their new attempt. It costs what Latest costs for those
+// batch jobs; none (nil) when there are none, or when api cannot read results.
+func Recount(ctx context.Context, api API, store *state.Store, jobs []BatchJob, retried []ObjectResult, opts Options) ([]ObjectCounts, error) {
+	la, ok := api.(LatestAPI)
+	if !ok {
+		return nil, nil
+	}
+	origins := map[[2]string]bool{}
+	for _, r := range retried {
+		origins[[2]string{r.Plan, r.Origin}] = true
+	}
+	var again []BatchJob
+	for _, j := range jobs {
+		if origins[[2]string{j.Plan, j.Name}] {
+			again = append(again, j)
+		}
+	}
+	if len(again) == 0 {
+		return nil, nil
+	}
+	return Latest(ctx, la, store, again, opts, func(ObjectResult) error { return nil })
+}

@@ -125,7 +125,11 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 	f.retryOf = plans
 	runErr := execute(ctx, e, f, api, store, set.Plans, shard, log)
 	if f.wait && f.results == "" { // with --results, execute saved the counts it read
-		recount(ctx, e, api, store, jobs, set.Retry, opts)
+		// The retried objects now count at their new attempt; a failure only leaves the
+		// counts read before.
+		if counts, err := executor.Recount(ctx, api, store, jobs, set.Retry, opts); err == nil && counts != nil {
+			saveCounts(ctx, e, store, counts, true)
+		}
 	}
 	var ee exitError
 	if runErr != nil && (!errors.As(runErr, &ee) || ee.code != exitFailed) {
@@ -135,33 +139,4 @@ func (f *runFlags) retry(ctx context.Context, paths []string, maxAttempts int, e
 		return err
 	}
 	return runErr
-}
-
-// recount reads again, once retry --wait has followed the retries, the counts of the
-// plans' batch jobs whose objects were retried, and records them in the state (see
-// saveCounts): the retried objects now count at their new attempt. It costs what planrun
-// results costs for those batch jobs; a failure only leaves the counts read before.
-func recount(ctx context.Context, e *env, api executor.API, store *state.Store, jobs []executor.BatchJob, retried []executor.ObjectResult, opts executor.Options) {
-	la, ok := api.(executor.LatestAPI)
-	if !ok || ctx.Err() != nil {
-		return
-	}
-	origins := map[[2]string]bool{}
-	for _, r := range retried {
-		origins[[2]string{r.Plan, r.Origin}] = true
-	}
-	var again []executor.BatchJob
-	for _, j := range jobs {
-		if origins[[2]string{j.Plan, j.Name}] {
-			again = append(again, j)
-		}
-	}
-	if len(again) == 0 {
-		return
-	}
-	counts, err := executor.Latest(ctx, la, store, again, opts, func(executor.ObjectResult) error { return nil })
-	if err != nil {
-		return
-	}
-	saveCounts(ctx, e, store, counts, true)
 }
