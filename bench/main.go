@@ -20,6 +20,7 @@ type bench struct {
 
 	expandN, validateJobs, throughputN, latencyN, rateN, waitN int
 	resultsN, queueN                                           int
+	memoryN                                                    []int // sizes of the memory area, smallest first
 }
 
 func main() {
@@ -39,7 +40,8 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "small sizes: a smoke test of the bench, not figures to quote")
 	keep := fs.Bool("keep", false, "keep the scratch folder (plans, state files)")
-	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue (default all)")
+	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue,memory (default all)")
+	memoryMax := fs.Int("memory-max", 1_000_000, "largest plan of the memory area: 1000000 measures 100,000 and 1,000,000 requests (a quarter hour or more); 100000 measures 10,000 and 100,000")
 	b := &bench{expandN: 1_000_000, validateJobs: 10_000, throughputN: 20_000, latencyN: 10_000, rateN: 2_000, waitN: 10_000,
 		resultsN: 100_000, queueN: 1_000}
 	fs.StringVar(&b.cpuprofile, "cpuprofile", "", "write a CPU profile of the in-process executor.Run to this `file`")
@@ -49,7 +51,12 @@ func run(ctx context.Context, args []string) error {
 	if *quick {
 		*b = bench{cpuprofile: b.cpuprofile, expandN: 100_000, validateJobs: 10_000, throughputN: 2_000,
 			latencyN: 1_000, rateN: 300, waitN: 1_000, resultsN: 5_000, queueN: 200}
+		*memoryMax = 10_000
 	}
+	if *memoryMax < 10 {
+		return fmt.Errorf("-memory-max %d: want at least 10", *memoryMax)
+	}
+	b.memoryN = []int{*memoryMax / 10, *memoryMax}
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return err
@@ -86,6 +93,7 @@ func run(ctx context.Context, args []string) error {
 		{"adaptive", benchAdaptive},
 		{"results", benchResults},
 		{"queue", benchQueue},
+		{"memory", benchMemory},
 	}
 	want := map[string]bool{}
 	for _, a := range strings.Split(*only, ",") {
