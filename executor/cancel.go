@@ -130,7 +130,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 	var results []CancelResult
 	var seen []state.JobSeen
 	var found []Record
-	missed := &tracker{}
+	var missed []*JobStatus
 	for req := range e.o.requests(p) {
 		row, inState, err := e.store.Lookup(ctx, req.Plan, req.Name)
 		if err != nil {
@@ -168,7 +168,7 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		} else if inState && row.JobID != "" {
 			js.JobID, js.State = row.JobID, row.JobState
 			if !ciapi.Terminal(row.JobState) {
-				missed.jobs = append(missed.jobs, &js)
+				missed = append(missed, &js)
 				continue
 			}
 		} else {
@@ -183,25 +183,25 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		results = append(results, out.found(onService)...)
 		for _, j := range out.inState {
 			if _, ok := onService[j.Name]; !ok {
-				missed.jobs = append(missed.jobs, j)
+				missed = append(missed, j)
 			}
 		}
 	}
-	if len(missed.jobs) > 0 {
+	if len(missed) > 0 {
 		if err := e.describeAll(ctx, missed); err != nil {
 			return nil, err
 		}
-		for _, j := range missed.jobs {
+		for _, j := range missed {
 			results = append(results, CancelResult{JobStatus: *j, Duplicates: 1, Outside: out != nil && out.stale[j.Name]})
 		}
 	}
 	return results, e.cancelAll(ctx, results)
 }
 
-// describeAll refreshes each job of t with one describe call.
-func (e *engine) describeAll(ctx context.Context, t *tracker) error {
+// describeAll refreshes each of jobs with one describe call.
+func (e *engine) describeAll(ctx context.Context, jobs []*JobStatus) error {
 	var seen []state.JobSeen
-	for _, j := range t.jobs {
+	for _, j := range jobs {
 		var resp *ciapi.DescribeResponse
 		err := e.retry(ctx, func(ctx context.Context) error {
 			var err error

@@ -64,7 +64,7 @@ func TestEmptyCreateAnswerIsCreatedNotResent(t *testing.T) {
 	}
 	sameNames(t, jobNames(t, emu2), names(p))
 	ws, err := Wait(background(t), client2, store, []*plan.Plan{p}, quick())
-	if err != nil || len(ws.Jobs) != p.Count() {
+	if err != nil || countJobs(t, ws) != p.Count() {
 		t.Fatalf("wait: %+v, %v: want every job found by name and followed", ws, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -36,46 +37,132 @@ func (j *JobStatus) Final() bool { return ciapi.Terminal(j.State) || j.State == 
 // groupKey is one list sweep: a bucket and a job type.
 type groupKey struct{ bucket, region, typ string }
 
-// tracker holds the jobs of some plans that the state knows (bounded by the jobs created).
+// followBatch is how many followed jobs one refresh step holds in memory: one sweep of
+// their creation range, then a describe for each the sweep did not see.
+var followBatch = 5000
+
+// tracker follows the jobs of some plans that the state knows. The jobs still to follow
+// are in a scratch database, not on the heap; the tracker itself holds counts only.
 type tracker struct {
-	jobs []*JobStatus
+	e       *engine
+	plans   []*plan.Plan
+	scratch *state.Scratch
+	// states counts the jobs per last known state; unfinished those not final.
+	states     map[string]int
+	unfinished int
+	// batch is the page size of refresh (followBatch; tests make it smaller).
+	batch int
 }
 
-// track loads, for every request of plans recorded with a job id, its last known state.
+// statusOf is the job of a state row.
+func statusOf(row *Record) *JobStatus {
+	j := &JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
+		Region: row.Region, Type: string(row.Type), JobID: row.JobID, State: row.JobState,
+		Code: row.ErrorCode, Message: row.ErrorMessage}
+	j.recheck = j.State == ciapi.StateFailed && j.Code == "" && j.Message == ""
+	if c, ok := parseServiceTime(row.JobCreated); ok {
+		j.created = c
+	} else {
+		j.created = row.CreatedAt.Add(-sweepSlack)
+	}
+	return j
+}
+
+// followedOf is j as the scratch keeps it.
+func followedOf(j *JobStatus) state.Followed {
+	return state.Followed{Plan: j.Plan, Job: j.Job, Name: j.Name, Bucket: j.Bucket, Region: j.Region,
+		Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message,
+		Created: j.created.UnixNano(), Recheck: j.recheck}
+}
+
+// jobOfFollowed is the inverse of followedOf.
+func jobOfFollowed(f *state.Followed) *JobStatus {
+	return &JobStatus{Plan: f.Plan, Job: f.Job, Name: f.Name, Bucket: f.Bucket, Region: f.Region,
+		Type: f.Type, JobID: f.JobID, State: f.State, Code: f.Code, Message: f.Message,
+		created: time.Unix(0, f.Created), recheck: f.Recheck}
+}
+
+// jobs streams, in plan order, every request of the plans that the state records with a
+// job id, as its job's last known state. Pending writes are flushed first.
+func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*JobStatus, error] {
+	return func(yield func(*JobStatus, error) bool) {
+		if err := e.store.Flush(ctx); err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, p := range plans {
+			for req := range e.o.requests(p) {
+				row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if !ok || row.JobID == "" {
+					continue
+				}
+				if !yield(statusOf(&row), nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// track loads, for every request of plans recorded with a job id, its last known state:
+// the counts stay in memory, the jobs to follow go to a scratch database. Close the
+// tracker when done.
 func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error) {
 	if err := e.store.Flush(ctx); err != nil {
 		return nil, err
 	}
-	t := &tracker{}
+	sc, err := state.OpenScratch()
+	if err != nil {
+		return nil, err
+	}
+	t := &tracker{e: e, plans: plans, scratch: sc, states: map[string]int{}, batch: followBatch}
+	var add []state.Followed
 	for _, p := range plans {
 		for req := range e.o.requests(p) {
 			row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
 			if err != nil {
+				t.close()
 				return nil, err
 			}
 			if ok && row.JobID == "" && row.Status == RowTriggered {
 				// Created, but its answer named no id: find it by Name now.
 				if row, ok, err = e.identify(ctx, row); err != nil {
+					t.close()
 					return nil, err
 				}
 			}
 			if !ok || row.JobID == "" {
 				continue
 			}
-			j := &JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
-				Region: row.Region, Type: string(row.Type), JobID: row.JobID, State: row.JobState,
-				Code: row.ErrorCode, Message: row.ErrorMessage}
-			j.recheck = j.State == ciapi.StateFailed && j.Code == "" && j.Message == ""
-			if c, ok := parseServiceTime(row.JobCreated); ok {
-				j.created = c
-			} else {
-				j.created = row.CreatedAt.Add(-sweepSlack)
+			j := statusOf(&row)
+			t.states[j.State]++
+			if !j.Final() {
+				t.unfinished++
 			}
-			t.jobs = append(t.jobs, j)
+			if !j.Final() || j.recheck {
+				if add = append(add, followedOf(j)); len(add) == 1000 {
+					if err := sc.AddFollowed(ctx, add); err != nil {
+						t.close()
+						return nil, err
+					}
+					add = add[:0]
+				}
+			}
 		}
+	}
+	if err := sc.AddFollowed(ctx, add); err != nil {
+		t.close()
+		return nil, err
 	}
 	return t, nil
 }
+
+// close deletes the tracker's scratch database.
+func (t *tracker) close() { t.scratch.Close() }
 
 // identify looks up by Name the job of a triggered row whose id is unknown, and records
 // the id when found; ok is false when the job is not found (yet).
@@ -95,90 +182,145 @@ func (e *engine) identify(ctx context.Context, row Record) (Record, bool, error)
 	return row, true, nil
 }
 
-// refresh updates every unfinished job: per bucket and type, one sweep of the list over
-// the creation times of the unfinished jobs, newest first, that stops once every one was
-// seen (about one call per 100 unfinished jobs), then a describe for each job the sweep
-// did not see. New states, and the Code and Message of jobs that ended Failed, are written
-// to the state file. A Failed job whose error the state lacks (recheck) is read once too.
+// refresh updates every followed job: per bucket and type, in pages of at most t.batch
+// jobs newest first, one sweep of the list over the creation times of the page, newest
+// first, that stops once every job of the page was seen (about one call per 100 followed
+// jobs in all), then a describe for each job of the page the sweep did not see. New states,
+// and the Code and Message of jobs that ended Failed, are written to the state file;
+// finished jobs leave the scratch. A Failed job whose error the state lacks (recheck) is
+// read once too.
 //
 // Newest first: jobs tend to finish in the order they were created, so the unfinished ones
 // are the newest of the range. An oldest-first sweep would begin with the jobs that
 // finished since the last round but share the creation second of the oldest unfinished
 // one: after a fast run (thousands of creates per second) that is most of them.
 func (e *engine) refresh(ctx context.Context, t *tracker) error {
-	groups := map[groupKey]map[string]*JobStatus{}
-	since, until := map[groupKey]time.Time{}, map[groupKey]time.Time{}
-	for _, j := range t.jobs {
-		if j.Final() && !j.recheck {
-			continue
-		}
-		k := groupKey{j.Bucket, j.Region, j.Type}
-		if groups[k] == nil {
-			groups[k] = map[string]*JobStatus{}
-			since[k], until[k] = j.created, j.created
-		}
-		groups[k][j.JobID] = j
-		if j.created.Before(since[k]) {
-			since[k] = j.created
-		}
-		if j.created.After(until[k]) {
-			until[k] = j.created
+	groups, err := t.scratch.FollowGroups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		var cur state.FollowCursor
+		for {
+			page, next, err := t.scratch.FollowedPage(ctx, g, cur, t.batch)
+			if err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			cur = next
+			if err := e.refreshPage(ctx, t, groupKey{g.Bucket, g.Region, g.Type}, page); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
+}
+
+// refreshPage refreshes the followed jobs of one page, all of group k.
+func (e *engine) refreshPage(ctx context.Context, t *tracker, k groupKey, page []state.Followed) error {
+	jobs := make([]*JobStatus, len(page))
+	want := make(map[string][]int, len(page))
+	var since, until time.Time
+	for i := range page {
+		j := jobOfFollowed(&page[i])
+		jobs[i] = j
+		want[j.JobID] = append(want[j.JobID], i)
+		if i == 0 || j.created.Before(since) {
+			since = j.created
+		}
+		if i == 0 || j.created.After(until) {
+			until = j.created
+		}
+	}
+	changed := make([]bool, len(page))
 	var seen []state.JobSeen
-	update := func(j *JobStatus, d *ciapi.JobDetail) {
+	update := func(i int, d *ciapi.JobDetail) {
+		j := jobs[i]
+		wasFinal := j.Final()
+		t.states[j.State]--
+		if t.states[j.State] <= 0 {
+			delete(t.states, j.State)
+		}
 		j.recheck = false
 		j.State = d.State
 		if d.State == ciapi.StateFailed {
 			j.Code, j.Message = d.Code, d.Message
 		}
+		t.states[j.State]++
+		if !wasFinal && j.Final() {
+			t.unfinished--
+		}
+		changed[i] = true
 		js := state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State, Created: d.CreationTime}
 		if d.State == ciapi.StateFailed {
 			js.Code, js.Message = d.Code, d.Message
 		}
 		seen = append(seen, js)
 	}
-	for k, want := range groups {
-		left := len(want)
-		err := e.sweepRange(ctx, k.bucket, k.region, k.typ, since[k], until[k], true, func(d *ciapi.JobDetail) error {
-			j, ok := want[d.JobId]
-			if !ok {
-				return nil
-			}
-			update(j, d)
-			delete(want, d.JobId)
-			if left--; left == 0 {
-				return StopPages // every job looked for was seen
-			}
+	left := len(want)
+	err := e.sweepRange(ctx, k.bucket, k.region, k.typ, since, until, true, func(d *ciapi.JobDetail) error {
+		idx, ok := want[d.JobId]
+		if !ok {
 			return nil
-		})
-		if err != nil {
-			return err
 		}
-		for id, j := range want {
-			var resp *ciapi.DescribeResponse
-			err := e.retry(ctx, func(ctx context.Context) error {
-				var err error
-				resp, err = e.api.Describe(ctx, k.bucket, k.region, id)
-				return err
-			})
-			gone := errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil))
+		for _, i := range idx {
+			update(i, d)
+		}
+		delete(want, d.JobId)
+		if left--; left == 0 {
+			return StopPages // every job looked for was seen
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var failed error // a describe that failed: what was seen until then is still recorded
+	for id, idx := range want {
+		var resp *ciapi.DescribeResponse
+		err := e.retry(ctx, func(ctx context.Context) error {
+			var err error
+			resp, err = e.api.Describe(ctx, k.bucket, k.region, id)
+			return err
+		})
+		gone := errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil))
+		if err != nil && !gone {
+			failed = fmt.Errorf("describe job %s: %w", id, err)
+			break
+		}
+		for _, i := range idx {
+			j := jobs[i]
 			switch {
 			case gone && j.recheck:
 				j.recheck = false // it ended Failed; that the service no longer has it changes nothing
+				changed[i] = true
 			case gone:
-				update(j, &ciapi.JobDetail{JobId: id, State: StateNotFound})
-			case err != nil:
-				return fmt.Errorf("describe job %s: %w", id, err)
+				update(i, &ciapi.JobDetail{JobId: id, State: StateNotFound})
 			default:
-				update(j, resp.JobsDetail)
+				update(i, resp.JobsDetail)
 			}
 		}
+	}
+	var upd []state.Followed
+	var done []bool
+	for i, j := range jobs {
+		if !changed[i] {
+			continue
+		}
+		f := followedOf(j)
+		f.Key = page[i].Key
+		upd = append(upd, f)
+		done = append(done, j.Final() && !j.recheck)
+	}
+	if err := t.scratch.UpdateFollowed(ctx, upd, done); err != nil {
+		return err
 	}
 	if len(seen) > 0 {
 		if err := e.store.Send(&state.Write{Jobs: seen}); err != nil {
 			return fmt.Errorf("save job states: %w", err)
 		}
 	}
-	return nil
+	return failed
 }

@@ -175,3 +175,16 @@ func background(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// countJobs counts the jobs ws follows.
+func countJobs(t *testing.T, ws *WaitSummary) int {
+	t.Helper()
+	n := 0
+	for _, err := range ws.Jobs(background(t)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	return n
+}

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
@@ -15,25 +16,117 @@ type WaitSummary struct {
 	States map[string]int
 	// Unfinished is how many jobs are not in a final state.
 	Unfinished int
-	// Failed lists the jobs that ended Failed or Cancel (or vanished), with Code/Message.
+	// Failed lists, in plan order, the jobs that ended Failed or Cancel (or vanished), with
+	// Code/Message: at most MaxKeptFailures of them (States counts them all). The summaries
+	// that Options.OnWaitRound sees carry the counts only.
 	Failed []JobStatus
-	// Jobs lists every followed job with its last known state, in plan order.
-	Jobs []JobStatus
+
+	// jobs streams every followed job in plan order (see Jobs).
+	jobs func(ctx context.Context) iter.Seq2[*JobStatus, error]
+	// lookup returns the job of one request (see Job).
+	lookup func(ctx context.Context, plan, name string) (*JobStatus, bool, error)
 }
 
-// summarize counts the jobs of t.
-func (t *tracker) summarize() *WaitSummary {
+// NewWaitSummary summarizes jobs held in memory, as Wait would have followed them.
+func NewWaitSummary(jobs []JobStatus) *WaitSummary {
 	ws := &WaitSummary{States: map[string]int{}}
-	for _, j := range t.jobs {
-		ws.States[j.State]++
-		ws.Jobs = append(ws.Jobs, *j)
-		if !j.Final() {
-			ws.Unfinished++
-		} else if j.State != ciapi.StateSuccess {
-			ws.Failed = append(ws.Failed, *j)
+	byName := map[[2]string]*JobStatus{}
+	for i := range jobs {
+		ws.count(&jobs[i])
+		byName[[2]string{jobs[i].Plan, jobs[i].Name}] = &jobs[i]
+	}
+	ws.jobs = func(context.Context) iter.Seq2[*JobStatus, error] {
+		return func(yield func(*JobStatus, error) bool) {
+			for i := range jobs {
+				if !yield(&jobs[i], nil) {
+					return
+				}
+			}
 		}
 	}
+	ws.lookup = func(_ context.Context, plan, name string) (*JobStatus, bool, error) {
+		j, ok := byName[[2]string{plan, name}]
+		return j, ok, nil
+	}
 	return ws
+}
+
+// count adds j to the counts (and to Failed, up to MaxKeptFailures).
+func (ws *WaitSummary) count(j *JobStatus) {
+	ws.States[j.State]++
+	if !j.Final() {
+		ws.Unfinished++
+	} else if j.State != ciapi.StateSuccess && len(ws.Failed) < MaxKeptFailures {
+		ws.Failed = append(ws.Failed, *j)
+	}
+}
+
+// FailedCount is how many jobs ended Failed or Cancel, or vanished (Failed keeps at most
+// MaxKeptFailures of them).
+func (ws *WaitSummary) FailedCount() int {
+	return ws.States[ciapi.StateFailed] + ws.States[ciapi.StateCancel] + ws.States[StateNotFound]
+}
+
+// Jobs streams every followed job with its last known state, in plan order, read again
+// from the state file (nothing of it is held in memory). It yields nothing for a summary
+// of a round.
+func (ws *WaitSummary) Jobs(ctx context.Context) iter.Seq2[*JobStatus, error] {
+	if ws == nil || ws.jobs == nil {
+		return func(func(*JobStatus, error) bool) {}
+	}
+	return ws.jobs(ctx)
+}
+
+// Job returns the last known state of the job of request name of plan, read from the
+// state file; ok is false when the summary does not follow it.
+func (ws *WaitSummary) Job(ctx context.Context, plan, name string) (*JobStatus, bool, error) {
+	if ws == nil || ws.lookup == nil {
+		return nil, false, nil
+	}
+	return ws.lookup(ctx, plan, name)
+}
+
+// summarize reads the final summary of t back from the state: counts and the first
+// failures in plan order; Jobs and Job read the state again.
+func (t *tracker) summarize(ctx context.Context) (*WaitSummary, error) {
+	e, plans := t.e, t.plans
+	ws := &WaitSummary{States: map[string]int{}}
+	for j, err := range e.jobs(ctx, plans) {
+		if err != nil {
+			return t.round(), err
+		}
+		ws.count(j)
+	}
+	ws.jobs = func(ctx context.Context) iter.Seq2[*JobStatus, error] { return e.jobs(ctx, plans) }
+	ws.lookup = func(ctx context.Context, planName, name string) (*JobStatus, bool, error) {
+		row, ok, err := e.store.Lookup(ctx, planName, name)
+		if err != nil || !ok || row.JobID == "" || !e.covers(plans, &row) {
+			return nil, false, err
+		}
+		return statusOf(&row), true, nil
+	}
+	return ws, nil
+}
+
+// round is the summary of a round: the counts.
+func (t *tracker) round() *WaitSummary {
+	ws := &WaitSummary{States: make(map[string]int, len(t.states)), Unfinished: t.unfinished}
+	for k, v := range t.states {
+		ws.States[k] = v
+	}
+	return ws
+}
+
+// covers reports whether the request of row belongs to one of plans and is kept by the
+// Filter.
+func (e *engine) covers(plans []*plan.Plan, row *Record) bool {
+	for _, p := range plans {
+		if p.Name == row.Plan {
+			return e.o.Filter == nil || e.o.Filter(&plan.Request{Plan: row.Plan, Job: row.Job, Name: row.Name,
+				Seq: row.Seq, Bucket: row.Bucket, Region: row.Region, Type: string(row.Type)})
+		}
+	}
+	return false
 }
 
 // Refresh updates, once, the state of every job of plans that the state file knows and
@@ -44,10 +137,19 @@ func Refresh(ctx context.Context, api API, store *state.Store, plans []*plan.Pla
 	if err != nil {
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
+	defer t.close()
 	if err := e.refresh(ctx, t); err != nil {
-		return t.summarize(), fmt.Errorf("refresh: %w", err)
+		return t.round(), fmt.Errorf("refresh: %w", err)
 	}
-	return t.summarize(), store.Flush(ctx)
+	return t.finish(ctx)
+}
+
+// finish flushes the state and reads the summary of t back from it.
+func (t *tracker) finish(ctx context.Context) (*WaitSummary, error) {
+	if err := t.e.store.Flush(ctx); err != nil {
+		return t.round(), err
+	}
+	return t.summarize(ctx)
 }
 
 // Wait follows every job of plans that the state file knows (triggered or found) until it
@@ -60,19 +162,35 @@ func Wait(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, 
 	if err != nil {
 		return nil, fmt.Errorf("wait: %w", err)
 	}
+	defer t.close()
 	for {
 		if err := e.refresh(ctx, t); err != nil {
-			return t.summarize(), fmt.Errorf("wait: %w", err)
+			return t.final(ctx), fmt.Errorf("wait: %w", err)
 		}
-		ws := t.summarize()
+		ws := t.round()
 		if e.o.OnWaitRound != nil {
 			e.o.OnWaitRound(ws)
 		}
 		if ws.Unfinished == 0 {
-			return ws, store.Flush(ctx)
+			return t.finish(ctx)
 		}
 		if err := e.pause(ctx, e.o.PollInterval); err != nil {
-			return ws, fmt.Errorf("wait: %w", err)
+			return t.final(ctx), fmt.Errorf("wait: %w", err)
 		}
 	}
+}
+
+// final is the summary of a wait that ends with an error (interrupted, a failed call):
+// read back from the state when it can be (the reports list every job's state), else the
+// counts.
+func (t *tracker) final(ctx context.Context) *WaitSummary {
+	ctx = context.WithoutCancel(ctx)
+	if err := t.e.store.Flush(ctx); err != nil {
+		return t.round()
+	}
+	ws, err := t.summarize(ctx)
+	if err != nil {
+		return t.round()
+	}
+	return ws
 }

@@ -41,7 +41,10 @@ func TestWaitFollowsJobsToTheEnd(t *testing.T) {
 	for _, j := range emu.Server.Jobs() {
 		final[j.ID] = j.State
 	}
-	for _, j := range ws.Jobs {
+	for j, err := range ws.Jobs(background(t)) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		if final[j.JobID] != j.State {
 			t.Fatalf("job %s: wait says %s, emulator %s", j.JobID, j.State, final[j.JobID])
 		}

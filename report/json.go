@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -143,12 +144,6 @@ func (r *JSONReport) unspool(wait *executor.WaitSummary) error {
 	if _, err := r.spool.Seek(0, io.SeekStart); err != nil {
 		return r.fail(err)
 	}
-	final := map[[2]string]string{}
-	if wait != nil {
-		for _, j := range wait.Jobs {
-			final[[2]string{j.Plan, j.Name}] = j.State
-		}
-	}
 	sc := bufio.NewScanner(r.spool)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	for sc.Scan() {
@@ -156,8 +151,13 @@ func (r *JSONReport) unspool(wait *executor.WaitSummary) error {
 		if err := json.Unmarshal(sc.Bytes(), &j); err != nil {
 			return r.fail(fmt.Errorf("read spooled row: %w", err))
 		}
-		if st, ok := final[[2]string{j.Plan, j.Name}]; ok {
-			j.State = st
+		// Each job's last state is read from the state file as its row goes by.
+		js, ok, err := wait.Job(context.Background(), j.Plan, j.Name)
+		if err != nil {
+			return r.fail(fmt.Errorf("read the state of %s: %w", j.Name, err))
+		}
+		if ok {
+			j.State = js.State
 		}
 		if err := r.row(j); err != nil {
 			return err

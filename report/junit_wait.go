@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 )
 
@@ -19,36 +21,36 @@ import (
 // case of a job still unfinished when waiting stopped says so in its <system-out>. A job
 // of ws.Failed whose request has no test case gets a failed test case of its own.
 //
-// It holds only the names of those jobs in memory: the spooled cases are rewritten on disk
-// one at a time. Call it once, after the last Add and before Close; a nil ws does nothing.
+// Memory stays flat: the spooled cases are rewritten on disk one at a time, each job's
+// state read from ws (the state file) as its case goes by; only the few jobs of ws.Failed
+// are held. Call it once, after the last Add and before Close; a nil ws does nothing.
 func (j *JUnitReport) ApplyWait(ws *executor.WaitSummary) error {
 	if j.closed {
 		return ErrClosed
 	}
-	if j.err != nil || ws == nil {
+	if j.err != nil || ws == nil || (ws.FailedCount() == 0 && ws.Unfinished == 0) {
 		return j.err
 	}
-	idx := waitIndex{}
+	left := waitIndex{} // the jobs of ws.Failed not yet seen as a case
 	for i := range ws.Failed {
-		idx.add(&ws.Failed[i])
-	}
-	if ws.Unfinished > 0 {
-		for i := range ws.Jobs {
-			if !ws.Jobs[i].Final() {
-				idx.add(&ws.Jobs[i])
-			}
-		}
+		left.add(&ws.Failed[i])
 	}
 	for _, s := range j.suites {
-		if names := idx[s.name]; len(names) > 0 {
-			if err := j.rewrite(s, names); err != nil {
-				return j.fail(fmt.Errorf("apply wait to suite %s: %w", s.name, err))
+		job := func(name string) (*executor.JobStatus, error) {
+			delete(left[s.name], name)
+			js, ok, err := ws.Job(context.Background(), s.name, name)
+			if err != nil || !ok || (js.Final() && js.State == ciapi.StateSuccess) {
+				return nil, err
 			}
+			return js, nil
+		}
+		if err := j.rewrite(s, job); err != nil {
+			return j.fail(fmt.Errorf("apply wait to suite %s: %w", s.name, err))
 		}
 	}
 	for i := range ws.Failed {
 		js := &ws.Failed[i]
-		if _, left := idx[js.Plan][js.Name]; !left {
+		if _, ok := left[js.Plan][js.Name]; !ok {
 			continue
 		}
 		c := junitCase{Name: js.Name, Classname: js.Plan + "." + js.Job, Time: "0", Failure: jobFailure(js)}
@@ -59,8 +61,7 @@ func (j *JUnitReport) ApplyWait(ws *executor.WaitSummary) error {
 	return nil
 }
 
-// waitIndex maps a plan and a request Name to the status of its job, for the jobs that
-// ApplyWait changes; entries are deleted as their test cases are found.
+// waitIndex maps a plan and a request Name to the status of its job.
 type waitIndex map[string]map[string]*executor.JobStatus
 
 // add indexes js.
@@ -73,9 +74,10 @@ func (w waitIndex) add(js *executor.JobStatus) {
 	m[js.Name] = js
 }
 
-// rewrite copies the spool of s into a new file, rewriting the cases named in names (and
-// deleting them from names), and adjusts the counts of s.
-func (j *JUnitReport) rewrite(s *junitSuite, names map[string]*executor.JobStatus) error {
+// rewrite copies the spool of s into a new file, rewriting the case of every request whose
+// job (returned by job; nil: leave it) ended red or is unfinished, and adjusts the counts
+// of s.
+func (j *JUnitReport) rewrite(s *junitSuite, job func(name string) (*executor.JobStatus, error)) error {
 	if err := s.buf.Flush(); err != nil {
 		return err
 	}
@@ -94,7 +96,7 @@ func (j *JUnitReport) rewrite(s *junitSuite, names map[string]*executor.JobStatu
 	for {
 		line, rerr := in.ReadBytes('\n')
 		if len(line) > 0 {
-			if line, err = s.waitCase(line, names); err != nil {
+			if line, err = s.waitCase(line, job); err != nil {
 				return err
 			}
 			if _, err := out.Write(line); err != nil {
@@ -116,8 +118,8 @@ func (j *JUnitReport) rewrite(s *junitSuite, names map[string]*executor.JobStatu
 // encoding/xml escapes line breaks in text and attributes).
 const casePrefix = `    <testcase name="`
 
-// waitCase returns line, rewritten when it is the test case of a job in names.
-func (s *junitSuite) waitCase(line []byte, names map[string]*executor.JobStatus) ([]byte, error) {
+// waitCase returns line, rewritten when it is the test case of a job that job returns.
+func (s *junitSuite) waitCase(line []byte, job func(name string) (*executor.JobStatus, error)) ([]byte, error) {
 	rest, ok := bytes.CutPrefix(line, []byte(casePrefix))
 	if !ok {
 		return line, nil
@@ -135,11 +137,10 @@ func (s *junitSuite) waitCase(line []byte, names map[string]*executor.JobStatus)
 		}
 		name, decoded = c.Name, true
 	}
-	js, ok := names[name]
-	if !ok {
-		return line, nil
+	js, err := job(name)
+	if err != nil || js == nil {
+		return line, err
 	}
-	delete(names, name)
 	if !decoded {
 		if err := xml.Unmarshal(line, &c); err != nil {
 			return nil, fmt.Errorf("read spooled case %s: %w", name, err)

@@ -20,11 +20,7 @@ func waitFixture() *executor.WaitSummary {
 	cancelled := executor.JobStatus{Plan: "video-backfill", Job: "videos", Name: "video-backfill-videos-1-bbbb",
 		JobID: "b2222", State: "Cancel"}
 	vanished := executor.JobStatus{Plan: "other", Job: "j", Name: "other-j-0", JobID: "b3333", State: executor.StateNotFound}
-	return &executor.WaitSummary{
-		States: map[string]int{"Failed": 1, "Cancel": 1, executor.StateNotFound: 1},
-		Failed: []executor.JobStatus{failed, cancelled, vanished},
-		Jobs:   []executor.JobStatus{failed, cancelled, vanished},
-	}
+	return executor.NewWaitSummary([]executor.JobStatus{failed, cancelled, vanished})
 }
 
 func TestJUnitApplyWaitFailsTheCasesOfFailedJobs(t *testing.T) {
@@ -91,7 +87,7 @@ func TestJUnitApplyWaitMarksUnfinishedJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &executor.WaitSummary{States: map[string]int{}}
+	var jobs []executor.JobStatus
 	const n = 2000 // several spool buffers
 	for i := range n {
 		// A name with characters XML escapes must still be matched.
@@ -104,14 +100,14 @@ func TestJUnitApplyWaitMarksUnfinishedJobs(t *testing.T) {
 		switch {
 		case i%10 == 0:
 			js.State, js.Code, js.Message = "Failed", "E"+strconv.Itoa(i), "m"
-			ws.Failed = append(ws.Failed, js)
 		case i%2 == 0:
 			js.State = "Success"
-		default:
-			ws.Unfinished++
 		}
-		ws.States[js.State]++
-		ws.Jobs = append(ws.Jobs, js)
+		jobs = append(jobs, js)
+	}
+	ws := executor.NewWaitSummary(jobs)
+	if ws.Unfinished != n/2 || len(ws.Failed) != n/10 {
+		t.Fatalf("summary: %d unfinished, %d failed", ws.Unfinished, len(ws.Failed))
 	}
 	if err := j.ApplyWait(ws); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,257 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Scratch is a private, temporary SQLite database beside no state file: what one command
+// must remember about every job of a plan (the jobs it follows, the jobs a sweep found),
+// kept on disk instead of the heap so that memory stays flat at any plan size. It lives in
+// the system's temporary folder and is deleted by Close. It is not safe for concurrent use.
+type Scratch struct {
+	db   *sql.DB
+	path string
+}
+
+// scratchSQL creates the scratch tables. Credentials are never stored in them.
+const scratchSQL = `
+CREATE TABLE follow (
+	k       INTEGER PRIMARY KEY,
+	plan    TEXT NOT NULL,
+	job     TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	bucket  TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	type    TEXT NOT NULL,
+	job_id  TEXT NOT NULL,
+	state   TEXT NOT NULL,
+	code    TEXT NOT NULL,
+	message TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	recheck INTEGER NOT NULL
+);
+CREATE INDEX follow_group ON follow (bucket, region, type, created DESC, k);
+CREATE TABLE found (
+	name    TEXT PRIMARY KEY,
+	job_id  TEXT NOT NULL,
+	state   TEXT NOT NULL,
+	created TEXT NOT NULL,
+	code    TEXT NOT NULL,
+	message TEXT NOT NULL
+) WITHOUT ROWID;
+`
+
+// OpenScratch creates a new scratch database in the system's temporary folder.
+func OpenScratch() (*Scratch, error) {
+	f, err := os.CreateTemp("", "planrun-scratch-*.db")
+	if err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	path := f.Name()
+	f.Close()
+	// Nothing here must survive a crash: no journal, no sync.
+	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=cache_size(-4096)")
+	if err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(scratchSQL); err != nil {
+		db.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	return &Scratch{db: db, path: path}, nil
+}
+
+// Close closes and deletes the scratch database.
+func (s *Scratch) Close() error {
+	if s == nil {
+		return nil
+	}
+	err := s.db.Close()
+	os.Remove(s.path)
+	return err
+}
+
+// Followed is one job a wait follows, as the scratch keeps it.
+type Followed struct {
+	Key                         int64 // assigned by AddFollowed
+	Plan, Job, Name             string
+	Bucket, Region, Type        string
+	JobID, State, Code, Message string
+	Created                     int64 // the job's creation time, unix nanoseconds
+	Recheck                     bool
+}
+
+// AddFollowed stores jobs to follow, in one transaction.
+func (s *Scratch) AddFollowed(ctx context.Context, jobs []Followed) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, `INSERT INTO follow (plan, job, name, bucket, region, type, job_id, state, code, message, created, recheck)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, len(jobs), func(i int) []any {
+		j := &jobs[i]
+		return []any{j.Plan, j.Job, j.Name, j.Bucket, j.Region, j.Type, j.JobID, j.State, j.Code, j.Message, j.Created, j.Recheck}
+	})
+}
+
+// FollowGroup is the bucket, region and job type of some followed jobs: one list sweep.
+type FollowGroup struct{ Bucket, Region, Type string }
+
+// FollowGroups returns the groups of the followed jobs.
+func (s *Scratch) FollowGroups(ctx context.Context) ([]FollowGroup, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT bucket, region, type FROM follow ORDER BY bucket, region, type`)
+	if err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	defer rows.Close()
+	var out []FollowGroup
+	for rows.Next() {
+		var g FollowGroup
+		if err := rows.Scan(&g.Bucket, &g.Region, &g.Type); err != nil {
+			return nil, fmt.Errorf("scratch: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// FollowCursor is where FollowedPage resumes: after the job created at Created with key
+// Key (newest first); the zero cursor starts with the newest.
+type FollowCursor struct {
+	Created, Key int64
+	Started      bool
+}
+
+// FollowedPage returns at most limit followed jobs of group g, newest first, after cur,
+// and the cursor after them.
+func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, cur FollowCursor, limit int) ([]Followed, FollowCursor, error) {
+	q := `SELECT k, plan, job, name, bucket, region, type, job_id, state, code, message, created, recheck
+		FROM follow WHERE bucket=? AND region=? AND type=?`
+	args := []any{g.Bucket, g.Region, g.Type}
+	if cur.Started {
+		q += ` AND (created < ? OR (created = ? AND k > ?))`
+		args = append(args, cur.Created, cur.Created, cur.Key)
+	}
+	q += ` ORDER BY created DESC, k LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, cur, fmt.Errorf("scratch: %w", err)
+	}
+	defer rows.Close()
+	var out []Followed
+	for rows.Next() {
+		var j Followed
+		if err := rows.Scan(&j.Key, &j.Plan, &j.Job, &j.Name, &j.Bucket, &j.Region, &j.Type, &j.JobID,
+			&j.State, &j.Code, &j.Message, &j.Created, &j.Recheck); err != nil {
+			return nil, cur, fmt.Errorf("scratch: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, cur, fmt.Errorf("scratch: %w", err)
+	}
+	if n := len(out); n > 0 {
+		cur = FollowCursor{Created: out[n-1].Created, Key: out[n-1].Key, Started: true}
+	}
+	return out, cur, nil
+}
+
+// UpdateFollowed records new states of followed jobs: those in done are finished and no
+// longer followed, the others keep being followed with their new state.
+func (s *Scratch) UpdateFollowed(ctx context.Context, jobs []Followed, done []bool) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	defer tx.Rollback()
+	del, err := tx.PrepareContext(ctx, `DELETE FROM follow WHERE k=?`)
+	if err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	defer del.Close()
+	upd, err := tx.PrepareContext(ctx, `UPDATE follow SET state=?, code=?, message=?, recheck=? WHERE k=?`)
+	if err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	defer upd.Close()
+	for i := range jobs {
+		j := &jobs[i]
+		if done[i] {
+			_, err = del.ExecContext(ctx, j.Key)
+		} else {
+			_, err = upd.ExecContext(ctx, j.State, j.Code, j.Message, j.Recheck, j.Key)
+		}
+		if err != nil {
+			return fmt.Errorf("scratch: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	return nil
+}
+
+// FoundJob is a job a sweep found on the service, by its Name.
+type FoundJob struct {
+	Name, JobID, State, Created, Code, Message string
+}
+
+// AddFound stores jobs found by a sweep; a Name already stored keeps its first job.
+func (s *Scratch) AddFound(ctx context.Context, jobs []FoundJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, `INSERT INTO found (name, job_id, state, created, code, message) VALUES (?,?,?,?,?,?)
+		ON CONFLICT (name) DO NOTHING`, len(jobs), func(i int) []any {
+		j := &jobs[i]
+		return []any{j.Name, j.JobID, j.State, j.Created, j.Code, j.Message}
+	})
+}
+
+// Found returns the job stored for name, or ok=false.
+func (s *Scratch) Found(ctx context.Context, name string) (FoundJob, bool, error) {
+	j := FoundJob{Name: name}
+	err := s.db.QueryRowContext(ctx, `SELECT job_id, state, created, code, message FROM found WHERE name=?`, name).
+		Scan(&j.JobID, &j.State, &j.Created, &j.Code, &j.Message)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FoundJob{}, false, nil
+	}
+	if err != nil {
+		return FoundJob{}, false, fmt.Errorf("scratch: %w", err)
+	}
+	return j, true, nil
+}
+
+// tx runs query once per row in one transaction; args returns the values of row i.
+func (s *Scratch) tx(ctx context.Context, query string, n int, args func(i int) []any) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, strings.TrimSpace(query))
+	if err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	defer st.Close()
+	for i := range n {
+		if _, err := st.ExecContext(ctx, args(i)...); err != nil {
+			return fmt.Errorf("scratch: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	return nil
+}
