@@ -39,7 +39,7 @@ type groupKey struct{ bucket, region, typ string }
 
 // followBatch is how many followed jobs one refresh step holds in memory: one sweep of
 // their creation range, then a describe for each the sweep did not see.
-var followBatch = 5000
+var followBatch = 1000
 
 // tracker follows the jobs of some plans that the state knows. The jobs still to follow
 // are in a scratch database, not on the heap; the tracker itself holds counts only.

@@ -11,10 +11,12 @@ import "runtime/debug"
 const RunGCPercent = 400
 
 // RunMemoryLimit is the soft memory limit of a run that sends requests. A run's calls may
-// hold the client's whole response-read budget (32 MiB) when a server answers huge bodies;
-// at RunGCPercent the heap could then grow to five times that before a collection. Near
-// this limit the collector runs sooner instead.
-const RunMemoryLimit = 96 << 20
+// hold the client's whole response-read budget (32 MiB) when a server answers huge bodies,
+// and a large plan's reconciliation holds 8 bytes per pending request (16 MiB at a
+// million); at RunGCPercent the heap could then grow to five times that before a
+// collection. Near this limit the collector runs sooner instead, so the peak of every run
+// stays flat however large the plan (BENCHMARKS.md, area 7).
+const RunMemoryLimit = 64 << 20
 
 // TuneGC sets RunGCPercent (and RunMemoryLimit when limit is set) for the rest of a run,
 // and returns the function that restores the previous settings. The command calls it

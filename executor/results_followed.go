@@ -19,7 +19,10 @@ func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, ori
 		return nil, errors.New("the client cannot read results")
 	}
 	followed := map[string]bool{}
-	for _, j := range wait.Jobs {
+	for j, err := range wait.Jobs(ctx) {
+		if err != nil {
+			return nil, err
+		}
 		if j.JobID != "" {
 			followed[j.JobID] = true
 		}
