@@ -44,6 +44,9 @@ type census struct {
 	// reconciles only part of the plan and must not record the plan's first run, which
 	// later runs take as a bound for the sweeps of every request.
 	partial bool
+	// names holds the Names of the pending requests (8 bytes each): a sweep keeps only the
+	// jobs whose Name may be one of them.
+	names nameSet
 }
 
 // takeCensus streams p's requests once, checking each against the state; each is also
@@ -84,6 +87,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		if ok && rec.Status == RowSending && rec.UpdatedAt.After(c.lastUncertain) {
 			c.lastUncertain = rec.UpdatedAt
 		}
+		c.names.add(r.Name)
 		k := bucketKey{r.Bucket, r.Region}
 		ps := c.pending[k]
 		if ps == nil {
@@ -96,6 +100,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 			ps.fresh[r.Type] = true
 		}
 	}
+	c.names.seal()
 	return c, nil
 }
 
@@ -120,10 +125,68 @@ func found(d *ciapi.JobDetail) existing {
 	return existing{id: d.JobId, state: d.State, created: d.CreationTime, code: d.Code, message: d.Message}
 }
 
+// foundJobs is what the sweeps of one reconciliation found: the jobs whose Name is one of
+// the plan's pending requests, kept in a scratch database (not on the heap), and the
+// compact set of their Names, which spares a scratch lookup for every request not found.
+type foundJobs struct {
+	scratch *state.Scratch
+	names   nameSet
+	batch   []state.FoundJob
+}
+
+// add keeps d, written to the scratch in batches.
+func (f *foundJobs) add(ctx context.Context, d *ciapi.JobDetail) error {
+	if f.scratch == nil {
+		sc, err := state.OpenScratch()
+		if err != nil {
+			return err
+		}
+		f.scratch = sc
+	}
+	f.names.add(d.Name)
+	f.batch = append(f.batch, state.FoundJob{Name: d.Name, JobID: d.JobId, State: d.State,
+		Created: d.CreationTime, Code: d.Code, Message: d.Message})
+	if len(f.batch) == 1000 {
+		return f.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the batch to the scratch.
+func (f *foundJobs) flush(ctx context.Context) error {
+	if f.scratch == nil {
+		return nil
+	}
+	err := f.scratch.AddFound(ctx, f.batch)
+	f.batch = f.batch[:0]
+	return err
+}
+
+// seal ends the sweeps: every job found is written, the set of Names sorted.
+func (f *foundJobs) seal(ctx context.Context) error {
+	f.names.seal()
+	return f.flush(ctx)
+}
+
+// lookup returns the job found with Name name (the first one found, when several share it).
+func (f *foundJobs) lookup(ctx context.Context, name string) (existing, bool, error) {
+	if f.scratch == nil || !f.names.has(name) {
+		return existing{}, false, nil
+	}
+	j, ok, err := f.scratch.Found(ctx, name)
+	if err != nil || !ok {
+		return existing{}, false, err
+	}
+	return existing{id: j.JobID, state: j.State, created: j.Created, code: j.Code, message: j.Message}, true, nil
+}
+
+// close deletes the scratch database.
+func (f *foundJobs) close() { f.scratch.Close() }
+
 // reconciliation is the outcome of reconciling one plan with the service before sending.
 type reconciliation struct {
-	exist  map[string]existing // jobs of this plan (by Name) that exist on the service
-	lookup map[bucketKey]bool  // buckets whose pending requests are looked up one by one
+	exist  foundJobs          // jobs of this plan (by Name) that exist on the service
+	lookup map[bucketKey]bool // buckets whose pending requests are looked up one by one
 	// lookups is how many pending requests are reconciled by lookup; when there are any,
 	// the plan row (first run time) is only written once every one of them was looked up.
 	lookups int
@@ -173,15 +236,17 @@ func (e *engine) settleWait(c *census) time.Duration {
 //     bucket: look each up by Name just before sending it (no sweep);
 //   - otherwise sweep the whole list of the bucket.
 //
-// Sweeps keep only Names with the plan's common prefix, so memory is bounded by the jobs
-// the plan created. When every pending request was covered by a sweep and the Filter kept
-// every request of the plan, it records (durably, before anything is sent) when the plan
+// Sweeps keep only the jobs whose Name is one of the plan's pending requests (the compact
+// set of the census); what they find goes to a scratch database, so memory stays flat
+// whatever the number of jobs; the caller closes rec.exist. When every pending request
+// was covered by a sweep and the Filter kept every request of the plan, it records (durably, before anything is sent) when the plan
 // first ran, so later runs can bound their sweeps by that time. With lookups, that record
 // waits until every lookup was done (markRun): an interrupted run must not let the next one
 // bound its sweep and miss older jobs.
 func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*reconciliation, error) {
-	rec := &reconciliation{exist: map[string]existing{}, lookup: map[bucketKey]bool{}, partial: c.partial}
+	rec := &reconciliation{lookup: map[bucketKey]bool{}, partial: c.partial}
 	if len(c.pending) == 0 {
+		rec.exist.names.seal()
 		return rec, nil
 	}
 	first, known, err := e.store.FirstRun(ctx, p.Name, p.Generation)
@@ -208,11 +273,11 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 				since = time.Time{}
 			}
 			err := e.sweep(ctx, k.bucket, k.region, typ, since, func(d *ciapi.JobDetail) error {
-				if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) {
+				if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) || !c.names.has(d.Name) {
 					return nil
 				}
-				if _, dup := rec.exist[d.Name]; !dup {
-					rec.exist[d.Name] = found(d)
+				if err := rec.exist.add(ctx, d); err != nil {
+					return err
 				}
 				if t, ok := parseServiceTime(d.CreationTime); ok && (rec.oldest.IsZero() || t.Before(rec.oldest)) {
 					rec.oldest = t
@@ -220,12 +285,18 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 				return nil
 			})
 			if err != nil {
+				rec.exist.close()
 				return nil, fmt.Errorf("reconcile plan %s: %w", p.Name, err)
 			}
 		}
 	}
+	if err := rec.exist.seal(ctx); err != nil {
+		rec.exist.close()
+		return nil, fmt.Errorf("reconcile plan %s: %w", p.Name, err)
+	}
 	if rec.lookups == 0 && !rec.partial {
 		if err := e.markRun(ctx, p, rec); err != nil {
+			rec.exist.close()
 			return nil, err
 		}
 	}

@@ -232,6 +232,7 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 	if err != nil {
 		return nil, err
 	}
+	defer rec.exist.close()
 	pr := &planRun{p: p, rec: rec}
 	pr.lookups.Store(int64(rec.lookups))
 
@@ -284,7 +285,11 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 			r.emit(res, nil)
 			continue
 		}
-		if ex, ok := rec.exist[req.Name]; ok {
+		ex, onService, err := rec.exist.lookup(stop, req.Name)
+		if err != nil {
+			return pr, errors.Join(fmt.Errorf("plan %s: jobs found: %w", p.Name, err), flush())
+		}
+		if onService {
 			res := resultFor(&req, StatusSkipped)
 			res.JobID, res.JobState, res.Reason = ex.id, ex.state, "service"
 			row := recordFor(&req, RowSkipped)

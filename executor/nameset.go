@@ -1,0 +1,50 @@
+package executor
+
+import (
+	"hash/fnv"
+	"slices"
+)
+
+// nameSet is a compact set of request Names: a sorted slice of their 64-bit digests, 8
+// bytes a Name, where a map of the Names would hold each string and its map entry (well
+// over 100 bytes). It answers "maybe" (the digest is there) or "no": two Names may share a
+// digest, so a "maybe" that matters is confirmed against an exact record (the scratch
+// database). Add every Name, then seal before asking.
+type nameSet struct {
+	d      []uint64
+	sealed bool
+}
+
+// nameDigest is the 64-bit FNV-1a digest of a Name.
+func nameDigest(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
+}
+
+// add puts name in the set; the set must not be sealed.
+func (s *nameSet) add(name string) {
+	if s.sealed {
+		panic("nameSet: add after seal")
+	}
+	s.d = append(s.d, nameDigest(name))
+}
+
+// seal sorts the set (dropping repeated digests) and frees its spare capacity.
+func (s *nameSet) seal() {
+	slices.Sort(s.d)
+	s.d = slices.Clip(slices.Compact(s.d))
+	s.sealed = true
+}
+
+// has reports whether name may be in the set: false means it is not.
+func (s *nameSet) has(name string) bool {
+	if !s.sealed {
+		panic("nameSet: has before seal")
+	}
+	_, ok := slices.BinarySearch(s.d, nameDigest(name))
+	return ok
+}
+
+// len is how many distinct digests the set holds.
+func (s *nameSet) len() int { return len(s.d) }
