@@ -22,10 +22,14 @@ func nameDigest(name string) uint64 {
 	return h.Sum64()
 }
 
-// add puts name in the set; the set must not be sealed.
-func (s *nameSet) add(name string) {
+// add puts name in the set; the set must not be sealed. The first add reserves room for
+// expect Names (a hint: more may be added), so a large set is not copied as it grows.
+func (s *nameSet) add(name string, expect int) {
 	if s.sealed {
 		panic("nameSet: add after seal")
+	}
+	if s.d == nil {
+		s.d = make([]uint64, 0, max(expect, 1))
 	}
 	s.d = append(s.d, nameDigest(name))
 }

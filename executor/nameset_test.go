@@ -18,9 +18,9 @@ func TestNameSetAnswersAsAMap(t *testing.T) {
 		for range n {
 			name := randomName(rng)
 			want[name] = true
-			s.add(name)
+			s.add(name, n)
 			if rng.IntN(4) == 0 {
-				s.add(name) // the same Name twice: still one member
+				s.add(name, n) // the same Name twice: still one member
 			}
 		}
 		s.seal()

@@ -87,7 +87,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		if ok && rec.Status == RowSending && rec.UpdatedAt.After(c.lastUncertain) {
 			c.lastUncertain = rec.UpdatedAt
 		}
-		c.names.add(r.Name)
+		c.names.add(r.Name, p.Count())
 		k := bucketKey{r.Bucket, r.Region}
 		ps := c.pending[k]
 		if ps == nil {
@@ -132,6 +132,7 @@ type foundJobs struct {
 	scratch *state.Scratch
 	names   nameSet
 	batch   []state.FoundJob
+	expect  int // how many may be found: the pending requests
 }
 
 // add keeps d, written to the scratch in batches.
@@ -143,7 +144,7 @@ func (f *foundJobs) add(ctx context.Context, d *ciapi.JobDetail) error {
 		}
 		f.scratch = sc
 	}
-	f.names.add(d.Name)
+	f.names.add(d.Name, f.expect)
 	f.batch = append(f.batch, state.FoundJob{Name: d.Name, JobID: d.JobId, State: d.State,
 		Created: d.CreationTime, Code: d.Code, Message: d.Message})
 	if len(f.batch) == 1000 {
@@ -245,6 +246,7 @@ func (e *engine) settleWait(c *census) time.Duration {
 // bound its sweep and miss older jobs.
 func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*reconciliation, error) {
 	rec := &reconciliation{lookup: map[bucketKey]bool{}, partial: c.partial}
+	rec.exist.expect = c.names.len()
 	if len(c.pending) == 0 {
 		rec.exist.names.seal()
 		return rec, nil
