@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -20,7 +19,7 @@ import (
 type textSink struct {
 	w      io.Writer
 	color  bool
-	tw     *tabwriter.Writer // the status or cancel table, once started
+	tw     *alignedTable // the status or cancel table, once started
 	counts map[string]int
 	rows   int
 	cancel bool
@@ -62,9 +61,9 @@ func (s *textSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, me
 	return WriteText(s.w, sum, wait, meta, s.color)
 }
 
-func (s *textSink) table(head string) *tabwriter.Writer {
+func (s *textSink) table(head string) *alignedTable {
 	if s.tw == nil {
-		s.tw = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
+		s.tw = newAlignedTable(s.w)
 		fmt.Fprintln(s.tw, head)
 	}
 	return s.tw
