@@ -229,6 +229,7 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 		}
 	}
 	rec, err := r.reconcile(stop, p, c)
+	c.names = nameSet{} // the sweeps are done: 8 bytes a pending request, not kept for the sends
 	if err != nil {
 		return nil, err
 	}
