@@ -29,7 +29,7 @@ type memStep struct {
 //   - fresh-machine rerun: the state deleted, run again: the sweep finds every job;
 //   - status (text, to the null device), cancel (every job already finished).
 func benchMemory(ctx context.Context, b *bench, t *table) error {
-	const area = "7 memory"
+	const area = "9 memory"
 	run := func(extra ...string) func(endpoint, state, plan string) []string {
 		return func(endpoint, state, plan string) []string {
 			args := []string{"run", "--endpoint", endpoint, "--state", state, "--quiet", "--max-requests", "0",

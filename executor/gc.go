@@ -15,7 +15,7 @@ const RunGCPercent = 400
 // and a large plan's reconciliation holds 8 bytes per pending request (16 MiB at a
 // million); at RunGCPercent the heap could then grow to five times that before a
 // collection. Near this limit the collector runs sooner instead, so the peak of every run
-// stays flat however large the plan (BENCHMARKS.md, area 7).
+// stays flat however large the plan (BENCHMARKS.md, area 9).
 const RunMemoryLimit = 64 << 20
 
 // TuneGC sets RunGCPercent (and RunMemoryLimit when limit is set) for the rest of a run,
