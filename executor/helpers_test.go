@@ -166,7 +166,8 @@ func checkNoLeak(t *testing.T, base int) {
 // quick are options that keep tests fast.
 func quick() Options {
 	return Options{Parallel: 4, BackoffBase: 5 * time.Millisecond, BackoffCap: 50 * time.Millisecond,
-		RequestTimeout: 3 * time.Second, PollInterval: 10 * time.Millisecond, SettleDelay: 20 * time.Millisecond}
+		RequestTimeout: 3 * time.Second, PollInterval: 10 * time.Millisecond, SettleDelay: 20 * time.Millisecond,
+		SettleWindow: 100 * time.Millisecond}
 }
 
 // background is a context for tests.

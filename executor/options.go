@@ -23,6 +23,9 @@ const (
 	progressEvery = 200 * time.Millisecond
 	// sweepPageSize is the list page size used by every sweep (the service maximum).
 	sweepPageSize = 100
+	// minSettleWindow and maxSettleWindow bound the default SettleWindow.
+	minSettleWindow = 30 * time.Second
+	maxSettleWindow = 10 * time.Minute
 	// sweepSlack widens a time-bounded sweep, for clock skew between us and the service.
 	sweepSlack = time.Hour
 )
@@ -57,6 +60,14 @@ type Options struct {
 	// timeout, a dropped connection, a gateway error), before looking its Name up: the
 	// service may still be making the job. Default: RequestTimeout.
 	SettleDelay time.Duration
+	// SettleWindow is how long after it was sent a create with no answer counts as still
+	// possibly in the making at the service. A create of this run with no answer that the
+	// lookup after SettleDelay did not find is set aside (its row stays "sending") and
+	// looked up again at the end of the send phase, once SettleWindow has passed since it
+	// was sent; only then, if still not found, is it sent again. A run that finds creates
+	// of an earlier (dead) run with no known outcome waits the same window before
+	// reconciling them. Default: 4 x RequestTimeout, at least 30s and at most 10 minutes.
+	SettleWindow time.Duration
 	// QueueWait is how long one request keeps waiting while the service answers that its
 	// queue is full (QueueSaturated) before it fails. Default DefaultQueueWait.
 	QueueWait time.Duration
@@ -117,6 +128,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SettleDelay <= 0 {
 		o.SettleDelay = o.RequestTimeout
+	}
+	if o.SettleWindow <= 0 {
+		o.SettleWindow = min(max(4*o.RequestTimeout, minSettleWindow), maxSettleWindow)
 	}
 	if o.QueueWait <= 0 {
 		o.QueueWait = DefaultQueueWait

@@ -19,15 +19,22 @@ type Progress struct {
 	Elapsed   time.Duration // since the run started
 	// QPS is the current allowance of an adaptive rate (--qps auto); 0 for a fixed one.
 	QPS float64
-	// Settling, while positive, is how much longer the run waits, before sending, for creates
-	// an earlier (killed) run may have left in flight (see the settle wait of reconcile).
+	// Settling, while positive, is how much longer the run waits for creates that may still
+	// be in the making at the service: before sending, those an earlier (killed) run may
+	// have left in flight (see the settle wait of reconcile); at the end of the send phase,
+	// those of this run that got no answer (Unsettled).
 	Settling time.Duration
+	// Unsettled is how many requests of this run are set aside because their create got no
+	// answer and their job is not listed yet: they are looked up again once the settle
+	// window (Options.SettleWindow) has passed, and sent again only if still not found.
+	Unsettled int
 }
 
 // meter holds the live counters of a run and calls the progress callback.
 type meter struct {
 	planned, skipped, triggered, failed, inFlight atomic.Int64
 	settleUntil                                   atomic.Int64   // unix ns; 0 when not settling
+	unsettled                                     atomic.Int64   // see Progress.Unsettled
 	pace                                          func() float64 // see Progress.QPS; nil when fixed
 
 	start time.Time
@@ -68,6 +75,7 @@ func (m *meter) snapshot() Progress {
 		Planned: int(m.planned.Load()), Skipped: int(m.skipped.Load()),
 		Triggered: int(m.triggered.Load()), Failed: int(m.failed.Load()),
 		InFlight: int(m.inFlight.Load()), Elapsed: m.now().Sub(m.start),
+		Unsettled: int(m.unsettled.Load()),
 	}
 	p.Done = p.Skipped + p.Triggered + p.Failed
 	if m.pace != nil {

@@ -201,10 +201,11 @@ type reconciliation struct {
 }
 
 // settleWait is how long a run waits, before reconciling, until every create that an
-// earlier run may have left in flight has had the request timeout to reach the service and
-// be processed. Without it, a run started right after a crash could look for a job that the
-// service creates a moment later, miss it, and trigger it again. It is zero unless such a
-// create may be younger than the request timeout.
+// earlier run may have left in flight has had the settle window (SettleWindow, and at
+// least the request timeout) to reach the service and be processed. Without it, a run
+// started right after a crash could look for a job that the service creates a moment
+// later, miss it, and trigger it again. It is zero unless such a create may be younger
+// than that window.
 func (e *engine) settleWait(c *census) time.Duration {
 	if c.lastUncertain.IsZero() {
 		return 0
@@ -215,13 +216,14 @@ func (e *engine) settleWait(c *census) time.Duration {
 	if e.o.QPS > 0 {
 		lead = time.Duration(float64(intentBatch(e.o.Parallel)) / e.o.QPS * float64(time.Second))
 	}
-	limit := e.o.RequestTimeout + lead
+	window := max(e.o.SettleWindow, e.o.RequestTimeout)
+	limit := window + lead
 	until := c.lastUncertain.Add(limit)
 	// The last heartbeat of the run that wrote them bounds when its creates went out, even
 	// those that left long after their intent (a worker busy ahead of them, a retry); they
-	// get the longer of that run's request timeout and ours.
+	// get the longer of that run's request timeout and our window.
 	if at, timeout, ok := state.LastBeat(e.store.Path()); ok {
-		hb := max(timeout, e.o.RequestTimeout) + state.HeartbeatEvery
+		hb := max(timeout, window) + state.HeartbeatEvery
 		until = latest(until, at.Add(hb))
 		limit = max(limit, hb)
 	}

@@ -38,6 +38,9 @@ type runner struct {
 	cancelStop context.CancelFunc // ends the run's stop context
 	abortOnce  sync.Once
 	configErr  error // the error that stopped the run (see stopsRun), if any
+
+	asideMu sync.Mutex
+	aside   []aside // requests set aside to settle (see settleAside)
 }
 
 // ConfigError is in the error of a Run that stopped because the service refused planrun's
@@ -122,6 +125,7 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 	stop, cancelStop := context.WithCancel(ctx)
 	defer cancelStop()
 	r.cancelStop = cancelStop
+	base := stop
 	g := &errgroup.Group{}
 	if r.o.FailFast {
 		g, stop = errgroup.WithContext(stop)
@@ -147,7 +151,8 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 		}
 		runs = append(runs, pr)
 	}
-	_ = g.Wait() // failures are in the summary; errStopped only stops the group
+	// failures are in the summary; errStopped only stops the group
+	r.settleAside(base, g.Wait() != nil)
 
 	for _, pr := range runs {
 		if pr.rec.lookups > 0 && pr.lookups.Load() == 0 && !pr.rec.partial {

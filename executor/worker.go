@@ -16,6 +16,16 @@ type task struct {
 	req        plan.Request
 	lookup     bool            // look the Name up before the first create (fresh state, small set)
 	prevStatus state.RowStatus // the row status before this run's intent, restored if never sent
+	// aside holds where the request stood when it was set aside to settle (see settleAside);
+	// nil until then.
+	aside *asideState
+}
+
+// asideState is what a request set aside to settle carries to its resumption.
+type asideState struct {
+	creates, attempts int
+	lastErr           error
+	sentAt            time.Time // when its last create (with no answer) gave up waiting
 }
 
 // work runs one request to its end: triggered, skipped (found by lookup), failed, or left
@@ -23,8 +33,10 @@ type task struct {
 //
 // The create is tried at most Retries+1 times; before a create is sent again after an
 // uncertain one, the Name is looked up (after SettleDelay when no answer came at all: the
-// service may still be making the job). Each lookup is a paged list whose pages are
-// retried on their own (see retry).
+// service may still be making the job). When no answer came and that lookup does not find
+// the job, the request is set aside (its row stays "sending"): settleAside resumes it once
+// SettleWindow has passed, with one more lookup before any create. Each lookup is a paged
+// list whose pages are retried on their own (see retry).
 func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	r.meter.inFlight.Add(1)
 	defer r.meter.inFlight.Add(-1)
@@ -37,10 +49,20 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	// was lost or unreadable) and no lookup has shown otherwise since.
 	maybe := false
 	settle := false // wait SettleDelay before the next lookup
+	// setAside: a miss of the next lookup sets the request aside to settle (the create had
+	// no answer, so the service may still be making the job).
+	setAside := false
+	var sentAt time.Time
 	backoffDue := true
 	var saturatedSince time.Time // when the queue first answered full to this request
 	var lastErr error
-	for creates := 0; ; {
+	creates := 0
+	if a := t.aside; a != nil { // resumed after the settle window: look up, then maybe send
+		needLookup, initialLookup, sent, maybe, backoffDue = true, false, true, true, false
+		creates, res.Attempts, lastErr = a.creates, a.attempts, a.lastErr
+		t.aside = nil
+	}
+	for {
 		if stop.Err() != nil {
 			r.abandon(t, sent)
 			return nil
@@ -60,6 +82,10 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 				return r.finish(t, res, row, d, sent, initialLookupStatus(sent))
 			case errors.Is(err, ciapi.ErrNotFound):
 				r.lookedUp(pr, &initialLookup)
+				if setAside {
+					r.setAside(pr, t, &asideState{creates: creates, attempts: res.Attempts, lastErr: lastErr, sentAt: sentAt})
+					return nil
+				}
 				needLookup, maybe = false, false
 			case stop.Err() != nil:
 				r.abandon(t, sent)
@@ -95,6 +121,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			resp, err = r.api.Create(ctx, req.Bucket, req.Region, CreateRequest(req))
 			return err
 		})
+		sentAt = r.o.Now()
 		if err == nil && resp != nil && resp.JobsDetail != nil && resp.JobsDetail.JobId != "" {
 			r.queueDrained()
 			res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
@@ -127,6 +154,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			return r.fail(t, res, row, err, maybe)
 		case ciapi.IsUncertain(err):
 			needLookup, maybe, settle = true, true, unanswered(err)
+			setAside = settle
 		case !retryable(err):
 			return r.fail(t, res, row, err, maybe)
 		}

@@ -178,9 +178,17 @@ func ProgressLine(pr executor.Progress, limit float64, width int) string {
 		segs = append(segs, segment{"ETA " + pr.ETA.Round(time.Second).String(), 6})
 	}
 	segs = append(segs, segment{"elapsed " + pr.Elapsed.Round(time.Second).String(), 0})
-	tail := ""
-	if pr.Settling > 0 {
+	tail, short := "", ""
+	switch {
+	case pr.Settling > 0 && pr.Unsettled > 0:
+		tail = fmt.Sprintf(" (waiting %s for %d uncertain creates to settle)", pr.Settling.Round(time.Second), pr.Unsettled)
+		short = fmt.Sprintf(" (%d settling %s)", pr.Unsettled, pr.Settling.Round(time.Second))
+	case pr.Settling > 0:
 		tail = fmt.Sprintf(" (waiting %s for creates of an earlier run to settle)", pr.Settling.Round(time.Second))
+		short = fmt.Sprintf(" (settling %s)", pr.Settling.Round(time.Second))
+	case pr.Unsettled > 0:
+		tail = fmt.Sprintf(" (%d uncertain creates set aside to settle)", pr.Unsettled)
+		short = fmt.Sprintf(" (%d settling)", pr.Unsettled)
 	}
 	render := func() string {
 		var b strings.Builder
@@ -200,7 +208,7 @@ func ProgressLine(pr executor.Progress, limit float64, width int) string {
 		return line
 	}
 	if utf8.RuneCountInString(line) > width && tail != "" {
-		tail = fmt.Sprintf(" (settling %s)", pr.Settling.Round(time.Second))
+		tail = short
 		line = render()
 	}
 	for utf8.RuneCountInString(line) > width && len(segs) > 0 {

@@ -41,6 +41,13 @@ func TestProgressLineFitsTheWidth(t *testing.T) {
 	if line := ProgressLine(pr, 0, 79); !strings.Contains(line, "settling 42s") || utf8.RuneCountInString(line) > 79 {
 		t.Errorf("settling on 80 columns: %q", line)
 	}
+	pr.Unsettled = 3
+	if line := ProgressLine(pr, 0, 0); !strings.Contains(line, "waiting 42s for 3 uncertain creates to settle") {
+		t.Errorf("settling creates of this run: %q", line)
+	}
+	if line := ProgressLine(pr, 0, 79); !strings.Contains(line, "3 settling 42s") || utf8.RuneCountInString(line) > 79 {
+		t.Errorf("settling creates of this run on 80 columns: %q", line)
+	}
 }
 
 func TestConsoleMessageNeverSharesTheLiveLine(t *testing.T) {
