@@ -39,6 +39,7 @@ func setupEmulator(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&opts.Faults.Latency, "latency", 0, "fault: delay before every answer")
 	fs.Float64Var(&opts.Faults.ErrorRate, "error-rate", 0, "fault: fraction of requests answered 500 InternalError")
 	fs.Float64Var(&opts.Faults.UncertainRate, "uncertain-rate", 0, "fault: fraction of creates that create the job, then fail (500 or dropped connection)")
+	fs.DurationVar(&opts.Faults.CreateDelay, "create-delay", 0, "fault: make each job this long after its create arrived, even when the client gave up waiting")
 	fs.Float64Var(&opts.Faults.ResetRate, "reset-rate", 0, "fault: fraction of connections dropped before handling")
 	fs.Float64Var(&opts.Faults.QPS, "qps-limit", 0, "fault: above this many requests per second answer 503 SlowDown (0: no limit)")
 	workflows := fs.String("workflows", "", "comma-separated workflow ids that exist (default: any well-formed id)")
