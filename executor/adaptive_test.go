@@ -280,6 +280,9 @@ func TestParseRateSpec(t *testing.T) {
 		{in: "auto:x", bad: true},
 		{in: "-1", bad: true},
 		{in: "fast", bad: true},
+		{in: "1e-300", bad: true}, // a slip: nothing would ever be sent
+		{in: "auto:0.001", bad: true},
+		{in: "0.01", want: RateSpec{QPS: 0.01}},
 	} {
 		got, err := ParseRateSpec(tc.in)
 		if tc.bad {

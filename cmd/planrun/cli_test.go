@@ -82,10 +82,15 @@ func TestCompletionOffersEveryFlagOfEveryCommand(t *testing.T) {
 }
 
 func TestQPSMustBeAFiniteNonNegativeNumber(t *testing.T) {
-	for _, q := range []string{"NaN", "Inf", "+Inf", "-Inf", "-1"} {
+	for _, q := range []string{"NaN", "Inf", "+Inf", "-Inf", "-1", "1e-300", "0.009", "auto:1e-300"} {
 		r := runCLI(t, nil, "run", "--dry-run", "--qps", q, examples)
 		if r.code != exitUsage || !strings.Contains(r.stderr, "--qps") {
 			t.Errorf("--qps %s: exit %d, want 2\n%s", q, r.code, r.stderr)
+		}
+	}
+	for _, q := range []string{"0", "0.01", "auto:0.01"} {
+		if r := runCLI(t, nil, "run", "--dry-run", "--qps", q, examples); r.code != exitOK {
+			t.Errorf("--qps %s: exit %d, want 0\n%s", q, r.code, r.stderr)
 		}
 	}
 }
