@@ -207,3 +207,18 @@ func TestReportListsEveryPlannedRequestWhenStopped(t *testing.T) {
 		t.Errorf("%d not_done rows, summary says %d", notDone, doc.Summary.NotDone)
 	}
 }
+
+// An empty --state is refused (exit 2) by every command that takes one, instead of silently
+// meaning the default file.
+func TestEmptyStatePathIsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--dry-run", "--state", "", examples},
+		{"status", "--state="},
+		{"cancel", "--emulator", "--state", "", examples},
+	} {
+		r := runCLI(t, nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "--state") || !strings.Contains(r.stderr, "empty") {
+			t.Errorf("%v: exit %d, want 2 naming --state\n%s", args, r.code, r.stderr)
+		}
+	}
+}

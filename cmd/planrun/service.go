@@ -27,7 +27,26 @@ func (f *serviceFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain http to an endpoint that is not on loopback")
 	fs.DurationVar(&f.timeout, "timeout", executor.DefaultRequestTimeout, "timeout of each API call")
 	fs.BoolVar(&f.emulator, "emulator", false, "use an in-process CI emulator on loopback (no account needed) and its own state file; it keeps its jobs beside the state")
-	fs.StringVar(&f.state, "state", "", "state `file` (default .planrun/state.db; .planrun/emulator.db with --emulator)")
+	fs.Var(statePathValue{&f.state}, "state", "state `file` (default .planrun/state.db; .planrun/emulator.db with --emulator)")
+}
+
+// statePathValue is the --state flag: a path, never empty (an empty value would silently
+// mean the default file).
+type statePathValue struct{ p *string }
+
+func (v statePathValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v statePathValue) Set(s string) error {
+	if s == "" {
+		return errors.New("the path is empty; name a file, or leave --state out for the default")
+	}
+	*v.p = s
+	return nil
 }
 
 // statePath is the state file: --state, or the default of the target.
