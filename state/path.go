@@ -91,8 +91,12 @@ func checkWritable(name, file string) error {
 	f, err := os.CreateTemp(dir, ".planrun-probe-*")
 	if err != nil {
 		if isReadOnly(err) {
-			return fmt.Errorf("state %s: %w: its folder %s cannot be written (%v), and SQLite keeps its journal there; planrun status can still read it",
-				name, ErrReadOnly, dir, err)
+			hint := ""
+			if _, serr := os.Stat(file); serr == nil { // a file to read: status can
+				hint = "; planrun status can still read it"
+			}
+			return fmt.Errorf("state %s: %w: its folder %s cannot be written (%v), and SQLite keeps its journal there%s",
+				name, ErrReadOnly, dir, err, hint)
 		}
 		return fmt.Errorf("state %s: %w", name, err)
 	}

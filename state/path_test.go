@@ -200,6 +200,13 @@ func TestReadOnlyStateSaysSoAndCanBeRead(t *testing.T) {
 		}
 		t.Fatalf("Open of a read-only state: %v, want ErrReadOnly", err)
 	}
+	// A state file that does not exist there: nothing for status to read, so no such hint.
+	if s, err := Open(filepath.Join(dir, "missing.db")); !errors.Is(err, ErrReadOnly) || strings.Contains(err.Error(), "status can still read") {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("Open of a missing state in a read-only folder: %v, want ErrReadOnly without the status hint", err)
+	}
 	ro, err := OpenReadOnly(path)
 	if err != nil {
 		t.Fatalf("OpenReadOnly: %v", err)
