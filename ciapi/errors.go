@@ -125,3 +125,19 @@ func (e *APIError) Is(target error) bool {
 // 404 mean "no such job". A 404 to a list or a create means the route does not exist: the
 // endpoint is wrong.
 func jobOp(op string) bool { return op == "describe" || op == "cancel" }
+
+// ReachReason returns, for an error matching ErrUnreachable or ErrCertificate, the one line
+// that says what failed, without the steps that led there ("cannot reach
+// http://127.0.0.1:9000: connection refused", or "the TLS certificate of <endpoint> cannot
+// be verified: ..."); "" for any other error.
+func ReachReason(err error) string {
+	var re *reachError
+	if errors.As(err, &re) {
+		return re.Error()
+	}
+	var ce *certErr
+	if errors.As(err, &ce) {
+		return ce.Error()
+	}
+	return ""
+}

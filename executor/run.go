@@ -50,9 +50,14 @@ type runner struct {
 // way, so none was started.
 type ConfigError struct{ Err error }
 
-// Error says why the run stopped.
+// Error says why the run stopped. For an endpoint that cannot be reached or verified, that
+// is the one line that says so ("cannot reach <endpoint>: connection refused"), without
+// the call that met it.
 func (e *ConfigError) Error() string {
 	if errors.Is(e.Err, ciapi.ErrUnreachable) || errors.Is(e.Err, ciapi.ErrCertificate) {
+		if reason := ciapi.ReachReason(e.Err); reason != "" {
+			return reason
+		}
 		return "stopped: " + e.Err.Error()
 	}
 	return "stopped: the service refused the configuration: " + e.Err.Error()

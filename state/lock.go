@@ -59,7 +59,7 @@ func (s *Store) Lock() error {
 // lockError says why Lock failed: held by another process (ErrStateInUse), or another error.
 func (s *Store) lockError(err error) error {
 	if errors.Is(err, errLocked) {
-		return fmt.Errorf("%s: %w%s: wait for it to end, or use another --state", s.path, ErrStateInUse, readHolder(s.file+".lock"))
+		return fmt.Errorf("state %s: %w%s: wait for it to end, or use another --state", s.path, ErrStateInUse, readHolder(s.file+".lock"))
 	}
 	return fmt.Errorf("lock state %s: %w", s.path, err)
 }

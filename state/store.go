@@ -188,7 +188,7 @@ func checkHeader(path, file string) error {
 	}
 	hdr := make([]byte, 100)
 	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], sqliteMagic) {
-		return fmt.Errorf("%s: %w (not an SQLite database); move it aside to start afresh", path, ErrForeignState)
+		return fmt.Errorf("state %s: %w (not an SQLite database); move it aside to start afresh", path, ErrForeignState)
 	}
 	pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
 	if pageSize == 1 {
@@ -196,7 +196,7 @@ func checkHeader(path, file string) error {
 	}
 	pages := int64(binary.BigEndian.Uint32(hdr[28:32]))
 	if pageSize < 512 || st.Size()%pageSize != 0 || st.Size() < pages*pageSize {
-		return fmt.Errorf("%s: %w (truncated SQLite database); move it aside to start afresh", path, ErrForeignState)
+		return fmt.Errorf("state %s: %w (truncated SQLite database); move it aside to start afresh", path, ErrForeignState)
 	}
 	return nil
 }
@@ -251,10 +251,10 @@ func (s *Store) check(ctx context.Context, q querier) error {
 		return s.sqlError("read state", err)
 	}
 	if err != nil || format.String != stateFormat {
-		return fmt.Errorf("%s: %w (no %q marker); move it aside to start afresh", s.path, ErrForeignState, stateFormat)
+		return fmt.Errorf("state %s: %w (no %q marker); move it aside to start afresh", s.path, ErrForeignState, stateFormat)
 	}
 	if version.String != stateSchemaVersion {
-		return fmt.Errorf("%s: %w (schema version %s, this planrun reads %s): use the planrun that wrote it, or move the file aside to start afresh", s.path, ErrForeignState, version.String, stateSchemaVersion)
+		return fmt.Errorf("state %s: %w (schema version %s, this planrun reads %s): use the planrun that wrote it, or move the file aside to start afresh", s.path, ErrForeignState, version.String, stateSchemaVersion)
 	}
 	// Touch every table once so a damaged file fails now rather than mid-run.
 	for _, t := range []string{"requests", "plans"} {
@@ -272,7 +272,7 @@ func (s *Store) foreign(err error) error {
 	if !isForeign(err) {
 		return s.sqlError("read state", err)
 	}
-	return fmt.Errorf("%s: %w (%v); move it aside to start afresh", s.path, ErrForeignState, err)
+	return fmt.Errorf("state %s: %w (%v); move it aside to start afresh", s.path, ErrForeignState, err)
 }
 
 // Path returns the state file itself: absolute, with symbolic links resolved. Its companion

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/state"
@@ -66,6 +67,9 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		}
 		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations,
 			Filter: selFilter(sel)})
+		if len(results) == 0 && (errors.Is(cerr, ciapi.ErrUnreachable) || errors.Is(cerr, ciapi.ErrCertificate)) {
+			return configError(e, cerr) // one line, no empty table
+		}
 		failed, err := report.WriteCancelled(e.stdout, *format, results)
 		if err != nil {
 			return err

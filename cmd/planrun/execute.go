@@ -137,7 +137,12 @@ temporary keys), the account's permissions on the bucket, this machine's clock, 
 // configuration caused to exit status 2, with the hint.
 func configError(e *env, err error) error {
 	if errors.Is(err, ciapi.ErrUnreachable) || errors.Is(err, ciapi.ErrCertificate) {
-		fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+		// One line, "cannot reach <endpoint>: connection refused", not every call that met it.
+		if reason := ciapi.ReachReason(err); reason != "" {
+			fmt.Fprintf(e.stderr, "planrun: %s\n", reason)
+		} else {
+			fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+		}
 		return exitError{exitUsage}
 	}
 	if ciapi.IsConfigError(err) {

@@ -60,7 +60,7 @@ func (f *runFlags) knowDone(ctx context.Context, e *env, plans []*plan.Plan, kee
 	if fileExists(path) {
 		var err error
 		if store, err = state.OpenReadOnly(path); err != nil {
-			return nil, nil, usageError{fmt.Errorf("run: state: %w", err)}
+			return nil, nil, usageError{fmt.Errorf("run: %w", err)}
 		}
 		closers = append(closers, func() { store.Close() })
 		// The state's endpoint is checked when the user names one: a preview of another

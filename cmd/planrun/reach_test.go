@@ -39,3 +39,20 @@ func TestUntrustedCertificateIsNotACredentialsProblem(t *testing.T) {
 		t.Fatalf("code %d, want 2 naming the certificate, not the credentials\n%s", r.code, r.stderr)
 	}
 }
+
+// cancel against an endpoint nobody listens on: one line naming it, exit 2, and no empty
+// table on stdout.
+func TestCancelUnreachableEndpointSaysSoInOneLine(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	path := writePlan(t, smallPlan)
+	r := runCLI(t, emulatorVars(), "cancel", "--endpoint", "http://"+addr, "--state", filepath.Join(t.TempDir(), "s.db"), path)
+	want := "planrun: cannot reach http://" + addr + ": connection refused\n"
+	if r.code != 2 || r.stderr != want || r.stdout != "" {
+		t.Fatalf("code %d, want 2, stderr %q and no stdout\nstdout: %q\nstderr: %q", r.code, want, r.stdout, r.stderr)
+	}
+}

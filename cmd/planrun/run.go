@@ -201,7 +201,7 @@ func (f *runFlags) checkOutputs(cmd string, plans []*plan.Plan) error {
 func (f *runFlags) openState(ctx context.Context, cmd string, lock bool) (*state.Store, error) {
 	store, err := state.Open(f.statePath())
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: state: %w", cmd, err)}
+		return nil, usageError{fmt.Errorf("%s: %w", cmd, err)}
 	}
 	if lock {
 		err = store.Lock()

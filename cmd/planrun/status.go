@@ -93,7 +93,7 @@ func setupStatus(fs *flag.FlagSet) runFunc {
 			}
 			defer closeAPI()
 			if _, err := executor.Refresh(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, Filter: selFilter(sel)}); err != nil {
-				return configError(e, fmt.Errorf("status: refresh: %w", err))
+				return configError(e, fmt.Errorf("status: %w", err))
 			}
 		}
 		names := plan.Names(plans)
