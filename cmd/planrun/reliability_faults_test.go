@@ -77,7 +77,7 @@ func relFaultCases() []relFaultCase {
 // nothing is left running, and a rerun on a healthy service completes the plan exactly once.
 func TestReliabilityFaultMatrix(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the fault matrix runs a plan under every fault (about 30 s)")
+		t.Skip("-short: the fault matrix runs a plan under every fault (about 2.5 min: creates with no answer wait the 30 s settle window)")
 	}
 	for _, tc := range relFaultCases() {
 		t.Run(tc.name, func(t *testing.T) { relRunFaultCase(t, tc) })
