@@ -43,8 +43,9 @@ func (l *loader) decodePlan(doc *planDoc) *Plan {
 	if d.Keys.has("timezone") {
 		d.tz, d.tzName = l.timezone([]string{"defaults", "timezone"}, d.Timezone), d.Timezone
 	}
-	firstLine := map[string]int{}
-	var index []int
+	firstLine := make(map[string]int, len(doc.Jobs))
+	index := make([]int, 0, len(doc.Jobs))
+	p.Jobs = make([]Job, 0, len(doc.Jobs))
 	for i, jd := range doc.Jobs {
 		if jd == nil {
 			continue
@@ -60,6 +61,9 @@ func (l *loader) decodePlan(doc *planDoc) *Plan {
 		}
 		p.Jobs = append(p.Jobs, *j)
 		index = append(index, i)
+	}
+	if len(p.Jobs) == 0 {
+		p.Jobs = nil // as before the list was sized up front
 	}
 	if len(l.probs) == 0 {
 		l.checkIdentical(p, index)

@@ -96,35 +96,49 @@ func decodeDoc(doc map[string]any) *planDoc {
 	return d
 }
 
-// docFields maps the key tags of a doc struct type to field indexes, built once per type.
-var docFields sync.Map // reflect.Type -> map[string]int
+// docFields holds the field plan of each doc struct type, built once per type.
+var docFields sync.Map // reflect.Type -> *docType
 
-func fieldsOf(t reflect.Type) map[string]int {
+// docType is the field plan of one doc struct type: the index of each key tag's field and
+// of the Keys field.
+type docType struct {
+	fields map[string]int
+	keys   int
+}
+
+func fieldsOf(t reflect.Type) *docType {
 	if m, ok := docFields.Load(t); ok {
-		return m.(map[string]int)
+		return m.(*docType)
 	}
-	m := map[string]int{}
+	dt := &docType{fields: map[string]int{}, keys: -1}
 	for i := range t.NumField() {
-		if k := t.Field(i).Tag.Get("key"); k != "" {
-			m[k] = i
+		f := t.Field(i)
+		if k := f.Tag.Get("key"); k != "" {
+			dt.fields[k] = i
+		}
+		if f.Name == "Keys" {
+			dt.keys = i
 		}
 	}
-	docFields.Store(t, m)
-	return m
+	if dt.keys < 0 {
+		panic(fmt.Sprintf("plan: %s has no Keys field", t))
+	}
+	docFields.Store(t, dt)
+	return dt
 }
 
 // decodeStruct fills the struct v from mapping m: the Keys field with every key, and each
 // tagged field whose value has the right type.
 func decodeStruct(m map[string]any, v reflect.Value) {
-	ks := keys{}
-	fields := fieldsOf(v.Type())
+	ks := make(keys, len(m))
+	dt := fieldsOf(v.Type())
 	for k, x := range m {
 		ks[k] = true
-		if i, ok := fields[k]; ok {
+		if i, ok := dt.fields[k]; ok {
 			decodeValue(x, v.Field(i))
 		}
 	}
-	v.FieldByName("Keys").Set(reflect.ValueOf(ks))
+	v.Field(dt.keys).Set(reflect.ValueOf(ks))
 }
 
 // decodeValue sets dst from x when x has the type dst needs; else it leaves dst alone.

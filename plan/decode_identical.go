@@ -16,7 +16,7 @@ const identicalBudget = 1 << 18
 // index[i] is the position of p.Jobs[i] in the file's jobs list.
 func (l *loader) checkIdentical(p *Plan, index []int) {
 	type seenCombo struct{ job int }
-	first := map[string]seenCombo{}
+	first := make(map[string]seenCombo, len(p.Jobs))
 	windows := map[int]map[string]bool{} // rendered windows of a job, built on demand
 	budget := identicalBudget
 	render := func(j *Job) map[string]bool {

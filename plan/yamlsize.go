@@ -35,12 +35,18 @@ func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 	if n == nil {
 		return 0, 0
 	}
-	if v, ok := c.memo[n]; ok {
-		c.checkDepth(n, v.height)
-		return v.total, v.height
-	}
-	if c.active[n] {
-		return 0, 0 // reached again through an alias: a cycle, recorded by the caller
+	// Only an anchored node can be reached twice (aliases name anchors), so only
+	// anchored nodes are memoised and tracked as active: the common plan has no anchors
+	// and its walk touches no map.
+	anchored := n.Anchor != ""
+	if anchored {
+		if v, ok := c.memo[n]; ok {
+			c.checkDepth(n, v.height)
+			return v.total, v.height
+		}
+		if c.active[n] {
+			return 0, 0 // reached again through an alias: a cycle, recorded by the caller
+		}
 	}
 	level := 0
 	if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
@@ -51,7 +57,9 @@ func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 		return maxNodes + 1, level // stop here: the plan is refused
 	}
 	c.depth += level
-	c.active[n] = true
+	if anchored {
+		c.active[n] = true
+	}
 	total = 1
 	if n.Kind == yaml.AliasNode {
 		if c.active[n.Alias] && c.cycle == nil {
@@ -75,9 +83,11 @@ func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 		c.culprit = n
 	}
 	total = min(total, maxNodes+1)
-	delete(c.active, n)
 	c.depth -= level
-	c.memo[n] = sized{total, height}
+	if anchored {
+		delete(c.active, n)
+		c.memo[n] = sized{total, height}
+	}
 	return total, height
 }
 
