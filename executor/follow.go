@@ -37,8 +37,8 @@ func (j *JobStatus) Final() bool { return ciapi.Terminal(j.State) || j.State == 
 // groupKey is one list sweep: a bucket and a job type.
 type groupKey struct{ bucket, region, typ string }
 
-// followBatch is how many followed jobs one refresh step holds in memory: one sweep of
-// their creation range, then a describe for each the sweep did not see.
+// followBatch is how many followed jobs that the sweep of a refresh did not see are held
+// in memory at once, to be described.
 var followBatch = 1000
 
 // tracker follows the jobs of some plans that the state knows. The jobs still to follow
@@ -50,8 +50,11 @@ type tracker struct {
 	// states counts the jobs per last known state; unfinished those not final.
 	states     map[string]int
 	unfinished int
-	// batch is the page size of refresh (followBatch; tests make it smaller).
+	// batch is the page size of the describes of refresh (followBatch; tests make it
+	// smaller).
 	batch int
+	// pass counts the refreshes: a followed job read in this one has Swept == pass.
+	pass int64
 }
 
 // statusOf is the job of a state row.
@@ -182,13 +185,13 @@ func (e *engine) identify(ctx context.Context, row Record) (Record, bool, error)
 	return row, true, nil
 }
 
-// refresh updates every followed job: per bucket and type, in pages of at most t.batch
-// jobs newest first, one sweep of the list over the creation times of the page, newest
-// first, that stops once every job of the page was seen (about one call per 100 followed
-// jobs in all), then a describe for each job of the page the sweep did not see. New states,
-// and the Code and Message of jobs that ended Failed, are written to the state file;
-// finished jobs leave the scratch. A Failed job whose error the state lacks (recheck) is
-// read once too.
+// refresh updates every followed job: per bucket and type, one sweep of the list over the
+// creation times of the followed jobs, newest first, that stops once every one was seen
+// (about one call per 100 followed jobs); each page of the sweep is matched against the
+// scratch by job id. Then a describe for each job the sweep did not see, read from the
+// scratch in pages of at most t.batch jobs. New states, and the Code and Message of jobs
+// that ended Failed, are written to the state file; finished jobs leave the scratch. A
+// Failed job whose error the state lacks (recheck) is read once too.
 //
 // Newest first: jobs tend to finish in the order they were created, so the unfinished ones
 // are the newest of the range. An oldest-first sweep would begin with the jobs that
@@ -199,10 +202,15 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 	if err != nil {
 		return err
 	}
+	t.pass++
 	for _, g := range groups {
+		k := groupKey{g.Bucket, g.Region, g.Type}
+		if err := e.sweepFollowed(ctx, t, g); err != nil {
+			return err
+		}
 		var cur state.FollowCursor
 		for {
-			page, next, err := t.scratch.FollowedPage(ctx, g, cur, t.batch)
+			page, next, err := t.scratch.FollowedPage(ctx, g, t.pass, cur, t.batch)
 			if err != nil {
 				return err
 			}
@@ -210,7 +218,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 				break
 			}
 			cur = next
-			if err := e.refreshPage(ctx, t, groupKey{g.Bucket, g.Region, g.Type}, page); err != nil {
+			if err := e.describePage(ctx, t, k, page); err != nil {
 				return err
 			}
 		}
@@ -218,65 +226,125 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 	return nil
 }
 
-// refreshPage refreshes the followed jobs of one page, all of group k.
-func (e *engine) refreshPage(ctx context.Context, t *tracker, k groupKey, page []state.Followed) error {
-	jobs := make([]*JobStatus, len(page))
-	want := make(map[string][]int, len(page))
-	var since, until time.Time
-	for i := range page {
-		j := jobOfFollowed(&page[i])
-		jobs[i] = j
-		want[j.JobID] = append(want[j.JobID], i)
-		if i == 0 || j.created.Before(since) {
-			since = j.created
-		}
-		if i == 0 || j.created.After(until) {
-			until = j.created
+// apply records d as the state of j, a followed job, in the counts of t; it returns what
+// the state file records of it.
+func (t *tracker) apply(j *JobStatus, d *ciapi.JobDetail) state.JobSeen {
+	wasFinal := j.Final()
+	t.states[j.State]--
+	if t.states[j.State] <= 0 {
+		delete(t.states, j.State)
+	}
+	j.recheck = false
+	j.State = d.State
+	if d.State == ciapi.StateFailed {
+		j.Code, j.Message = d.Code, d.Message
+	}
+	t.states[j.State]++
+	if !wasFinal && j.Final() {
+		t.unfinished--
+	}
+	js := state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State, Created: d.CreationTime}
+	if d.State == ciapi.StateFailed {
+		js.Code, js.Message = d.Code, d.Message
+	}
+	return js
+}
+
+// save writes the jobs read in this pass (changed: the scratch rows with their new state)
+// to the scratch, and seen to the state file.
+func (e *engine) save(ctx context.Context, t *tracker, changed []*JobStatus, keys []int64, seen []state.JobSeen) error {
+	upd := make([]state.Followed, len(changed))
+	done := make([]bool, len(changed))
+	for i, j := range changed {
+		upd[i] = followedOf(j)
+		upd[i].Key, upd[i].Swept = keys[i], t.pass
+		done[i] = j.Final() && !j.recheck
+	}
+	if err := t.scratch.UpdateFollowed(ctx, upd, done); err != nil {
+		return err
+	}
+	if len(seen) > 0 {
+		if err := e.store.Send(&state.Write{Jobs: seen}); err != nil {
+			return fmt.Errorf("save job states: %w", err)
 		}
 	}
-	changed := make([]bool, len(page))
-	var seen []state.JobSeen
-	update := func(i int, d *ciapi.JobDetail) {
-		j := jobs[i]
-		wasFinal := j.Final()
-		t.states[j.State]--
-		if t.states[j.State] <= 0 {
-			delete(t.states, j.State)
-		}
-		j.recheck = false
-		j.State = d.State
-		if d.State == ciapi.StateFailed {
-			j.Code, j.Message = d.Code, d.Message
-		}
-		t.states[j.State]++
-		if !wasFinal && j.Final() {
-			t.unfinished--
-		}
-		changed[i] = true
-		js := state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State, Created: d.CreationTime}
-		if d.State == ciapi.StateFailed {
-			js.Code, js.Message = d.Code, d.Message
-		}
-		seen = append(seen, js)
+	return nil
+}
+
+// sweepFollowed lists the jobs of group g over the creation times of its followed jobs,
+// newest first, and records the state of every followed job it sees; it stops once each
+// was seen. What it lists is matched against the scratch one list page (sweepPageSize
+// jobs) at a time: memory holds one page, not the followed jobs.
+func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGroup) error {
+	n, oldest, newest, err := t.scratch.FollowSpan(ctx, g)
+	if err != nil || n == 0 {
+		return err
 	}
-	left := len(want)
-	err := e.sweepRange(ctx, k.bucket, k.region, k.typ, since, until, true, func(d *ciapi.JobDetail) error {
-		idx, ok := want[d.JobId]
-		if !ok {
+	left := n
+	buf := make([]ciapi.JobDetail, 0, sweepPageSize)
+	flush := func() error {
+		if len(buf) == 0 {
 			return nil
 		}
-		for _, i := range idx {
-			update(i, d)
+		ids := make([]string, len(buf))
+		byID := make(map[string]*ciapi.JobDetail, len(buf))
+		for i := range buf {
+			ids[i] = buf[i].JobId
+			byID[buf[i].JobId] = &buf[i]
 		}
-		delete(want, d.JobId)
-		if left--; left == 0 {
-			return StopPages // every job looked for was seen
+		rows, err := t.scratch.FollowedByID(ctx, g, ids)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		var changed []*JobStatus
+		var keys []int64
+		var seen []state.JobSeen
+		for i := range rows {
+			if rows[i].Swept == t.pass {
+				continue // listed twice: already read in this pass
+			}
+			j := jobOfFollowed(&rows[i])
+			seen = append(seen, t.apply(j, byID[j.JobID]))
+			changed, keys = append(changed, j), append(keys, rows[i].Key)
+			left--
+		}
+		buf = buf[:0]
+		return e.save(ctx, t, changed, keys, seen)
+	}
+	err = e.sweepRange(ctx, g.Bucket, g.Region, g.Type, time.Unix(0, oldest), time.Unix(0, newest), true,
+		func(d *ciapi.JobDetail) error {
+			if d.JobId == "" {
+				return nil
+			}
+			if buf = append(buf, *d); len(buf) < sweepPageSize {
+				return nil
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			if left <= 0 {
+				return StopPages // every followed job was seen
+			}
+			return nil
+		})
 	if err != nil {
 		return err
 	}
+	return flush()
+}
+
+// describePage reads, one describe per job id, the followed jobs of page (all of group k)
+// that the sweep did not see.
+func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page []state.Followed) error {
+	jobs := make([]*JobStatus, len(page))
+	want := make(map[string][]int, len(page))
+	for i := range page {
+		jobs[i] = jobOfFollowed(&page[i])
+		want[jobs[i].JobID] = append(want[jobs[i].JobID], i)
+	}
+	var changed []*JobStatus
+	var keys []int64
+	var seen []state.JobSeen
 	var failed error // a describe that failed: what was seen until then is still recorded
 	for id, idx := range want {
 		var resp *ciapi.DescribeResponse
@@ -295,32 +363,16 @@ func (e *engine) refreshPage(ctx context.Context, t *tracker, k groupKey, page [
 			switch {
 			case gone && j.recheck:
 				j.recheck = false // it ended Failed; that the service no longer has it changes nothing
-				changed[i] = true
 			case gone:
-				update(i, &ciapi.JobDetail{JobId: id, State: StateNotFound})
+				seen = append(seen, t.apply(j, &ciapi.JobDetail{JobId: id, State: StateNotFound}))
 			default:
-				update(i, resp.JobsDetail)
+				seen = append(seen, t.apply(j, resp.JobsDetail))
 			}
+			changed, keys = append(changed, j), append(keys, page[i].Key)
 		}
 	}
-	var upd []state.Followed
-	var done []bool
-	for i, j := range jobs {
-		if !changed[i] {
-			continue
-		}
-		f := followedOf(j)
-		f.Key = page[i].Key
-		upd = append(upd, f)
-		done = append(done, j.Final() && !j.recheck)
-	}
-	if err := t.scratch.UpdateFollowed(ctx, upd, done); err != nil {
+	if err := e.save(ctx, t, changed, keys, seen); err != nil {
 		return err
-	}
-	if len(seen) > 0 {
-		if err := e.store.Send(&state.Write{Jobs: seen}); err != nil {
-			return fmt.Errorf("save job states: %w", err)
-		}
 	}
 	return failed
 }

@@ -81,3 +81,35 @@ func TestWaitFollowsMoreJobsThanFitInOnePage(t *testing.T) {
 		}
 	}
 }
+
+// A refresh costs one list sweep per bucket and type, not one per page of the scratch:
+// 250 unfinished jobs (249 workflow jobs and one MediaInfo job: two sweeps), in pages of
+// 16, are read with at most 3 + 1 list calls (1 per 100 of each type) and no describe, and
+// a second refresh costs the same.
+func TestRefreshSweepsOncePerGroupNotPerPage(t *testing.T) {
+	defer func(n int) { followBatch = n }(followBatch)
+	followBatch = 16
+	emu, client := startEmulator(t, emulator.Options{Seed: 6, SubmittedFor: time.Hour, RunningFor: time.Hour})
+	p := hourlyPlan(t, "sweep-once", 249, 1) // 250 requests
+	store := openStore(t, "")
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for round := 1; round <= 2; round++ {
+		before := emu.Server.Stats()
+		ws, err := Refresh(background(t), client, store, []*plan.Plan{p}, quick())
+		if err != nil {
+			t.Fatalf("refresh %d: %v", round, err)
+		}
+		after := emu.Server.Stats()
+		lists := after.Calls[emulator.OpList] - before.Calls[emulator.OpList]
+		describes := after.Calls[emulator.OpDescribe] - before.Calls[emulator.OpDescribe]
+		if lists > 4 || describes != 0 {
+			t.Errorf("refresh %d: %d list and %d describe calls for 250 unfinished jobs, want at most 4 lists and no describe",
+				round, lists, describes)
+		}
+		if ws.Unfinished != p.Count() {
+			t.Errorf("refresh %d: %d unfinished, want %d", round, ws.Unfinished, p.Count())
+		}
+	}
+}

@@ -33,9 +33,11 @@ CREATE TABLE follow (
 	code    TEXT NOT NULL,
 	message TEXT NOT NULL,
 	created INTEGER NOT NULL,
-	recheck INTEGER NOT NULL
+	recheck INTEGER NOT NULL,
+	swept   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX follow_group ON follow (bucket, region, type, created DESC, k);
+CREATE INDEX follow_id ON follow (job_id);
 CREATE TABLE found (
 	name    TEXT PRIMARY KEY,
 	job_id  TEXT NOT NULL,
@@ -87,6 +89,30 @@ type Followed struct {
 	JobID, State, Code, Message string
 	Created                     int64 // the job's creation time, unix nanoseconds
 	Recheck                     bool
+	// Swept is the last refresh pass that read the job's state (0: none); set by
+	// UpdateFollowed.
+	Swept int64
+}
+
+// followCols are the columns of a Followed, in the order scanFollowed reads them.
+const followCols = `k, plan, job, name, bucket, region, type, job_id, state, code, message, created, recheck, swept`
+
+// scanFollowed reads the followed jobs of rows (followCols) and closes rows.
+func scanFollowed(rows *sql.Rows) ([]Followed, error) {
+	defer rows.Close()
+	var out []Followed
+	for rows.Next() {
+		var j Followed
+		if err := rows.Scan(&j.Key, &j.Plan, &j.Job, &j.Name, &j.Bucket, &j.Region, &j.Type, &j.JobID,
+			&j.State, &j.Code, &j.Message, &j.Created, &j.Recheck, &j.Swept); err != nil {
+			return nil, fmt.Errorf("scratch: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	return out, nil
 }
 
 // AddFollowed stores jobs to follow, in one transaction.
@@ -122,6 +148,38 @@ func (s *Scratch) FollowGroups(ctx context.Context) ([]FollowGroup, error) {
 	return out, rows.Err()
 }
 
+// FollowSpan returns how many jobs of group g are followed and the creation times of the
+// oldest and the newest of them (unix nanoseconds).
+func (s *Scratch) FollowSpan(ctx context.Context, g FollowGroup) (n int, oldest, newest int64, err error) {
+	var lo, hi sql.NullInt64
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created), MAX(created) FROM follow
+		WHERE bucket=? AND region=? AND type=?`, g.Bucket, g.Region, g.Type).Scan(&n, &lo, &hi)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("scratch: %w", err)
+	}
+	return n, lo.Int64, hi.Int64, nil
+}
+
+// FollowedByID returns the followed jobs of group g whose job id is one of ids (several
+// jobs may share an id; an id may be asked for more than once).
+func (s *Scratch) FollowedByID(ctx context.Context, g FollowGroup, ids []string) ([]Followed, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, 3+len(ids))
+	args = append(args, g.Bucket, g.Region, g.Type)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	q := `SELECT ` + followCols + ` FROM follow WHERE bucket=? AND region=? AND type=? AND job_id IN (?` +
+		strings.Repeat(",?", len(ids)-1) + `)`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	return scanFollowed(rows)
+}
+
 // FollowCursor is where FollowedPage resumes: after the job created at Created with key
 // Key (newest first); the zero cursor starts with the newest.
 type FollowCursor struct {
@@ -129,12 +187,11 @@ type FollowCursor struct {
 	Started      bool
 }
 
-// FollowedPage returns at most limit followed jobs of group g, newest first, after cur,
-// and the cursor after them.
-func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, cur FollowCursor, limit int) ([]Followed, FollowCursor, error) {
-	q := `SELECT k, plan, job, name, bucket, region, type, job_id, state, code, message, created, recheck
-		FROM follow WHERE bucket=? AND region=? AND type=?`
-	args := []any{g.Bucket, g.Region, g.Type}
+// FollowedPage returns at most limit followed jobs of group g that pass did not sweep
+// (Swept != pass), newest first, after cur, and the cursor after them.
+func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, pass int64, cur FollowCursor, limit int) ([]Followed, FollowCursor, error) {
+	q := `SELECT ` + followCols + ` FROM follow WHERE bucket=? AND region=? AND type=? AND swept<>?`
+	args := []any{g.Bucket, g.Region, g.Type, pass}
 	if cur.Started {
 		q += ` AND (created < ? OR (created = ? AND k > ?))`
 		args = append(args, cur.Created, cur.Created, cur.Key)
@@ -145,18 +202,9 @@ func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, cur FollowCur
 	if err != nil {
 		return nil, cur, fmt.Errorf("scratch: %w", err)
 	}
-	defer rows.Close()
-	var out []Followed
-	for rows.Next() {
-		var j Followed
-		if err := rows.Scan(&j.Key, &j.Plan, &j.Job, &j.Name, &j.Bucket, &j.Region, &j.Type, &j.JobID,
-			&j.State, &j.Code, &j.Message, &j.Created, &j.Recheck); err != nil {
-			return nil, cur, fmt.Errorf("scratch: %w", err)
-		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, cur, fmt.Errorf("scratch: %w", err)
+	out, err := scanFollowed(rows)
+	if err != nil {
+		return nil, cur, err
 	}
 	if n := len(out); n > 0 {
 		cur = FollowCursor{Created: out[n-1].Created, Key: out[n-1].Key, Started: true}
@@ -165,7 +213,7 @@ func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, cur FollowCur
 }
 
 // UpdateFollowed records new states of followed jobs: those in done are finished and no
-// longer followed, the others keep being followed with their new state.
+// longer followed, the others keep being followed with their new state and Swept.
 func (s *Scratch) UpdateFollowed(ctx context.Context, jobs []Followed, done []bool) error {
 	if len(jobs) == 0 {
 		return nil
@@ -180,7 +228,7 @@ func (s *Scratch) UpdateFollowed(ctx context.Context, jobs []Followed, done []bo
 		return fmt.Errorf("scratch: %w", err)
 	}
 	defer del.Close()
-	upd, err := tx.PrepareContext(ctx, `UPDATE follow SET state=?, code=?, message=?, recheck=? WHERE k=?`)
+	upd, err := tx.PrepareContext(ctx, `UPDATE follow SET state=?, code=?, message=?, recheck=?, swept=? WHERE k=?`)
 	if err != nil {
 		return fmt.Errorf("scratch: %w", err)
 	}
@@ -190,7 +238,7 @@ func (s *Scratch) UpdateFollowed(ctx context.Context, jobs []Followed, done []bo
 		if done[i] {
 			_, err = del.ExecContext(ctx, j.Key)
 		} else {
-			_, err = upd.ExecContext(ctx, j.State, j.Code, j.Message, j.Recheck, j.Key)
+			_, err = upd.ExecContext(ctx, j.State, j.Code, j.Message, j.Recheck, j.Swept, j.Key)
 		}
 		if err != nil {
 			return fmt.Errorf("scratch: %w", err)
