@@ -47,56 +47,155 @@ func Duplicated(results []CancelResult) int {
 	return len(names)
 }
 
-// Cancel cancels the jobs of plans that are not finished. It finds them on the service by
-// sweeping the list (from the plan's first run minus an hour when the state knows it, else
-// without a time bound) and keeping the Names of the plans' expansion, so it also works on
-// a machine without state; jobs the state knows but the sweep missed are described. Every
-// job of the plans is reported: cancelled, already finished, or the error. A Name that
-// more than one job carries (a duplicate) has every one of its jobs cancelled and reported,
-// each with Duplicates set (see Duplicated). With opts.AllGenerations, the jobs of the
-// plan's earlier generations and edited jobs are reached too (see cancelOutside). Job
-// states are written to the state file,
-// unless store was opened read-only (another planrun holds it): then the state is left as it
-// is, and a Wait of the holder sees the jobs cancelled on its next poll.
+// CancelSummary counts what CancelEach did.
+type CancelSummary struct {
+	Jobs      int // jobs reported
+	Cancelled int // CancelDone
+	Finished  int // CancelFinished
+	Failed    int // CancelError
+	// Duplicated counts the Names held by more than one job on the service.
+	Duplicated int
+}
+
+// cancelExamples is how many of the jobs that could not be cancelled the error of Cancel
+// names; the others are counted.
+const cancelExamples = 5
+
+// cancelPageSize is how many jobs cancel reads back from its scratch database at once (a
+// variable for tests).
+var cancelPageSize = 1000
+
+// Cancel is CancelEach with every result collected in a slice (for small plans and tests).
 func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
-	e := newEngine(api, store, opts)
 	var results []CancelResult
+	_, err := CancelEach(ctx, api, store, plans, opts, func(r CancelResult) error {
+		results = append(results, r)
+		return nil
+	})
+	return results, err
+}
+
+// CancelEach cancels the jobs of plans that are not finished. It finds them on the service
+// by sweeping the list (from the plan's first run minus an hour when the state knows it,
+// else without a time bound) and keeping the jobs whose Name is one of the plan's requests
+// (a compact set of digests, confirmed by Name), written to a scratch database, so memory
+// stays flat at any plan size; jobs the state knows but the sweep missed are described.
+// Every job of the plans is passed to fn, one at a time, as its outcome is known:
+// cancelled, already finished, or the error. A Name that more than one job carries (a
+// duplicate) has every one of its jobs cancelled and reported, each with Duplicates set.
+// With opts.AllGenerations, the jobs of the plan's earlier generations and edited jobs are
+// reached too (see cancelOutside). Job states are written to the state file, unless store
+// was opened read-only (another planrun holds it): then the state is left as it is, and a
+// Wait of the holder sees the jobs cancelled on its next poll. The error counts the jobs
+// that could not be cancelled and names a few.
+func CancelEach(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options,
+	fn func(CancelResult) error) (CancelSummary, error) {
+	e := newEngine(api, store, opts)
+	c := &canceller{e: e, fn: fn}
 	var errs *multierror.Error
 	for _, p := range plans {
-		res, err := e.cancelPlan(ctx, p)
-		results = append(results, res...)
+		err := c.plan(ctx, p)
+		if c.stopped() {
+			return c.sum, c.fnErr
+		}
 		if err != nil {
 			errs = multierror.Append(errs, fmt.Errorf("cancel plan %s: %w", p.Name, err))
 		}
 	}
-	for i := range results {
-		if results[i].Err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("cancel %s (job %s): %w", results[i].Name, results[i].JobID, results[i].Err))
-		}
+	if c.sum.Failed > 0 {
+		errs = multierror.Append(errs, c.failures())
 	}
 	if err := store.Flush(context.WithoutCancel(ctx)); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("save state: %w", err))
 	}
-	return results, errs.ErrorOrNil()
+	return c.sum, errs.ErrorOrNil()
 }
 
-// cancelPlan sweeps, matches and cancels the jobs of one plan.
-func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, error) {
+// canceller is one CancelEach: its counts, and a few of its failures.
+type canceller struct {
+	e        *engine
+	fn       func(CancelResult) error
+	mu       sync.Mutex
+	sum      CancelSummary
+	examples []error
+	fnErr    error // the first error of fn: nothing more is cancelled
+}
+
+// failures is the error that counts the jobs that could not be cancelled and names a few.
+func (c *canceller) failures() error {
+	msg := fmt.Sprintf("%d jobs could not be cancelled", c.sum.Failed)
+	if c.sum.Failed == 1 {
+		msg = "1 job could not be cancelled"
+	}
+	if extra := c.sum.Failed - len(c.examples); extra > 0 {
+		msg += fmt.Sprintf(" (%d more not shown)", extra)
+	}
+	// Each example is wrapped, so the error matches what any of them matches.
+	format, args := msg+":", make([]any, len(c.examples))
+	for i, ex := range c.examples {
+		if i > 0 {
+			format += ";"
+		}
+		format += " %w"
+		args[i] = ex
+	}
+	return fmt.Errorf(format, args...)
+}
+
+// report counts r and passes it to fn; it is safe for concurrent use.
+func (c *canceller) report(r CancelResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fnErr != nil {
+		return
+	}
+	c.sum.Jobs++
+	switch r.Outcome {
+	case CancelDone:
+		c.sum.Cancelled++
+	case CancelFinished:
+		c.sum.Finished++
+	case CancelError:
+		c.sum.Failed++
+		if len(c.examples) < cancelExamples {
+			c.examples = append(c.examples, fmt.Errorf("cancel %s (job %s): %w", r.Name, r.JobID, r.Err))
+		}
+	}
+	c.fnErr = c.fn(r)
+}
+
+// stopped reports whether fn failed.
+func (c *canceller) stopped() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fnErr != nil
+}
+
+// plan sweeps, matches and cancels the jobs of one plan. The sweep keeps, in a scratch
+// database, the jobs whose Name may be one of the plan's requests (and, with
+// AllGenerations, the jobs of the plan's jobs with other Names); a pass over the requests
+// confirms them by Name and adds the unfinished jobs the state knows that the sweep
+// missed; the cancels are then issued page by page from the scratch database.
+func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
+	e := c.e
 	groups := map[groupKey]bool{}
 	kept := map[string]bool{} // the plan jobs with a request kept
+	var names nameSet
 	prefix, first := "", true
 	for req := range e.o.requests(p) {
 		groups[groupKey{req.Bucket, req.Region, req.Type}] = true
 		kept[req.Job] = true
+		names.add(req.Name, p.Count())
 		if first {
 			prefix, first = req.Name, false
 		} else {
 			prefix = commonPrefix(prefix, req.Name)
 		}
 	}
+	names.seal()
 	firstRun, known, err := e.store.FirstRun(ctx, p.Name, p.Generation)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var since time.Time
 	if known {
@@ -107,118 +206,261 @@ func (e *engine) cancelPlan(ctx context.Context, p *plan.Plan) ([]CancelResult, 
 		// Earlier generations may have run from anywhere: the sweep has no time bound.
 		since = time.Time{}
 		if out, err = e.outsideOf(ctx, p, kept, groups); err != nil {
-			return nil, err
+			return err
 		}
 		if out.prefix != "" {
 			prefix = out.prefix
 		}
 	}
+	sc, err := state.OpenScratch()
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
 	// Every job with a Name of the plan: a Name made twice (a duplicate) is cancelled twice.
-	onService := map[string][]foundJob{}
+	var batch []state.CancelJob
+	flush := func() error {
+		err := sc.AddCancel(ctx, batch)
+		batch = batch[:0]
+		return err
+	}
 	for k := range groups {
 		err := e.sweep(ctx, k.bucket, k.region, k.typ, since, func(d *ciapi.JobDetail) error {
-			if d.Name != "" && strings.HasPrefix(d.Name, prefix) {
-				onService[d.Name] = append(onService[d.Name], foundJob{*d, k})
+			if d.Name == "" || !strings.HasPrefix(d.Name, prefix) {
+				return nil
+			}
+			mark, job := state.CancelUnmatched, ""
+			if out != nil && !out.names.Has(d.Name) {
+				if job = out.jobOf(d.Name); job != "" && !ciapi.Terminal(d.State) {
+					mark = state.CancelOutside
+				}
+			}
+			if job == "" && !names.has(d.Name) {
+				return nil
+			}
+			batch = append(batch, state.CancelJob{Name: d.Name, Job: job, Bucket: k.bucket, Region: k.region,
+				Type: k.typ, JobID: d.JobId, State: d.State, Code: d.Code, Message: d.Message,
+				Created: d.CreationTime, Mark: mark})
+			if len(batch) == cancelPageSize {
+				return flush()
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	// Match the plan's expansion against what the sweep found and what the state knows.
-	var results []CancelResult
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := c.match(ctx, p, sc, &names, out); err != nil {
+		return err
+	}
+	dups, err := sc.CancelDuplicated(ctx)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.sum.Duplicated += dups
+	c.mu.Unlock()
+	return c.cancelFrom(ctx, p.Name, sc, out)
+}
+
+// match confirms the jobs found by Name against the plan's requests (marking them in the
+// scratch), writes what it learns to the state, and adds to the scratch the unfinished
+// jobs the state knows that the sweep missed (to be described).
+func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *nameSet, out *outside) error {
+	e := c.e
 	var seen []state.JobSeen
 	var found []Record
-	var missed []*JobStatus
+	var marks, missed []state.CancelJob
+	flush := func() error {
+		if err := e.note(&state.Write{Records: found, Jobs: seen}); err != nil {
+			return fmt.Errorf("save job states: %w", err)
+		}
+		if err := sc.MarkCancel(ctx, marks); err != nil {
+			return err
+		}
+		if err := sc.AddCancel(ctx, missed); err != nil {
+			return err
+		}
+		seen, found, marks, missed = nil, nil, marks[:0], missed[:0]
+		return nil
+	}
 	for req := range e.o.requests(p) {
 		row, inState, err := e.store.Lookup(ctx, req.Plan, req.Name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		js := JobStatus{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
-			Region: req.Region, Type: req.Type}
-		if fs, ok := onService[req.Name]; ok {
-			delete(onService, req.Name) // what is left is not in the expansion
-			ds := make([]ciapi.JobDetail, len(fs))
-			for i := range fs {
-				ds[i] = fs[i].JobDetail
+		var ds []state.CancelJob
+		if names.has(req.Name) {
+			if ds, err = sc.CancelByName(ctx, req.Name); err != nil {
+				return err
 			}
+		}
+		switch {
+		case len(ds) > 0:
 			// The state keeps one job per request: the one it knows, else the first found.
 			keep := 0
 			for i := range ds {
-				if inState && row.JobID == ds[i].JobId {
+				if inState && row.JobID == ds[i].JobID {
 					keep = i
 				}
 			}
-			d := ds[keep]
-			if inState && row.JobID == d.JobId {
-				seen = append(seen, state.JobSeen{Plan: req.Plan, Name: req.Name, State: d.State, Created: d.CreationTime})
+			d := &ds[keep]
+			if inState && row.JobID == d.JobID {
+				seen = append(seen, state.JobSeen{Plan: req.Plan, Name: req.Name, State: d.State, Created: d.Created})
 			} else {
 				rec := recordFor(&req, RowSkipped)
-				rec.JobID, rec.JobState, rec.JobCreated = d.JobId, d.State, d.CreationTime
+				rec.JobID, rec.JobState, rec.JobCreated = d.JobID, d.State, d.Created
 				found = append(found, rec)
 			}
 			for i := range ds {
-				js := js
-				js.JobID, js.State, js.Code, js.Message = ds[i].JobId, ds[i].State, ds[i].Code, ds[i].Message
-				results = append(results, CancelResult{JobStatus: js, Duplicates: len(ds)})
+				ds[i].Job, ds[i].Mark = req.Job, state.CancelInPlan
 			}
-			continue
-		} else if inState && row.JobID != "" {
-			js.JobID, js.State = row.JobID, row.JobState
-			if !ciapi.Terminal(row.JobState) {
-				missed = append(missed, &js)
-				continue
-			}
-		} else {
-			continue
+			marks = append(marks, ds...)
+		case inState && row.JobID != "":
+			missed = append(missed, state.CancelJob{Name: req.Name, Job: req.Job, Bucket: req.Bucket, Region: req.Region,
+				Type: req.Type, JobID: row.JobID, State: row.JobState, Mark: state.CancelInPlan,
+				Describe: !ciapi.Terminal(row.JobState)})
 		}
-		results = append(results, CancelResult{JobStatus: js, Duplicates: 1})
-	}
-	if err := e.note(&state.Write{Records: found, Jobs: seen}); err != nil {
-		return nil, fmt.Errorf("save job states: %w", err)
+		if len(marks)+len(missed) >= cancelPageSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if out != nil {
-		results = append(results, out.found(onService)...)
 		for _, j := range out.inState {
-			if _, ok := onService[j.Name]; !ok {
-				missed = append(missed, j)
+			ds, err := sc.CancelByName(ctx, j.Name)
+			if err != nil {
+				return err
+			}
+			if len(ds) == 0 {
+				missed = append(missed, state.CancelJob{Name: j.Name, Job: j.Job, Bucket: j.Bucket, Region: j.Region,
+					Type: j.Type, JobID: j.JobID, State: j.State, Mark: state.CancelOutside, Describe: true})
 			}
 		}
 	}
-	if len(missed) > 0 {
-		if err := e.describeAll(ctx, missed); err != nil {
-			return nil, err
-		}
-		for _, j := range missed {
-			results = append(results, CancelResult{JobStatus: *j, Duplicates: 1, Outside: out != nil && out.stale[j.Name]})
-		}
-	}
-	return results, e.cancelAll(ctx, results)
+	return flush()
 }
 
-// describeAll refreshes each of jobs with one describe call.
-func (e *engine) describeAll(ctx context.Context, jobs []*JobStatus) error {
+// cancelFrom reads the marked jobs back from the scratch, a page at a time, and cancels,
+// Parallel at a time, every one that is not finished, reporting each.
+func (c *canceller) cancelFrom(ctx context.Context, planName string, sc *state.Scratch, out *outside) error {
+	e := c.e
+	var mu sync.Mutex
 	var seen []state.JobSeen
-	for _, j := range jobs {
-		var resp *ciapi.DescribeResponse
-		err := e.retry(ctx, func(ctx context.Context) error {
-			var err error
-			resp, err = e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
-			return err
-		})
-		switch {
-		case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
-			j.State = StateNotFound
-		case err != nil:
-			return fmt.Errorf("describe job %s: %w", j.JobID, err)
-		default:
-			j.State, j.Code, j.Message = resp.JobsDetail.State, resp.JobsDetail.Code, resp.JobsDetail.Message
+	var noteErr error
+	note := func(s state.JobSeen, force bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s.Name != "" {
+			seen = append(seen, s)
 		}
-		seen = append(seen, state.JobSeen{Plan: j.Plan, Name: j.Name, State: j.State})
+		if (force || len(seen) >= cancelPageSize) && len(seen) > 0 {
+			if err := e.note(&state.Write{Jobs: seen}); err != nil && noteErr == nil {
+				noteErr = err
+			}
+			seen = nil
+		}
 	}
-	return e.note(&state.Write{Jobs: seen})
+	var after int64
+	for !c.stopped() {
+		page, err := sc.CancelPage(ctx, after, cancelPageSize)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Key
+		var g errgroup.Group
+		g.SetLimit(e.o.Parallel)
+		for i := range page {
+			j := &page[i]
+			r := CancelResult{JobStatus: JobStatus{Plan: planName, Job: j.Job, Name: j.Name, Bucket: j.Bucket,
+				Region: j.Region, Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message},
+				Duplicates: max(j.Dups, 1), Outside: j.Mark == state.CancelOutside}
+			if !j.Describe && (ciapi.Terminal(r.State) || r.State == StateNotFound || ctx.Err() != nil) {
+				c.finish(ctx, &r)
+				continue
+			}
+			g.Go(func() error {
+				if j.Describe {
+					if err := e.describeJob(ctx, &r.JobStatus); err != nil {
+						r.Outcome, r.Err = CancelError, err
+						c.report(r)
+						return nil
+					}
+					note(state.JobSeen{Plan: r.Plan, Name: r.Name, State: r.State}, false)
+				}
+				if c.cancelOne(ctx, &r) {
+					note(state.JobSeen{Plan: r.Plan, Name: r.Name, State: r.State}, false)
+				}
+				c.report(r)
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}
+	note(state.JobSeen{}, true)
+	return noteErr
+}
+
+// finish reports r without a call: it is finished, or ctx is done.
+func (c *canceller) finish(ctx context.Context, r *CancelResult) {
+	if ciapi.Terminal(r.State) || r.State == StateNotFound {
+		r.Outcome = CancelFinished
+	} else {
+		r.Outcome, r.Err = CancelError, ctx.Err()
+	}
+	c.report(*r)
+}
+
+// cancelOne cancels r's job unless it is finished, and fills in the outcome; it reports
+// whether it made a call (and so learnt a state to write).
+func (c *canceller) cancelOne(ctx context.Context, r *CancelResult) bool {
+	e := c.e
+	if ciapi.Terminal(r.State) || r.State == StateNotFound {
+		r.Outcome = CancelFinished
+		return false
+	}
+	if ctx.Err() != nil {
+		r.Outcome, r.Err = CancelError, ctx.Err()
+		return false
+	}
+	err := e.retry(ctx, func(ctx context.Context) error {
+		return e.api.Cancel(ctx, r.Bucket, r.Region, r.JobID)
+	})
+	if err == nil {
+		r.Outcome, r.State = CancelDone, ciapi.StateCancel
+	} else if d, derr := e.describeOne(ctx, r.Bucket, r.Region, r.JobID); derr == nil && ciapi.Terminal(d.State) {
+		// It finished between the sweep and the cancel.
+		r.Outcome, r.State = CancelFinished, d.State
+	} else {
+		r.Outcome, r.Err = CancelError, err
+	}
+	return true
+}
+
+// describeJob refreshes j with one describe call.
+func (e *engine) describeJob(ctx context.Context, j *JobStatus) error {
+	var resp *ciapi.DescribeResponse
+	err := e.retry(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
+		return err
+	})
+	switch {
+	case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
+		j.State = StateNotFound
+	case err != nil:
+		return fmt.Errorf("describe job %s: %w", j.JobID, err)
+	default:
+		j.State, j.Code, j.Message = resp.JobsDetail.State, resp.JobsDetail.Code, resp.JobsDetail.Message
+	}
+	return nil
 }
 
 // note queues w for the state; a store opened read-only (cancel beside a run that holds the
@@ -228,45 +470,6 @@ func (e *engine) note(w *state.Write) error {
 		return err
 	}
 	return nil
-}
-
-// cancelAll cancels, Parallel at a time, every job of results that is not finished, and
-// fills in the outcomes.
-func (e *engine) cancelAll(ctx context.Context, results []CancelResult) error {
-	var g errgroup.Group
-	g.SetLimit(e.o.Parallel)
-	var mu sync.Mutex
-	var seen []state.JobSeen
-	for i := range results {
-		r := &results[i]
-		if ciapi.Terminal(r.State) || r.State == StateNotFound {
-			r.Outcome = CancelFinished
-			continue
-		}
-		if ctx.Err() != nil {
-			r.Outcome, r.Err = CancelError, ctx.Err()
-			continue
-		}
-		g.Go(func() error {
-			err := e.retry(ctx, func(ctx context.Context) error {
-				return e.api.Cancel(ctx, r.Bucket, r.Region, r.JobID)
-			})
-			if err == nil {
-				r.Outcome, r.State = CancelDone, ciapi.StateCancel
-			} else if d, derr := e.describeOne(ctx, r.Bucket, r.Region, r.JobID); derr == nil && ciapi.Terminal(d.State) {
-				// It finished between the sweep and the cancel.
-				r.Outcome, r.State = CancelFinished, d.State
-			} else {
-				r.Outcome, r.Err = CancelError, err
-			}
-			mu.Lock()
-			seen = append(seen, state.JobSeen{Plan: r.Plan, Name: r.Name, State: r.State})
-			mu.Unlock()
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return e.note(&state.Write{Jobs: seen})
 }
 
 // describeOne returns the current detail of one job.

@@ -25,6 +25,12 @@ func WriteCancelled(w io.Writer, format string, results []executor.CancelResult)
 	return failed, sink.Flush()
 }
 
+// NewCancelled returns the sink that renders what cancel did in format, job by job as
+// each outcome arrives (call Cancelled for each, then Flush once).
+func NewCancelled(w io.Writer, format string) (Sink, error) {
+	return New(format, w, For(Cancel))
+}
+
 // WriteDuplicated says, when some names had more than one batch job on the service
 // (executor.Duplicated), that each of their jobs is listed.
 func WriteDuplicated(w io.Writer, names int) {

@@ -46,6 +46,22 @@ CREATE TABLE found (
 	code    TEXT NOT NULL,
 	message TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE cancel (
+	k        INTEGER PRIMARY KEY,
+	name     TEXT NOT NULL,
+	job      TEXT NOT NULL,
+	bucket   TEXT NOT NULL,
+	region   TEXT NOT NULL,
+	type     TEXT NOT NULL,
+	job_id   TEXT NOT NULL,
+	state    TEXT NOT NULL,
+	code     TEXT NOT NULL,
+	message  TEXT NOT NULL,
+	created  TEXT NOT NULL,
+	mark     INTEGER NOT NULL,
+	describe INTEGER NOT NULL
+);
+CREATE INDEX cancel_name ON cancel (name);
 `
 
 // OpenScratch creates a new scratch database in the system's temporary folder.
@@ -302,4 +318,100 @@ func (s *Scratch) tx(ctx context.Context, query string, n int, args func(i int) 
 		return fmt.Errorf("scratch: %w", err)
 	}
 	return nil
+}
+
+// Marks of a CancelJob: whether and how cancel reports it.
+const (
+	CancelUnmatched = 0 // found by a sweep, not (yet) matched: not reported
+	CancelInPlan    = 1 // a job of one of the plan's requests
+	CancelOutside   = 2 // a job the plan no longer makes (an earlier generation, an edited job)
+)
+
+// CancelJob is a job cancel found (by a sweep, or in the state), as the scratch keeps it.
+// Several jobs may share a Name (duplicates): each is its own row.
+type CancelJob struct {
+	Key                         int64 // assigned by AddCancel
+	Name, Job                   string
+	Bucket, Region, Type        string
+	JobID, State, Code, Message string
+	Created                     string
+	Mark                        int  // CancelUnmatched, CancelInPlan or CancelOutside
+	Describe                    bool // known from the state only: describe it before cancelling
+	Dups                        int  // set by CancelPage: the jobs a sweep found with this Name
+}
+
+// AddCancel stores jobs for cancel, in one transaction.
+func (s *Scratch) AddCancel(ctx context.Context, jobs []CancelJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, `INSERT INTO cancel (name, job, bucket, region, type, job_id, state, code, message, created, mark, describe)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, len(jobs), func(i int) []any {
+		j := &jobs[i]
+		return []any{j.Name, j.Job, j.Bucket, j.Region, j.Type, j.JobID, j.State, j.Code, j.Message, j.Created, j.Mark, j.Describe}
+	})
+}
+
+// CancelByName returns the jobs a sweep found with Name name, in the order found.
+func (s *Scratch) CancelByName(ctx context.Context, name string) ([]CancelJob, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT k, name, job, bucket, region, type, job_id, state, code, message, created, mark, describe
+		FROM cancel WHERE name=? AND describe=0 ORDER BY k`, name)
+	if err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	return scanCancel(rows, false)
+}
+
+// MarkCancel sets the plan job and the mark of jobs by Key, in one transaction.
+func (s *Scratch) MarkCancel(ctx context.Context, jobs []CancelJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, `UPDATE cancel SET job=?, mark=? WHERE k=?`, len(jobs), func(i int) []any {
+		return []any{jobs[i].Job, jobs[i].Mark, jobs[i].Key}
+	})
+}
+
+// CancelPage returns at most limit marked jobs (in the order stored) after key after, each
+// with Dups set.
+func (s *Scratch) CancelPage(ctx context.Context, after int64, limit int) ([]CancelJob, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT k, name, job, bucket, region, type, job_id, state, code, message, created, mark, describe,
+		(SELECT COUNT(*) FROM cancel d WHERE d.name = c.name AND d.describe = 0)
+		FROM cancel c WHERE mark != 0 AND k > ? ORDER BY k LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	return scanCancel(rows, true)
+}
+
+// CancelDuplicated counts the Names of marked jobs that more than one found job carries.
+func (s *Scratch) CancelDuplicated(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT name FROM cancel WHERE describe = 0
+		GROUP BY name HAVING COUNT(*) > 1 AND MAX(mark) != 0)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("scratch: %w", err)
+	}
+	return n, nil
+}
+
+func scanCancel(rows *sql.Rows, dups bool) ([]CancelJob, error) {
+	defer rows.Close()
+	var out []CancelJob
+	for rows.Next() {
+		var j CancelJob
+		dest := []any{&j.Key, &j.Name, &j.Job, &j.Bucket, &j.Region, &j.Type, &j.JobID, &j.State, &j.Code,
+			&j.Message, &j.Created, &j.Mark, &j.Describe}
+		if dups {
+			dest = append(dest, &j.Dups)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scratch: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	return out, nil
 }

@@ -65,20 +65,31 @@ func setupCancel(fs *flag.FlagSet) runFunc {
 		if err := store.CheckEndpoint(ctx, f.label()); err != nil {
 			return usageError{fmt.Errorf("cancel: %w", err)}
 		}
-		results, cerr := executor.Cancel(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations,
-			Filter: selFilter(sel)})
-		if len(results) == 0 && (errors.Is(cerr, ciapi.ErrUnreachable) || errors.Is(cerr, ciapi.ErrCertificate)) {
-			return configError(e, cerr) // one line, no empty table
-		}
-		failed, err := report.WriteCancelled(e.stdout, *format, results)
+		// Each outcome is rendered as it arrives: nothing grows with the plan.
+		sink, err := report.NewCancelled(e.stdout, *format)
 		if err != nil {
 			return err
 		}
-		report.WriteDuplicated(e.stderr, executor.Duplicated(results))
+		var sinkErr error
+		sum, cerr := executor.CancelEach(ctx, api, store, plans, executor.Options{RequestTimeout: f.timeout, AllGenerations: *allGenerations,
+			Filter: selFilter(sel)}, func(r executor.CancelResult) error {
+			sinkErr = sink.Cancelled(r)
+			return sinkErr
+		})
+		if sinkErr != nil {
+			return sinkErr
+		}
+		if sum.Jobs == 0 && (errors.Is(cerr, ciapi.ErrUnreachable) || errors.Is(cerr, ciapi.ErrCertificate)) {
+			return configError(e, cerr) // one line, no empty table
+		}
+		if err := sink.Flush(); err != nil {
+			return err
+		}
+		report.WriteDuplicated(e.stderr, sum.Duplicated)
 		if cerr != nil {
 			return configError(e, fmt.Errorf("cancel: %w", cerr))
 		}
-		if failed > 0 {
+		if sum.Failed > 0 {
 			return exitError{exitFailed}
 		}
 		return nil
