@@ -84,7 +84,7 @@ func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan
 // cancelled, already finished, or the error. A Name that more than one job carries (a
 // duplicate) has every one of its jobs cancelled and reported, each with Duplicates set.
 // With opts.AllGenerations, the jobs of the plan's earlier generations and edited jobs are
-// reached too (see cancelOutside). Job states are written to the state file, unless store
+// reached too (see outsideOf). Job states are written to the state file, unless store
 // was opened read-only (another planrun holds it): then the state is left as it is, and a
 // Wait of the holder sees the jobs cancelled on its next poll. The error counts the jobs
 // that could not be cancelled and names a few.
@@ -230,7 +230,7 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 				return nil
 			}
 			mark, job := state.CancelUnmatched, ""
-			if out != nil && !out.names.Has(d.Name) {
+			if out != nil && !out.names.has(d.Name) {
 				if job = out.jobOf(d.Name); job != "" && !ciapi.Terminal(d.State) {
 					mark = state.CancelOutside
 				}

@@ -2,17 +2,10 @@ package executor
 
 import (
 	"context"
-	"slices"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
 )
-
-// foundJob is a job a sweep found, with the listing it came from.
-type foundJob struct {
-	ciapi.JobDetail
-	key groupKey
-}
 
 // outside is what Cancel with AllGenerations knows of a plan beyond its current expansion:
 // the requests of earlier generations and of jobs edited (or removed) since, whose Names
@@ -21,9 +14,8 @@ type outside struct {
 	plan    string
 	prefix  string            // how every Name of the jobs reached starts
 	heads   map[string]string // NameHead -> plan job name, of the jobs reached
-	names   *plan.NameSet     // the plan's whole current expansion
+	names   *nameSet          // the plan's whole current expansion (8 bytes a Name)
 	inState []*JobStatus      // unfinished jobs of state rows outside the expansion
-	stale   map[string]bool   // their Names
 }
 
 // outsideOf finds what lies outside p's expansion: the plan jobs whose requests kept (the
@@ -31,7 +23,12 @@ type outside struct {
 // for p; and the unfinished jobs of the state's rows of p that the expansion no longer
 // makes. It adds the listings those rows need to groups.
 func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bool, groups map[groupKey]bool) (*outside, error) {
-	o := &outside{plan: p.Name, heads: map[string]string{}, names: plan.NewNameSet(p), stale: map[string]bool{}}
+	all := &nameSet{}
+	for r := range p.Requests() {
+		all.add(r.Name, p.Count())
+	}
+	all.seal()
+	o := &outside{plan: p.Name, heads: map[string]string{}, names: all}
 	for job := range kept {
 		o.heads[plan.NameHead(p.Name, job)] = job
 	}
@@ -39,7 +36,7 @@ func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bo
 		if err != nil {
 			return nil, err
 		}
-		if o.names.Has(rec.Name) || (e.o.Filter != nil && !kept[rec.Job]) {
+		if o.names.has(rec.Name) || (e.o.Filter != nil && !kept[rec.Job]) {
 			continue
 		}
 		o.heads[plan.NameHead(p.Name, rec.Job)] = rec.Job
@@ -47,7 +44,6 @@ func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bo
 		if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == StateNotFound {
 			continue
 		}
-		o.stale[rec.Name] = true
 		o.inState = append(o.inState, &JobStatus{Plan: rec.Plan, Job: rec.Job, Name: rec.Name,
 			Bucket: rec.Bucket, Region: rec.Region, Type: string(rec.Type), JobID: rec.JobID, State: rec.JobState})
 	}
@@ -60,32 +56,6 @@ func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bo
 		}
 	}
 	return o, nil
-}
-
-// found returns the unfinished jobs of left (what a sweep found that the expansion does not
-// make) that have the Name of one of the jobs reached, sorted by Name, marked Outside.
-func (o *outside) found(left map[string][]foundJob) []CancelResult {
-	names := make([]string, 0, len(left))
-	for name := range left {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var results []CancelResult
-	for _, name := range names {
-		job := o.jobOf(name)
-		if job == "" || o.names.Has(name) { // in the expansion, but not in the Filter
-			continue
-		}
-		for _, f := range left[name] {
-			if ciapi.Terminal(f.State) {
-				continue
-			}
-			js := JobStatus{Plan: o.plan, Job: job, Name: name, Bucket: f.key.bucket, Region: f.key.region,
-				Type: f.key.typ, JobID: f.JobId, State: f.State, Code: f.Code, Message: f.Message}
-			results = append(results, CancelResult{JobStatus: js, Duplicates: len(left[name]), Outside: true})
-		}
-	}
-	return results
 }
 
 // jobOf returns the plan job whose Names name has, or "" when none of the jobs reached.

@@ -14,8 +14,9 @@ import (
 // kept on disk instead of the heap so that memory stays flat at any plan size. It lives in
 // the system's temporary folder and is deleted by Close. It is not safe for concurrent use.
 type Scratch struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	path   string
+	byName *sql.Stmt // CancelByName's query, prepared on first use
 }
 
 // scratchSQL creates the scratch tables. Credentials are never stored in them.
@@ -91,6 +92,9 @@ func OpenScratch() (*Scratch, error) {
 func (s *Scratch) Close() error {
 	if s == nil {
 		return nil
+	}
+	if s.byName != nil {
+		s.byName.Close()
 	}
 	err := s.db.Close()
 	os.Remove(s.path)
@@ -354,8 +358,15 @@ func (s *Scratch) AddCancel(ctx context.Context, jobs []CancelJob) error {
 
 // CancelByName returns the jobs a sweep found with Name name, in the order found.
 func (s *Scratch) CancelByName(ctx context.Context, name string) ([]CancelJob, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT k, name, job, bucket, region, type, job_id, state, code, message, created, mark, describe
-		FROM cancel WHERE name=? AND describe=0 ORDER BY k`, name)
+	if s.byName == nil {
+		st, err := s.db.PrepareContext(ctx, `SELECT k, name, job, bucket, region, type, job_id, state, code, message, created, mark, describe
+		FROM cancel WHERE name=? AND describe=0 ORDER BY k`)
+		if err != nil {
+			return nil, fmt.Errorf("scratch: %w", err)
+		}
+		s.byName = st
+	}
+	rows, err := s.byName.QueryContext(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("scratch: %w", err)
 	}
