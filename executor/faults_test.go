@@ -138,14 +138,18 @@ func TestRunBoundsParallelismAndRate(t *testing.T) {
 	if st.MaxInFlight > 3 {
 		t.Fatalf("%d requests in flight, --parallel 3", st.MaxInFlight)
 	}
-	burst := 3
+	// The limiter releases creates at the client; the server sees them after a scheduling
+	// delay that a loaded machine stretches, which can bunch releases up to ~250 ms apart into
+	// one server-side second (10 more at 40/s). A broken limiter is far above: 3 workers at
+	// 15 ms latency reach about 200 creates a second.
+	burst, jitter := 3, 10
 	starts := st.CreateStarts
 	for i := range starts {
 		n := 0
 		for j := i; j < len(starts) && starts[j].Sub(starts[i]) < time.Second; j++ {
 			n++
 		}
-		if n > 40+burst {
+		if n > 40+burst+jitter {
 			t.Fatalf("%d creates started within one second, --qps 40", n)
 		}
 	}
