@@ -77,7 +77,7 @@ func relFaultCases() []relFaultCase {
 // nothing is left running, and a rerun on a healthy service completes the plan exactly once.
 func TestReliabilityFaultMatrix(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the fault matrix runs a plan under every fault (about 2.5 min: creates with no answer wait the 30 s settle window)")
+		t.Skip("-short: the fault matrix runs a plan under every fault (about a minute: creates with no answer wait a 4 s settle window)")
 	}
 	for _, tc := range relFaultCases() {
 		t.Run(tc.name, func(t *testing.T) { relRunFaultCase(t, tc) })
@@ -107,7 +107,7 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 
 	state, rep := filepath.Join(dir, "state.db"), filepath.Join(dir, "report.json")
 	args := append([]string{"run", "--endpoint", srv.URL, "--state", state, "--report", rep,
-		"--qps", "0", "--retries", "8", "--timeout", "2s", "--quiet"}, tc.args...)
+		"--qps", "0", "--retries", "8", "--timeout", "2s", "--settle-window", "4s", "--quiet"}, tc.args...)
 	res := relRun(ctx, relEmulatorVars(), append(args, planPath)...)
 	r := relReadReport(t, rep)
 	failed := relCheckReport(t, r, want, emu, tc)

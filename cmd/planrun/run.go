@@ -44,7 +44,8 @@ type runFlags struct {
 	maxFailures                    int
 	qps                            executor.RateSpec
 	pollInterval                   time.Duration
-	results                        string // --results FILE: per-object results after --wait
+	settleWindow                   time.Duration // 0: the executor's default (4 × --timeout, 30 s to 10 min)
+	results                        string        // --results FILE: per-object results after --wait
 	// retryOf, for planrun retry, are the plans whose objects the run's requests retry.
 	retryOf []*plan.Plan
 }
@@ -77,6 +78,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.wait, "wait", false, "follow every triggered job until Success, Failed or Cancel")
 	fs.StringVar(&f.report, "report", "", "write a JSON report of every request to this `file`")
 	fs.DurationVar(&f.pollInterval, "poll-interval", executor.DefaultPollInterval, "time between two status rounds of --wait")
+	fs.DurationVar(&f.settleWindow, "settle-window", 0, "how long after a create with no answer before it may be sent again (looked up first); 0: 4 × --timeout, 30s to 10m")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output; only the summary and errors")
 	fs.StringVar(&f.shard, "shard", "", "run only the K-th of N disjoint parts of the plans, as `K/N` (1 <= K <= N)")
 	fs.StringVar(&f.junit, "junit", "", "also write a JUnit XML report (one test case per request) to this `file`")
@@ -112,6 +114,8 @@ func (f *runFlags) check(cmd string, paths []string) error {
 		return usagef("%s: --max-requests must not be negative (0: no limit)", cmd)
 	case f.pollInterval <= 0:
 		return usagef("%s: --poll-interval must be positive", cmd)
+	case f.settleWindow < 0 || (f.settleWindow > 0 && f.settleWindow < f.timeout):
+		return usagef("%s: --settle-window must be at least --timeout (%v), or 0 for the default", cmd, f.timeout)
 	}
 	if f.results != "" && (!f.wait || f.dryRun) {
 		return usagef("%s: --results needs --wait: objects are processed once the batch jobs run", cmd)
@@ -219,7 +223,7 @@ func (f *runFlags) openState(ctx context.Context, cmd string, lock bool) (*state
 // options are the executor options the flags set: slots, rate, retries, timeout.
 func (f *runFlags) options(log *slog.Logger, filter func(*plan.Request) bool) executor.Options {
 	opts := executor.Options{Parallel: f.parallel, QPS: f.qps.QPS, QPSAuto: f.qps.Auto, Retries: f.retries,
-		RequestTimeout: f.timeout, Logger: log, Filter: filter}
+		RequestTimeout: f.timeout, SettleWindow: f.settleWindow, Logger: log, Filter: filter}
 	if f.retries == 0 {
 		opts.Retries = -1 // none
 	}
