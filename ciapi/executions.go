@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -37,10 +36,7 @@ type ExecutionListOptions struct {
 }
 
 func (o ExecutionListOptions) query() string {
-	size := ""
-	if o.Size > 0 {
-		size = strconv.Itoa(min(o.Size, MaxListSize))
-	}
+	size := sizeParam(o.Size)
 	return encodeQuery(map[string]string{
 		"workflowId": o.WorkflowId, "jobId": o.JobId, "name": o.Name, "states": o.States,
 		"orderByTime": o.OrderByTime, "startCreationTime": o.StartCreationTime,

@@ -33,14 +33,20 @@ func (c *Client) List(ctx context.Context, bucket, region string, opt ListOption
 // query renders the options as the list query, keys sorted, values percent-encoded so
 // that every decoder agrees ("+0800" is sent as "%2B0800", a space as "%20").
 func (o ListOptions) query() string {
-	size := ""
-	if o.Size > 0 {
-		size = strconv.Itoa(min(o.Size, MaxListSize))
-	}
+	size := sizeParam(o.Size)
 	kv := map[string]string{
 		"nextToken": o.NextToken, "size": size, "type": o.Type, "orderByTime": o.OrderByTime,
 		"states": o.States, "startCreationTime": o.StartCreationTime, "endCreationTime": o.EndCreationTime,
 		"workflowId": o.WorkflowId, "jobId": o.JobId, "name": o.Name,
 	}
 	return encodeQuery(kv)
+}
+
+// sizeParam is a list's size query value: empty for the service default, else n clamped to
+// MaxListSize.
+func sizeParam(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strconv.Itoa(min(n, MaxListSize))
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -39,10 +38,7 @@ type MediaJobListOptions struct {
 }
 
 func (o MediaJobListOptions) query() string {
-	size := ""
-	if o.Size > 0 {
-		size = strconv.Itoa(min(o.Size, MaxListSize))
-	}
+	size := sizeParam(o.Size)
 	return encodeQuery(map[string]string{
 		"tag": o.Tag, "queueId": o.QueueId, "queueType": o.QueueType, "workflowId": o.WorkflowId,
 		"inventoryTriggerJobId": o.InventoryTriggerJobId, "inputObject": o.InputObject,
