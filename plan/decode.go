@@ -43,6 +43,9 @@ func (l *loader) decodePlan(doc *planDoc) *Plan {
 	if d.Keys.has("timezone") {
 		d.tz, d.tzName = l.timezone([]string{"defaults", "timezone"}, d.Timezone), d.Timezone
 	}
+	if d.Keys.has("region") {
+		l.checkRegion([]string{"defaults", "region"}, d.Region)
+	}
 	firstLine := make(map[string]int, len(doc.Jobs))
 	index := make([]int, 0, len(doc.Jobs))
 	p.Jobs = make([]Job, 0, len(doc.Jobs))
@@ -98,6 +101,9 @@ func (l *loader) decodeJob(i int, jd *jobDoc, d *planDefaults) *Job {
 	}
 	j.Bucket = l.inherit(base, jd.Keys, jd.Bucket, d.Keys, d.Bucket, "bucket")
 	j.Region = l.inherit(base, jd.Keys, jd.Region, d.Keys, d.Region, "region")
+	if jd.Keys.has("region") {
+		l.checkRegion(at("region"), jd.Region)
+	}
 	j.Timezone, j.TZName = d.tz, d.tzName
 	if jd.Keys.has("timezone") {
 		j.TZName = jd.Timezone
@@ -113,6 +119,11 @@ func (l *loader) decodeJob(i int, jd *jobDoc, d *planDefaults) *Job {
 		if jd.Window != nil && j.Timezone != nil {
 			tzWritten := jd.Keys.has("timezone") || d.Keys.has("timezone")
 			j.Window = l.decodeWindow(at("window"), jd.Window, j.Timezone, tzWritten)
+			if n := l.locate(at("window", "every")).value; n != nil {
+				j.WindowPos = Pos{Line: n.Line, Col: n.Column}
+			} else if n := l.locate(at("window")).key; n != nil {
+				j.WindowPos = Pos{Line: n.Line, Col: n.Column}
+			}
 		}
 	}
 	return j

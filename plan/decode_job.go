@@ -91,6 +91,9 @@ func (l *loader) decodeNode(ptr []string, nd *nodeDoc) *Node {
 		Callback: nd.Callback, UserData: nd.UserData, JobLevel: nd.JobLevel}
 	if o := nd.Output; o != nil {
 		n.Output = &Output{Region: o.Region, Bucket: o.Bucket, Object: o.Object}
+		if o.Region != "" {
+			l.checkRegion(append(slices.Clone(ptr), "output", "region"), o.Region)
+		}
 	}
 	tagPtr := append(slices.Clone(ptr), "tag")
 	if n.Tag == "" || l.skip[joinPtr(tagPtr)] || noOutputTags[n.Tag] {

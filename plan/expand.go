@@ -53,13 +53,7 @@ func (p *Plan) CountUpTo(limit int) (n int, over bool) {
 		return total, false
 	}
 	for i := range p.Jobs {
-		j := &p.Jobs[i]
-		kind, inputs := j.inputList()
-		n := satMul(len(inputs), len(j.workflowList()))
-		if n > 0 && kind == InputPrefix && j.Window != nil {
-			n = satMul(n, j.WindowCount())
-		}
-		total = satAdd(total, n)
+		total = satAdd(total, p.Jobs[i].Count())
 		if total > limit {
 			return total, true
 		}
@@ -160,4 +154,15 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 		}
 	}
 	return true
+}
+
+// Count returns the number of requests the job expands to: inputs x workflows x windows.
+// It saturates at math.MaxInt.
+func (j *Job) Count() int {
+	kind, inputs := j.inputList()
+	n := satMul(len(inputs), len(j.workflowList()))
+	if n > 0 && kind == InputPrefix && j.Window != nil {
+		n = satMul(n, j.WindowCount())
+	}
+	return n
 }

@@ -40,9 +40,7 @@ func LoadFiles(files []string, maxRequests int) ([]FileResult, error) {
 			names[p.Name] = f
 			r.Requests = p.Count()
 			if maxRequests > 0 && r.Requests > maxRequests {
-				r.Problems = []Problem{{File: f, Line: 1, Col: 1, Message: fmt.Sprintf(
-					"plan expands to %d requests, more than the limit of %d; raise it with --max-requests %d if that is intended",
-					r.Requests, maxRequests, r.Requests)}}
+				r.Problems = []Problem{limitProblem(p, r.Requests, maxRequests)}
 			}
 		}
 		results = append(results, r)
@@ -66,4 +64,47 @@ func Paths(plans []*Plan) []string {
 		paths = append(paths, p.Path)
 	}
 	return paths
+}
+
+// limitProblem reports a plan that expands to more than max requests at the job that
+// makes most of them: at its window step when it has one (where a smaller count is
+// usually written), else at the job.
+func limitProblem(p *Plan, total, max int) Problem {
+	pr := Problem{File: p.Path, Line: 1, Col: 1, Message: fmt.Sprintf(
+		"plan expands to %d requests, more than the limit of %d; raise it with --max-requests %d if that is intended",
+		total, max, total)}
+	var big *Job
+	for i := range p.Jobs {
+		if big == nil || p.Jobs[i].Count() > big.Count() {
+			big = &p.Jobs[i]
+		}
+	}
+	if big == nil || p.source != nil {
+		return pr
+	}
+	at, where := big.Pos, ""
+	if big.WindowPos.Line > 0 {
+		at, where = big.WindowPos, fmt.Sprintf(" (%d windows)", big.WindowCount())
+	}
+	if at.Line > 0 {
+		pr.Line, pr.Col = at.Line, at.Col
+		pr.Path = fmt.Sprintf("jobs[%d]", big.index(p))
+		if big.WindowPos.Line > 0 {
+			pr.Path += ".window"
+		}
+		pr.Message = fmt.Sprintf("job %q expands to %d requests%s, and the plan to %d, more than the limit of %d; "+
+			"use a longer window step, or raise the limit with --max-requests %d if that is intended",
+			big.Name, big.Count(), where, total, max, total)
+	}
+	return pr
+}
+
+// index is the job's position in p.Jobs.
+func (j *Job) index(p *Plan) int {
+	for i := range p.Jobs {
+		if &p.Jobs[i] == j {
+			return i
+		}
+	}
+	return 0
 }

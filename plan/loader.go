@@ -77,6 +77,19 @@ func (l *loader) applySchema(v *schema.Validator) {
 		if vi.Keyword == "type" && strings.HasPrefix(msg, "must be a string, but it is empty") {
 			msg += `; write "" for an empty string`
 		}
+		if vi.Keyword == "pattern" && len(vi.Pointer) > 0 && vi.Pointer[len(vi.Pointer)-1] == "bucket" {
+			if val := deref(l.locate(vi.Pointer).value); val != nil && val.Kind == yaml.ScalarNode {
+				msg = bucketAdvice(val.Value)
+			}
+		}
+		if vi.Keyword == "pattern" && len(vi.Pointer) > 0 && vi.Pointer[len(vi.Pointer)-1] == "region" {
+			if val := deref(l.locate(vi.Pointer).value); val != nil && val.Kind == yaml.ScalarNode {
+				msg = fmt.Sprintf("%q %s", val.Value, msg)
+				if s := closestRegion(strings.ToLower(strings.TrimSpace(val.Value))); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+			}
+		}
 		if vi.Keyword == "required" && len(vi.Pointer) == 0 && msg == `missing required key "version"` {
 			msg += ": every plan starts with version: 1; if this file is not a plan, exclude it with --exclude"
 		}

@@ -28,13 +28,16 @@ type Plan struct {
 
 // Job is one entry of `jobs`, with the plan defaults resolved into it.
 type Job struct {
-	Name     string
-	Pos      Pos    // where the job's mapping starts
-	Type     string // "workflow" or "job"
-	Bucket   string
-	Region   string
-	Timezone *time.Location
-	TZName   string // the timezone as written ("Asia/Shanghai", "+08:00"); "UTC" when unset
+	Name string
+	Pos  Pos // where the job's mapping starts
+	// WindowPos is where the job's window step (every) is written, else its window key;
+	// zero without a window. Messages about the number of windows point here.
+	WindowPos Pos
+	Type      string // "workflow" or "job"
+	Bucket    string
+	Region    string
+	Timezone  *time.Location
+	TZName    string // the timezone as written ("Asia/Shanghai", "+08:00"); "UTC" when unset
 
 	// Exactly one input kind is set: Prefixes (from prefix or prefixes), Manifest, URLFile, Object.
 	Prefixes []string

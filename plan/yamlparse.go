@@ -77,6 +77,12 @@ func syntaxProblem(file string, data []byte, err error) Problem {
 		// construct that failed (and no line at all on the first line).
 		p.Line++
 	}
+	if line, ind, fits, atItem := misindented(data); line > 0 && p.Line > 0 && line >= p.Line {
+		// yaml.v3 names the start of the enclosing block; point at the line that slipped.
+		p.Line, p.Col = line, ind+1
+		p.Message = "YAML syntax error: " + msg + "; " + indentHint(ind, fits, atItem)
+		return p
+	}
 	if p.Line == 0 {
 		p.Line, p.Col = locateUnplaced(data, msg)
 	} else {
