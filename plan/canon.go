@@ -18,6 +18,13 @@ import (
 //
 // Any other kind is a programming error and panics (TestCanonicalCoversEveryField walks
 // every type the canonical request reaches, so such a field fails the tests first).
+//
+// Fields added after format v1 carry the tag `digest:"omitempty"`. They are left out of
+// the walk above and appended after it, each only when it is not its zero value, as its
+// dotted path ("Node.Priority") then its value under the rules above. A request whose new
+// fields are all empty therefore keeps the digest, and the Name, it had before the fields
+// existed: adding a wire field does not rename, and so re-trigger, existing requests.
+// TestNewFieldsAreOmitEmpty holds every field outside format v1 to that tag.
 
 // canonField is one field of a struct type the canonical request reaches.
 type canonField struct {
@@ -25,6 +32,8 @@ type canonField struct {
 	kind  reflect.Kind
 	elem  *canonType // the struct behind a struct or pointer-to-struct field
 	ptr   bool       // the field is a pointer
+	omit  bool       // tagged digest:"omitempty": in the trailer, and only when set
+	name  string     // the field's name, for the trailer's paths
 }
 
 // canonType is the walk of one struct type.
@@ -53,10 +62,11 @@ func canonOfLocked(t reflect.Type) *canonType {
 	canonTypes[t] = ct
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() || f.Tag.Get("digest") == "-" {
+		tag := f.Tag.Get("digest")
+		if !f.IsExported() || tag == "-" {
 			continue
 		}
-		cf := canonField{index: i}
+		cf := canonField{index: i, omit: tag == "omitempty", name: f.Name}
 		ft := f.Type
 		if ft.Kind() == reflect.Pointer {
 			cf.ptr, ft = true, ft.Elem()
@@ -76,13 +86,62 @@ func canonOfLocked(t reflect.Type) *canonType {
 
 // appendCanonical appends the canonical serialisation of r.
 func appendCanonical(b []byte, r *Request) []byte {
-	return canonReq().append(b, reflect.ValueOf(r).Elem())
+	v := reflect.ValueOf(r).Elem()
+	b = canonReq().append(b, v)
+	return canonReq().appendTrailer(b, v, "")
+}
+
+// appendTrailer appends, in walk order, each omitempty field of v (and of the structs v
+// reaches) that is set: its dotted path, then its value.
+func (ct *canonType) appendTrailer(b []byte, v reflect.Value, prefix string) []byte {
+	for i := range ct.fields {
+		f := &ct.fields[i]
+		fv := v.Field(f.index)
+		if f.omit {
+			if !fv.IsZero() {
+				b = appendField(b, prefix+f.name)
+				b = ct.appendValue(b, f, fv)
+			}
+			continue
+		}
+		if f.elem == nil {
+			continue
+		}
+		if f.ptr {
+			if fv.IsNil() {
+				continue
+			}
+			fv = fv.Elem()
+		}
+		b = f.elem.appendTrailer(b, fv, prefix+f.name+".")
+	}
+	return b
+}
+
+// appendValue appends one set field of the trailer: a pointer's target, a struct's whole
+// walk (its own trailer included), or a scalar.
+func (ct *canonType) appendValue(b []byte, f *canonField, fv reflect.Value) []byte {
+	if f.ptr {
+		fv = fv.Elem()
+	}
+	switch f.kind {
+	case reflect.String:
+		return appendField(b, fv.String())
+	case reflect.Struct:
+		b = f.elem.append(b, fv)
+		return f.elem.appendTrailer(b, fv, "")
+	default:
+		return binary.BigEndian.AppendUint64(b, uint64(fv.Int()))
+	}
 }
 
 // append appends the fields of v, a struct of the type ct walks.
 func (ct *canonType) append(b []byte, v reflect.Value) []byte {
 	for i := range ct.fields {
 		f := &ct.fields[i]
+		if f.omit {
+			continue // in the trailer
+		}
 		fv := v.Field(f.index)
 		if f.ptr {
 			if fv.IsNil() {
