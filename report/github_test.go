@@ -70,18 +70,45 @@ func TestGitHubEscaping(t *testing.T) {
 	}
 }
 
+func TestGitHubAnnotationsGroupedByCode(t *testing.T) {
+	// 120 failures with one code are one annotation, not 120 (GitHub shows ten per step).
+	sum := &executor.Summary{Total: executor.Counts{Planned: 123, Failed: 123}}
+	for i := range 120 {
+		sum.Failures = append(sum.Failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-" + strconv.Itoa(i),
+			Status: executor.StatusFailed, Code: "Bad", Message: "no"})
+	}
+	sum.Failures = append(sum.Failures,
+		executor.Result{Plan: "p", Job: "j", Name: "p-j-x", Status: executor.StatusFailed, Code: "Other", Message: "once"},
+		executor.Result{Plan: "p", Job: "j", Name: "p-j-y", Status: executor.StatusFailed, Message: "dial tcp: refused"},
+		executor.Result{Plan: "p", Job: "j", Name: "p-j-z", Status: executor.StatusFailed, Message: "dial tcp: refused"})
+	var b strings.Builder
+	if err := WriteGitHubAnnotations(&b, sum); err != nil {
+		t.Fatal(err)
+	}
+	lines := annotationLines(t, b.String())
+	want := []string{
+		"::error title=planrun run::Bad: 120 requests failed, e.g. p/j p-j-0: Bad: no (attempts: 0) (see --report for all)",
+		"::error title=planrun run::no error code (network or client error): 2 requests failed, e.g. p/j p-j-y: dial tcp: refused (attempts: 0) (see --report for all)",
+		"::error title=planrun run::p/j p-j-x: Other: once (attempts: 0)",
+		"::notice title=planrun run::123 planned, 0 skipped as already done, 0 triggered, 123 failed",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestGitHubAnnotationsCapped(t *testing.T) {
 	sum := &executor.Summary{Total: executor.Counts{Planned: 120, Failed: 120}}
 	for i := range 120 {
 		sum.Failures = append(sum.Failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-" + strconv.Itoa(i),
-			Status: executor.StatusFailed, Code: "Bad", Message: "no"})
+			Status: executor.StatusFailed, Code: "Bad" + strconv.Itoa(i/2), Message: "no"})
 	}
 	var b strings.Builder
 	if err := WriteGitHubAnnotations(&b, sum); err != nil {
 		t.Fatal(err)
 	}
 	lines := annotationLines(t, b.String())
-	if len(lines) != maxListed+2 || lines[maxListed] != "::warning title=planrun run::... and 70 more failed requests (see --report)" {
+	if len(lines) != maxListed+2 || lines[maxListed] != "::warning title=planrun run::... and 20 more failed requests with other codes (see --report)" {
 		t.Errorf("%d lines, line %d = %q", len(lines), maxListed, lines[min(maxListed, len(lines)-1)])
 	}
 	if err := WriteGitHubAnnotations(&b, nil); err != nil {
