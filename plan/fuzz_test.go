@@ -19,6 +19,19 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
+	// Odd inputs that once crashed or hung a YAML reader: a BOM, lone brackets, anchors
+	// and aliases without a document, tags, complex keys, nested dashes, merge keys, numbers
+	// out of range, and slips of indentation that the syntax error locator reads.
+	for _, src := range []string{
+		"\xef\xbb\xbfversion: 1\n", "{", "}", "[", "&a", "*a", "!!binary AAAA", "? a", "- - -", ":", "<<: 1",
+		"version: !!float 1\nname: x\njobs: [{name: a, prefix: x, bucket: b-1, region: ap-beijing, workflow: w7476ff3564ee45b7b490d64bccaba6cc}]",
+		"version: 1\nname: x\njobs:\n  - name: a\n    prefix: x\n    window: {start: 2024-01-01, end: 2024-02-01, every: 9223372036854775807d}",
+		"version: 99999999999999999999999\n", "version: .nan\n", "version: 1\ngeneration: 99999999999999999999\nname: a\njobs: [a]\n",
+		"version: 1\nname: x\njobs:\n  - name: a\n   prefix: x\n", "version: 1\nname: x\njobs:\n- name: a\n prefix: x\n",
+		"version: 1\nname: x\njobs:\n  - name: a\n    description: |\n   x\n    prefix: y\n",
+	} {
+		f.Add([]byte(src))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("fuzz.yaml", data)
 		if err == nil {

@@ -356,17 +356,6 @@ func TestAliasBombBoundedMemory(t *testing.T) {
 	}
 }
 
-func TestNothingPanicsOnOddInput(t *testing.T) {
-	for _, src := range []string{
-		"\xef\xbb\xbfversion: 1\n", "{", "}", "[", "&a", "*a", "!!binary AAAA", "? a", "- - -", ":", "<<: 1",
-		"version: !!float 1\nname: x\njobs: [{name: a, prefix: x, bucket: b-1, region: ap-beijing, workflow: w7476ff3564ee45b7b490d64bccaba6cc}]",
-		"version: 1\nname: x\njobs:\n  - name: a\n    prefix: x\n    window: {start: 2024-01-01, end: 2024-02-01, every: 9223372036854775807d}",
-		"version: 99999999999999999999999\n", "version: .nan\n", "version: 1\ngeneration: 99999999999999999999\nname: a\njobs: [a]\n",
-	} {
-		_, _ = Parse("odd.yaml", []byte(src))
-	}
-}
-
 // TestParseConcurrently parses the examples from many goroutines: the compiled schema is
 // shared (run with -race).
 func TestParseConcurrently(t *testing.T) {
