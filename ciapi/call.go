@@ -33,6 +33,10 @@ type call struct {
 	bucket, region string
 	path, query    string // path after the endpoint's base path; encoded query
 	body           []byte // nil: no body
+	// object sends the call to COS (see objectTarget), path being "/" and the object key;
+	// contentType is the body's type ("": application/xml).
+	object      bool
+	contentType string
 }
 
 // response is a complete answer of the service.
@@ -77,6 +81,9 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	var sent atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
 	u, host := c.ep.target(cl.bucket, cl.region, cl.path)
+	if cl.object {
+		u, host = c.ep.objectTarget(cl.bucket, cl.region, cl.path)
+	}
 	u.RawQuery = cl.query
 	var body io.Reader
 	if cl.body != nil {
@@ -94,6 +101,9 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	if cl.body != nil {
 		sum := md5.Sum(cl.body)
 		vals[2], vals[3] = "application/xml", base64.StdEncoding.EncodeToString(sum[:])
+		if cl.contentType != "" {
+			vals[2] = cl.contentType
+		}
 		req.Header["Content-Type"], req.Header["Content-Md5"] = vals[2:3:3], vals[3:4:4]
 	}
 	resp, err := c.hc.Do(req)
