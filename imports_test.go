@@ -32,9 +32,10 @@ var layers = map[string]layer{
 	"schema":         {allow: []string{}},
 	"ciapi":          {allow: []string{}},
 	"ciapi/emulator": {allow: []string{"ciapi"}},
+	"pace":           {allow: []string{"ciapi"}, never: []string{"executor", "state", "report", "cmd"}},
 	"plan":           {allow: []string{"schema"}},
 	"state":          {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
-	"executor":       {allow: []string{"plan", "ciapi", "state", "schema"}, never: []string{"report", "cmd"}},
+	"executor":       {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
 	"report":         {allow: []string{"executor", "state", "plan", "ciapi", "schema"}, never: []string{"cmd"}},
 }
 

@@ -1,24 +1,17 @@
 package executor
 
 import (
-	"context"
-
-	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 )
 
-// API is the part of the CI batch-job API the executor uses; *ciapi.Client satisfies it.
-// Each method is one call, sent once: the executor wraps every call in its one layer of
-// slots, rate limit, timeout and retries (see retry.go), and follows pages itself (Pages).
-type API interface {
-	// Create sends one create.
-	Create(ctx context.Context, bucket, region string, req *ciapi.CreateRequest) (*ciapi.CreateResponse, error)
-	// Describe returns one job; an unknown id gives an error matching ciapi.ErrNotFound.
-	Describe(ctx context.Context, bucket, region, id string) (*ciapi.DescribeResponse, error)
-	// List returns one page of jobs.
-	List(ctx context.Context, bucket, region string, opts ciapi.ListOptions) (*ciapi.ListResponse, error)
-	// Cancel cancels one job.
-	Cancel(ctx context.Context, bucket, region, id string) error
-}
+// API is every service operation the executor calls: pace.Service, which *ciapi.Client
+// satisfies. Each method of a client is one call, sent once; every entry point of the
+// executor sends its calls through one pace.Layer (see NewLayer), which owns the slots,
+// the rate limit, the timeout and the retries, and follows pages itself (Pages).
+type API = pace.Service
 
-// Compile-time check that the real client fits.
-var _ API = (*ciapi.Client)(nil)
+// ResultsAPI is what Results uses: the same one Service (the name is kept for callers).
+type ResultsAPI = pace.Service
+
+// LatestAPI is what Latest uses: the same one Service (the name is kept for callers).
+type LatestAPI = pace.Service

@@ -430,9 +430,7 @@ func (c *canceller) cancelOne(ctx context.Context, r *CancelResult) bool {
 		r.Outcome, r.Err = CancelError, ctx.Err()
 		return false
 	}
-	err := e.retry(ctx, func(ctx context.Context) error {
-		return e.api.Cancel(ctx, r.Bucket, r.Region, r.JobID)
-	})
+	err := e.api.Cancel(ctx, r.Bucket, r.Region, r.JobID)
 	if err == nil {
 		r.Outcome, r.State = CancelDone, ciapi.StateCancel
 	} else if d, derr := e.describeOne(ctx, r.Bucket, r.Region, r.JobID); derr == nil && ciapi.Terminal(d.State) {
@@ -446,12 +444,7 @@ func (c *canceller) cancelOne(ctx context.Context, r *CancelResult) bool {
 
 // describeJob refreshes j with one describe call.
 func (e *engine) describeJob(ctx context.Context, j *JobStatus) error {
-	var resp *ciapi.DescribeResponse
-	err := e.retry(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
-		return err
-	})
+	resp, err := e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
 	switch {
 	case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
 		j.State = StateNotFound
@@ -474,12 +467,7 @@ func (e *engine) note(w *state.Write) error {
 
 // describeOne returns the current detail of one job.
 func (e *engine) describeOne(ctx context.Context, bucket, region, id string) (*ciapi.JobDetail, error) {
-	var resp *ciapi.DescribeResponse
-	err := e.retry(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = e.api.Describe(ctx, bucket, region, id)
-		return err
-	})
+	resp, err := e.api.Describe(ctx, bucket, region, id)
 	if err != nil {
 		return nil, err
 	}

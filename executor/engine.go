@@ -2,45 +2,73 @@ package executor
 
 import (
 	"context"
-	"sync/atomic"
+	"time"
 
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/state"
-	"golang.org/x/time/rate"
 )
 
-// engine is what Run, Wait, Refresh and Cancel share: the API, the state, the options and
-// the rate limiter every API call waits on.
+// engine is what Run, Wait, Refresh, Cancel, Results, Latest and the lookups share: the
+// state, the options, and the one layer every service call goes through.
 type engine struct {
+	// api is the layer (a pace.Service): every call on it holds a slot, waits on the
+	// limiter, is bounded by the request timeout and, but for creates, retried.
 	api   API
+	layer *pace.Layer
 	store *state.Store
 	o     Options
-	lim   *rate.Limiter
-	slots chan struct{}  // see acquire
-	pace  func() float64 // the current allowance of --qps auto; nil for a fixed rate
-	// reached is set once the service answered any call (see stopsRun).
-	reached atomic.Bool
-	queue   queueGate
+	pace  func() float64 // the current allowance of an adaptive pace; nil for a fixed rate
+	queue queueGate
 }
 
-// newEngine applies the option defaults and builds the shared limiter.
+// newEngine applies the option defaults and puts api behind its layer: api itself when it
+// is a *pace.Layer already (shared with other operations), else one built from the
+// options (see NewLayer).
 func newEngine(api API, store *state.Store, opts Options) *engine {
 	o := opts.withDefaults()
-	lim, api, pace := newPace(o, api)
-	return &engine{api: api, store: store, o: o, lim: lim, pace: pace,
-		slots: make(chan struct{}, o.Parallel)}
+	l := layerOf(api, o)
+	e := &engine{api: l, layer: l, store: store, o: o}
+	if p := l.Pacer(); p != nil {
+		if _, fixed := p.(*pace.Fixed); !fixed {
+			e.pace = l.Rate
+		}
+	}
+	return e
 }
 
-// acquire takes one of the Parallel slots that every API call holds while in flight (the
-// workers' creates and lookups, and the sweeps and describes beside them), or returns
-// ctx's error.
-func (e *engine) acquire(ctx context.Context) error {
+// stopsRun reports whether err means that every further call would fail the same way, so
+// the run stops (exit 2) instead of failing each request: see pace.Layer.Futile (a
+// configuration the service refused, an endpoint that could not be reached before it
+// answered anything, or a paused queue: exit 1, see QueuePausedError).
+func (e *engine) stopsRun(err error) bool { return e.layer.Futile(err) }
+
+// retryable reports whether a create that failed with err is worth another try (see
+// pace.Retryable).
+func retryable(err error) bool { return pace.Retryable(err) }
+
+// sleep waits the backoff before create retry number failures, or until ctx ends.
+func (e *engine) sleep(ctx context.Context, failures int, retryAfter time.Duration) error {
+	return e.pause(ctx, backoff(failures, e.o.BackoffBase, e.o.BackoffCap, retryAfter, nil))
+}
+
+// backoff is pace.Backoff: exponential with full jitter, at least the Retry-After.
+func backoff(attempt int, base, limit, retryAfter time.Duration, rnd func(n int64) int64) time.Duration {
+	return pace.Backoff(attempt, base, limit, retryAfter, rnd)
+}
+
+// pause waits d or until ctx ends.
+func (e *engine) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
-	case e.slots <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
-// release gives back a slot taken by acquire.
-func (e *engine) release() { <-e.slots }
+// CodeQueueSaturated is the service's answer when a queue holds too many unfinished jobs;
+// the pacer treats it as back-pressure, like throttling.
+const CodeQueueSaturated = ciapi.CodeQueueSaturated

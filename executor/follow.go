@@ -347,12 +347,7 @@ func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page 
 	var seen []state.JobSeen
 	var failed error // a describe that failed: what was seen until then is still recorded
 	for id, idx := range want {
-		var resp *ciapi.DescribeResponse
-		err := e.retry(ctx, func(ctx context.Context) error {
-			var err error
-			resp, err = e.api.Describe(ctx, k.bucket, k.region, id)
-			return err
-		})
+		resp, err := e.api.Describe(ctx, k.bucket, k.region, id)
 		gone := errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil))
 		if err != nil && !gone {
 			failed = fmt.Errorf("describe job %s: %w", id, err)

@@ -10,7 +10,7 @@ import (
 )
 
 // listJobs calls fn for every job of every page of the list with opts (NextToken aside),
-// each page one retried call (see retry), under the loop guard of Pages. fn may return
+// each page one call through the layer (retried there), under the loop guard of Pages. fn may return
 // StopPages to end early.
 //
 // Besides the guard of Pages, a page that holds exactly the jobs of the page before it
@@ -21,12 +21,7 @@ func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi
 	prevN, n := 0, 0
 	return Pages(ctx, e.o.MaxPages, func(ctx context.Context, token string) (*ciapi.ListResponse, string, error) {
 		opts.NextToken = token
-		var page *ciapi.ListResponse
-		err := e.retry(ctx, func(ctx context.Context) error {
-			var err error
-			page, err = e.api.List(ctx, bucket, region, opts)
-			return err
-		})
+		page, err := e.api.List(ctx, bucket, region, opts)
 		if err != nil {
 			return nil, "", err
 		}

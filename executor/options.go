@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -139,10 +140,10 @@ func (o Options) withDefaults() Options {
 		o.MaxPages = DefaultMaxPages
 	}
 	if o.BackoffBase <= 0 {
-		o.BackoffBase = backoffBase
+		o.BackoffBase = pace.DefaultBackoffBase
 	}
 	if o.BackoffCap <= 0 {
-		o.BackoffCap = backoffCap
+		o.BackoffCap = pace.DefaultBackoffCap
 	}
 	if o.LookupThreshold == 0 {
 		o.LookupThreshold = DefaultLookupThreshold

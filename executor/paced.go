@@ -1,63 +1,63 @@
 package executor
 
 import (
-	"context"
-	"time"
-
 	"golang.org/x/time/rate"
 
-	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 )
 
-// newPace returns what the calls of a run wait on and the API they go through. With a
-// fixed --qps it is the fixed limiter and api itself. With --qps auto it is the limiter an
-// Adaptive pace steers, and api wrapped so that every call's start and answer reach the
-// pace; rate reports the current allowance (nil for a fixed rate).
-func newPace(o Options, api API) (lim *rate.Limiter, paced API, rateFn func() float64) {
-	if !o.QPSAuto {
-		return newLimiter(o.QPS, o.Parallel), api, nil
+// NewLayer returns the layer of opts over api: opts.Parallel slots, the fixed limiter of
+// opts.QPS (a burst of min(Parallel, ceil(QPS))) or with opts.QPSAuto an Adaptive pace
+// under the ceiling QPS, opts.RequestTimeout per call, and opts.Retries retries with the
+// backoff of opts (the defaults of Options apply). Every entry point of the executor
+// builds one from its Options; to share one budget between operations of a process (a
+// results beside a run), build it once and pass it as their api: a *pace.Layer given as
+// api is used as it is. Calls of a *Counted api are counted in its Counts.
+func NewLayer(api API, opts Options) *pace.Layer {
+	return layerOf(api, opts.withDefaults())
+}
+
+// layerOf is NewLayer with the defaults applied.
+func layerOf(api API, o Options) *pace.Layer {
+	var counts *pace.Counts
+	switch a := api.(type) {
+	case *pace.Layer:
+		return a
+	case *Counted:
+		api, counts = a.Service, a.Counts
 	}
-	a := NewAdaptive(AdaptiveConfig{Ceiling: o.QPS})
-	return a.lim, &pacedAPI{api: api, pace: a}, a.Rate
-}
-
-// pacedAPI reports every call of api to an Adaptive pace: its start (the send rate) and
-// its answer (throttled or not).
-type pacedAPI struct {
-	api  API
-	pace *Adaptive
-}
-
-// call runs one call between the pace's start and answer hooks.
-func call[T any](p *pacedAPI, fn func() (T, error)) (T, error) {
-	start := p.pace.begin()
-	v, err := fn()
-	p.pace.Observe(start, err)
-	return v, err
-}
-
-func (p *pacedAPI) Create(ctx context.Context, bucket, region string, req *ciapi.CreateRequest) (*ciapi.CreateResponse, error) {
-	return call(p, func() (*ciapi.CreateResponse, error) { return p.api.Create(ctx, bucket, region, req) })
-}
-
-func (p *pacedAPI) Describe(ctx context.Context, bucket, region, id string) (*ciapi.DescribeResponse, error) {
-	return call(p, func() (*ciapi.DescribeResponse, error) { return p.api.Describe(ctx, bucket, region, id) })
-}
-
-func (p *pacedAPI) List(ctx context.Context, bucket, region string, opts ciapi.ListOptions) (*ciapi.ListResponse, error) {
-	return call(p, func() (*ciapi.ListResponse, error) { return p.api.List(ctx, bucket, region, opts) })
-}
-
-func (p *pacedAPI) Cancel(ctx context.Context, bucket, region, id string) error {
-	_, err := call(p, func() (struct{}, error) { return struct{}{}, p.api.Cancel(ctx, bucket, region, id) })
-	return err
-}
-
-// ServiceClockOffset forwards the service's clock offset the wrapped API measured (see
-// serviceTime), so that --qps auto keeps sweep bounds on the service's clock.
-func (p *pacedAPI) ServiceClockOffset() (time.Duration, bool) {
-	if sc, ok := p.api.(serviceClock); ok {
-		return sc.ServiceClockOffset()
+	var p pace.Pacer = pace.NewFixed(o.QPS, o.Parallel)
+	if o.QPSAuto {
+		p = NewAdaptive(AdaptiveConfig{Ceiling: o.QPS})
 	}
-	return 0, true
+	return pace.New(api, pace.Config{Parallel: o.Parallel, Pacer: p, Retries: o.Retries,
+		Timeout: o.RequestTimeout, BackoffBase: o.BackoffBase, BackoffCap: o.BackoffCap,
+		Counts: counts, Logger: o.Logger})
 }
+
+// Pacer decides when calls may start: see pace.Pacer.
+type Pacer = pace.Pacer
+
+// RateSpec is a parsed --qps value: see pace.RateSpec.
+type RateSpec = pace.RateSpec
+
+// MinQPS is the lowest rate a --qps value may name besides 0: see pace.MinQPS.
+const MinQPS = pace.MinQPS
+
+// ParseRateSpec reads a --qps value: see pace.ParseRateSpec.
+func ParseRateSpec(v string) (RateSpec, error) { return pace.ParseRateSpec(v) }
+
+// IsThrottle reports whether err asks the client to send more slowly: see pace.IsThrottle.
+func IsThrottle(err error) bool { return pace.IsThrottle(err) }
+
+// NewPacer returns the pacer of spec for parallel slots: a fixed limiter (see
+// pace.NewFixed), or an adaptive pace.
+func NewPacer(spec RateSpec, parallel int) Pacer {
+	if spec.Auto {
+		return NewAdaptive(AdaptiveConfig{Ceiling: spec.QPS})
+	}
+	return pace.NewFixed(spec.QPS, parallel)
+}
+
+// FixedPacer adapts a fixed limiter (--qps R) to Pacer: answers do not change it.
+func FixedPacer(l *rate.Limiter) Pacer { return pace.FixedOf(l) }

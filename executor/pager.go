@@ -26,14 +26,13 @@ var StopPages = errors.New("stop paging")
 // Pages holds the loop guard of every list planrun reads: a next token that was already
 // followed, or a page beyond maxPages (<= 0: DefaultMaxPages), ends the listing with an
 // error matching ErrPaging. Pages with no item that carry a token are followed: a service
-// that filters after paginating answers them. Pages itself never retries: fetch is
-// expected to retry (wrap the API call in engine.retry, which also holds the call slot,
-// the rate limit and the timeout), e.g. for a list of jobs:
+// that filters after paginating answers them. Pages itself never retries: fetch
+// calls through the layer (pace.Layer), which holds the call slot, the rate limit and the
+// timeout, and retries, e.g. for a list of jobs:
 //
 //	err := Pages(ctx, e.o.MaxPages, func(ctx context.Context, token string) (*ciapi.ListResponse, string, error) {
 //		opts.NextToken = token
-//		var page *ciapi.ListResponse
-//		err := e.retry(ctx, func(ctx context.Context) (err error) { page, err = e.api.List(ctx, b, r, opts); return err })
+//		page, err := e.api.List(ctx, b, r, opts)
 //		if err != nil {
 //			return nil, "", err
 //		}

@@ -9,22 +9,6 @@ import (
 	"github.com/planrun/planrun/ciapi"
 )
 
-// ResultsAPI is the part of the CI API that Results uses; *ciapi.Client satisfies it.
-// Each call is one HTTP exchange: Results owns the slots, the rate limit and the retries.
-type ResultsAPI interface {
-	// ListExecutions returns one page of the executions of a workflow.
-	ListExecutions(ctx context.Context, bucket, region string, opt ciapi.ExecutionListOptions) (*ciapi.ExecutionListResponse, error)
-	// DescribeExecution returns one workflow execution with its tasks.
-	DescribeExecution(ctx context.Context, bucket, region, runID string) (*ciapi.WorkflowExecution, error)
-	// ListMediaJobs returns one page of the node jobs of a tag.
-	ListMediaJobs(ctx context.Context, bucket, region string, opt ciapi.MediaJobListOptions) (*ciapi.MediaJobListResponse, error)
-	// Describe returns one batch job; an unknown id gives an error matching ciapi.ErrNotFound.
-	Describe(ctx context.Context, bucket, region, id string) (*ciapi.DescribeResponse, error)
-}
-
-// Compile-time check that the real client fits.
-var _ ResultsAPI = (*ciapi.Client)(nil)
-
 // BatchJob is one batch job whose per-object results Results reads.
 type BatchJob struct {
 	Plan, Job, Name string // the plan, the plan's job and the request that made the batch job
@@ -102,7 +86,8 @@ const resultsPageSize = 100
 // repeated token, a batch job gone, failed detail calls) are in its ObjectCounts, and the
 // other batch jobs are still read. The error is ctx's when it ends, or emit's.
 func Results(ctx context.Context, api ResultsAPI, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
-	return newEngine(nil, nil, opts).results(ctx, api, jobs, nil, emit)
+	e := newEngine(api, nil, opts)
+	return e.results(ctx, e.api, jobs, nil, emit)
 }
 
 // pageHook, when not nil, replaces results of a page before they are counted and emitted
@@ -145,10 +130,7 @@ func (e *emitError) Error() string { return e.err.Error() }
 // checkExists describes a batch job that listed no execution: ErrBatchJobGone when the
 // service does not know it.
 func (e *engine) checkExists(ctx context.Context, api ResultsAPI, bj *BatchJob) error {
-	err := e.retry(ctx, func(ctx context.Context) error {
-		_, err := api.Describe(ctx, bj.Bucket, bj.Region, bj.ID)
-		return err
-	})
+	_, err := api.Describe(ctx, bj.Bucket, bj.Region, bj.ID)
 	if errors.Is(err, ciapi.ErrNotFound) {
 		return fmt.Errorf("batch job %s: %w", bj.ID, ErrBatchJobGone)
 	}
@@ -171,12 +153,8 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
 		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
 			opt.NextToken = token
-			var page *ciapi.MediaJobListResponse
-			if err := e.retry(ctx, func(ctx context.Context) error {
-				var err error
-				page, err = api.ListMediaJobs(ctx, bj.Bucket, bj.Region, opt)
-				return err
-			}); err != nil {
+			page, err := api.ListMediaJobs(ctx, bj.Bucket, bj.Region, opt)
+			if err != nil {
 				return "", 0, err
 			}
 			rs := make([]ObjectResult, len(page.JobsDetail))
@@ -206,12 +184,8 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 		opt := ciapi.ExecutionListOptions{WorkflowId: wf, JobId: bj.ID, Size: resultsPageSize}
 		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
 			opt.NextToken = token
-			var page *ciapi.ExecutionListResponse
-			if err := e.retry(ctx, func(ctx context.Context) error {
-				var err error
-				page, err = api.ListExecutions(ctx, bj.Bucket, bj.Region, opt)
-				return err
-			}); err != nil {
+			page, err := api.ListExecutions(ctx, bj.Bucket, bj.Region, opt)
+			if err != nil {
 				return "", 0, err
 			}
 			rs := make([]ObjectResult, len(page.Executions))
@@ -254,12 +228,7 @@ func (e *engine) details(ctx context.Context, api ResultsAPI, bj *BatchJob, rs [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var x *ciapi.WorkflowExecution
-			err := e.retry(ctx, func(ctx context.Context) error {
-				var err error
-				x, err = api.DescribeExecution(ctx, bj.Bucket, bj.Region, r.ExecutionID)
-				return err
-			})
+			x, err := api.DescribeExecution(ctx, bj.Bucket, bj.Region, r.ExecutionID)
 			if err != nil {
 				r.DetailErr = fmt.Errorf("describe execution %s: %w", r.ExecutionID, err)
 				return

@@ -10,16 +10,6 @@ import (
 	"github.com/planrun/planrun/state"
 )
 
-// LatestAPI is what Latest uses: the calls of Results, and those of the executor to find
-// a batch job by name; *ciapi.Client satisfies it.
-type LatestAPI interface {
-	ResultsAPI
-	API
-}
-
-// Compile-time check that the real client fits.
-var _ LatestAPI = (*ciapi.Client)(nil)
-
 // Latest is Results with the retries joined in: jobs are the plans' own batch jobs
 // (attempt 1, see ResultBatchJobs), and every object whose attempt failed is followed
 // into the batch job that triggered it again (named plan.RetryName of its request, the
@@ -35,6 +25,7 @@ var _ LatestAPI = (*ciapi.Client)(nil)
 // attempt read. store may be nil.
 func Latest(ctx context.Context, api LatestAPI, store *state.Store, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
 	e := newEngine(api, store, opts)
+	api = e.api
 	hook := func(ctx context.Context, rs []ObjectResult) {
 		var wg sync.WaitGroup
 		for i := range rs {

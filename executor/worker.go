@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -110,17 +111,14 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			return nil
 		}
 		creates++
-		var resp *ciapi.CreateResponse
-		called := false
-		// A create in flight finishes even when stop ends: it runs on a context that is
-		// not cancelled with it, bounded by the request timeout.
-		err := r.onceOn(stop, context.WithoutCancel(stop), func(ctx context.Context) error {
-			called, sent = true, true
+		// A create in flight finishes even when stop ends: the layer sends it on a context
+		// that is not cancelled with stop, bounded by the request timeout.
+		resp, err := r.api.Create(stop, req.Bucket, req.Region, CreateRequest(req))
+		called := !errors.Is(err, pace.ErrNotSent)
+		if called {
+			sent = true
 			res.Attempts++
-			var err error
-			resp, err = r.api.Create(ctx, req.Bucket, req.Region, CreateRequest(req))
-			return err
-		})
+		}
 		sentAt = r.o.Now()
 		if err == nil && resp != nil && resp.JobsDetail != nil && resp.JobsDetail.JobId != "" {
 			r.queueDrained()
