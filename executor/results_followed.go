@@ -14,6 +14,7 @@ import (
 // is one of the followed retries. api must be a LatestAPI.
 func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, origins []*plan.Plan, wait *WaitSummary,
 	opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
+	api = NewLayer(api, opts) // one budget for the lookups and the lists below
 	la, ok := api.(LatestAPI)
 	if !ok {
 		return nil, errors.New("the client cannot read results")
