@@ -31,7 +31,14 @@ const (
 	sweepSlack = time.Hour
 )
 
-// Options tune Run, Wait, Refresh and Cancel. The zero value works: defaults apply.
+// Options tune Run, Wait, Refresh, Cancel, Results, Latest and the lookups. The zero
+// value works: defaults apply.
+//
+// Parallel, QPS, QPSAuto, Retries, RequestTimeout, BackoffBase and BackoffCap configure
+// the one layer (pace.Layer, see NewLayer) that every service call of an entry point goes
+// through. An entry point given a *pace.Layer as its api uses that layer as it is, so
+// that operations of one process share one budget; Parallel and Retries then still bound
+// a run's workers and its create retries.
 type Options struct {
 	// Parallel is the most API calls in flight at once (--parallel). Default 8.
 	Parallel int
