@@ -89,7 +89,7 @@ type failing struct {
 	mu   sync.Mutex
 	errs []error
 	ctxs []context.Context
-	live []error // each call's ctx.Err() when it ran
+	live []error       // each call's ctx.Err() when it ran
 	hold chan struct{} // when not nil, each call waits for it first
 }
 
