@@ -30,6 +30,13 @@ func (a *arrivalLog) wrap(next http.Handler) http.Handler {
 	})
 }
 
+// count returns how many requests arrived since the last take.
+func (a *arrivalLog) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.at)
+}
+
 // take returns how many requests arrived and the most of them within any one second,
 // and forgets them.
 func (a *arrivalLog) take() (total, peak int) {
@@ -111,6 +118,26 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 		t.Fatalf("results: %v", err)
 	}
 	check("results", buckets)
+
+	// One layer shared by a refresh and a results listing at once: one budget for both,
+	// and its counts are every call the server saw.
+	shared := NewLayer(client, opts)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := Refresh(ctx, shared, store, plans, opts); err != nil {
+			t.Errorf("shared refresh: %v", err)
+		}
+	})
+	wg.Go(func() {
+		if _, err := Results(ctx, shared, jobs, opts, func(ObjectResult) error { return nil }); err != nil {
+			t.Errorf("shared results: %v", err)
+		}
+	})
+	wg.Wait()
+	if sent, total := shared.Counts().Sent(), log.count(); sent != int64(total) {
+		t.Errorf("the shared layer counted %d calls, the server saw %d", sent, total)
+	}
+	check("refresh beside results", 3*buckets)
 
 	res, err := Cancel(ctx, client, store, plans, opts)
 	if err != nil || len(res) != buckets {
