@@ -37,7 +37,7 @@ type asideState struct {
 // service may still be making the job). When no answer came and that lookup does not find
 // the job, the request is set aside (its row stays "sending"): settleAside resumes it once
 // SettleWindow has passed, with one more lookup before any create. Each lookup is a paged
-// list whose pages are retried on their own (see retry).
+// list whose pages are retried on their own (by the layer, see pace.Layer).
 func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	r.meter.inFlight.Add(1)
 	defer r.meter.inFlight.Add(-1)
