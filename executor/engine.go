@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/state"
 )
@@ -68,7 +67,3 @@ func (e *engine) pause(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-// CodeQueueSaturated is the service's answer when a queue holds too many unfinished jobs;
-// the pacer treats it as back-pressure, like throttling.
-const CodeQueueSaturated = ciapi.CodeQueueSaturated

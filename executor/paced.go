@@ -3,6 +3,7 @@ package executor
 import (
 	"golang.org/x/time/rate"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
 )
 
@@ -34,6 +35,10 @@ func layerOf(api API, o Options) *pace.Layer {
 		Timeout: o.RequestTimeout, BackoffBase: o.BackoffBase, BackoffCap: o.BackoffCap,
 		Counts: counts, Logger: o.Logger})
 }
+
+// CodeQueueSaturated is the service's answer when a queue holds too many unfinished jobs;
+// the pacer treats it as back-pressure, like throttling.
+const CodeQueueSaturated = ciapi.CodeQueueSaturated
 
 // Pacer decides when calls may start: see pace.Pacer.
 type Pacer = pace.Pacer

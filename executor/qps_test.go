@@ -139,9 +139,13 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 	}
 	check("refresh beside results", 3*buckets)
 
-	res, err := Cancel(ctx, client, store, plans, opts)
+	counted := CountCalls(client) // as the progress line counts: every call, cancels too
+	res, err := Cancel(ctx, counted, store, plans, opts)
 	if err != nil || len(res) != buckets {
 		t.Fatalf("cancel: %v (%d results)", err, len(res))
+	}
+	if sent, total := counted.Sent(), log.count(); sent != int64(total) || counted.InFlight() != 0 {
+		t.Errorf("CountCalls saw %d calls (%d in flight), the server %d", sent, counted.InFlight(), total)
 	}
 	check("cancel", 2*buckets)
 }
