@@ -37,6 +37,7 @@ var layers = map[string]layer{
 	"state":          {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
 	"executor":       {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
 	"report":         {allow: []string{"executor", "state", "plan", "ciapi", "schema"}, never: []string{"cmd"}},
+	"session":        {never: []string{"cmd"}},
 }
 
 // under reports whether package pkg is p or lies under it.

@@ -7,20 +7,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
+	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/session"
+	"golang.org/x/term"
 )
 
 // Exit codes, as the README's "Exit status" lists them.
 const (
-	exitOK          = 0
-	exitFailed      = 1 // the plan is invalid, or some request or job failed
-	exitUsage       = 2 // bad usage or configuration
-	exitPending     = 3 // run --dry-run --detailed-exitcode: some request would be sent
-	exitInterrupted = 130
+	exitOK          = int(session.OK)
+	exitFailed      = int(session.Failed) // the plan is invalid, or some request or job failed
+	exitUsage       = int(session.Usage)  // bad usage or configuration
+	exitPending     = int(session.Pending)
+	exitInterrupted = int(session.Interrupted)
 )
 
 // env is what a command may read from the outside world; tests fill it in.
@@ -30,49 +31,37 @@ type env struct {
 	isTerminal     bool // stdout is a terminal: colour in the summary
 	errTerminal    bool // stderr is a terminal: a live progress line instead of periodic lines
 	errWidth       func() int
-	cons           *report.Console
 	args           []string // the command line after "planrun", for the summary's next steps
+	sio            *session.IO
 }
 
-// console is stderr shared by the live progress line and messages.
-func (e *env) console() *report.Console {
-	if e.cons == nil {
-		e.cons = report.NewConsole(e.stderr, e.errTerminal, e.errWidth)
+// io is env as the session package takes it, made once.
+func (e *env) io() *session.IO {
+	if e.sio == nil {
+		getenv := func(k string) string {
+			if e.getenv == nil {
+				return ""
+			}
+			return e.getenv(k)
+		}
+		e.sio = &session.IO{Stdout: e.stdout, Stderr: e.stderr, Getenv: getenv, StdoutTTY: e.isTerminal,
+			StderrTTY: e.errTerminal, ErrWidth: e.errWidth, OutWidth: termWidth(os.Stdout), Args: e.args,
+			Emulator: func(statePath string) (emulator.Options, error) { return emulatorOptions(e, statePath) }}
 	}
-	return e.cons
+	return e.sio
 }
 
-// usageError marks a bad invocation or configuration: exit status 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
-// exitError carries an exit status chosen by a command that already told the user why.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+// usagef is a usage error (exit status 2).
+func usagef(format string, args ...any) error { return session.Usagef(format, args...) }
 
 // runMain wires the process: signals, environment, and the exit status.
-// The first SIGINT/SIGTERM cancels the context (commands stop starting new work, finish what is
-// in flight and save state); a second one exits at once with 130.
 func runMain(args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout),
-		errTerminal: isTerminal(os.Stderr), errWidth: termWidth(os.Stderr)}
-	e.console() // made before the signal handler shares it
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		e.console().Println("planrun: interrupted: stopping cleanly (press Ctrl-C again to exit at once)")
-		cancel()
-		<-sigs
-		os.Exit(exitInterrupted)
-	}()
+		errTerminal: isTerminal(os.Stderr), errWidth: termWidth(os.Stderr), args: args}
+	e.io().Console() // made before the signal handler shares it
+	go handleSignals(notifySignals(), cancel, e.io().Console().Println, os.Exit)
 	return run(ctx, args, e)
 }
 
@@ -83,24 +72,21 @@ func run(ctx context.Context, args []string, e *env) int {
 	return exitCode(ctx, err, e)
 }
 
+// exitCode maps the error of a command to the exit status, saying it when the command
+// did not.
 func exitCode(ctx context.Context, err error, e *env) int {
-	if err == nil {
+	var o session.Outcome
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
-	}
-	var ee exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+	case errors.As(err, &o):
+		return int(o)
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		fmt.Fprintln(e.stderr, "planrun: interrupted")
 		return exitInterrupted
 	}
 	fmt.Fprintf(e.stderr, "planrun: %v\n", err)
-	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, new(session.UsageError)) {
 		return exitUsage
 	}
 	return exitFailed
@@ -182,4 +168,17 @@ func printUsage(w io.Writer) {
 		cmds = append(cmds, report.CommandInfo{Name: c.name, Summary: c.summary})
 	}
 	report.WriteUsage(w, cmds)
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// termWidth returns the width of the terminal f, 0 when unknown.
+func termWidth(f *os.File) func() int {
+	return func() int {
+		w, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return w
+	}
 }

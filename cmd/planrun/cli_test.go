@@ -46,24 +46,24 @@ func TestHelpListsFlagsWithTwoDashesAndNoEmptyHeading(t *testing.T) {
 	singleDash := regexp.MustCompile(`(?m)^\s+-[A-Za-z]`)
 	for _, c := range commands() {
 		r := runCLI(t, nil, c.name, "--help")
-		for _, line := range strings.Split(r.stderr, "\n") {
+		for _, line := range strings.Split(r.stdout, "\n") {
 			if len([]rune(line)) > 80 {
 				t.Errorf("%s --help wraps on an 80-column terminal: %q", c.name, line)
 			}
 		}
-		if singleDash.MatchString(r.stderr) {
-			t.Errorf("%s --help lists a flag with one dash:\n%s", c.name, r.stderr)
+		if singleDash.MatchString(r.stdout) {
+			t.Errorf("%s --help lists a flag with one dash:\n%s", c.name, r.stdout)
 		}
 		fs, _ := c.flagSet(&env{})
 		n := 0
 		fs.VisitAll(func(f *flagT) {
 			n++
-			if !strings.Contains(r.stderr, "\n  --"+f.Name) {
+			if !strings.Contains(r.stdout, "\n  --"+f.Name) {
 				t.Errorf("%s --help does not list --%s", c.name, f.Name)
 			}
 		})
-		if has := strings.Contains(r.stderr, "Flags:"); has != (n > 0) {
-			t.Errorf("%s --help: a Flags: heading %v with %d flags:\n%s", c.name, has, n, r.stderr)
+		if has := strings.Contains(r.stdout, "Flags:"); has != (n > 0) {
+			t.Errorf("%s --help: a Flags: heading %v with %d flags:\n%s", c.name, has, n, r.stdout)
 		}
 	}
 }

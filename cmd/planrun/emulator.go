@@ -11,6 +11,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/session"
 )
 
 const emulatorUsage = `Usage: planrun emulator [flags]
@@ -75,8 +76,7 @@ func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Optio
 			opts.Tokens = map[string]string{id: tok}
 		}
 	} else if id != "" || key != "" {
-		_, err := credentials(e, "emulator")
-		return usagef("%s: set both, or neither for the emulator's default pair", strings.TrimSuffix(err.Error(), ", or use --emulator"))
+		return usagef("emulator: %s: set both, or neither for the emulator's default pair", ciapi.MissingFromEnv(e.getenv))
 	} else {
 		id = emulator.DefaultSecretID
 	}
@@ -84,7 +84,7 @@ func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Optio
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return usageError{fmt.Errorf("emulator: %w", err)}
+		return session.UsageError{Err: fmt.Errorf("emulator: %w", err)}
 	}
 	bound := ln.Addr().String()
 	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
@@ -92,7 +92,7 @@ func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Optio
 	srv, err := emulator.NewFromFile(opts)
 	if err != nil {
 		ln.Close()
-		return usageError{fmt.Errorf("emulator: %w", err)}
+		return session.UsageError{Err: fmt.Errorf("emulator: %w", err)}
 	}
 	if err := emulator.ServeToFile(ctx, ln, srv, opts); err != nil {
 		return fmt.Errorf("emulator: %w", err)

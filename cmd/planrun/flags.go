@@ -10,11 +10,11 @@ import (
 	"github.com/planrun/planrun/schema"
 )
 
-// newFlagSet makes a flag set that reports errors instead of exiting. --help prints the
-// usage and the flags, with two dashes as the README writes them.
+// newFlagSet makes a flag set that reports errors instead of exiting. --help (and -h)
+// prints the usage and the flags on stdout, with two dashes as the README writes them.
 func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.stdout)
 	fs.Usage = func() { report.WriteHelp(fs.Output(), usage, fs) }
 	return fs
 }
@@ -67,23 +67,29 @@ func flagProblem(fs *flag.FlagSet, err error) string {
 	return strings.NewReplacer("flag -", "flag --", "argument: -", "argument: --").Replace(msg)
 }
 
-// flagGiven reports whether the flag name was given on the command line.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
 // closest returns the candidate nearest to s (at most 2 edits, and fewer than half of s),
-// or a candidate that s is a prefix of, or "".
+// else one that differs from s by two swapped letters (--qsp: --qps) or that s is a
+// prefix of, or "".
 func closest(s string, candidates []string) string {
-	best := schema.Closest(s, candidates)
-	if best == "" && len(s) >= 3 {
-		for _, c := range candidates {
-			if strings.HasPrefix(c, s) {
-				return c
-			}
+	if best := schema.Closest(s, candidates); best != "" {
+		return best
+	}
+	for _, c := range candidates {
+		if swapped(s, c) || (len(s) >= 3 && strings.HasPrefix(c, s)) {
+			return c
 		}
 	}
-	return best
+	return ""
+}
+
+// swapped reports whether a is b with two neighbouring letters swapped.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/session"
 )
 
 func TestTuneGCSetsAndRestores(t *testing.T) {
 	old := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(old)
-	restore := tuneGC(func(string) string { return "" })
+	restore := session.TuneGC(func(string) string { return "" })
 	if got := debug.SetGCPercent(executor.RunGCPercent); got != executor.RunGCPercent {
 		t.Errorf("during a run: GC percent %d, want %d", got, executor.RunGCPercent)
 	}
@@ -24,7 +25,7 @@ func TestTuneGCSetsAndRestores(t *testing.T) {
 func TestTuneGCLeavesUserGOGC(t *testing.T) {
 	old := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(old)
-	restore := tuneGC(func(k string) string {
+	restore := session.TuneGC(func(k string) string {
 		if k == "GOGC" {
 			return "150"
 		}
@@ -44,7 +45,7 @@ func TestTuneGCBoundsTheHeapSoftly(t *testing.T) {
 	defer debug.SetGCPercent(oldPercent)
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
-	restore := tuneGC(func(string) string { return "" })
+	restore := session.TuneGC(func(string) string { return "" })
 	if got := debug.SetMemoryLimit(-1); got != executor.RunMemoryLimit {
 		t.Errorf("during a run: memory limit %d, want %d", got, executor.RunMemoryLimit)
 	}

@@ -97,10 +97,10 @@ func TestValidateExamplesAndExitCodes(t *testing.T) {
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, c := range commands() {
 		r := runCLI(t, nil, c.name, "--help")
-		if r.code != 0 || !strings.Contains(r.stderr, "Usage: planrun "+c.name) {
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage: planrun "+c.name) {
 			t.Errorf("%s --help: code %d\n%s", c.name, r.code, r.stderr)
 		}
-		if c.name != "version" && !strings.Contains(r.stderr, "Example") {
+		if c.name != "version" && !strings.Contains(r.stdout, "Example") {
 			t.Errorf("%s --help has no examples", c.name)
 		}
 	}

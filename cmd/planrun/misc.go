@@ -42,31 +42,47 @@ func setupVersion(fs *flag.FlagSet) runFunc {
 	}
 }
 
+// buildVersion names this binary: the -ldflags version, else the module version the
+// build recorded, with the VCS commit and whether the tree had changes:
+// "v0.0.0-20261207-abc1234 (commit abc1234def56, modified)". Built outside a module or
+// without VCS stamping, what is known: "(devel)", or "devel".
 func buildVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return describeBuild(version, bi)
+}
+
+// describeBuild is buildVersion of the -ldflags version v and the build info bi (nil when
+// the binary has none).
+func describeBuild(v string, bi *debug.BuildInfo) string {
+	if bi == nil {
+		return orDevel(v)
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v := bi.Main.Version; v != "" && v != "(devel)" {
-			return v
-		}
-		rev, dirty := "", ""
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = "-dirty"
-				}
+	if v == "" {
+		v = bi.Main.Version
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
 			}
 		}
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if rev != "" {
-			return "devel-" + rev + dirty
-		}
 	}
-	return "devel"
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return orDevel(v)
+	}
+	return fmt.Sprintf("%s (commit %s%s)", orDevel(v), rev, modified)
+}
+
+func orDevel(v string) string {
+	if v == "" {
+		return "devel"
+	}
+	return v
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -46,7 +47,7 @@ func TestVersionAndSchema(t *testing.T) {
 
 func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 	e := &env{isTerminal: true, getenv: func(string) string { return "" }}
-	if !useColor(e) {
+	if !e.io().Color() {
 		t.Error("no colour on a terminal")
 	}
 	e.getenv = func(k string) string {
@@ -55,10 +56,10 @@ func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 		}
 		return ""
 	}
-	if useColor(e) {
+	if e.io().Color() {
 		t.Error("colour despite NO_COLOR")
 	}
-	if useColor(&env{getenv: func(string) string { return "" }}) {
+	if (&env{getenv: func(string) string { return "" }}).io().Color() {
 		t.Error("colour when not a terminal")
 	}
 }
@@ -75,5 +76,24 @@ func TestLogFormats(t *testing.T) {
 	}
 	if r := runCLI(t, nil, "run", "--log-format", "xml", path); r.code != 2 {
 		t.Errorf("bad --log-format: code %d, want 2", r.code)
+	}
+}
+
+// planrun version names the module version and the commit when the build recorded them,
+// and says what it knows when it did not.
+func TestVersionNamesTheCommit(t *testing.T) {
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261207210601-db62f82d5b4f"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "db62f82d5b4f78de8fb95542c236cc094f70c32d"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := describeBuild("", bi), "v0.0.0-20261207210601-db62f82d5b4f (commit db62f82d5b4f, modified)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := describeBuild("v1.2.3", bi), "v1.2.3 (commit db62f82d5b4f, modified)"; got != want {
+		t.Errorf("with -ldflags: got %q, want %q", got, want)
+	}
+	if got := describeBuild("", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}); got != "(devel)" {
+		t.Errorf("no VCS: got %q", got)
+	}
+	if got := describeBuild("", nil); got != "devel" {
+		t.Errorf("no build info: got %q", got)
 	}
 }

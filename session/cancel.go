@@ -1,0 +1,67 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report"
+)
+
+// Cancel is planrun cancel: it cancels the unfinished batch jobs of the plans under
+// paths (of every generation with allGenerations), paced by the rate group, and renders
+// each outcome as it arrives.
+func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations bool) error {
+	if err := s.NeedPlans(paths); err != nil {
+		return err
+	}
+	plans, err := s.LoadValid(paths, "text")
+	if err != nil {
+		return err
+	}
+	sel, err := s.Selector(plans)
+	if err != nil {
+		return err
+	}
+	api, closeAPI, err := s.Client()
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
+	store, err := s.OpenState(ctx, Shared, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	// Each outcome is rendered as it arrives: nothing grows with the plan.
+	sink, err := report.NewCancelled(s.IO.Stdout, s.Out.Format)
+	if err != nil {
+		return err
+	}
+	opts := s.Options(nil, sel.Filter())
+	opts.AllGenerations = allGenerations
+	var sinkErr error
+	sum, cerr := executor.CancelEach(ctx, api, store, plans, opts, func(r executor.CancelResult) error {
+		sinkErr = sink.Cancelled(r)
+		return sinkErr
+	})
+	if sinkErr != nil {
+		return sinkErr
+	}
+	if sum.Jobs == 0 && (errors.Is(cerr, ciapi.ErrUnreachable) || errors.Is(cerr, ciapi.ErrCertificate)) {
+		return s.serviceError(cerr) // one line, no empty table
+	}
+	if err := sink.Flush(); err != nil {
+		return err
+	}
+	report.WriteDuplicated(s.IO.Stderr, sum.Duplicated)
+	if cerr != nil {
+		return s.serviceError(fmt.Errorf("cancel: %w", cerr))
+	}
+	if sum.Failed > 0 {
+		return Failed
+	}
+	return nil
+}

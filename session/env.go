@@ -1,0 +1,41 @@
+package session
+
+import (
+	"flag"
+	"fmt"
+)
+
+// EnvVars are the environment variables that stand in for flags: set once per project or
+// shell, they give the default of the flag on every command that has it; a flag given on
+// the command line always wins. Adding one is a line here (and one in the README's table).
+var EnvVars = []struct{ Var, Flag string }{
+	{"PLANRUN_STATE", "state"},
+	{"PLANRUN_ENDPOINT", "endpoint"},
+	{"PLANRUN_QPS", "qps"},
+	{"PLANRUN_PARALLEL", "parallel"},
+	{"PLANRUN_RETRIES", "retries"},
+	{"PLANRUN_TIMEOUT", "timeout"},
+	{"PLANRUN_MAX_REQUESTS", "max-requests"},
+	{"PLANRUN_POLL_INTERVAL", "poll-interval"},
+	{"PLANRUN_LOG_FORMAT", "log-format"},
+}
+
+// ApplyEnv sets, after fs was parsed, every flag of fs that the command line left out and
+// an environment variable of EnvVars gives. It returns the names of the flags it set; a
+// bad value is a UsageError that names the variable.
+func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, error) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	set := map[string]bool{}
+	for _, v := range EnvVars {
+		val := getenv(v.Var)
+		if val == "" || given[v.Flag] || fs.Lookup(v.Flag) == nil {
+			continue
+		}
+		if err := fs.Set(v.Flag, val); err != nil {
+			return nil, UsageError{fmt.Errorf("%s=%q (the default of --%s): %w", v.Var, val, v.Flag, err)}
+		}
+		set[v.Flag] = true
+	}
+	return set, nil
+}

@@ -1,0 +1,159 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/state"
+)
+
+// execution is one run of requests: run's plans, or retry's retry plans.
+type execution struct {
+	o     *RunOptions
+	api   executor.API
+	store *state.Store
+	plans []*plan.Plan
+	sel   *Selector
+	log   *slog.Logger
+	// retryOf, for retry, are the plans whose objects the requests retry.
+	retryOf []*plan.Plan
+}
+
+// execute runs the requests for real, waits, reads the results, then prints the summary
+// and writes the outputs. The summary and the outputs are written whatever happened,
+// interrupted included, before the Outcome is returned.
+func (s *Session) execute(ctx context.Context, x *execution) error {
+	defer TuneGC(s.IO.Getenv)()
+	o := x.o
+	meta := report.Meta{Started: time.Now(), Shard: x.sel.Shard.String(), Endpoint: s.Service.Label(), Wait: o.Wait, Plans: report.PlanInfos(x.plans)}
+	if x.retryOf != nil {
+		meta.Command = "retry"
+	}
+	keep := x.sel.Keep
+	if x.retryOf != nil {
+		keep = func(r *plan.Request) bool { return x.sel.Shard.Contains(r.Name) } // not narrowed by --job again
+	}
+	out, abort, err := report.OpenRun(s.Out.Format, s.IO.Stdout, s.Out.Report, s.Out.JUnit,
+		report.WithMeta(meta), report.WithPlans(x.plans, keep), report.WithColor(s.IO.Color()))
+	if err != nil {
+		return err
+	}
+	defer abort()
+	var rf *report.File
+	if s.Out.Results != "" {
+		if rf, err = report.CreateFile(s.Out.Results); err != nil {
+			return UsageError{fmt.Errorf("--results: %w", err)}
+		}
+		defer rf.Abort()
+	}
+
+	counted := executor.CountCalls(x.api)
+	var prog *report.Progress
+	// With --log-format json, stderr is for log collectors: no free-text progress lines.
+	if !o.Quiet && o.LogFormat != "json" {
+		prog = report.NewProgress(s.IO.Console(), counted.InFlight, s.Rate.QPS.QPS)
+	}
+	opts := s.Options(x.log, keep)
+	opts.FailFast, opts.MaxFailures, opts.PollInterval, opts.Progress = o.FailFast, o.MaxFailures, o.PollInterval, prog.Update
+	opts.SettleWindow = o.SettleWindow
+	opts.OnResult = func(r executor.Result) { out.Result(r) } // errors come again at the end
+	sum, runErr := executor.Run(ctx, counted, x.store, x.plans, opts)
+	prog.Done()
+	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
+
+	var wait *executor.WaitSummary
+	var waitErr error
+	if o.Wait && !interrupted {
+		if !o.Quiet {
+			s.IO.Console().Println("waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
+		}
+		opts.OnWaitRound = prog.WaitRound
+		wait, waitErr = executor.Wait(ctx, counted, x.store, x.plans, opts)
+		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
+		meta.WaitInterrupted = interrupted
+	}
+	var objects *report.ObjectTotals
+	var objectProblems []string
+	var resultsErr error
+	if rf != nil && wait != nil && !interrupted {
+		var counts []executor.ObjectCounts
+		objects, objectProblems, resultsErr = report.WriteResultsFile(rf, func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+			var err error
+			counts, err = executor.LatestFollowed(ctx, x.api, x.store, x.plans, x.retryOf, wait, opts, emit)
+			return counts, err
+		})
+		if resultsErr != nil {
+			resultsErr = fmt.Errorf("write --results %s: %w", s.Out.Results, resultsErr)
+		}
+		interrupted = errors.Is(resultsErr, context.Canceled) && ctx.Err() != nil
+		s.saveCounts(ctx, x.store, counts, true)
+	}
+	meta.Finished = time.Now()
+	meta.Interrupted = interrupted
+	meta.Next = s.Next()
+	meta.Stopped = report.StoppedText(sum, runErr, o.MaxFailures)
+	// The summary is printed even when a report cannot be written; then the error is said.
+	// The context may be cancelled (interrupted): what was done is still written out.
+	writeErr := report.EndRun(context.WithoutCancel(ctx), out, report.RunEnd{Sum: sum, Wait: wait, Meta: meta,
+		Objects: objects, ObjectProblems: objectProblems, ResultsFile: s.Out.Results,
+		Format: s.Out.Format, Stdout: s.IO.Stdout, Stderr: s.IO.Stderr, Color: s.IO.Color(),
+		StepSummary: s.IO.Getenv("GITHUB_STEP_SUMMARY"), HTML: s.Out.HTML, Store: x.store, Plans: plan.Names(x.plans), Keep: x.sel.Shard.Contains})
+	return s.runOutcome(sum, wait, interrupted, writeErr, runErr, waitErr, resultsErr)
+}
+
+// runOutcome says what ended a run and returns its Outcome.
+func (s *Session) runOutcome(sum *executor.Summary, wait *executor.WaitSummary, interrupted bool, writeErr error, runErr, waitErr, resultsErr error) error {
+	var ce *executor.ConfigError
+	var qp *executor.QueuePausedError
+	say := func(err error) {
+		if err != nil {
+			s.IO.Warnf("%v", err)
+		}
+	}
+	switch {
+	case interrupted:
+		say(writeErr)
+		return Interrupted
+	case errors.As(runErr, &ce):
+		say(writeErr)
+		hint := ""
+		if ce.Refused() {
+			hint = configHint
+		}
+		fmt.Fprintf(s.IO.Stderr, "planrun: %v\n%s", ce, hint)
+		return Usage
+	case errors.As(runErr, &qp):
+		say(writeErr)
+		say(qp)
+		return Failed
+	case writeErr != nil:
+		return writeErr
+	case sum != nil && sum.Total.Failed > 0:
+		return Failed
+	case wait != nil && len(wait.Failed) > 0:
+		return Failed
+	}
+	for _, err := range []error{runErr, waitErr, resultsErr} {
+		if err != nil {
+			// An error that is not a failed request (state, reconciliation): say it.
+			say(err)
+			return Failed
+		}
+	}
+	return nil
+}
+
+// TuneGC tunes the collector for a run (executor.TuneGC) unless the user set GOGC; the
+// memory limit too unless the user set GOMEMLIMIT.
+func TuneGC(getenv func(string) string) (restore func()) {
+	if getenv("GOGC") != "" {
+		return func() {}
+	}
+	return executor.TuneGC(getenv("GOMEMLIMIT") == "")
+}

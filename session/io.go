@@ -1,0 +1,63 @@
+package session
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/report"
+)
+
+// IO is what a command may read from and write to the outside world; cmd fills it in from
+// the process, tests from buffers and maps.
+type IO struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	StdoutTTY      bool       // stdout is a terminal: colour in the summary
+	StderrTTY      bool       // stderr is a terminal: a live progress line
+	ErrWidth       func() int // the width of stderr's terminal, 0 when unknown
+	OutWidth       func() int // the width of stdout's terminal, 0 when unknown
+	Args           []string   // the command line after "planrun", for the summary's next steps
+	// Emulator configures the in-process emulator of --emulator for a state file; nil
+	// means emulator.InProcessOptions.
+	Emulator func(statePath string) (emulator.Options, error)
+
+	once sync.Once
+	cons *report.Console
+}
+
+// Console is stderr shared by the live progress line, messages and the signal handler.
+func (o *IO) Console() *report.Console {
+	o.once.Do(func() { o.cons = report.NewConsole(o.Stderr, o.StderrTTY, o.ErrWidth) })
+	return o.cons
+}
+
+// Color reports whether stdout gets colour: a terminal, and NO_COLOR unset.
+func (o *IO) Color() bool { return o.StdoutTTY && o.getenv("NO_COLOR") == "" }
+
+// Warnf prints one "planrun: " line on stderr.
+func (o *IO) Warnf(format string, args ...any) {
+	fmt.Fprintf(o.Stderr, "planrun: "+format+"\n", args...)
+}
+
+func (o *IO) getenv(k string) string {
+	if o.Getenv == nil {
+		return ""
+	}
+	return o.Getenv(k)
+}
+
+// GridWidth is the width to draw in: $COLUMNS, else stdout's terminal's, else 80.
+func (o *IO) GridWidth() int {
+	if n, err := strconv.Atoi(o.getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if o.StdoutTTY && o.OutWidth != nil {
+		if w := o.OutWidth(); w > 0 {
+			return w
+		}
+	}
+	return 80
+}

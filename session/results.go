@@ -1,0 +1,76 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
+)
+
+// Results is planrun results: every object's outcome in the batch jobs of the plans under
+// paths, in --format, the failed ones alone with failed. Failed when an object failed or
+// a result could not be read.
+func (s *Session) Results(ctx context.Context, paths []string, failed bool) error {
+	if err := s.NeedPlans(paths); err != nil {
+		return err
+	}
+	plans, err := s.LoadValid(paths, "text")
+	if err != nil {
+		return err
+	}
+	sel, err := s.Selector(plans)
+	if err != nil {
+		return err
+	}
+	if err := report.CheckOutputs(s.Service.StatePath(), plan.Paths(plans), report.Output{Flag: "--html", Path: s.Out.HTML}); err != nil {
+		return s.Usagef("%v", err)
+	}
+	api, closeAPI, err := s.Client()
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
+	store, err := s.OpenState(ctx, Existing, true) // results only read; the counts are saved when it can be written
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		defer store.Close()
+	} else if s.Out.HTML != "" {
+		return s.Usagef("--html draws the requests of the state file; there is none at %s", s.Service.StatePath())
+	}
+	opts := s.Options(nil, sel.Filter())
+	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
+	if err != nil {
+		return s.serviceError(fmt.Errorf("results: %w", err))
+	}
+	bad := report.WriteMissing(s.IO.Stderr, missing, true)
+	w, err := report.NewResults(s.Out.Format, s.IO.Stdout, report.ResultsOptions{FailedOnly: failed, Color: s.IO.Color()})
+	if err != nil {
+		return UsageError{err}
+	}
+	anyFailed := false
+	counts, rerr := executor.Latest(ctx, api, store, jobs, opts, func(r executor.ObjectResult) error {
+		anyFailed = anyFailed || r.Failed()
+		return w.Write(&r)
+	})
+	if err := w.Finish(counts); err != nil {
+		return errors.Join(rerr, err)
+	}
+	if rerr != nil {
+		return s.serviceError(fmt.Errorf("results: %w", rerr))
+	}
+	s.saveCounts(ctx, store, counts, false)
+	if s.Out.HTML != "" {
+		if err := report.WriteStateGridPage(ctx, s.Out.HTML, store, plan.Names(plans), nil, counts); err != nil {
+			return err
+		}
+	}
+	if report.WriteProblems(s.IO.Stderr, s.Out.Format, counts) > 0 || anyFailed || bad {
+		return Failed
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package session
+
+import (
+	"context"
+	"time"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
+)
+
+// RunOptions are the flags of run (and of retry, which runs its requests like run) that
+// are not in a group; cmd declares them.
+type RunOptions struct {
+	DryRun, FailFast, Wait, Quiet bool
+	Refresh, DetailedExit         bool
+	LogFormat                     string
+	MaxRequests, MaxFailures      int
+	PollInterval                  time.Duration
+	SettleWindow                  time.Duration // 0: the executor's default (4 × --timeout, 30 s to 10 min)
+}
+
+// check refuses bad values before anything is read or sent.
+func (s *Session) checkRun(o *RunOptions, paths []string) error {
+	what := report.Run
+	if o.DryRun {
+		what = report.DryRun
+	}
+	if err := s.CheckFormat(report.Formats(what)); err != nil {
+		return err
+	}
+	switch {
+	case len(paths) == 0:
+		return s.Usagef("no plan file given")
+	case o.MaxFailures < 0:
+		return s.Usagef("--max-failures must not be negative (0: no limit)")
+	case o.MaxRequests < 0:
+		return s.Usagef("%s must not be negative (0: no limit)", s.Flag("max-requests"))
+	case o.PollInterval <= 0:
+		return s.Usagef("%s must be positive", s.Flag("poll-interval"))
+	case o.SettleWindow < 0 || (o.SettleWindow > 0 && o.SettleWindow < s.Rate.Timeout):
+		return s.Usagef("--settle-window must be at least --timeout (%v), or 0 for the default", s.Rate.Timeout)
+	}
+	if s.Out.Results != "" && (!o.Wait || o.DryRun) {
+		return s.Usagef("--results needs --wait: objects are processed once the batch jobs run")
+	}
+	if !o.DryRun && (o.Refresh || o.DetailedExit) {
+		return s.Usagef("--refresh and --detailed-exitcode go with --dry-run (a run always checks what exists)")
+	}
+	if o.DryRun {
+		if o.Refresh && s.Service.Emulator {
+			return s.Usagef("--dry-run --refresh does not start the in-process emulator (use --endpoint with 'planrun emulator')")
+		}
+		if s.Out.HTML != "" {
+			return s.Usagef("--html draws what the state holds after a run; a dry run changes nothing")
+		}
+		return nil
+	}
+	return s.CheckService()
+}
+
+// Run is planrun run: it triggers every request of the plans under paths not already
+// done, then waits, reads results and prints the summary as o asks (with DryRun, it
+// prints what would be sent).
+func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error {
+	s.paths = paths
+	if err := s.checkRun(o, paths); err != nil {
+		return err
+	}
+	log, err := s.Logger(o.LogFormat)
+	if err != nil {
+		return err
+	}
+	plans, err := s.LoadValid(paths, s.Out.Format)
+	if err != nil {
+		return err
+	}
+	sel, err := s.Selector(plans)
+	if err != nil {
+		return err
+	}
+	if err := executor.CheckLimit(plans, o.MaxRequests); err != nil {
+		s.IO.Warnf("%v", err)
+		return Failed
+	}
+	if o.DryRun {
+		return s.preview(ctx, o, plans, sel)
+	}
+	if err := s.checkOutputs(plans); err != nil {
+		return err
+	}
+	api, closeAPI, err := s.Client()
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
+	store, err := s.OpenState(ctx, Locked, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	log.Debug("run starting", "plans", len(plans), "state", s.Service.StatePath(), "parallel", s.Rate.Parallel, "qps", s.Rate.QPS.String())
+	return s.execute(ctx, &execution{o: o, api: api, store: store, plans: plans, sel: sel, log: log})
+}
+
+// checkOutputs checks, before anything is sent, that the output files can be written.
+func (s *Session) checkOutputs(plans []*plan.Plan) error {
+	if err := report.CheckOutputs(s.Service.StatePath(), plan.Paths(plans), report.Output{Flag: "--report", Path: s.Out.Report},
+		report.Output{Flag: "--junit", Path: s.Out.JUnit}, report.Output{Flag: "--html", Path: s.Out.HTML},
+		report.Output{Flag: "--results", Path: s.Out.Results}); err != nil {
+		return s.Usagef("%v", err)
+	}
+	return nil
+}
