@@ -10,19 +10,27 @@ import (
 
 const completionUsage = `Usage: planrun completion bash|zsh|fish
 
-Prints a shell completion script.
+Prints a shell completion script: commands, their flags, and the values of the flags
+with fixed choices (such as --format).
 
 Examples:
   source <(planrun completion bash)
   planrun completion zsh > "${fpath[1]}/_planrun"
   planrun completion fish > ~/.config/fish/completions/planrun.fish`
 
-// flagsOf lists the flags of command c as "--name ... --help", read from its flag set.
-func flagsOf(c command) []string {
-	fs, _ := c.flagSet(&env{stderr: io.Discard})
-	var out []string
-	fs.VisitAll(func(f *flag.Flag) { out = append(out, "--"+f.Name) })
-	return append(out, "--help")
+// completionOf lists the flags of command c as "--name ... --help", and the values of
+// those with fixed choices, read from its flag set.
+func completionOf(c command) report.CompletionCommand {
+	fs, _ := c.flagSet(&env{stdout: io.Discard, stderr: io.Discard})
+	cc := report.CompletionCommand{Name: c.name, Values: map[string][]string{}}
+	fs.VisitAll(func(f *flag.Flag) {
+		cc.Flags = append(cc.Flags, "--"+f.Name)
+		if ch, ok := f.Value.(interface{ Choices() []string }); ok {
+			cc.Values["--"+f.Name] = ch.Choices()
+		}
+	})
+	cc.Flags = append(cc.Flags, "--help")
+	return cc
 }
 
 func setupCompletion(fs *flag.FlagSet) runFunc {
@@ -32,7 +40,7 @@ func setupCompletion(fs *flag.FlagSet) runFunc {
 		}
 		var cmds []report.CompletionCommand
 		for _, c := range commands() {
-			cmds = append(cmds, report.CompletionCommand{Name: c.name, Flags: flagsOf(c)})
+			cmds = append(cmds, completionOf(c))
 		}
 		if err := report.WriteCompletion(e.stdout, rest[0], cmds); err != nil {
 			return usagef("completion: %v", err)

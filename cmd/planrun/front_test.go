@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+)
+
+// perSecond counts the calls that reach a loopback emulator in each second of the
+// server's clock.
+type perSecond struct {
+	mu     sync.Mutex
+	counts map[int64]int
+}
+
+func (p *perSecond) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.counts[time.Now().Unix()]++
+		p.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// reset forgets the counts and returns the most calls in one second and the total.
+func (p *perSecond) reset() (most, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, n := range p.counts {
+		most, total = max(most, n), total+n
+	}
+	p.counts = map[int64]int{}
+	return most, total
+}
+
+// manyBuckets is a plan of 40 one-object jobs, each in its own bucket: every command
+// that reaches the service makes calls per bucket, so even status --refresh (one list
+// per bucket) sends more than a second's worth at --qps 20.
+func manyBuckets(n int) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: buckets\ndefaults:\n  region: ap-beijing\n  workflow: w7476ff3564ee45b7b490d64bccaba6cc\njobs:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - name: j%d\n    bucket: b%d-1250000000\n    object: in/x.mp4\n", i, i)
+	}
+	return b.String()
+}
+
+// TestServiceCommandsHonourQPS: results, status --refresh and cancel at --qps 20 never
+// start more than 20 calls plus the burst (--parallel 8) in any second, counted by the
+// server; each sends more than that in all, so without pacing the bound would break.
+func TestServiceCommandsHonourQPS(t *testing.T) {
+	counts := &perSecond{counts: map[int64]int{}}
+	emu := emulator.New(emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	srv := httptest.NewServer(counts.wrap(emu))
+	t.Cleanup(srv.Close)
+	path := writePlan(t, manyBuckets(40))
+	state := filepath.Join(t.TempDir(), "s.db")
+	common := []string{"--endpoint", srv.URL, "--state", state}
+	if r := runCLI(t, emulatorVars(), append(append([]string{"run", "--qps", "0", "--quiet"}, common...), path)...); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	counts.reset()
+	const qps, burst = 20, 8
+	for _, args := range [][]string{{"results"}, {"status", "--refresh"}, {"cancel"}} {
+		full := append(append(append(args, "--qps", fmt.Sprint(qps), "--parallel", fmt.Sprint(burst)), common...), path)
+		r := runCLI(t, emulatorVars(), full...)
+		if r.code == exitUsage {
+			t.Fatalf("%v: exit 2\n%s", args, r.stderr)
+		}
+		most, total := counts.reset()
+		if most > qps+burst {
+			t.Errorf("%v: %d calls in one second, want at most %d", args, most, qps+burst)
+		}
+		if total <= qps+burst {
+			t.Errorf("%v: %d calls in all: too few to prove the pacing", args, total)
+		}
+		t.Logf("%v: %d calls, at most %d in a second", args, total, most)
+	}
+}
+
+// splitShell splits a command line that report.ShellJoin wrote.
+func splitShell(line string) []string {
+	var out []string
+	var cur strings.Builder
+	in, word := false, false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == '\'':
+			in, word = !in, true
+		case c == '\\' && !in && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+		case c == ' ' && !in:
+			if word {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+			word = false
+			continue
+		default:
+			cur.WriteByte(c)
+		}
+		word = true
+	}
+	if word {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// hints are the "planrun ..." lines of a summary's next steps.
+func hints(stdout string) [][]string {
+	var out [][]string
+	_, next, _ := strings.Cut(stdout, "\nNext:\n")
+	for _, line := range strings.Split(next, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "planrun ") {
+			out = append(out, splitShell(l)[1:])
+		}
+	}
+	return out
+}
+
+// TestNextCommandsRunAsPrinted: every command a summary suggests (after run, run --wait
+// with failed jobs, and retry; against an endpoint and with --emulator) runs as printed:
+// not a usage error, on the same plans, state, endpoint and selection.
+func TestNextCommandsRunAsPrinted(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{SubmittedFor: 10 * time.Millisecond, RunningFor: 10 * time.Millisecond, FailRate: 1})
+	dir := t.TempDir()
+	plans := filepath.Join(dir, "plans")
+	if err := os.MkdirAll(plans, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"small.yaml": smallPlan, "values.yaml": "replicas: 2\n"} {
+		if err := os.WriteFile(filepath.Join(plans, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := filepath.Join(dir, "state db") // a space: the hints must quote it
+	sel := []string{"--job", "days", "--since", "2024-01-10", "--exclude", "values.yaml", "--parallel", "4", "--qps", "0"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // commands that must be suggested
+	}{
+		{"run", append([]string{"run", "--endpoint", emu.URL, "--state", state, "--quiet"}, sel...), []string{"status", "results"}},
+		{"run --wait", append([]string{"run", "--endpoint", emu.URL, "--state", state, "--quiet", "--wait", "--poll-interval", "20ms"}, sel...), []string{"results", "retry"}},
+		{"emulator", append([]string{"run", "--emulator", "--state", filepath.Join(dir, "emu.db"), "--quiet"}, sel...), []string{"status", "results"}},
+	} {
+		r := runCLI(t, emulatorVars(), append(tc.args, plans)...)
+		if r.code == exitUsage {
+			t.Fatalf("%s: exit 2\n%s", tc.name, r.stderr)
+		}
+		got := hints(r.stdout)
+		seen := map[string]bool{}
+		for _, h := range got {
+			seen[h[0]] = true
+			if h[0] == "run" && h[len(h)-1] != plans {
+				t.Errorf("%s: the rerun hint lost the plans: %q", tc.name, h)
+			}
+			if h[0] == "run" {
+				continue // the same command again
+			}
+			line := strings.Join(h, " ")
+			for _, want := range []string{"--job days", "--since 2024-01-10", "--exclude values.yaml", "--state " + state} {
+				if tc.name != "emulator" && !strings.Contains(line, want) {
+					t.Errorf("%s: hint %q lost %s", tc.name, h, want)
+				}
+			}
+			if h[len(h)-1] != plans {
+				t.Errorf("%s: hint %q lost the plans", tc.name, h)
+			}
+			if tc.name == "emulator" && !strings.Contains(strings.Join(h, " "), "--emulator") {
+				t.Errorf("%s: hint %q dropped --emulator", tc.name, h)
+			}
+			hr := runCLI(t, emulatorVars(), h...)
+			if hr.code == exitUsage || hr.code == exitInterrupted {
+				t.Errorf("%s: hint planrun %s: exit %d\n%s", tc.name, strings.Join(h, " "), hr.code, hr.stderr)
+			}
+		}
+		for _, w := range tc.want {
+			if !seen[w] {
+				t.Errorf("%s: no %s hint in\n%s", tc.name, w, r.stdout)
+			}
+		}
+	}
+}
