@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -23,6 +24,10 @@ func TestTyposGetASuggestionInOneOrTwoLines(t *testing.T) {
 		{[]string{"validate", "--fromat", "json", examples}, "did you mean --format?"},
 		{[]string{"valdate", examples}, "did you mean validate?"},
 		{[]string{"stauts"}, "did you mean status?"},
+		{[]string{"run", "--qsp", "5", examples}, "did you mean --qps?"},
+		{[]string{"cancel", "--exlcude", "x", examples}, "did you mean --exclude?"},
+		{[]string{"results", "--parralel", "2", examples}, "did you mean --parallel?"},
+		{[]string{"status", "--refersh"}, "did you mean --refresh?"},
 	} {
 		r := runCLI(t, nil, tc.args...)
 		if r.code != exitUsage {
@@ -220,5 +225,54 @@ func TestEmptyStatePathIsRefused(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.stderr, "--state") || !strings.Contains(r.stderr, "empty") {
 			t.Errorf("%v: exit %d, want 2 naming --state\n%s", args, r.code, r.stderr)
 		}
+	}
+}
+
+// TestHelpOnStdoutForEveryCommand: --help and -h print the command's help on stdout
+// (so that `planrun run --help | grep qps` finds it), nothing on stderr, exit 0.
+func TestHelpOnStdoutForEveryCommand(t *testing.T) {
+	for _, c := range commands() {
+		for _, h := range []string{"--help", "-h", "-help"} {
+			r := runCLI(t, nil, c.name, h)
+			if r.code != 0 || !strings.Contains(r.stdout, "Usage: planrun "+c.name) || r.stderr != "" {
+				t.Errorf("%s %s: exit %d, stdout %d bytes, stderr %q", c.name, h, r.code, len(r.stdout), r.stderr)
+			}
+		}
+	}
+	if r := runCLI(t, nil, "help", "run"); r.code != 0 || !strings.Contains(r.stdout, "--qps") {
+		t.Errorf("help run: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestCompletionOffersFlagValues: after a flag with fixed choices, the bash completion
+// offers those values (not file names), for every command and such flag.
+func TestCompletionOffersFlagValues(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	r := runCLI(t, nil, "completion", "bash")
+	script := filepath.Join(t.TempDir(), "c.bash")
+	if err := os.WriteFile(script, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, c := range commands() {
+		fs, _ := c.flagSet(&env{})
+		fs.VisitAll(func(f *flagT) {
+			ch, ok := f.Value.(interface{ Choices() []string })
+			if !ok {
+				return
+			}
+			checked++
+			cmd := exec.Command(bash, "-c", `source "$1"; COMP_WORDS=(planrun `+c.name+` --`+f.Name+` ""); COMP_CWORD=3; _planrun; echo "${COMPREPLY[*]}"`, "bash", script)
+			out, err := cmd.CombinedOutput()
+			if got, want := strings.TrimSpace(string(out)), strings.Join(ch.Choices(), " "); err != nil || got != want {
+				t.Errorf("planrun %s --%s <TAB>: %q (%v), want %q", c.name, f.Name, got, err, want)
+			}
+		})
+	}
+	if checked < 6 {
+		t.Errorf("only %d flags with fixed values: --format lost its choices", checked)
 	}
 }

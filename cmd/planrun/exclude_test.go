@@ -45,3 +45,55 @@ func TestExcludeAndWarnings(t *testing.T) {
 		t.Errorf("status --exclude: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestExcludeOnEveryFolderCommand: --exclude works on every command that takes plan
+// folders, relative to the folder given or to the working directory; a glob that leaves
+// nothing out is warned about; the hint of a file that is not a plan names the flag.
+func TestExcludeOnEveryFolderCommand(t *testing.T) {
+	dir := t.TempDir()
+	plans := filepath.Join(dir, "plans")
+	for name, text := range map[string]string{
+		"plans/plan.yaml":      smallPlan,
+		"plans/ci/build.yaml": "on: push\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, nil, "validate", plans)
+	want := "exclude it with --exclude " + filepath.ToSlash(filepath.Join(plans, "ci", "build.yaml"))
+	if r.code != 1 || !strings.Contains(r.stdout, want) {
+		t.Errorf("validate: exit %d, want the hint %q\n%s", r.code, want, r.stdout)
+	}
+	// The path the hint names leaves the file out.
+	if r := runCLI(t, nil, "validate", "--exclude", filepath.Join(plans, "ci", "build.yaml"), plans); r.code != 0 {
+		t.Errorf("validate with the hint's flag: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	state := filepath.Join(dir, "s.db")
+	for _, args := range [][]string{
+		{"validate"},
+		{"run", "--dry-run"},
+		{"run", "--emulator", "--state", state, "--quiet"},
+		{"status", "--emulator", "--state", state},
+		{"results", "--emulator", "--state", state},
+		{"retry", "--emulator", "--state", state, "--dry-run"},
+		{"cancel", "--emulator", "--state", state},
+	} {
+		for _, glob := range []string{"ci", "ci/", "ci/*.yaml", "plans/ci"} {
+			t.Chdir(dir) // "plans/ci" is relative to the working directory
+			r := runCLI(t, emulatorVars(), append(append(args, "--exclude", glob), plans)...)
+			if r.code == exitUsage || strings.Contains(r.stdout, "build.yaml") || strings.Contains(r.stderr, "warning: --exclude") {
+				t.Errorf("%v --exclude %s: exit %d\n%s%s", args, glob, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	r = runCLI(t, nil, "validate", "--exclude", "ci", "--exclude", "nothing-*.yaml", plans)
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: --exclude 'nothing-*.yaml' left out no plan file") ||
+		strings.Contains(r.stderr, "--exclude ci left") {
+		t.Errorf("a glob that matched nothing: exit %d, want one warning naming it\n%s", r.code, r.stderr)
+	}
+}
