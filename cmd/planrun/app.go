@@ -56,12 +56,19 @@ func usagef(format string, args ...any) error { return session.Usagef(format, ar
 
 // runMain wires the process: signals, environment, and the exit status.
 func runMain(args []string) int {
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout),
+		errTerminal: isTerminal(os.Stderr), errWidth: termWidth(os.Stderr)}
+	return runSignalled(args, e, notifySignals(), os.Exit)
+}
+
+// runSignalled is run with the signals of sigs handled (see handleSignals); exit ends the
+// process at once on a late second signal.
+func runSignalled(args []string, e *env, sigs <-chan os.Signal, exit func(int)) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdout),
-		errTerminal: isTerminal(os.Stderr), errWidth: termWidth(os.Stderr), args: args}
+	e.args = args
 	e.io().Console() // made before the signal handler shares it
-	go handleSignals(notifySignals(), cancel, e.io().Console().Println, os.Exit)
+	go handleSignals(sigs, cancel, e.io().Console().Println, exit)
 	return run(ctx, args, e)
 }
 
