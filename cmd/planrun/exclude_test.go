@@ -53,7 +53,7 @@ func TestExcludeOnEveryFolderCommand(t *testing.T) {
 	dir := t.TempDir()
 	plans := filepath.Join(dir, "plans")
 	for name, text := range map[string]string{
-		"plans/plan.yaml":      smallPlan,
+		"plans/plan.yaml":     smallPlan,
 		"plans/ci/build.yaml": "on: push\n",
 	} {
 		p := filepath.Join(dir, name)
