@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/planrun/planrun/session"
 )
 
 // command is one planrun command line found in docs/.
@@ -272,4 +274,52 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestReadmeCommandFlagsExist checks the README's planrun command lines as
+// TestCommandFlagsExist checks docs/: each flag given is one the command defines.
+func TestReadmeCommandFlagsExist(t *testing.T) {
+	_, root := planrun(t)
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	helps := map[string]string{}
+	n := 0
+	for _, c := range findCommands(t, "README.md", string(data)) {
+		if _, ok := helps[c.sub]; !ok {
+			helps[c.sub], _ = runPlanrun(t, root, c.sub, "--help")
+		}
+		n += len(c.flags)
+		if m := missingFlags(c, helps[c.sub]); len(m) > 0 {
+			t.Errorf("%s: planrun %s: no such flag %v", c.where, c.text, m)
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d flags found in the README's commands: the extraction is broken", n)
+	}
+}
+
+// TestReadmeEnvironmentTable: the README's table of settings in the environment lists
+// exactly the variables the CLI reads for its flags, each beside its flag.
+func TestReadmeEnvironmentTable(t *testing.T) {
+	_, root := planrun(t)
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `(PLANRUN_[A-Z_]+)` \\| `--([a-z-]+)`")
+	documented := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		documented[m[1]] = m[2]
+	}
+	for _, v := range session.EnvVars {
+		if documented[v.Var] != v.Flag {
+			t.Errorf("README: %s is not in the table beside --%s", v.Var, v.Flag)
+		}
+		delete(documented, v.Var)
+	}
+	for v := range documented {
+		t.Errorf("README: %s is in the table but the CLI does not read it", v)
+	}
 }

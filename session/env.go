@@ -20,12 +20,21 @@ var EnvVars = []struct{ Var, Flag string }{
 	{"PLANRUN_LOG_FORMAT", "log-format"},
 }
 
+// emulatorSkips are the flags whose variables describe the real service: --emulator on
+// the command line wins over them too (it has its own endpoint and state file).
+var emulatorSkips = []string{"endpoint", "state"}
+
 // ApplyEnv sets, after fs was parsed, every flag of fs that the command line left out and
 // an environment variable of EnvVars gives. It returns the names of the flags it set; a
 // bad value is a UsageError that names the variable.
 func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["emulator"] && fs.Lookup("emulator").Value.String() == "true" {
+		for _, name := range emulatorSkips {
+			given[name] = true
+		}
+	}
 	set := map[string]bool{}
 	for _, v := range EnvVars {
 		val := getenv(v.Var)

@@ -120,11 +120,7 @@ func (s *Session) checkRate() error {
 // CheckService refuses contradictory service flags.
 func (s *Session) CheckService() error {
 	if s.Service.Emulator && s.Service.Endpoint != "" {
-		what := "--endpoint"
-		if s.fromEnv["endpoint"] {
-			what = "PLANRUN_ENDPOINT"
-		}
-		return s.Usagef("--emulator and %s exclude each other", what)
+		return s.Usagef("--emulator and --endpoint exclude each other")
 	}
 	return nil
 }

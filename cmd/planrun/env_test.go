@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,10 +81,13 @@ func TestStateAndEndpointFromTheEnvironment(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, other) {
 		t.Errorf("status --state beside PLANRUN_STATE: exit %d, want the flag's file\n%s", r.code, r.stderr)
 	}
-	// The variable's bad value is named, also when another check refuses it.
-	vars["PLANRUN_STATE"] = ""
+	// --emulator on the command line wins over the real service's endpoint and state.
+	t.Chdir(dir)
 	r = runCLI(t, vars, "run", "--emulator", "--quiet", path)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "PLANRUN_ENDPOINT") {
-		t.Errorf("--emulator beside PLANRUN_ENDPOINT: exit %d, want 2 naming the variable\n%s", r.code, r.stderr)
+	if r.code != 0 || len(emu.Server.Jobs()) != 31 {
+		t.Errorf("--emulator beside PLANRUN_ENDPOINT and PLANRUN_STATE: exit %d, %d jobs on the endpoint's emulator\n%s", r.code, len(emu.Server.Jobs()), r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".planrun", "emulator.db")); err != nil {
+		t.Errorf("--emulator did not use its own state: %v", err)
 	}
 }
