@@ -122,11 +122,15 @@ var outputFiles = []struct{ name, usage string }{
 	{"html", "also write the plans' requests as a grid of windows, one self-contained HTML page, to this `file`"},
 }
 
-// Register declares --format with its fixed choices (the first is the default) and the
-// file flags named in files (report, junit, results, html).
-func (o *Outputs) Register(fs *flag.FlagSet, formats []string, files ...string) {
+// Register declares --format with its fixed choices (the first is the default), described
+// by help ("" for "output: " and the choices), and the file flags named in files (report,
+// junit, results, html).
+func (o *Outputs) Register(fs *flag.FlagSet, help string, formats []string, files ...string) {
 	o.Format = formats[0]
-	fs.Var(&Choice{&o.Format, formats}, "format", "output: "+strings.Join(formats, ", "))
+	if help == "" {
+		help = "output: " + strings.Join(formats, ", ")
+	}
+	fs.Var(&Choice{&o.Format, formats}, "format", help)
 	for _, f := range outputFiles {
 		if slices.Contains(files, f.name) {
 			fs.StringVar(o.file(f.name), f.name, "", f.usage)

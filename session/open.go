@@ -88,6 +88,9 @@ const (
 	// Existing opens the state if there is one (nil otherwise), for writing without the
 	// lock when it can be written, else for reading: results, status, retry --dry-run.
 	Existing
+	// Writable opens the state if there is one (nil otherwise), for writing without the
+	// lock; a state that cannot be written is an error: status --refresh.
+	Writable
 	// ReadOnly opens the state if there is one (nil otherwise), never writing it: dry runs.
 	ReadOnly
 )
@@ -116,10 +119,10 @@ func (s *Session) openState(path string, access Access) (*state.Store, error) {
 		return state.OpenReadOnly(path)
 	}
 	store, err := state.Open(path)
-	if access != Locked && errors.Is(err, state.ErrReadOnly) {
+	if (access == Shared || access == Existing) && errors.Is(err, state.ErrReadOnly) {
 		return state.OpenReadOnly(path)
 	}
-	if err != nil || access == Existing {
+	if err != nil || access == Existing || access == Writable {
 		return store, err
 	}
 	if err = store.Lock(); err == nil {

@@ -45,7 +45,11 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 	if !FileExists(s.Service.StatePath()) {
 		return s.Usagef("no state file at %s (run a plan first, or pass --state)", s.Service.StatePath())
 	}
-	store, err := s.OpenState(ctx, Existing, o.Refresh)
+	access := Existing
+	if o.Refresh {
+		access = Writable
+	}
+	store, err := s.OpenState(ctx, access, o.Refresh)
 	if err != nil {
 		return err
 	}

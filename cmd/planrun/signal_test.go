@@ -88,6 +88,7 @@ func TestDoubleTermLeavesTheReport(t *testing.T) {
 	}
 	sigs <- syscall.SIGTERM
 	sigs <- syscall.SIGTERM
+	defer close(sigs)
 	select {
 	case code := <-done:
 		if code != exitInterrupted {

@@ -21,7 +21,7 @@ Examples:
 
 func setupValidate(fs *flag.FlagSet) runFunc {
 	s := session.New(fs, "validate", session.FilesGroup)
-	s.Out.Register(fs, report.Formats(report.Validate), "junit")
+	s.Out.Register(fs, "", report.Formats(report.Validate), "junit")
 	maxRequests := fs.Int("max-requests", defaultMaxRequests, "refuse a plan that expands to more requests than this (0: no limit)")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := s.Start(e.io()); err != nil {
