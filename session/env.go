@@ -3,6 +3,7 @@ package session
 import (
 	"flag"
 	"fmt"
+	"strings"
 )
 
 // EnvVars are the environment variables that stand in for flags: set once per project or
@@ -47,4 +48,16 @@ func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, er
 		set[v.Flag] = true
 	}
 	return set, nil
+}
+
+// AnnotateEnv adds to the help of each flag of fs that a variable of EnvVars stands in
+// for the variable's name, once: "...; env PLANRUN_QPS".
+func AnnotateEnv(fs *flag.FlagSet) {
+	for _, v := range EnvVars {
+		f := fs.Lookup(v.Flag)
+		if f == nil || strings.HasSuffix(f.Usage, "env "+v.Var) {
+			continue
+		}
+		f.Usage += "; env " + v.Var
+	}
 }

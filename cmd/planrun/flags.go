@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/schema"
+	"github.com/planrun/planrun/session"
 )
 
 // newFlagSet makes a flag set that reports errors instead of exiting. --help (and -h)
@@ -15,7 +16,10 @@ import (
 func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stdout)
-	fs.Usage = func() { report.WriteHelp(fs.Output(), usage, fs) }
+	fs.Usage = func() {
+		session.AnnotateEnv(fs)
+		report.WriteHelp(fs.Output(), usage, fs)
+	}
 	return fs
 }
 
