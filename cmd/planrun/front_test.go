@@ -193,3 +193,28 @@ func TestNextCommandsRunAsPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestShardOnEveryServiceCommand: --shard K/N, from the selection group, narrows cancel,
+// results and status as it narrows run: the two halves of a plan are disjoint and whole.
+func TestShardOnEveryServiceCommand(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := writePlan(t, smallPlan)
+	state := filepath.Join(t.TempDir(), "s.db")
+	common := []string{"--endpoint", emu.URL, "--state", state, "--qps", "0"}
+	if r := runCLI(t, emulatorVars(), append(append([]string{"run", "--quiet"}, common...), path)...); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	rows := func(args ...string) int {
+		r := runCLI(t, emulatorVars(), append(append(args, common...), "--format", "json", path)...)
+		if r.code == exitUsage {
+			t.Fatalf("%v: exit 2\n%s", args, r.stderr)
+		}
+		return strings.Count(r.stdout, "\n")
+	}
+	for _, cmd := range [][]string{{"status"}, {"cancel"}} {
+		a, b := rows(append(cmd, "--shard", "1/2")...), rows(append(cmd, "--shard", "2/2")...)
+		if a == 0 || b == 0 || a+b != 31 {
+			t.Errorf("%v --shard 1/2 and 2/2: %d and %d rows, want two parts of 31", cmd, a, b)
+		}
+	}
+}
