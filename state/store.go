@@ -55,7 +55,8 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHeader(path, file); err != nil {
+	verify, err := checkHeader(path, file)
+	if err != nil {
 		return nil, err
 	}
 	if n := linkCount(file); n > 1 {
@@ -85,6 +86,12 @@ func Open(path string) (*Store, error) {
 	if err := s.setWAL(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if verify {
+		if err := s.quickCheck(context.Background()); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if s.lookupStmt, err = db.Prepare(lookupSQL); err != nil {
 		db.Close()
@@ -126,7 +133,8 @@ func OpenReadOnly(path string) (*Store, error) {
 	if _, err := os.Stat(file); err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	if err := checkHeader(path, file); err != nil {
+	verify, err := checkHeader(path, file)
+	if err != nil {
 		return nil, err
 	}
 	s, err := openRO(path, file, "mode=ro")
@@ -136,6 +144,12 @@ func OpenReadOnly(path string) (*Store, error) {
 		// to miss, and no writer (it could not make one either).
 		if s2, err2 := openRO(path, file, "mode=ro&immutable=1"); err2 == nil {
 			return s2, nil
+		}
+	}
+	if err == nil && verify {
+		if err := s.quickCheck(context.Background()); err != nil {
+			s.db.Close()
+			return nil, err
 		}
 	}
 	return s, err
@@ -170,33 +184,99 @@ func fileExists(path string) bool {
 
 // checkHeader rejects files that cannot be a complete SQLite database before the driver
 // touches them (the driver would otherwise report odd errors or treat garbage as empty).
-func checkHeader(path, file string) error {
+// verify is true for a main file shorter than its header says but with a write-ahead log
+// beside it: the caller runs quickCheck once the database is open.
+func checkHeader(path, file string) (verify bool, err error) {
 	f, err := os.Open(file)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("open state %s: %w", path, err)
+		return false, fmt.Errorf("open state %s: %w", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat state %s: %w", path, err)
+		return false, fmt.Errorf("stat state %s: %w", path, err)
 	}
 	if st.Size() == 0 {
-		return nil // an empty file is a new database
+		return false, nil // an empty file is a new database
 	}
 	hdr := make([]byte, 100)
 	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], sqliteMagic) {
-		return fmt.Errorf("state %s: %w (not an SQLite database); move it aside to start afresh", path, ErrForeignState)
+		return false, fmt.Errorf("state %s: %w (not an SQLite database); move it aside to start afresh", path, ErrForeignState)
 	}
 	pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	pages := int64(binary.BigEndian.Uint32(hdr[28:32]))
-	if pageSize < 512 || st.Size()%pageSize != 0 || st.Size() < pages*pageSize {
-		return fmt.Errorf("state %s: %w (truncated SQLite database); move it aside to start afresh", path, ErrForeignState)
+	if pageSize < 512 || pageSize&(pageSize-1) != 0 {
+		return false, fmt.Errorf("state %s: %w (not an SQLite database: page size %d); move it aside to start afresh", path, ErrForeignState, pageSize)
+	}
+	if st.Size()%pageSize != 0 || st.Size() < pages*pageSize {
+		// A full disk or a kill during a checkpoint leaves the main file shorter than its
+		// header says while the write-ahead log still holds the pages: SQLite replays
+		// them on open. Accept such a file only with a log beside it, and have the caller
+		// verify it once open.
+		if hasWAL(file) {
+			return true, nil
+		}
+		return false, fmt.Errorf("state %s: %w (truncated SQLite database); move it aside to start afresh", path, ErrForeignState)
+	}
+	return false, nil
+}
+
+// walMagic are the two values that open a write-ahead-log file (big- or little-endian
+// checksums).
+var walMagic = [2]uint32{0x377f0682, 0x377f0683}
+
+// walHeaderSize is the size of a write-ahead-log file's header; frames follow it.
+const walHeaderSize = 32
+
+// hasWAL reports whether a write-ahead log with at least one frame lies beside file.
+func hasWAL(file string) bool {
+	f, err := os.Open(file + "-wal")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() <= walHeaderSize {
+		return false
+	}
+	hdr := make([]byte, walHeaderSize)
+	if _, err := io.ReadFull(f, hdr); err != nil {
+		return false
+	}
+	m := binary.BigEndian.Uint32(hdr[:4])
+	return m == walMagic[0] || m == walMagic[1]
+}
+
+// quickCheck runs SQLite's quick_check on a state file that was accepted only thanks to
+// its write-ahead log, so a file damaged beyond what the log repairs is refused now
+// rather than mid-run.
+func (s *Store) quickCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		return s.foreign(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.sqlError("check state", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.foreign(err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("state %s: %w (damaged SQLite database: %s); move it aside to start afresh", s.path, ErrForeignState, strings.Join(problems, "; "))
 	}
 	return nil
 }
