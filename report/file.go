@@ -8,70 +8,182 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/planrun/planrun/executor"
 )
 
-// File is a report file written atomically: to a temporary file beside its path, renamed
-// into place by Commit once complete, so a reader never sees half a report and a failed
-// run never leaves one behind. Abort removes the temporary file; after Commit it does
-// nothing, so `defer f.Abort()` is always safe.
+// File is a report file. A regular file (or a new one) is written atomically: to a
+// temporary file in the folder of the file it replaces, renamed onto it by Commit once
+// complete, so a reader never sees half a report and a failed run never leaves one behind.
+// A symbolic link is written through: the file it leads to is replaced, the link stays. A
+// device, a FIFO or a descriptor (/dev/stdout, /dev/fd/N) is written in place as the
+// report goes, since a rename would replace it by a regular file. Abort removes the
+// temporary file; after Commit it does nothing, so `defer f.Abort()` is always safe.
 type File struct {
-	path string
-	tmp  *os.File
+	path string   // as given, for messages
+	dst  string   // the file replaced on Commit (links followed); "" when written in place
+	out  *os.File // the temporary file, or the file itself when written in place
 	bw   *bufio.Writer
 	done bool
 }
 
-// CreateFile starts the report file path, creating its folder when missing.
+// CreateFile starts the report file path. Its folder must exist: a missing one is an
+// error matching fs.ErrNotExist, never created.
 func CreateFile(path string) (*File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	t, err := locate(path)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	return &File{path: path, tmp: tmp, bw: bufio.NewWriterSize(tmp, 64<<10)}, nil
+	if t.direct {
+		flag := os.O_WRONLY
+		if isDescriptor(t.path) {
+			// A descriptor may be a file the shell redirected stdout to: append, so that
+			// what was printed before stays.
+			flag |= os.O_APPEND
+		}
+		out, err := os.OpenFile(t.path, flag, 0)
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", path, err)
+		}
+		return &File{path: path, out: out, bw: bufio.NewWriterSize(out, 64<<10)}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".*")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if t.mode != 0 {
+		_ = tmp.Chmod(t.mode) // the replaced file's permissions; best effort
+	}
+	return &File{path: path, dst: t.path, out: tmp, bw: bufio.NewWriterSize(tmp, 64<<10)}, nil
 }
 
-// Write writes to the temporary file.
+// Write writes to the temporary file (or to the file itself when written in place).
 func (f *File) Write(p []byte) (int, error) { return f.bw.Write(p) }
 
-// Path is where the file goes on Commit.
+// Path is the output path as given.
 func (f *File) Path() string { return f.path }
 
-// Commit flushes, syncs and closes the temporary file and renames it to its path.
+// Commit flushes, syncs and closes the temporary file and renames it onto its
+// destination; a file written in place is flushed and closed.
 func (f *File) Commit() error {
 	if f.done {
 		return nil
 	}
 	f.done = true
 	err := f.bw.Flush()
-	if err == nil {
-		err = f.tmp.Sync()
+	if err == nil && f.dst != "" {
+		err = f.out.Sync()
 	}
-	if cerr := f.tmp.Close(); err == nil {
+	if cerr := f.out.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(f.tmp.Name(), f.path)
+	if err == nil && f.dst != "" {
+		err = os.Rename(f.out.Name(), f.dst)
 	}
 	if err != nil {
-		os.Remove(f.tmp.Name())
+		if f.dst != "" {
+			os.Remove(f.out.Name())
+		}
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
 	return nil
 }
 
-// Abort drops the file: the temporary file is removed and path is left as it was.
+// Abort drops the file: the temporary file is removed and the destination is left as it
+// was. A file written in place keeps what was written so far.
 func (f *File) Abort() {
 	if f.done {
 		return
 	}
 	f.done = true
-	f.tmp.Close()
-	os.Remove(f.tmp.Name())
+	f.out.Close()
+	if f.dst != "" {
+		os.Remove(f.out.Name())
+	}
+}
+
+// maxLinks bounds how many symbolic links an output path may go through (as the kernel's
+// own limit does).
+const maxLinks = 40
+
+// destination is where an output path leads.
+type destination struct {
+	path   string      // the file written: the path with its symbolic links followed
+	direct bool        // written in place: a device, a FIFO or a descriptor
+	mode   fs.FileMode // the permissions of the regular file replaced; 0 for a new file
+}
+
+// locate follows path's symbolic links to the file an output replaces or writes in place,
+// and refuses what cannot be an output: a folder, a socket, a link loop, a file whose
+// folder does not exist (folders are never created).
+func locate(path string) (destination, error) {
+	if path == "" {
+		return destination{}, errors.New("empty path")
+	}
+	p := path
+	for hops := 0; ; hops++ {
+		if isDescriptor(p) {
+			return destination{path: p, direct: true}, nil
+		}
+		info, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return destination{}, err
+		}
+		switch m := info.Mode(); {
+		case m&fs.ModeSymlink != 0:
+			if hops == maxLinks {
+				return destination{}, fmt.Errorf("more than %d symbolic links", maxLinks)
+			}
+			link, err := os.Readlink(p)
+			if err != nil {
+				return destination{}, err
+			}
+			if !filepath.IsAbs(link) {
+				link = filepath.Join(filepath.Dir(p), link)
+			}
+			p = link
+			continue
+		case m.IsDir():
+			return destination{}, errors.New("is a folder; give a file name")
+		case m.IsRegular():
+			return destination{path: p, mode: m.Perm()}, nil
+		case m&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
+			return destination{path: p, direct: true}, nil
+		default:
+			return destination{}, fmt.Errorf("is not a file, a device or a FIFO (%v)", m.Type())
+		}
+	}
+	dir := filepath.Dir(p)
+	di, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return destination{}, fmt.Errorf("folder %s does not exist (planrun does not create it): %w", dir, fs.ErrNotExist)
+	case err != nil:
+		return destination{}, err
+	case !di.IsDir():
+		return destination{}, fmt.Errorf("%s is not a folder", dir)
+	}
+	return destination{path: p}, nil
+}
+
+// isDescriptor reports whether path names an open descriptor of the process rather than
+// a file: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N.
+func isDescriptor(path string) bool {
+	p := filepath.ToSlash(filepath.Clean(path))
+	switch p {
+	case "/dev/stdout", "/dev/stderr":
+		return true
+	}
+	for _, dir := range []string{"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"} {
+		if n, ok := strings.CutPrefix(p, dir); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteFile writes path atomically with write.
@@ -112,23 +224,18 @@ type Protected struct {
 }
 
 // CheckOutput checks, before anything is sent, that a report can later be written to
-// path: it is not a folder or another kind of special file, not one of protect (compared
-// by resolved path and, when both exist, as the same file: links and aliases are seen
-// through), and its folder (or the nearest existing parent, since CreateFile makes the
-// rest) takes a new file. It creates nothing that it does not remove.
+// path: it leads (through its symbolic links) to a regular file, a new file in an existing
+// folder, a device, a FIFO or a descriptor, not to a folder or a missing folder (an error
+// matching fs.ErrNotExist); it is not one of protect (compared by resolved path and, when
+// both exist, as the same file: links and aliases are seen through); and the folder of a
+// file replaced takes a new file. It creates nothing that it does not remove, and opens
+// no device or FIFO.
 func CheckOutput(path string, protect ...Protected) error {
-	if path == "" {
-		return errors.New("empty path")
-	}
-	info, err := os.Stat(path)
-	switch {
-	case err == nil && info.IsDir():
-		return errors.New("is a folder; give a file name")
-	case err == nil && !info.Mode().IsRegular():
-		return errors.New("is not a regular file")
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
+	dst, err := locate(path)
+	if err != nil {
 		return err
 	}
+	info, _ := os.Stat(path)
 	abs := resolve(path)
 	for _, p := range protect {
 		if resolve(p.Path) == abs {
@@ -140,24 +247,10 @@ func CheckOutput(path string, protect ...Protected) error {
 			}
 		}
 	}
-	dir := filepath.Dir(path)
-	for {
-		di, err := os.Stat(dir)
-		if err == nil {
-			if !di.IsDir() {
-				return fmt.Errorf("%s is not a folder", dir)
-			}
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return err
-		}
-		dir = parent
+	if dst.direct {
+		return nil
 	}
+	dir := filepath.Dir(dst.path)
 	probe, err := os.CreateTemp(dir, ".planrun-probe-*")
 	if err != nil {
 		var pe *fs.PathError

@@ -18,7 +18,7 @@ func TestRunWaitResultsWritesEveryObject(t *testing.T) {
 	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PermanentShare: 0.5, PageSize: 5}})
 	path := writePlan(t, retryPlan)
 	dir := t.TempDir()
-	out := filepath.Join(dir, "out", "results.jsonl")
+	out := filepath.Join(dir, "results.jsonl")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--qps", "0", "--state", filepath.Join(dir, "s.db"),
 		"--wait", "--poll-interval", "10ms", "--quiet", "--results", out, path)
 	if r.code != 0 {

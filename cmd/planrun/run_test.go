@@ -57,7 +57,7 @@ func TestRunIsExactlyOnceAcrossRerunsAndFreshState(t *testing.T) {
 	path := writePlan(t, smallPlan)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.db")
-	reportPath := filepath.Join(dir, "out", "report.json")
+	reportPath := filepath.Join(dir, "report.json")
 	args := []string{"run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet", "--report", reportPath, path}
 
 	r := runCLI(t, emulatorVars(), args...)
