@@ -1,0 +1,145 @@
+// Package safetext makes the strings planrun did not write itself (codes, messages, states,
+// object keys and names from the service) safe to print. One function per kind of output:
+//
+//   - Line for a terminal, a log line or a text table: line breaks and tabs become spaces;
+//     other control characters (C0, DEL, C1 such as U+009B CSI and U+0085 NEL), bidirectional
+//     overrides and invalid UTF-8 are shown as escapes (\x1b, \u009b, \u202e), never raw; a
+//     GitHub Actions workflow command ("::" at the start of a line, "##[" anywhere) is broken
+//     so that the runner does not run it.
+//   - CSV for a CSV cell: Line, then a leading ' before a cell a spreadsheet would take as a
+//     formula (one starting with =, +, -, @, a tab or a carriage return), as the OWASP
+//     guidance on CSV injection advises.
+//   - Markdown for a Markdown table cell: Line, then | escaped and < > & written as entities.
+//   - JSON for JSON already encoded (by encoding/json): the characters encoding/json leaves
+//     raw that a terminal may act on are written as \u escapes, so the document is still
+//     valid JSON and decodes to exactly the same strings.
+//
+// It imports no planrun package.
+package safetext
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Line returns s fit for one line of text on a terminal or in a CI log.
+func Line(s string) string {
+	if !needsLine(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case hidden(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case hidden(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return defuse(b.String())
+}
+
+// needsLine reports whether Line would change s (the common case is a plain string).
+func needsLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return true
+		}
+	}
+	return strings.Contains(s, "::") || strings.Contains(s, "##[")
+}
+
+// hidden reports whether r is a character a terminal may act on or that hides or reorders
+// text: C1 controls, bidirectional marks, embeddings, overrides and isolates, the line and
+// paragraph separators, and other invisible format characters.
+func hidden(r rune) bool {
+	switch {
+	case r >= 0x80 && r <= 0x9f:
+		return true
+	case r == 0x2028 || r == 0x2029:
+		return true
+	case r == 0x200c || r == 0x200d:
+		return false // joiners: part of emoji and of several scripts' spelling
+	}
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// defuse breaks GitHub Actions workflow commands in s: "::" at the start of s (after spaces,
+// which the runner skips) becomes ":\:", and "##[" anywhere becomes "#\#[".
+func defuse(s string) string {
+	if strings.HasPrefix(strings.TrimLeft(s, " "), "::") {
+		i := strings.Index(s, "::")
+		s = s[:i] + `:\:` + s[i+2:]
+	}
+	return strings.ReplaceAll(s, "##[", `#\#[`)
+}
+
+// CSV returns s fit for a CSV cell (the CSV writer still quotes it).
+func CSV(s string) string {
+	t := Line(s)
+	if s != "" && (s[0] == '\t' || s[0] == '\r') {
+		return "'" + t
+	}
+	if u := strings.TrimLeft(t, " "); u != "" && strings.ContainsRune("=+-@", rune(u[0])) {
+		return "'" + t
+	}
+	return t
+}
+
+// markdownEscaper escapes what would end or change a Markdown table cell.
+var markdownEscaper = strings.NewReplacer(`|`, `\|`, `&`, "&amp;", `<`, "&lt;", `>`, "&gt;")
+
+// Markdown returns s fit for a Markdown table cell.
+func Markdown(s string) string { return markdownEscaper.Replace(Line(s)) }
+
+// JSON returns encoded JSON with every character that encoding/json leaves raw but a
+// terminal may act on (DEL, C1 controls, bidirectional and other invisible format
+// characters), and the second # of "##[", written as a \u escape. These can only occur
+// inside strings, where an escape means the same character, so the result decodes to the
+// same value. encoded is returned
+// as it is when nothing needs escaping.
+func JSON(encoded []byte) []byte {
+	clean := !bytes.Contains(encoded, []byte("##["))
+	for _, c := range encoded {
+		if !clean {
+			break
+		}
+		clean = c != 0x7f && c < 0x80
+	}
+	if clean {
+		return encoded
+	}
+	out := make([]byte, 0, len(encoded)+16)
+	for i := 0; i < len(encoded); {
+		r, n := utf8.DecodeRune(encoded[i:])
+		switch {
+		case r == 0x7f || (r != utf8.RuneError && hidden(r) && r <= 0xffff):
+			out = fmt.Appendf(out, `\u%04x`, r)
+		case r != utf8.RuneError && hidden(r):
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		case r == '#' && bytes.HasPrefix(encoded[i:], []byte("##[")):
+			out = append(out, `#\u0023`...) // the runner's older commands start anywhere
+			n = 2
+		default:
+			out = append(out, encoded[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package safetext
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Hostile are strings a service (or an object key) may carry to act on a terminal or a CI
+// log: workflow commands after a line break, escape sequences, C1 controls, bidi overrides.
+var Hostile = []string{
+	"ok\n::add-mask::secret",
+	"x\r\n::error::injected",
+	"::set-output name=x::y",
+	"   ::warning::indented",
+	"##[error]old style",
+	"red \x1b[31mRED\x1b[0m \x1b]0;title\x07",
+	"csi \u009b31m nel \u0085 st \u009c",
+	"rtl \u202eexe.txt\u202c and \u2066iso\u2069",
+	"sep\u2028line\u2029para",
+	"nul\x00del\x7fbs\x08",
+	"bad utf8 \xff\xfe\xc2",
+	"tag \U000E0041 char",
+	"=HYPERLINK(\"http://x\")",
+	"+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+	"a|b|c", "<img src=x>",
+}
+
+// assertSafeLine fails when s could act on a terminal or a CI log.
+func assertSafeLine(t *testing.T, what, s string) {
+	t.Helper()
+	if !utf8.ValidString(s) {
+		t.Errorf("%s: invalid UTF-8 in %q", what, s)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || hidden(r) {
+			t.Errorf("%s: raw %U in %q", what, r, s)
+		}
+	}
+	if strings.HasPrefix(strings.TrimLeft(s, " "), "::") || strings.Contains(s, "##[") {
+		t.Errorf("%s: a workflow command in %q", what, s)
+	}
+}
+
+func TestLineLeavesNoControlAndNoCommand(t *testing.T) {
+	for _, s := range Hostile {
+		assertSafeLine(t, "Line", Line(s))
+	}
+	for in, want := range map[string]string{
+		"plain key/with spaces.mp4": "plain key/with spaces.mp4",
+		"a\nb\tc\rd":                "a b c d",
+		"\x1b[31m":                  `\x1b[31m`,
+		"\u009b1m":                  `\u009b1m`,
+		"\u202egnp.exe":             `\u202egnp.exe`,
+		"::add-mask::x":             `:\:add-mask::x`,
+		"a\n::error::x":             "a ::error::x",
+		"\xff":                      `\xff`,
+		"视频/ファイル 👨\u200d👩":          "视频/ファイル 👨\u200d👩",
+		"x::y":                      "x::y",
+	} {
+		if got := Line(in); got != want {
+			t.Errorf("Line(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCSVGuardsFormulas(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@x": "'@x", "\t=1": "' =1", "\r=1": "' =1",
+		" =1": "' =1", "in/a.mp4": "in/a.mp4", "a=b": "a=b", "": "",
+	} {
+		if got := CSV(in); got != want {
+			t.Errorf("CSV(%q) = %q, want %q", in, got, want)
+		}
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, s := range Hostile {
+		if err := w.Write([]string{CSV(s), "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(recs) != len(Hostile) {
+		t.Fatalf("the CSV does not read back: %d records, %v", len(recs), err)
+	}
+	for _, rec := range recs {
+		assertSafeLine(t, "CSV", rec[0])
+		if c := strings.TrimLeft(rec[0], " "); c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			t.Errorf("a formula cell: %q", rec[0])
+		}
+	}
+}
+
+func TestMarkdownKeepsTheRow(t *testing.T) {
+	for _, s := range Hostile {
+		got := Markdown(s)
+		assertSafeLine(t, "Markdown", got)
+		if strings.Count(strings.ReplaceAll(got, `\|`, ""), "|") != 0 || strings.ContainsAny(got, "<>") {
+			t.Errorf("Markdown(%q) = %q splits the row or carries HTML", s, got)
+		}
+	}
+}
+
+func TestJSONEscapesAndDecodesTheSame(t *testing.T) {
+	for _, s := range append(Hostile, "plain", "视频 \U0001F600") {
+		enc, err := json.Marshal(map[string]string{"message": s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := JSON(enc)
+		assertSafeLine(t, "JSON", strings.TrimPrefix(string(got), "::")) // JSON has no line start of its own
+		var back map[string]string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("JSON(%q) is not valid JSON: %v\n%s", s, err, got)
+		}
+		var want map[string]string
+		_ = json.Unmarshal(enc, &want)
+		if back["message"] != want["message"] {
+			t.Errorf("JSON(%q) decodes to %q", s, back["message"])
+		}
+	}
+}
+
+func FuzzLine(f *testing.F) {
+	for _, s := range Hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		assertSafeLine(t, "Line", Line(s))
+		assertSafeLine(t, "CSV", CSV(s))
+		assertSafeLine(t, "Markdown", Markdown(s))
+		enc, _ := json.Marshal(s)
+		var back, direct string
+		_ = json.Unmarshal(enc, &direct) // encoding/json writes U+FFFD for invalid bytes
+		if err := json.Unmarshal(JSON(enc), &back); err != nil || back != direct {
+			t.Errorf("JSON round trip of %q: %q, %v", s, back, err)
+		}
+	})
+}
