@@ -3,28 +3,19 @@ package report
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // maxListed caps the failures listed by the text summary, the step summary and the GitHub
 // annotations; the JSON report always has them all.
 const maxListed = 50
 
-// clean makes service-provided text safe for one line of a terminal or a table: line breaks
-// and tabs become spaces and other control characters (escape sequences) are dropped.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case unicode.IsControl(r):
-			return -1
-		}
-		return r
-	}, s)
-}
+// clean makes service-provided text safe for one line of a terminal or a table (see
+// safetext.Line): line breaks and tabs become spaces, other control characters are shown
+// escaped, workflow commands are broken.
+func clean(s string) string { return safetext.Line(s) }
 
 // failureText returns the Code and Message of a failed result; the message falls back to
 // the error when the service gave none (network errors, timeouts).

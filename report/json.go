@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // ErrClosed is returned by Add and Close on a report that is already closed.
@@ -76,7 +77,7 @@ func (r *JSONReport) seen(plan string, seq int) bool {
 // Nothing is written until the first Add or Close.
 func NewJSON(w io.Writer, meta Meta) *JSONReport {
 	r := &JSONReport{w: bufio.NewWriterSize(w, 64<<10), meta: meta}
-	r.enc = json.NewEncoder(&r.buf)
+	r.enc = json.NewEncoder(safetext.JSONWriter(&r.buf))
 	r.enc.SetEscapeHTML(false)
 	return r
 }
@@ -126,7 +127,7 @@ func (r *JSONReport) spoolRow(j jsonRequest) error {
 	if err != nil {
 		return fmt.Errorf("json report: encode: %w", err)
 	}
-	if _, err := r.sw.Write(append(b, '\n')); err != nil {
+	if _, err := r.sw.Write(append(safetext.JSON(b), '\n')); err != nil {
 		return r.fail(err)
 	}
 	return nil

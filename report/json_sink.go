@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/state"
 )
 
@@ -39,7 +40,7 @@ func (s *jsonSink) Checks(c []PlanCheck) error { return validationJSON(s.w, c) }
 func (s *jsonSink) line(v any) error {
 	if s.enc == nil {
 		s.lines = bufio.NewWriterSize(s.w, 64<<10)
-		s.enc = json.NewEncoder(s.lines)
+		s.enc = json.NewEncoder(safetext.JSONWriter(s.lines))
 		s.enc.SetEscapeHTML(false)
 	}
 	return s.enc.Encode(v)
@@ -222,7 +223,7 @@ func validationJSON(w io.Writer, checks []PlanCheck) error {
 		out.Valid = out.Valid && f.Valid
 		out.Files = append(out.Files, f)
 	}
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(safetext.JSONWriter(w))
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // JUnitReport streams a JUnit XML report of a run (--junit, --format junit): one
@@ -100,6 +101,7 @@ func (j *JUnitReport) addCase(plan string, c junitCase) error {
 	if err != nil {
 		return fmt.Errorf("junit report: encode %s: %w", c.Name, err)
 	}
+	b = safetext.XML(b)
 	if _, err := s.buf.WriteString("    "); err != nil {
 		return j.fail(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"io"
 	"strings"
+
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // validationSuites is the JUnit document of a validation: one suite, a case per file.
@@ -48,11 +50,10 @@ func WriteValidationJUnit(w io.Writer, checks []PlanCheck) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	b, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
+	_, err = w.Write(append(safetext.XML(b), '\n'))
 	return err
 }

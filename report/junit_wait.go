@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // ApplyWait folds the outcome of --wait into the report, so that a CI dashboard shows red
@@ -161,7 +162,7 @@ func (s *junitSuite) waitCase(line []byte, job func(name string) (*executor.JobS
 	if err != nil {
 		return nil, fmt.Errorf("encode case %s: %w", name, err)
 	}
-	return append(append([]byte("    "), b...), '\n'), nil
+	return append(append([]byte("    "), safetext.XML(b)...), '\n'), nil
 }
 
 // jobFailure renders a job that ended Failed or Cancel, or vanished, as a <failure>.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // order puts the suites of meta's plans first, in meta's order, then the others as seen.
@@ -80,5 +82,5 @@ func seconds(d time.Duration) string {
 func attr(s string) string {
 	var b strings.Builder
 	xml.EscapeText(&b, []byte(s))
-	return b.String()
+	return string(safetext.XML([]byte(b.String())))
 }

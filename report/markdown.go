@@ -160,7 +160,7 @@ func mdCode(s string) string {
 	if s == "" {
 		return `""`
 	}
-	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, "`", "'"), "|", `\|`) + "`"
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(clean(s), "`", "'"), "|", `\|`) + "`"
 }
 
 func requestWindow(r *plan.Request) string {

@@ -262,7 +262,7 @@ func WaitLine(ws *executor.WaitSummary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "waiting: %d/%d jobs finished", total-ws.Unfinished, total)
 	for _, s := range states {
-		fmt.Fprintf(&b, ", %d %s", ws.States[s], s)
+		fmt.Fprintf(&b, ", %d %s", ws.States[s], clean(s))
 	}
 	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // resultsCSVHeader are the columns of --format csv, the JSON record's fields in order.
@@ -38,8 +39,8 @@ func (c *resultsCSV) Write(r *executor.ObjectResult) error {
 	if !c.opts.keep(r) {
 		return nil
 	}
-	return c.w.Write([]string{r.Plan, r.Job, r.Name, r.BatchJobID, r.Bucket, r.Region, r.Object,
-		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Attempt), r.ExecutionID, detailText(r)})
+	return c.w.Write(safetext.CSVRow([]string{r.Plan, r.Job, r.Name, r.BatchJobID, r.Bucket, r.Region, r.Object,
+		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Attempt), r.ExecutionID, detailText(r)}))
 }
 
 func (c *resultsCSV) Finish([]executor.ObjectCounts) error {

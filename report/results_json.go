@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // ResultRecord is one line of `planrun results --format json` (JSON Lines): one
@@ -49,7 +50,7 @@ type resultsJSON struct {
 
 func newResultsJSON(w io.Writer, opts ResultsOptions) *resultsJSON {
 	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
+	enc := json.NewEncoder(safetext.JSONWriter(bw))
 	enc.SetEscapeHTML(false)
 	return &resultsJSON{w: bw, enc: enc, opts: opts}
 }

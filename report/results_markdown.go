@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // resultsMarkdown renders a Markdown table per plan job and the failures grouped by
@@ -23,7 +24,7 @@ type resultsMarkdown struct {
 
 // mdCell escapes s for a Markdown table cell.
 func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "`", "'", "<", "&lt;", ">", "&gt;").Replace(clean(s))
+	return strings.ReplaceAll(safetext.Markdown(s), "`", "'")
 }
 
 func (m *resultsMarkdown) Write(r *executor.ObjectResult) error {
@@ -50,8 +51,8 @@ func (m *resultsMarkdown) Write(r *executor.ObjectResult) error {
 	if r.DetailErr != nil {
 		msg = r.DetailErr.Error()
 	}
-	_, err := fmt.Fprintf(m.bw, "| %s/%s | `%s` | %s | %d | %s | %s |\n", mdCell(r.Plan), mdCell(r.Job),
-		strings.ReplaceAll(clean(r.Object), "`", "'"), mdCell(via), r.Attempt, mdCell(failureCode(r)), mdCell(msg))
+	_, err := fmt.Fprintf(m.bw, "| %s/%s | %s | %s | %d | %s | %s |\n", mdCell(r.Plan), mdCell(r.Job),
+		mdCode(r.Object), mdCell(via), r.Attempt, mdCell(failureCode(r)), mdCell(msg))
 	return err
 }
 

@@ -44,7 +44,7 @@ func WriteObjectSummary(w io.Writer, t *ObjectTotals, problems []string, file st
 	if t.Failed > 0 {
 		var codes []string
 		for _, c := range codesByCount(t.ByCode) {
-			codes = append(codes, fmt.Sprintf("%s %d", c, t.ByCode[c]))
+			codes = append(codes, fmt.Sprintf("%s %d", clean(c), t.ByCode[c]))
 		}
 		failed = paint(failed, ansiRed, color) + " (" + strings.Join(codes, ", ") + ")"
 	}
@@ -57,7 +57,7 @@ func WriteObjectSummary(w io.Writer, t *ObjectTotals, problems []string, file st
 	}
 	fmt.Fprintf(&b, "; one JSON line per object in %s\n", file)
 	for _, line := range problems {
-		fmt.Fprintf(&b, "  %s\n", line)
+		fmt.Fprintf(&b, "  %s\n", clean(line))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // RetryRecord is one line of `planrun retry --dry-run --format json`: an object that
@@ -45,7 +46,7 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet) error {
 	bw := bufio.NewWriter(w)
 	if format == "json" {
-		enc := json.NewEncoder(bw)
+		enc := json.NewEncoder(safetext.JSONWriter(bw))
 		enc.SetEscapeHTML(false)
 		for i := range set.Retry {
 			if err := enc.Encode(retryRecord(&set.Retry[i])); err != nil {

@@ -89,7 +89,7 @@ func (s *textSink) Status(rec state.Record) error {
 		}
 	}
 	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", rec.Plan, rec.Job, rec.Name, in, rec.Status,
-		dash(rec.JobID), dash(rec.JobState), rec.Attempts, clean(recordError(rec)))
+		dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
 	return err
 }
 
@@ -105,7 +105,7 @@ func (s *textSink) Cancelled(r executor.CancelResult) error {
 	if r.Err != nil {
 		msg += ": " + r.Err.Error()
 	}
-	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Plan, r.Job, r.Name, dash(r.JobID), dash(r.State), clean(msg))
+	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Plan, r.Job, r.Name, dash(clean(r.JobID)), dash(clean(r.State)), clean(msg))
 	return err
 }
 
@@ -267,7 +267,7 @@ func countsTable(sum *executor.Summary) *table {
 func writeWaitText(b *strings.Builder, wait *executor.WaitSummary, color bool) {
 	var states []string
 	for _, s := range stateOrder(wait.States) {
-		states = append(states, paint(fmt.Sprintf("%s %d", s, wait.States[s]), stateStyle(s), color))
+		states = append(states, paint(fmt.Sprintf("%s %d", clean(s), wait.States[s]), stateStyle(s), color))
 	}
 	if len(states) == 0 {
 		states = append(states, "no jobs")

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/state"
 )
 
@@ -126,7 +127,7 @@ func (s *Session) runOutcome(sum *executor.Summary, wait *executor.WaitSummary, 
 		if ce.Refused() {
 			hint = configHint
 		}
-		fmt.Fprintf(s.IO.Stderr, "planrun: %v\n%s", ce, hint)
+		fmt.Fprintf(s.IO.Stderr, "planrun: %s\n%s", safetext.Text(ce.Error()), hint)
 		return Usage
 	case errors.As(runErr, &qp):
 		say(writeErr)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // IO is what a command may read from and write to the outside world; cmd fills it in from
@@ -39,7 +40,7 @@ func (o *IO) Color() bool { return o.StdoutTTY && o.getenv("NO_COLOR") == "" }
 
 // Warnf prints one "planrun: " line on stderr.
 func (o *IO) Warnf(format string, args ...any) {
-	fmt.Fprintf(o.Stderr, "planrun: "+format+"\n", args...)
+	fmt.Fprintf(o.Stderr, "planrun: %s\n", safetext.Text(fmt.Sprintf(format, args...)))
 }
 
 func (o *IO) getenv(k string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/state"
 )
 
@@ -173,7 +174,7 @@ func (s *Session) serviceError(err error) error {
 		return Usage
 	}
 	if ciapi.IsConfigError(err) {
-		fmt.Fprintf(s.IO.Stderr, "planrun: %v\n%s", err, configHint)
+		fmt.Fprintf(s.IO.Stderr, "planrun: %s\n%s", safetext.Text(err.Error()), configHint)
 		return Usage
 	}
 	return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/session"
 	"golang.org/x/term"
 )
@@ -92,7 +93,7 @@ func exitCode(ctx context.Context, err error, e *env) int {
 		fmt.Fprintln(e.stderr, "planrun: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintf(e.stderr, "planrun: %v\n", err)
+	fmt.Fprintf(e.stderr, "planrun: %s\n", safetext.Text(err.Error()))
 	if errors.As(err, new(session.UsageError)) {
 		return exitUsage
 	}

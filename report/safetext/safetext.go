@@ -6,6 +6,7 @@
 //     overrides and invalid UTF-8 are shown as escapes (\x1b, \u009b, \u202e), never raw; a
 //     GitHub Actions workflow command ("::" at the start of a line, "##[" anywhere) is broken
 //     so that the runner does not run it.
+//   - Text for text of several lines (an error message): each line through Line.
 //   - CSV for a CSV cell: Line, then a leading ' before a cell a spreadsheet would take as a
 //     formula (one starting with =, +, -, @, a tab or a carriage return), as the OWASP
 //     guidance on CSV injection advises.
@@ -13,6 +14,9 @@
 //   - JSON for JSON already encoded (by encoding/json): the characters encoding/json leaves
 //     raw that a terminal may act on are written as \u escapes, so the document is still
 //     valid JSON and decodes to exactly the same strings.
+//   - XML for XML already encoded (JUnit): the same characters, and a workflow command at
+//     the start of a line of text, are written as character references: still valid XML,
+//     the same text once parsed.
 //
 // It imports no planrun package.
 package safetext
@@ -20,6 +24,7 @@ package safetext
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -52,6 +57,20 @@ func Line(s string) string {
 		i += n
 	}
 	return defuse(b.String())
+}
+
+// Text returns s fit for a terminal or a CI log as lines: each line of s through Line, so
+// that a message planrun writes over several lines keeps them while no line can start a
+// workflow command or carry a control character.
+func Text(s string) string {
+	if !needsLine(strings.ReplaceAll(s, "\n", "")) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Line(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // needsLine reports whether Line would change s (the common case is a plain string).
@@ -140,6 +159,67 @@ func JSON(encoded []byte) []byte {
 			out = append(out, encoded[i:i+n]...)
 		}
 		i += n
+	}
+	return out
+}
+
+// CSVRow returns the cells of one CSV row, each made safe with CSV.
+func CSVRow(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = CSV(c)
+	}
+	return out
+}
+
+// JSONWriter returns a writer that passes what it is given through JSON to w. Give it to
+// json.NewEncoder: an Encoder writes each value whole in one Write, so no character is
+// split between two calls.
+func JSONWriter(w io.Writer) io.Writer { return jsonWriter{w} }
+
+type jsonWriter struct{ w io.Writer }
+
+// Write writes JSON(p) to the underlying writer and reports p as written.
+func (j jsonWriter) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(JSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// XML returns encoded XML with every character a terminal may act on (DEL, C1 controls,
+// bidirectional and other invisible format characters) written as a character reference,
+// and the workflow commands of the text broken the same way: the first ':' of "::" at the
+// start of a line (after spaces and tabs) and the second '#' of "##[". Such characters
+// occur only in text and attribute values, where a reference means the same character.
+func XML(encoded []byte) []byte {
+	var out []byte // nil until something changes
+	lineStart := true
+	for i := 0; i < len(encoded); {
+		r, n := utf8.DecodeRune(encoded[i:])
+		var ref string
+		switch {
+		case r == 0x7f || (r != utf8.RuneError && hidden(r)):
+			ref = fmt.Sprintf("&#x%x;", r)
+		case r == ':' && lineStart && bytes.HasPrefix(encoded[i:], []byte("::")):
+			ref = "&#x3a;"
+		case r == '#' && bytes.HasPrefix(encoded[i:], []byte("##[")):
+			ref, n = "#&#x23;", 2
+		}
+		if ref != "" && out == nil {
+			out = append(make([]byte, 0, len(encoded)+16), encoded[:i]...)
+		}
+		switch {
+		case ref != "":
+			out = append(out, ref...)
+		case out != nil:
+			out = append(out, encoded[i:i+n]...)
+		}
+		lineStart = r == '\n' || (lineStart && (r == ' ' || r == '\t'))
+		i += n
+	}
+	if out == nil {
+		return encoded
 	}
 	return out
 }

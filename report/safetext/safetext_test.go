@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -141,4 +142,46 @@ func FuzzLine(f *testing.F) {
 			t.Errorf("JSON round trip of %q: %q, %v", s, back, err)
 		}
 	})
+}
+
+func TestTextKeepsLinesAndDefusesEach(t *testing.T) {
+	got := Text("create p-j-1: InvalidArgument: bad\n::add-mask::x\n\x1b[2Jhint")
+	want := "create p-j-1: InvalidArgument: bad\n" + `:\:add-mask::x` + "\n" + `\x1b[2Jhint`
+	if got != want {
+		t.Errorf("Text = %q, want %q", got, want)
+	}
+}
+
+func TestXMLEscapesAndParsesTheSame(t *testing.T) {
+	type doc struct {
+		XMLName xml.Name `xml:"d"`
+		Attr    string   `xml:"a,attr"`
+		Body    string   `xml:",chardata"`
+	}
+	for _, s := range Hostile {
+		in := doc{Attr: s, Body: "line\n  ::error::x\n" + s}
+		enc, err := xml.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := XML(enc)
+		for i, line := range strings.Split(string(got), "\n") {
+			if l := strings.TrimLeft(line, " \t"); strings.HasPrefix(l, "::") || strings.Contains(l, "##[") {
+				t.Errorf("XML line %d runs a workflow command: %q", i, line)
+			}
+		}
+		for _, r := range string(got) {
+			if r == 0x7f || hidden(r) {
+				t.Errorf("XML carries raw %U", r)
+			}
+		}
+		var back, direct doc
+		if err := xml.Unmarshal(got, &back); err != nil {
+			t.Fatalf("XML(%q) is not valid XML: %v\n%s", s, err, got)
+		}
+		_ = xml.Unmarshal(enc, &direct)
+		if back != direct {
+			t.Errorf("XML(%q) parses to %+v, want %+v", s, back, direct)
+		}
+	}
 }

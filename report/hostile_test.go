@@ -1,0 +1,250 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/state"
+)
+
+// hostile are service strings that try to act on a terminal or a CI log: GitHub Actions
+// workflow commands after a line break, escape sequences, C1 controls, bidi overrides,
+// spreadsheet formulas, a pipe that would split a Markdown row.
+var hostile = []string{
+	"x\n::add-mask::secret",
+	"y\r\n::error title=t::injected",
+	"::warning::at the start",
+	"##[error]old style",
+	"\x1b[31mred\x1b]0;title\x07",
+	"csi\u009b31m nel\u0085",
+	"rtl\u202egnp.exe",
+	"=HYPERLINK(\"http://x\")",
+	"in/a|b.mp4",
+}
+
+// ownCommand reports whether line is a workflow command that planrun itself writes.
+func ownCommand(line string) bool {
+	for _, k := range []string{"::error ", "::warning ", "::notice "} {
+		if strings.HasPrefix(line, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// assertSafeOutput fails when out holds a raw control character, a bidi or other hidden
+// character, invalid UTF-8, a "##[" command, or a line starting a workflow command that
+// planrun did not write (only when github is set may planrun's own start a line).
+func assertSafeOutput(t *testing.T, what, out string, github bool) {
+	t.Helper()
+	if !utf8.ValidString(out) {
+		t.Errorf("%s: invalid UTF-8", what)
+	}
+	for _, r := range out {
+		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0x202e || r == 0x2028 {
+			t.Errorf("%s: raw %U in the output:\n%s", what, r, out)
+			return
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		l := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(l, "::") && !(github && ownCommand(l)) {
+			t.Errorf("%s: a line runs a workflow command: %q", what, line)
+		}
+		if strings.Contains(line, "##[") {
+			t.Errorf("%s: an old-style workflow command: %q", what, line)
+		}
+	}
+}
+
+func hostileObjects() []executor.ObjectResult {
+	var rs []executor.ObjectResult
+	for i, h := range hostile {
+		rs = append(rs, executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-1", Bucket: "b-1250000000", Region: "ap-beijing",
+			BatchJobID: h, Object: h, Workflow: "w" + h, State: []string{ciapi.StateFailed, h}[i%2], Code: h, Message: h,
+			Attempt: 1, ExecutionID: h})
+	}
+	return rs
+}
+
+// TestResultsFormatsCarryNoHostileText runs hostile service strings through every results
+// format: none reaches the output raw, JSON stays valid and exact, CSV has no formula,
+// Markdown rows keep their columns, JUnit is valid XML.
+func TestResultsFormatsCarryNoHostileText(t *testing.T) {
+	objs := hostileObjects()
+	counts := []executor.ObjectCounts{{BatchJob: executor.BatchJob{Plan: "p", Job: "j", Name: "p-j-1", ID: hostile[0]},
+		Objects: len(objs), Failed: len(objs), ByCode: map[string]int{}, Err: errors.New(hostile[1])}}
+	for _, h := range hostile {
+		counts[0].ByCode[h]++
+	}
+	for _, format := range ResultsFormats {
+		for _, failed := range []bool{false, true} {
+			var b bytes.Buffer
+			w, err := NewResults(format, &b, ResultsOptions{FailedOnly: failed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range objs {
+				if err := w.Write(&objs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Finish(counts); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			assertSafeOutput(t, format, out, false)
+			switch format {
+			case ResultsJSON:
+				if failed {
+					break
+				}
+				n := 0
+				for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+					var rec struct{ Object, Message string }
+					if err := json.Unmarshal([]byte(line), &rec); err != nil {
+						t.Fatalf("json: %v in %q", err, line)
+					}
+					if rec.Object != objs[n].Object || rec.Message != objs[n].Message {
+						t.Errorf("json: object %q message %q, want the service's bytes %q", rec.Object, rec.Message, objs[n].Object)
+					}
+					n++
+				}
+			case ResultsCSV:
+				recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+				if err != nil {
+					t.Fatalf("csv: %v", err)
+				}
+				for _, rec := range recs {
+					for _, cell := range rec {
+						if c := strings.TrimLeft(cell, " "); c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+							t.Errorf("csv: formula cell %q", cell)
+						}
+					}
+				}
+			case ResultsMarkdown:
+				for _, line := range strings.Split(out, "\n") {
+					if strings.HasPrefix(line, "| p/j") {
+						if n := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"); n != 7 {
+							t.Errorf("markdown: %d cell borders, want 7: %q", n, line)
+						}
+					}
+				}
+			case ResultsJUnit:
+				checkXML(t, out)
+			}
+		}
+	}
+}
+
+// checkXML fails unless out is well-formed XML.
+func checkXML(t *testing.T, out string) {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(out))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("junit: %v\n%s", err, out)
+		}
+	}
+}
+
+// TestRunStatusCancelFormatsCarryNoHostileText: the run summary and its --wait states
+// ("Jobs after --wait: <State> N"), status rows (the STATE column) and cancel rows, in
+// every format, with hostile codes, messages, states and job ids.
+func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
+	var failures []executor.Result
+	for _, h := range hostile {
+		failures = append(failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-1", Status: executor.StatusFailed,
+			Code: h, Message: h, RequestID: h, JobID: h, JobState: h, Attempts: 1})
+	}
+	sum := &executor.Summary{Failures: failures, Total: executor.Counts{Planned: len(failures), Failed: len(failures)}}
+	var jobs []executor.JobStatus
+	for _, h := range hostile {
+		jobs = append(jobs, executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-1", JobID: h, State: h, Code: h, Message: h},
+			executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-2", JobID: h, State: ciapi.StateFailed, Code: h, Message: h})
+	}
+	wait := executor.NewWaitSummary(jobs)
+	for _, cmd := range []Command{Run, Status, Cancel} {
+		for _, format := range Formats(cmd) {
+			var b bytes.Buffer
+			s, err := New(format, &b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch cmd {
+			case Run:
+				for _, f := range failures {
+					if err := s.Result(f); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.RunDone(sum, wait, Meta{Wait: true}); err != nil {
+					t.Fatal(err)
+				}
+			case Status:
+				for _, h := range hostile {
+					if err := s.Status(state.Record{Plan: "p", Job: "j", Name: "p-j-1", Status: state.RowTriggered,
+						JobID: h, JobState: h, ErrorCode: h, ErrorMessage: h}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			case Cancel:
+				for _, j := range jobs {
+					if err := s.Cancelled(executor.CancelResult{JobStatus: j, Outcome: executor.CancelError, Err: errors.New(j.Message)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			what := string(cmd) + " --format " + format
+			assertSafeOutput(t, what, b.String(), format == "github")
+			if format == "junit" {
+				checkXML(t, b.String())
+			}
+			if format == "json" {
+				dec := json.NewDecoder(&b)
+				for {
+					var v any
+					if err := dec.Decode(&v); err == io.EOF {
+						break
+					} else if err != nil {
+						t.Fatalf("%s: invalid JSON: %v", what, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestWaitLinesCarryNoHostileText: the waiting line and "Objects after --wait".
+func TestWaitLinesCarryNoHostileText(t *testing.T) {
+	var jobs []executor.JobStatus
+	for _, h := range hostile {
+		jobs = append(jobs, executor.JobStatus{Plan: "p", Job: "j", Name: "n", State: h})
+	}
+	assertSafeOutput(t, "waiting line", WaitLine(executor.NewWaitSummary(jobs)), false)
+	tot := NewObjectTotals()
+	for _, o := range hostileObjects() {
+		tot.Add(&o)
+	}
+	var b bytes.Buffer
+	if err := WriteObjectSummary(&b, tot, hostile, "", false); err != nil {
+		t.Fatal(err)
+	}
+	assertSafeOutput(t, "objects after --wait", b.String(), false)
+}
