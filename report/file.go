@@ -360,3 +360,14 @@ func OpenRun(format string, w io.Writer, reportPath, junitPath string, opts ...O
 	}
 	return Multi(sinks...), abort, nil
 }
+
+// EmulatorFileFor is the file where the in-process emulator of --emulator keeps its batch
+// jobs beside the state file statePath (the rule of emulator.StateFileFor, which report
+// does not import): an output must never replace it.
+func EmulatorFileFor(statePath string) string {
+	base := strings.TrimSuffix(statePath, filepath.Ext(statePath))
+	if filepath.Base(base) != "emulator" {
+		base += ".emulator"
+	}
+	return base + ".json"
+}

@@ -7,7 +7,7 @@ type Output struct{ Flag, Path string }
 
 // CheckOutputs refuses, before anything is sent or any state file is made, an output (of
 // those with a path) that would replace the state file at statePath ("" when none) or one
-// of its companions, a plan file of files, another output, or that cannot be written (a
+// of its companions (the emulator file of --emulator among them), a plan file of files, another output, or that cannot be written (a
 // folder, a read-only place). The error names the flag and the path.
 func CheckOutputs(statePath string, files []string, outs ...Output) error {
 	var protect []Protected
@@ -15,6 +15,7 @@ func CheckOutputs(statePath string, files []string, outs ...Output) error {
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock", ".heartbeat"} {
 			protect = append(protect, Protected{Path: statePath + suffix, What: "the state file " + statePath + suffix})
 		}
+		protect = append(protect, Protected{Path: EmulatorFileFor(statePath), What: "the emulator file " + EmulatorFileFor(statePath)})
 	}
 	for _, f := range files {
 		protect = append(protect, Protected{Path: f, What: "the plan file " + f})

@@ -41,6 +41,11 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 		time.Sleep(f.CreateDelay) // not cut short by the client leaving: the service finishes
 	}
 	now := s.now()
+	release, e := s.journalLock()
+	if e != nil {
+		return reply{err: e}
+	}
+	defer release()
 	s.mu.Lock()
 	if s.opts.QueueLimit > 0 && s.unfinished(t.key(), now) >= s.opts.QueueLimit {
 		s.mu.Unlock()
@@ -50,6 +55,10 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 	j := &job{bucket: t.bucket, region: t.region, req: req, created: now, seq: len(s.byKey[t.key()])}
 	j.id = s.newJobID()
 	j.fails = fails(s.seed, j.id, s.opts.FailRate)
+	if e := s.journalJob(j); e != nil {
+		s.mu.Unlock()
+		return reply{err: e}
+	}
 	s.all = append(s.all, j)
 	s.byKey[t.key()] = append(s.byKey[t.key()], j)
 	s.byID[j.id] = j

@@ -33,6 +33,11 @@ func (s *Server) describe(t target, id string) reply {
 // 400 InvalidArgument; an unknown one is 404 NoSuchJob.
 func (s *Server) cancel(t target, id string) reply {
 	now := s.now()
+	release, e := s.journalLock()
+	if e != nil {
+		return reply{err: e}
+	}
+	defer release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j := s.lookup(t, id)
@@ -41,6 +46,9 @@ func (s *Server) cancel(t target, id string) reply {
 	}
 	if st := j.at(now, s.opts.SubmittedFor, s.opts.RunningFor).state; ciapi.Terminal(st) {
 		return reply{err: invalidArgument("JobId", "job already finished (state %s)", st)}
+	}
+	if e := s.journalCancel(j, now); e != nil {
+		return reply{err: e}
 	}
 	j.canceled = now
 	return reply{}

@@ -1,27 +1,44 @@
 package emulator
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
 )
 
-// stateVersion is the version of the saved file's layout.
-const stateVersion = 1
+// MaxStateFileSize is the largest emulator state file read (about half a million batch
+// jobs); a larger one is refused before anything is read, as is anything but a regular
+// file (a device such as /dev/zero, a FIFO, a folder).
+const MaxStateFileSize = 256 << 20
 
-// savedState is the JSON file of Save and Load: the batch jobs in creation order and the
-// object options they were fanned out with. Executions are not saved: they are derived
-// again, identically, from the jobs and the options.
-type savedState struct {
-	Version int           `json:"version"`
-	Objects ObjectOptions `json:"objects"`
-	Jobs    []savedJob    `json:"jobs"`
+// stateVersion is the version of the file's layout: a header line, then one line per
+// change (JSON Lines). Version 1 files (one JSON document with every job) are read too, and
+// grow into version 2 files by the lines appended after them.
+const stateVersion = 2
+
+// ErrStateFile is matched by the errors about an emulator state file that cannot be used:
+// not a regular file, larger than MaxStateFileSize, or not an emulator file at all.
+var ErrStateFile = errors.New("unusable emulator state file")
+
+// record is one line of the state file: the header (Version and Objects, and Jobs in a
+// version 1 file), a batch job created (Job) or a batch job cancelled (Cancel).
+type record struct {
+	Version int            `json:"version,omitempty"`
+	Objects *ObjectOptions `json:"objects,omitempty"`
+	Jobs    []savedJob     `json:"jobs,omitempty"`
+	Job     *savedJob      `json:"job,omitempty"`
+	Cancel  *savedCancel   `json:"cancel,omitempty"`
 }
 
 type savedJob struct {
@@ -34,16 +51,315 @@ type savedJob struct {
 	Fails    bool                `json:"fails,omitempty"`
 }
 
-// Save writes every batch job held to path (JSON, replaced atomically).
-func (s *Server) Save(path string) error {
+type savedCancel struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
+// journal is the state file a Server shares with the other processes that use it. Every
+// create and cancel is appended to it, under an exclusive lock on the file, before it is
+// answered (so a process killed at any instant loses nothing it answered), after the lines
+// the others appended were read; every request reads those lines first (so a job created
+// or cancelled by another process is seen at once). The file is never rewritten: no
+// process can save a stale copy over a newer one.
+type journal struct {
+	mu   sync.Mutex // serialises this process's reads and appends
+	path string
+	f    *os.File
+	off  int64 // bytes read and applied
+}
+
+// CheckStateFile reports, without opening it, whether path can be an emulator state file:
+// missing (it will be made), or a regular file (links followed) of at most
+// MaxStateFileSize bytes. The error matches ErrStateFile.
+func CheckStateFile(path string) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("emulator state %s: %w", path, err)
+	}
+	return checkInfo(path, info)
+}
+
+// checkInfo refuses what is not a regular file of at most MaxStateFileSize bytes.
+func checkInfo(path string, info fs.FileInfo) error {
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("emulator state %s: %w: not a regular file (%v)", path, ErrStateFile, info.Mode().Type())
+	}
+	if info.Size() > MaxStateFileSize {
+		return fmt.Errorf("emulator state %s: %w: %d bytes, more than the %d MiB read at most; remove it to start afresh",
+			path, ErrStateFile, info.Size(), MaxStateFileSize>>20)
+	}
+	return nil
+}
+
+// openState opens path with flag, never blocking (a FIFO put there after the check opens
+// at once and is refused), and checks what was opened.
+func openState(path string, flag int) (*os.File, error) {
+	if err := CheckStateFile(path); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, flag|openNonblock, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("emulator state %s: %w", path, err)
+	}
+	info, err := f.Stat()
+	if err == nil {
+		err = checkInfo(path, info)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// loadIfPresent makes path the state file of s: what it holds is loaded, and every change
+// is appended to it from now on. A missing file is made, with its folder.
+func (s *Server) loadIfPresent(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("emulator state %s: %w", path, err)
+		}
+	}
+	f, err := openState(path, os.O_RDWR|os.O_CREATE|os.O_APPEND)
+	if err != nil {
+		return err
+	}
+	j := &journal{path: path, f: f}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("emulator state %s: lock: %w", path, err)
+	}
+	defer unlockFile(f)
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("emulator state %s: %w", path, err)
+	}
+	if info.Size() == 0 {
+		s.mu.Lock()
+		opts := s.objs.opts
+		s.mu.Unlock()
+		header, _ := json.Marshal(record{Version: stateVersion, Objects: &opts})
+		if _, err := f.Write(append(header, '\n')); err != nil {
+			f.Close()
+			return fmt.Errorf("emulator state %s: %w", path, err)
+		}
+	}
+	// With the file locked nobody writes: a last line without its line break is a version
+	// 1 file or a line cut short by a kill. It is read as it is, then ended, so that the
+	// next line starts on its own.
+	tail, err := j.readAll(s, true)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if tail {
+		if _, err := f.Write([]byte{'\n'}); err != nil {
+			f.Close()
+			return fmt.Errorf("emulator state %s: %w", path, err)
+		}
+		j.off++
+	}
 	s.mu.Lock()
-	st := savedState{Version: stateVersion, Objects: s.objs.opts, Jobs: make([]savedJob, len(s.all))}
-	for i, j := range s.all {
-		st.Jobs[i] = savedJob{Bucket: j.bucket, Region: j.region, ID: j.id, Request: j.req,
-			Created: j.created, Canceled: j.canceled, Fails: j.fails}
+	s.journal = j
+	s.mu.Unlock()
+	return nil
+}
+
+// read applies the lines appended since the last read (by any process). A last line
+// without its line break is being written: it is left for the next read. j.mu must be
+// held.
+func (j *journal) read(s *Server) error {
+	_, err := j.readAll(s, false)
+	return err
+}
+
+// readAll is read; with last set, a last line without its line break is read too (the
+// caller holds the file's lock), and tail reports it.
+func (j *journal) readAll(s *Server, last bool) (tail bool, err error) {
+	info, err := j.f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("emulator state %s: %w", j.path, err)
+	}
+	if err := checkInfo(j.path, info); err != nil {
+		return false, err
+	}
+	if info.Size() <= j.off {
+		return false, nil
+	}
+	sc := bufio.NewScanner(io.NewSectionReader(j.f, j.off, info.Size()-j.off))
+	sc.Buffer(make([]byte, 0, 64<<10), MaxStateFileSize+1)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			return i + 1, data[:i], nil
+		}
+		if last && atEOF && len(data) > 0 {
+			tail = true
+			return len(data), data, nil
+		}
+		return 0, nil, nil // incomplete: wait for its line break
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sc.Scan() {
+		line := sc.Bytes()
+		header := j.off == 0
+		j.off += int64(len(line)) + 1
+		if tail {
+			j.off-- // no line break read
+		}
+		var rec record
+		err := json.Unmarshal(line, &rec)
+		if header {
+			if err != nil || rec.Version < 1 || rec.Version > stateVersion || rec.Objects == nil {
+				j.off = 0
+				return false, fmt.Errorf("emulator state %s: %w: no emulator header (remove it to start afresh)", j.path, ErrStateFile)
+			}
+			s.objs = newObjectStore(*rec.Objects)
+			for _, sj := range rec.Jobs {
+				s.addSaved(sj)
+			}
+			continue
+		}
+		if err != nil {
+			continue // a line cut short by a kill, ended by the next process
+		}
+		if rec.Job != nil {
+			s.addSaved(*rec.Job)
+		}
+		if rec.Cancel != nil {
+			if jb := s.byID[rec.Cancel.ID]; jb != nil && jb.canceled.IsZero() {
+				jb.canceled = rec.Cancel.At
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return false, fmt.Errorf("emulator state %s: %w: %w", j.path, ErrStateFile, err)
+	}
+	return tail, nil
+}
+
+// addSaved adds a saved batch job (once: a job id seen before is ignored); s.mu must be
+// held.
+func (s *Server) addSaved(sj savedJob) {
+	if _, dup := s.byID[sj.ID]; dup {
+		return
+	}
+	t := target{bucket: sj.Bucket, region: sj.Region}
+	j := &job{seq: len(s.byKey[t.key()]), bucket: sj.Bucket, region: sj.Region, id: sj.ID,
+		req: sj.Request, created: sj.Created, canceled: sj.Canceled, fails: sj.Fails}
+	s.all = append(s.all, j)
+	s.byKey[t.key()] = append(s.byKey[t.key()], j)
+	s.byID[j.id] = j
+	s.register(j)
+}
+
+// stateError is the answer to a request that the state file kept from being done.
+func stateError(err error) *apiError {
+	return errorf(http.StatusInternalServerError, "InternalError", "emulator state file: %v", err)
+}
+
+// refresh reads what other processes appended to the state file, before a request is
+// answered; without a state file it does nothing.
+func (s *Server) refresh() *apiError {
+	j := s.currentJournal()
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.read(s); err != nil {
+		return stateError(err)
+	}
+	return nil
+}
+
+// currentJournal returns the state file of s, nil when it has none.
+func (s *Server) currentJournal() *journal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.journal
+}
+
+// journalLock holds the state file for one change: exclusively locked, with what other
+// processes appended read. release undoes it. Without a state file both do nothing.
+func (s *Server) journalLock() (release func(), e *apiError) {
+	j := s.currentJournal()
+	if j == nil {
+		return func() {}, nil
+	}
+	j.mu.Lock()
+	if err := lockFile(j.f); err != nil {
+		j.mu.Unlock()
+		return nil, stateError(err)
+	}
+	release = func() { unlockFile(j.f); j.mu.Unlock() }
+	if err := j.read(s); err != nil {
+		release()
+		return nil, stateError(err)
+	}
+	return release, nil
+}
+
+// journalAppend appends rec to the state file, under journalLock; s.mu may be held. A
+// line written in part (a full disk) is cut off again.
+func (s *Server) journalAppend(rec record) *apiError {
+	j := s.journal
+	if j == nil {
+		return nil
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return stateError(err)
+	}
+	line = append(line, '\n')
+	if _, err := j.f.Write(line); err != nil {
+		_ = j.f.Truncate(j.off)
+		return stateError(err)
+	}
+	j.off += int64(len(line))
+	return nil
+}
+
+// journalJob records the creation of jb; s.mu must be held, under journalLock.
+func (s *Server) journalJob(jb *job) *apiError {
+	return s.journalAppend(record{Job: &savedJob{Bucket: jb.bucket, Region: jb.region, ID: jb.id, Request: jb.req,
+		Created: jb.created, Fails: jb.fails}})
+}
+
+// journalCancel records the cancel of jb at; s.mu must be held, under journalLock.
+func (s *Server) journalCancel(jb *job, at time.Time) *apiError {
+	return s.journalAppend(record{Cancel: &savedCancel{ID: jb.id, At: at}})
+}
+
+// Save writes every batch job held to path (replaced atomically), in the layout Load
+// reads. When path is the server's own state file there is nothing to write: every change
+// is there already.
+func (s *Server) Save(path string) error {
+	if j := s.currentJournal(); j != nil {
+		if a, err := os.Stat(path); err == nil {
+			if b, err := j.f.Stat(); err == nil && os.SameFile(a, b) {
+				return nil
+			}
+		}
+	}
+	var buf bytes.Buffer
+	s.mu.Lock()
+	opts := s.objs.opts
+	enc := json.NewEncoder(&buf)
+	err := enc.Encode(record{Version: stateVersion, Objects: &opts})
+	for _, j := range s.all {
+		if err != nil {
+			break
+		}
+		err = enc.Encode(record{Job: &savedJob{Bucket: j.bucket, Region: j.region, ID: j.id, Request: j.req,
+			Created: j.created, Canceled: j.canceled, Fails: j.fails}})
 	}
 	s.mu.Unlock()
-	data, err := json.Marshal(&st)
 	if err != nil {
 		return fmt.Errorf("save emulator state: %w", err)
 	}
@@ -56,7 +372,7 @@ func (s *Server) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save emulator state: %w", err)
 	}
-	_, werr := tmp.Write(data)
+	_, werr := tmp.Write(buf.Bytes())
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		_ = os.Remove(tmp.Name())
@@ -70,43 +386,23 @@ func (s *Server) Save(path string) error {
 }
 
 // Load replaces what s holds by the batch jobs saved at path, and their executions
-// (derived again with the object options saved with them). A missing file is an error
-// matching fs.ErrNotExist.
+// (derived again with the object options saved with them). It reads a regular file of at
+// most MaxStateFileSize bytes only. A missing file is an error matching fs.ErrNotExist.
 func (s *Server) Load(path string) error {
-	data, err := os.ReadFile(path)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("load emulator state: %w", err)
+	}
+	f, err := openState(path, os.O_RDONLY)
 	if err != nil {
 		return fmt.Errorf("load emulator state: %w", err)
 	}
-	var st savedState
-	if err := json.Unmarshal(data, &st); err != nil {
-		return fmt.Errorf("load emulator state %s: %w", path, err)
-	}
-	if st.Version != stateVersion {
-		return fmt.Errorf("load emulator state %s: version %d, want %d", path, st.Version, stateVersion)
-	}
+	defer f.Close()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.all, s.byKey, s.byID = nil, map[string][]*job{}, map[string]*job{}
-	s.objs = newObjectStore(st.Objects)
-	for _, sj := range st.Jobs {
-		t := target{bucket: sj.Bucket, region: sj.Region}
-		j := &job{seq: len(s.byKey[t.key()]), bucket: sj.Bucket, region: sj.Region, id: sj.ID,
-			req: sj.Request, created: sj.Created, canceled: sj.Canceled, fails: sj.Fails}
-		if _, dup := s.byID[j.id]; dup {
-			return fmt.Errorf("load emulator state %s: job %s twice", path, j.id)
-		}
-		s.all = append(s.all, j)
-		s.byKey[t.key()] = append(s.byKey[t.key()], j)
-		s.byID[j.id] = j
-		s.register(j)
-	}
-	return nil
-}
-
-// loadIfPresent loads path when the file exists.
-func (s *Server) loadIfPresent(path string) error {
-	if err := s.Load(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	s.mu.Unlock()
+	j := &journal{path: path, f: f}
+	if _, err := j.readAll(s, true); err != nil {
+		return fmt.Errorf("load emulator state: %w", err)
 	}
 	return nil
 }

@@ -27,14 +27,15 @@ type Server struct {
 	recentStarts []time.Time // real times of requests admitted within the last second
 	throttle     throttleState
 
-	mu     sync.Mutex // guards everything below
-	faults Faults
-	rng    *rand.Rand
-	seed   int64             // effective seed
-	all    []*job            // every job in creation order
-	byKey  map[string][]*job // bucket/region -> jobs in creation order
-	byID   map[string]*job
-	objs   *objectStore // the objects and executions of the batch jobs
+	mu      sync.Mutex // guards everything below
+	faults  Faults
+	rng     *rand.Rand
+	seed    int64             // effective seed
+	all     []*job            // every job in creation order
+	byKey   map[string][]*job // bucket/region -> jobs in creation order
+	byID    map[string]*job
+	objs    *objectStore // the objects and executions of the batch jobs
+	journal *journal     // the state file shared with other processes, nil without one
 }
 
 // New returns a Server configured by opts (see Options for the defaults).
@@ -75,6 +76,7 @@ func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
 // Jobs returns a snapshot of every job held, in creation order, states as of Options.Clock.
 func (s *Server) Jobs() []Job {
+	_ = s.refresh()
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,6 +209,9 @@ func (s *Server) handle(r *http.Request, op, id string) reply {
 	}
 	if err := s.authenticate(r); err != nil {
 		s.stats.add(func(st *Stats) { st.AuthFailures++ })
+		return reply{err: err}
+	}
+	if err := s.refresh(); err != nil {
 		return reply{err: err}
 	}
 	switch op {

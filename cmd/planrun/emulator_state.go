@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/session"
 )
 
 // The environment variables that change the in-process emulator's failing objects.
@@ -15,6 +16,9 @@ const (
 // emulatorOptions configures the in-process emulator of --emulator.
 func emulatorOptions(e *env, statePath string) (emulator.Options, error) {
 	opts := emulator.InProcessOptions(statePath)
+	if err := emulator.CheckStateFile(opts.StateFile); err != nil {
+		return emulator.Options{}, session.UsageError{Err: err}
+	}
 	for _, v := range []struct {
 		name string
 		dst  *float64
