@@ -68,7 +68,9 @@
 //
 // Pages can be capped (PageSize), every n-th page can name objects by full URL
 // (FullURLEvery), a token can be answered again (LoopToken), and detail calls can fail
-// (DetailFailRate). Options.StateFile keeps the batch jobs between processes (Save, Load).
+// (DetailFailRate). Options.StateFile keeps the batch jobs in a file shared by every
+// process that uses it: each change is appended before it is answered, and what the others
+// appended is read before each request (see persist.go; Save and Load copy it elsewhere).
 //
 // # Faults
 //

@@ -61,8 +61,11 @@ type Options struct {
 	NamePrefixMatch bool
 	// Objects describe the objects of every bucket and the executions of batch jobs.
 	Objects ObjectOptions
-	// StateFile, when set, is where Start loads the batch jobs held (if the file exists)
-	// and where Running.Close saves them, so that successive processes see one service.
+	// StateFile, when set, is where the batch jobs are kept: Start reads what it holds
+	// (making it when missing), every create and cancel is appended to it before it is
+	// answered, and what other processes append is read before each request, so that
+	// processes at once or one after another see one service. Only a regular file of at
+	// most MaxStateFileSize bytes is read.
 	StateFile string
 	// QueueLimit, when positive, is how many unfinished batch jobs (Submitted, Running or
 	// Pause on Clock) a bucket holds at most: a create beyond it answers 403

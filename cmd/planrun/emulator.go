@@ -49,7 +49,7 @@ func setupEmulator(fs *flag.FlagSet) runFunc {
 	fs.IntVar(&opts.Objects.PerPrefix, "objects-per-prefix", 0, "objects under every prefix of a bucket (0: 1000), uploaded evenly over 2023 and 2024")
 	fs.Float64Var(&opts.Objects.FailRate, "object-fail-rate", 0, "fraction of objects whose first attempt fails (per workflow or tag)")
 	fs.Float64Var(&opts.Objects.PermanentShare, "permanent-share", 0, "fraction of the failing objects that fail on every attempt (the others succeed when retried)")
-	fs.StringVar(&opts.StateFile, "state-file", "", "keep the jobs in this JSON `file` across restarts (loaded at start, saved at stop)")
+	fs.StringVar(&opts.StateFile, "state-file", "", "keep the jobs in this JSON Lines `file` across restarts, shared with every process using it (each change written as it is answered)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	return func(ctx context.Context, rest []string, e *env) error {
 		if len(rest) > 0 {
