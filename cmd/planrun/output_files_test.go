@@ -74,3 +74,30 @@ func TestEmulatorFileRuleAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsThroughLinkAndToDevNull: --results through a symbolic link fills the file it
+// leads to and keeps the link; --report /dev/null leaves /dev/null a device.
+func TestResultsThroughLinkAndToDevNull(t *testing.T) {
+	path := writePlan(t, smallPlan)
+	dir := t.TempDir()
+	target := filepath.Join(t.TempDir(), "results.jsonl")
+	link := filepath.Join(dir, "r.jsonl")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{envEmulatorFailRate: "0"}
+	r := runCLI(t, vars, "run", "--emulator", "--state", filepath.Join(dir, "s.db"), "--quiet", "--wait",
+		"--poll-interval", "200ms", "--results", link, "--report", os.DevNull, path)
+	if r.code != 0 {
+		t.Fatalf("run: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
+	}
+	if data, err := os.ReadFile(target); err != nil || !strings.Contains(string(data), `"object"`) {
+		t.Errorf("the linked file holds no results: %v\n%.200s", err, data)
+	}
+	if fi, err := os.Lstat(os.DevNull); err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
+		t.Errorf("%s is no longer a device: %v", os.DevNull, err)
+	}
+}
