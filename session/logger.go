@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // Logger makes the command's slog logger on stderr: text or JSON (--log-format), level from
@@ -28,7 +30,7 @@ func (s *Session) Logger(format string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch {
 	case format == "json":
-		return slog.New(slog.NewJSONHandler(s.IO.Stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(safetext.JSONWriter(s.IO.Stderr), opts)), nil
 	case format != "text" && format != "":
 		return nil, Usagef("unknown --log-format %q (want text or json)", format)
 	case v == "":

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"log/slog"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -182,6 +183,26 @@ func TestXMLEscapesAndParsesTheSame(t *testing.T) {
 		_ = xml.Unmarshal(enc, &direct)
 		if back != direct {
 			t.Errorf("XML(%q) parses to %+v, want %+v", s, back, direct)
+		}
+	}
+}
+
+// TestJSONWriterUnderSlog: log lines of slog's JSON handler (one Write per record) stay
+// valid JSON with the service's message exact, and carry no raw C1 or bidi character.
+func TestJSONWriterUnderSlog(t *testing.T) {
+	var b bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(JSONWriter(&b), nil))
+	for _, h := range Hostile {
+		log.Warn("retrying", "message", h)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		assertSafeLine(t, "slog", line)
+		var rec struct{ Message string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %d is not JSON: %v", i, err)
+		}
+		if want := strings.ToValidUTF8(Hostile[i], "\uFFFD"); rec.Message != want && !strings.Contains(Hostile[i], "\xff") {
+			t.Errorf("log line %d: message %q, want %q", i, rec.Message, want)
 		}
 	}
 }
