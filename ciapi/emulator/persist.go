@@ -27,6 +27,9 @@ const MaxStateFileSize = 256 << 20
 // grow into version 2 files by the lines appended after them.
 const stateVersion = 2
 
+// headerStart opens every state file: the header line's first field.
+const headerStart = `{"version":`
+
 // ErrStateFile is matched by the errors about an emulator state file that cannot be used:
 // not a regular file, larger than MaxStateFileSize, or not an emulator file at all.
 var ErrStateFile = errors.New("unusable emulator state file")
@@ -190,6 +193,14 @@ func (j *journal) readAll(s *Server, last bool) (tail bool, err error) {
 	}
 	if info.Size() <= j.off {
 		return false, nil
+	}
+	if j.off == 0 {
+		// Every state file starts so (the header's first field): anything else is refused
+		// before a line of it is buffered.
+		head := make([]byte, len(headerStart))
+		if _, err := j.f.ReadAt(head, 0); err != nil || string(head) != headerStart {
+			return false, fmt.Errorf("emulator state %s: %w: no emulator header (remove it to start afresh)", j.path, ErrStateFile)
+		}
 	}
 	sc := bufio.NewScanner(io.NewSectionReader(j.f, j.off, info.Size()-j.off))
 	sc.Buffer(make([]byte, 0, 64<<10), MaxStateFileSize+1)
