@@ -62,7 +62,7 @@ func (h plainHandler) Handle(_ context.Context, r slog.Record) error {
 	if len(parts) > 0 {
 		msg += " (" + strings.Join(parts, ", ") + ")"
 	}
-	h.io.Console().Println(msg)
+	h.io.Console().Println(safetext.Line(msg))
 	return nil
 }
 
