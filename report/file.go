@@ -161,7 +161,7 @@ func locate(path string) (destination, error) {
 	di, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return destination{}, fmt.Errorf("folder %s does not exist (planrun does not create it): %w", dir, fs.ErrNotExist)
+		return destination{}, missingFolder{dir}
 	case err != nil:
 		return destination{}, err
 	case !di.IsDir():
@@ -169,6 +169,17 @@ func locate(path string) (destination, error) {
 	}
 	return destination{path: p}, nil
 }
+
+// missingFolder is the error of an output whose folder does not exist; it matches
+// fs.ErrNotExist.
+type missingFolder struct{ dir string }
+
+func (e missingFolder) Error() string {
+	return "folder " + e.dir + " does not exist (planrun does not create it)"
+}
+
+// Is makes a missingFolder match fs.ErrNotExist.
+func (e missingFolder) Is(target error) bool { return target == fs.ErrNotExist }
 
 // isDescriptor reports whether path names an open descriptor of the process rather than
 // a file: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N.

@@ -89,13 +89,30 @@ func CheckStateFile(path string) error {
 // checkInfo refuses what is not a regular file of at most MaxStateFileSize bytes.
 func checkInfo(path string, info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("emulator state %s: %w: not a regular file (%v)", path, ErrStateFile, info.Mode().Type())
+		return fmt.Errorf("emulator state %s: %w: not a regular file but %s", path, ErrStateFile, kind(info.Mode()))
 	}
 	if info.Size() > MaxStateFileSize {
 		return fmt.Errorf("emulator state %s: %w: %d bytes, more than the %d MiB read at most; remove it to start afresh",
 			path, ErrStateFile, info.Size(), MaxStateFileSize>>20)
 	}
 	return nil
+}
+
+// kind names what a file that is not a regular file is.
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file (" + m.Type().String() + ")"
 }
 
 // openState opens path with flag, never blocking (a FIFO put there after the check opens
