@@ -70,8 +70,8 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	return nil, err
 }
 
-// attempt sends cl once, signed afresh. A non-2xx answer comes back as both the
-// response and an *APIError.
+// attempt sends cl once, signed afresh. A non-2xx answer, or a 2xx whose body is an error
+// (see errorShaped), comes back as both the response and an *APIError.
 func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &APIError{Op: cl.op, Err: &stopped{err}}
@@ -132,7 +132,7 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return nil, c.creds.redactError(&APIError{Op: cl.op, Status: resp.StatusCode, Err: err, Sent: true})
 	}
 	r := &response{status: resp.StatusCode, header: resp.Header, body: data}
-	if resp.StatusCode/100 != 2 {
+	if resp.StatusCode/100 != 2 || errorShaped(data) { // an error body is an error on any status
 		return r, c.creds.redactError(newStatusError(cl.op, resp.StatusCode, resp.Header, data, c.now()))
 	}
 	return r, nil

@@ -17,6 +17,8 @@ import (
 const (
 	// CodeSlowDown is the service's throttling code.
 	CodeSlowDown = "SlowDown"
+	// CodeTooManyRequests is the code of a 429 answer.
+	CodeTooManyRequests = "TooManyRequests"
 	// CodeQueueSaturated says the processing queue is full (a 403): back-pressure, not a
 	// refusal of the configuration; trying later succeeds once the queue drains.
 	CodeQueueSaturated = "QueueSaturated"
@@ -39,14 +41,22 @@ func byCaller(err error) bool {
 
 // IsRetryable reports whether trying the same call again may succeed: a 5xx, SlowDown
 // (any status), 429, QueueSaturated (any status: see IsQueueSaturated), a timeout, or a
-// connection reset, refused or closed early (EOF). A context cancelled (or a deadline set)
-// by the caller is not retryable.
+// connection reset, refused or closed early (EOF). A 2xx whose body is an error (see
+// errorShaped: the status says nothing, the Code is all there is) is retryable, as is a
+// 2xx to a create whose body names no job (IsUncertain: look it up, then send again). A
+// context cancelled (or a deadline set) by the caller is not retryable.
 func IsRetryable(err error) bool {
 	if err == nil || byCaller(err) {
 		return false
 	}
 	var ae *APIError
 	if errors.As(err, &ae) {
+		switch {
+		case ae.Status/100 == 2 && ae.Err == nil: // an error body
+			return ae.Code != CodeQueuePaused
+		case ae.Status/100 == 2 && ae.Op == "create": // no job shown
+			return true
+		}
 		if ae.Err != nil {
 			return transient(ae.Err)
 		}
@@ -54,6 +64,16 @@ func IsRetryable(err error) bool {
 			ae.Code == CodeQueueSaturated
 	}
 	return transient(err)
+}
+
+// refusalCode reports whether an error code says, whatever the status it came with, that
+// the service did not do what was asked: throttling, or a queue that took nothing.
+func refusalCode(code string) bool {
+	switch code {
+	case CodeSlowDown, CodeTooManyRequests, CodeQueueSaturated, CodeQueuePaused:
+		return true
+	}
+	return false
 }
 
 // IsQueueSaturated reports whether the service answered that its processing queue is full
@@ -72,11 +92,12 @@ func IsQueuePaused(err error) bool {
 
 // IsUncertain reports whether a failed create may nevertheless have created the job, so
 // that it must be looked up (by Name) before being sent again: a timeout or a dropped
-// connection after the request was sent, a cancellation after sending, or a 5xx. It is
-// false for throttling (503 SlowDown, any SlowDown, 429: the service did not do it), for
-// any other 4xx, for errors that happened before anything was sent (connection refused,
-// DNS, TLS handshake), and for a 2xx whose body was lost or unreadable: that create
-// certainly made the job (see IsCreated).
+// connection after the request was sent, a cancellation after sending, a 5xx, or a 2xx
+// that does not show the job (its body empty, unreadable, without a job id, or an error
+// whose Code is not a refusal). It is false for throttling (SlowDown or QueueSaturated
+// with any status, 429: the service did not do it), for any other 4xx, and for errors
+// that happened before anything was sent (connection refused, DNS, TLS handshake). A
+// create is done only when the service shows its job.
 func IsUncertain(err error) bool {
 	if err == nil {
 		return false
@@ -86,11 +107,11 @@ func IsUncertain(err error) bool {
 		if ae.Status == 0 {
 			return ae.Sent && !neverSent(ae.Err)
 		}
-		if ae.Status >= 200 && ae.Status < 300 {
+		if refusalCode(ae.Code) || ae.Status == http.StatusTooManyRequests {
 			return false
 		}
-		if ae.Code == CodeSlowDown || ae.Status == http.StatusTooManyRequests {
-			return false
+		if ae.Status >= 200 && ae.Status < 300 {
+			return ae.Err == nil || ae.Op == "create"
 		}
 		return ae.Status >= 500
 	}
@@ -98,14 +119,6 @@ func IsUncertain(err error) bool {
 		return false
 	}
 	return !neverSent(err)
-}
-
-// IsCreated reports whether err is the answer to a create that the service accepted (a
-// 2xx) but whose body is empty, unreadable or names no job id: the job was made, its id
-// is unknown (find it by Name), and the create must never be sent again.
-func IsCreated(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Op == "create" && ae.Status >= 200 && ae.Status < 300
 }
 
 // IsPermanent reports whether err is a definite failure that retrying will not change:

@@ -135,3 +135,86 @@ func (c Credentials) redactError(e *APIError) *APIError {
 	}
 	return e
 }
+
+// errorShaped reports whether the body of a 2xx answer is an error in disguise: an XML
+// document whose root holds a non-empty Code and no JobsDetail (<Error>, or
+// <Response><Code>SlowDown</Code>...), or a JSON object with a code other than 0 and no
+// JobsDetail. No answer of the service that carries a result has such a root: a job's
+// Code sits inside its JobsDetail. Such an answer is the error it names, whatever its
+// status (see newStatusError and the classification in classify.go).
+func errorShaped(body []byte) bool {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return false
+	}
+	switch trimmed[0] {
+	case '<':
+		if !bytes.Contains(trimmed, []byte("Code")) {
+			return false // the cheap answer for nearly every list, describe and cancel
+		}
+		code, jobs, ok := rootCodeSimple(trimmed)
+		if !ok {
+			code, jobs = rootCodeXML(trimmed)
+		}
+		return code != "" && !jobs
+	case '{':
+		var j struct {
+			Code       json.RawMessage `json:"code"`
+			JobsDetail json.RawMessage `json:"JobsDetail"`
+		}
+		if json.Unmarshal(trimmed, &j) != nil || j.JobsDetail != nil {
+			return false
+		}
+		code := strings.TrimSpace(jsonCode(j.Code))
+		return code != "" && code != "0"
+	}
+	return false
+}
+
+// rootCodeSimple reads, with the fast parser, the Code directly under the root and
+// whether a JobsDetail sits beside it; ok is false when the fast parser declines.
+func rootCodeSimple(b []byte) (code string, jobs, ok bool) {
+	root, ok := parseSimpleXML(b)
+	if !ok {
+		return "", false, false
+	}
+	for c := root.first; c != nil; c = c.next {
+		switch c.name {
+		case "Code":
+			code = strings.TrimSpace(c.text)
+		case "JobsDetail":
+			jobs = true
+		}
+	}
+	return code, jobs, true
+}
+
+// rootCodeXML is rootCodeSimple through encoding/xml, for any well-formed document; a
+// document that does not parse yields what was read before the fault.
+func rootCodeXML(b []byte) (code string, jobs bool) {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	depth, inCode := 0, false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return strings.TrimSpace(code), jobs
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 {
+				inCode = t.Name.Local == "Code"
+				jobs = jobs || t.Name.Local == "JobsDetail"
+			}
+		case xml.EndElement:
+			if depth == 2 {
+				inCode = false
+			}
+			depth--
+		case xml.CharData:
+			if inCode && depth == 2 {
+				code += string(t)
+			}
+		}
+	}
+}

@@ -16,7 +16,9 @@ const jobPath = "/inventorytriggerjob"
 // It makes exactly one attempt (apart from one re-signed attempt after a clock-skew
 // refusal): whether to retry is the caller's decision, since a failed create may still
 // have created the job; see IsUncertain. A 2xx whose body is empty, cannot be decoded or
-// names no job id gives an *APIError matching IsCreated: the job exists, its id is unknown.
+// names no job id does not show the job: its *APIError is uncertain (look the Name up
+// before any resend), never a success. A 2xx whose body is an error (e.g.
+// <Response><Code>SlowDown</Code>...) is that error.
 func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateRequest) (*CreateResponse, error) {
 	const op = "create"
 	if req == nil {

@@ -86,21 +86,91 @@ func TestCreateIsNeverRetried(t *testing.T) {
 	}
 }
 
-// A 2xx to a create made the job, whatever its body says: never uncertain, always created.
-func TestCreateUnreadableSuccessIsCreated(t *testing.T) {
+// A 2xx to a create that does not show the job (no body, a cut body, no job id) is not a
+// success: the create is uncertain (look the Name up before sending it again).
+func TestCreateSuccessWithoutJobIsUncertain(t *testing.T) {
 	for name, body := range map[string]string{"cut": "<Response><RequestId>r1</Request", "empty": "",
-		"no id": "<Response><RequestId>r1</RequestId></Response>"} {
+		"no id":    "<Response><RequestId>r1</RequestId></Response>",
+		"empty id": "<Response><JobsDetail><JobId></JobId><Name>x</Name></JobsDetail></Response>"} {
 		f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 			xmlResponse(w, 200, body)
 		})
 		c := newTestClient(t, f, nil)
-		_, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
-		if err == nil || IsUncertain(err) || !IsCreated(err) {
-			t.Errorf("%s: err = %v, uncertain %v created %v", name, err, IsUncertain(err), IsCreated(err))
+		resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
+		if err == nil || resp != nil || !IsUncertain(err) || !IsRetryable(err) {
+			t.Errorf("%s: resp %v, err = %v, uncertain %v retryable %v", name, resp, err, IsUncertain(err), IsRetryable(err))
 		}
 	}
-	if IsCreated(&APIError{Op: "describe", Status: 200, Err: errors.New("decode")}) {
-		t.Error("a describe is never a create")
+	if IsUncertain(&APIError{Op: "describe", Status: 200, Err: errors.New("decode")}) ||
+		IsRetryable(&APIError{Op: "list", Status: 200, Err: errors.New("decode")}) {
+		t.Error("an unreadable describe or list answer is neither uncertain nor retryable")
+	}
+}
+
+// An error body is the error it names on any status: a SlowDown answered with 200 is a
+// throttle (retried, certainly not created), on every operation; an error of another code
+// on a 2xx leaves a create uncertain. A success whose job carries Code Success is none.
+func TestErrorBodyWithSuccessStatus(t *testing.T) {
+	slow := "<Response><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>r9</RequestId></Response>"
+	for _, tc := range []struct {
+		name, body           string
+		code                 string
+		retryable, uncertain bool
+	}{
+		{"slowdown in Response", slow, "SlowDown", true, false},
+		{"slowdown in Error", errorXML("SlowDown", "slow"), "SlowDown", true, false},
+		{"slowdown with declaration", `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + slow, "SlowDown", true, false},
+		{"slowdown, comment", "<Response><!-- x --><Code>SlowDown</Code></Response>", "SlowDown", true, false},
+		{"json slowdown", `{"code":"SlowDown","message":"m"}`, "SlowDown", true, false},
+		{"internal error", errorXML("InternalError", "oops"), "InternalError", true, true},
+		{"queue paused", errorXML("QueuePaused", "paused"), "QueuePaused", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+				xmlResponse(w, 200, tc.body)
+			})
+			c := newTestClient(t, f, nil)
+			resp, err := c.Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
+			var ae *APIError
+			if resp != nil || !errors.As(err, &ae) || ae.Status != 200 || ae.Code != tc.code || ae.Err != nil {
+				t.Fatalf("create: resp %v, err = %v", resp, err)
+			}
+			if IsRetryable(err) != tc.retryable || IsUncertain(err) != tc.uncertain {
+				t.Errorf("create: retryable %v uncertain %v", IsRetryable(err), IsUncertain(err))
+			}
+			page, err := c.List(context.Background(), testBucket, testRegion, ListOptions{})
+			if page != nil || !errors.As(err, &ae) || ae.Code != tc.code || IsRetryable(err) != tc.retryable {
+				t.Errorf("list: page %v, err = %v: want the error, not an empty page", page, err)
+			}
+			if err := c.Cancel(context.Background(), testBucket, testRegion, "j1"); !errors.As(err, &ae) || ae.Code != tc.code {
+				t.Errorf("cancel: err = %v: want the error, not a cancelled job", err)
+			}
+		})
+	}
+	ok := "<Response><JobsDetail><Code>Success</Code><Message/><JobId>j1</JobId><Name>x</Name></JobsDetail><RequestId>r</RequestId></Response>"
+	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		xmlResponse(w, 200, ok)
+	})
+	resp, err := newTestClient(t, f, nil).Create(context.Background(), testBucket, testRegion, &CreateRequest{Name: "x"})
+	if err != nil || resp.JobsDetail.JobId != "j1" {
+		t.Fatalf("a job whose Code is Success: %v, %v", resp, err)
+	}
+}
+
+func TestErrorShaped(t *testing.T) {
+	for body, want := range map[string]bool{
+		"": false, "<Response/>": false, "<Response><Code></Code></Response>": false,
+		"<Response><Code>SlowDown</Code></Response>":                                          true,
+		"<Response><Code>SlowDown</Code><JobsDetail><JobId>j</JobId></JobsDetail></Response>": false,
+		"<Response><JobsDetail><Code>Failed</Code></JobsDetail></Response>":                   false,
+		"<Response>\n  <Code> SlowDown </Code>\n</Response>":                                  true,
+		"<Response><Code>x</Code><Code>y</Code></Response>":                                   true,
+		`{"code":0,"message":"ok"}`:                                                           false, `{"code":1020}`: true, `{"code":"SlowDown","JobsDetail":[]}`: false,
+		"plain text": false,
+	} {
+		if got := errorShaped([]byte(body)); got != want {
+			t.Errorf("errorShaped(%q) = %v, want %v", body, got, want)
+		}
 	}
 }
 

@@ -29,9 +29,11 @@ func TestCreateSlowerThanTheTimeoutIsNotSentTwice(t *testing.T) {
 	sameNames(t, jobNames(t, emu), names(p)) // fails on a Name made twice
 }
 
-// A 2xx to a create with an empty body made the job: it is never sent again, and its id
-// is found by Name (in the run, or by a later wait when the lookup could not find it).
-func TestEmptyCreateAnswerIsCreatedNotResent(t *testing.T) {
+// A 2xx to a create with an empty body does not show the job: the run looks the Name up
+// (after the settle delay) before any resend, and records the job only with the id it
+// found. When the lookups fail, nothing is recorded as triggered: the rows stay
+// "sending", and the next run finds every job by Name without sending any create again.
+func TestEmptyCreateAnswerIsLookedUpNotTrusted(t *testing.T) {
 	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
 	p := hourlyPlan(t, "empty", 3, 1)
 	var results []Result
@@ -48,14 +50,18 @@ func TestEmptyCreateAnswerIsCreatedNotResent(t *testing.T) {
 	}
 	sameNames(t, jobNames(t, emu), names(p))
 
-	// Lookups failing: the requests are still triggered (id unknown), and never sent again.
+	// Lookups failing: the outcome stays unknown (failed in the summary, "sending" in the
+	// state), never triggered without an id, and never sent again.
 	emu2, client2 := startEmulator(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
 	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	opts = quick()
 	opts.LookupThreshold = -1
 	sum, err = Run(background(t), failingLookups{client2}, store, []*plan.Plan{p}, opts)
-	if err != nil || sum.Total.Triggered != p.Count() {
-		t.Fatalf("lookups failing: summary %+v, %v", sum.Total, err)
+	if err == nil || sum.Total.Triggered != 0 || sum.Total.Failed != p.Count() {
+		t.Fatalf("lookups failing: summary %+v, %v: want every request failed, none triggered", sum.Total, err)
+	}
+	if got := rowStatuses(t, store, p); got[RowSending] != p.Count() {
+		t.Fatalf("lookups failing: rows %v, want every one sending", got)
 	}
 	emu2.Server.SetFaults(emulator.Faults{})
 	sum, err = Run(background(t), client2, store, []*plan.Plan{p}, quick())

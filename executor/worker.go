@@ -32,6 +32,8 @@ type asideState struct {
 // work runs one request to its end: triggered, skipped (found by lookup), failed, or left
 // planned when stop ends first. It returns errStopped only for a fail-fast failure.
 //
+// A create is done only when the service shows its job: an answer with its id, or a
+// lookup that finds it. A 2xx without a job id is an uncertain outcome, never a success.
 // The create is tried at most Retries+1 times; before a create is sent again after an
 // uncertain one, the Name is looked up (after SettleDelay when no answer came at all: the
 // service may still be making the job). When no answer came and that lookup does not find
@@ -125,9 +127,10 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 			res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
 			return r.finish(t, res, row, resp.JobsDetail, sent, StatusTriggered)
 		}
-		if err == nil || ciapi.IsCreated(err) {
-			// A 2xx: the job was made, but the answer does not say its id.
-			return r.createdUnknown(stop, t, res, row, resp, err)
+		if err == nil {
+			// A 2xx that does not show the job (an API that is not the client may answer
+			// so): uncertain, like the client's own error for it.
+			err = &ciapi.APIError{Op: "create", Status: http.StatusOK, Err: errNoJobID, Sent: true}
 		}
 		if !called { // stopped before this create went out
 			r.abandon(t, sent)
@@ -159,38 +162,20 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	}
 }
 
+// errNoJobID is the error of a create answered with a success that names no job.
+var errNoJobID = errors.New("the answer names no job id")
+
 // unanswered reports whether an uncertain create got no answer from the service itself
-// (a timeout, a dropped connection, a gateway's 502 or 504), so that the service may
-// still be making the job.
+// (a timeout, a dropped connection, a gateway's 502 or 504), or an answer that does not
+// show the job (a 2xx without a job id: it may be a refusal in disguise, or the job may
+// still be in the making), so that the service may still be making the job: its lookup
+// waits SettleDelay, and a miss sets the request aside to settle before any resend.
 func unanswered(err error) bool {
 	var ae *ciapi.APIError
 	if !errors.As(err, &ae) {
 		return true
 	}
-	return ae.Status == 0 || ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout
-}
-
-// createdUnknown reports a create the service accepted (a 2xx) whose answer does not say
-// the job's id (an empty or unreadable body). The job exists: it is never sent again. Its
-// id is looked up by Name, after SettleDelay; when the lookup cannot find it, the request
-// is recorded as triggered with the id unknown, and later runs and waits look it up.
-func (r *runner) createdUnknown(stop context.Context, t *task, res Result, row Record, resp *ciapi.CreateResponse, err error) error {
-	req := &t.req
-	if resp != nil {
-		res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
-	}
-	var ae *ciapi.APIError
-	if errors.As(err, &ae) && ae.RequestID != "" {
-		res.RequestID, row.RequestID = ae.RequestID, ae.RequestID
-	}
-	r.o.Logger.Warn("the service accepted a create but its answer has no job id; looking it up by name",
-		"name", req.Name, "error", err)
-	if r.pause(stop, r.o.SettleDelay) == nil {
-		if d, ferr := r.findByName(stop, req.Bucket, req.Region, req.Type, req.Name); ferr == nil {
-			return r.finish(t, res, row, d, true, StatusTriggered)
-		}
-	}
-	return r.finish(t, res, row, &ciapi.JobDetail{}, true, StatusTriggered)
+	return ae.Status == 0 || ae.Status/100 == 2 || ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout
 }
 
 // initialLookupStatus is the status of a request whose job a lookup found: triggered if
