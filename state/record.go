@@ -16,8 +16,8 @@ const (
 	RowPlanned RowStatus = "planned"
 	// RowSending: a create may be on its way; its outcome is unknown until reconciled.
 	RowSending RowStatus = "sending"
-	// RowTriggered: the job was created by planrun; JobID is set, or empty when the
-	// service accepted the create but its answer named no id (found later by Name).
+	// RowTriggered: the job was created by planrun; JobID is set. (Older versions also
+	// wrote it with an empty JobID for a 2xx that named no job: such a row is not Done.)
 	RowTriggered RowStatus = "triggered"
 	// RowSkipped: the job was found on the service before sending; JobID is set.
 	RowSkipped RowStatus = "skipped"
@@ -68,9 +68,11 @@ type Record struct {
 }
 
 // Done reports whether the row proves the request needs no further create: its job
-// exists (a triggered row whose id is unknown included: the service accepted its create).
+// exists and the service showed it (its id is known). A triggered row without a job id
+// (older versions wrote one for a 2xx answer that named no job) is not done: the next run
+// reconciles it by Name.
 func (r *Record) Done() bool {
-	return r.Status == RowTriggered || r.Status == RowSkipped && r.JobID != ""
+	return (r.Status == RowTriggered || r.Status == RowSkipped) && r.JobID != ""
 }
 
 // RecordFor fills the request part of a Record from r.
