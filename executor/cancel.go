@@ -181,18 +181,25 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	groups := map[groupKey]bool{}
 	kept := map[string]bool{} // the plan jobs with a request kept
 	var names nameSet
+	kn := newKin(&names) // the jobs planrun derived from the requests: retries (see derivedForms)
 	prefix, first := "", true
 	for req := range e.o.requests(p) {
 		groups[groupKey{req.Bucket, req.Region, req.Type}] = true
 		kept[req.Job] = true
 		names.add(req.Name, p.Count())
+		short := kn.addRequest(req.Name, p.Count()) // every Name derived from it starts so
 		if first {
-			prefix, first = req.Name, false
+			prefix, first = short, false
 		} else {
-			prefix = commonPrefix(prefix, req.Name)
+			prefix = commonPrefix(prefix, short)
 		}
 	}
 	names.seal()
+	kn.seal()
+	jobPrefixes := make([]string, len(p.Jobs))
+	for i := range p.Jobs {
+		jobPrefixes[i] = plan.NameHead(p.Name, p.Jobs[i].Name)
+	}
 	firstRun, known, err := e.store.FirstRun(ctx, p.Name, p.Generation)
 	if err != nil {
 		return err
@@ -236,7 +243,18 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 				}
 			}
 			if job == "" && !names.has(d.Name) {
-				return nil
+				// A job planrun derived from a request (a retry): of this plan's requests,
+				// or (AllGenerations) of a job reached, of any generation.
+				if _, ok := kn.derived(p.Name, d.Name); ok {
+					mark, job = state.CancelInPlan, jobOfName(p, jobPrefixes, d.Name)
+				} else if root, _, ok := derivedRoot(p.Name, d.Name); ok && out != nil {
+					if job = out.jobOfHead(root); job != "" && !ciapi.Terminal(d.State) {
+						mark = state.CancelOutside
+					}
+				}
+				if job == "" {
+					return nil
+				}
 			}
 			batch = append(batch, state.CancelJob{Name: d.Name, Job: job, Bucket: k.bucket, Region: k.region,
 				Type: k.typ, JobID: d.JobId, State: d.State, Code: d.Code, Message: d.Message,
@@ -256,6 +274,9 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	if err := c.match(ctx, p, sc, &names, out); err != nil {
 		return err
 	}
+	if err := c.derivedInState(ctx, p, sc, kn, kept, out); err != nil {
+		return err
+	}
 	dups, err := sc.CancelDuplicated(ctx)
 	if err != nil {
 		return err
@@ -263,7 +284,52 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	c.mu.Lock()
 	c.sum.Duplicated += dups
 	c.mu.Unlock()
-	return c.cancelFrom(ctx, p.Name, sc, out)
+	// The state records a derived job under its own plan name (a retry's under
+	// "<plan>.retries"): its job state is written there.
+	planOf := func(name string) string {
+		if !names.has(name) {
+			if _, sp, ok := derivedRoot(p.Name, name); ok {
+				return sp
+			}
+		}
+		return p.Name
+	}
+	return c.cancelFrom(ctx, planOf, sc, out)
+}
+
+// derivedInState adds to the scratch the unfinished jobs the state records as derived
+// from p's requests (retries, under their own plan name) that the sweep did not find, to
+// be described and cancelled: those of the requests kept, and with AllGenerations those
+// of every plan job reached.
+func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.Scratch, k *kin, kept map[string]bool, out *outside) error {
+	var missed []state.CancelJob
+	for _, sp := range derivedStatePlans(p.Name) {
+		for rec, err := range c.e.store.Records(ctx, sp) {
+			if err != nil {
+				return err
+			}
+			if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == StateNotFound ||
+				(c.e.o.Filter != nil && !kept[rec.Job]) {
+				continue
+			}
+			mark := state.CancelInPlan
+			if _, ok := k.derived(p.Name, rec.Name); !ok {
+				if out == nil {
+					continue
+				}
+				mark = state.CancelOutside
+			}
+			ds, err := sc.CancelByName(ctx, rec.Name)
+			if err != nil {
+				return err
+			}
+			if len(ds) == 0 {
+				missed = append(missed, state.CancelJob{Name: rec.Name, Job: rec.Job, Bucket: rec.Bucket, Region: rec.Region,
+					Type: string(rec.Type), JobID: rec.JobID, State: rec.JobState, Mark: mark, Describe: true})
+			}
+		}
+	}
+	return sc.AddCancel(ctx, missed)
 }
 
 // match confirms the jobs found by Name against the plan's requests (marking them in the
@@ -347,7 +413,7 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 
 // cancelFrom reads the marked jobs back from the scratch, a page at a time, and cancels,
 // Parallel at a time, every one that is not finished, reporting each.
-func (c *canceller) cancelFrom(ctx context.Context, planName string, sc *state.Scratch, out *outside) error {
+func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) string, sc *state.Scratch, out *outside) error {
 	e := c.e
 	var mu sync.Mutex
 	var seen []state.JobSeen
@@ -379,7 +445,7 @@ func (c *canceller) cancelFrom(ctx context.Context, planName string, sc *state.S
 		g.SetLimit(e.o.Parallel)
 		for i := range page {
 			j := &page[i]
-			r := CancelResult{JobStatus: JobStatus{Plan: planName, Job: j.Job, Name: j.Name, Bucket: j.Bucket,
+			r := CancelResult{JobStatus: JobStatus{Plan: planOf(j.Name), Job: j.Job, Name: j.Name, Bucket: j.Bucket,
 				Region: j.Region, Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message},
 				Duplicates: max(j.Dups, 1), Outside: j.Mark == state.CancelOutside}
 			if !j.Describe && (ciapi.Terminal(r.State) || r.State == StateNotFound || ctx.Err() != nil) {

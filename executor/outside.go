@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"strings"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
@@ -66,4 +67,17 @@ func (o *outside) jobOf(name string) string {
 		}
 	}
 	return ""
+}
+
+// jobOfHead returns the plan job reached whose NameHead starts root (a request Name or its
+// head, of any generation, from which a job was derived), the longest when several do; ""
+// when none does.
+func (o *outside) jobOfHead(root string) string {
+	best, job := "", ""
+	for head, j := range o.heads {
+		if strings.HasPrefix(root+"-", head) && len(head) > len(best) {
+			best, job = head, j
+		}
+	}
+	return job
 }

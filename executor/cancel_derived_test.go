@@ -1,0 +1,181 @@
+package executor
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/state"
+)
+
+// manualClock is an emulator clock that moves only when told.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// retriedPlan runs p on an emulator whose objects fail half the time, lets its batch jobs
+// end, and runs planrun retry's batch jobs: they are left running (Submitted). It returns
+// the Names of the retry batch jobs.
+func retriedPlan(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client, *state.Store, map[string]bool) {
+	t.Helper()
+	clock := &manualClock{t: time.Now()}
+	emu, client := startEmulator(t, emulator.Options{Clock: clock.now, SubmittedFor: time.Hour, MaxSkew: 48 * time.Hour,
+		Objects: emulator.ObjectOptions{PerPrefix: 40000, FailRate: 0.5}})
+	store := openStore(t, "")
+	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	clock.advance(2 * time.Hour) // every batch job of the plan ends
+	jobs, _, err := ResultBatchJobs(background(t), client, store, []*plan.Plan{p}, quick())
+	if err != nil {
+		t.Fatalf("results: %v", err)
+	}
+	set, err := Retries(background(t), client, store, []*plan.Plan{p}, jobs, DefaultMaxAttempts, quick())
+	if err != nil || len(set.Retry) == 0 {
+		t.Fatalf("retries: %d to retry, %v: the test needs failed objects", len(set.Retry), err)
+	}
+	sum, err := Run(background(t), client, store, set.Plans, quick())
+	if err != nil || sum.Total.Triggered != len(set.Retry) {
+		t.Fatalf("retry run: %+v, %v", sum.Total, err)
+	}
+	retries := map[string]bool{}
+	for _, j := range emu.Server.Jobs() {
+		if strings.Contains(j.Name, "-retry2-") {
+			if ciapi.Terminal(j.State) {
+				t.Fatalf("retry job %s is %s before the cancel", j.Name, j.State)
+			}
+			retries[j.Name] = true
+		}
+	}
+	if len(retries) != len(set.Retry) {
+		t.Fatalf("%d retry batch jobs on the emulator, want %d", len(retries), len(set.Retry))
+	}
+	return emu, client, store, retries
+}
+
+// checkRetriesCancelled fails unless every retry batch job is cancelled on the service and
+// reported so (under the plan that records retries).
+func checkRetriesCancelled(t *testing.T, emu *emulator.Running, results []CancelResult, retries map[string]bool, planName string) {
+	t.Helper()
+	for _, j := range emu.Server.Jobs() {
+		if retries[j.Name] && j.State != ciapi.StateCancel {
+			t.Errorf("retry batch job %s is %s after cancel, want Cancel", j.Name, j.State)
+		}
+	}
+	reported := 0
+	for _, r := range results {
+		if retries[r.Name] {
+			reported++
+			if r.Outcome != CancelDone || r.Plan != plan.RetryPlan(planName) || r.Job == "" {
+				t.Errorf("%s: outcome %q, plan %q, job %q", r.Name, r.Outcome, r.Plan, r.Job)
+			}
+		}
+	}
+	if reported != len(retries) {
+		t.Errorf("%d retry batch jobs reported, want %d", reported, len(retries))
+	}
+}
+
+// cancel reaches the batch jobs planrun retry made for the plan, from the machine that ran
+// them (its state knows them) and from a fresh one (their Names say whose they are); the
+// state records them cancelled, so a wait no longer follows them.
+func TestCancelReachesRetryBatchJobs(t *testing.T) {
+	for _, fresh := range []bool{false, true} {
+		p := hourlyPlan(t, "retried", 6, 1)
+		emu, client, store, retries := retriedPlan(t, p)
+		if fresh {
+			store = openStore(t, "")
+		}
+		results, err := Cancel(background(t), client, store, []*plan.Plan{p}, quick())
+		if err != nil {
+			t.Fatalf("fresh %v: cancel: %v", fresh, err)
+		}
+		checkRetriesCancelled(t, emu, results, retries, p.Name)
+		if fresh {
+			continue
+		}
+		for rec, err := range store.Records(background(t), plan.RetryPlan(p.Name)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.JobState != ciapi.StateCancel {
+				t.Errorf("state: retry %s recorded %q, want Cancel", rec.Name, rec.JobState)
+			}
+		}
+	}
+}
+
+// cancel --all-generations reaches the retry batch jobs of an earlier generation of the
+// plan (which cancel of the new generation's requests alone does not name).
+func TestCancelAllGenerationsReachesRetryBatchJobs(t *testing.T) {
+	p1 := hourlyPlan(t, "retriedgen", 6, 1)
+	emu, client, _, retries := retriedPlan(t, p1)
+	p2 := hourlyPlan(t, "retriedgen", 6, 2)
+	opts := quick()
+	opts.AllGenerations = true
+	results, err := Cancel(background(t), client, openStore(t, ""), []*plan.Plan{p2}, opts) // from a fresh machine
+	if err != nil {
+		t.Fatalf("cancel --all-generations: %v", err)
+	}
+	checkRetriesCancelled(t, emu, results, retries, p2.Name)
+}
+
+// retryBase reads back every retry Name plan.RetryName makes, including cut ones, and
+// nothing else; kin recognises a retry of a request from its Name alone.
+func TestRetryNamesAreRecognised(t *testing.T) {
+	p := hourlyPlan(t, "kin", 3, 1)
+	var names nameSet
+	k := newKin(&names)
+	var reqs []plan.Request
+	for r := range p.Requests() {
+		names.add(r.Name, p.Count())
+		reqs = append(reqs, r)
+	}
+	long := strings.Repeat("x", plan.MaxNameLen-plan.NameHashLen-1) + "-0123456789abcdef"
+	names.add(long, 0)
+	names.seal()
+	for _, r := range reqs {
+		k.addRequest(r.Name, p.Count())
+	}
+	k.addRequest(long, 0)
+	k.seal()
+	for _, origin := range append(names2(reqs), long) {
+		for _, attempt := range []int{2, 3, 10, 123} {
+			n := plan.RetryName(origin, "w7476ff3564ee45b7b490d64bccaba6cc", "in/a b.mp4", attempt)
+			if sp, ok := k.derived(p.Name, n); !ok || sp != plan.RetryPlan(p.Name) {
+				t.Errorf("retry %s of %s not recognised", n, origin)
+			}
+		}
+	}
+	other := plan.RetryName("kin-hourly-20990101T0000-0123456789abcdef", "w", "o", 2)
+	for _, n := range append(names2(reqs), other, "kin-hourly-retry2-xyz", "kin-hourly-retry1-0123456789abcdef") {
+		if _, ok := k.derived(p.Name, n); ok {
+			t.Errorf("%s taken for a retry of the plan's requests", n)
+		}
+	}
+}
+
+func names2(reqs []plan.Request) []string {
+	out := make([]string, len(reqs))
+	for i := range reqs {
+		out[i] = reqs[i].Name
+	}
+	return out
+}

@@ -1,0 +1,168 @@
+package executor
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/planrun/planrun/plan"
+)
+
+// derivedForm is one shape of Name that planrun gives a batch job it makes on behalf of a
+// request of a plan, besides the request's own create: a retry of objects (planrun retry),
+// and, in time, a re-run attempt. Every form is deterministic, so a job of the form is
+// recognised by its Name alone, from any machine.
+//
+// To add a form (e.g. re-run attempts "<name>-a2"), append to derivedForms a base that
+// strips the form's tail and returns the Name it was derived from, and the name under
+// which the state records such jobs; cancel then reaches them, and a form applied to
+// another (a retry of an attempt) is followed through.
+type derivedForm struct {
+	// base returns what name was derived from: a request Name, another derived Name, or
+	// the head of a request Name (see nameHead), possibly cut; ok is false when name does
+	// not have the form.
+	base func(name string) (from string, ok bool)
+	// statePlan is the plan name under which the state records jobs of this form for the
+	// plan named planName.
+	statePlan func(planName string) string
+}
+
+// derivedForms are the forms of derived Names planrun makes.
+var derivedForms = []derivedForm{
+	{base: retryBase, statePlan: plan.RetryPlan},
+}
+
+// maxDerivedDepth bounds how many forms are stripped from one Name (a retry of a re-run
+// attempt is two).
+const maxDerivedDepth = 3
+
+// retryBase strips the tail of a retry's Name (see plan.RetryName):
+// "<head>-retry<N>-<NameHashLen hex digits>", N a decimal attempt number of 2 and up.
+func retryBase(name string) (string, bool) {
+	if len(name) < plan.NameHashLen+len("-retry2-")+1 {
+		return "", false
+	}
+	hash := name[len(name)-plan.NameHashLen:]
+	rest := name[:len(name)-plan.NameHashLen]
+	if !lowerHex(hash) || !strings.HasSuffix(rest, "-") {
+		return "", false
+	}
+	rest = rest[:len(rest)-1]
+	i := strings.LastIndex(rest, "-retry")
+	if i <= 0 {
+		return "", false
+	}
+	n, err := strconv.Atoi(rest[i+len("-retry"):])
+	if err != nil || n < 2 || strconv.Itoa(n) != rest[i+len("-retry"):] {
+		return "", false
+	}
+	return rest[:i], true
+}
+
+// lowerHex reports whether s is made of lower-case hex digits only.
+func lowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// nameHead returns a request Name without its digest ("-" and NameHashLen hex digits), as
+// plan.RetryName heads a retry's Name with it; a Name without a digest is its own head.
+func nameHead(name string) string {
+	if i := len(name) - plan.NameHashLen - 1; i > 0 && name[i] == '-' && lowerHex(name[i+1:]) {
+		return name[:i]
+	}
+	return name
+}
+
+// kin recognises the batch jobs planrun derived from a set of requests of one plan (see
+// derivedForms), by Name. Like nameSet it answers "maybe": two heads may share a digest,
+// which at 64 bits does not happen in practice.
+type kin struct {
+	names *nameSet // the requests' Names
+	heads nameSet  // their heads, and the cuts a derived Name may have made of them
+}
+
+// newKin returns the kin of the requests whose Names names holds; add each request with
+// addRequest, then seal.
+func newKin(names *nameSet) *kin { return &kin{names: names} }
+
+// addRequest adds the heads a Name derived from the request named name may start with,
+// and returns the shortest (every derived Name begins with it).
+func (k *kin) addRequest(name string, expect int) string {
+	head := nameHead(name)
+	k.heads.add(head, expect)
+	short := head
+	// plan.RetryName cuts the head so that "-retry<N>-" and the digest fit MaxNameLen.
+	for digits := 1; digits <= 3; digits++ {
+		if l := plan.MaxNameLen - len("-retry-") - digits - plan.NameHashLen; len(head) > l && l > 0 {
+			k.heads.add(head[:l], expect)
+			short = head[:l]
+		}
+	}
+	return short
+}
+
+// seal ends the adds.
+func (k *kin) seal() { k.heads.seal() }
+
+// derived reports whether name is a job derived from one of the requests, and if so the
+// name of the plan under which the state records it (for the plan planName).
+func (k *kin) derived(planName, name string) (string, bool) {
+	return k.derivedAt(planName, name, 0)
+}
+
+func (k *kin) derivedAt(planName, name string, depth int) (string, bool) {
+	if depth == maxDerivedDepth {
+		return "", false
+	}
+	for _, f := range derivedForms {
+		from, ok := f.base(name)
+		if !ok {
+			continue
+		}
+		if k.heads.has(from) || k.names.has(from) {
+			return f.statePlan(planName), true
+		}
+		if _, ok := k.derivedAt(planName, from, depth+1); ok {
+			return f.statePlan(planName), true
+		}
+	}
+	return "", false
+}
+
+// derivedRoot strips every derived form from name: what remains is a request Name or its
+// head (possibly cut), of any generation. ok is false when name has no derived form.
+func derivedRoot(planName, name string) (root, statePlan string, ok bool) {
+	for depth := 0; depth < maxDerivedDepth; depth++ {
+		stripped := false
+		for _, f := range derivedForms {
+			if from, fok := f.base(name); fok {
+				if !ok {
+					statePlan = f.statePlan(planName)
+				}
+				name, ok, stripped = from, true, true
+				break
+			}
+		}
+		if !stripped {
+			break
+		}
+	}
+	return name, statePlan, ok
+}
+
+// derivedStatePlans lists the plan names under which the state records the jobs derived
+// from the plan named planName (each once).
+func derivedStatePlans(planName string) []string {
+	var out []string
+	for _, f := range derivedForms {
+		if sp := f.statePlan(planName); sp != planName && !slices.Contains(out, sp) {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
