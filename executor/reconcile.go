@@ -262,6 +262,38 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 		since = first.Add(-sweepSlack)
 	}
 	rec.startedAt = e.o.Now()
+	// A run with no state for the plan cannot know whether another run (its state on
+	// another machine, or lost with it) has creates in flight: when it finds jobs of the
+	// plan made within the settle window, it waits the window out, then sweeps again.
+	recent := &recentJobs{}
+	keep := func(d *ciapi.JobDetail) error {
+		if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) || !c.names.has(d.Name) {
+			return nil
+		}
+		if err := rec.exist.add(ctx, d); err != nil {
+			return err
+		}
+		if t, ok := parseServiceTime(d.CreationTime); ok {
+			if rec.oldest.IsZero() || t.Before(rec.oldest) {
+				rec.oldest = t
+			}
+			recent.see(t)
+		}
+		return nil
+	}
+	sweepAll := func(since func(ps *pendingSet, typ string) time.Time) error {
+		for k, ps := range c.pending {
+			if rec.lookup[k] {
+				continue
+			}
+			for typ := range ps.types {
+				if err := e.sweep(ctx, k.bucket, k.region, typ, since(ps, typ), keep); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	for k, ps := range c.pending {
 		if !known && e.o.LookupThreshold > 0 && ps.count <= e.o.LookupThreshold {
 			rec.lookup[k] = true
@@ -271,28 +303,36 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 		}
 		e.o.Logger.Debug("reconcile by sweeping the list", "plan", p.Name, "bucket", k.bucket, "region", k.region,
 			"pending", ps.count, "since", sinceText(since))
-		for typ := range ps.types {
-			since := since
-			if ps.fresh[typ] {
-				since = time.Time{}
-			}
-			err := e.sweep(ctx, k.bucket, k.region, typ, since, func(d *ciapi.JobDetail) error {
-				if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) || !c.names.has(d.Name) {
-					return nil
+	}
+	err = sweepAll(func(ps *pendingSet, typ string) time.Time {
+		if ps.fresh[typ] {
+			return time.Time{}
+		}
+		return since
+	})
+	if err == nil && !c.known {
+		err = e.probeRecent(ctx, c, rec, keep)
+	}
+	if err == nil && !c.known {
+		if d := e.recentWait(recent.newest); d > 0 {
+			e.o.Logger.Warn("jobs of this plan were created moments ago, maybe by a run that died with creates in flight: "+
+				"waiting for them to settle before deciding which requests are missing",
+				"plan", p.Name, "wait", d.Round(time.Millisecond).String())
+			if err = e.pause(ctx, d); err == nil {
+				// Everything older than the first sweep's start (less the window) was seen.
+				again := rec.startedAt.Add(-max(e.o.SettleWindow, e.o.RequestTimeout) - sweepSlack)
+				if t, ok := e.serviceTime(again); ok {
+					again = t
+				} else {
+					again = time.Time{}
 				}
-				if err := rec.exist.add(ctx, d); err != nil {
-					return err
-				}
-				if t, ok := parseServiceTime(d.CreationTime); ok && (rec.oldest.IsZero() || t.Before(rec.oldest)) {
-					rec.oldest = t
-				}
-				return nil
-			})
-			if err != nil {
-				rec.exist.close()
-				return nil, fmt.Errorf("reconcile plan %s: %w", p.Name, err)
+				err = sweepAll(func(*pendingSet, string) time.Time { return again })
 			}
 		}
+	}
+	if err != nil {
+		rec.exist.close()
+		return nil, fmt.Errorf("reconcile plan %s: %w", p.Name, err)
 	}
 	if err := rec.exist.seal(ctx); err != nil {
 		rec.exist.close()
@@ -370,4 +410,61 @@ func latest(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// recentJobs tracks the newest CreationTime among the jobs of a plan found.
+type recentJobs struct{ newest time.Time }
+
+func (r *recentJobs) see(t time.Time) {
+	if t.After(r.newest) {
+		r.newest = t
+	}
+}
+
+// probeRecent lists, in each bucket whose requests are looked up one by one (a fresh
+// state, few requests), the jobs created within the last settle window, keeping those of
+// the plan: the lookups alone would not tell a run that died a moment ago.
+func (e *engine) probeRecent(ctx context.Context, c *census, rec *reconciliation, keep func(*ciapi.JobDetail) error) error {
+	window := max(e.o.SettleWindow, e.o.RequestTimeout)
+	since, ok := e.serviceTime(e.o.Now())
+	slack := time.Minute // the service compares whole seconds
+	if !ok {
+		since, slack = e.o.Now(), sweepSlack // the service's clock is not measured yet
+	}
+	since = since.Add(-window - slack)
+	for k, ps := range c.pending {
+		if !rec.lookup[k] {
+			continue
+		}
+		for typ := range ps.types {
+			// Newest first: the probe ends at the first job older than the window (or
+			// whose age cannot be read), usually on its first page.
+			err := e.sweepRange(ctx, k.bucket, k.region, typ, since, time.Time{}, true, func(d *ciapi.JobDetail) error {
+				if t, ok := parseServiceTime(d.CreationTime); !ok || t.Before(since) {
+					return StopPages
+				}
+				return keep(d)
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// recentWait is how long to wait until a job of the plan created at newest (on the
+// service's clock) is a settle window old: every create sent with it (by a run that may
+// have died) has then had the window to reach the service and be processed. It is zero
+// when newest is zero or older than the window.
+func (e *engine) recentWait(newest time.Time) time.Duration {
+	if newest.IsZero() {
+		return 0
+	}
+	window := max(e.o.SettleWindow, e.o.RequestTimeout)
+	now, ok := e.serviceTime(e.o.Now())
+	if !ok {
+		now = e.o.Now()
+	}
+	return max(0, min(newest.Add(window).Sub(now), window))
 }

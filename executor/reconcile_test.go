@@ -12,7 +12,8 @@ import (
 )
 
 func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{})
+	clock := &manualClock{t: time.Now()}
+	emu, client := startEmulator(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
 	p := hourlyPlan(t, "big", 149, 1) // 150 requests: above the lookup threshold
 	other := hourlyPlan(t, "other", 30, 1)
 	path := t.TempDir() + "/state.db"
@@ -21,6 +22,7 @@ func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	store.Close()
+	clock.advance(time.Hour) // jobs older than the settle window: no wait, no second sweep
 	os.Remove(path)
 	os.Remove(path + "-wal")
 	os.Remove(path + "-shm")

@@ -111,8 +111,11 @@ func TestRetriesBoundTheCreatesTheServerSees(t *testing.T) {
 		if got := cs.count(http.MethodPost); got != retries+1 {
 			t.Errorf("retries %d: %d creates reached the server, want %d", retries, got, retries+1)
 		}
-		if got, creates := cs.count(http.MethodGet), cs.count(http.MethodPost); got != creates+1 {
-			t.Errorf("retries %d: %d lookups for %d creates, want one before each create and one after the last", retries, got, creates)
+		// A fresh state first lists the jobs made within the settle window (one call), then
+		// looks the Name up before each create and once after the last.
+		if got, creates := cs.count(http.MethodGet), cs.count(http.MethodPost); got != creates+2 {
+			t.Errorf("retries %d: %d list calls for %d creates, want a probe, one lookup before each create and one after the last",
+				retries, got, creates)
 		}
 	}
 }
