@@ -71,10 +71,12 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 			wg.Wait()
 		}
 		send(reqs[:3], 5*time.Second)
-		send(reqs[3:8], delay/8) // gone before the answer: the creates go on at the service
-		if n := len(emu.Server.Jobs()); n != 3 || emu.Server.Stats().InFlight == 0 {
-			t.Fatalf("%d jobs made before the new run, %d creates in flight: want 3 and some", n, emu.Server.Stats().InFlight)
+		send(reqs[3:8], delay/4) // gone before the answer: the creates go on at the service
+		st := emu.Server.Stats()
+		if n := len(emu.Server.Jobs()); n != 3 || st.InFlight == 0 {
+			t.Fatalf("%d jobs made before the new run, %d creates in flight: want 3 and some", n, st.InFlight)
 		}
+		reached := st.Calls[emulator.OpCreate] // the dead run's creates the service received
 
 		opts := quick()
 		opts.LookupThreshold = lookup
@@ -87,8 +89,9 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 		}
 		waitSettled(t, emu)
 		sameNames(t, jobNames(t, emu), names(p)) // fails on a Name made twice
-		if sum.Total.Skipped != 8 || sum.Total.Triggered != len(reqs)-8 {
-			t.Errorf("lookup threshold %d: summary %+v: want the dead run's 8 skipped, %d triggered", lookup, sum.Total, len(reqs)-8)
+		if sum.Total.Skipped != reached || sum.Total.Triggered != len(reqs)-reached {
+			t.Errorf("lookup threshold %d: summary %+v: want the dead run's %d skipped, %d triggered",
+				lookup, sum.Total, reached, len(reqs)-reached)
 		}
 		if !strings.Contains(logs.String(), "waiting for them to settle") {
 			t.Errorf("lookup threshold %d: no settle wait in the log:\n%s", lookup, logs.String())
@@ -96,29 +99,35 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 	}
 }
 
-// Jobs of the plan older than the settle window (on the service's clock) say nothing
-// about creates in flight: a fresh state does not wait for them.
-func TestFreshStateDoesNotWaitForOldJobs(t *testing.T) {
-	clock := &manualClock{t: time.Now()}
-	emu, client := startEmulator(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
-	p := hourlyPlan(t, "older", 3, 1)
-	if _, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, quick()); err != nil {
-		t.Fatal(err)
-	}
-	clock.advance(time.Hour)
+// A fresh state waits only when creates may be in flight: not when every request is found
+// (nothing is left to decide), nor when the jobs of the plan found are older than the
+// settle window on the service's clock.
+func TestFreshStateWaitsOnlyWhenCreatesMayBeInFlight(t *testing.T) {
 	for _, lookup := range []int{0, -1} {
-		opts := quick()
-		opts.LookupThreshold = lookup
-		opts.SettleWindow = time.Minute
-		var logs lockedBuffer
-		opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-		sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
-		if err != nil || sum.Total.Skipped != p.Count() {
-			t.Fatalf("lookup threshold %d: %+v, %v", lookup, sum.Total, err)
+		clock := &manualClock{t: time.Now()}
+		emu, client := startEmulator(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
+		p3, p4 := hourlyPlan(t, "older", 3, 1), hourlyPlan(t, "older", 4, 1) // p4: p3 and one more window
+		if _, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p3}, quick()); err != nil {
+			t.Fatal(err)
 		}
-		if strings.Contains(logs.String(), "waiting for them to settle") {
-			t.Errorf("lookup threshold %d: waited for jobs an hour old:\n%s", lookup, logs.String())
+		run := func(what string, p *plan.Plan, skipped int) {
+			t.Helper()
+			opts := quick()
+			opts.LookupThreshold = lookup
+			opts.SettleWindow = time.Minute
+			var logs lockedBuffer
+			opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
+			if err != nil || sum.Total.Skipped != skipped || sum.Total.Triggered != p.Count()-skipped {
+				t.Fatalf("%s, lookup threshold %d: %+v, %v", what, lookup, sum.Total, err)
+			}
+			if strings.Contains(logs.String(), "waiting for them to settle") {
+				t.Errorf("%s, lookup threshold %d: waited:\n%s", what, lookup, logs.String())
+			}
 		}
+		run("every request found, made just now", p3, p3.Count())
+		clock.advance(time.Hour)
+		run("one request missing, the jobs found an hour old", p4, p3.Count())
+		sameNames(t, jobNames(t, emu), names(p4))
 	}
-	sameNames(t, jobNames(t, emu), names(p))
 }

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,6 +182,13 @@ func (f *foundJobs) lookup(ctx context.Context, name string) (existing, bool, er
 	return existing{id: j.JobID, state: j.State, created: j.Created, code: j.Code, message: j.Message}, true, nil
 }
 
+// distinct is how many distinct Names were found so far (by digest; before seal).
+func (f *foundJobs) distinct() int {
+	d := slices.Clone(f.names.d)
+	slices.Sort(d)
+	return len(slices.Compact(d))
+}
+
 // close deletes the scratch database.
 func (f *foundJobs) close() { f.scratch.Close() }
 
@@ -264,7 +272,8 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 	rec.startedAt = e.o.Now()
 	// A run with no state for the plan cannot know whether another run (its state on
 	// another machine, or lost with it) has creates in flight: when it finds jobs of the
-	// plan made within the settle window, it waits the window out, then sweeps again.
+	// plan made within the settle window and some request is missing, it waits the window
+	// out, then sweeps again. (When every request is found, there is nothing to decide.)
 	recent := &recentJobs{}
 	keep := func(d *ciapi.JobDetail) error {
 		if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) || !c.names.has(d.Name) {
@@ -313,7 +322,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 	if err == nil && !c.known {
 		err = e.probeRecent(ctx, c, rec, keep)
 	}
-	if err == nil && !c.known {
+	if err == nil && !c.known && rec.exist.distinct() < c.names.len() { // some request is missing
 		if d := e.recentWait(recent.newest); d > 0 {
 			e.o.Logger.Warn("jobs of this plan were created moments ago, maybe by a run that died with creates in flight: "+
 				"waiting for them to settle before deciding which requests are missing",
