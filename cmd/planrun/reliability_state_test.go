@@ -161,12 +161,14 @@ func TestReliabilityDamagedStateIsRefusedUntouched(t *testing.T) {
 			}
 
 			// Moved aside, the next run rebuilds from the service: it triggers only the
-			// missing half.
+			// missing half. (The half on the service is seconds old: a run with no state
+			// first waits the settle window out, kept short here.)
 			if err := os.Rename(state, state+".bak"); err != nil {
 				t.Fatal(err)
 			}
 			rep := filepath.Join(dir, "report.json")
-			r := relRun(ctx, vars, "run", "--endpoint", emu.URL, "--state", state, "--report", rep, "--quiet", "--qps", "0", planPath)
+			r := relRun(ctx, vars, "run", "--endpoint", emu.URL, "--state", state, "--report", rep, "--quiet", "--qps", "0",
+				"--timeout", "1s", "--settle-window", "1s", planPath)
 			if r.code != exitOK {
 				t.Fatalf("run after moving the state aside: exit %d\n%s", r.code, r.stderr)
 			}
