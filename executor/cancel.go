@@ -274,7 +274,7 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	if err := c.match(ctx, p, sc, &names, out); err != nil {
 		return err
 	}
-	if err := c.derivedInState(ctx, p, sc, kn, kept, out); err != nil {
+	if err := c.derivedInState(ctx, p, sc, &names, kn, kept, out); err != nil {
 		return err
 	}
 	dups, err := sc.CancelDuplicated(ctx)
@@ -301,7 +301,8 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 // from p's requests (retries, under their own plan name) that the sweep did not find, to
 // be described and cancelled: those of the requests kept, and with AllGenerations those
 // of every plan job reached.
-func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.Scratch, k *kin, kept map[string]bool, out *outside) error {
+func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *nameSet, k *kin,
+	kept map[string]bool, out *outside) error {
 	var missed []state.CancelJob
 	for _, sp := range derivedStatePlans(p.Name) {
 		for rec, err := range c.e.store.Records(ctx, sp) {
@@ -309,13 +310,13 @@ func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.
 				return err
 			}
 			if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == StateNotFound ||
-				(c.e.o.Filter != nil && !kept[rec.Job]) {
+				(c.e.o.Filter != nil && !kept[rec.Job]) || (sp == p.Name && names.has(rec.Name)) {
 				continue
 			}
 			mark := state.CancelInPlan
 			if _, ok := k.derived(p.Name, rec.Name); !ok {
-				if out == nil {
-					continue
+				if _, _, derived := derivedRoot(p.Name, rec.Name); out == nil || !derived {
+					continue // not derived from a request reached (another generation's own are outsideOf's)
 				}
 				mark = state.CancelOutside
 			}

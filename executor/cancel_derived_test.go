@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -93,19 +94,46 @@ func checkRetriesCancelled(t *testing.T, emu *emulator.Running, results []Cancel
 	}
 }
 
+// hiddenRetries is a real client whose list pages leave out the retry batch jobs (a list
+// that lags behind, or a sweep bound that misses them).
+type hiddenRetries struct{ *ciapi.Client }
+
+func (h hiddenRetries) List(ctx context.Context, bucket, region string, opts ciapi.ListOptions) (*ciapi.ListResponse, error) {
+	page, err := h.Client.List(ctx, bucket, region, opts)
+	if page != nil {
+		kept := page.JobsDetail[:0]
+		for _, j := range page.JobsDetail {
+			if !strings.Contains(j.Name, "-retry") {
+				kept = append(kept, j)
+			}
+		}
+		page.JobsDetail = kept
+	}
+	return page, err
+}
+
 // cancel reaches the batch jobs planrun retry made for the plan, from the machine that ran
-// them (its state knows them) and from a fresh one (their Names say whose they are); the
-// state records them cancelled, so a wait no longer follows them.
+// them (its state knows them, even those the list does not show) and from a fresh one
+// (their Names say whose they are); the state records them cancelled, so a wait no longer
+// follows them.
 func TestCancelReachesRetryBatchJobs(t *testing.T) {
-	for _, fresh := range []bool{false, true} {
+	for _, tc := range []struct {
+		name          string
+		fresh, hidden bool
+	}{{"same machine", false, false}, {"fresh machine", true, false}, {"same machine, list misses them", false, true}} {
 		p := hourlyPlan(t, "retried", 6, 1)
 		emu, client, store, retries := retriedPlan(t, p)
-		if fresh {
+		if tc.fresh {
 			store = openStore(t, "")
 		}
-		results, err := Cancel(background(t), client, store, []*plan.Plan{p}, quick())
+		var api API = client
+		if tc.hidden {
+			api = hiddenRetries{client}
+		}
+		fresh := tc.fresh
+		results, err := Cancel(background(t), api, store, []*plan.Plan{p}, quick())
 		if err != nil {
-			t.Fatalf("fresh %v: cancel: %v", fresh, err)
+			t.Fatalf("%s: cancel: %v", tc.name, err)
 		}
 		checkRetriesCancelled(t, emu, results, retries, p.Name)
 		if fresh {

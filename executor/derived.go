@@ -14,9 +14,10 @@ import (
 // recognised by its Name alone, from any machine.
 //
 // To add a form (e.g. re-run attempts "<name>-a2"), append to derivedForms a base that
-// strips the form's tail and returns the Name it was derived from, and the name under
-// which the state records such jobs; cancel then reaches them, and a form applied to
-// another (a retry of an attempt) is followed through.
+// strips the form's tail and returns the Name it was derived from ("<name>"), and the
+// plan name under which the state records such jobs (the plan's own, for attempts);
+// cancel then reaches them, by Name on the service and from the state, and a form applied
+// to another (a retry of an attempt, "<name>-a2-retry2-<digest>") is followed through.
 type derivedForm struct {
 	// base returns what name was derived from: a request Name, another derived Name, or
 	// the head of a request Name (see nameHead), possibly cut; ok is false when name does
@@ -156,11 +157,11 @@ func derivedRoot(planName, name string) (root, statePlan string, ok bool) {
 }
 
 // derivedStatePlans lists the plan names under which the state records the jobs derived
-// from the plan named planName (each once).
+// from the plan named planName (each once; planName itself when a form records there).
 func derivedStatePlans(planName string) []string {
 	var out []string
 	for _, f := range derivedForms {
-		if sp := f.statePlan(planName); sp != planName && !slices.Contains(out, sp) {
+		if sp := f.statePlan(planName); !slices.Contains(out, sp) {
 			out = append(out, sp)
 		}
 	}
