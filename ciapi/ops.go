@@ -34,7 +34,7 @@ func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateR
 	if err := decodeCreateResponse(resp.body, &out); err != nil {
 		return nil, c.bodyError(op, resp, fmt.Errorf("decode response: %w", err))
 	}
-	if out.JobsDetail == nil || out.JobsDetail.JobId == "" {
+	if out.JobsDetail == nil || strings.TrimSpace(out.JobsDetail.JobId) == "" {
 		return nil, c.bodyError(op, resp, errors.New("response carries no job id"))
 	}
 	return &out, nil

@@ -91,7 +91,8 @@ func TestCreateIsNeverRetried(t *testing.T) {
 func TestCreateSuccessWithoutJobIsUncertain(t *testing.T) {
 	for name, body := range map[string]string{"cut": "<Response><RequestId>r1</Request", "empty": "",
 		"no id":    "<Response><RequestId>r1</RequestId></Response>",
-		"empty id": "<Response><JobsDetail><JobId></JobId><Name>x</Name></JobsDetail></Response>"} {
+		"empty id": "<Response><JobsDetail><JobId></JobId><Name>x</Name></JobsDetail></Response>",
+		"blank id": "<Response><JobsDetail><JobId>  </JobId><Name>x</Name></JobsDetail></Response>"} {
 		f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 			xmlResponse(w, 200, body)
 		})
