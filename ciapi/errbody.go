@@ -204,6 +204,9 @@ func rootCodeXML(b []byte) (code string, jobs bool) {
 			depth++
 			if depth == 2 {
 				inCode = t.Name.Local == "Code"
+				if inCode {
+					code = "" // the last Code counts, as on the fast path
+				}
 				jobs = jobs || t.Name.Local == "JobsDetail"
 			}
 		case xml.EndElement:
