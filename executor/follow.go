@@ -95,6 +95,10 @@ func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*JobSta
 		}
 		for _, p := range plans {
 			for req := range e.o.requests(p) {
+				if err := ctx.Err(); err != nil {
+					yield(nil, err)
+					return
+				}
 				row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
 				if err != nil {
 					yield(nil, err)
@@ -126,6 +130,10 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 	var add []state.Followed
 	for _, p := range plans {
 		for req := range e.o.requests(p) {
+			if err := ctx.Err(); err != nil {
+				t.close()
+				return nil, err
+			}
 			row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
 			if err != nil {
 				t.close()
@@ -313,6 +321,9 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 	}
 	err = e.sweepRange(ctx, g.Bucket, g.Region, g.Type, time.Unix(0, oldest), time.Unix(0, newest), true,
 		func(d *ciapi.JobDetail) error {
+			if err := ctx.Err(); err != nil {
+				return err // interrupted mid-page: the page is not matched
+			}
 			if d.JobId == "" {
 				return nil
 			}
@@ -347,6 +358,10 @@ func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page 
 	var seen []state.JobSeen
 	var failed error // a describe that failed: what was seen until then is still recorded
 	for id, idx := range want {
+		if err := ctx.Err(); err != nil {
+			failed = err
+			break
+		}
 		resp, err := e.api.Describe(ctx, k.bucket, k.region, id)
 		gone := errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil))
 		if err != nil && !gone {
