@@ -127,8 +127,16 @@ func TestRerunHoldsOnlyUncertainCreates(t *testing.T) {
 	held := map[string]bool{reqs[5].Name: true, reqs[6].Name: true, reqs[7].Name: true}
 
 	opts := quick()
-	opts.RequestTimeout, opts.SettleWindow = 400*time.Millisecond, 400*time.Millisecond
+	opts.RequestTimeout, opts.SettleWindow = 400*time.Millisecond, time.Second
 	var mu sync.Mutex
+	var settling []Progress
+	opts.Progress = func(pr Progress) {
+		if pr.Settling > 0 {
+			mu.Lock()
+			settling = append(settling, pr)
+			mu.Unlock()
+		}
+	}
 	var order []string
 	var heldAt []time.Time
 	opts.OnResult = func(res Result) {
@@ -145,6 +153,14 @@ func TestRerunHoldsOnlyUncertainCreates(t *testing.T) {
 	}
 	if sum.Total.Skipped != 5 || sum.Total.Triggered != 5 {
 		t.Errorf("summary %+v: want 5 skipped (state), 5 triggered", sum.Total)
+	}
+	if len(settling) == 0 {
+		t.Error("no progress while the held requests settled")
+	}
+	for _, pr := range settling {
+		if pr.Done != 7 || pr.Unsettled != 3 || pr.Planned != 10 {
+			t.Errorf("progress while settling: %d/%d done, %d unsettled; want 7/10 done (known or sent), 3 unsettled", pr.Done, pr.Planned, pr.Unsettled)
+		}
 	}
 	for i, name := range order {
 		if held[name] != (i >= 7) {
