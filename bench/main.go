@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "small sizes: a smoke test of the bench, not figures to quote")
 	keep := fs.Bool("keep", false, "keep the scratch folder (plans, state files)")
-	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue,memory,waitscale (default all)")
+	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue,memory,waitscale,recovery (default all)")
 	memoryMax := fs.Int("memory-max", 1_000_000, "largest plan of the memory area: 1000000 measures 100,000 and 1,000,000 requests (a quarter hour or more); 100000 measures 10,000 and 100,000")
 	b := &bench{expandN: 1_000_000, validateJobs: 10_000, throughputN: 20_000, latencyN: 10_000, rateN: 2_000, waitN: 10_000,
 		resultsN: 100_000, queueN: 1_000, waitScaleN: 200_000}
@@ -97,6 +97,7 @@ func run(ctx context.Context, args []string) error {
 		{"queue", benchQueue},
 		{"memory", benchMemory},
 		{"waitscale", benchWaitScale},
+		{"recovery", benchRecovery},
 	}
 	want := map[string]bool{}
 	for _, a := range strings.Split(*only, ",") {
