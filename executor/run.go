@@ -126,7 +126,11 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 	}
 	lat := &latencies{timeout: opts.withDefaults().RequestTimeout}
 	now := opts.withDefaults().Now
-	r := &runner{engine: newEngine(observe(api, lat, now), store, opts), sum: &Summary{}, lat: lat}
+	inner, outside := observeUnder(api, lat, now)
+	r := &runner{engine: newEngine(inner, store, opts), sum: &Summary{}, lat: lat}
+	if outside {
+		r.engine.api = observe(r.engine.api, lat, now)
+	}
 	// What the run before this one left: read before this run beats or records its own.
 	if at, timeout, ok := state.LastBeat(store.Path()); ok {
 		r.prev = earlier{beat: at, timeout: timeout}

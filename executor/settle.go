@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/state"
 )
 
@@ -126,8 +127,7 @@ func (l *latencies) snapshot() state.CreateLatency {
 	return out
 }
 
-// observedAPI is an API whose creates and lists feed a latencies. It sits under the pace
-// layer, so that it times the calls themselves, not their wait for a slot or the rate.
+// observedAPI is an API whose creates and lists feed a latencies (see observeUnder).
 type observedAPI struct {
 	API
 	l   *latencies
@@ -157,6 +157,21 @@ func observe(api API, l *latencies, now func() time.Time) API {
 	}
 	o.offset = func() time.Duration { off, _ := sc.ServiceClockOffset(); return off }
 	return observedClockAPI{observedAPI: o, clock: sc}
+}
+
+// observeUnder wraps api so that its creates and lists feed l, under the layer that Run
+// builds (the calls themselves are timed, not their wait for a slot or the rate): a
+// *Counted keeps its counts with its service observed. An api that already is a layer
+// cannot be observed under it: outside is then true, and the caller observes its engine's
+// calls through the layer (their waits included: a longer, more cautious window).
+func observeUnder(api API, l *latencies, now func() time.Time) (inner API, outside bool) {
+	switch a := api.(type) {
+	case *pace.Layer:
+		return api, true
+	case *Counted:
+		return &Counted{Service: observe(a.Service, l, now), Counts: a.Counts}, false
+	}
+	return observe(api, l, now), false
 }
 
 // Create times the create.
