@@ -185,9 +185,11 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 			}
 		}
 	}
-	// What this run saw of its creates, for the settle window of the next run (a run that
-	// ends leaves nothing of an earlier one unsettled, so its own figures are enough).
-	if err := store.Sync(context.WithoutCancel(ctx), r.latencyWrite(false)); err != nil {
+	// What this run saw of its creates, for the settle window of the next run. A run that
+	// went to its end without error settled every create an earlier one left: its own
+	// figures are enough. Otherwise the earlier run's are kept beside them.
+	unfinished := ctx.Err() != nil || errs != nil || r.configErr != nil || len(r.sum.Failures) > 0
+	if err := store.Sync(context.WithoutCancel(ctx), r.latencyWrite(unfinished)); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("save state: %w", err))
 	}
 	r.meter.close()
