@@ -89,23 +89,98 @@ func jobOfFollowed(f *state.Followed) *JobStatus {
 // job id, as its job's last known state. Pending writes are flushed first.
 func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*JobStatus, error] {
 	return func(yield func(*JobStatus, error) bool) {
-		if err := e.store.Flush(ctx); err != nil {
-			yield(nil, err)
-			return
-		}
 		for _, p := range plans {
-			for req := range e.o.requests(p) {
+			for row, err := range e.rows(ctx, p) {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if row == nil || row.JobID == "" {
+					continue
+				}
+				if !yield(statusOf(row), nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// rows streams, for each request of p that the Filter keeps, in plan order, its state row
+// (nil when the state has none). Pending writes are flushed first. The plan's rows are read
+// in one pass in expansion order beside the requests (a merge by position): a lookup per
+// request cost a search of the state's indexes each, and made a --wait over a million
+// requests spend most of its time there. A request whose row is not at its position (the
+// plan was edited since the row was written, or its requests are not in position order) is
+// looked up by Name.
+func (e *engine) rows(ctx context.Context, p *plan.Plan) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		next, stop := iter.Pull2(e.store.Records(ctx, p.Name))
+		defer stop()
+		var (
+			here  []Record // the rows at position seq
+			ahead *Record  // the next row after them
+			ended bool
+			seq   = -1
+		)
+		// advance moves to position to: here gets the rows there.
+		advance := func(to int) error {
+			here, seq = here[:0], to
+			for {
+				if ahead == nil {
+					if ended {
+						return nil
+					}
+					r, err, ok := next()
+					if !ok {
+						ended = true
+						return nil
+					}
+					if err != nil {
+						return err
+					}
+					ahead = &r
+				}
+				switch {
+				case ahead.Seq < to:
+					ahead = nil
+				case ahead.Seq == to:
+					here, ahead = append(here, *ahead), nil
+				default:
+					return nil
+				}
+			}
+		}
+		for req := range e.o.requests(p) {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			var found *Record
+			if req.Seq > seq {
+				if err := advance(req.Seq); err != nil {
+					yield(nil, err)
+					return
+				}
+				for i := range here {
+					if here[i].Name == req.Name {
+						found = &here[i]
+						break
+					}
+				}
+			}
+			if found == nil {
 				row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
 				if err != nil {
 					yield(nil, err)
 					return
 				}
-				if !ok || row.JobID == "" {
-					continue
+				if ok {
+					found = &row
 				}
-				if !yield(statusOf(&row), nil) {
-					return
-				}
+			}
+			if !yield(found, nil) {
+				return
 			}
 		}
 	}
@@ -125,11 +200,15 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 	t := &tracker{e: e, plans: plans, scratch: sc, states: map[string]int{}, batch: followBatch}
 	var add []state.Followed
 	for _, p := range plans {
-		for req := range e.o.requests(p) {
-			row, ok, err := e.store.Lookup(ctx, req.Plan, req.Name)
+		for found, err := range e.rows(ctx, p) {
 			if err != nil {
 				t.close()
 				return nil, err
+			}
+			var row Record
+			ok := found != nil
+			if ok {
+				row = *found
 			}
 			if ok && row.JobID == "" && row.Status == RowTriggered {
 				// Created, but its answer named no id: find it by Name now.
@@ -313,6 +392,9 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 	}
 	err = e.sweepRange(ctx, g.Bucket, g.Region, g.Type, time.Unix(0, oldest), time.Unix(0, newest), true,
 		func(d *ciapi.JobDetail) error {
+			if err := ctx.Err(); err != nil {
+				return err // interrupted mid-page: the page is not matched
+			}
 			if d.JobId == "" {
 				return nil
 			}
@@ -347,6 +429,10 @@ func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page 
 	var seen []state.JobSeen
 	var failed error // a describe that failed: what was seen until then is still recorded
 	for id, idx := range want {
+		if err := ctx.Err(); err != nil {
+			failed = err
+			break
+		}
 		resp, err := e.api.Describe(ctx, k.bucket, k.region, id)
 		gone := errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil))
 		if err != nil && !gone {

@@ -24,8 +24,7 @@ const (
 	progressEvery = 200 * time.Millisecond
 	// sweepPageSize is the list page size used by every sweep (the service maximum).
 	sweepPageSize = 100
-	// minSettleWindow and maxSettleWindow bound the default SettleWindow.
-	minSettleWindow = 30 * time.Second
+	// maxSettleWindow bounds the derived SettleWindow.
 	maxSettleWindow = 10 * time.Minute
 	// sweepSlack widens a time-bounded sweep, for clock skew between us and the service.
 	sweepSlack = time.Hour
@@ -73,8 +72,10 @@ type Options struct {
 	// lookup after SettleDelay did not find is set aside (its row stays "sending") and
 	// looked up again at the end of the send phase, once SettleWindow has passed since it
 	// was sent; only then, if still not found, is it sent again. A run that finds creates
-	// of an earlier (dead) run with no known outcome waits the same window before
-	// reconciling them. Default: 4 x RequestTimeout, at least 30s and at most 10 minutes.
+	// of an earlier (dead) run with no known outcome holds those requests (and only those)
+	// until the same window has passed since each create can have left. Zero: derived from
+	// the create latencies observed by this run and recorded by the one before it, at least
+	// 5s and at most 10 minutes (see deriveWindow).
 	SettleWindow time.Duration
 	// QueueWait is how long one request keeps waiting while the service answers that its
 	// queue is full (QueueSaturated) before it fails. Default DefaultQueueWait.
@@ -136,9 +137,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SettleDelay <= 0 {
 		o.SettleDelay = o.RequestTimeout
-	}
-	if o.SettleWindow <= 0 {
-		o.SettleWindow = min(max(4*o.RequestTimeout, minSettleWindow), maxSettleWindow)
 	}
 	if o.QueueWait <= 0 {
 		o.QueueWait = DefaultQueueWait

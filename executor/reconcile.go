@@ -208,36 +208,6 @@ type reconciliation struct {
 	partial bool
 }
 
-// settleWait is how long a run waits, before reconciling, until every create that an
-// earlier run may have left in flight has had the settle window (SettleWindow, and at
-// least the request timeout) to reach the service and be processed. Without it, a run
-// started right after a crash could look for a job that the service creates a moment
-// later, miss it, and trigger it again. It is zero unless such a create may be younger
-// than that window.
-func (e *engine) settleWait(c *census) time.Duration {
-	if c.lastUncertain.IsZero() {
-		return 0
-	}
-	// An intent is committed up to one batch of sends ahead of its create, which the rate
-	// limiter may hold back by up to a batch's worth of tokens.
-	lead := time.Duration(0)
-	if e.o.QPS > 0 {
-		lead = time.Duration(float64(intentBatch(e.o.Parallel)) / e.o.QPS * float64(time.Second))
-	}
-	window := max(e.o.SettleWindow, e.o.RequestTimeout)
-	limit := window + lead
-	until := c.lastUncertain.Add(limit)
-	// The last heartbeat of the run that wrote them bounds when its creates went out, even
-	// those that left long after their intent (a worker busy ahead of them, a retry); they
-	// get the longer of that run's request timeout and our window.
-	if at, timeout, ok := state.LastBeat(e.store.Path()); ok {
-		hb := max(timeout, window) + state.HeartbeatEvery
-		until = latest(until, at.Add(hb))
-		limit = max(limit, hb)
-	}
-	return max(0, min(until.Sub(e.o.Now()), limit))
-}
-
 // reconcile finds which pending requests of p already exist on the service, per bucket:
 //   - the state knows when this plan (and generation) first ran: sweep the list from that
 //     time minus an hour, which covers every create any run from this state made; but a

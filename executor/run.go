@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"golang.org/x/sync/errgroup"
@@ -41,6 +40,11 @@ type runner struct {
 
 	asideMu sync.Mutex
 	aside   []aside // requests set aside to settle (see settleAside)
+	held    []held  // requests an earlier run left "sending", held until they settle
+
+	lat     *latencies          // what this run observes of its creates
+	prevLat state.CreateLatency // what the run before it recorded
+	prev    earlier             // the run before it, as its heartbeat tells
 }
 
 // ConfigError is in the error of a Run that stopped because the service refused planrun's
@@ -120,7 +124,22 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 	if err := checkUniqueNames(plans); err != nil {
 		return &Summary{}, err
 	}
-	r := &runner{engine: newEngine(api, store, opts), sum: &Summary{}}
+	lat := &latencies{timeout: opts.withDefaults().RequestTimeout}
+	now := opts.withDefaults().Now
+	inner, outside := observeUnder(api, lat, now)
+	r := &runner{engine: newEngine(inner, store, opts), sum: &Summary{}, lat: lat}
+	if outside {
+		r.engine.api = observe(r.engine.api, lat, now)
+	}
+	// What the run before this one left: read before this run beats or records its own.
+	if at, timeout, ok := state.LastBeat(store.Path()); ok {
+		r.prev = earlier{beat: at, timeout: timeout}
+	}
+	if l, ok, err := store.CreateLatency(ctx); err != nil {
+		return r.sum, err
+	} else if ok {
+		r.prevLat = l
+	}
 	r.meter = newMeter(r.o.Progress, r.o.Now, r.pace)
 	for _, p := range plans {
 		r.meter.planned.Add(int64(r.count(p)))
@@ -166,7 +185,11 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 			}
 		}
 	}
-	if err := store.Flush(context.WithoutCancel(ctx)); err != nil {
+	// What this run saw of its creates, for the settle window of the next run. A run that
+	// went to its end without error settled every create an earlier one left: its own
+	// figures are enough. Otherwise the earlier run's are kept beside them.
+	unfinished := ctx.Err() != nil || errs != nil || r.configErr != nil || len(r.sum.Failures) > 0
+	if err := store.Sync(context.WithoutCancel(ctx), r.latencyWrite(unfinished)); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("save state: %w", err))
 	}
 	r.meter.close()
@@ -188,6 +211,16 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 		errs.ErrorFormat = listErrors
 	}
 	return r.sum, errs.ErrorOrNil()
+}
+
+// latencyWrite is a write of the create latencies observed (merged with those of the run
+// before, while this one may still die and leave its creates to a next run).
+func (r *runner) latencyWrite(merged bool) *state.Write {
+	l := r.lat.snapshot()
+	if merged {
+		l = mergeLatency(l, r.prevLat)
+	}
+	return &state.Write{Latency: &l}
 }
 
 // listErrors renders at most ten errors, then how many more there are.
@@ -228,16 +261,6 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
 	}
-	if d := r.settleWait(c); d > 0 {
-		r.o.Logger.Warn("waiting for creates an earlier run may have left in flight to settle before looking them up",
-			"plan", p.Name, "wait", d.Round(time.Millisecond).String())
-		r.meter.settleUntil.Store(r.o.Now().Add(d).UnixNano())
-		err := r.pause(stop, d)
-		r.meter.settleUntil.Store(0)
-		if err != nil {
-			return nil, fmt.Errorf("plan %s: %w", p.Name, err)
-		}
-	}
 	rec, err := r.reconcile(stop, p, c)
 	c.names = nameSet{} // the sweeps are done: 8 bytes a pending request, not kept for the sends
 	if err != nil {
@@ -260,7 +283,8 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 			batch = batch[:0]
 			return nil
 		}
-		op := &state.Write{Records: make([]Record, len(batch))}
+		op := r.latencyWrite(true)
+		op.Records = make([]Record, len(batch))
 		for i, t := range batch {
 			op.Records[i] = recordFor(&t.req, RowSending)
 		}
@@ -314,6 +338,14 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 		t := &task{req: req, lookup: rec.lookup[bucketKey{req.Bucket, req.Region}], prevStatus: RowPlanned}
 		if ok {
 			t.prevStatus = prev.Status
+		}
+		if ok && prev.Status == RowSending {
+			// An earlier run's create with no known outcome, not found: it may still make
+			// its job. Held until its own settle time; every other request goes on.
+			if due := r.dueAt(&prev); due.After(r.o.Now()) {
+				r.hold(pr, t, due)
+				continue
+			}
 		}
 		batch = append(batch, t)
 		if len(batch) == batchSize {

@@ -90,13 +90,20 @@ func (ws *WaitSummary) Job(ctx context.Context, plan, name string) (*JobStatus, 
 // failures in plan order; Jobs and Job read the state again.
 func (t *tracker) summarize(ctx context.Context) (*WaitSummary, error) {
 	e, plans := t.e, t.plans
-	ws := &WaitSummary{States: map[string]int{}}
+	ws := t.lazy()
 	for j, err := range e.jobs(ctx, plans) {
 		if err != nil {
 			return t.round(), err
 		}
 		ws.count(j)
 	}
+	return ws, nil
+}
+
+// lazy is a summary of t with no counts whose Jobs and Job read the state when called.
+func (t *tracker) lazy() *WaitSummary {
+	e, plans := t.e, t.plans
+	ws := &WaitSummary{States: map[string]int{}}
 	ws.jobs = func(ctx context.Context) iter.Seq2[*JobStatus, error] { return e.jobs(ctx, plans) }
 	ws.lookup = func(ctx context.Context, planName, name string) (*JobStatus, bool, error) {
 		row, ok, err := e.store.Lookup(ctx, planName, name)
@@ -105,7 +112,7 @@ func (t *tracker) summarize(ctx context.Context) (*WaitSummary, error) {
 		}
 		return statusOf(&row), true, nil
 	}
-	return ws, nil
+	return ws
 }
 
 // round is the summary of a round: the counts.
@@ -182,11 +189,21 @@ func Wait(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, 
 
 // final is the summary of a wait that ends with an error (interrupted, a failed call):
 // read back from the state when it can be (the reports list every job's state), else the
-// counts.
+// counts. An interrupted wait does not read the state back: that walks every request of
+// the plans (seconds at a million), and Ctrl-C must end the wait at once. Its summary has
+// the counts, which the tracker keeps exact, and Jobs and Job, which read the state only
+// when called (the reports); Failed is left empty.
 func (t *tracker) final(ctx context.Context) *WaitSummary {
+	interrupted := ctx.Err() != nil
 	ctx = context.WithoutCancel(ctx)
 	if err := t.e.store.Flush(ctx); err != nil {
 		return t.round()
+	}
+	if interrupted {
+		ws := t.round()
+		full := t.lazy()
+		ws.jobs, ws.lookup = full.jobs, full.lookup
+		return ws
 	}
 	ws, err := t.summarize(ctx)
 	if err != nil {

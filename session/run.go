@@ -17,7 +17,7 @@ type RunOptions struct {
 	LogFormat                     string
 	MaxRequests, MaxFailures      int
 	PollInterval                  time.Duration
-	SettleWindow                  time.Duration // 0: the executor's default (4 × --timeout, 30 s to 10 min)
+	SettleWindow                  time.Duration // 0: derived by the executor from the observed create latencies
 }
 
 // check refuses bad values before anything is read or sent.
@@ -39,7 +39,7 @@ func (s *Session) checkRun(o *RunOptions, paths []string) error {
 	case o.PollInterval <= 0:
 		return s.Usagef("%s must be positive", s.Flag("poll-interval"))
 	case o.SettleWindow < 0 || (o.SettleWindow > 0 && o.SettleWindow < s.Rate.Timeout):
-		return s.Usagef("--settle-window must be at least --timeout (%v), or 0 for the default", s.Rate.Timeout)
+		return s.Usagef("--settle-window must be at least --timeout (%v), or 0 to derive it", s.Rate.Timeout)
 	}
 	if s.Out.Results != "" && (!o.Wait || o.DryRun) {
 		return s.Usagef("--results needs --wait: objects are processed once the batch jobs run")

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -82,4 +83,39 @@ func RecordFor(r *plan.Request, status RowStatus) Record {
 		Digest: r.Digest, Type: JobType(r.Type), InputKind: r.InputKind, Input: r.InputValue,
 		Workflow: r.Workflow, WindowStart: r.Start, WindowEnd: r.End, Status: status,
 	}
+}
+
+// CreateLatency is what a run observed of how long the service takes to make a job. The
+// state keeps the last one written, so that a run after a crash can size the settle wait
+// of the creates the dead run left without an answer from what that run saw.
+type CreateLatency struct {
+	// P99 is the 99th percentile of the creates that were answered (0: none yet).
+	P99 time.Duration
+	// Late is the longest a job took to appear after a create with no answer: from the
+	// send to the job's creation time on the service (0: none seen).
+	Late time.Duration
+	// Unresolved counts the creates with no answer whose job was neither seen nor known
+	// to be absent: their latency is unknown, at least the request timeout.
+	Unresolved int
+	// Timeout is the request timeout of the run that observed these.
+	Timeout time.Duration
+}
+
+// latencyKey is the meta key of the CreateLatency.
+const latencyKey = "create_latency"
+
+// encode renders l as the meta value: four integers (nanoseconds, a count).
+func (l *CreateLatency) encode() string {
+	return fmt.Sprintf("%d %d %d %d", l.P99, l.Late, l.Unresolved, l.Timeout)
+}
+
+// decodeLatency reads a meta value written by encode.
+func decodeLatency(v string) (CreateLatency, error) {
+	var l CreateLatency
+	var p99, late, timeout int64
+	if _, err := fmt.Sscanf(v, "%d %d %d %d", &p99, &late, &l.Unresolved, &timeout); err != nil {
+		return l, fmt.Errorf("create latency %q: %w", v, err)
+	}
+	l.P99, l.Late, l.Timeout = time.Duration(p99), time.Duration(late), time.Duration(timeout)
+	return l, nil
 }

@@ -112,3 +112,21 @@ func (s *Store) Records(ctx context.Context, plans ...string) iter.Seq2[Record, 
 		}
 	}
 }
+
+// CreateLatency returns the create latencies the last run recorded (see Write.Latency), or
+// ok=false when none did (a state written before planrun kept them, or no create yet).
+func (s *Store) CreateLatency(ctx context.Context) (CreateLatency, bool, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key=?`, latencyKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CreateLatency{}, false, nil
+	}
+	if err != nil {
+		return CreateLatency{}, false, fmt.Errorf("read state create latency: %w", err)
+	}
+	l, err := decodeLatency(v)
+	if err != nil {
+		return CreateLatency{}, false, fmt.Errorf("read state: %w", err)
+	}
+	return l, true, nil
+}

@@ -36,6 +36,8 @@ type Write struct {
 	Records []Record
 	Jobs    []JobSeen
 	Plan    *PlanRun
+	// Latency, when set, replaces the create latencies the state keeps (see CreateLatency).
+	Latency *CreateLatency
 }
 
 // writeOp is a Write queued for the writer; done (if set) receives the commit result.
@@ -402,7 +404,7 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 	pending := w.pending[:0]
 	defer func() { clear(pending); w.pending = pending[:0] }()
 	for _, op := range batch {
-		if op.Plan == nil && len(op.Jobs) == 0 {
+		if op.Plan == nil && len(op.Jobs) == 0 && op.Latency == nil {
 			pending = append(pending, op.Records...)
 			continue
 		}
@@ -429,6 +431,12 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 			if _, err := jobState.ExecContext(ctx, j.State, j.Created, j.Created, j.Code, j.Code,
 				j.Message, j.Message, now, j.Plan, j.Name); err != nil {
 				return fmt.Errorf("write state job %s: %w", j.Name, err)
+			}
+		}
+		if l := op.Latency; l != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value=excluded.value`, latencyKey, l.encode()); err != nil {
+				return fmt.Errorf("write state create latency: %w", err)
 			}
 		}
 	}

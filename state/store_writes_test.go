@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestWriterRowsMatchWholeRowWrites checks the cheaper write paths (multi-row intents,
@@ -73,5 +74,27 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Errorf("%d rows, want %d", n, len(want))
+	}
+}
+
+// The create latencies a run records are read back by the next run on the state (the
+// last write wins), and a state without any says so.
+func TestCreateLatencyRoundTrips(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s := openStore(t, path)
+	ctx := context.Background()
+	if _, ok, err := s.CreateLatency(ctx); ok || err != nil {
+		t.Fatalf("fresh state: ok=%v, %v; want none", ok, err)
+	}
+	for _, l := range []CreateLatency{{P99: time.Second}, {P99: 40 * time.Millisecond, Late: 2500 * time.Millisecond, Unresolved: 3, Timeout: time.Second}} {
+		if err := s.Sync(ctx, &Write{Latency: &l}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	got, ok, err := openStore(t, path).CreateLatency(ctx)
+	want := CreateLatency{P99: 40 * time.Millisecond, Late: 2500 * time.Millisecond, Unresolved: 3, Timeout: time.Second}
+	if err != nil || !ok || got != want {
+		t.Fatalf("got %+v, %v, %v; want %+v", got, ok, err, want)
 	}
 }

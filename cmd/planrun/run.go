@@ -52,7 +52,7 @@ func newRunSession(fs *flag.FlagSet, cmd string) (*session.Session, *session.Run
 	fs.IntVar(&o.MaxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")
 	fs.BoolVar(&o.Wait, "wait", false, "follow every triggered job until Success, Failed or Cancel")
 	fs.DurationVar(&o.PollInterval, "poll-interval", executor.DefaultPollInterval, "time between two status rounds of --wait")
-	fs.DurationVar(&o.SettleWindow, "settle-window", 0, "how long after a create with no answer before it may be sent again (looked up first); 0: 4 × --timeout, 30s to 10m")
+	fs.DurationVar(&o.SettleWindow, "settle-window", 0, "how long after a create with no answer before it may be sent again (looked up first); 0: derived from the create latencies observed (at least 5s)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress output; only the summary and errors")
 	fs.Var(&session.Choice{Value: &o.LogFormat, Allowed: []string{"text", "json"}}, "log-format", "log format on stderr: text or json")
 	o.LogFormat = "text"

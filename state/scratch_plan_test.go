@@ -1,0 +1,79 @@
+package state
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// queryPlan returns the lines of EXPLAIN QUERY PLAN of query on the scratch.
+func queryPlan(t *testing.T, sc *Scratch, query string, args ...any) []string {
+	t.Helper()
+	rows, err := sc.db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatalf("explain: %v", err)
+		}
+		out = append(out, strings.TrimSpace(detail))
+	}
+	return out
+}
+
+// TestFollowedByIDSearchesByID guards the cost of a --wait round: matching one list page
+// against the followed jobs must search the job id index, never scan the table or a whole
+// group of the group index (which made a round over a million jobs quadratic).
+func TestFollowedByIDSearchesByID(t *testing.T) {
+	sc, err := OpenScratch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	ctx := context.Background()
+	// A populated, analysed table: the planner's choice must not depend on the statistics.
+	var jobs []Followed
+	for i := range 2000 {
+		jobs = append(jobs, Followed{Plan: "p", Name: "n", Bucket: "b", Region: "r", Type: "Workflow",
+			JobID: "j" + strings.Repeat("0", i%7) + string(rune('a'+i%26)), State: "Running", Created: int64(i)})
+	}
+	if err := sc.AddFollowed(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	for _, analyse := range []bool{false, true} {
+		if analyse {
+			if _, err := sc.db.Exec(`ANALYZE`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := queryPlan(t, sc, followedByIDSQL(3), "ja", "jb", "jc", "b", "r", "Workflow")
+		if len(plan) == 0 {
+			t.Fatal("no query plan")
+		}
+		for _, line := range plan {
+			if strings.HasPrefix(line, "SCAN") || !strings.Contains(line, "follow_id") {
+				t.Errorf("analysed=%v: plan %q: want a search of the follow_id index", analyse, plan)
+			}
+		}
+	}
+	got, err := sc.FollowedByID(ctx, FollowGroup{"b", "r", "Workflow"}, []string{"ja", "ja", "zz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range got {
+		if j.JobID != "ja" {
+			t.Errorf("got job id %q, want ja", j.JobID)
+		}
+	}
+	if len(got) == 0 {
+		t.Error("no job found for ja")
+	}
+	if other, err := sc.FollowedByID(ctx, FollowGroup{"b", "r", "Job"}, []string{"ja"}); err != nil || len(other) != 0 {
+		t.Errorf("another group: got %d jobs, %v; want none", len(other), err)
+	}
+}
