@@ -299,7 +299,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 				"plan", p.Name, "wait", d.Round(time.Millisecond).String())
 			if err = e.pause(ctx, d); err == nil {
 				// Everything older than the first sweep's start (less the window) was seen.
-				again := rec.startedAt.Add(-max(e.o.SettleWindow, e.o.RequestTimeout) - sweepSlack)
+				again := rec.startedAt.Add(-e.freshWindow() - sweepSlack)
 				if t, ok := e.serviceTime(again); ok {
 					again = t
 				} else {
@@ -404,7 +404,7 @@ func (r *recentJobs) see(t time.Time) {
 // state, few requests), the jobs created within the last settle window, keeping those of
 // the plan: the lookups alone would not tell a run that died a moment ago.
 func (e *engine) probeRecent(ctx context.Context, c *census, rec *reconciliation, keep func(*ciapi.JobDetail) error) error {
-	window := max(e.o.SettleWindow, e.o.RequestTimeout)
+	window := e.freshWindow()
 	since, ok := e.serviceTime(e.o.Now())
 	slack := time.Minute // the service compares whole seconds
 	if !ok {
@@ -440,10 +440,21 @@ func (e *engine) recentWait(newest time.Time) time.Duration {
 	if newest.IsZero() {
 		return 0
 	}
-	window := max(e.o.SettleWindow, e.o.RequestTimeout)
+	window := e.freshWindow()
 	now, ok := e.serviceTime(e.o.Now())
 	if !ok {
 		now = e.o.Now()
 	}
 	return max(0, min(newest.Add(window).Sub(now), window))
+}
+
+// freshWindow is the settle window of a run that has no state for the plan: it cannot know
+// the create latencies a dead run observed, so unless --settle-window sets it, it takes the
+// cautious figure for creates that got no answer and whose jobs were never seen (see
+// deriveWindow): 4 x the request timeout, within the same bounds.
+func (e *engine) freshWindow() time.Duration {
+	if e.o.SettleWindow > 0 {
+		return max(e.o.SettleWindow, e.o.RequestTimeout)
+	}
+	return deriveWindow(state.CreateLatency{Unresolved: 1}, e.o.RequestTimeout)
 }
