@@ -98,7 +98,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	}
 
 	var b strings.Builder
-	b.WriteString(paint(gridHeadline(g, &l.total), ansiBold, color) + "\n")
+	b.WriteString(paint(fitLine(gridHeadline(g, &l.total), width), ansiBold, color) + "\n")
 	for _, note := range []string{l.groupingNote(), l.foldNote()} {
 		if note != "" {
 			b.WriteString(wrapText(note, width) + "\n")
