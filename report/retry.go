@@ -98,7 +98,7 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 	if len(rs) == 1 {
 		noun = "object"
 	}
-	fmt.Fprintf(bw, "\n%d %s failed %d attempts and will not be retried (--max-attempts %d):\n", len(rs), noun, maxAttempts, maxAttempts)
+	fmt.Fprintf(bw, "\n%s\n", wrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", len(rs), noun, maxAttempts, maxAttempts), o.fitWidth()))
 	for i := range rs {
 		fmt.Fprintln(bw, "  "+failedObjectLine(&rs[i], color, max(o.fitWidth()-2, 0)))
 	}
