@@ -15,8 +15,8 @@ import (
 // Hostile lengths: names at their limits, keys and messages far past any terminal, and
 // wide characters that take two columns each.
 var (
-	longPlan = "plan-" + strings.Repeat("p", 35)                                   // 40, the limit
-	longJob  = "job-" + strings.Repeat("j", 36)                                    // 40, the limit
+	longPlan = "plan-" + strings.Repeat("p", 35)                                    // 40, the limit
+	longJob  = "job-" + strings.Repeat("j", 36)                                     // 40, the limit
 	longName = longPlan + "-" + longJob + "-" + strings.Repeat("n", 30) + "-0-d1g3" // ~120
 	longKey  = "input/" + strings.Repeat("视频", 40) + "/" + strings.Repeat("k", 150) + ".mp4"
 	longMsg  = "the service says: " + strings.Repeat("错误 detail ", 30) + "end"
