@@ -16,7 +16,7 @@ import (
 type RetryRecord struct {
 	Plan   string `json:"plan"`
 	Job    string `json:"job"`
-	Origin string `json:"origin"` // the plan's request the object came from
+	Origin string `json:"origin,omitempty"` // the plan's request the object came from
 	// Name is the deterministic name of the retry batch job.
 	Name     string `json:"name"`
 	Bucket   string `json:"bucket"`
@@ -26,10 +26,12 @@ type RetryRecord struct {
 	Tag      string `json:"tag,omitempty"`
 	// Attempt is the attempt the retry makes (2 and up).
 	Attempt int `json:"attempt"`
-	// The failed attempt: its batch job, code and message.
-	FailedBatchJobID string `json:"failed_batch_job_id"`
-	Code             string `json:"code"`
-	Message          string `json:"message"`
+	// The failed attempt: its batch job, code and message (flat, and as the error object
+	// of every JSON output); empty ones left out.
+	FailedBatchJobID string     `json:"failed_batch_job_id,omitempty"`
+	Code             string     `json:"code,omitempty"`
+	Message          string     `json:"message,omitempty"`
+	Error            *jsonError `json:"error,omitempty"`
 }
 
 // retryRecord describes the retry of the failed attempt r.
@@ -37,7 +39,7 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 	return RetryRecord{Plan: r.Plan, Job: r.Job, Origin: r.Origin,
 		Name:   plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Attempt+1),
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
-		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message}
+		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message, Error: objectError(r)}
 }
 
 // retrySpecs are how the retry preview's columns give way in a narrow terminal: the retry
