@@ -71,8 +71,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 // the characters are coloured blocks; without, one plain character per state.
 func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	width = max(width, 40)
-	full := g.layout(1 << 30)
-	full.fold(gridTermRows)
+	full := g.layout(2, gridTermRows) // the rows and their labels; the columns do not matter
 	labels := make([]string, len(full.rows))
 	totals := make([]string, len(full.rows))
 	labelW, totalsW, fullW := 0, 0, 0
@@ -89,8 +88,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 		labelW = max(4, labelW-(8-room))
 		room = max(2, width-labelW-totalsW-2)
 	}
-	l := g.layout(room)
-	l.fold(gridTermRows)
+	l := g.layout(room, gridTermRows)
 	// Columns grouped to fit leave room: labels get it back.
 	labelW = min(fullW, labelW+room-len(l.cols))
 	for i := range l.rows {
