@@ -5,6 +5,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -120,7 +121,26 @@ func parseWindow(start, end string) (time.Time, time.Time) {
 	if err1 != nil || err2 != nil {
 		return time.Time{}, time.Time{}
 	}
-	return s, e
+	return s.In(zoneOf(s)), e.In(zoneOf(e))
+}
+
+// zones holds one *time.Location per UTC offset: time.Parse makes a new one for every
+// time it reads with an offset, which a grid of a million windows would keep.
+var zones sync.Map // offset in seconds -> *time.Location
+
+// zoneOf is the shared location of t's offset.
+func zoneOf(t time.Time) *time.Location {
+	_, off := t.Zone()
+	return zoneAt(off)
+}
+
+// zoneAt is the shared location of the offset off (seconds east of UTC).
+func zoneAt(off int) *time.Location {
+	if z, ok := zones.Load(off); ok {
+		return z.(*time.Location)
+	}
+	z, _ := zones.LoadOrStore(off, time.FixedZone("", off))
+	return z.(*time.Location)
 }
 
 // windowed reports whether the cell has a window.
@@ -187,10 +207,78 @@ type gridStoredRow struct {
 	folded                                int // inputs added up in this row; 0 for a row of its own
 }
 
-// gridStored is what a Grid keeps of one (row, bucket): the counts and the worst request.
+// gridStored is what a Grid keeps of one (row, bucket): the counts and the worst request,
+// both compact (a grid keeps tens of thousands of them).
 type gridStored struct {
-	tally GridTally
-	worst GridCell
+	tally tally32
+	worst storedCell
+}
+
+// tally32 is a GridTally in 32-bit counts.
+type tally32 struct {
+	requests, objects, objectsFailed, counted int32
+	states                                    [gridStates]int32
+}
+
+func (t *tally32) add(c *GridCell) {
+	t.requests++
+	t.states[c.State]++
+	if c.HasCounts {
+		t.counted++
+		t.objects += int32(c.Objects)
+		t.objectsFailed += int32(c.ObjectsFailed)
+	}
+}
+
+func (t *tally32) merge(o *tally32) {
+	t.requests += o.requests
+	t.objects += o.objects
+	t.objectsFailed += o.objectsFailed
+	t.counted += o.counted
+	for i := range t.states {
+		t.states[i] += o.states[i]
+	}
+}
+
+// full is t as a GridTally.
+func (t *tally32) full() GridTally {
+	g := GridTally{Requests: int(t.requests), Objects: int(t.objects), ObjectsFailed: int(t.objectsFailed), Counted: int(t.counted)}
+	for i := range t.states {
+		g.States[i] = int(t.states[i])
+	}
+	return g
+}
+
+// storedCell is what a cell's tooltip shows of its worst request: a GridCell without the
+// row's fields, its window as instants and an offset.
+type storedCell struct {
+	name, jobID, jobState, code, message string
+	start, end                           int64 // Unix nanoseconds; both 0 without a window
+	offset                               int32 // of the window, in seconds
+	state                                GridState
+	hasCounts                            bool
+	objects, objectsFailed               int32
+}
+
+func storeCell(c *GridCell) storedCell {
+	s := storedCell{name: c.Name, jobID: c.JobID, jobState: c.JobState, code: c.Code, message: c.Message,
+		state: c.State, hasCounts: c.HasCounts, objects: int32(c.Objects), objectsFailed: int32(c.ObjectsFailed)}
+	if c.windowed() {
+		_, off := c.Start.Zone()
+		s.start, s.end, s.offset = c.Start.UnixNano(), c.End.UnixNano(), int32(off)
+	}
+	return s
+}
+
+// cell is s as a GridCell (without the row's fields).
+func (s *storedCell) cell() *GridCell {
+	c := &GridCell{Name: s.name, JobID: s.jobID, JobState: s.jobState, Code: s.code, Message: s.message,
+		State: s.state, HasCounts: s.hasCounts, Objects: int(s.objects), ObjectsFailed: int(s.objectsFailed)}
+	if s.start != 0 || s.end != 0 {
+		z := zoneAt(int(s.offset))
+		c.Start, c.End = time.Unix(0, s.start).In(z), time.Unix(0, s.end).In(z)
+	}
+	return c
 }
 
 // NewGrid starts an empty grid read at readAt.
@@ -232,10 +320,8 @@ func (g *Grid) Add(c GridCell) {
 	}
 	st := &g.slots[i]
 	st.tally.add(&c)
-	if st.tally.Requests == 1 || c.State.worse(st.worst.State) {
-		// The row's own fields are the row's: a cell keeps what its tooltip shows.
-		c.Plan, c.Job, c.InputKind, c.Input, c.Workflow = "", "", "", "", ""
-		st.worst = c
+	if st.tally.requests == 1 || c.State.worse(st.worst.state) {
+		st.worst = storeCell(&c) // the row's own fields are the row's
 	}
 	budget := g.budget
 	if budget <= 0 {
@@ -408,7 +494,7 @@ func (g *Grid) remapSlots(f func(slotKey) slotKey) {
 		}
 		d, s := &g.slots[j], &old[i]
 		d.tally.merge(&s.tally)
-		if s.worst.State.worse(d.worst.State) {
+		if s.worst.state.worse(d.worst.state) {
 			d.worst = s.worst
 		}
 	}

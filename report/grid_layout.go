@@ -37,6 +37,7 @@ type gridColumn struct {
 type gridSlot struct {
 	tally GridTally
 	worst *GridCell // the first of its worst requests; nil when the slot is empty
+	from  *storedCell // while the layout is made: the worst so far
 }
 
 // state is the slot's worst state; ok is false for an empty slot.
@@ -260,13 +261,21 @@ func (g *Grid) layout(maxCols, maxRows int) *gridLayout {
 			col = colOf[k.bucket]
 		}
 		slot := &l.rows[rowOut[k.row]].slots[col]
-		slot.tally.merge(&st.tally)
-		if slot.worst == nil || st.worst.State.worse(slot.worst.State) ||
-			st.worst.State == slot.worst.State && st.worst.Name < slot.worst.Name { // the same cell whatever the map's order
-			slot.worst = &st.worst
+		t := st.tally.full()
+		slot.tally.merge(&t)
+		if slot.from == nil || st.worst.state.worse(slot.from.state) ||
+			st.worst.state == slot.from.state && st.worst.name < slot.from.name { // the same cell whatever the map's order
+			slot.from = &st.worst
 		}
-		l.cols[col].tally.merge(&st.tally)
-		l.total.merge(&st.tally)
+		l.cols[col].tally.merge(&t)
+		l.total.merge(&t)
+	}
+	for i := range l.rows {
+		for j := range l.rows[i].slots {
+			if s := &l.rows[i].slots[j]; s.from != nil {
+				s.worst, s.from = s.from.cell(), nil
+			}
+		}
 	}
 	return l
 }
