@@ -174,7 +174,7 @@ type Grid struct {
 	rowOf    map[rowKey]int32
 	slotOf   map[slotKey]int32
 	slots    []gridStored
-	budget   int              // cells (row × bucket) kept before folding; 0: gridCellBudget
+	budget   int             // cells (row × bucket) kept before folding; 0: gridCellBudget
 	trace    func(*GridCell) // tests: sees every request added
 }
 

@@ -36,7 +36,7 @@ type gridColumn struct {
 // gridSlot is what a row has in a column.
 type gridSlot struct {
 	tally GridTally
-	worst *GridCell // the first of its worst requests; nil when the slot is empty
+	worst *GridCell   // the first of its worst requests; nil when the slot is empty
 	from  *storedCell // while the layout is made: the worst so far
 }
 
@@ -65,11 +65,11 @@ type gridRow struct {
 
 // gridLayout is a grid arranged into at most some number of columns.
 type gridLayout struct {
-	rows      []gridRow
-	cols      []gridColumn
-	total     GridTally
-	grouping  gridGrouping
-	windows   int // distinct windows
+	rows     []gridRow
+	cols     []gridColumn
+	total    GridTally
+	grouping gridGrouping
+	windows  int // distinct windows
 	// manyWindows: more windows than the grid tells apart; windows is a lower bound.
 	manyWindows bool
 	multiPlan   bool
