@@ -70,8 +70,23 @@ func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
 	if need(func(i int) int { return nat[i] }) <= width {
 		return l
 	}
-	// Lower a common ceiling on the elidable columns until the table fits, then give the
-	// columns at the ceiling back the columns left over, left to right.
+	// The columns that may go are elided first, the least useful first, down to their
+	// floor; then a common ceiling is lowered on the elidable columns until the table
+	// fits, and the columns at the ceiling get back the columns left over, left to right.
+	short := append([]int(nil), nat...)
+	for {
+		low := -1
+		for i := range nat {
+			if d := spec(i).drop; l.keep[i] && d > 0 && spec(i).min > 0 && short[i] > floor(i) && (low < 0 || d < spec(low).drop) {
+				low = i
+			}
+		}
+		if low < 0 || need(func(i int) int { return short[i] }) <= width {
+			break
+		}
+		short[low] = max(floor(low), short[low]-(need(func(i int) int { return short[i] })-width))
+	}
+	nat = short
 	ceil := 0
 	for i := range nat {
 		ceil = max(ceil, nat[i])

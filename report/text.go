@@ -42,7 +42,7 @@ const (
 var (
 	statusSpecs     = []colSpec{{8, 3}, {8, 4}, {20, 0}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
 	statusPlanSpecs = []colSpec{{8, 3}, {8, 4}, {20, 0}, {0, 6}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
-	cancelSpecs     = []colSpec{{8, 3}, {8, 4}, {20, 0}, {12, 2}, {9, 0}, {16, 0}}
+	cancelSpecs     = []colSpec{{8, 3}, {8, 4}, {20, 0}, {12, 2}, {9, 0}, {28, 0}}
 )
 
 func newText(w io.Writer, o options) (Sink, error) {
@@ -120,7 +120,8 @@ func (s *textSink) Cancelled(r executor.CancelResult) error {
 	s.counts[r.Outcome]++
 	msg := r.Outcome
 	if r.Outside {
-		msg += " (not in the plan: earlier generation or edited job)"
+		msg += " (not in the plan)" // the count line says what that means
+		s.old++
 	}
 	if r.Err != nil {
 		msg += ": " + r.Err.Error()
@@ -142,8 +143,12 @@ func (s *textSink) Flush() error {
 	}
 	var err error
 	if s.cancel {
-		_, err = fmt.Fprintf(s.w, "%s: %d cancelled, %d already finished, %d errors\n", plural(s.rows, "job"),
+		line := fmt.Sprintf("%s: %d cancelled, %d already finished, %d errors", plural(s.rows, "job"),
 			s.counts[executor.CancelDone], s.counts[executor.CancelFinished], s.counts[executor.CancelError])
+		if s.old > 0 {
+			line += fmt.Sprintf("; %d not in the plan (an earlier generation or an edited job)", s.old)
+		}
+		_, err = fmt.Fprintln(s.w, wrapWidth(line, s.width))
 		return err
 	}
 	line := plural(s.rows, "request") + " in the state"
