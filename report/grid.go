@@ -377,13 +377,19 @@ func (g *Grid) bucket(start, end time.Time) int32 {
 
 // shrink folds the grid's cells until they are at most half the budget: buckets into
 // coarser ones first, then rows.
+//
+// Coarser buckets go to the finest level that brings the cells under the budget and still
+// has gridKeepColumns buckets (as many columns as a page shows); when no level does, rows
+// are folded first while there are more than a page shows at that many columns.
 func (g *Grid) shrink(budget int) {
 	for len(g.slots) > budget/2 || len(g.rows) > max(budget/2, gridRowBudget)/2 {
+		level, keeps := g.coarser(budget / 2)
 		switch {
-		case len(g.buckets) > 1 && g.level < groupYear && len(g.slots) > budget/2:
-			g.coarsen()
+		case level != g.level && len(g.slots) > budget/2 && (keeps || len(g.rows) <= 2*gridHTMLCells/gridKeepColumns):
+			g.coarsen(level)
 		case len(g.rows) > 1:
-			if !g.foldRows(max(len(g.rows)/2, 1)) {
+			// Below half: the rows that add up the others take room too.
+			if !g.foldRows(max(len(g.rows)*2/5, 1)) {
 				return
 			}
 		default:
@@ -392,18 +398,54 @@ func (g *Grid) shrink(budget int) {
 	}
 }
 
-// coarsen puts the buckets into the next coarser level: windows into days, days into
-// months, months into years (weeks do not nest in months; a renderer still groups days
-// into weeks).
-func (g *Grid) coarsen() {
+// gridKeepColumns is how many buckets a coarser level should keep: the columns of a page.
+const gridKeepColumns = gridHTMLColumns
+
+// coarser picks the level to coarsen to: of those coarser than the grid's (a window is in
+// one day, a day in one week and one month, a week or a month in one year), the finest
+// whose cells (estimated from the buckets it merges) fit target and that keeps
+// gridKeepColumns buckets (keeps); else the finest whose cells fit; else a year. It
+// returns the grid's own level when there is nothing coarser.
+func (g *Grid) coarser(target int) (level gridGrouping, keeps bool) {
+	var next []gridGrouping
 	switch g.level {
 	case groupNone:
-		g.level = groupDay
-	case groupDay, groupWeek:
-		g.level = groupMonth
+		next = []gridGrouping{groupDay, groupWeek, groupMonth, groupYear}
+	case groupDay:
+		next = []gridGrouping{groupWeek, groupMonth, groupYear}
+	case groupWeek, groupMonth:
+		next = []gridGrouping{groupYear}
 	default:
-		g.level = groupYear
+		return g.level, false
 	}
+	if len(g.buckets) == 0 {
+		return g.level, false
+	}
+	fits := -1 // the finest level whose cells fit
+	for _, lv := range next {
+		keys := map[string]bool{}
+		for i := range g.buckets {
+			keys[groupKey(lv, gridWindow{g.buckets[i].start, g.buckets[i].end}, 0, 0, 0)] = true
+		}
+		est := len(g.slots) * len(keys) / len(g.buckets)
+		if est <= target {
+			if len(keys) >= gridKeepColumns {
+				return lv, true
+			}
+			if fits < 0 {
+				fits = int(lv)
+			}
+		}
+	}
+	if fits >= 0 {
+		return gridGrouping(fits), false
+	}
+	return next[len(next)-1], false
+}
+
+// coarsen puts the buckets into level, coarser than the grid's.
+func (g *Grid) coarsen(level gridGrouping) {
+	g.level = level
 	old := g.buckets
 	g.buckets, g.bucketOf = nil, map[bucketKey]int32{}
 	remap := make([]int32, len(old))

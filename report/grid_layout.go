@@ -135,7 +135,7 @@ func (g *Grid) layout(maxCols, maxRows int) *gridLayout {
 	colOf := make([]int, len(g.buckets)) // bucket -> column
 	keys := make([]string, len(order))
 	for _, grouping := range []gridGrouping{groupNone, groupDay, groupWeek, groupMonth, groupYear, groupSpan} {
-		if grouping < g.level && grouping != groupSpan || g.level > groupDay && grouping == groupWeek {
+		if !nests(g.level, grouping) {
 			continue
 		}
 		n := 0
@@ -244,11 +244,18 @@ func (g *Grid) layout(maxCols, maxRows int) *gridLayout {
 		l.foldedRows = l.allRows - shown
 		l.shownRows = len(l.rows)
 	} else {
+		shown := 0
 		for i := range g.rows {
 			r := &g.rows[i]
 			rowOut[i] = i
 			l.rows = append(l.rows, gridRow{plan: r.plan, job: r.job, inputKind: r.inputKind, input: r.input,
 				workflow: r.workflow, tally: r.tally, folded: r.folded})
+			if r.folded == 0 {
+				shown++
+			}
+		}
+		if shown < len(g.rows) { // the grid folded rows as it read them
+			l.foldedRows, l.shownRows = l.allRows-shown, len(l.rows)
 		}
 	}
 	for i := range l.rows {
@@ -278,6 +285,22 @@ func (g *Grid) layout(maxCols, maxRows int) *gridLayout {
 		}
 	}
 	return l
+}
+
+// nests reports whether columns of grouping can be made of buckets of level: a week is
+// made of days, not of months; anything of a window; anything can be spanned.
+func nests(level, grouping gridGrouping) bool {
+	switch {
+	case grouping == groupSpan || level == groupNone:
+		return true
+	case grouping < level:
+		return false
+	case level == groupWeek:
+		return grouping == groupWeek || grouping == groupYear
+	case level == groupMonth:
+		return grouping != groupWeek
+	}
+	return true
 }
 
 // groupKey is the key of window w (the i-th of n) under a grouping: windows of one column
