@@ -145,7 +145,7 @@ func wrapCommand(cmd string, width int, indent string) string {
 	if width <= 0 || textWidth(cmd) <= width {
 		return cmd
 	}
-	words := strings.Split(cmd, " ")
+	words := shellWords(cmd)
 	var lines []string
 	line := ""
 	for _, w := range words {
@@ -189,4 +189,38 @@ func wrapWidth(s string, width int) string {
 // indentLines puts indent before every line of s.
 func indentLines(s, indent string) string {
 	return indent + strings.ReplaceAll(s, "\n", "\n"+indent)
+}
+
+// shellWords splits a shell command at the spaces outside quotes and escapes, keeping each
+// word as written (quotes included).
+func shellWords(cmd string) []string {
+	var words []string
+	var b strings.Builder
+	var quote rune
+	escaped := false
+	for _, r := range cmd {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && quote != '\'':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == ' ':
+			if b.Len() > 0 {
+				words = append(words, b.String())
+				b.Reset()
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() > 0 {
+		words = append(words, b.String())
+	}
+	return words
 }

@@ -248,3 +248,19 @@ func TestElideMiddleCountsWideRunes(t *testing.T) {
 		t.Error("TableWidth: the terminal, then $COLUMNS, then 80")
 	}
 }
+
+// A long command is wrapped between its words, never inside a quoted one, and reads back
+// as the same words once a shell joins the lines.
+func TestWrapCommandKeepsQuotedWords(t *testing.T) {
+	cmd := `planrun status --refresh --state '/tmp/a folder/state db' --since 2024-01-10 --exclude "my plans/x y.yaml" plans/a.yaml plans/b.yaml`
+	got := wrapCommand(cmd, 40, "  ")
+	for _, line := range strings.Split(got, "\n") {
+		if textWidth(line) > 40 && !strings.Contains(line, "'") {
+			t.Errorf("line of %d columns: %q", textWidth(line), line)
+		}
+	}
+	joined := strings.Join(strings.Fields(strings.ReplaceAll(got, " \\\n", " ")), " ")
+	if joined != cmd || !strings.Contains(got, "'/tmp/a folder/state db'") {
+		t.Errorf("wrapped:\n%s\njoined: %s", got, joined)
+	}
+}
