@@ -121,12 +121,19 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	}
 	b.WriteString("\n" + wrapText(gridTotalLine(&l.total), width) + "\n")
 	var legend []string
+	line := 0 // columns of the legend's current line
 	for s := range gridStates {
 		sym := gridPlain[s]
 		if color {
 			sym = gridANSI[s] + "█" + ansiReset
 		}
-		legend = append(legend, sym+" "+s.label())
+		item := sym + " " + s.label()
+		if n := 2 + textWidth(s.label()); line > 0 && line+2+n > width {
+			item, line = "\n"+item, n // the line is full: the item starts the next one
+		} else {
+			line += 2*min(line, 1) + n
+		}
+		legend = append(legend, item)
 	}
 	if l.total.ObjectsFailed > 0 {
 		sym := gridPlainObjectsFailed
