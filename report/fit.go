@@ -77,7 +77,10 @@ func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
 	for {
 		low := -1
 		for i := range nat {
-			if d := spec(i).drop; l.keep[i] && d > 0 && spec(i).min > 0 && short[i] > floor(i) && (low < 0 || d < spec(low).drop) {
+			// Only a long value is worth shortening this way (an id, a message), not a
+			// word or two a little over its floor.
+			long := nat[i] > 2*spec(i).min
+			if d := spec(i).drop; l.keep[i] && d > 0 && spec(i).min > 0 && long && short[i] > floor(i) && (low < 0 || d < spec(low).drop) {
 				low = i
 			}
 		}

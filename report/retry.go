@@ -45,7 +45,7 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 // retrySpecs are how the retry preview's columns give way in a narrow terminal: the retry
 // batch job's name goes first, then the workflow, the plan and the job; the object key and
 // the failure are elided.
-var retrySpecs = []colSpec{{8, 3}, {8, 4}, {20, 0}, {12, 2}, {0, 0}, {14, 0}, {20, 1}}
+var retrySpecs = []colSpec{{0, 3}, {0, 4}, {30, 0}, {12, 2}, {0, 0}, {16, 0}, {20, 1}}
 
 // WriteRetryPreview writes what planrun retry would trigger (--dry-run): as text, a table
 // of the objects fitted to the width of opts (WithWidth, WithWide); as json, a

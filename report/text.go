@@ -37,12 +37,13 @@ const (
 	cancelHead     = "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tOUTCOME"
 )
 
-// How the columns of status and cancel give way in a narrow terminal: names are elided
-// last and never dropped; attempts, job ids and plan names go first.
+// How the columns of status and cancel give way in a narrow terminal: names are elided,
+// never dropped; attempts, job ids, then plan and job (a name starts with both) go first,
+// whole.
 var (
-	statusSpecs     = []colSpec{{8, 3}, {8, 4}, {20, 0}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
-	statusPlanSpecs = []colSpec{{8, 3}, {8, 4}, {20, 0}, {0, 6}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
-	cancelSpecs     = []colSpec{{8, 3}, {8, 4}, {20, 0}, {12, 2}, {9, 0}, {28, 0}}
+	statusSpecs     = []colSpec{{0, 3}, {0, 4}, {32, 0}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
+	statusPlanSpecs = []colSpec{{0, 3}, {0, 4}, {32, 0}, {0, 6}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
+	cancelSpecs     = []colSpec{{0, 3}, {0, 4}, {32, 0}, {12, 2}, {9, 0}, {28, 0}}
 )
 
 func newText(w io.Writer, o options) (Sink, error) {

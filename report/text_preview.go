@@ -46,8 +46,8 @@ func countActions(p *plan.Plan, keep func(*plan.Request) bool, known *executor.K
 // Columns of the dry run's tables, and how they give way in a narrow terminal: the end of
 // a window goes first (the next window starts there), then the operation and the input.
 var (
-	previewSpecs = []colSpec{{20, 0}, {10, 3}, {12, 2}, {0, 0}, {0, 1}}
-	staleSpecs   = []colSpec{{8, 3}, {8, 4}, {20, 0}, {12, 2}, {9, 0}, {0, 1}}
+	previewSpecs = []colSpec{{32, 0}, {24, 3}, {12, 2}, {0, 0}, {0, 1}}
+	staleSpecs   = []colSpec{{0, 3}, {0, 4}, {32, 0}, {12, 2}, {9, 0}, {0, 1}}
 )
 
 func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) bool, known *executor.Known, width int) error {
@@ -116,7 +116,8 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 			if r.Node != nil {
 				op = r.Node.Tag + " " + r.Node.TemplateID
 			}
-			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\n", r.Name, r.InputKind, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
+			// The input's kind is the job's (its line says it): the column has the value.
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
 		}
 		if err := flush(); err != nil {
 			return err
