@@ -3,11 +3,12 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"container/heap"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // alignedSpill is how many bytes of rows an alignedTable keeps in memory before it spools
@@ -20,13 +21,27 @@ const alignedSpill = 1 << 20
 // which for `planrun status` of a million requests is hundreds of MiB. The lines go to a
 // temporary file (beyond the first MiB) and only the width of each column stays in memory;
 // Flush writes them aligned. Write takes whole lines (each ending in '\n').
+//
+// With a width (fit), Flush fits the table to it as layoutColumns does; with sorted, the
+// lines after the first (the head) are written in byte order, sorted in runs of a MiB
+// spooled to temporary files and merged, so that memory stays bounded there too.
 type alignedTable struct {
 	w      io.Writer
-	widths []int // widest cell of each column, in runes; the last cell of a line is not aligned
+	widths []int // widest cell of each column, in columns; the last cell of a line is not aligned
+	last   int   // widest last cell
 	mem    bytes.Buffer
 	spool  *os.File
 	sw     *bufio.Writer
 	err    error
+
+	indent string // before every line
+	specs  []colSpec
+	width  int  // fit to this many columns; <= 0: whole values
+	sorted bool // lines after the head in byte order
+	head   string
+	lines  []string   // sorted: the current run
+	size   int        // bytes in lines
+	runs   []*os.File // sorted: runs spooled so far
 }
 
 // newAlignedTable starts a table on w.
@@ -43,8 +58,17 @@ func (t *alignedTable) Write(p []byte) (int, error) {
 			if i == len(t.widths) {
 				t.widths = append(t.widths, 0)
 			}
-			t.widths[i] = max(t.widths[i], utf8.RuneCountInString(c))
+			t.widths[i] = max(t.widths[i], textWidth(c))
 		}
+		t.last = max(t.last, textWidth(cells[len(cells)-1]))
+		if t.sorted {
+			if err := t.addSorted(line); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if t.sorted {
+		return len(p), nil
 	}
 	if t.spool == nil && t.mem.Len()+len(p) > alignedSpill {
 		f, err := os.CreateTemp("", "planrun-table-*")
@@ -70,10 +94,157 @@ func (t *alignedTable) Write(p []byte) (int, error) {
 	return t.mem.Write(p)
 }
 
+// addSorted keeps one line of a sorted table: the first is the head.
+func (t *alignedTable) addSorted(line string) error {
+	if t.head == "" && t.lines == nil && t.runs == nil {
+		t.head, t.lines = line, []string{}
+		return nil
+	}
+	t.lines = append(t.lines, line)
+	t.size += len(line) + 16
+	if t.size > alignedSpill {
+		return t.spillRun()
+	}
+	return nil
+}
+
+// spillRun sorts the lines held and writes them to a temporary file of their own.
+func (t *alignedTable) spillRun() error {
+	slices.Sort(t.lines)
+	f, err := os.CreateTemp("", "planrun-table-*")
+	if err != nil {
+		t.err = fmt.Errorf("table: %w", err)
+		return t.err
+	}
+	os.Remove(f.Name())
+	bw := bufio.NewWriterSize(f, 64<<10)
+	for _, l := range t.lines {
+		bw.WriteString(l)
+		bw.WriteByte('\n')
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		t.err = fmt.Errorf("table: %w", err)
+		return t.err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		t.err = fmt.Errorf("table: %w", err)
+		return t.err
+	}
+	t.runs = append(t.runs, f)
+	t.lines, t.size = t.lines[:0], 0
+	return nil
+}
+
+// mergeHeap merges sorted runs: each entry is a run's current line.
+type mergeHeap []*mergeRun
+
+type mergeRun struct {
+	sc   *bufio.Scanner
+	line string
+}
+
+func (h mergeHeap) Len() int           { return len(h) }
+func (h mergeHeap) Less(i, j int) bool { return h[i].line < h[j].line }
+func (h mergeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)        { *h = append(*h, x.(*mergeRun)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// sortedLines calls each with the head, then every line in byte order.
+func (t *alignedTable) sortedLines(each func(string)) error {
+	if t.head == "" && t.lines == nil && t.runs == nil {
+		return nil
+	}
+	each(t.head)
+	if len(t.runs) == 0 {
+		slices.Sort(t.lines)
+		for _, l := range t.lines {
+			each(l)
+		}
+		return nil
+	}
+	if len(t.lines) > 0 {
+		if err := t.spillRun(); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, f := range t.runs {
+			f.Close()
+		}
+	}()
+	h := mergeHeap{}
+	for _, f := range t.runs {
+		sc := bufio.NewScanner(bufio.NewReaderSize(f, 32<<10))
+		sc.Buffer(make([]byte, 4<<10), 64<<20)
+		if sc.Scan() {
+			h = append(h, &mergeRun{sc: sc, line: sc.Text()})
+		} else if err := sc.Err(); err != nil {
+			return err
+		}
+	}
+	heap.Init(&h)
+	for h.Len() > 0 {
+		r := h[0]
+		each(r.line)
+		if r.sc.Scan() {
+			r.line = r.sc.Text()
+			heap.Fix(&h, 0)
+		} else {
+			if err := r.sc.Err(); err != nil {
+				return err
+			}
+			heap.Pop(&h)
+		}
+	}
+	return nil
+}
+
 // Flush writes every line aligned and empties the table.
 func (t *alignedTable) Flush() error {
 	if t.err != nil {
 		return t.err
+	}
+	out := bufio.NewWriterSize(t.w, 64<<10)
+	var fit *fitLayout
+	if t.width > 0 {
+		nat := append(slices.Clone(t.widths), t.last)
+		l := layoutColumns(nat, t.specs, t.width, textWidth(t.indent))
+		fit = &l
+	}
+	var b strings.Builder
+	write := func(line string) {
+		cells := strings.Split(line, "\t")
+		if fit != nil {
+			b.Reset()
+			cs := make([]cell, len(cells))
+			for i, c := range cells {
+				cs[i] = cell{text: c}
+			}
+			fit.render(&b, t.indent, cs, len(cs), false)
+			out.WriteString(b.String())
+			return
+		}
+		out.WriteString(t.indent)
+		for i, c := range cells[:len(cells)-1] {
+			out.WriteString(c)
+			out.WriteString(strings.Repeat(" ", t.widths[i]+2-textWidth(c)))
+		}
+		out.WriteString(cells[len(cells)-1])
+		out.WriteByte('\n')
+	}
+	if t.sorted {
+		if err := t.sortedLines(write); err != nil {
+			return err
+		}
+		t.head, t.lines, t.runs, t.size, t.widths, t.last = "", nil, nil, 0, nil, 0
+		return out.Flush()
 	}
 	var in io.Reader = &t.mem
 	if t.spool != nil {
@@ -86,21 +257,14 @@ func (t *alignedTable) Flush() error {
 		}
 		in = t.spool
 	}
-	out := bufio.NewWriterSize(t.w, 64<<10)
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	for sc.Scan() {
-		cells := strings.Split(sc.Text(), "\t")
-		for i, c := range cells[:len(cells)-1] {
-			out.WriteString(c)
-			out.WriteString(strings.Repeat(" ", t.widths[i]+2-utf8.RuneCountInString(c)))
-		}
-		out.WriteString(cells[len(cells)-1])
-		out.WriteByte('\n')
+		write(sc.Text())
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	t.spool, t.sw, t.mem, t.widths = nil, nil, bytes.Buffer{}, nil
+	t.spool, t.sw, t.mem, t.widths, t.last = nil, nil, bytes.Buffer{}, nil, 0
 	return out.Flush()
 }

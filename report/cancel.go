@@ -26,9 +26,10 @@ func WriteCancelled(w io.Writer, format string, results []executor.CancelResult)
 }
 
 // NewCancelled returns the sink that renders what cancel did in format, job by job as
-// each outcome arrives (call Cancelled for each, then Flush once).
-func NewCancelled(w io.Writer, format string) (Sink, error) {
-	return New(format, w, For(Cancel))
+// each outcome arrives (call Cancelled for each, then Flush once); opts may fit the text
+// table to a width (WithWidth, WithWide).
+func NewCancelled(w io.Writer, format string, opts ...Option) (Sink, error) {
+	return New(format, w, append(opts, For(Cancel))...)
 }
 
 // WriteDuplicated says, when some names had more than one batch job on the service

@@ -30,10 +30,13 @@ func failureText(r executor.Result) (code, message string) {
 // failureLine renders a failed request as "<name>: <Code>: <Message> (RequestId: <id>,
 // attempts: N)", leaving out the parts that are unknown.
 func failureLine(r executor.Result) string {
+	return clean(r.Name) + ": " + failureDetail(r)
+}
+
+// failureDetail is failureLine without the name.
+func failureDetail(r executor.Result) string {
 	code, msg := failureText(r)
 	var b strings.Builder
-	b.WriteString(r.Name)
-	b.WriteString(": ")
 	if code != "" {
 		b.WriteString(code)
 		b.WriteString(": ")
@@ -52,7 +55,12 @@ func failureLine(r executor.Result) string {
 
 // jobFailureLine renders a job that ended Failed or Cancel (or vanished) after --wait.
 func jobFailureLine(j executor.JobStatus) string {
-	s := fmt.Sprintf("%s (%s): %s", j.Name, j.JobID, j.State)
+	return clean(j.Name) + " " + jobFailureDetail(j)
+}
+
+// jobFailureDetail is jobFailureLine without the name.
+func jobFailureDetail(j executor.JobStatus) string {
+	s := fmt.Sprintf("(%s): %s", j.JobID, j.State)
 	if j.Code != "" {
 		s += ": " + j.Code
 	}

@@ -167,7 +167,7 @@ func newGitHub(w io.Writer, o options) (Sink, error) {
 func (s *githubSink) Checks(c []PlanCheck) error { return validationGitHub(s.w, c) }
 
 func (s *githubSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
-	return previewText(s.w, plans, keep, s.known)
+	return previewText(s.w, plans, keep, s.known, 0)
 }
 
 // Result renders nothing: the annotations come with RunDone.

@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -119,7 +121,26 @@ func parseWindow(start, end string) (time.Time, time.Time) {
 	if err1 != nil || err2 != nil {
 		return time.Time{}, time.Time{}
 	}
-	return s, e
+	return s.In(zoneOf(s)), e.In(zoneOf(e))
+}
+
+// zones holds one *time.Location per UTC offset: time.Parse makes a new one for every
+// time it reads with an offset, which a grid of a million windows would keep.
+var zones sync.Map // offset in seconds -> *time.Location
+
+// zoneOf is the shared location of t's offset.
+func zoneOf(t time.Time) *time.Location {
+	_, off := t.Zone()
+	return zoneAt(off)
+}
+
+// zoneAt is the shared location of the offset off (seconds east of UTC).
+func zoneAt(off int) *time.Location {
+	if z, ok := zones.Load(off); ok {
+		return z.(*time.Location)
+	}
+	z, _ := zones.LoadOrStore(off, time.FixedZone("", off))
+	return z.(*time.Location)
 }
 
 // windowed reports whether the cell has a window.
@@ -128,13 +149,136 @@ func (c *GridCell) windowed() bool { return !c.Start.IsZero() || !c.End.IsZero()
 // Grid is a backfill at a glance: one row per plan job × input × workflow, one column per
 // window, one cell per request. Renderers group windows into days, weeks, months or years
 // when there are more than they can show.
+//
+// A Grid holds no request: it adds each one up as it comes, per row and per bucket of
+// windows, keeping of each (row, bucket) its counts and its worst request. Past a budget
+// of such cells it folds its buckets into coarser ones (windows into days, days into
+// months, months into years) and, when windows are not what makes it large, rows with
+// the best states into one row per plan job and workflow, as the renderers would. So a
+// grid of a million requests (a grid of weeks or months anyway) stays within a few tens of
+// MiB, read straight from the state.
 type Grid struct {
 	// Plans names the plans shown, in the order they appeared.
 	Plans []string
 	// ReadAt is when the data was read.
 	ReadAt time.Time
-	cells  []GridCell
-	byName map[[2]string]int // (plan, request name) -> index in cells; built by SetCounts
+
+	n        int          // requests added
+	level    gridGrouping // what a bucket holds: a window (groupNone), a day, a month or a year
+	buckets  []gridBucket
+	bucketOf map[bucketKey]int32
+	wins     map[winKey]struct{} // distinct windows, until there are more than gridWindowsCap
+	winCount int                 // distinct windows (a lower bound once wins is dropped)
+	manyWins bool                // wins was dropped
+	rows     []gridStoredRow
+	rowOf    map[rowKey]int32
+	slotOf   map[slotKey]int32
+	slots    []gridStored
+	budget   int             // cells (row × bucket) kept before folding; 0: gridCellBudget
+	trace    func(*GridCell) // tests: sees every request added
+}
+
+// Budgets of a Grid: the (row, bucket) cells it keeps, the rows, and the distinct windows
+// it tells apart. A renderer shows at most a few hundred columns and 2,000 rows.
+const (
+	gridCellBudget  = 1 << 16
+	gridRowBudget   = 1 << 15
+	gridWindowsCap  = 1 << 18
+	gridNoWindowCol = -1 // the bucket of requests without a window
+)
+
+// gridBucket is a window, or the windows of a day, a month or a year (Grid.level).
+type gridBucket struct {
+	start, end time.Time // the first window's start and the latest end
+	windows    int       // distinct windows in it
+}
+
+type bucketKey struct {
+	label string // the day, month or year
+	win   winKey // level groupNone: the window
+}
+
+type slotKey struct{ row, bucket int32 }
+
+// gridStoredRow is a row as a Grid keeps it.
+type gridStoredRow struct {
+	plan, job, inputKind, input, workflow string
+	tally                                 GridTally
+	folded                                int // inputs added up in this row; 0 for a row of its own
+}
+
+// gridStored is what a Grid keeps of one (row, bucket): the counts and the worst request,
+// both compact (a grid keeps tens of thousands of them).
+type gridStored struct {
+	tally tally32
+	worst storedCell
+}
+
+// tally32 is a GridTally in 32-bit counts.
+type tally32 struct {
+	requests, objects, objectsFailed, counted int32
+	states                                    [gridStates]int32
+}
+
+func (t *tally32) add(c *GridCell) {
+	t.requests++
+	t.states[c.State]++
+	if c.HasCounts {
+		t.counted++
+		t.objects += int32(c.Objects)
+		t.objectsFailed += int32(c.ObjectsFailed)
+	}
+}
+
+func (t *tally32) merge(o *tally32) {
+	t.requests += o.requests
+	t.objects += o.objects
+	t.objectsFailed += o.objectsFailed
+	t.counted += o.counted
+	for i := range t.states {
+		t.states[i] += o.states[i]
+	}
+}
+
+// full is t as a GridTally.
+func (t *tally32) full() GridTally {
+	g := GridTally{Requests: int(t.requests), Objects: int(t.objects), ObjectsFailed: int(t.objectsFailed), Counted: int(t.counted)}
+	for i := range t.states {
+		g.States[i] = int(t.states[i])
+	}
+	return g
+}
+
+// storedCell is what a cell's tooltip shows of its worst request: a GridCell without the
+// row's fields, its window as instants and an offset.
+type storedCell struct {
+	name, jobID, jobState, code, message string
+	start, end                           int64 // Unix nanoseconds; both 0 without a window
+	offset                               int32 // of the window, in seconds
+	state                                GridState
+	hasCounts                            bool
+	objects, objectsFailed               int32
+}
+
+func storeCell(c *GridCell) storedCell {
+	s := storedCell{name: c.Name, jobID: c.JobID, jobState: c.JobState, code: c.Code, message: c.Message,
+		state: c.State, hasCounts: c.HasCounts, objects: int32(c.Objects), objectsFailed: int32(c.ObjectsFailed)}
+	if c.windowed() {
+		_, off := c.Start.Zone()
+		s.start, s.end, s.offset = c.Start.UnixNano(), c.End.UnixNano(), int32(off)
+	}
+	return s
+}
+
+// cell is s as a GridCell (without the row's fields).
+func (s *storedCell) cell() *GridCell {
+	c := &GridCell{Name: s.name, JobID: s.jobID, JobState: s.jobState, Code: s.code, Message: s.message,
+		State: s.state, HasCounts: s.hasCounts, Objects: int(s.objects), ObjectsFailed: int(s.objectsFailed)}
+	if s.start != 0 || s.end != 0 {
+		z := zoneAt(int(s.offset))
+		c.Start, c.End = time.Unix(0, s.start).In(z), time.Unix(0, s.end).In(z)
+	}
+	return c
 }
 
 // NewGrid starts an empty grid read at readAt.
@@ -142,41 +286,283 @@ func NewGrid(readAt time.Time) *Grid { return &Grid{ReadAt: readAt} }
 
 // Add adds one request.
 func (g *Grid) Add(c GridCell) {
+	if g.trace != nil {
+		g.trace(&c)
+	}
+	if g.rowOf == nil {
+		g.rowOf, g.slotOf, g.bucketOf = map[rowKey]int32{}, map[slotKey]int32{}, map[bucketKey]int32{}
+		g.wins = map[winKey]struct{}{}
+	}
 	if len(g.Plans) == 0 || g.Plans[len(g.Plans)-1] != c.Plan {
-		seen := false
-		for _, p := range g.Plans {
-			seen = seen || p == c.Plan
-		}
-		if !seen {
+		if !slices.Contains(g.Plans, c.Plan) {
 			g.Plans = append(g.Plans, c.Plan)
 		}
 	}
-	g.cells = append(g.cells, c)
-	if g.byName != nil {
-		g.byName[[2]string{c.Plan, c.Name}] = len(g.cells) - 1
+	g.n++
+	rk := rowKey{c.Plan, c.Job, c.InputKind, c.Input, c.Workflow}
+	r, ok := g.rowOf[rk]
+	if !ok {
+		r = int32(len(g.rows))
+		g.rowOf[rk] = r
+		g.rows = append(g.rows, gridStoredRow{plan: c.Plan, job: c.Job, inputKind: c.InputKind, input: c.Input, workflow: c.Workflow})
+	}
+	g.rows[r].tally.add(&c)
+	b := int32(gridNoWindowCol)
+	if c.windowed() {
+		b = g.bucket(c.Start, c.End)
+	}
+	k := slotKey{r, b}
+	i, ok := g.slotOf[k]
+	if !ok {
+		i = int32(len(g.slots))
+		g.slotOf[k] = i
+		g.slots = append(g.slots, gridStored{})
+	}
+	st := &g.slots[i]
+	st.tally.add(&c)
+	if st.tally.requests == 1 || c.State.worse(st.worst.state) {
+		st.worst = storeCell(&c) // the row's own fields are the row's
+	}
+	budget := g.budget
+	if budget <= 0 {
+		budget = gridCellBudget
+	}
+	if len(g.slots) > budget || len(g.rows) > max(budget/2, gridRowBudget) {
+		g.shrink(budget)
 	}
 }
 
-// SetCounts sets the object counts of the request named name of plan planName (a later
-// call replaces them); it reports false when the grid has no such request.
-func (g *Grid) SetCounts(planName, name string, objects, failed int) bool {
-	if g.byName == nil {
-		g.byName = make(map[[2]string]int, len(g.cells))
-		for i := range g.cells {
-			g.byName[[2]string{g.cells[i].Plan, g.cells[i].Name}] = i
+// bucket returns the bucket of the window start..end, counting the window when new.
+func (g *Grid) bucket(start, end time.Time) int32 {
+	wk := winKey{start.UnixNano(), end.UnixNano()}
+	isNew := false
+	if g.wins != nil {
+		if _, seen := g.wins[wk]; !seen {
+			isNew = true
+			g.wins[wk] = struct{}{}
+			g.winCount++
+			if len(g.wins) > gridWindowsCap {
+				g.wins, g.manyWins = nil, true
+			}
 		}
 	}
-	i, ok := g.byName[[2]string{planName, name}]
+	key := bucketKey{win: wk}
+	if g.level != groupNone {
+		key = bucketKey{label: groupKey(g.level, gridWindow{start, end}, 0, 0, 0)}
+	}
+	b, ok := g.bucketOf[key]
 	if !ok {
+		b = int32(len(g.buckets))
+		g.bucketOf[key] = b
+		g.buckets = append(g.buckets, gridBucket{start: start, end: end})
+	}
+	bk := &g.buckets[b]
+	if start.Before(bk.start) {
+		bk.start = start
+	}
+	if end.After(bk.end) {
+		bk.end = end
+	}
+	switch {
+	case g.level == groupNone && !ok:
+		bk.windows = 1
+		if g.wins == nil && !isNew {
+			g.winCount++ // the set was dropped: a new bucket is a new window
+		}
+	case g.level != groupNone && isNew:
+		bk.windows++
+	}
+	return b
+}
+
+// shrink folds the grid's cells until they are at most half the budget: buckets into
+// coarser ones first, then rows.
+//
+// Coarser buckets go to the finest level that brings the cells under the budget and still
+// has gridKeepColumns buckets (as many columns as a page shows); when no level does, rows
+// are folded first while there are more than a page shows at that many columns.
+func (g *Grid) shrink(budget int) {
+	for len(g.slots) > budget/2 || len(g.rows) > max(budget/2, gridRowBudget)/2 {
+		level, keeps := g.coarser(budget / 2)
+		switch {
+		case level != g.level && len(g.slots) > budget/2 && (keeps || len(g.rows) <= 2*gridHTMLCells/gridKeepColumns):
+			g.coarsen(level)
+		case len(g.rows) > 1:
+			// Below half: the rows that add up the others take room too.
+			if !g.foldRows(max(len(g.rows)*2/5, 1)) {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// gridKeepColumns is how many buckets a coarser level should keep: the columns of a page.
+const gridKeepColumns = gridHTMLColumns
+
+// coarser picks the level to coarsen to: of those coarser than the grid's (a window is in
+// one day, a day in one week and one month, a week or a month in one year), the finest
+// whose cells (estimated from the buckets it merges) fit target and that keeps
+// gridKeepColumns buckets (keeps); else the finest whose cells fit; else a year. It
+// returns the grid's own level when there is nothing coarser.
+func (g *Grid) coarser(target int) (level gridGrouping, keeps bool) {
+	var next []gridGrouping
+	switch g.level {
+	case groupNone:
+		next = []gridGrouping{groupDay, groupWeek, groupMonth, groupYear}
+	case groupDay:
+		next = []gridGrouping{groupWeek, groupMonth, groupYear}
+	case groupWeek, groupMonth:
+		next = []gridGrouping{groupYear}
+	default:
+		return g.level, false
+	}
+	if len(g.buckets) == 0 {
+		return g.level, false
+	}
+	fits := -1 // the finest level whose cells fit
+	for _, lv := range next {
+		keys := map[string]bool{}
+		for i := range g.buckets {
+			keys[groupKey(lv, gridWindow{g.buckets[i].start, g.buckets[i].end}, 0, 0, 0)] = true
+		}
+		est := len(g.slots) * len(keys) / len(g.buckets)
+		if est <= target {
+			if len(keys) >= gridKeepColumns {
+				return lv, true
+			}
+			if fits < 0 {
+				fits = int(lv)
+			}
+		}
+	}
+	if fits >= 0 {
+		return gridGrouping(fits), false
+	}
+	return next[len(next)-1], false
+}
+
+// coarsen puts the buckets into level, coarser than the grid's.
+func (g *Grid) coarsen(level gridGrouping) {
+	g.level = level
+	old := g.buckets
+	g.buckets, g.bucketOf = nil, map[bucketKey]int32{}
+	remap := make([]int32, len(old))
+	for i, b := range old {
+		key := bucketKey{label: groupKey(g.level, gridWindow{b.start, b.end}, 0, 0, 0)}
+		j, ok := g.bucketOf[key]
+		if !ok {
+			j = int32(len(g.buckets))
+			g.bucketOf[key] = j
+			g.buckets = append(g.buckets, gridBucket{start: b.start, end: b.end})
+		}
+		nb := &g.buckets[j]
+		if b.start.Before(nb.start) {
+			nb.start = b.start
+		}
+		if b.end.After(nb.end) {
+			nb.end = b.end
+		}
+		nb.windows += b.windows
+		remap[i] = j
+	}
+	g.remapSlots(func(k slotKey) slotKey {
+		if k.bucket >= 0 {
+			k.bucket = remap[k.bucket]
+		}
+		return k
+	})
+}
+
+// foldRows keeps the keep rows with the worst states (in their order) and adds up the
+// others in one row per plan job and workflow; it reports false when nothing could fold.
+func (g *Grid) foldRows(keep int) bool {
+	kept, _ := worstRows(g.rows, keep)
+	var rows []gridStoredRow
+	remap := make([]int32, len(g.rows))
+	foldAt := map[foldKey]int32{}
+	for i := range g.rows {
+		if kept[i] {
+			remap[i] = int32(len(rows))
+			if r := &g.rows[i]; r.folded > 0 { // a row of earlier folds takes the new ones too
+				foldAt[foldKey{r.plan, r.job, r.workflow}] = int32(len(rows))
+			}
+			rows = append(rows, g.rows[i])
+		}
+	}
+	if len(rows) == len(g.rows) {
 		return false
 	}
-	c := &g.cells[i]
-	c.Objects, c.ObjectsFailed, c.HasCounts = objects, failed, true
+	for i := range g.rows {
+		r := &g.rows[i]
+		if kept[i] {
+			continue
+		}
+		delete(g.rowOf, rowKey{r.plan, r.job, r.inputKind, r.input, r.workflow})
+		k := foldKey{r.plan, r.job, r.workflow}
+		j, ok := foldAt[k]
+		if !ok {
+			j = int32(len(rows))
+			foldAt[k] = j
+			rows = append(rows, gridStoredRow{plan: r.plan, job: r.job, workflow: r.workflow})
+		}
+		f := &rows[j]
+		f.tally.merge(&r.tally)
+		f.folded += max(r.folded, 1)
+		f.input = fmt.Sprintf("%d more inputs", f.folded)
+		remap[i] = j
+	}
+	g.rows = rows
+	for k, i := range g.rowOf {
+		g.rowOf[k] = remap[i]
+	}
+	g.remapSlots(func(k slotKey) slotKey { k.row = remap[k.row]; return k })
 	return true
 }
 
+// remapSlots moves every cell to the key f gives it, adding up cells that meet.
+func (g *Grid) remapSlots(f func(slotKey) slotKey) {
+	old, oldOf := g.slots, g.slotOf
+	g.slots, g.slotOf = make([]gridStored, 0, len(old)/2), make(map[slotKey]int32, len(old)/2)
+	for k, i := range oldOf {
+		nk := f(k)
+		j, ok := g.slotOf[nk]
+		if !ok {
+			j = int32(len(g.slots))
+			g.slotOf[nk] = j
+			g.slots = append(g.slots, old[i])
+			continue
+		}
+		d, s := &g.slots[j], &old[i]
+		d.tally.merge(&s.tally)
+		if s.worst.state.worse(d.worst.state) {
+			d.worst = s.worst
+		}
+	}
+}
+
+// worstRows marks the rows kept when at most keep may be: those with the worst states,
+// ties in their order; rank is each row's rank of worst state.
+func worstRows(rows []gridStoredRow, keep int) (kept []bool, rank []int) {
+	rank = make([]int, len(rows))
+	order := make([]int, len(rows))
+	for i := range rows {
+		order[i] = i
+		if s, ok := rows[i].tally.worst(); ok {
+			rank[i] = gridRank[s]
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rank[b] - rank[a] })
+	kept = make([]bool, len(rows))
+	for _, i := range order[:min(keep, len(order))] {
+		kept[i] = true
+	}
+	return kept, rank
+}
+
 // Len is the number of requests in the grid.
-func (g *Grid) Len() int { return len(g.cells) }
+func (g *Grid) Len() int { return g.n }
 
 // GridFromRecords reads the rows of a state file (state.Store.Records) into a grid.
 func GridFromRecords(records iter.Seq2[state.Record, error], readAt time.Time) (*Grid, error) {

@@ -36,7 +36,8 @@ type gridColumn struct {
 // gridSlot is what a row has in a column.
 type gridSlot struct {
 	tally GridTally
-	worst *GridCell // the first of its worst requests; nil when the slot is empty
+	worst *GridCell   // the first of its worst requests; nil when the slot is empty
+	from  *storedCell // while the layout is made: the worst so far
 }
 
 // state is the slot's worst state; ok is false for an empty slot.
@@ -64,12 +65,14 @@ type gridRow struct {
 
 // gridLayout is a grid arranged into at most some number of columns.
 type gridLayout struct {
-	rows      []gridRow
-	cols      []gridColumn
-	total     GridTally
-	grouping  gridGrouping
-	windows   int // distinct windows
-	multiPlan bool
+	rows     []gridRow
+	cols     []gridColumn
+	total    GridTally
+	grouping gridGrouping
+	windows  int // distinct windows
+	// manyWindows: more windows than the grid tells apart; windows is a lower bound.
+	manyWindows bool
+	multiPlan   bool
 	// foldedRows, shownRows and allRows say what fold did.
 	foldedRows, shownRows, allRows int
 }
@@ -84,6 +87,8 @@ func (l *gridLayout) groupingNote() string {
 	switch {
 	case l.grouping == groupNone:
 		return ""
+	case l.manyWindows:
+		return fmt.Sprintf("more than %d windows grouped into %d columns; a column shows its worst request", l.windows, n)
 	case l.grouping == groupSpan:
 		return fmt.Sprintf("%d windows grouped into %d columns of consecutive windows; a column shows its worst request", l.windows, n)
 	}
@@ -95,45 +100,51 @@ type rowKey struct{ plan, job, inputKind, input, workflow string }
 type winKey struct{ start, end int64 }
 
 // layout arranges the grid into at most maxCols columns (at least one per grouping step
-// that fits; the column of requests without a window counts as one).
-func (g *Grid) layout(maxCols int) *gridLayout {
+// that fits; the column of requests without a window counts as one) and, when maxRows >
+// 0, at most maxRows rows: the rows with the worst states, in their order, and one row per
+// plan job × workflow that adds up the others (each says how many inputs it holds; see
+// foldNote). Only the rows shown get cells, so the layout is as small as what is drawn.
+func (g *Grid) layout(maxCols, maxRows int) *gridLayout {
 	maxCols = max(maxCols, 2)
-	l := &gridLayout{multiPlan: len(g.Plans) > 1}
-	// The distinct windows, in time order.
-	seen := map[winKey]bool{}
-	var wins []gridWindow
-	noWindow := false
-	for i := range g.cells {
-		c := &g.cells[i]
-		if !c.windowed() {
-			noWindow = true
-			continue
-		}
-		k := winKey{c.Start.UnixNano(), c.End.UnixNano()}
-		if !seen[k] {
-			seen[k] = true
-			wins = append(wins, gridWindow{c.Start, c.End})
-		}
+	l := &gridLayout{multiPlan: len(g.Plans) > 1, windows: g.winCount, manyWindows: g.manyWins}
+	// The buckets in time order.
+	order := make([]int, len(g.buckets))
+	for i := range order {
+		order[i] = i
 	}
-	slices.SortFunc(wins, func(a, b gridWindow) int {
-		if c := a.start.Compare(b.start); c != 0 {
+	slices.SortFunc(order, func(a, b int) int {
+		x, y := &g.buckets[a], &g.buckets[b]
+		if c := x.start.Compare(y.start); c != 0 {
 			return c
 		}
-		return a.end.Compare(b.end)
+		return x.end.Compare(y.end)
 	})
-	l.windows = len(wins)
+	noWindow := false
+	for k := range g.slotOf {
+		if k.bucket == gridNoWindowCol {
+			noWindow = true
+			break
+		}
+	}
 	room := maxCols
 	if noWindow {
 		room--
 		l.cols = append(l.cols, gridColumn{noWindow: true, label: "no window", title: "requests without a window"})
 	}
-	// Pick the finest grouping that fits.
-	colOf := make([]int, len(wins)) // window index -> column index
-	keys := make([]string, len(wins))
+	// Pick the finest grouping that fits, of those the buckets allow.
+	colOf := make([]int, len(g.buckets)) // bucket -> column
+	keys := make([]string, len(order))
 	for _, grouping := range []gridGrouping{groupNone, groupDay, groupWeek, groupMonth, groupYear, groupSpan} {
+		if !nests(g.level, grouping) {
+			continue
+		}
 		n := 0
-		for i, w := range wins {
-			keys[i] = groupKey(grouping, w, i, len(wins), room)
+		for i, b := range order {
+			if grouping == groupNone || grouping == g.level && grouping != groupSpan {
+				keys[i] = fmt.Sprint(i) // a bucket is already one column of this grouping
+			} else {
+				keys[i] = groupKey(grouping, gridWindow{g.buckets[b].start, g.buckets[b].end}, i, len(order), room)
+			}
 			if i == 0 || keys[i] != keys[i-1] {
 				n++
 			}
@@ -144,51 +155,152 @@ func (g *Grid) layout(maxCols int) *gridLayout {
 		}
 	}
 	base := len(l.cols)
-	for i, w := range wins {
+	for i, b := range order {
+		w := &g.buckets[b]
 		if i == 0 || keys[i] != keys[i-1] {
 			l.cols = append(l.cols, gridColumn{start: w.start, end: w.end})
 		}
 		col := &l.cols[len(l.cols)-1]
-		col.windows++
+		col.windows += max(w.windows, 1)
 		if w.end.After(col.end) {
 			col.end = w.end
 		}
-		colOf[i] = len(l.cols) - 1
+		colOf[b] = len(l.cols) - 1
 	}
 	for i := base; i < len(l.cols); i++ {
 		l.cols[i].label, l.cols[i].title = columnLabels(l.grouping, &l.cols[i])
 	}
-	winCol := make(map[winKey]int, len(wins))
-	for i, w := range wins {
-		winCol[winKey{w.start.UnixNano(), w.end.UnixNano()}] = colOf[i]
+	// The rows shown: all, or the worst and one per plan job × workflow for the others.
+	rowOut := make([]int, len(g.rows))
+	l.allRows = 0
+	for i := range g.rows {
+		l.allRows += max(g.rows[i].folded, 1)
 	}
-	// Rows in the order their first request came.
-	rowOf := map[rowKey]int{}
-	for i := range g.cells {
-		c := &g.cells[i]
-		k := rowKey{c.Plan, c.Job, c.InputKind, c.Input, c.Workflow}
-		r, ok := rowOf[k]
-		if !ok {
-			r = len(l.rows)
-			rowOf[k] = r
-			l.rows = append(l.rows, gridRow{plan: c.Plan, job: c.Job, inputKind: c.InputKind, input: c.Input,
-				workflow: c.Workflow, slots: make([]gridSlot, len(l.cols))})
+	keep := len(g.rows)
+	if maxRows > 0 && len(g.rows) > maxRows {
+		_, rank := worstRows(g.rows, 0)
+		order := make([]int, len(g.rows))
+		for i := range order {
+			order[i] = i
 		}
+		slices.SortStableFunc(order, func(a, b int) int { return rank[b] - rank[a] })
+		foldsOf := func(rest []int) int {
+			seen := map[foldKey]bool{}
+			for _, i := range rest {
+				r := &g.rows[i]
+				seen[foldKey{r.plan, r.job, r.workflow}] = true
+			}
+			return len(seen)
+		}
+		// Keep as many rows as leave room for the rows that add up the others; keeping
+		// fewer can only need more of those, so keep shrinks until both fit.
+		keep = maxRows
+		for keep > 0 {
+			f := foldsOf(order[keep:])
+			if keep+f <= maxRows {
+				break
+			}
+			keep = max(0, maxRows-f)
+		}
+		keepSet := make([]bool, len(g.rows))
+		for _, i := range order[:keep] {
+			keepSet[i] = true
+		}
+		foldAt := map[foldKey]int{}
+		var folded []gridRow
+		shown := 0
+		for i := range g.rows {
+			r := &g.rows[i]
+			if keepSet[i] {
+				rowOut[i] = len(l.rows)
+				l.rows = append(l.rows, gridRow{plan: r.plan, job: r.job, inputKind: r.inputKind, input: r.input,
+					workflow: r.workflow, tally: r.tally, folded: r.folded})
+				if r.folded == 0 {
+					shown++
+				}
+				continue
+			}
+			k := foldKey{r.plan, r.job, r.workflow}
+			j, ok := foldAt[k]
+			if !ok {
+				j = len(folded)
+				foldAt[k] = j
+				folded = append(folded, gridRow{plan: r.plan, job: r.job, workflow: r.workflow})
+			}
+			f := &folded[j]
+			f.tally.merge(&r.tally)
+			f.folded += max(r.folded, 1)
+			rowOut[i] = -1 - j
+		}
+		for i := range folded {
+			folded[i].input = fmt.Sprintf("%d more inputs", folded[i].folded)
+		}
+		for i := range rowOut {
+			if rowOut[i] < 0 {
+				rowOut[i] = len(l.rows) + (-1 - rowOut[i])
+			}
+		}
+		l.rows = append(l.rows, folded...)
+		l.foldedRows = l.allRows - shown
+		l.shownRows = len(l.rows)
+	} else {
+		shown := 0
+		for i := range g.rows {
+			r := &g.rows[i]
+			rowOut[i] = i
+			l.rows = append(l.rows, gridRow{plan: r.plan, job: r.job, inputKind: r.inputKind, input: r.input,
+				workflow: r.workflow, tally: r.tally, folded: r.folded})
+			if r.folded == 0 {
+				shown++
+			}
+		}
+		if shown < len(g.rows) { // the grid folded rows as it read them
+			l.foldedRows, l.shownRows = l.allRows-shown, len(l.rows)
+		}
+	}
+	for i := range l.rows {
+		l.rows[i].slots = make([]gridSlot, len(l.cols))
+	}
+	for k, i := range g.slotOf {
+		st := &g.slots[i]
 		col := 0
-		if c.windowed() {
-			col = winCol[winKey{c.Start.UnixNano(), c.End.UnixNano()}]
+		if k.bucket != gridNoWindowCol {
+			col = colOf[k.bucket]
 		}
-		row := &l.rows[r]
-		slot := &row.slots[col]
-		slot.tally.add(c)
-		if slot.worst == nil || c.State.worse(slot.worst.State) {
-			slot.worst = c
+		slot := &l.rows[rowOut[k.row]].slots[col]
+		t := st.tally.full()
+		slot.tally.merge(&t)
+		if slot.from == nil || st.worst.state.worse(slot.from.state) ||
+			st.worst.state == slot.from.state && st.worst.name < slot.from.name { // the same cell whatever the map's order
+			slot.from = &st.worst
 		}
-		row.tally.add(c)
-		l.cols[col].tally.add(c)
-		l.total.add(c)
+		l.cols[col].tally.merge(&t)
+		l.total.merge(&t)
+	}
+	for i := range l.rows {
+		for j := range l.rows[i].slots {
+			if s := &l.rows[i].slots[j]; s.from != nil {
+				s.worst, s.from = s.from.cell(), nil
+			}
+		}
 	}
 	return l
+}
+
+// nests reports whether columns of grouping can be made of buckets of level: a week is
+// made of days, not of months; anything of a window; anything can be spanned.
+func nests(level, grouping gridGrouping) bool {
+	switch {
+	case grouping == groupSpan || level == groupNone:
+		return true
+	case grouping < level:
+		return false
+	case level == groupWeek:
+		return grouping == groupWeek || grouping == groupYear
+	case level == groupMonth:
+		return grouping != groupWeek
+	}
+	return true
 }
 
 // groupKey is the key of window w (the i-th of n) under a grouping: windows of one column

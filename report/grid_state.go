@@ -13,9 +13,31 @@ import (
 
 // ReadGrid reads the state's requests of the named plans (all when none), those keep
 // accepts when it is set, into a grid, with the object counts the state records for their
-// batch jobs (see state.Store.ObjectCountsOf).
+// batch jobs (see state.Store.ObjectCountsOf). The requests stream from the state into
+// the grid, which adds them up (see Grid): memory does not grow with the state.
 func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func(name string) bool) (*Grid, error) {
 	g := NewGrid(time.Now())
+	return g, readGrid(ctx, g, store, plans, keep, nil)
+}
+
+// gridCounts are object counts by plan and request name, to use instead of those the
+// state records (planrun results --html).
+type gridCounts map[[2]string][2]int
+
+// countsOfFirst keeps the counts of the requests' first batch jobs, those read whole.
+func countsOfFirst(counts []executor.ObjectCounts) gridCounts {
+	m := gridCounts{}
+	for _, c := range counts {
+		if c.Attempt <= 1 && (c.Err == nil || c.Objects > 0) {
+			m[[2]string{c.Plan, c.Name}] = [2]int{c.Objects, c.Failed}
+		}
+	}
+	return m
+}
+
+// readGrid adds the state's requests to g (see ReadGrid); override replaces the counts
+// of the requests it names.
+func readGrid(ctx context.Context, g *Grid, store *state.Store, plans []string, keep func(name string) bool, override gridCounts) error {
 	// The counts come in the order of the records, each one for a record: walked beside
 	// them, so no map of the requests is built.
 	next, stop := iter.Pull2(store.ObjectCountsOf(ctx, plans...))
@@ -23,37 +45,25 @@ func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func
 	counts, cerr, more := next()
 	for rec, err := range store.Records(ctx, plans...) {
 		if err != nil {
-			return nil, fmt.Errorf("read state: %w", err)
+			return fmt.Errorf("read state: %w", err)
 		}
 		if cerr != nil {
-			return nil, fmt.Errorf("read state: %w", cerr)
+			return fmt.Errorf("read state: %w", cerr)
 		}
 		c := GridCellFromRecord(rec)
 		if more && counts.Plan == rec.Plan && counts.Name == rec.Name {
 			c.Objects, c.ObjectsFailed, c.HasCounts = counts.Objects, counts.Failed, true
 			counts, cerr, more = next()
 		}
+		if o, ok := override[[2]string{rec.Plan, rec.Name}]; ok {
+			c.Objects, c.ObjectsFailed, c.HasCounts = o[0], o[1], true
+		}
 		if keep == nil || keep(rec.Name) {
 			g.Add(c)
 		}
 	}
 	if cerr != nil {
-		return nil, fmt.Errorf("read state: %w", cerr)
-	}
-	return g, nil
-}
-
-// WriteGridPage writes g as one HTML page to path, atomically, with the object counts of
-// the requests' first batch jobs when counts are given (planrun results --html): they
-// replace those the state recorded.
-func WriteGridPage(path string, g *Grid, counts []executor.ObjectCounts) error {
-	for _, c := range counts {
-		if c.Attempt <= 1 && (c.Err == nil || c.Objects > 0) {
-			g.SetCounts(c.Plan, c.Name, c.Objects, c.Failed)
-		}
-	}
-	if err := WriteFile(path, func(w io.Writer) error { return WriteGridHTML(w, g) }); err != nil {
-		return fmt.Errorf("html: %w", err)
+		return fmt.Errorf("read state: %w", cerr)
 	}
 	return nil
 }
@@ -106,14 +116,17 @@ func WriteStateGrid(ctx context.Context, w io.Writer, format string, store *stat
 }
 
 // WriteStateGridPage writes the grid page of the state's requests (of the named plans,
-// those keep accepts when set) to path, with the object counts of their first batch jobs
-// when given.
+// those keep accepts when set) to path, atomically, with the object counts of their first
+// batch jobs when given (planrun results --html): they replace those the state recorded.
 func WriteStateGridPage(ctx context.Context, path string, store *state.Store, plans []string, keep func(string) bool, counts []executor.ObjectCounts) error {
-	g, err := ReadGrid(ctx, store, plans, keep)
-	if err != nil {
+	g := NewGrid(time.Now())
+	if err := readGrid(ctx, g, store, plans, keep, countsOfFirst(counts)); err != nil {
 		return fmt.Errorf("html %s: %w", path, err)
 	}
-	return WriteGridPage(path, g, counts)
+	if err := WriteFile(path, func(w io.Writer) error { return WriteGridHTML(w, g) }); err != nil {
+		return fmt.Errorf("html: %w", err)
+	}
+	return nil
 }
 
 // AppendStepSummaryStateGrid adds the Markdown grid of the state's requests (of the named

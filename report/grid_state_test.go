@@ -36,17 +36,17 @@ func TestReadGridJoinsKeptCounts(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := ReadGrid(ctx, store, []string{"p"}, func(name string) bool { return name != "p-b" })
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[string][3]int{}
-	for _, c := range g.cells {
+	g := NewGrid(now)
+	g.trace = func(c *GridCell) {
 		has := 0
 		if c.HasCounts {
 			has = 1
 		}
 		got[c.Name] = [3]int{c.Objects, c.ObjectsFailed, has}
+	}
+	if err := readGrid(ctx, g, store, []string{"p"}, func(name string) bool { return name != "p-b" }, nil); err != nil {
+		t.Fatal(err)
 	}
 	want := map[string][3]int{"p-a": {10, 1, 1}, "p-c": {0, 0, 0}, "p-d": {40, 4, 1}}
 	if len(got) != len(want) {

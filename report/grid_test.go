@@ -111,13 +111,17 @@ func TestGridFromRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := g.cells[0]
-	if c.State != GridFailed || c.Code != "E" || c.JobID != "i1" || !c.Start.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)) ||
+	l := g.layout(100, 0)
+	if len(l.rows) != 2 || len(l.cols) != 2 || !l.cols[0].noWindow || g.Len() != 2 {
+		t.Fatalf("%d rows, columns %+v", len(l.rows), l.cols)
+	}
+	c := l.rows[0].slots[1].worst
+	if c == nil || c.State != GridFailed || c.Code != "E" || c.JobID != "i1" || !c.Start.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)) ||
 		c.End.Sub(c.Start) != 24*time.Hour {
 		t.Errorf("cell from record: %+v", c)
 	}
-	if g.cells[1].windowed() || g.cells[1].State != GridNotSent {
-		t.Errorf("request without a window: %+v", g.cells[1])
+	if c := l.rows[1].slots[0].worst; c == nil || c.windowed() || c.State != GridNotSent || c.Name != "p-j-1" {
+		t.Errorf("request without a window: %+v", c)
 	}
 	if len(g.Plans) != 1 || g.Plans[0] != "p" {
 		t.Errorf("plans %v", g.Plans)
@@ -125,7 +129,7 @@ func TestGridFromRecords(t *testing.T) {
 }
 
 func TestGridLayoutRowsColumnsTotals(t *testing.T) {
-	l := fixtureGrid().layout(100)
+	l := fixtureGrid().layout(100, 0)
 	if l.grouping != groupNone || len(l.cols) != 32 || !l.cols[0].noWindow {
 		t.Fatalf("grouping %v, %d columns (want none, 1 without window + 31 days)", l.grouping, len(l.cols))
 	}
@@ -169,7 +173,7 @@ func TestGridLayoutGroups(t *testing.T) {
 	}{
 		{400, groupNone, 366}, {60, groupWeek, 53}, {20, groupMonth, 12}, {5, groupYear, 1},
 	} {
-		l := g.layout(tc.max)
+		l := g.layout(tc.max, 0)
 		if l.grouping != tc.grouping || len(l.cols) != tc.cols {
 			t.Errorf("max %d: grouping %v with %d columns, want %v with %d", tc.max, l.grouping, len(l.cols), tc.grouping, tc.cols)
 		}
@@ -186,7 +190,7 @@ func TestGridLayoutGroups(t *testing.T) {
 			t.Errorf("max %d: %d failed groups, want the one holding 2024-02-10", tc.max, failed)
 		}
 	}
-	if note := g.layout(60).groupingNote(); note != "366 windows grouped by week into 53 columns; a column shows its worst request" {
+	if note := g.layout(60, 0).groupingNote(); note != "366 windows grouped by week into 53 columns; a column shows its worst request" {
 		t.Errorf("note %q", note)
 	}
 	// Hourly windows over many years still fit: runs of consecutive windows.
@@ -195,7 +199,7 @@ func TestGridLayoutGroups(t *testing.T) {
 		s := day0.AddDate(i, 0, 0)
 		h.Add(GridCell{Plan: "p", Job: "j", Start: s, End: s.AddDate(1, 0, 0), State: GridSuccess})
 	}
-	if l := h.layout(40); l.grouping != groupSpan || len(l.cols) > 40 || l.total.Requests != 3000 {
+	if l := h.layout(40, 0); l.grouping != groupSpan || len(l.cols) > 40 || l.total.Requests != 3000 {
 		t.Errorf("3000 yearly windows at 40 columns: grouping %v, %d columns", l.grouping, len(l.cols))
 	}
 }
@@ -282,8 +286,8 @@ func TestGridFoldKeepsTheWorstRows(t *testing.T) {
 			g.Add(GridCell{Plan: "p", Job: "objects", InputKind: "Object", Input: fmt.Sprintf("o/%03d.mp4", i), Workflow: wf, State: st, Objects: 1, HasCounts: true})
 		}
 	}
-	l := g.layout(10)
-	if n := l.fold(50); n != 552 || len(l.rows) != 50 {
+	l := g.layout(10, 50)
+	if n := l.foldedRows; n != 552 || len(l.rows) != 50 {
 		t.Fatalf("fold(50) folded %d rows into %d rows; want 552 folded, 50 rows", n, len(l.rows))
 	}
 	var failed []string

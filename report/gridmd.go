@@ -21,8 +21,7 @@ const gridEmojiObjectsFailed = "🟨"
 // counts are known), and a legend. At most 50 rows: the
 // worst ones, the others added up per plan job and workflow.
 func WriteGridMarkdown(w io.Writer, g *Grid) error {
-	l := g.layout(gridMarkdownColumns)
-	l.fold(maxListed)
+	l := g.layout(gridMarkdownColumns, maxListed)
 	var b strings.Builder
 	b.WriteString("### Windows\n\n")
 	b.WriteString(md(gridHeadline(g, &l.total)) + "\n\n")

@@ -71,8 +71,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 // the characters are coloured blocks; without, one plain character per state.
 func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	width = max(width, 40)
-	full := g.layout(1 << 30)
-	full.fold(gridTermRows)
+	full := g.layout(2, gridTermRows) // the rows and their labels; the columns do not matter
 	labels := make([]string, len(full.rows))
 	totals := make([]string, len(full.rows))
 	labelW, totalsW, fullW := 0, 0, 0
@@ -89,8 +88,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 		labelW = max(4, labelW-(8-room))
 		room = max(2, width-labelW-totalsW-2)
 	}
-	l := g.layout(room)
-	l.fold(gridTermRows)
+	l := g.layout(room, gridTermRows)
 	// Columns grouped to fit leave room: labels get it back.
 	labelW = min(fullW, labelW+room-len(l.cols))
 	for i := range l.rows {
@@ -98,7 +96,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	}
 
 	var b strings.Builder
-	b.WriteString(paint(gridHeadline(g, &l.total), ansiBold, color) + "\n")
+	b.WriteString(paint(fitLine(gridHeadline(g, &l.total), width), ansiBold, color) + "\n")
 	for _, note := range []string{l.groupingNote(), l.foldNote()} {
 		if note != "" {
 			b.WriteString(wrapText(note, width) + "\n")
@@ -123,12 +121,19 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	}
 	b.WriteString("\n" + wrapText(gridTotalLine(&l.total), width) + "\n")
 	var legend []string
+	line := 0 // columns of the legend's current line
 	for s := range gridStates {
 		sym := gridPlain[s]
 		if color {
 			sym = gridANSI[s] + "█" + ansiReset
 		}
-		legend = append(legend, sym+" "+s.label())
+		item := sym + " " + s.label()
+		if n := 2 + textWidth(s.label()); line > 0 && line+2+n > width {
+			item, line = "\n"+item, n // the line is full: the item starts the next one
+		} else {
+			line += 2*min(line, 1) + n
+		}
+		legend = append(legend, item)
 	}
 	if l.total.ObjectsFailed > 0 {
 		sym := gridPlainObjectsFailed

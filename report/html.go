@@ -69,8 +69,8 @@ type htmlCell struct {
 // request's name, batch job id, window, state, code, message and object counts when known;
 // rows and columns have totals.
 func WriteGridHTML(w io.Writer, g *Grid) error {
-	l := g.layout(gridHTMLColumns)
-	l.fold(min(gridHTMLRows, max(100, gridHTMLCells/max(len(l.cols), 1))))
+	cols := len(g.layout(gridHTMLColumns, 1).cols) // the columns; the rows follow from them
+	l := g.layout(gridHTMLColumns, min(gridHTMLRows, max(100, gridHTMLCells/max(cols, 1))))
 	v := htmlGrid{Title: strings.Join(g.Plans, ", "), Summary: l.total.summary(), Objects: l.total.objectsLine(),
 		Note: l.groupingNote(), FoldNote: l.foldNote(), Dense: len(l.cols) > gridHTMLDense}
 	if v.Title == "" {

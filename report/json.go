@@ -24,12 +24,14 @@ var ErrClosed = errors.New("report already closed")
 //	{...one request per line...}
 //	],"summary":{...},"wait":{...},"finished":...,"interrupted":false}
 //
-// Each request is written as it is added and not kept, so memory stays bounded whatever
-// the size of the plan. When meta.Wait says the run follows its jobs, the rows go to a
-// temporary spool file instead and Close writes them with each job's final state. When
-// the plans are known (SetPlans), Close adds a "not_done" row for every planned request
-// that was never added (an interruption stopped the run before it), so the report lists
-// every request. The document is valid JSON once Close returns, also with no request at
+// Rows are not kept in memory, so memory stays bounded whatever the size of the plan.
+// Without plans, each request is written as it is added. When the plans are known
+// (SetPlans), or meta.Wait says the run follows its jobs, the rows go to a temporary
+// spool file and Close writes them: in the plans' order (the order requests finish in
+// is not; only their place in the spool is kept, 12 bytes a request), each with its job's
+// final state after --wait, and with a "not_done" row for every planned request that was
+// never added (an interruption stopped the run before it), so the report lists every
+// request, in order. The document is valid JSON once Close returns, also with no request at
 // all. A JSONReport is not safe for concurrent use (executor.Options.OnResult is never
 // called concurrently).
 type JSONReport struct {
@@ -42,35 +44,55 @@ type JSONReport struct {
 	closed bool
 	err    error // first write error, sticky
 
-	spool *os.File      // rows waiting for the final states (meta.Wait)
-	sw    *bufio.Writer // of spool
-	plans []*plan.Plan  // SetPlans
-	keep  func(*plan.Request) bool
-	added map[string][]uint64 // per plan, a bit per Seq added
+	spool  *os.File      // rows waiting for Close (meta.Wait, or plans known)
+	sw     *bufio.Writer // of spool
+	spoolN int64         // bytes written to spool
+	plans  []*plan.Plan  // SetPlans
+	keep   func(*plan.Request) bool
+	added  map[string][]spooled // per plan, where the row of each Seq is in the spool
+	extra  []spooled            // rows spooled that no plan places (written last)
 }
 
-// SetPlans gives the plans of the run and the requests of them it runs (keep; nil: all),
-// so that Close can list the requests never added. Call it before the first Add.
+// spooled is where a row is in the spool: off+1 (0: none) and its length.
+type spooled struct {
+	off int64
+	n   int32
+}
+
+// SetPlans gives the plans of the run and the requests of them it runs (keep; nil: all).
+// The rows are then written at Close in the plans' order (plans in order, each request
+// by its position in its plan's expansion), whatever the order they were added in, and
+// every request never added is listed as not done. Call it before the first Add.
 func (r *JSONReport) SetPlans(plans []*plan.Plan, keep func(*plan.Request) bool) {
-	r.plans, r.keep, r.added = plans, keep, map[string][]uint64{}
+	r.plans, r.keep, r.added = plans, keep, map[string][]spooled{}
+	for _, p := range plans {
+		r.added[p.Name] = nil
+	}
 }
 
-// mark records that the request seq of plan was added.
-func (r *JSONReport) mark(plan string, seq int) {
-	if r.added == nil || seq < 0 {
+// mark records where the row of request seq of plan is in the spool.
+func (r *JSONReport) mark(plan string, seq int, at spooled) {
+	rows, ok := r.added[plan]
+	if !ok || seq < 0 || seq > 1<<31 {
+		r.extra = append(r.extra, at)
 		return
 	}
-	bits := r.added[plan]
-	for len(bits) <= seq/64 {
-		bits = append(bits, 0)
+	for len(rows) <= seq {
+		rows = append(rows, spooled{})
 	}
-	bits[seq/64] |= 1 << (seq % 64)
-	r.added[plan] = bits
+	if rows[seq].off != 0 { // added twice: both are written
+		r.extra = append(r.extra, rows[seq])
+	}
+	rows[seq] = at
+	r.added[plan] = rows
 }
 
-func (r *JSONReport) seen(plan string, seq int) bool {
-	bits := r.added[plan]
-	return seq/64 < len(bits) && bits[seq/64]&(1<<(seq%64)) != 0
+func (r *JSONReport) seen(plan string, seq int) spooled {
+	rows := r.added[plan]
+	if seq < 0 || seq >= len(rows) {
+		return spooled{}
+	}
+	return rows[seq]
 }
 
 // NewJSON starts a JSON report on w; meta supplies the header (plans, start, endpoint).
@@ -87,9 +109,15 @@ func (r *JSONReport) Add(res executor.Result) error {
 	if r.closed {
 		return ErrClosed
 	}
-	r.mark(res.Plan, res.Seq)
-	if r.meta.Wait {
-		return r.spoolRow(requestOf(res))
+	if r.meta.Wait || r.added != nil {
+		at, err := r.spoolRow(requestOf(res))
+		if err != nil {
+			return err
+		}
+		if r.added != nil {
+			r.mark(res.Plan, res.Seq, at)
+		}
+		return nil
 	}
 	return r.row(requestOf(res))
 }
@@ -110,25 +138,105 @@ func (r *JSONReport) row(j jsonRequest) error {
 	return nil
 }
 
-// spoolRow keeps j in the spool file until Close.
-func (r *JSONReport) spoolRow(j jsonRequest) error {
+// spoolRow keeps j in the spool file until Close and says where.
+func (r *JSONReport) spoolRow(j jsonRequest) (spooled, error) {
 	if r.err != nil {
-		return r.err
+		return spooled{}, r.err
 	}
 	if r.spool == nil {
 		f, err := os.CreateTemp("", "planrun-report-*")
 		if err != nil {
-			return r.fail(err)
+			return spooled{}, r.fail(err)
 		}
 		os.Remove(f.Name()) // the open file stays readable; nothing is left behind
 		r.spool, r.sw = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	b, err := json.Marshal(j)
 	if err != nil {
-		return fmt.Errorf("json report: encode: %w", err)
+		return spooled{}, fmt.Errorf("json report: encode: %w", err)
 	}
-	if _, err := r.sw.Write(append(safetext.JSON(b), '\n')); err != nil {
-		return r.fail(err)
+	b = safetext.JSON(b)
+	at := spooled{off: r.spoolN + 1, n: int32(len(b))}
+	if _, err := r.sw.Write(append(b, '\n')); err != nil {
+		return spooled{}, r.fail(err)
+	}
+	r.spoolN += int64(len(b)) + 1
+	return at, nil
+}
+
+// spooledRow reads back the row at at and gives it its job's last state from wait.
+func (r *JSONReport) spooledRow(at spooled, wait *executor.WaitSummary, buf []byte) (jsonRequest, []byte, error) {
+	var j jsonRequest
+	buf = append(buf[:0], make([]byte, at.n)...)
+	if _, err := r.spool.ReadAt(buf, at.off-1); err != nil {
+		return j, buf, r.fail(fmt.Errorf("read spooled row: %w", err))
+	}
+	if err := json.Unmarshal(buf, &j); err != nil {
+		return j, buf, r.fail(fmt.Errorf("read spooled row: %w", err))
+	}
+	if wait != nil {
+		js, ok, err := wait.Job(context.Background(), j.Plan, j.Name)
+		if err != nil {
+			return j, buf, r.fail(fmt.Errorf("read the state of %s: %w", j.Name, err))
+		}
+		if ok {
+			j.State = js.State
+		}
+	}
+	return j, buf, nil
+}
+
+// inOrder writes every row in the plans' order: each request's spooled row, or a not_done
+// row for one never added when the run left some not done; then the rows no plan places.
+func (r *JSONReport) inOrder(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
+	if r.spool != nil {
+		if err := r.sw.Flush(); err != nil {
+			return r.fail(err)
+		}
+		defer r.spool.Close()
+	}
+	reason := "not reached"
+	switch {
+	case meta.Stopped != "":
+		reason = meta.Stopped
+	case meta.Interrupted:
+		reason = "interrupted"
+	}
+	notDone := sum != nil && sum.Total.NotDone() > 0
+	var buf []byte
+	for _, p := range r.plans {
+		if !notDone && len(r.added[p.Name]) == 0 {
+			continue
+		}
+		for q := range p.Requests() {
+			if at := r.seen(q.Plan, q.Seq); at.off != 0 {
+				j, b, err := r.spooledRow(at, wait, buf)
+				if buf = b; err != nil {
+					return err
+				}
+				if err := r.row(j); err != nil {
+					return err
+				}
+				continue
+			}
+			if !notDone || !keeps(r.keep, &q) {
+				continue
+			}
+			j := jsonRequest{jsonRequestID: requestIDOf(q.Name, q.Plan, q.Job, q.Seq, q.Bucket, q.Region, q.Type,
+				q.InputKind, q.InputValue, q.Workflow, q.Start, q.End), Status: "not_done", Reason: reason}
+			if err := r.row(j); err != nil {
+				return err
+			}
+		}
+	}
+	for _, at := range r.extra {
+		j, b, err := r.spooledRow(at, wait, buf)
+		if buf = b; err != nil {
+			return err
+		}
+		if err := r.row(j); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -170,33 +278,6 @@ func (r *JSONReport) unspool(wait *executor.WaitSummary) error {
 	return nil
 }
 
-// unreached writes a not_done row for every request of the plans that was never added.
-func (r *JSONReport) unreached(sum *executor.Summary, meta Meta) error {
-	if r.added == nil || sum == nil || sum.Total.NotDone() == 0 {
-		return nil
-	}
-	reason := "not reached"
-	switch {
-	case meta.Stopped != "":
-		reason = meta.Stopped
-	case meta.Interrupted:
-		reason = "interrupted"
-	}
-	for _, p := range r.plans {
-		for q := range p.Requests() {
-			if !keeps(r.keep, &q) || r.seen(q.Plan, q.Seq) {
-				continue
-			}
-			j := jsonRequest{jsonRequestID: requestIDOf(q.Name, q.Plan, q.Job, q.Seq, q.Bucket, q.Region, q.Type,
-				q.InputKind, q.InputValue, q.Workflow, q.Start, q.End), Status: "not_done", Reason: reason}
-			if err := r.row(j); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // Close writes the summary (sum, may be nil), the states after --wait (wait, nil without
 // it), the end time and whether the run was interrupted (both from meta), and flushes.
 // It does not close the underlying writer.
@@ -205,10 +286,11 @@ func (r *JSONReport) Close(sum *executor.Summary, wait *executor.WaitSummary, me
 		return ErrClosed
 	}
 	r.closed = true
-	if err := r.unspool(wait); err != nil {
-		return err
-	}
-	if err := r.unreached(sum, meta); err != nil {
+	if r.added != nil {
+		if err := r.inOrder(sum, wait, meta); err != nil {
+			return err
+		}
+	} else if err := r.unspool(wait); err != nil {
 		return err
 	}
 	if err := r.open(); err != nil {

@@ -157,8 +157,8 @@ type jsonCancelRow struct {
 	Name    string `json:"name"`
 	Bucket  string `json:"bucket,omitempty"`
 	Region  string `json:"region,omitempty"`
-	JobID   string `json:"job_id"`
-	State   string `json:"state"`
+	JobID   string `json:"job_id,omitempty"`
+	State   string `json:"state,omitempty"` // as the cancel left it
 	Outcome string `json:"outcome"`
 	// InPlan is false for a job the plan no longer makes (an earlier generation or an
 	// edited job, reached with --all-generations); absent otherwise.

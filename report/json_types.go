@@ -113,7 +113,7 @@ type jsonSummary struct {
 
 // jsonCodeCount is one element of "summary.failure_codes".
 type jsonCodeCount struct {
-	Code    string `json:"code"`
+	Code    string `json:"code,omitempty"` // left out when the service gave none
 	Count   int    `json:"count"`
 	Example string `json:"example"` // the Name of the first request that failed so
 	Message string `json:"message,omitempty"`

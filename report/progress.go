@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,20 @@ type Console struct {
 	live  bool       // a terminal: the progress line is redrawn in place
 	width func() int // the terminal's columns; nil or <= 0: unknown
 	drawn bool       // a live line is on screen, without its line break
+	cols  int        // the columns the live line on screen takes
+}
+
+// clearLive returns what erases the live line on screen and puts the cursor at its start.
+// A terminal narrowed since the line was drawn may have folded it onto several rows:
+// those above are erased too, so a resize leaves no fragments.
+func (c *Console) clearLive() string {
+	if !c.drawn {
+		return "\r\033[K"
+	}
+	if w := c.Width(); w > 0 && c.cols > w {
+		return fmt.Sprintf("\r\033[%dA\033[J", (c.cols-1)/w)
+	}
+	return "\r\033[K"
 }
 
 // NewConsole returns the console of w; live says that w is a terminal, whose width (in
@@ -52,8 +67,8 @@ func (c *Console) Draw(line string) {
 	if w := c.Width(); w > 0 {
 		line = fit(line, w-1) // the last column would wrap on some terminals
 	}
-	fmt.Fprintf(c.w, "\r\033[K%s", line)
-	c.drawn = true
+	fmt.Fprintf(c.w, "%s%s", c.clearLive(), line)
+	c.drawn, c.cols = true, textWidth(line)
 }
 
 // Println writes msg on a line of its own: a live line on screen is cleared first (the
@@ -62,8 +77,11 @@ func (c *Console) Println(msg string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.drawn {
-		fmt.Fprint(c.w, "\r\033[K")
+		fmt.Fprint(c.w, c.clearLive())
 		c.drawn = false
+	}
+	if w := c.Width(); w > 0 {
+		msg = wrapWidth(msg, w-1)
 	}
 	fmt.Fprintln(c.w, msg)
 }
@@ -78,13 +96,12 @@ func (c *Console) EndLine() {
 	}
 }
 
-// fit cuts s to at most n runes, ending with "…" when cut.
+// fit cuts s to at most n columns, ending with "…" when cut.
 func fit(s string, n int) string {
-	if n <= 0 || utf8.RuneCountInString(s) <= n {
+	if n <= 0 {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return elideEnd(s, n)
 }
 
 // Progress shows a run's progress on a Console: a live line redrawn in place on a
@@ -99,6 +116,13 @@ type Progress struct {
 	mu       sync.Mutex
 	last     time.Time
 	lastWait string
+
+	// The wait (StartWait .. StopWait): when it started, the last round seen and when.
+	waitStart time.Time
+	polled    time.Time
+	round     *executor.WaitSummary
+	stop      chan struct{}
+	stopped   chan struct{}
 }
 
 // NewProgress returns a Progress on c. inFlight (may be nil) counts the API calls actually
@@ -229,23 +253,93 @@ func trimFloat(f float64) string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
-// WaitRound is the executor's OnWaitRound callback: one line per polling round that
-// changed something, and the last one.
+// StartWait says that the run now waits for its jobs (msg, on a line of its own) and, on a
+// terminal, redraws the wait line every second from then on: the time elapsed and since
+// the last poll show that planrun is alive between polls. Call StopWait when the wait ends.
+func (p *Progress) StartWait(msg string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.c.Println(msg)
+	p.waitStart = time.Now()
+	if !p.c.Live() || p.stop != nil {
+		return
+	}
+	p.stop, p.stopped = make(chan struct{}), make(chan struct{})
+	go p.tick(p.stop, p.stopped)
+}
+
+// tick redraws the wait line every second until stop is closed.
+func (p *Progress) tick(stop, stopped chan struct{}) {
+	defer close(stopped)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			if p.round != nil && p.round.Unfinished > 0 {
+				p.c.Draw(waitLine(p.round, time.Since(p.waitStart), time.Since(p.polled), true))
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+// StopWait stops the redraws of StartWait and ends the wait line.
+func (p *Progress) StopWait() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	stop, stopped := p.stop, p.stopped
+	p.stop, p.stopped = nil, nil
+	p.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-stopped
+	}
+	p.c.EndLine()
+}
+
+// WaitRound is the executor's OnWaitRound callback: on a terminal the wait line redrawn
+// after every round; elsewhere one line per polling round that changed something, and
+// the last one.
 func (p *Progress) WaitRound(ws *executor.WaitSummary) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := time.Now()
+	if p.waitStart.IsZero() {
+		p.waitStart = now
+	}
+	p.polled = now
+	p.round = &executor.WaitSummary{States: maps.Clone(ws.States), Unfinished: ws.Unfinished}
 	line := WaitLine(ws)
-	if line == p.lastWait && ws.Unfinished > 0 {
+	if line == p.lastWait && ws.Unfinished > 0 && !p.c.Live() {
 		return
 	}
 	p.lastWait = line
-	p.c.Draw(line)
+	p.c.Draw(waitLine(ws, now.Sub(p.waitStart), 0, p.c.Live()))
 	if ws.Unfinished == 0 {
 		p.c.EndLine()
 	}
+}
+
+// waitLine is WaitLine with the time elapsed since the wait started and, when polled,
+// since the last poll.
+func waitLine(ws *executor.WaitSummary, elapsed, since time.Duration, polled bool) string {
+	s := WaitLine(ws) + ", elapsed " + elapsed.Round(time.Second).String()
+	if polled {
+		s += ", last poll " + since.Round(time.Second).String() + " ago"
+	}
+	return s
 }
 
 // WaitLine renders the jobs' states during --wait.

@@ -29,7 +29,14 @@ type ResultsOptions struct {
 	FailedOnly bool
 	// Color paints the text tables with ANSI colours.
 	Color bool
+	// Width fits the text output to this many columns (see TableWidth; 0: DefaultWidth);
+	// Wide prints every value whole (--wide).
+	Width int
+	Wide  bool
 }
+
+// fitWidth is the width the text output is fitted to, 0 with Wide.
+func (o ResultsOptions) fitWidth() int { return fitWidthOf(o.Width, o.Wide) }
 
 // ResultsWriter renders per-object results as they arrive: Write is called once per
 // execution, in the order read (the executions of one batch job together), and Finish once

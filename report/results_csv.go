@@ -9,8 +9,9 @@ import (
 	"github.com/planrun/planrun/report/safetext"
 )
 
-// resultsCSVHeader are the columns of --format csv, the JSON record's fields in order.
-var resultsCSVHeader = []string{"plan", "job", "name", "batch_job_id", "bucket", "region", "object",
+// resultsCSVHeader are the columns of --format csv: the JSON record's fields in order,
+// error being its error's message (an empty cell where the JSON leaves a field out).
+var resultsCSVHeader = []string{"plan", "job", "name", "origin", "job_id", "batch_job_id", "bucket", "region", "object",
 	"workflow", "tag", "state", "code", "message", "attempt", "execution_id", "error"}
 
 // resultsCSV writes one row per execution as they arrive, after a header row.
@@ -39,8 +40,8 @@ func (c *resultsCSV) Write(r *executor.ObjectResult) error {
 	if !c.opts.keep(r) {
 		return nil
 	}
-	return c.w.Write(safetext.CSVRow([]string{r.Plan, r.Job, r.Name, r.BatchJobID, r.Bucket, r.Region, r.Object,
-		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Attempt), r.ExecutionID, detailText(r)}))
+	return c.w.Write(safetext.CSVRow([]string{r.Plan, r.Job, r.Name, r.Origin, r.BatchJobID, r.BatchJobID, r.Bucket, r.Region, r.Object,
+		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Attempt), r.ExecutionID, errorMessage(r)}))
 }
 
 func (c *resultsCSV) Finish([]executor.ObjectCounts) error {

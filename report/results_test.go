@@ -92,13 +92,25 @@ func TestResultsJSONLinesOnePerExecution(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := want[i]
-			for _, k := range []string{"plan", "job", "name", "batch_job_id", "object", "state", "code", "message", "attempt", "execution_id"} {
+			keys := []string{"plan", "job", "name", "job_id", "batch_job_id", "object", "state", "attempt", "execution_id"}
+			if w.Failed() && w.DetailErr == nil {
+				keys = append(keys, "code", "message", "error")
+			}
+			for _, k := range keys {
 				if _, ok := m[k]; !ok {
 					t.Errorf("line %d lacks %q: %s", i, k, l)
 				}
 			}
-			if m["object"] != w.Object || m["state"] != w.State || m["code"] != w.Code || m["attempt"] != float64(1) {
+			for k, v := range m {
+				if v == "" {
+					t.Errorf("line %d: %q is an empty string (left out when empty): %s", i, k, l)
+				}
+			}
+			if m["object"] != w.Object || m["state"] != w.State || m["attempt"] != float64(1) || m["job_id"] != w.BatchJobID {
 				t.Errorf("line %s, record %+v", l, w)
+			}
+			if code, _ := m["code"].(string); code != w.Code {
+				t.Errorf("code of %s, record %+v", l, w)
 			}
 			if _, ok := m["workflow"]; ok == (w.Workflow == "") {
 				t.Errorf("workflow key in %s", l)
@@ -106,8 +118,11 @@ func TestResultsJSONLinesOnePerExecution(t *testing.T) {
 			if _, ok := m["tag"]; ok == (w.Tag == "") {
 				t.Errorf("tag key in %s", l)
 			}
-			if (m["error"] != nil) != (w.DetailErr != nil) {
+			if (m["error"] != nil) != w.Failed() {
 				t.Errorf("error key in %s", l)
+			}
+			if e, ok := m["error"].(map[string]any); ok && e["code"] != nil && e["code"] != w.Code {
+				t.Errorf("error.code in %s", l)
 			}
 		}
 	}
@@ -124,7 +139,8 @@ func TestResultsCSVRoundTrips(t *testing.T) {
 	}
 	for i, r := range rs {
 		row := rows[i+1]
-		if row[6] != r.Object || row[9] != r.State || row[10] != r.Code || row[11] != r.Message || row[13] != r.ExecutionID {
+		if row[3] != r.Origin || row[4] != r.BatchJobID || row[8] != r.Object || row[11] != r.State || row[12] != r.Code ||
+			row[13] != r.Message || row[15] != r.ExecutionID {
 			t.Errorf("row %v, record %+v", row, r)
 		}
 	}

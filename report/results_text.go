@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/planrun/planrun/executor"
 )
@@ -27,12 +28,14 @@ func (x *resultsText) Write(r *executor.ObjectResult) error {
 	if x.bw == nil {
 		x.bw = bufio.NewWriter(x.w)
 	}
-	_, err := fmt.Fprintln(x.bw, failedObjectLine(r, x.opts.Color))
+	_, err := fmt.Fprintln(x.bw, failedObjectLine(r, x.opts.Color, x.opts.fitWidth()))
 	return err
 }
 
-// failedObjectLine renders "FAILED plan/job object (workflow w..., attempt 1): Code: Message".
-func failedObjectLine(r *executor.ObjectResult, color bool) string {
+// failedObjectLine renders "FAILED plan/job object (workflow w..., attempt 1): Code: Message"
+// in width columns (0: any): narrow, it says "FAILED object (attempt 1): Code: Message",
+// the key and the reason elided in the middle.
+func failedObjectLine(r *executor.ObjectResult, color bool, width int) string {
 	via := "workflow " + r.Workflow
 	if r.Tag != "" {
 		via = "tag " + r.Tag
@@ -44,15 +47,37 @@ func failedObjectLine(r *executor.ObjectResult, color bool) string {
 	if r.DetailErr != nil {
 		reason += ": " + r.DetailErr.Error()
 	}
-	return paint("FAILED", ansiRed, color) + " " + clean(fmt.Sprintf("%s/%s %s (%s, attempt %d, batch job %s): %s",
-		r.Plan, r.Job, r.Object, via, r.Attempt, r.BatchJobID, reason))
+	obj, pj := clean(r.Object), clean(r.Plan+"/"+r.Job)
+	reason = clean(reason)
+	// The most that fits: the batch job, then the workflow, then the plan job go first.
+	candidates := []string{
+		fmt.Sprintf("%s %s (%s, attempt %d, batch job %s): %s", pj, obj, clean(via), r.Attempt, clean(r.BatchJobID), reason),
+		fmt.Sprintf("%s %s (%s, attempt %d): %s", pj, obj, clean(via), r.Attempt, reason),
+		fmt.Sprintf("%s %s (attempt %d): %s", pj, obj, r.Attempt, reason),
+		fmt.Sprintf("%s (attempt %d): %s", obj, r.Attempt, reason),
+	}
+	line := candidates[0]
+	room := width - len("FAILED ")
+	if width > 0 && textWidth(line) > room {
+		for _, c := range candidates[1:] {
+			if line = c; textWidth(c) <= room {
+				break
+			}
+		}
+		if textWidth(line) > room {
+			tail := fmt.Sprintf(" (attempt %d): ", r.Attempt)
+			key := elideMiddle(obj, max(room*2/5, 16))
+			line = key + tail + elideMiddle(reason, max(room-textWidth(key)-len(tail), 12))
+		}
+	}
+	return paint("FAILED", ansiRed, color) + " " + line
 }
 
 func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 	if x.bw == nil {
 		x.bw = bufio.NewWriter(x.w)
 	}
-	w, color := x.bw, x.opts.Color
+	w, color, width := x.bw, x.opts.Color, x.opts.fitWidth()
 	if x.opts.FailedOnly && len(x.t.order) > 0 {
 		fmt.Fprintln(w)
 	}
@@ -63,8 +88,12 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 			fmt.Fprintln(w)
 		}
 		jt := x.t.jobs[k]
-		fmt.Fprintf(w, "%s / %s: %s\n", paint(clean(k.plan), ansiBold, color), clean(k.job), plural(batches[k], "batch job"))
-		tb := &table{left: 1}
+		plan, job := clean(k.plan), clean(k.job)
+		if width > 0 {
+			plan, job = elideMiddle(plan, max(width/3, 12)), elideMiddle(job, max(width/3, 12))
+		}
+		fmt.Fprintf(w, "%s / %s: %s\n", paint(plan, ansiBold, color), job, plural(batches[k], "batch job"))
+		tb := &table{left: 1, specs: []colSpec{{12, 0}}, width: width}
 		tb.add(cell{text: "WORKFLOW/TAG"}, cell{text: "OBJECTS"}, cell{text: "SUCCEEDED"}, cell{text: "FAILED"},
 			cell{text: "RUNNING"}, cell{text: "OTHER"})
 		row := func(name string, t *objectTally) {
@@ -85,7 +114,7 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 		}
 		if jt.total.failed > 0 {
 			fmt.Fprintln(w, "  failures by code:")
-			ct := &table{left: 1}
+			ct := &table{left: 1, specs: []colSpec{{12, 0}}, width: width}
 			for _, code := range codesByCount(jt.total.byCode) {
 				ct.add(cell{text: clean(code), style: ansiRed}, cell{text: strconv.Itoa(jt.total.byCode[code])})
 			}
@@ -97,7 +126,7 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 	if lines := ProblemLines(counts); len(lines) > 0 {
 		fmt.Fprintf(w, "\n%s\n", paint("Problems:", ansiRed, color))
 		for _, l := range lines {
-			fmt.Fprintf(w, "  %s\n", l)
+			fmt.Fprintf(w, "%s\n", strings.Replace(indentLines(wrapWidth(l, width-4), "    "), "    ", "  ", 1))
 		}
 	}
 	return w.Flush()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
@@ -17,7 +16,7 @@ import (
 type RetryRecord struct {
 	Plan   string `json:"plan"`
 	Job    string `json:"job"`
-	Origin string `json:"origin"` // the plan's request the object came from
+	Origin string `json:"origin,omitempty"` // the plan's request the object came from
 	// Name is the deterministic name of the retry batch job.
 	Name     string `json:"name"`
 	Bucket   string `json:"bucket"`
@@ -27,10 +26,12 @@ type RetryRecord struct {
 	Tag      string `json:"tag,omitempty"`
 	// Attempt is the attempt the retry makes (2 and up).
 	Attempt int `json:"attempt"`
-	// The failed attempt: its batch job, code and message.
-	FailedBatchJobID string `json:"failed_batch_job_id"`
-	Code             string `json:"code"`
-	Message          string `json:"message"`
+	// The failed attempt: its batch job, code and message (flat, and as the error object
+	// of every JSON output); empty ones left out.
+	FailedBatchJobID string     `json:"failed_batch_job_id,omitempty"`
+	Code             string     `json:"code,omitempty"`
+	Message          string     `json:"message,omitempty"`
+	Error            *jsonError `json:"error,omitempty"`
 }
 
 // retryRecord describes the retry of the failed attempt r.
@@ -38,12 +39,23 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 	return RetryRecord{Plan: r.Plan, Job: r.Job, Origin: r.Origin,
 		Name:   plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Attempt+1),
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
-		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message}
+		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message, Error: objectError(r)}
 }
 
-// WriteRetryPreview writes what planrun retry would trigger (--dry-run): as text, a line
-// per object; as json, a RetryRecord per line.
-func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet) error {
+// retrySpecs are how the retry preview's columns give way in a narrow terminal: the retry
+// batch job's name goes first, then the workflow, the plan and the job; the object key and
+// the failure are elided.
+var retrySpecs = []colSpec{{0, 3}, {0, 4}, {30, 0}, {12, 2}, {0, 0}, {16, 0}, {20, 1}}
+
+// WriteRetryPreview writes what planrun retry would trigger (--dry-run): as text, a table
+// of the objects fitted to the width of opts (WithWidth, WithWide); as json, a
+// RetryRecord per line.
+func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	width := o.fitWidth()
 	bw := bufio.NewWriter(w)
 	if format == "json" {
 		enc := json.NewEncoder(safetext.JSONWriter(bw))
@@ -55,15 +67,16 @@ func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet) error
 		}
 		return bw.Flush()
 	}
-	fmt.Fprintf(bw, "planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt\n",
-		set.Failed, set.Objects, len(set.Retry), len(set.Exhausted))
+	fmt.Fprintln(bw, wrapWidth(fmt.Sprintf("planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt",
+		set.Failed, set.Objects, len(set.Retry), len(set.Exhausted)), width))
 	if len(set.Retry) > 0 {
-		tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "\nPLAN\tJOB\tOBJECT\tWORKFLOW/TAG\tATTEMPT\tLAST FAILURE\tNAME")
+		bw.WriteString("\n")
+		tw := &alignedTable{w: bw, specs: retrySpecs, width: width, sorted: true}
+		fmt.Fprintln(tw, "PLAN\tJOB\tOBJECT\tWORKFLOW/TAG\tATTEMPT\tLAST FAILURE\tNAME")
 		for i := range set.Retry {
 			rr := retryRecord(&set.Retry[i])
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", rr.Plan, rr.Job, clean(rr.Object),
-				rr.Workflow+rr.Tag, rr.Attempt, clean(failureCode(&set.Retry[i])), rr.Name)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clean(rr.Plan), clean(rr.Job), clean(rr.Object),
+				clean(rr.Workflow+rr.Tag), rr.Attempt, clean(failureCode(&set.Retry[i])), clean(rr.Name))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -72,8 +85,13 @@ func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet) error
 	return bw.Flush()
 }
 
-// WriteExhausted lists the objects that failed maxAttempts times and are not retried.
-func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, color bool) error {
+// WriteExhausted lists the objects that failed maxAttempts times and are not retried, one
+// line each fitted to the width of opts (WithWidth, WithWide).
+func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, color bool, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if len(rs) == 0 {
 		return nil
 	}
@@ -82,9 +100,9 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 	if len(rs) == 1 {
 		noun = "object"
 	}
-	fmt.Fprintf(bw, "\n%d %s failed %d attempts and will not be retried (--max-attempts %d):\n", len(rs), noun, maxAttempts, maxAttempts)
+	fmt.Fprintf(bw, "\n%s\n", wrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", len(rs), noun, maxAttempts, maxAttempts), o.fitWidth()))
 	for i := range rs {
-		fmt.Fprintln(bw, "  "+failedObjectLine(&rs[i], color))
+		fmt.Fprintln(bw, "  "+failedObjectLine(&rs[i], color, max(o.fitWidth()-2, 0)))
 	}
 	return bw.Flush()
 }

@@ -65,6 +65,22 @@ type options struct {
 	command Command
 	inPlan  func(name string) bool
 	known   *executor.Known
+	width   int  // the width text is fitted to; 0: DefaultWidth
+	wide    bool // --wide: nothing fitted, every value whole
+}
+
+// fitWidth is the width text tables are fitted to, 0 with --wide (no fitting).
+func (o options) fitWidth() int { return fitWidthOf(o.width, o.wide) }
+
+// fitWidthOf is the width to fit to: width (DefaultWidth when 0), or 0 (none) when wide.
+func fitWidthOf(width int, wide bool) int {
+	switch {
+	case wide:
+		return 0
+	case width <= 0:
+		return DefaultWidth
+	}
+	return width
 }
 
 // WithPlans gives the plans of a run and the requests of them it runs (keep; nil: all), so
@@ -89,6 +105,13 @@ func WithInPlan(inPlan func(name string) bool) Option { return func(o *options) 
 
 // WithColor lets the text format use ANSI colours (stdout is a terminal, NO_COLOR unset).
 func WithColor(on bool) Option { return func(o *options) { o.color = on } }
+
+// WithWidth fits the text tables to width columns (see TableWidth); without it they fit
+// DefaultWidth.
+func WithWidth(width int) Option { return func(o *options) { o.width = width } }
+
+// WithWide prints every value of the text tables whole, whatever the width (--wide).
+func WithWide(on bool) Option { return func(o *options) { o.wide = on } }
 
 // WithMeta gives the run's header (plans, start, endpoint, shard) to formats that write it
 // before the first result (json).

@@ -3,7 +3,6 @@ package report
 import (
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // ANSI styles of the text summary.
@@ -22,10 +21,14 @@ type cell struct {
 }
 
 // table is an aligned plain-text table: the first `left` columns are aligned left, the
-// others (numbers) right. Widths count runes, never the escape sequences of colours.
+// others (numbers) right. Widths count terminal columns, never the escape sequences of
+// colours. When width > 0 the table is fitted to it: columns are elided and dropped as
+// specs say (see layoutColumns).
 type table struct {
-	left int
-	rows [][]cell
+	left  int
+	rows  [][]cell
+	specs []colSpec
+	width int
 }
 
 func (t *table) add(cells ...cell) { t.rows = append(t.rows, cells) }
@@ -38,26 +41,13 @@ func (t *table) write(w io.Writer, indent string, color bool) error {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
+			widths[i] = max(widths[i], textWidth(c.text))
 		}
 	}
+	l := layoutColumns(widths, t.specs, t.width, textWidth(indent))
 	var b strings.Builder
 	for _, r := range t.rows {
-		b.WriteString(indent)
-		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text))
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			if i >= t.left {
-				b.WriteString(pad)
-			}
-			b.WriteString(paint(c.text, c.style, color))
-			if i < t.left && i < len(r)-1 {
-				b.WriteString(pad)
-			}
-		}
-		b.WriteByte('\n')
+		l.render(&b, indent, r, t.left, color)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -26,6 +26,7 @@ type textSink struct {
 	inPlan func(name string) bool // status: whether a row is in the plans given (nil: not asked)
 	old    int                    // status rows not in the plans given
 	known  *executor.Known
+	width  int // fit to this many columns; 0: whole values (--wide)
 }
 
 const (
@@ -36,14 +37,23 @@ const (
 	cancelHead     = "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tOUTCOME"
 )
 
+// How the columns of status and cancel give way in a narrow terminal: names are elided,
+// never dropped; attempts, job ids, then plan and job (a name starts with both) go first,
+// whole.
+var (
+	statusSpecs     = []colSpec{{0, 3}, {0, 4}, {32, 0}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
+	statusPlanSpecs = []colSpec{{0, 3}, {0, 4}, {32, 0}, {0, 6}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
+	cancelSpecs     = []colSpec{{0, 3}, {0, 4}, {32, 0}, {12, 2}, {9, 0}, {28, 0}}
+)
+
 func newText(w io.Writer, o options) (Sink, error) {
-	s := &textSink{w: w, color: o.color, counts: map[string]int{}, inPlan: o.inPlan, known: o.known}
+	s := &textSink{w: w, color: o.color, counts: map[string]int{}, inPlan: o.inPlan, known: o.known, width: o.fitWidth()}
 	switch o.command { // an empty table still has its head and count line
 	case Status:
 		s.table(s.statusHead())
 	case Cancel:
-		s.table(cancelHead)
 		s.cancel = true
+		s.table(cancelHead)
 	}
 	return s, nil
 }
@@ -51,19 +61,30 @@ func newText(w io.Writer, o options) (Sink, error) {
 func (s *textSink) Checks(c []PlanCheck) error { return validationText(s.w, c) }
 
 func (s *textSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) error {
-	return previewText(s.w, plans, keep, s.known)
+	return previewText(s.w, plans, keep, s.known, s.width)
 }
 
 // Result renders nothing: the summary comes with RunDone.
 func (s *textSink) Result(executor.Result) error { return nil }
 
 func (s *textSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
-	return WriteText(s.w, sum, wait, meta, s.color)
+	return writeRunText(s.w, sum, wait, meta, s.color, s.width)
 }
 
+// table starts the status or cancel table: fitted to the width, and for cancel (whose
+// outcomes arrive as they come) sorted by plan, job and name.
 func (s *textSink) table(head string) *alignedTable {
 	if s.tw == nil {
 		s.tw = newAlignedTable(s.w)
+		s.tw.width = s.width
+		switch {
+		case s.cancel:
+			s.tw.specs, s.tw.sorted = cancelSpecs, true
+		case s.inPlan != nil:
+			s.tw.specs = statusPlanSpecs
+		default:
+			s.tw.specs = statusSpecs
+		}
 		fmt.Fprintln(s.tw, head)
 	}
 	return s.tw
@@ -88,24 +109,26 @@ func (s *textSink) Status(rec state.Record) error {
 			s.old++
 		}
 	}
-	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", rec.Plan, rec.Job, rec.Name, in, rec.Status,
-		dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
+	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", clean(rec.Plan), clean(rec.Job), clean(rec.Name), in,
+		statusName(executor.Outcome(rec.Status)), dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
 	return err
 }
 
 func (s *textSink) Cancelled(r executor.CancelResult) error {
+	s.cancel = true
 	tw := s.table(cancelHead)
 	s.rows++
-	s.cancel = true
 	s.counts[r.Outcome]++
 	msg := r.Outcome
 	if r.Outside {
-		msg += " (not in the plan: earlier generation or edited job)"
+		msg += " (not in the plan)" // the count line says what that means
+		s.old++
 	}
 	if r.Err != nil {
 		msg += ": " + r.Err.Error()
 	}
-	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Plan, r.Job, r.Name, dash(clean(r.JobID)), dash(clean(r.State)), clean(msg))
+	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", clean(r.Plan), clean(r.Job), clean(r.Name),
+		dash(clean(r.JobID)), dash(clean(r.State)), clean(msg))
 	return err
 }
 
@@ -121,20 +144,24 @@ func (s *textSink) Flush() error {
 	}
 	var err error
 	if s.cancel {
-		_, err = fmt.Fprintf(s.w, "%s: %d cancelled, %d already finished, %d errors\n", plural(s.rows, "job"),
+		line := fmt.Sprintf("%s: %d cancelled, %d already finished, %d errors", plural(s.rows, "job"),
 			s.counts[executor.CancelDone], s.counts[executor.CancelFinished], s.counts[executor.CancelError])
+		if s.old > 0 {
+			line += fmt.Sprintf("; %d not in the plan (an earlier generation or an edited job)", s.old)
+		}
+		_, err = fmt.Fprintln(s.w, wrapWidth(line, s.width))
 		return err
 	}
 	line := plural(s.rows, "request") + " in the state"
 	for _, st := range state.RowStatuses {
 		if n := s.counts[string(st)]; n > 0 {
-			line += fmt.Sprintf(", %d %s", n, st)
+			line += fmt.Sprintf(", %d %s", n, statusName(executor.Outcome(st)))
 		}
 	}
 	if s.old > 0 {
 		line += fmt.Sprintf("; %d no longer in the plan (an earlier generation or an edited job: cancel --all-generations reaches their unfinished jobs)", s.old)
 	}
-	_, err = fmt.Fprintln(s.w, line)
+	_, err = fmt.Fprintln(s.w, wrapWidth(line, s.width))
 	return err
 }
 
@@ -173,12 +200,34 @@ func validationText(w io.Writer, checks []PlanCheck) error {
 // total line, the failures (at most 50, then how many more), and with wait the jobs' states
 // and each job that ended Failed or Cancel. ANSI colours only when color is true; service
 // text is stripped of control characters either way.
+// The summary fits DefaultWidth columns.
 func WriteText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, meta Meta, color bool) error {
+	return writeRunText(w, sum, wait, meta, color, DefaultWidth)
+}
+
+// exampleLine renders "  N × Code  e.g. <failure>" in width columns (0: any): the code
+// and the failure are elided in the middle when the line is too long.
+func exampleLine(b *strings.Builder, count int, code, name, sep, detail string, color bool, width int) {
+	head := fmt.Sprintf("%d × %s", count, clean(code))
+	name = clean(name)
+	if width > 0 {
+		head = elideMiddle(head, max(width/3, 12))
+		room := max(width-textWidth(head)-2-2-len("e.g. ")-len(sep), 24)
+		name = elideMiddle(name, max(room/3, 12))
+		detail = elideMiddle(detail, room-textWidth(name))
+	}
+	fmt.Fprintf(b, "  %s  e.g. %s%s%s\n", paint(head, ansiRed, color), name, sep, detail)
+}
+
+// writeRunText is WriteText fitted to width columns (0: every value whole, --wide).
+func writeRunText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, meta Meta, color bool, width int) error {
 	var b strings.Builder
-	b.WriteString(paint(headline(sum, meta), ansiBold, color) + "\n")
+	b.WriteString(paint(fitLine(headline(sum, meta), width), ansiBold, color) + "\n")
 	if sum != nil && len(sum.Jobs) > 0 {
 		b.WriteByte('\n')
-		if err := countsTable(sum).write(&b, "", color); err != nil {
+		t := countsTable(sum)
+		t.width = width
+		if err := t.write(&b, "", color); err != nil {
 			return err
 		}
 	}
@@ -189,18 +238,21 @@ func WriteText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, m
 				fmt.Fprintf(&b, "  ... and %d more codes (see --report)\n", len(groups)-maxListed)
 				break
 			}
-			fmt.Fprintf(&b, "  %s  e.g. %s\n", paint(fmt.Sprintf("%d × %s", g.Count, clean(codeName(g.Code))), ansiRed, color), failureLine(g.Example))
+			exampleLine(&b, g.Count, codeName(g.Code), g.Example.Name, ": ", failureDetail(g.Example), color, width)
 		}
 	}
 	if wait != nil {
-		writeWaitText(&b, wait, color)
+		writeWaitText(&b, wait, color, width)
 	}
 	if steps := nextSteps(sum, wait, meta); len(steps) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", paint("Next:", ansiYellow+ansiBold, color))
 		for _, st := range steps {
-			fmt.Fprintf(&b, "  %s\n", paint(st.text, ansiYellow, color))
+			for line := range strings.SplitSeq(wrapWidth(st.text, width-2), "\n") {
+				fmt.Fprintf(&b, "  %s\n", paint(line, ansiYellow, color))
+			}
 			if st.command != "" {
-				fmt.Fprintf(&b, "      %s\n", st.command)
+				// A command is wrapped, never elided: it must still paste and run.
+				fmt.Fprintf(&b, "      %s\n", wrapCommand(st.command, width-6, "        "))
 			}
 		}
 	}
@@ -239,7 +291,7 @@ func headline(sum *executor.Summary, meta Meta) string {
 // countsTable builds the per-job table and its total line.
 func countsTable(sum *executor.Summary) *table {
 	notDone := sum.Total.NotDone() > 0
-	t := &table{left: 2}
+	t := &table{left: 2, specs: []colSpec{{8, 0}, {8, 0}}}
 	head := []cell{{"PLAN", ""}, {"JOB", ""}, {"PLANNED", ""}, {"SKIPPED", ""}, {"TRIGGERED", ""}, {"FAILED", ""}}
 	if notDone {
 		head = append(head, cell{"NOT DONE", ""})
@@ -264,21 +316,28 @@ func countsTable(sum *executor.Summary) *table {
 }
 
 // writeWaitText writes the jobs' states after --wait and the jobs that did not succeed.
-func writeWaitText(b *strings.Builder, wait *executor.WaitSummary, color bool) {
+func writeWaitText(b *strings.Builder, wait *executor.WaitSummary, color bool, width int) {
 	var states []string
 	for _, s := range stateOrder(wait.States) {
-		states = append(states, paint(fmt.Sprintf("%s %d", clean(s), wait.States[s]), stateStyle(s), color))
+		states = append(states, fmt.Sprintf("%s %d", clean(s), wait.States[s]))
 	}
 	if len(states) == 0 {
 		states = append(states, "no jobs")
 	}
-	fmt.Fprintf(b, "\nJobs after --wait: %s\n", strings.Join(states, ", "))
+	line := wrapWidth("Jobs after --wait: "+strings.Join(states, ", "), width)
+	if color { // each state's count painted where it landed
+		for _, s := range stateOrder(wait.States) {
+			t := fmt.Sprintf("%s %d", clean(s), wait.States[s])
+			line = strings.Replace(line, t, paint(t, stateStyle(s), color), 1)
+		}
+	}
+	fmt.Fprintf(b, "\n%s\n", line)
 	for i, g := range waitGroups(wait) {
 		if i == maxListed {
 			fmt.Fprintf(b, "  ... and more (see --report)\n")
 			break
 		}
-		fmt.Fprintf(b, "  %s  e.g. %s\n", paint(fmt.Sprintf("%d × %s", g.Count, clean(strings.TrimSpace(g.State+" "+g.Code))), ansiRed, color), jobFailureLine(g.Example))
+		exampleLine(b, g.Count, strings.TrimSpace(g.State+" "+g.Code), g.Example.Name, " ", jobFailureDetail(g.Example), color, width)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
@@ -44,46 +43,61 @@ func countActions(p *plan.Plan, keep func(*plan.Request) bool, known *executor.K
 // create and how many are already done, the tables list only those to create, and the
 // batch jobs no longer in the plans follow. It streams (each plan is expanded twice: the
 // counts, then the rows): memory does not grow with the plans.
-func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) bool, known *executor.Known) error {
+// Columns of the dry run's tables, and how they give way in a narrow terminal: the end of
+// a window goes first (the next window starts there), then the operation and the input.
+var (
+	previewSpecs = []colSpec{{32, 0}, {24, 3}, {12, 2}, {0, 0}, {0, 1}}
+	staleSpecs   = []colSpec{{0, 3}, {0, 4}, {32, 0}, {12, 2}, {9, 0}, {0, 1}}
+)
+
+func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) bool, known *executor.Known, width int) error {
 	w := bufio.NewWriterSize(out, 64<<10)
+	newTable := func(specs []colSpec) *alignedTable {
+		return &alignedTable{w: w, indent: "    ", specs: specs, width: width}
+	}
 	total, done := 0, 0
 	for _, p := range plans {
-		fmt.Fprintf(w, "plan %s (%s), generation %d\n", p.Name, p.Path, p.Generation)
+		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("plan %s (%s), generation %d", p.Name, p.Path, p.Generation), width))
 		counts, err := countActions(p, keep, known)
 		if err != nil {
 			return err
 		}
 		job := ""
-		var tw *tabwriter.Writer
-		flush := func() {
+		var tw *alignedTable
+		flush := func() error {
 			if job == "" {
-				return
+				return nil
 			}
 			c := counts[job]
 			if tw != nil {
-				tw.Flush()
+				if err := tw.Flush(); err != nil {
+					return err
+				}
 			}
 			if known.Knows() {
 				fmt.Fprintf(w, "  %s to create\n\n", plural(c.create, "request"))
 			} else {
 				fmt.Fprintf(w, "  %s\n\n", plural(c.create, "request"))
 			}
+			return nil
 		}
 		for r := range p.Requests() {
 			if !keeps(keep, &r) {
 				continue
 			}
 			if r.Job != job {
-				flush()
+				if err := flush(); err != nil {
+					return err
+				}
 				job, tw = r.Job, nil
 				c := counts[r.Job]
 				total += c.create
 				done += c.skip
-				fmt.Fprintf(w, "  job %s: %s", r.Job, describeJob(jobByName(p, r.Job)))
+				line := fmt.Sprintf("job %s: %s", r.Job, describeJob(jobByName(p, r.Job)))
 				if known.Knows() {
-					fmt.Fprintf(w, ": %d to create, %d already done", c.create, c.skip)
+					line += fmt.Sprintf(": %d to create, %d already done", c.create, c.skip)
 				}
-				w.WriteString("\n")
+				w.WriteString(indentLines(wrapWidth(line, width-2), "  ") + "\n")
 			}
 			if known.Knows() {
 				action, _, err := known.Action(&r)
@@ -95,37 +109,46 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 				}
 			}
 			if tw == nil {
-				tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "    NAME\tINPUT\tOPERATION\tSTART\tEND")
+				tw = newTable(previewSpecs)
+				fmt.Fprintln(tw, "NAME\tINPUT\tOPERATION\tSTART\tEND")
 			}
 			op := r.Workflow
 			if r.Node != nil {
 				op = r.Node.Tag + " " + r.Node.TemplateID
 			}
-			fmt.Fprintf(tw, "    %s\t%s %s\t%s\t%s\t%s\n", r.Name, r.InputKind, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
+			// The input's kind is the job's (its line says it): the column has the value.
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
 		}
-		flush()
+		if err := flush(); err != nil {
+			return err
+		}
 	}
 	if stale := known.Stale(); len(stale) > 0 {
-		fmt.Fprintf(w, "no longer in the plan: %s (a run leaves them alone; an edit adds work, it does not replace it)\n",
-			plural(len(stale), "batch job"))
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "    PLAN\tJOB\tNAME\tJOB ID\tSTATE\tFROM")
+		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("no longer in the plan: %s (a run leaves them alone; an edit adds work, it does not replace it)",
+			plural(len(stale), "batch job")), width))
+		tw := newTable(staleSpecs)
+		fmt.Fprintln(tw, "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tFROM")
+		more := 0
 		for i, s := range stale {
 			if i == maxListed {
-				fmt.Fprintf(tw, "    ... and %d more\n", len(stale)-maxListed)
+				more = len(stale) - maxListed
 				break
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\n", clean(s.Plan), dash(clean(s.Job)), clean(s.Name), dash(clean(s.JobID)), dash(clean(s.State)), s.Source)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", clean(s.Plan), dash(clean(s.Job)), clean(s.Name), dash(clean(s.JobID)), dash(clean(s.State)), s.Source)
 		}
-		tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if more > 0 {
+			fmt.Fprintf(w, "    ... and %d more\n", more)
+		}
 		w.WriteString("\n")
 	}
 	if known.Knows() {
-		fmt.Fprintf(w, "total: %s would be sent, %d already done (dry run: nothing was sent)\n", plural(total, "request"), done)
+		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("total: %s would be sent, %d already done (dry run: nothing was sent)", plural(total, "request"), done), width))
 	} else {
-		fmt.Fprintf(w, "total: %s would be sent (dry run: nothing was sent)\n", plural(total, "request"))
-		fmt.Fprintln(w, "(no state file: a run skips those already done on the service; --refresh asks it which)")
+		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("total: %s would be sent (dry run: nothing was sent)", plural(total, "request")), width))
+		fmt.Fprintln(w, wrapWidth("(no state file: a run skips those already done on the service; --refresh asks it which)", width))
 	}
 	return w.Flush()
 }

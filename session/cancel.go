@@ -36,7 +36,7 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	}
 	defer store.Close()
 	// Each outcome is rendered as it arrives: nothing grows with the plan.
-	sink, err := report.NewCancelled(s.IO.Stdout, s.Out.Format)
+	sink, err := report.NewCancelled(s.IO.Stdout, s.Out.Format, s.IO.TableOptions(&s.Out)...)
 	if err != nil {
 		return err
 	}

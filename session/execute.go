@@ -41,7 +41,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		keep = func(r *plan.Request) bool { return x.sel.Shard.Contains(r.Name) } // not narrowed by --job again
 	}
 	out, abort, err := report.OpenRun(s.Out.Format, s.IO.Stdout, s.Out.Report, s.Out.JUnit,
-		report.WithMeta(meta), report.WithPlans(x.plans, keep), report.WithColor(s.IO.Color()))
+		append(s.IO.TableOptions(&s.Out), report.WithMeta(meta), report.WithPlans(x.plans, keep), report.WithColor(s.IO.Color()))...)
 	if err != nil {
 		return err
 	}
@@ -71,11 +71,10 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	var wait *executor.WaitSummary
 	var waitErr error
 	if o.Wait && !interrupted {
-		if !o.Quiet {
-			s.IO.Console().Println("waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
-		}
+		prog.StartWait("waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
 		opts.OnWaitRound = prog.WaitRound
 		wait, waitErr = executor.Wait(ctx, counted, x.store, x.plans, opts)
+		prog.StopWait()
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 		meta.WaitInterrupted = interrupted
 	}

@@ -112,6 +112,9 @@ func (s *Selection) Register(fs *flag.FlagSet) {
 type Outputs struct {
 	Format                       string
 	Report, JUnit, Results, HTML string
+	// Wide prints every value of the text tables whole (--wide), instead of fitting them
+	// to the terminal, $COLUMNS or 80 columns.
+	Wide bool
 }
 
 // outputFiles are the file flags an Outputs may register, with their help.
@@ -123,14 +126,18 @@ var outputFiles = []struct{ name, usage string }{
 }
 
 // Register declares --format with its fixed choices (the first is the default), described
-// by help ("" for "output: " and the choices), and the file flags named in files (report,
-// junit, results, html).
+// by help ("" for "output: " and the choices), the file flags named in files (report,
+// junit, results, html), and --wide when files names "wide" (the commands that print
+// tables).
 func (o *Outputs) Register(fs *flag.FlagSet, help string, formats []string, files ...string) {
 	o.Format = formats[0]
 	if help == "" {
 		help = "output: " + strings.Join(formats, ", ")
 	}
 	fs.Var(&Choice{&o.Format, formats}, "format", help)
+	if slices.Contains(files, "wide") {
+		fs.BoolVar(&o.Wide, "wide", false, "print every value of the text tables whole, however wide (by default they fit the terminal, $COLUMNS or 80 columns)")
+	}
 	for _, f := range outputFiles {
 		if slices.Contains(files, f.name) {
 			fs.StringVar(o.file(f.name), f.name, "", f.usage)

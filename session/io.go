@@ -3,7 +3,6 @@ package session
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"sync"
 
 	"github.com/planrun/planrun/ciapi/emulator"
@@ -50,15 +49,20 @@ func (o *IO) getenv(k string) string {
 	return o.Getenv(k)
 }
 
-// GridWidth is the width to draw in: $COLUMNS, else stdout's terminal's, else 80.
-func (o *IO) GridWidth() int {
-	if n, err := strconv.Atoi(o.getenv("COLUMNS")); err == nil && n > 0 {
-		return n
-	}
+// GridWidth is the width to draw the grid in: TableWidth.
+func (o *IO) GridWidth() int { return o.TableWidth() }
+
+// TableWidth is the width text output fits: stdout's terminal's when it is one, else
+// $COLUMNS, else 80 (report.TableWidth).
+func (o *IO) TableWidth() int {
+	term := 0
 	if o.StdoutTTY && o.OutWidth != nil {
-		if w := o.OutWidth(); w > 0 {
-			return w
-		}
+		term = o.OutWidth()
 	}
-	return 80
+	return report.TableWidth(term, o.getenv("COLUMNS"))
+}
+
+// TableOptions are the report options of the text tables: the width and --wide of out.
+func (o *IO) TableOptions(out *Outputs) []report.Option {
+	return []report.Option{report.WithWidth(o.TableWidth()), report.WithWide(out.Wide)}
 }

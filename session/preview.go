@@ -42,7 +42,7 @@ func (s *Session) preview(ctx context.Context, o *RunOptions, plans []*plan.Plan
 		}
 		return sink.Flush()
 	}
-	sink, err := report.New(s.Out.Format, s.IO.Stdout, report.WithKnown(known))
+	sink, err := report.New(s.Out.Format, s.IO.Stdout, append(s.IO.TableOptions(&s.Out), report.WithKnown(known))...)
 	if err != nil {
 		return err
 	}

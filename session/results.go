@@ -48,7 +48,8 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 		return s.serviceError(fmt.Errorf("results: %w", err))
 	}
 	bad := report.WriteMissing(s.IO.Stderr, missing, true)
-	w, err := report.NewResults(s.Out.Format, s.IO.Stdout, report.ResultsOptions{FailedOnly: failed, Color: s.IO.Color()})
+	w, err := report.NewResults(s.Out.Format, s.IO.Stdout, report.ResultsOptions{FailedOnly: failed, Color: s.IO.Color(),
+		Width: s.IO.TableWidth(), Wide: s.Out.Wide})
 	if err != nil {
 		return UsageError{err}
 	}

@@ -75,7 +75,7 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, maxA
 		if s.Out.Format != "text" {
 			w = s.IO.Stderr
 		}
-		if err := report.WriteExhausted(w, maxAttempts, set.Exhausted, s.IO.Color()); err != nil {
+		if err := report.WriteExhausted(w, maxAttempts, set.Exhausted, s.IO.Color(), s.IO.TableOptions(&s.Out)...); err != nil {
 			return err
 		}
 		if len(set.Exhausted) > 0 || bad {
@@ -84,7 +84,7 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, maxA
 		return nil
 	}
 	if o.DryRun {
-		if err := report.WriteRetryPreview(s.IO.Stdout, s.Out.Format, set); err != nil {
+		if err := report.WriteRetryPreview(s.IO.Stdout, s.Out.Format, set, s.IO.TableOptions(&s.Out)...); err != nil {
 			return err
 		}
 		return exhausted()

@@ -68,7 +68,7 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 	if grid {
 		err = report.WriteStateGrid(ctx, s.IO.Stdout, format, store, names, s.IO.GridWidth(), s.IO.Color())
 	} else {
-		var opts []report.Option
+		opts := s.IO.TableOptions(&s.Out)
 		if len(plans) > 0 {
 			opts = append(opts, report.WithInPlan(plan.NewNameSet(plans...).Has))
 		}

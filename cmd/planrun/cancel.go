@@ -27,7 +27,7 @@ Examples:
 
 func setupCancel(fs *flag.FlagSet) runFunc {
 	s := session.New(fs, "cancel", session.ServiceGroup|session.RateGroup|session.SelectionGroup)
-	s.Out.Register(fs, "output: text, or json (JSON Lines, one object per job)", report.Formats(report.Cancel))
+	s.Out.Register(fs, "output: text, or json (JSON Lines, one object per job)", report.Formats(report.Cancel), "wide")
 	allGenerations := fs.Bool("all-generations", false, "also cancel the unfinished jobs the plan no longer makes: earlier generations, and jobs edited since")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := s.Start(e.io()); err != nil {

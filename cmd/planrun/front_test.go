@@ -121,6 +121,7 @@ func splitShell(line string) []string {
 func hints(stdout string) [][]string {
 	var out [][]string
 	_, next, _ := strings.Cut(stdout, "\nNext:\n")
+	next = strings.ReplaceAll(next, " \\\n", " ") // a long command is continued on the next line, as a shell reads it
 	for _, line := range strings.Split(next, "\n") {
 		if l := strings.TrimSpace(line); strings.HasPrefix(l, "planrun ") {
 			out = append(out, splitShell(l)[1:])

@@ -147,7 +147,7 @@ func TestDryRunKnowsWhatIsDone(t *testing.T) {
 			t.Errorf("%s: %d creates, want 1 (the edited job)", what, n)
 		}
 	}
-	r = runCLI(t, nil, "run", "--dry-run", "--state", st, path)
+	r = runCLI(t, nil, "run", "--dry-run", "--state", st, "--wide", path)
 	if !strings.Contains(r.stdout, "no longer in the plan: 1 batch job") || !strings.Contains(r.stdout, oldOne) {
 		t.Errorf("text preview does not list the old job as no longer in the plan:\n%s", r.stdout)
 	}

@@ -46,7 +46,7 @@ func newRunSession(fs *flag.FlagSet, cmd string) (*session.Session, *session.Run
 	fs.BoolVar(&o.DryRun, "dry-run", false, "validate and expand, print what would be sent; no network, no credentials")
 	s := session.New(fs, cmd, session.ServiceGroup|session.RateGroup|session.SelectionGroup)
 	s.Out.Register(fs, "output: "+strings.Join(report.Formats(report.Run), ", ")+"; with --dry-run: "+strings.Join(report.Formats(report.DryRun), ", "),
-		union(report.Formats(report.Run), report.Formats(report.DryRun)), "report", "junit", "html", "results")
+		union(report.Formats(report.Run), report.Formats(report.DryRun)), "report", "junit", "html", "results", "wide")
 	fs.BoolVar(&o.FailFast, "fail-fast", false, "stop starting requests after the first failure")
 	fs.IntVar(&o.MaxFailures, "max-failures", 0, "failure budget: after `N` requests have failed, start no new one (those in flight finish) and exit 1 (0: no limit)")
 	fs.IntVar(&o.MaxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")

@@ -32,7 +32,7 @@ Examples:
 func setupStatus(fs *flag.FlagSet) runFunc {
 	s := session.New(fs, "status", session.ServiceGroup|session.RateGroup|session.SelectionGroup)
 	s.Out.Register(fs, "output: text, json (JSON Lines, one object per request), html (the grid as a page) or markdown (the grid)",
-		append(report.Formats(report.Status), "html", "markdown"))
+		append(report.Formats(report.Status), "html", "markdown"), "wide")
 	var o session.StatusOptions
 	fs.BoolVar(&o.Grid, "grid", false, "draw the requests as a grid of windows in the terminal")
 	fs.BoolVar(&o.Refresh, "refresh", false, "ask the service for the state of unfinished jobs first (needs PLAN files)")

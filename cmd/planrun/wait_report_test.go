@@ -71,7 +71,7 @@ func runWaitReports(t *testing.T, emu *emulator.Running, state, path string, wan
 	dir := t.TempDir()
 	junit, rep := filepath.Join(dir, "j.xml"), filepath.Join(dir, "r.json")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet",
-		"--wait", "--poll-interval", "20ms", "--junit", junit, "--report", rep, path)
+		"--wait", "--poll-interval", "20ms", "--junit", junit, "--report", rep, "--wide", path)
 	if r.code != 1 {
 		t.Fatalf("%s: exit %d, want 1 (jobs failed)\n%s%s", label, r.code, r.stdout, r.stderr)
 	}

@@ -1,0 +1,219 @@
+package report
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/state"
+)
+
+// gridState writes a state of n requests shaped as a backfill: 10 prefixes × 2 workflows
+// × hourly windows, a failure every 997 requests, object counts on none.
+func gridState(tb testing.TB, n int) *state.Store {
+	tb.Helper()
+	ctx := context.Background()
+	store, err := state.Open(filepath.Join(tb.TempDir(), "grid.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	h0 := time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)
+	perRow := max(n/20, 1)
+	var batch []state.Record
+	for i := range n {
+		row, w := i/perRow, i%perRow
+		r := state.Record{Plan: "big-backfill", Job: "videos", Seq: i, Type: "Workflow", InputKind: "Prefix",
+			Input:       fmt.Sprintf("input/video/%02d/", row/2),
+			Workflow:    []string{"w7476ff3564ee45b7b490d64bccaba6cc", "w0000000000000000000000000000000a"}[row%2],
+			WindowStart: h0.Add(time.Duration(w) * time.Hour).Format(ciapi.TimeFormat),
+			WindowEnd:   h0.Add(time.Duration(w+1) * time.Hour).Format(ciapi.TimeFormat),
+			Name:        fmt.Sprintf("big-backfill-videos-%d-%08x", i, uint32(i*2654435761)), Bucket: "examplebucket-1250000000",
+			Region: "ap-beijing", Status: state.RowTriggered, JobID: fmt.Sprintf("i%031x", i+1), JobState: ciapi.StateSuccess, Attempts: 1}
+		if i%997 == 0 {
+			r.JobState, r.ErrorCode, r.ErrorMessage = ciapi.StateFailed, "InternalError", "node failed"
+		}
+		batch = append(batch, r)
+		if len(batch) == 20000 || i == n-1 {
+			if err := store.Sync(ctx, &state.Write{Records: batch}); err != nil {
+				tb.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return store
+}
+
+// peakMeter samples the live heap while it runs and reads the process's peak RSS (its
+// high-water mark, reset at the start on Linux).
+type peakMeter struct {
+	stop chan struct{}
+	wg   sync.WaitGroup
+	heap uint64
+}
+
+func startPeak() *peakMeter {
+	runtime.GC()
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets VmHWM; harmless where absent
+	m := &peakMeter{stop: make(chan struct{})}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			m.heap = max(m.heap, sample[0].Value.Uint64())
+			select {
+			case <-m.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+// done returns the peak heap and the peak RSS (0 when unknown), in MiB.
+func (m *peakMeter) done() (heap, rss float64) {
+	close(m.stop)
+	m.wg.Wait()
+	return float64(m.heap) / (1 << 20), float64(vmHWM()) / (1 << 20)
+}
+
+// vmHWM is the process's peak RSS in bytes from /proc/self/status, 0 when unknown.
+func vmHWM() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// BenchmarkStateGrid draws the grid of a state of 100,000 requests (and 1,000,000 with
+// PLANRUN_BENCH_GRID_1M=1) as status --format html, --format markdown and --grid do,
+// streamed from the state: peak-heap-MiB is the largest live heap seen while drawing,
+// peak-rss-MiB the process's peak RSS since drawing began (both for a budget of 128 MiB).
+// Run: go test ./report -run '^$' -bench StateGrid -benchtime 1x
+func BenchmarkStateGrid(b *testing.B) {
+	sizes := []int{100_000}
+	if os.Getenv("PLANRUN_BENCH_GRID_1M") != "" {
+		sizes = append(sizes, 1_000_000)
+	}
+	for _, n := range sizes {
+		store := gridState(b, n)
+		for _, format := range []string{"html", "markdown", "term"} {
+			b.Run(fmt.Sprintf("%d/%s", n, format), func(b *testing.B) {
+				for b.Loop() {
+					m := startPeak()
+					start := time.Now()
+					if err := WriteStateGrid(context.Background(), io.Discard, format, store, nil, 80, false); err != nil {
+						b.Fatal(err)
+					}
+					wall := time.Since(start)
+					heap, rss := m.done()
+					b.ReportMetric(heap, "peak-heap-MiB")
+					b.ReportMetric(rss, "peak-rss-MiB")
+					b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")
+				}
+			})
+		}
+	}
+}
+
+// A grid past its budget folds windows and rows, and still adds up every request.
+func TestGridFoldsPastItsBudget(t *testing.T) {
+	g := NewGrid(time.Time{})
+	g.budget = 2000
+	h0 := time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)
+	n := 0
+	for row := range 40 {
+		for w := range 24 * 90 { // 90 days of hours
+			c := GridCell{Plan: "p", Job: "j", InputKind: "Prefix", Input: fmt.Sprintf("in/%02d/", row), Workflow: "w",
+				Start: h0.Add(time.Duration(w) * time.Hour), End: h0.Add(time.Duration(w+1) * time.Hour), State: GridSuccess,
+				Name: fmt.Sprint("n", n)}
+			if n == 4321 {
+				c.State, c.Code = GridFailed, "Boom"
+			}
+			g.Add(c)
+			n++
+		}
+	}
+	if len(g.slots) > g.budget || g.level == groupNone {
+		t.Fatalf("%d cells kept at level %d, budget %d", len(g.slots), g.level, g.budget)
+	}
+	l := g.layout(100, 0)
+	if l.total.Requests != n || l.total.States[GridFailed] != 1 || l.windows != 24*90 {
+		t.Errorf("total %+v, %d windows", l.total, l.windows)
+	}
+	if l.grouping < groupDay || len(l.cols) > 100 {
+		t.Errorf("grouping %d, %d columns", l.grouping, len(l.cols))
+	}
+	var b strings.Builder
+	if err := WriteGridTerm(&b, g, 80, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "86400 requests") || !strings.Contains(b.String(), "2160 windows grouped by") {
+		t.Errorf("grid:\n%s", b.String())
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if textWidth(line) > 80 {
+			t.Errorf("line of %d columns: %q", textWidth(line), line)
+		}
+	}
+	// The failed request is still the one a cell shows.
+	found := false
+	for _, r := range l.rows {
+		for _, s := range r.slots {
+			found = found || s.worst != nil && s.worst.Code == "Boom"
+		}
+	}
+	if !found {
+		t.Error("the failed request is not shown")
+	}
+
+	// Many rows without windows fold into one row per job and workflow.
+	g = NewGrid(time.Time{})
+	g.budget = 1000
+	for i := range 5000 {
+		st := GridSuccess
+		if i == 4999 {
+			st = GridFailed
+		}
+		g.Add(GridCell{Plan: "p", Job: "j", InputKind: "Object", Input: fmt.Sprintf("o/%05d.mp4", i), Workflow: "w", State: st})
+	}
+	if len(g.rows) > 1000 {
+		t.Fatalf("%d rows kept", len(g.rows))
+	}
+	l = g.layout(10, 50)
+	if l.total.Requests != 5000 || l.allRows != 5000 || l.rows[len(l.rows)-1].input == "" {
+		t.Errorf("total %+v, all rows %d", l.total, l.allRows)
+	}
+	failedShown := false
+	for _, r := range l.rows {
+		failedShown = failedShown || r.input == "o/04999.mp4"
+	}
+	if !failedShown {
+		t.Error("the failed row was folded away")
+	}
+}
