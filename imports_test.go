@@ -34,6 +34,7 @@ var layers = map[string]layer{
 	"ciapi/emulator": {allow: []string{"ciapi"}},
 	"pace":           {allow: []string{"ciapi"}, never: []string{"executor", "state", "report", "cmd"}},
 	"plan":           {allow: []string{"schema"}},
+	"plan/yamlsrc":   {allow: []string{}},
 	"state":          {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
 	"executor":       {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
 	"report":         {allow: []string{"executor", "state", "plan", "ciapi", "schema"}, never: []string{"cmd"}},

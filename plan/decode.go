@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/planrun/planrun/plan/yamlsrc"
 )
 
 // inputKeys are the keys that set a job's input.
@@ -89,7 +91,7 @@ func (l *loader) decodeJob(i int, jd *jobDoc, d *planDefaults) *Job {
 	base := []string{"jobs", strconv.Itoa(i)}
 	at := func(k ...string) []string { return append(slices.Clone(base), k...) }
 	j := &Job{Name: jd.Name, Type: "workflow"}
-	if n := deref(l.locate(base).value); n != nil {
+	if n := yamlsrc.Deref(l.locate(base).value); n != nil {
 		j.Pos = Pos{Line: n.Line, Col: n.Column}
 	}
 	typeOK := true

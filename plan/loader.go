@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/planrun/planrun/plan/yamlsrc"
 	"github.com/planrun/planrun/schema"
 )
 
@@ -17,19 +18,23 @@ type loader struct {
 	doc      any
 	probs    Problems
 	warnings Problems
-	skip     map[string]bool                // pointers whose value the schema already rejected
-	index    map[*yaml.Node]map[string]pair // mapping entries by name, built on demand
+	skip     map[string]bool                        // pointers whose value the schema already rejected
+	index    map[*yaml.Node]map[string]yamlsrc.Pair // mapping entries by name, built on demand
 }
 
 // run converts, validates and decodes the tree; it returns nil when problems were found
 // that make the plan unusable.
 func (l *loader) run(v *schema.Validator) *Plan {
-	if r := deref(l.root); r == nil || r.Kind != yaml.MappingNode {
-		l.addNode(l.root, "", "a plan must be a mapping with version, name and jobs, not "+kindName(deref(l.root)))
+	if r := yamlsrc.Deref(l.root); r == nil || r.Kind != yaml.MappingNode {
+		l.addNode(l.root, "", "a plan must be a mapping with version, name and jobs, not "+kindName(yamlsrc.Deref(l.root)))
 		return nil
 	}
-	if ps := checkSize(l.file, l.root); len(ps) > 0 {
-		l.probs = append(l.probs, ps...)
+	if sp := yamlsrc.CheckSize(l.root); sp != nil {
+		pr := Problem{File: l.file, Line: 1, Col: 1, Message: sp.Message}
+		if sp.At != nil {
+			pr.Line, pr.Col = sp.At.Line, sp.At.Column
+		}
+		l.probs = append(l.probs, pr)
 		return nil
 	}
 	l.convert()
@@ -51,10 +56,10 @@ func (l *loader) convert() {
 		msg string
 	}
 	var later []pending
-	c := &converter{report: func(at *yaml.Node, ptr []string, msg string) {
+	c := &yamlsrc.Converter{Report: func(at *yaml.Node, ptr []string, msg string) {
 		later = append(later, pending{at, ptr, msg})
-	}}
-	l.doc = c.value(l.root)
+	}, Check: scalarProblem}
+	l.doc = c.Value(l.root)
 	for _, p := range later {
 		l.addNode(p.at, pathString(l.doc, p.ptr), p.msg)
 	}
@@ -69,7 +74,7 @@ func (l *loader) applySchema(v *schema.Validator) {
 		atKey := vi.Keyword == "additionalProperties" || vi.Keyword == "required"
 		msg := vi.Message
 		if vi.Keyword == "type" && strings.HasPrefix(msg, "must be a string,") {
-			val := deref(l.locate(vi.Pointer).value)
+			val := yamlsrc.Deref(l.locate(vi.Pointer).value)
 			if val != nil && val.Kind == yaml.ScalarNode && val.Value != "" && len(val.Value) <= 40 {
 				msg += fmt.Sprintf("; put it in quotes: %q", val.Value)
 			}
@@ -78,12 +83,12 @@ func (l *loader) applySchema(v *schema.Validator) {
 			msg += `; write "" for an empty string`
 		}
 		if vi.Keyword == "pattern" && len(vi.Pointer) > 0 && vi.Pointer[len(vi.Pointer)-1] == "bucket" {
-			if val := deref(l.locate(vi.Pointer).value); val != nil && val.Kind == yaml.ScalarNode {
+			if val := yamlsrc.Deref(l.locate(vi.Pointer).value); val != nil && val.Kind == yaml.ScalarNode {
 				msg = bucketAdvice(val.Value)
 			}
 		}
 		if vi.Keyword == "pattern" && len(vi.Pointer) > 0 && vi.Pointer[len(vi.Pointer)-1] == "region" {
-			if val := deref(l.locate(vi.Pointer).value); val != nil && val.Kind == yaml.ScalarNode {
+			if val := yamlsrc.Deref(l.locate(vi.Pointer).value); val != nil && val.Kind == yaml.ScalarNode {
 				msg = fmt.Sprintf("%q %s", val.Value, msg)
 				if s := closestRegion(strings.ToLower(strings.TrimSpace(val.Value))); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)

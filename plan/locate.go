@@ -3,6 +3,7 @@ package plan
 import (
 	"strconv"
 
+	"github.com/planrun/planrun/plan/yamlsrc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,7 +24,7 @@ func (l *loader) locate(ptr []string) located {
 	}
 	for _, step := range ptr {
 		through(at.value)
-		n := deref(at.value)
+		n := yamlsrc.Deref(at.value)
 		if n == nil {
 			return at
 		}
@@ -33,8 +34,8 @@ func (l *loader) locate(ptr []string) located {
 			if !found {
 				return at
 			}
-			through(p.via)
-			at.key, at.value = p.key, p.value
+			through(p.Via)
+			at.key, at.value = p.Key, p.Value
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(step)
 			if err != nil || i < 0 || i >= len(n.Content) {
@@ -50,16 +51,16 @@ func (l *loader) locate(ptr []string) located {
 
 // entry returns the effective entry name of mapping n, indexing each mapping once so
 // that locating many problems stays linear.
-func (l *loader) entry(n *yaml.Node, name string) (pair, bool) {
+func (l *loader) entry(n *yaml.Node, name string) (yamlsrc.Pair, bool) {
 	idx, ok := l.index[n]
 	if !ok {
-		ps := pairs(n, nil)
-		idx = make(map[string]pair, len(ps))
+		ps := yamlsrc.Pairs(n, nil)
+		idx = make(map[string]yamlsrc.Pair, len(ps))
 		for _, p := range ps {
-			idx[p.name] = p
+			idx[p.Name] = p
 		}
 		if l.index == nil {
-			l.index = map[*yaml.Node]map[string]pair{}
+			l.index = map[*yaml.Node]map[string]yamlsrc.Pair{}
 		}
 		l.index[n] = idx
 	}

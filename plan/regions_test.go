@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/plan/yamlsrc"
 )
 
 func TestUnknownRegionFarFromAllIsAWarningNotAnError(t *testing.T) {
@@ -48,7 +50,7 @@ func TestMisindentedFindsNothingInWellFormedPlans(t *testing.T) {
 			continue // a file that is meant to be broken
 		}
 		checked++
-		if line, ind, _, _ := misindented(data); line != 0 {
+		if line, ind, _, _ := yamlsrc.Misindented(data); line != 0 {
 			t.Errorf("%s: misindented reports line %d (indent %d) in a file YAML reads fine", f, line, ind)
 		}
 	}

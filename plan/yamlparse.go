@@ -11,14 +11,13 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/planrun/planrun/plan/yamlsrc"
 )
 
 const (
 	// maxPlanBytes is the largest plan file planrun reads.
 	maxPlanBytes = 8 << 20
-	// maxNodes bounds the number of YAML nodes after expanding aliases, so an alias bomb
-	// ("billion laughs") is refused before it is expanded.
-	maxNodes = 1_000_000
 )
 
 // syntaxLine matches the position prefix of yaml.v3 syntax errors.
@@ -77,10 +76,10 @@ func syntaxProblem(file string, data []byte, err error) Problem {
 		// construct that failed (and no line at all on the first line).
 		p.Line++
 	}
-	if line, ind, fits, atItem := misindented(data); line > 0 && p.Line > 0 && line >= p.Line {
+	if line, ind, fits, atItem := yamlsrc.Misindented(data); line > 0 && p.Line > 0 && line >= p.Line {
 		// yaml.v3 names the start of the enclosing block; point at the line that slipped.
 		p.Line, p.Col = line, ind+1
-		p.Message = "YAML syntax error: " + msg + "; " + indentHint(ind, fits, atItem)
+		p.Message = "YAML syntax error: " + msg + "; " + yamlsrc.IndentHint(ind, fits, atItem)
 		return p
 	}
 	if p.Line == 0 {

@@ -1,4 +1,4 @@
-package plan
+package yamlsrc
 
 import (
 	"math"
@@ -8,17 +8,20 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// converter turns a YAML node tree into a JSON-compatible value: map[string]any, []any,
+// Converter turns a YAML node tree into a JSON-compatible value: map[string]any, []any,
 // string, int64/uint64/float64, bool and nil. Timestamps stay strings as written.
-type converter struct {
-	report func(at *yaml.Node, ptr []string, msg string)
-	path   []string // where the walk is; copied only for a problem
+type Converter struct {
+	// Report receives each problem found, at the node and the path of keys to it.
+	Report func(at *yaml.Node, ptr []string, msg string)
+	// Check, when set, returns a problem with a scalar or collection n found under key, or "".
+	Check func(n *yaml.Node, key string) string
+	path  []string // where the walk is; copied only for a problem
 }
 
-// value converts n, reached at c.path. The tree must have passed checkSize (no cycles,
-// bounded size and depth).
-func (c *converter) value(n *yaml.Node) any {
-	n = deref(n)
+// Value converts n, reached at the current path. The tree must have passed CheckSize (no
+// cycles, bounded size and depth).
+func (c *Converter) Value(n *yaml.Node) any {
+	n = Deref(n)
 	if n == nil {
 		return nil
 	}
@@ -27,8 +30,10 @@ func (c *converter) value(n *yaml.Node) any {
 		if len(c.path) > 0 {
 			key = c.path[len(c.path)-1]
 		}
-		if msg := scalarProblem(n, key); msg != "" {
-			c.report(n, slices.Clone(c.path), msg)
+		if c.Check != nil {
+			if msg := c.Check(n, key); msg != "" {
+				c.Report(n, slices.Clone(c.path), msg)
+			}
 		}
 	}
 	switch n.Kind {
@@ -36,28 +41,28 @@ func (c *converter) value(n *yaml.Node) any {
 		if len(n.Content) == 0 {
 			return nil
 		}
-		return c.value(n.Content[0])
+		return c.Value(n.Content[0])
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		for i, ch := range n.Content {
 			c.path = append(c.path, strconv.Itoa(i))
-			out[i] = c.value(ch)
+			out[i] = c.Value(ch)
 			c.path = c.path[:len(c.path)-1]
 		}
 		return out
 	case yaml.MappingNode:
-		ps := pairs(n, func(at *yaml.Node, msg string) {
-			k := deref(at)
+		ps := Pairs(n, func(at *yaml.Node, msg string) {
+			k := Deref(at)
 			ptr := slices.Clone(c.path)
 			if k.Kind == yaml.ScalarNode {
 				ptr = append(ptr, k.Value)
 			}
-			c.report(at, ptr, msg)
+			c.Report(at, ptr, msg)
 		})
 		out := make(map[string]any, len(ps))
 		for _, p := range ps {
-			c.path = append(c.path, p.name)
-			out[p.name] = c.value(p.value)
+			c.path = append(c.path, p.Name)
+			out[p.Name] = c.Value(p.Value)
 			c.path = c.path[:len(c.path)-1]
 		}
 		return out

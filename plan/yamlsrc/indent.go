@@ -1,4 +1,4 @@
-package plan
+package yamlsrc
 
 import (
 	"bytes"
@@ -6,14 +6,14 @@ import (
 	"strings"
 )
 
-// misindented finds the first line of a block-style YAML document whose indentation
+// Misindented finds the first line of a block-style YAML document whose indentation
 // matches none of the blocks that are open above it: a key indented 3 spaces among keys at
 // 4, or a key pulled back to a column no enclosing mapping uses. yaml.v3 reports such a
 // slip at the start of the enclosing block (often the "- name:" line of the job); this
 // points at the line itself. It returns the 1-based line, its indentation, and the
 // indentations that would fit, or line 0 when every line fits. Blank lines, comments,
 // block scalars and flow collections are skipped; it is a heuristic for messages only.
-func misindented(data []byte) (line, indent int, fits []int, atItem bool) {
+func Misindented(data []byte) (line, indent int, fits []int, atItem bool) {
 	type block struct {
 		ind int
 		seq bool // the block's lines are "- " items
@@ -130,8 +130,8 @@ func flowBalance(s string) int {
 	return strings.Count(s, "[") + strings.Count(s, "{") - strings.Count(s, "]") - strings.Count(s, "}")
 }
 
-// indentHint describes a misindented line for a syntax error message.
-func indentHint(indent int, fits []int, atItem bool) string {
+// IndentHint describes a misindented line for a syntax error message.
+func IndentHint(indent int, fits []int, atItem bool) string {
 	if atItem {
 		return fmt.Sprintf("this key is at the column of the list's '-' items (%d spaces), so it belongs to no item: indent it like the keys of the item above, or start a new item with '- '", indent)
 	}

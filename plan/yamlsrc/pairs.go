@@ -1,4 +1,4 @@
-package plan
+package yamlsrc
 
 import (
 	"fmt"
@@ -6,34 +6,34 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// deref follows aliases to the node they stand for.
-func deref(n *yaml.Node) *yaml.Node {
+// Deref follows aliases to the node they stand for.
+func Deref(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
 		n = n.Alias
 	}
 	return n
 }
 
-// pair is one effective key/value of a mapping, after merge keys.
-type pair struct {
-	name       string
-	key, value *yaml.Node
-	via        *yaml.Node // for a merged key: the alias in the << entry that brought it in
+// Pair is one effective key/value of a mapping, after merge keys.
+type Pair struct {
+	Name       string
+	Key, Value *yaml.Node
+	Via        *yaml.Node // for a merged key: the alias in the << entry that brought it in
 }
 
-// pairs returns the effective entries of mapping node n in file order: its own keys first
+// Pairs returns the effective entries of mapping node n in file order: its own keys first
 // (the first of duplicated keys wins), then keys merged in with `<<: *anchor` that the
 // mapping does not set itself. report, when not nil, receives each problem found.
-func pairs(n *yaml.Node, report func(at *yaml.Node, msg string)) []pair {
+func Pairs(n *yaml.Node, report func(at *yaml.Node, msg string)) []Pair {
 	if report == nil {
 		report = func(*yaml.Node, string) {}
 	}
-	out := make([]pair, 0, len(n.Content)/2)
+	out := make([]Pair, 0, len(n.Content)/2)
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	var merges []mergeSource
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		kk := deref(k)
+		kk := Deref(k)
 		if kk == nil || kk.Kind != yaml.ScalarNode {
 			report(k, "a key must be a plain string, not a list or mapping")
 			continue
@@ -47,14 +47,14 @@ func pairs(n *yaml.Node, report func(at *yaml.Node, msg string)) []pair {
 			continue
 		}
 		seen[kk.Value] = k
-		out = append(out, pair{name: kk.Value, key: k, value: v})
+		out = append(out, Pair{Name: kk.Value, Key: k, Value: v})
 	}
 	for _, m := range merges {
-		for _, p := range pairs(m.node, nil) {
-			if _, dup := seen[p.name]; !dup {
-				seen[p.name] = p.key
-				if p.via == nil {
-					p.via = m.via
+		for _, p := range Pairs(m.node, nil) {
+			if _, dup := seen[p.Name]; !dup {
+				seen[p.Name] = p.Key
+				if p.Via == nil {
+					p.Via = m.via
 				}
 				out = append(out, p)
 			}
@@ -72,7 +72,7 @@ type mergeSource struct {
 func mergeSources(k, v *yaml.Node, report func(*yaml.Node, string)) []mergeSource {
 	const msg = "merge key << needs a mapping or a list of mappings, e.g. <<: *common"
 	src := func(n *yaml.Node) (mergeSource, bool) {
-		ms := mergeSource{node: deref(n)}
+		ms := mergeSource{node: Deref(n)}
 		if n.Kind == yaml.AliasNode {
 			ms.via = n
 		}
@@ -81,7 +81,7 @@ func mergeSources(k, v *yaml.Node, report func(*yaml.Node, string)) []mergeSourc
 	if ms, ok := src(v); ok {
 		return []mergeSource{ms}
 	}
-	if d := deref(v); d != nil && d.Kind == yaml.SequenceNode {
+	if d := Deref(v); d != nil && d.Kind == yaml.SequenceNode {
 		var out []mergeSource
 		for _, c := range d.Content {
 			ms, ok := src(c)

@@ -1,4 +1,4 @@
-package plan
+package yamlsrc
 
 import (
 	"fmt"
@@ -6,30 +6,34 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// maxDepth bounds how deeply lists and mappings nest, aliases expanded. A plan needs six
+// MaxDepth bounds how deeply lists and mappings nest, aliases expanded. A plan needs six
 // levels (jobs, a job, its job block, output, ...); anything far deeper is hostile, and
 // every later step (conversion, schema, locating problems) costs in proportion to it.
-const maxDepth = 64
+const MaxDepth = 64
+
+// MaxNodes bounds the number of YAML nodes after expanding aliases, so an alias bomb
+// ("billion laughs") is refused before it is expanded.
+const MaxNodes = 1_000_000
 
 // nodeCounter counts the nodes of a tree as if every alias were expanded, saturating
-// just above maxNodes, finds aliases that contain themselves, and the first node nested
-// deeper than maxDepth.
+// just above MaxNodes, finds aliases that contain themselves, and the first node nested
+// deeper than MaxDepth.
 type nodeCounter struct {
 	memo    map[*yaml.Node]sized
 	active  map[*yaml.Node]bool
-	culprit *yaml.Node // the innermost node whose expansion exceeds maxNodes
+	culprit *yaml.Node // the innermost node whose expansion exceeds MaxNodes
 	cycle   *yaml.Node // an alias that refers to a node containing it
-	deep    *yaml.Node // the first node nested deeper than maxDepth
+	deep    *yaml.Node // the first node nested deeper than MaxDepth
 	depth   int        // nesting of the node being counted
 }
 
-// count returns the expanded size of n, at most maxNodes+1.
+// count returns the expanded size of n, at most MaxNodes+1.
 func (c *nodeCounter) count(n *yaml.Node) int {
 	total, _ := c.walk(n)
 	return total
 }
 
-// walk returns the expanded size of n (at most maxNodes+1) and its height: how many
+// walk returns the expanded size of n (at most MaxNodes+1) and its height: how many
 // levels of lists and mappings it holds, aliases expanded.
 func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 	if n == nil {
@@ -52,9 +56,9 @@ func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 	if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
 		level = 1
 	}
-	if c.depth+level > maxDepth {
+	if c.depth+level > MaxDepth {
 		c.checkDepth(n, level)
-		return maxNodes + 1, level // stop here: the plan is refused
+		return MaxNodes + 1, level // stop here: the plan is refused
 	}
 	c.depth += level
 	if anchored {
@@ -72,17 +76,17 @@ func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 		total, height = total+t, h
 	}
 	for _, ch := range n.Content {
-		if total > maxNodes {
+		if total > MaxNodes {
 			break
 		}
 		t, h := c.walk(ch)
 		total, height = total+t, max(height, h)
 	}
 	height += level
-	if total > maxNodes && c.culprit == nil {
+	if total > MaxNodes && c.culprit == nil {
 		c.culprit = n
 	}
-	total = min(total, maxNodes+1)
+	total = min(total, MaxNodes+1)
 	c.depth -= level
 	if anchored {
 		delete(c.active, n)
@@ -92,9 +96,9 @@ func (c *nodeCounter) walk(n *yaml.Node) (total, height int) {
 }
 
 // checkDepth records n as too deep when a subtree of the given height at n's depth goes
-// past maxDepth.
+// past MaxDepth.
 func (c *nodeCounter) checkDepth(n *yaml.Node, height int) {
-	if c.depth+height > maxDepth && c.deep == nil {
+	if c.depth+height > MaxDepth && c.deep == nil {
 		c.deep = n
 	}
 }
@@ -102,25 +106,27 @@ func (c *nodeCounter) checkDepth(n *yaml.Node, height int) {
 // sized is the memo of one node: its expanded size and height.
 type sized struct{ total, height int }
 
-// checkSize refuses a tree that references itself or is too large once aliases are
-// expanded.
-func checkSize(file string, root *yaml.Node) Problems {
+// SizeProblem is why CheckSize refuses a tree: the node to point at (nil: the start of the
+// file) and a message for the user.
+type SizeProblem struct {
+	At      *yaml.Node
+	Message string
+}
+
+// CheckSize refuses a tree that references itself, nests deeper than MaxDepth, or is
+// larger than MaxNodes once aliases are expanded; it returns nil for a tree that is fine.
+func CheckSize(root *yaml.Node) *SizeProblem {
 	c := &nodeCounter{memo: map[*yaml.Node]sized{}, active: map[*yaml.Node]bool{}}
 	n := c.count(root)
 	switch {
 	case c.deep != nil:
-		return Problems{{File: file, Line: c.deep.Line, Col: c.deep.Column, Message: fmt.Sprintf(
-			"lists and mappings nest more than %d levels deep here: a plan needs a handful, refusing it", maxDepth)}}
+		return &SizeProblem{At: c.deep, Message: fmt.Sprintf(
+			"lists and mappings nest more than %d levels deep here: a plan needs a handful, refusing it", MaxDepth)}
 	case c.cycle != nil:
-		return Problems{{File: file, Line: c.cycle.Line, Col: c.cycle.Column,
-			Message: fmt.Sprintf("alias *%s refers to a node that contains it", c.cycle.Value)}}
-	case n > maxNodes:
-		p := Problem{File: file, Line: 1, Col: 1, Message: fmt.Sprintf(
-			"plan has more than %d YAML nodes once aliases are expanded: refusing it (an alias bomb?)", maxNodes)}
-		if c.culprit != nil {
-			p.Line, p.Col = c.culprit.Line, c.culprit.Column
-		}
-		return Problems{p}
+		return &SizeProblem{At: c.cycle, Message: fmt.Sprintf("alias *%s refers to a node that contains it", c.cycle.Value)}
+	case n > MaxNodes:
+		return &SizeProblem{At: c.culprit, Message: fmt.Sprintf(
+			"plan has more than %d YAML nodes once aliases are expanded: refusing it (an alias bomb?)", MaxNodes)}
 	}
 	return nil
 }
