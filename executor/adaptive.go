@@ -27,6 +27,9 @@ import (
 const (
 	// DefaultAutoStart is the rate an adaptive pace starts at.
 	DefaultAutoStart = 10.0
+	// DefaultAutoCeiling is the ceiling proposed for --qps when auto is its default
+	// (auto:100): a service that never throttles is not sent more than this.
+	DefaultAutoCeiling = 100.0
 	// autoFloor is the least allowance, however often the service throttles.
 	autoFloor = 0.5
 	// autoBeta is the multiplicative drop on congestion.
