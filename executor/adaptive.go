@@ -48,6 +48,11 @@ const (
 	// further back, up to autoWindowMax, so that a slow client can still judge.
 	autoWindow, autoWindowMax = 2 * time.Second, 10 * time.Second
 	autoWindowAnswers         = 20
+	// autoWindowCap: the window reaches back no further than this many answers, so that
+	// at a high rate a throttle share a little above autoNoise (random throttles a little
+	// more frequent than tolerated) is not taken for congestion merely because many
+	// answers make it significant.
+	autoWindowCap = 100
 	// autoMinAnswers is how many answers since the last drop it takes to drop again: the
 	// service may still be throttling the overshoot (its bucket empty, or other clients
 	// on the same limit not slowed down yet), and dropping on each of those answers would
@@ -297,7 +302,7 @@ func (w *answerWindow) counts(now time.Time) (n, k int) {
 	idx := now.UnixNano() / int64(meterSlot)
 	short := int64(autoWindow / meterSlot)
 	for back := int64(0); back < int64(len(w.slots)); back++ {
-		if back >= short && n >= autoWindowAnswers {
+		if back >= short && n >= autoWindowAnswers || n >= autoWindowCap {
 			break
 		}
 		s := w.slots[(idx-back)%int64(len(w.slots))]

@@ -112,6 +112,8 @@ func simShapes() []simShape {
 		{name: "calendar-second windows, 503 + Retry-After 1", limit: L, newLimit: func() simLimit { return &simFixed{limit: L} }, status: 503, retryAfter: time.Second},
 		{name: "sliding 1 s window, 429", limit: L, newLimit: func() simLimit { return &simSliding{limit: L} }, status: 429},
 		{name: "sliding 1 s window, 503 + Retry-After 1", limit: L, newLimit: func() simLimit { return &simSliding{limit: L} }, status: 503, retryAfter: time.Second},
+		{name: "token bucket 150/s, burst = limit, 32 workers", limit: 150, newLimit: func() simLimit { return newSimBucket(150, 150) }, status: 429, parallel: 32},
+		{name: "sliding window 150/s, Retry-After 1, 32 workers", limit: 150, newLimit: func() simLimit { return &simSliding{limit: 150} }, status: 503, retryAfter: time.Second, parallel: 32},
 		{name: "token bucket + 5% random 429 (Retry-After 1)", limit: L, newLimit: bucket(L), noise: 0.05, status: 429, retryAfter: time.Second},
 		{name: "token bucket + 2% random 429", limit: L, newLimit: bucket(L), noise: 0.02, status: 429},
 		{name: "calendar-second windows + 5% random 503", limit: L, newLimit: func() simLimit { return &simFixed{limit: L} }, noise: 0.05, status: 503},
