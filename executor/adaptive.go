@@ -65,6 +65,9 @@ const (
 	// overshoot as throttles that do not follow their own rate, and estimates that
 	// differed would let the most tolerant one take the limit.
 	autoNoise = 0.04
+	// autoLookahead is how far ahead Wait reserves a call's start; a caller further back
+	// asks again then, at the rate of that time.
+	autoLookahead = 100 * time.Millisecond
 	// dropMost bounds one drop: the rate it drops from is at least this share of the
 	// allowance, however little was measured (the workers may all be backing off).
 	dropMost = 0.5
@@ -128,34 +131,47 @@ func NewAdaptive(c AdaptiveConfig) *Adaptive {
 
 // Wait blocks until the allowance lets one more call start.
 func (a *Adaptive) Wait(ctx context.Context) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
-		return time.Time{}, err
-	}
-	now := a.now()
-	at, res := a.admit(now)
-	if d := at.Sub(now); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			res.CancelAt(a.now())
-			return time.Time{}, ctx.Err()
+	for {
+		if err := ctx.Err(); err != nil {
+			return time.Time{}, err
+		}
+		now := a.now()
+		at, res, ok := a.admit(now)
+		if d := at.Sub(now); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				if ok {
+					res.CancelAt(a.now())
+				}
+				return time.Time{}, ctx.Err()
+			}
+		}
+		if ok {
+			return at, nil
 		}
 	}
-	return at, nil
 }
 
-// admit takes one token at now and returns when it is available (now or later); the send
-// is counted at that instant.
-func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation) {
+// admit takes one token at now if one is there within autoLookahead, and returns when
+// (now or later; the send is counted at that instant) and true. Otherwise it takes
+// nothing and returns when to ask again: a token reserved further ahead would be spent at
+// the old rate however the rate changes meanwhile.
+func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.refresh(now)
 	res := a.lim.ReserveN(now, 1)
-	at := now.Add(res.DelayFrom(now))
+	d := res.DelayFrom(now)
+	if d > autoLookahead {
+		res.CancelAt(now)
+		return now.Add(min(d, autoLookahead)), nil, false
+	}
+	at := now.Add(d)
 	a.meter.add(at)
-	return at, res
+	return at, res, true
 }
 
 // begin counts a call starting now (one that waited on the limiter itself) and returns

@@ -92,6 +92,7 @@ type simShape struct {
 	retryAfter time.Duration                  // the Retry-After of a throttle; 0: none
 	clients    int                            // processes sharing the limit (0: 1)
 	stagger    time.Duration                  // between the starts of the clients
+	viaWait    bool                           // workers call Wait (the pace layer) rather than the limiter
 	parallel   int                            // workers per client (0: 8)
 	cfg        func(*AdaptiveConfig)          // tweaks of the pace's configuration
 	latency    func(*rand.Rand) time.Duration // nil: 5 to 25 ms
@@ -117,6 +118,8 @@ func simShapes() []simShape {
 		{name: "token bucket + 5% random 429 (Retry-After 1)", limit: L, newLimit: bucket(L), noise: 0.05, status: 429, retryAfter: time.Second},
 		{name: "token bucket + 2% random 429", limit: L, newLimit: bucket(L), noise: 0.02, status: 429},
 		{name: "calendar-second windows + 5% random 503", limit: L, newLimit: func() simLimit { return &simFixed{limit: L} }, noise: 0.05, status: 503},
+		{name: "token bucket, burst = limit, 429, through Wait", limit: L, newLimit: bucket(L), status: 429, viaWait: true},
+		{name: "3 clients at once, token bucket 60/s, burst 60, through Wait", limit: 60, newLimit: func() simLimit { return newSimBucket(60, 60) }, status: 429, clients: 3, viaWait: true},
 		{name: "3 clients at once, token bucket 60/s, burst 60", limit: 60, newLimit: func() simLimit { return newSimBucket(60, 60) }, status: 429, clients: 3},
 		{name: "3 clients 3 s apart, token bucket 60/s, burst 60", limit: 60, newLimit: func() simLimit { return newSimBucket(60, 60) }, status: 429, clients: 3, stagger: 3 * time.Second},
 		{name: "3 clients 1 s apart, sliding window 60/s, Retry-After 1", limit: 60, newLimit: func() simLimit { return &simSliding{limit: 60} }, status: 503, retryAfter: time.Second, clients: 3, stagger: time.Second},
@@ -163,7 +166,7 @@ func (o simOutcome) throttledShare() float64 {
 // reads the answer after the latency and, after a throttle, backs off before it tries the
 // same request again.
 type simWorker struct {
-	state    int // 0 ready to wait on the pace, 1 admitted, 2 in flight, 3 backing off
+	state    int // 0 ready to wait on the pace, 1 admitted, 2 in flight, 3 backing off, 4 to ask the pace again
 	at       time.Time
 	start    time.Time
 	answer   error
@@ -228,15 +231,25 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 						w.failures, w.state = 0, 0
 					}
 				}
-				if w.state == 3 && !now.Before(w.at) {
+				if (w.state == 3 || w.state == 4) && !now.Before(w.at) {
 					w.state = 0
 				}
-				if w.state == 0 {
+				switch {
+				case w.state != 0:
+				case sh.viaWait:
+					at, _, ok := a.admit(now)
+					w.state, w.at, w.start = 4, at, at
+					if ok {
+						w.state = 1
+					}
+				default:
 					r := a.lim.ReserveN(now, 1)
 					w.state, w.at = 1, now.Add(r.DelayFrom(now))
 				}
 				if w.state == 1 && !now.Before(w.at) {
-					w.start = a.begin()
+					if !sh.viaWait {
+						w.start = a.begin()
+					}
 					var err error
 					switch {
 					case sh.noise > 0 && rng.Float64() < sh.noise:

@@ -109,9 +109,12 @@ func simulate(t *testing.T, cfg AdaptiveConfig, srv server, parallel int, latenc
 				a.Observe(w.sendAt, w.answer)
 				w.busy = false
 			}
-			if !w.busy {
-				at, _ := a.admit(now)
-				*w = worker{busy: true, sendAt: at}
+			if !w.busy && !now.Before(w.sendAt) {
+				if at, _, ok := a.admit(now); ok {
+					*w = worker{busy: true, sendAt: at}
+				} else {
+					w.sendAt = at
+				}
 			}
 			if w.busy && !w.sent && !now.Before(w.sendAt) {
 				w.sent, w.answerAt, w.answer = true, now.Add(latency), srv(now)
