@@ -23,7 +23,7 @@ import (
 //     second: the same absolute step for every client below about 30/s, so that several
 //     processes on one limit converge to equal shares (AIMD does; a purely multiplicative
 //     scheme keeps whatever ratio they started with), and a square root above it, so that
-//     a limit of 1000/s is still found again within seconds.
+//     a limit of 1000/s is found again within tens of seconds.
 const (
 	// DefaultAutoStart is the rate an adaptive pace starts at.
 	DefaultAutoStart = 10.0
