@@ -19,11 +19,13 @@ import (
 //     autoBeta times the rate the service let through, measured over the last second as
 //     the AWS SDKs' adaptive mode measures its send rate: a burst allowance spent at the
 //     start is not capacity.
-//   - Then it grows again by max(autoGain*sqrt(r), min(autoStep, r/4)) calls/s every
-//     second: the same absolute step for every client below about 30/s, so that several
+//   - Then it grows again by max(autoGain*sqrt(r), autoStep) calls/s every second: the
+//     same absolute step for every client from 8/s to about 30/s, so that several
 //     processes on one limit converge to equal shares (AIMD does; a purely multiplicative
 //     scheme keeps whatever ratio they started with), and a square root above it, so that
-//     a limit of 1000/s is found again within tens of seconds.
+//     a limit of 1000/s is found again within tens of seconds. Below autoStepFrom the
+//     step shrinks with the square of the rate: a slow client learns of its overshoot
+//     slowly (it takes autoMinAnswers answers), so it must overshoot slowly.
 const (
 	// DefaultAutoStart is the rate an adaptive pace starts at.
 	DefaultAutoStart = 10.0
@@ -34,8 +36,8 @@ const (
 	autoFloor = 0.5
 	// autoBeta is the multiplicative drop on congestion.
 	autoBeta = 0.8
-	// autoGain and autoStep shape the additive increase (see above).
-	autoGain, autoStep = 0.35, 2.0
+	// autoGain, autoStep and autoStepFrom shape the additive increase (see above).
+	autoGain, autoStep, autoStepFrom = 0.35, 2.0, 8.0
 	// autoDoubling is how often the allowance doubles in slow start.
 	autoDoubling = time.Second
 	// autoInUse: the allowance grows only while the calls are sent at least this share of
@@ -46,8 +48,8 @@ const (
 	// autoWindow is how far back the answers are counted to tell congestion from noise;
 	// it restarts at each drop. When it holds fewer than autoWindowAnswers it reaches
 	// further back, up to autoWindowMax, so that a slow client can still judge.
-	autoWindow, autoWindowMax = 2 * time.Second, 10 * time.Second
-	autoWindowAnswers         = 20
+	autoWindow, autoWindowMax = 2 * time.Second, 30 * time.Second
+	autoWindowAnswers         = 25
 	// autoWindowCap: the window reaches back no further than this many answers, so that
 	// at a high rate a throttle share a little above autoNoise (random throttles a little
 	// more frequent than tolerated) is not taken for congestion merely because many
@@ -57,7 +59,7 @@ const (
 	// service may still be throttling the overshoot (its bucket empty, or other clients
 	// on the same limit not slowed down yet), and dropping on each of those answers would
 	// starve this client.
-	autoMinAnswers = 15
+	autoMinAnswers = 25
 	// autoNoise is the share of calls a service may throttle whatever the rate without
 	// the pace slowing down: with n answers in the window and e = autoNoise*n, congestion
 	// takes at least 1 + e + 2*sqrt(e) throttles. It is a fixed tolerance, the same in
@@ -174,17 +176,6 @@ func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation, bool) {
 	return at, res, true
 }
 
-// begin counts a call starting now (one that waited on the limiter itself) and returns
-// the instant, for Observe.
-func (a *Adaptive) begin() time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	a.meter.add(now)
-	a.refresh(now)
-	return now
-}
-
 // Observe adjusts the allowance to the answer of a call started at start.
 func (a *Adaptive) Observe(start time.Time, err error) {
 	a.mu.Lock()
@@ -248,7 +239,11 @@ func (a *Adaptive) refresh(now time.Time) {
 	if !a.dropped {
 		a.grown *= math.Exp2(dt / autoDoubling.Seconds())
 	} else {
-		a.grown += max(autoGain*math.Sqrt(a.grown), min(autoStep, a.grown/4)) * dt
+		step := max(autoGain*math.Sqrt(a.grown), autoStep)
+		if a.grown < autoStepFrom {
+			step = autoStep * (a.grown / autoStepFrom) * (a.grown / autoStepFrom)
+		}
+		a.grown += step * dt
 	}
 	a.grown = min(a.grown, a.ceiling)
 	a.set(now, a.grown)

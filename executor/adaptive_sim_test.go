@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 )
 
 // This file is a discrete-time simulation of --qps auto: a fake clock advancing by the
 // millisecond, simulated services of each throttle shape, and simulated clients whose
-// workers go through the real Adaptive exactly as the executor does (wait on its limiter,
-// begin, call, Observe) and back off after a throttle as the retry layer does (full
+// workers go through the real Adaptive exactly as the pace layer does (Wait, call,
+// Observe) and back off after a throttle as the retry layer does (full
 // jitter, at least the Retry-After). It proves the figures of --qps auto fast and without
 // the noise of a loaded machine; the loopback bench measures the same on a real socket.
 
@@ -92,7 +93,6 @@ type simShape struct {
 	retryAfter time.Duration                  // the Retry-After of a throttle; 0: none
 	clients    int                            // processes sharing the limit (0: 1)
 	stagger    time.Duration                  // between the starts of the clients
-	viaWait    bool                           // workers call Wait (the pace layer) rather than the limiter
 	parallel   int                            // workers per client (0: 8)
 	cfg        func(*AdaptiveConfig)          // tweaks of the pace's configuration
 	latency    func(*rand.Rand) time.Duration // nil: 5 to 25 ms
@@ -118,8 +118,6 @@ func simShapes() []simShape {
 		{name: "token bucket + 5% random 429 (Retry-After 1)", limit: L, newLimit: bucket(L), noise: 0.05, status: 429, retryAfter: time.Second},
 		{name: "token bucket + 2% random 429", limit: L, newLimit: bucket(L), noise: 0.02, status: 429},
 		{name: "calendar-second windows + 5% random 503", limit: L, newLimit: func() simLimit { return &simFixed{limit: L} }, noise: 0.05, status: 503},
-		{name: "token bucket, burst = limit, 429, through Wait", limit: L, newLimit: bucket(L), status: 429, viaWait: true},
-		{name: "3 clients at once, token bucket 60/s, burst 60, through Wait", limit: 60, newLimit: func() simLimit { return newSimBucket(60, 60) }, status: 429, clients: 3, viaWait: true},
 		{name: "3 clients at once, token bucket 60/s, burst 60", limit: 60, newLimit: func() simLimit { return newSimBucket(60, 60) }, status: 429, clients: 3},
 		{name: "3 clients 3 s apart, token bucket 60/s, burst 60", limit: 60, newLimit: func() simLimit { return newSimBucket(60, 60) }, status: 429, clients: 3, stagger: 3 * time.Second},
 		{name: "3 clients 1 s apart, sliding window 60/s, Retry-After 1", limit: 60, newLimit: func() simLimit { return &simSliding{limit: 60} }, status: 503, retryAfter: time.Second, clients: 3, stagger: time.Second},
@@ -226,7 +224,7 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 					a.Observe(w.start, w.answer)
 					if w.answer != nil {
 						w.failures++
-						w.state, w.at = 3, now.Add(backoff(w.failures, backoffBase, backoffCap, ciapi.RetryAfterOf(w.answer), rng.Int64N))
+						w.state, w.at = 3, now.Add(pace.Backoff(w.failures, pace.DefaultBackoffBase, pace.DefaultBackoffCap, ciapi.RetryAfterOf(w.answer), rng.Int64N))
 					} else {
 						w.failures, w.state = 0, 0
 					}
@@ -234,22 +232,14 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 				if (w.state == 3 || w.state == 4) && !now.Before(w.at) {
 					w.state = 0
 				}
-				switch {
-				case w.state != 0:
-				case sh.viaWait:
+				if w.state == 0 {
 					at, _, ok := a.admit(now)
 					w.state, w.at, w.start = 4, at, at
 					if ok {
 						w.state = 1
 					}
-				default:
-					r := a.lim.ReserveN(now, 1)
-					w.state, w.at = 1, now.Add(r.DelayFrom(now))
 				}
 				if w.state == 1 && !now.Before(w.at) {
-					if !sh.viaWait {
-						w.start = a.begin()
-					}
 					var err error
 					switch {
 					case sh.noise > 0 && rng.Float64() < sh.noise:

@@ -214,10 +214,10 @@ func TestAdaptiveShape(t *testing.T) {
 	if got, want := a.Rate(), 8*DefaultAutoStart; math.Abs(got-want) > 1e-9 {
 		t.Fatalf("rate after 3s %v, want %v", got, want)
 	}
-	// Throttles among the first answers, or few of them, may be chance; four among 20
+	// Throttles among the first answers, or few of them, may be chance; four among 25
 	// answers are congestion: it drops to beta times the allowance (nothing measured).
 	w := a.Rate()
-	for range 16 {
+	for range 21 {
 		a.Observe(clk.t, nil)
 	}
 	for i := range 4 {
