@@ -176,7 +176,10 @@ func runAdaptive(ctx context.Context, b *bench, tag string, n, shards int, c ada
 	// sustained rate leaves it out.
 	burst := 0.0
 	if c.throttle.QPS > 0 && (c.throttle.Shape == "" || c.throttle.Shape == emulator.ShapeBucket) {
-		burst = max(1, c.throttle.Burst)
+		burst = c.throttle.Burst
+		if burst <= 0 {
+			burst = max(1, c.throttle.QPS/10) // the emulator's default
+		}
 	}
 	m.accepted = max(0, float64(m.passed)-burst) / max(1e-9, spanSeconds(st.CreateStarts))
 	return m, nil
