@@ -9,34 +9,70 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Shape of the adaptive pace (--qps auto). It follows the CUBIC curve that the AWS SDKs'
-// adaptive retry mode uses for its client-side token bucket: after a throttle at rate W the
-// allowance drops to beta*W, then grows along scale*(t-K)^3 + W, flat near W (where the
-// service pushed back last time) and faster and faster beyond it, K seconds after the drop
-// being the instant it is back at W.
+// Shape of the adaptive pace (--qps auto): additive increase, multiplicative decrease
+// (AIMD, as TCP's congestion avoidance) after a slow start.
+//
+//   - Slow start: from Start, the allowance doubles every autoDoubling until the service
+//     first pushes back.
+//   - Congestion is a window of answers holding more throttles than chance explains (see
+//     autoNoise); one throttle is not congestion. On congestion the allowance drops to
+//     autoBeta times the rate the service let through, measured over the last second as
+//     the AWS SDKs' adaptive mode measures its send rate: a burst allowance spent at the
+//     start is not capacity.
+//   - Then it grows again by max(autoGain*sqrt(r), autoStep) calls/s every second: the
+//     same absolute step for every client from 8/s to about 30/s, so that several
+//     processes on one limit converge to equal shares (AIMD does; a purely multiplicative
+//     scheme keeps whatever ratio they started with), and a square root above it, so that
+//     a limit of 1000/s is found again within tens of seconds. Below autoStepFrom the
+//     step shrinks with the square of the rate: a slow client learns of its overshoot
+//     slowly (it takes autoMinAnswers answers), so it must overshoot slowly.
 const (
-	// DefaultAutoStart is the rate an adaptive pace starts at: the fixed default of --qps.
+	// DefaultAutoStart is the rate an adaptive pace starts at.
 	DefaultAutoStart = 10.0
+	// DefaultAutoCeiling is the ceiling proposed for --qps when auto is its default
+	// (auto:100): a service that never throttles is not sent more than this.
+	DefaultAutoCeiling = 100.0
 	// autoFloor is the least allowance, however often the service throttles.
 	autoFloor = 0.5
-	autoBeta  = 0.8 // the multiplicative drop on a throttle
-	autoScale = 0.4 // the cubic's scale, in calls/s per s^3
-	// autoDoubling is how often the allowance doubles before the first throttle.
+	// autoBeta is the multiplicative drop on congestion.
+	autoBeta = 0.8
+	// autoGain, autoStep and autoStepFrom shape the additive increase (see above).
+	autoGain, autoStep, autoStepFrom = 0.35, 2.0, 8.0
+	// autoDoubling is how often the allowance doubles in slow start.
 	autoDoubling = time.Second
-	// autoLow: calls sent while the curve is below this share of the rate of the last drop
-	// are "low": a limit that depends on the rate does not throttle them (the drop is taken
-	// from the rate the service let through), so the throttles among them measure the noise
-	// (throttles that come whatever the rate).
-	autoLow = 0.9
-	// noisePrior is how many low answers without a throttle the noise estimate starts
-	// from; noiseMemory is how many it remembers (older ones weigh half, then a quarter...).
-	noisePrior, noiseMemory = 10, 2000
-	// noiseMax bounds the noise estimate: throttles more frequent than that are never
-	// put down to chance.
-	noiseMax = 0.2
-	// noiseSettle: calls started within this time after the stale ones are not "low" yet
-	// (a service's own bucket may still be empty after the overshoot).
-	noiseSettle = 200 * time.Millisecond
+	// autoInUse: the allowance grows only while the calls are sent at least this share of
+	// it: an allowance the workers do not use (all backing off after a throttle, or too
+	// few of them) proves nothing about the service and would only let a burst through
+	// later (TCP's congestion window validation).
+	autoInUse = 0.5
+	// autoWindow is how far back the answers are counted to tell congestion from noise;
+	// it restarts at each drop. When it holds fewer than autoWindowAnswers it reaches
+	// further back, up to autoWindowMax, so that a slow client can still judge.
+	autoWindow, autoWindowMax = 2 * time.Second, 30 * time.Second
+	autoWindowAnswers         = 25
+	// autoWindowCap: the window reaches back no further than this many answers, so that
+	// at a high rate a throttle share a little above autoNoise (random throttles a little
+	// more frequent than tolerated) is not taken for congestion merely because many
+	// answers make it significant.
+	autoWindowCap = 100
+	// autoMinAnswers is how many answers since the last drop it takes to drop again: the
+	// service may still be throttling the overshoot (its bucket empty, or other clients
+	// on the same limit not slowed down yet), and dropping on each of those answers would
+	// starve this client.
+	autoMinAnswers = 25
+	// autoNoise is the share of calls a service may throttle whatever the rate without
+	// the pace slowing down: with n answers in the window and e = autoNoise*n, congestion
+	// takes at least 1 + e + 2*sqrt(e) throttles. It is a fixed tolerance, the same in
+	// every process, rather than an estimate: processes sharing a limit see the others'
+	// overshoot as throttles that do not follow their own rate, and estimates that
+	// differed would let the most tolerant one take the limit.
+	autoNoise = 0.04
+	// autoLookahead is how far ahead Wait reserves a call's start; a caller further back
+	// asks again then, at the rate of that time.
+	autoLookahead = 100 * time.Millisecond
+	// dropMost bounds one drop: the rate it drops from is at least this share of the
+	// allowance, however little was measured (the workers may all be backing off).
+	dropMost = 0.5
 )
 
 // AdaptiveConfig configures NewAdaptive. The zero value is --qps auto.
@@ -50,17 +86,12 @@ type AdaptiveConfig struct {
 }
 
 // Adaptive is a Pacer whose rate follows the service: it slows down multiplicatively when
-// the service throttles (see IsThrottle) and probes upward again along a cubic curve.
-//
-// It tells a limit that depends on the rate from throttles that come whatever the rate
-// (noise). The share of throttles among calls sent well below the rate of the last drop
-// estimates the noise p (a rate limit does not throttle those; random throttles do). A
-// throttle then slows the pace only when the throttles since the last drop are more than
-// the noise explains: with n answers since the drop, at least 1 + p*n + 2*sqrt(p*n). With
-// no noise seen, the first throttle counts, as in the SDKs. Throttles of calls started
-// before the last drop (they answer for the old pace) are ignored. Failures of other kinds
-// (500, resets, timeouts) do not change the pace at all: retrying them is the retry
-// layer's business.
+// the service throttles (see IsThrottle) more than chance explains, and grows again
+// additively (see the constants above). Throttles of calls started before the last drop
+// (they answer for the old pace) are ignored, and so is Retry-After: the retry layer
+// honours it for the call, but one throttle's wait says nothing about the rate. Failures
+// of other kinds (500, resets, timeouts) do not change the pace at all: retrying them is
+// the retry layer's business.
 type Adaptive struct {
 	mu      sync.Mutex
 	now     func() time.Time
@@ -68,20 +99,16 @@ type Adaptive struct {
 	start   float64
 	ceiling float64 // +Inf when none
 
-	rate     float64   // the current allowance
-	wMax     float64   // the rate of the last drop (Start before any)
-	k        float64   // seconds from the last drop to the cubic being back at wMax
-	lastDrop time.Time // the instant of the last drop (creation before any)
+	rate    float64   // the current allowance
+	grown   float64   // the allowance before the ceiling: what it grew to
+	last    time.Time // when the allowance was last brought up to date
+	dropped bool      // at least one drop happened (slow start is over)
 	// staleUntil is when the last call admitted before the last drop starts: workers
 	// queued on the limiter hold reservations made at the old rate.
 	staleUntil time.Time
-	dropped    bool      // at least one drop happened
-	answers    int       // answers to calls started since the last drop
-	throttles  int       // throttles among them
-	meter      sendMeter // calls started
-	passed     sendMeter // answers that were not throttles
-
-	lowAnswers, lowThrottles float64 // answers to low calls, and throttles among them
+	window     answerWindow // answers to calls started since the last drop, over autoWindow
+	meter      sendMeter    // calls started
+	passed     sendMeter    // answers that were not throttles
 
 	drops, ignored int
 }
@@ -99,57 +126,54 @@ func NewAdaptive(c AdaptiveConfig) *Adaptive {
 		a.ceiling = math.Inf(1)
 	}
 	a.start = min(a.start, a.ceiling)
-	now := a.now()
-	a.wMax, a.k, a.lastDrop = a.start, cubicK(a.start), now
-	a.rate = a.start
+	a.grown, a.rate, a.last = a.start, a.start, a.now()
 	a.lim = rate.NewLimiter(rate.Limit(a.rate), 1)
 	return a
 }
 
-// cubicK is how long the cubic takes to climb back from beta*w to w.
-func cubicK(w float64) float64 { return math.Cbrt(w * (1 - autoBeta) / autoScale) }
-
 // Wait blocks until the allowance lets one more call start.
 func (a *Adaptive) Wait(ctx context.Context) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
-		return time.Time{}, err
-	}
-	now := a.now()
-	at, res := a.admit(now)
-	if d := at.Sub(now); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			res.CancelAt(a.now())
-			return time.Time{}, ctx.Err()
+	for {
+		if err := ctx.Err(); err != nil {
+			return time.Time{}, err
+		}
+		now := a.now()
+		at, res, ok := a.admit(now)
+		if d := at.Sub(now); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				if ok {
+					res.CancelAt(a.now())
+				}
+				return time.Time{}, ctx.Err()
+			}
+		}
+		if ok {
+			return at, nil
 		}
 	}
-	return at, nil
 }
 
-// admit takes one token at now and returns when it is available (now or later); the send
-// is counted at that instant.
-func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation) {
+// admit takes one token at now if one is there within autoLookahead, and returns when
+// (now or later; the send is counted at that instant) and true. Otherwise it takes
+// nothing and returns when to ask again: a token reserved further ahead would be spent at
+// the old rate however the rate changes meanwhile.
+func (a *Adaptive) admit(now time.Time) (time.Time, *rate.Reservation, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.refresh(now)
 	res := a.lim.ReserveN(now, 1)
-	at := now.Add(res.DelayFrom(now))
+	d := res.DelayFrom(now)
+	if d > autoLookahead {
+		res.CancelAt(now)
+		return now.Add(min(d, autoLookahead)), nil, false
+	}
+	at := now.Add(d)
 	a.meter.add(at)
-	return at, res
-}
-
-// begin counts a call starting now (one that waited on the limiter itself) and returns
-// the instant, for Observe.
-func (a *Adaptive) begin() time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	a.meter.add(now)
-	a.refresh(now)
-	return now
+	return at, res, true
 }
 
 // Observe adjusts the allowance to the answer of a call started at start.
@@ -159,79 +183,70 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 	if !start.After(a.staleUntil) {
 		return // sent at the pace before the last drop: it says nothing about the new one
 	}
+	now := a.now()
+	a.refresh(now)
 	throttled := IsThrottle(err)
-	a.answers++
-	if throttled {
-		a.throttles++
-	}
-	if a.dropped && start.Sub(a.staleUntil) >= noiseSettle && a.curve(start) < autoLow*a.wMax {
-		a.lowAnswers++
-		if throttled {
-			a.lowThrottles++
-		}
-		if a.lowAnswers >= noiseMemory {
-			a.lowAnswers, a.lowThrottles = a.lowAnswers/2, a.lowThrottles/2
-		}
-	}
+	a.window.add(now, throttled)
 	if !throttled {
-		a.passed.add(a.now())
+		a.passed.add(now)
 		return
 	}
-	expected := a.noise() * float64(a.answers)
-	if float64(a.throttles) < 1+expected+2*math.Sqrt(expected) {
+	n, k := a.window.counts(now)
+	expected := autoNoise * float64(n)
+	if n < autoMinAnswers || float64(k) < 1+expected+2*math.Sqrt(expected) {
 		a.ignored++
 		return
 	}
-	now := a.now()
-	a.refresh(now)
-	// The rate to drop from: the allowance, or less if the calls were sent or let through
-	// more slowly (the rate the service let through is the best guess of its limit).
+	// The rate to drop from: the allowance, or less if the calls were sent more slowly
+	// (workers backing off, or fewer of them than the allowance needs), or if less got
+	// through: what the service let through (noise aside) is the best measure of its
+	// limit, and a burst allowance spent in slow start is not capacity.
 	w := a.rate
 	if m, ok := a.meter.rate(now); ok {
 		w = min(w, m)
 	}
-	if m, ok := a.passed.rate(now); ok {
-		w = min(w, m)
+	if g, ok := a.passed.rate(now); ok {
+		w = min(w, g/(1-autoNoise))
 	}
-	a.drop(now, w)
+	a.drop(now, max(w, dropMost*a.rate))
 }
 
-// noise is the estimated share of throttles that come whatever the rate.
-func (a *Adaptive) noise() float64 {
-	return min(noiseMax, a.lowThrottles/(a.lowAnswers+noisePrior))
-}
-
-// curve is the cubic at t.
-func (a *Adaptive) curve(t time.Time) float64 {
-	return autoScale*math.Pow(t.Sub(a.lastDrop).Seconds()-a.k, 3) + a.wMax
-}
-
-// drop slows down after a throttle at rate w.
+// drop slows down after congestion at rate w.
 func (a *Adaptive) drop(now time.Time, w float64) {
 	w = max(w, autoFloor)
-	a.wMax, a.k, a.lastDrop, a.dropped = w, cubicK(w), now, true
-	a.answers, a.throttles = 0, 0
+	a.dropped = true
+	a.window = answerWindow{}
 	a.drops++
 	a.staleUntil = now
 	if debt := -a.lim.TokensAt(now); debt > 0 {
 		a.staleUntil = now.Add(time.Duration(debt / a.rate * float64(time.Second)))
 	}
-	a.set(now, autoBeta*w)
+	a.grown = max(autoFloor, autoBeta*w)
+	a.set(now, a.grown)
 }
 
-// refresh moves the allowance along the cubic to now. Before the first throttle it starts
-// at Start and doubles every autoDoubling (a slow start, as TCP's). It never exceeds twice the measured send rate (or Start, while little
-// is sent): an allowance the workers do not use proves nothing and would only let a burst
-// through later.
+// refresh grows the allowance up to now, while the calls use it: in slow start it
+// doubles every autoDoubling, after it grows additively (see the constants).
 func (a *Adaptive) refresh(now time.Time) {
-	r := a.curve(now)
+	dt := now.Sub(a.last).Seconds()
+	if dt <= 0 {
+		return
+	}
+	a.last = now
+	if m, ok := a.meter.rate(now); ok && m < autoInUse*a.rate {
+		return
+	}
 	if !a.dropped {
-		r = a.start * math.Exp2(now.Sub(a.lastDrop).Seconds()/autoDoubling.Seconds())
+		a.grown *= math.Exp2(dt / autoDoubling.Seconds())
+	} else {
+		step := max(autoGain*math.Sqrt(a.grown), autoStep)
+		if a.grown < autoStepFrom {
+			step = autoStep * (a.grown / autoStepFrom) * (a.grown / autoStepFrom)
+		}
+		a.grown += step * dt
 	}
-	if m, ok := a.meter.rate(now); ok {
-		r = min(r, max(2*m, a.start))
-	}
-	a.set(now, r)
+	a.grown = min(a.grown, a.ceiling)
+	a.set(now, a.grown)
 }
 
 // set changes the allowance to r, within the floor and the ceiling.
@@ -256,8 +271,7 @@ type AdaptiveStats struct {
 	Rate     float64 // the current allowance
 	Measured float64 // the send rate over the last second
 	Drops    int     // throttles that slowed it down
-	Ignored  int     // throttles put down to noise
-	Noise    float64 // the estimated share of throttles that come whatever the rate
+	Ignored  int     // throttles put down to chance
 }
 
 // Stats returns what the pace did so far.
@@ -267,7 +281,47 @@ func (a *Adaptive) Stats() AdaptiveStats {
 	now := a.now()
 	a.refresh(now)
 	m, _ := a.meter.rate(now)
-	return AdaptiveStats{Rate: a.rate, Measured: m, Drops: a.drops, Ignored: a.ignored, Noise: a.noise()}
+	return AdaptiveStats{Rate: a.rate, Measured: m, Drops: a.drops, Ignored: a.ignored}
+}
+
+// answerWindow counts answers and throttles among them in slots of meterSlot: over the
+// last autoWindow, or longer (up to autoWindowMax) until it holds autoWindowAnswers, so
+// that a client that sends little judges congestion on as many answers as one that
+// sends a lot (several clients on one limit then slow down alike).
+type answerWindow struct {
+	slots [int(autoWindowMax / meterSlot)]struct {
+		idx  int64
+		n, k int
+	}
+}
+
+// add counts one answer at t.
+func (w *answerWindow) add(t time.Time, throttled bool) {
+	idx := t.UnixNano() / int64(meterSlot)
+	s := &w.slots[idx%int64(len(w.slots))]
+	if s.idx != idx {
+		s.idx, s.n, s.k = idx, 0, 0
+	}
+	s.n++
+	if throttled {
+		s.k++
+	}
+}
+
+// counts returns the answers and the throttles among them within the window up to now.
+func (w *answerWindow) counts(now time.Time) (n, k int) {
+	idx := now.UnixNano() / int64(meterSlot)
+	short := int64(autoWindow / meterSlot)
+	for back := int64(0); back < int64(len(w.slots)); back++ {
+		if back >= short && n >= autoWindowAnswers || n >= autoWindowCap {
+			break
+		}
+		s := w.slots[(idx-back)%int64(len(w.slots))]
+		if s.idx == idx-back {
+			n, k = n+s.n, k+s.k
+		}
+	}
+	return n, k
 }
 
 // sendMeter counts sends in slots of meterSlot, to measure the send rate over the last

@@ -92,6 +92,11 @@ func paceRun(t *testing.T, client *ciapi.Client, pace Pacer, p *plan.Plan, paral
 	return n.Load()
 }
 
+// TestAdaptiveAgainstEmulatorThrottle runs creates through the pace against the
+// emulator's throttle on a real socket. It checks what holds on any machine: every job
+// exactly once and the throttles seen by the pace; the figures (share of the limit, share
+// throttled) depend on the machine's load and are held by TestAdaptiveShapes on a fake
+// clock and measured by the bench.
 func TestAdaptiveAgainstEmulatorThrottle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends 400 creates at about 40/s")
@@ -102,14 +107,10 @@ func TestAdaptiveAgainstEmulatorThrottle(t *testing.T) {
 	p := hourlyPlan(t, "throttled", 399, 1) // 399 windows and one node job
 	pace := NewAdaptive(AdaptiveConfig{})
 	throttled := paceRun(t, client, pace, p, 8)
-	st := pace.Stats()
-	t.Logf("%d throttled for 400 creates, stats %+v", throttled, st)
+	t.Logf("%d throttled for 400 creates, stats %+v", throttled, pace.Stats())
 	sameNames(t, jobNames(t, emu), names(p))
-	if st.Drops == 0 {
-		t.Errorf("the pace never slowed down against a %d/s throttle (%d throttled)", limit, throttled)
-	}
-	if float64(throttled) > 0.25*400 {
-		t.Errorf("%d throttled answers for 400 creates, want <= 25%%", throttled)
+	if n := emu.Server.Stats().Faults[emulator.FaultThrottle]; int64(n) != throttled {
+		t.Errorf("the emulator throttled %d calls, the pace's callers saw %d", n, throttled)
 	}
 }
 

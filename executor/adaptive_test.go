@@ -109,9 +109,12 @@ func simulate(t *testing.T, cfg AdaptiveConfig, srv server, parallel int, latenc
 				a.Observe(w.sendAt, w.answer)
 				w.busy = false
 			}
-			if !w.busy {
-				at, _ := a.admit(now)
-				*w = worker{busy: true, sendAt: at}
+			if !w.busy && !now.Before(w.sendAt) {
+				if at, _, ok := a.admit(now); ok {
+					*w = worker{busy: true, sendAt: at}
+				} else {
+					w.sendAt = at
+				}
 			}
 			if w.busy && !w.sent && !now.Before(w.sendAt) {
 				w.sent, w.answerAt, w.answer = true, now.Add(latency), srv(now)
@@ -200,7 +203,7 @@ func TestAdaptiveQueueSaturatedSlowsDown(t *testing.T) {
 	}
 }
 
-func TestAdaptiveCubicShape(t *testing.T) {
+func TestAdaptiveShape(t *testing.T) {
 	clk := newFakeClock()
 	a := NewAdaptive(AdaptiveConfig{Now: clk.now})
 	if got := a.Rate(); got != DefaultAutoStart {
@@ -211,16 +214,26 @@ func TestAdaptiveCubicShape(t *testing.T) {
 	if got, want := a.Rate(), 8*DefaultAutoStart; math.Abs(got-want) > 1e-9 {
 		t.Fatalf("rate after 3s %v, want %v", got, want)
 	}
-	// A throttle drops it to beta times the allowance (nothing measured yet).
+	// Throttles among the first answers, or few of them, may be chance; four among 25
+	// answers are congestion: it drops to beta times the allowance (nothing measured).
 	w := a.Rate()
-	a.Observe(clk.t, errSlowDown503)
+	for range 21 {
+		a.Observe(clk.t, nil)
+	}
+	for i := range 4 {
+		if st := a.Stats(); st.Drops != 0 || st.Ignored != i {
+			t.Fatalf("after %d throttles: %+v, want them put down to chance", i, st)
+		}
+		a.Observe(clk.t, errSlowDown503)
+	}
 	if got := a.Rate(); math.Abs(got-autoBeta*w) > 1e-9 {
 		t.Fatalf("rate after a throttle %v, want %v", got, autoBeta*w)
 	}
-	// K seconds later it is back at w, and flat around it.
-	clk.advance(time.Duration(cubicK(w) * float64(time.Second)))
-	if got := a.Rate(); math.Abs(got-w) > 1e-6 {
-		t.Fatalf("rate K after the drop %v, want %v", got, w)
+	// Then it grows additively: by autoGain*sqrt(rate) a second at this rate.
+	r0 := a.Rate()
+	clk.advance(100 * time.Millisecond)
+	if got, want := a.Rate()-r0, 0.1*autoGain*math.Sqrt(r0); math.Abs(got-want) > 0.01*want {
+		t.Fatalf("growth in 100 ms %v, want about %v", got, want)
 	}
 	// A throttle of a call started before the drop is ignored; a 500 never counts.
 	a.Observe(clk.t.Add(-time.Hour), errSlowDown503)
