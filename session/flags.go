@@ -64,18 +64,19 @@ type Rate struct {
 	Timeout  time.Duration
 }
 
-// DefaultQPS is the --qps default; EmulatorQPS the default with --emulator, which has no
-// account to protect: a demo need not crawl.
+// The --qps default is adaptive (auto:DefaultAutoCeiling, see docs/rate.md): it starts at
+// 10 calls a second and finds the service's limit, never above the ceiling. EmulatorQPS is
+// the default with --emulator, a fixed rate: the emulator has no account to protect and no
+// limit to find unless one is set, so a demo need not crawl.
 const (
-	DefaultQPS  = 10
 	EmulatorQPS = 200
 )
 
 // Register declares the rate flags on fs.
 func (r *Rate) Register(fs *flag.FlagSet) {
-	r.QPS = executor.RateSpec{QPS: DefaultQPS}
-	fs.Var(&r.QPS, "qps", "most API calls started per second, across all workers; 0 is unlimited (200 with --emulator unless given); "+
-		"auto adapts to the service's throttling, auto:R never above R")
+	r.QPS = executor.RateSpec{Auto: true, QPS: executor.DefaultAutoCeiling}
+	fs.Var(&r.QPS, "qps", "API calls started per second, across all workers: auto adapts to the service's throttling, "+
+		"auto:R never above R, a number is a fixed rate, 0 is unlimited (default auto:100; 200 with --emulator unless given)")
 	fs.IntVar(&r.Parallel, "parallel", executor.DefaultParallel, "most API calls in flight at once")
 	fs.IntVar(&r.Retries, "retries", executor.DefaultRetries, "retries of a throttled or failed call (0: none)")
 	fs.DurationVar(&r.Timeout, "timeout", executor.DefaultRequestTimeout, "timeout of each API call")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/planrun/planrun/executor"
 )
 
 // Group names a flag group a command takes; New registers them.
@@ -70,7 +72,7 @@ func (s *Session) Start(io *IO) error {
 	s.fromEnv = set
 	if s.groups&RateGroup != 0 {
 		if s.Service.Emulator && !s.Given("qps") {
-			s.Rate.QPS.QPS = EmulatorQPS
+			s.Rate.QPS = executor.RateSpec{QPS: EmulatorQPS}
 		}
 		return s.checkRate()
 	}

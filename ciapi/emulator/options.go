@@ -73,6 +73,9 @@ type Options struct {
 	QueueLimit int
 	// Faults are injected into API requests; change them at run time with SetFaults.
 	Faults Faults
+	// Throttle, when its QPS is positive, limits the request rate as a service does (see
+	// Throttle): the shapes --qps auto is measured against.
+	Throttle Throttle
 	// Seed makes job ids, request ids, fault rolls and job failures reproducible.
 	// Zero picks a random seed.
 	Seed int64

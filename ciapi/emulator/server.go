@@ -61,6 +61,9 @@ func New(opts Options) *Server {
 	}
 	s.seed = int64(seed)
 	s.rng = rand.New(rand.NewPCG(seed, 0x706c616e72756e))
+	if opts.Throttle.QPS > 0 {
+		s.SetThrottle(opts.Throttle)
+	}
 	return s
 }
 

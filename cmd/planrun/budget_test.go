@@ -29,8 +29,9 @@ func TestMaxFailuresBoundsTheCreates(t *testing.T) {
 	if creates > 5+parallel || creates < 5 {
 		t.Errorf("the server saw %d creates, want 5 to %d", creates, 5+parallel)
 	}
+	flat := strings.Join(strings.Fields(r.stdout), " ") // prose wraps at the terminal width
 	for _, want := range []string{"failure budget was spent (--max-failures 5)", "InvalidArgument"} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(flat, want) {
 			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
 		}
 	}

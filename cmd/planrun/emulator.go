@@ -43,6 +43,8 @@ func setupEmulator(fs *flag.FlagSet) runFunc {
 	fs.DurationVar(&opts.Faults.CreateDelay, "create-delay", 0, "fault: make each job this long after its create arrived, even when the client gave up waiting")
 	fs.Float64Var(&opts.Faults.ResetRate, "reset-rate", 0, "fault: fraction of connections dropped before handling")
 	fs.Float64Var(&opts.Faults.QPS, "qps-limit", 0, "fault: above this many requests per second answer 503 SlowDown (0: no limit)")
+	fs.Var(&opts.Throttle, "throttle", "a service-like rate limit: the rate, then any of shape=bucket|fixed|sliding, burst=N, "+
+		"window=D, status=429|503, retry-after, random=SHARE (e.g. 40,shape=fixed,status=429)")
 	workflows := fs.String("workflows", "", "comma-separated workflow ids that exist (default: any well-formed id)")
 	fs.StringVar(&opts.DefaultBucket, "default-bucket", "", "bucket served for hosts that are not <bucket>.ci.<region>.* (e.g. a client pointed at 127.0.0.1 directly)")
 	fs.StringVar(&opts.DefaultRegion, "default-region", "", "region served with --default-bucket")
