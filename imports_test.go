@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 // module is the import path of this module.
@@ -39,6 +41,9 @@ var layers = map[string]layer{
 	"executor":       {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
 	"report":         {allow: []string{"executor", "state", "plan", "ciapi", "schema"}, never: []string{"cmd"}},
 	"session":        {never: []string{"cmd"}},
+	// The test support: a leaf flag, and the environment tests share (emulator, plans).
+	"internal/testflag": {allow: []string{}},
+	"internal/testenv":  {allow: []string{"ciapi", "plan"}, never: []string{"executor", "state", "report", "cmd"}},
 }
 
 // under reports whether package pkg is p or lies under it.

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 func TestMaxInWindow(t *testing.T) {

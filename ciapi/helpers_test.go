@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 // verify checks r's Authorization the way the service does (docs/service-api.md, "The signature"): only the

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 // docFiles lists the files in docs/ with one of the given extensions.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/internal/testflag"
 )
 
 // TestExpandGolden loads every plan in testdata/expand/*.yaml, expands it and compares the
@@ -33,7 +35,7 @@ func TestExpandGolden(t *testing.T) {
 			}
 			got := renderExpansion(p)
 			golden := strings.TrimSuffix(f, ".yaml") + ".golden"
-			if *update {
+			if *testflag.Update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/internal/testflag"
 )
 
 // TestInvalidCatalogue loads every plan in testdata/invalid and compares the problems with
@@ -29,7 +31,7 @@ func TestInvalidCatalogue(t *testing.T) {
 			checkProblems(t, probs)
 			got := err.Error() + "\n"
 			golden := strings.TrimSuffix(f, ".yaml") + ".golden"
-			if *update {
+			if *testflag.Update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -2,22 +2,20 @@ package report
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/internal/testflag"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // golden compares got with testdata/name, rewriting it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
+	if *testflag.Update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

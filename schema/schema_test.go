@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 func mustNew(t *testing.T) *Validator {

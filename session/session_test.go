@@ -5,6 +5,8 @@ import (
 	"flag"
 	"strings"
 	"testing"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 // The warnings a user meets at the default log level are plain lines, not slog records;

@@ -3,6 +3,8 @@ package state
 import (
 	"path/filepath"
 	"testing"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 const (

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 const (

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 	"github.com/planrun/planrun/plan"
 )
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 // Hostile are strings a service (or an object key) may carry to act on a terminal or a CI
