@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -26,8 +27,8 @@ func waitIdle(t *testing.T, emu *emulator.Running) {
 // request triggered, no error.
 func TestCreateSlowerThanTwiceTheTimeoutIsNotSentTwice(t *testing.T) {
 	const timeout = 300 * time.Millisecond
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{CreateDelay: timeout * 27 / 10}})
-	p := hourlyPlan(t, "slower", 3, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{CreateDelay: timeout * 27 / 10}})
+	p := testenv.Hourly("slower", 3, 1).Parse(t)
 	opts := quick()
 	opts.RequestTimeout, opts.SettleDelay, opts.SettleWindow = timeout, 0, 5*timeout
 	var mu sync.Mutex
@@ -77,9 +78,9 @@ func (l *lostCreates) Create(ctx context.Context, bucket, region string, req *ci
 // each; with --retries 0 (no retry) it fails once the settled lookup does not find it.
 func TestLostCreateIsSentAgainAfterTheSettleWindow(t *testing.T) {
 	for _, retries := range []int{1, -1} {
-		emu, client := startEmulator(t, emulator.Options{})
+		emu, client := testenv.Start(t, emulator.Options{})
 		api := &lostCreates{Client: client, seen: map[string]bool{}}
-		p := hourlyPlan(t, "lost", 3, 1)
+		p := testenv.Hourly("lost", 3, 1).Parse(t)
 		opts := quick()
 		opts.Retries = retries
 		var results []Result
@@ -107,8 +108,8 @@ func TestLostCreateIsSentAgainAfterTheSettleWindow(t *testing.T) {
 // them to settle, finds the jobs the slow service made, and sends nothing.
 func TestInterruptedWhileSettlingLeavesRowsSending(t *testing.T) {
 	const timeout = 300 * time.Millisecond
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{CreateDelay: timeout * 27 / 10}})
-	p := hourlyPlan(t, "stopped", 3, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{CreateDelay: timeout * 27 / 10}})
+	p := testenv.Hourly("stopped", 3, 1).Parse(t)
 	store := openStore(t, t.TempDir()+"/s.db")
 	opts := quick()
 	opts.RequestTimeout, opts.SettleDelay, opts.SettleWindow = timeout, 0, time.Minute

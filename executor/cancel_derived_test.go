@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -37,7 +38,7 @@ func (c *manualClock) advance(d time.Duration) {
 func retriedPlan(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client, *state.Store, map[string]bool) {
 	t.Helper()
 	clock := &manualClock{t: time.Now()}
-	emu, client := startEmulator(t, emulator.Options{Clock: clock.now, SubmittedFor: time.Hour, MaxSkew: 48 * time.Hour,
+	emu, client := testenv.Start(t, emulator.Options{Clock: clock.now, SubmittedFor: time.Hour, MaxSkew: 48 * time.Hour,
 		Objects: emulator.ObjectOptions{PerPrefix: 40000, FailRate: 0.5}})
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
@@ -121,7 +122,7 @@ func TestCancelReachesRetryBatchJobs(t *testing.T) {
 		name          string
 		fresh, hidden bool
 	}{{"same machine", false, false}, {"fresh machine", true, false}, {"same machine, list misses them", false, true}} {
-		p := hourlyPlan(t, "retried", 6, 1)
+		p := testenv.Hourly("retried", 6, 1).Parse(t)
 		emu, client, store, retries := retriedPlan(t, p)
 		if tc.fresh {
 			store = openStore(t, "")
@@ -153,9 +154,9 @@ func TestCancelReachesRetryBatchJobs(t *testing.T) {
 // cancel --all-generations reaches the retry batch jobs of an earlier generation of the
 // plan (which cancel of the new generation's requests alone does not name).
 func TestCancelAllGenerationsReachesRetryBatchJobs(t *testing.T) {
-	p1 := hourlyPlan(t, "retriedgen", 6, 1)
+	p1 := testenv.Hourly("retriedgen", 6, 1).Parse(t)
 	emu, client, _, retries := retriedPlan(t, p1)
-	p2 := hourlyPlan(t, "retriedgen", 6, 2)
+	p2 := testenv.Hourly("retriedgen", 6, 2).Parse(t)
 	opts := quick()
 	opts.AllGenerations = true
 	results, err := Cancel(background(t), client, openStore(t, ""), []*plan.Plan{p2}, opts) // from a fresh machine
@@ -168,7 +169,7 @@ func TestCancelAllGenerationsReachesRetryBatchJobs(t *testing.T) {
 // retryBase reads back every retry Name plan.RetryName makes, including cut ones, and
 // nothing else; kin recognises a retry of a request from its Name alone.
 func TestRetryNamesAreRecognised(t *testing.T) {
-	p := hourlyPlan(t, "kin", 3, 1)
+	p := testenv.Hourly("kin", 3, 1).Parse(t)
 	var names nameSet
 	k := newKin(&names)
 	var reqs []plan.Request

@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -16,8 +17,8 @@ import (
 func TestCancelEachStreamsEveryJobOnce(t *testing.T) {
 	defer func(n int) { cancelPageSize = n }(cancelPageSize)
 	cancelPageSize = 7
-	emu, client := startEmulator(t, emulator.Options{SubmittedFor: time.Hour})
-	p := hourlyPlan(t, "stream", 3*sweepPageSize/2, 1)
+	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
+	p := testenv.Hourly("stream", 3*sweepPageSize/2, 1).Parse(t)
 	if _, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}

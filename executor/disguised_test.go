@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -47,7 +48,7 @@ func newDisguisingFront(t *testing.T, opts emulator.Options) (*disguisingFront, 
 		lookups: map[string]int{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	return f, clientFor(t, srv.URL)
+	return f, testenv.Client(t, srv.URL)
 }
 
 func (f *disguisingFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +139,7 @@ func checkRowsHoldJobIDs(t *testing.T, store *state.Store, p *plan.Plan, ids map
 func TestDisguisedAnswersLoseNoJobAndDuplicateNone(t *testing.T) {
 	for _, lookup := range []int{0, -1} { // look each Name up, or sweep the list
 		front, client := newDisguisingFront(t, emulator.Options{SubmittedFor: time.Hour})
-		p := hourlyPlan(t, "disguised", 11, 1)
+		p := testenv.Hourly("disguised", 11, 1).Parse(t)
 		store := openStore(t, "")
 		opts := quick()
 		opts.LookupThreshold = lookup
@@ -174,8 +175,8 @@ func TestDisguisedAnswersLoseNoJobAndDuplicateNone(t *testing.T) {
 // those jobs exist, some were never made): the next run is not fooled by them. It finds
 // the existing jobs by Name and records their ids, and creates the missing ones, once.
 func TestTriggeredRowWithoutJobIDIsReconciled(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{SubmittedFor: time.Hour})
-	p := hourlyPlan(t, "oldrows", 5, 1)
+	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
+	p := testenv.Hourly("oldrows", 5, 1).Parse(t)
 	store := openStore(t, "")
 	var rows []Record
 	made := 0

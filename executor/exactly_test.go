@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -14,8 +15,8 @@ import (
 // client gave up. The run must not look the Name up before the service could have made the
 // job, or it sends the create again and the Name exists twice.
 func TestCreateSlowerThanTheTimeoutIsNotSentTwice(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{CreateDelay: 400 * time.Millisecond}})
-	p := hourlyPlan(t, "slow", 3, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{CreateDelay: 400 * time.Millisecond}})
+	p := testenv.Hourly("slow", 3, 1).Parse(t)
 	opts := quick()
 	opts.RequestTimeout, opts.SettleDelay = 300*time.Millisecond, 0 // settle: the request timeout
 	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
@@ -34,8 +35,8 @@ func TestCreateSlowerThanTheTimeoutIsNotSentTwice(t *testing.T) {
 // found. When the lookups fail, nothing is recorded as triggered: the rows stay
 // "sending", and the next run finds every job by Name without sending any create again.
 func TestEmptyCreateAnswerIsLookedUpNotTrusted(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
-	p := hourlyPlan(t, "empty", 3, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
+	p := testenv.Hourly("empty", 3, 1).Parse(t)
 	var results []Result
 	opts := quick()
 	opts.OnResult = func(r Result) { results = append(results, r) }
@@ -52,7 +53,7 @@ func TestEmptyCreateAnswerIsLookedUpNotTrusted(t *testing.T) {
 
 	// Lookups failing: the outcome stays unknown (failed in the summary, "sending" in the
 	// state), never triggered without an id, and never sent again.
-	emu2, client2 := startEmulator(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
+	emu2, client2 := testenv.Start(t, emulator.Options{Faults: emulator.Faults{EmptyAnswerRate: 1}})
 	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	opts = quick()
 	opts.LookupThreshold = -1
@@ -91,8 +92,8 @@ func testSweepBoundSkewed(t *testing.T, auto bool) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
-	client := clientFor(t, emu.URL, func(c *ciapi.Config) { c.Now = ahead })
-	p := hourlyPlan(t, "skewed", 5, 1)
+	client := testenv.Client(t, emu.URL, func(c *ciapi.Config) { c.Now = ahead })
+	p := testenv.Hourly("skewed", 5, 1).Parse(t)
 	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	opts := quick()
 	opts.Now, opts.Retries, opts.LookupThreshold, opts.RequestTimeout = ahead, -1, -1, time.Second

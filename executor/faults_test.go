@@ -7,14 +7,15 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 func TestRunWithFaultsTriggersEachRequestExactlyOnce(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Seed: 7, Faults: emulator.Faults{
+	emu, client := testenv.Start(t, emulator.Options{Seed: 7, Faults: emulator.Faults{
 		ErrorRate: 0.1, ResetRate: 0.1, UncertainRate: 0.2, TooManyRate: 0.1, RetryAfter: "0",
 	}})
-	p := hourlyPlan(t, "faulty", 60, 1)
+	p := testenv.Hourly("faulty", 60, 1).Parse(t)
 	store := openStore(t, "")
 	opts := quick()
 	opts.Retries = 12
@@ -49,8 +50,8 @@ func TestRunWithFaultsTriggersEachRequestExactlyOnce(t *testing.T) {
 }
 
 func TestRunHonoursRetryAfter(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{TooManyRate: 1, RetryAfter: "1"}})
-	p := hourlyPlan(t, "later", 1, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{TooManyRate: 1, RetryAfter: "1"}})
+	p := testenv.Hourly("later", 1, 1).Parse(t)
 	store := openStore(t, "")
 	go func() {
 		time.Sleep(300 * time.Millisecond)
@@ -72,8 +73,8 @@ func TestRunHonoursRetryAfter(t *testing.T) {
 }
 
 func TestRunReportsPermanentFailures(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
-	p := hourlyPlan(t, "denied", 5, 1) // its workflow does not exist: 400 for the hourly job
+	emu, client := testenv.Start(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
+	p := testenv.Hourly("denied", 5, 1).Parse(t) // its workflow does not exist: 400 for the hourly job
 	store := openStore(t, "")
 	sum, err := Run(background(t), client, store, []*plan.Plan{p}, quick())
 	if err == nil {
@@ -105,8 +106,8 @@ func TestRunReportsPermanentFailures(t *testing.T) {
 }
 
 func TestRunFailFastStopsStartingRequests(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
-	p := hourlyPlan(t, "fast", 40, 1)
+	emu, client := testenv.Start(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
+	p := testenv.Hourly("fast", 40, 1).Parse(t)
 	store := openStore(t, "")
 	opts := quick()
 	opts.Parallel = 2
@@ -124,8 +125,8 @@ func TestRunFailFastStopsStartingRequests(t *testing.T) {
 }
 
 func TestRunBoundsParallelismAndRate(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{Latency: 15 * time.Millisecond}})
-	p := hourlyPlan(t, "bounded", 59, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{Latency: 15 * time.Millisecond}})
+	p := testenv.Hourly("bounded", 59, 1).Parse(t)
 	store := openStore(t, "")
 	opts := quick()
 	opts.Parallel = 3

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -50,8 +51,8 @@ func waitSettled(t *testing.T, emu *emulator.Running) {
 func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 	for _, lookup := range []int{0, -1} {
 		const delay = 400 * time.Millisecond
-		emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{CreateDelay: delay}})
-		p := hourlyPlan(t, "crashed", 11, 1)
+		emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{CreateDelay: delay}})
+		p := testenv.Hourly("crashed", 11, 1).Parse(t)
 		reqs := make([]plan.Request, 0, p.Count())
 		for r := range p.Requests() {
 			reqs = append(reqs, r)
@@ -105,8 +106,8 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 func TestFreshStateWaitsOnlyWhenCreatesMayBeInFlight(t *testing.T) {
 	for _, lookup := range []int{0, -1} {
 		clock := &manualClock{t: time.Now()}
-		emu, client := startEmulator(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
-		p3, p4 := hourlyPlan(t, "older", 3, 1), hourlyPlan(t, "older", 4, 1) // p4: p3 and one more window
+		emu, client := testenv.Start(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
+		p3, p4 := testenv.Hourly("older", 3, 1).Parse(t), testenv.Hourly("older", 4, 1).Parse(t) // p4: p3 and one more window
 		if _, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p3}, quick()); err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,6 @@ package executor
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -14,84 +11,30 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
 
+// The bucket and region of testenv's plans.
 const (
-	testBucket = "examplebucket-1250000000"
-	testRegion = "ap-beijing"
+	testBucket = testenv.Bucket
+	testRegion = testenv.Region
 )
 
-// startEmulator starts the emulator on loopback and a real client whose transport always
-// dials it (the Host header and signature stay those of the real service host).
+// startEmulator is testenv.Start and hourlyPlan is testenv.Hourly(name, n, generation).Parse,
+// under the names that settle_late_test.go and adaptive_loopback_test.go still use; other
+// tests call testenv.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Running, *ciapi.Client) {
 	t.Helper()
-	emu, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("start emulator: %v", err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	return emu, clientFor(t, emu.URL)
+	return testenv.Start(t, opts)
 }
 
-// clientFor returns a real client whose transport always dials the emulator at base URL u.
-func clientFor(t *testing.T, u string, mods ...func(*ciapi.Config)) *ciapi.Client {
-	t.Helper()
-	addr := strings.TrimPrefix(u, "http://")
-	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", addr)
-	}}
-	t.Cleanup(tr.CloseIdleConnections)
-	cfg := ciapi.Config{
-		Credentials: ciapi.Credentials{SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey},
-		Endpoint:    u,
-		HTTPClient:  &http.Client{Transport: tr},
-		Timeout:     5 * time.Second,
-	}
-	for _, m := range mods {
-		m(&cfg)
-	}
-	client, err := ciapi.New(cfg)
-	if err != nil {
-		t.Fatalf("new client: %v", err)
-	}
-	return client
-}
-
-// hourlyPlan returns a plan with one workflow job of n hourly windows, plus extra
-// single-object jobs of type job.
+// hourlyPlan: see startEmulator.
 func hourlyPlan(t *testing.T, name string, n int, generation int) *plan.Plan {
 	t.Helper()
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	y := fmt.Sprintf(`version: 1
-name: %s
-generation: %d
-defaults:
-  bucket: %s
-  region: %s
-  workflow: w7476ff3564ee45b7b490d64bccaba6cc
-jobs:
-  - name: hourly
-    prefix: input/video/
-    window:
-      start: %s
-      end: %s
-      every: 1h
-  - name: info
-    type: job
-    object: input/a.mp4
-    job:
-      tag: MediaInfo
-      template_id: t1460606b9752148c4ab182f55163ba7cd
-`, name, generation, testBucket, testRegion, start.Format(time.RFC3339), start.Add(time.Duration(n)*time.Hour).Format(time.RFC3339))
-	p, err := plan.Parse(name+".yaml", []byte(y))
-	if err != nil {
-		t.Fatalf("parse plan: %v", err)
-	}
-	return p
+	return testenv.Hourly(name, n, generation).Parse(t)
 }
 
 // names returns the request names of p in expansion order.

@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 func TestRunInterruptedFinishesInFlightAndResumesExactlyOnce(t *testing.T) {
 	base := runtime.NumGoroutine()
 	func() {
-		emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{Latency: 30 * time.Millisecond}})
-		p := hourlyPlan(t, "stop", 80, 1)
+		emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{Latency: 30 * time.Millisecond}})
+		p := testenv.Hourly("stop", 80, 1).Parse(t)
 		store := openStore(t, "")
 		ctx, cancel := context.WithCancel(background(t))
 		defer cancel()
@@ -69,7 +70,7 @@ func TestKillNine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a process")
 	}
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{Latency: 10 * time.Millisecond, UncertainRate: 0.1}})
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{Latency: 10 * time.Millisecond, UncertainRate: 0.1}})
 	dir := t.TempDir()
 	state := dir + "/state.db"
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillNineChild$", "-test.count=1")
@@ -87,7 +88,7 @@ func TestKillNine(t *testing.T) {
 	if created < 25 || created >= 121 {
 		t.Fatalf("child created %d jobs: not killed mid-run", created)
 	}
-	p := hourlyPlan(t, "killed", 120, 1)
+	p := testenv.Hourly("killed", 120, 1).Parse(t)
 	emu.Server.SetFaults(emulator.Faults{})
 	store := openStore(t, state)
 	sum, err := Run(background(t), client, store, []*plan.Plan{p}, quick())
@@ -106,8 +107,8 @@ func TestKillNineChild(t *testing.T) {
 	if url == "" {
 		t.Skip("only run by TestKillNine")
 	}
-	client := clientFor(t, url)
-	p := hourlyPlan(t, "killed", 120, 1)
+	client := testenv.Client(t, url)
+	p := testenv.Hourly("killed", 120, 1).Parse(t)
 	store := openStore(t, os.Getenv("PLANRUN_KILL_STATE"))
 	opts := quick()
 	opts.Parallel = 8

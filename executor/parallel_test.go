@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -43,11 +44,11 @@ func (c *countCalls) List(ctx context.Context, bucket, region string, opts ciapi
 // at once", but the next plan's reconciliation sweep runs beside the previous plan's
 // workers, so a run of several plans has up to Parallel+1 calls in flight.
 func TestParallelBoundsEveryAPICall(t *testing.T) {
-	_, client := startEmulator(t, emulator.Options{})
+	_, client := testenv.Start(t, emulator.Options{})
 	api := &countCalls{slowCreates: slowCreates{Client: client, delay: 300 * time.Millisecond}}
 	opts := quick()
 	opts.Parallel, opts.LookupThreshold = 2, -1
-	plans := []*plan.Plan{hourlyPlan(t, "one", 3, 1), hourlyPlan(t, "two", 3, 1)}
+	plans := []*plan.Plan{testenv.Hourly("one", 3, 1).Parse(t), testenv.Hourly("two", 3, 1).Parse(t)}
 	if _, err := Run(background(t), api, openStore(t, ""), plans, opts); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -80,7 +81,7 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 	log := &arrivalLog{}
 	srv := httptest.NewServer(log.wrap(emu))
 	t.Cleanup(srv.Close)
-	client := clientFor(t, srv.URL)
+	client := testenv.Client(t, srv.URL)
 	ctx := background(t)
 	store := openStore(t, "")
 	plans := []*plan.Plan{spreadPlan(t, buckets)}

@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 // A full queue (403 QueueSaturated) is back-pressure: the run waits for room and completes,
 // every job exactly once, without using up its retries (here none are allowed).
 func TestSaturatedQueueIsWaitedOut(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{QueueLimit: 2, SubmittedFor: 30 * time.Millisecond, RunningFor: 30 * time.Millisecond})
-	p := hourlyPlan(t, "queue", 8, 1)
+	emu, client := testenv.Start(t, emulator.Options{QueueLimit: 2, SubmittedFor: 30 * time.Millisecond, RunningFor: 30 * time.Millisecond})
+	p := testenv.Hourly("queue", 8, 1).Parse(t)
 	opts := quick()
 	opts.Retries = -1
 	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
@@ -29,8 +30,8 @@ func TestSaturatedQueueIsWaitedOut(t *testing.T) {
 // A paused queue (403 QueuePaused) stops the run: not a configuration error, no request
 // failed, the state keeps them pending, and a run after the queue is resumed sends them.
 func TestPausedQueueStopsTheRun(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{QueuePaused: true}})
-	p := hourlyPlan(t, "paused", 4, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{QueuePaused: true}})
+	p := testenv.Hourly("paused", 4, 1).Parse(t)
 	store := openStore(t, "")
 	sum, err := Run(background(t), client, store, []*plan.Plan{p}, quick())
 	var qp *QueuePausedError

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
 	clock := &manualClock{t: time.Now()}
-	emu, client := startEmulator(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
-	p := hourlyPlan(t, "big", 149, 1) // 150 requests: above the lookup threshold
-	other := hourlyPlan(t, "other", 30, 1)
+	emu, client := testenv.Start(t, emulator.Options{Clock: clock.now, MaxSkew: 48 * time.Hour})
+	p := testenv.Hourly("big", 149, 1).Parse(t) // 150 requests: above the lookup threshold
+	other := testenv.Hourly("other", 30, 1).Parse(t)
 	path := t.TempDir() + "/state.db"
 	store := openStore(t, path)
 	if _, err := Run(background(t), client, store, []*plan.Plan{p, other}, quick()); err != nil {
@@ -62,9 +63,9 @@ func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
 }
 
 func TestRunNewGenerationTriggersAgain(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{})
+	emu, client := testenv.Start(t, emulator.Options{})
 	store := openStore(t, "")
-	g1, g2 := hourlyPlan(t, "gen", 3, 1), hourlyPlan(t, "gen", 3, 2)
+	g1, g2 := testenv.Hourly("gen", 3, 1).Parse(t), testenv.Hourly("gen", 3, 2).Parse(t)
 	for _, p := range []*plan.Plan{g1, g2, g1, g2} {
 		if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 			t.Fatal(err)
@@ -74,8 +75,8 @@ func TestRunNewGenerationTriggersAgain(t *testing.T) {
 }
 
 func TestLookupRunRecordsThePlanOnlyWhenEveryLookupWasDone(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{Latency: 20 * time.Millisecond}})
-	p := hourlyPlan(t, "looked", 40, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{Latency: 20 * time.Millisecond}})
+	p := testenv.Hourly("looked", 40, 1).Parse(t)
 	store := openStore(t, "")
 	ctx, cancel := context.WithCancel(background(t))
 	defer cancel()

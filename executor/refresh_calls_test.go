@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -23,13 +24,13 @@ func TestRefreshCostsOneListCallPerHundredUnfinished(t *testing.T) {
 		}
 		return time.Now()
 	}
-	emu, client := startEmulator(t, emulator.Options{Clock: clock, SubmittedFor: life / 2, RunningFor: life / 2})
+	emu, client := testenv.Start(t, emulator.Options{Clock: clock, SubmittedFor: life / 2, RunningFor: life / 2})
 	// 600 creates and three sweeps take well over the 20 s of background under -race on
 	// a loaded machine: the test counts calls, not time.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	store := openStore(t, t.TempDir()+"/state.db")
-	plans := []*plan.Plan{hourlyPlan(t, "calls", n, 1)}
+	plans := []*plan.Plan{testenv.Hourly("calls", n, 1).Parse(t)}
 	opts := quick()
 	opts.Parallel = 32
 	opts.Filter = func(r *plan.Request) bool { return r.Type == ciapi.TypeWorkflow } // the n hourly requests

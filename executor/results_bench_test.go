@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // BenchmarkResults100k reads the results of one batch job of 100,000 objects (1% failed)
@@ -15,16 +16,7 @@ import (
 // that results stream: the heap stays near one page whatever the object count.
 func BenchmarkResults100k(b *testing.B) {
 	const objects = 100_000
-	emu, err := emulator.Start(emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: objects, FailRate: 0.01}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
-	c, err := ciapi.New(ciapi.Config{Endpoint: emu.URL,
-		Credentials: ciapi.Credentials{SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	emu, c := testenv.Start(b, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: objects, FailRate: 0.01}})
 	req := &ciapi.CreateRequest{Name: "bench", Type: ciapi.TypeWorkflow, Input: ciapi.Input{Prefix: "in/"},
 		Operation: ciapi.Operation{WorkflowIds: resWorkflow}}
 	resp, err := c.Create(context.Background(), testBucket, testRegion, req)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 const (
@@ -75,7 +76,7 @@ func compare(t *testing.T, emu *emulator.Running, got []ObjectResult) {
 }
 
 func TestResultsEqualTheServiceObjectForObject(t *testing.T) {
-	emu, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{
+	emu, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{
 		PerPrefix: 250, PerList: 30, FailRate: 0.3, PermanentShare: 0.5, FullURLEvery: 2}})
 	url := "https://" + testBucket + ".cos." + testRegion + ".myqcloud.com/lists/a.txt"
 	jobs := []BatchJob{
@@ -131,7 +132,7 @@ func TestResultsEqualTheServiceObjectForObject(t *testing.T) {
 }
 
 func TestResultsLoopingTokenKeepsWhatWasRead(t *testing.T) {
-	_, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30, PageSize: 10, LoopToken: true}})
+	_, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30, PageSize: 10, LoopToken: true}})
 	jobs := []BatchJob{
 		createBatch(t, c, "loops", ciapi.Input{Prefix: "a/"}, ""),
 		createBatch(t, c, "single", ciapi.Input{Object: "b/x.mp4"}, ""),
@@ -146,7 +147,7 @@ func TestResultsLoopingTokenKeepsWhatWasRead(t *testing.T) {
 }
 
 func TestResultsFailedDetailAndGoneBatchJob(t *testing.T) {
-	emu, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 40, FailRate: 0.5, DetailFailRate: 1}})
+	emu, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 40, FailRate: 0.5, DetailFailRate: 1}})
 	gone := BatchJob{Plan: "p", Job: "gone", Name: "gone", Bucket: testBucket, Region: testRegion,
 		ID: "b0000000000000000000000000000000f", Workflows: []string{resWorkflow}}
 	jobs := []BatchJob{gone, createBatch(t, c, "flaky", ciapi.Input{Prefix: "f/"}, "")}
@@ -177,7 +178,7 @@ func TestResultsFailedDetailAndGoneBatchJob(t *testing.T) {
 }
 
 func TestResultsStopsOnEmitError(t *testing.T) {
-	_, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30}})
+	_, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30}})
 	jobs := []BatchJob{createBatch(t, c, "a", ciapi.Input{Prefix: "a/"}, ""), createBatch(t, c, "b", ciapi.Input{Prefix: "b/"}, "")}
 	stop := errors.New("disk full")
 	n := 0
@@ -193,7 +194,7 @@ func TestResultsStopsOnEmitError(t *testing.T) {
 }
 
 func TestResultsUnknownWorkflowOrTagIsAClearProblem(t *testing.T) {
-	_, c := startEmulator(t, emulator.Options{Workflows: []string{resWorkflow}, Objects: emulator.ObjectOptions{PerPrefix: 5}})
+	_, c := testenv.Start(t, emulator.Options{Workflows: []string{resWorkflow}, Objects: emulator.ObjectOptions{PerPrefix: 5}})
 	good := createBatch(t, c, "good", ciapi.Input{Prefix: "g/"}, "")
 	badWf, badTag := good, createBatch(t, c, "node", ciapi.Input{Prefix: "n/"}, "Transcode")
 	badWf.Workflows = []string{"w0000000000000000000000000000000b"}

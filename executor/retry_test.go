@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -26,7 +27,7 @@ func newCountingServer(t *testing.T, answer func(w http.ResponseWriter, r *http.
 		answer(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return cs, clientFor(t, srv.URL)
+	return cs, testenv.Client(t, srv.URL)
 }
 
 func (cs *countingServer) count(method string) int {

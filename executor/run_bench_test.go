@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -14,18 +15,13 @@ import (
 // fresh plan, 32 in flight, no rate limit, a fresh state file. Profile it with
 // -cpuprofile/-memprofile (the emulator's share shows under ciapi/emulator).
 func BenchmarkRun(b *testing.B) {
-	emu, err := emulator.Start(emulator.Options{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
-	client := clientForB(b, emu)
+	_, client := testenv.Start(b, emulator.Options{Seed: 1})
 	store, err := state.Open(filepath.Join(b.TempDir(), "state.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	plans := []*plan.Plan{hourlyPlanB(b, b.N)}
+	plans := []*plan.Plan{testenv.Plan{Name: "bench", Hours: b.N}.Parse(b)}
 	b.ReportAllocs()
 	b.ResetTimer()
 	sum, err := Run(context.Background(), client, store, plans, Options{Parallel: 32})

@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 func TestRunTriggersExactlyTheExpansionOnce(t *testing.T) {
 	base := runtime.NumGoroutine()
 	func() {
-		emu, client := startEmulator(t, emulator.Options{})
-		p := hourlyPlan(t, "exact", 30, 1)
+		emu, client := testenv.Start(t, emulator.Options{})
+		p := testenv.Hourly("exact", 30, 1).Parse(t)
 		path := t.TempDir() + "/st/state.db"
 		store := openStore(t, path)
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -14,9 +15,9 @@ import (
 // Run fed the second plan while the first one's creates were still in flight, so the
 // second one's sweep missed them and sent them again. Run now refuses such plans.
 func TestTwoPlansWithOneNameTriggerEachRequestOnce(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{})
+	emu, client := testenv.Start(t, emulator.Options{})
 	api := slowCreates{Client: client, delay: 700 * time.Millisecond}
-	p, copyOfP := hourlyPlan(t, "twice", 3, 1), hourlyPlan(t, "twice", 3, 1)
+	p, copyOfP := testenv.Hourly("twice", 3, 1).Parse(t), testenv.Hourly("twice", 3, 1).Parse(t)
 	opts := quick()
 	opts.Parallel, opts.RequestTimeout = 1, time.Second
 	opts.LookupThreshold = -1 // sweep, as for a plan of more than 100 requests per bucket

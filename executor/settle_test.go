@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -25,8 +26,8 @@ func (f failingLookups) List(ctx context.Context, bucket, region string, opts ci
 // With no retry allowed, a create whose answer is lost is still looked up (the lookup is
 // not a second create): the job it made is found and counted as triggered, once.
 func TestLostAnswerIsLookedUpWithoutRetries(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
-	p := hourlyPlan(t, "lost", 5, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
+	p := testenv.Hourly("lost", 5, 1).Parse(t)
 	opts := quick()
 	opts.Retries = -1
 	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
@@ -56,8 +57,8 @@ func rowStatuses(t *testing.T, store *state.Store, p *plan.Plan) map[state.RowSt
 // "sending" (outcome unknown: the next run waits for it to settle and reconciles it); one
 // refused for certain is "failed", so the next run has nothing to wait for.
 func TestFailedRowsRecordWhetherTheOutcomeIsKnown(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
-	p := hourlyPlan(t, "uncertain", 5, 1)
+	emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{UncertainRate: 1}})
+	p := testenv.Hourly("uncertain", 5, 1).Parse(t)
 	n := p.Count()
 	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	opts := quick()
@@ -86,7 +87,7 @@ func TestFailedRowsRecordWhetherTheOutcomeIsKnown(t *testing.T) {
 			wf++
 		}
 	}
-	emu2, client2 := startEmulator(t, emulator.Options{Workflows: []string{"w00000000000000000000000000000001"}})
+	emu2, client2 := testenv.Start(t, emulator.Options{Workflows: []string{"w00000000000000000000000000000001"}})
 	store2 := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 	sum, _ = Run(background(t), client2, store2, []*plan.Plan{p}, quick())
 	if sum.Total.Failed != wf || len(emu2.Server.Jobs()) != n-wf {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -23,8 +24,8 @@ func TestSweepBoundCoversRequestsOutsideTheFirstRunsFilter(t *testing.T) {
 		}
 		return time.Now()
 	}
-	emu, client := startEmulator(t, emulator.Options{Clock: clock, MaxSkew: 10 * time.Hour})
-	p := hourlyPlan(t, "shards", 2, 1)
+	emu, client := testenv.Start(t, emulator.Options{Clock: clock, MaxSkew: 10 * time.Hour})
+	p := testenv.Hourly("shards", 2, 1).Parse(t)
 	var info string
 	for r := range p.Requests() {
 		if r.Job == "info" {

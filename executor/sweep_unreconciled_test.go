@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -48,7 +49,7 @@ func TestSweepIsUnboundedForRequestsNeverReconciled(t *testing.T) {
 		}
 		return time.Now()
 	}
-	emu, client := startEmulator(t, emulator.Options{Clock: clock, MaxSkew: 10 * time.Hour})
+	emu, client := testenv.Start(t, emulator.Options{Clock: clock, MaxSkew: 10 * time.Hour})
 	current, older := twoJobPlan(t, true), twoJobPlan(t, false)
 
 	storeX := openStore(t, filepath.Join(t.TempDir(), "x.db"))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -43,8 +44,8 @@ func TestRunRetriesCallsThatTimeOut(t *testing.T) {
 			slow.n.Store(3)
 			srv := httptest.NewServer(slow)
 			t.Cleanup(srv.Close)
-			client := clientFor(t, srv.URL)
-			p := hourlyPlan(t, "slow-"+tc.name, 5, 1)
+			client := testenv.Client(t, srv.URL)
+			p := testenv.Hourly("slow-"+tc.name, 5, 1).Parse(t)
 			opts := quick()
 			opts.RequestTimeout = 200 * time.Millisecond
 			opts.LookupThreshold = tc.threshold

@@ -5,11 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 func TestCheckLimit(t *testing.T) {
-	p := hourlyPlan(t, "lim", 10, 1)
+	p := testenv.Hourly("lim", 10, 1).Parse(t)
 	if err := CheckLimit([]*plan.Plan{p}, 11); err != nil {
 		t.Fatalf("11 requests within 11: %v", err)
 	}

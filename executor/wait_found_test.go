@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -15,7 +16,7 @@ import (
 // have, and returns the emulator and client.
 func failedEverywhere(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client) {
 	t.Helper()
-	emu, client := startEmulator(t, emulator.Options{Seed: 5, FailRate: 1,
+	emu, client := testenv.Start(t, emulator.Options{Seed: 5, FailRate: 1,
 		SubmittedFor: 10 * time.Millisecond, RunningFor: 10 * time.Millisecond})
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
@@ -50,7 +51,7 @@ func TestWaitKeepsTheErrorOfJobsFoundOnTheService(t *testing.T) {
 		threshold int
 	}{{"lookup", 0}, {"sweep", -1}} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := hourlyPlan(t, "found-"+tc.name, 20, 1)
+			p := testenv.Hourly("found-"+tc.name, 20, 1).Parse(t)
 			_, client := failedEverywhere(t, p)
 			fresh := openStore(t, "")
 			opts := quick()
@@ -72,7 +73,7 @@ func TestWaitKeepsTheErrorOfJobsFoundOnTheService(t *testing.T) {
 // without their error (written by an older planrun) gets it from the service on the next
 // wait, once: the wait after that makes no call.
 func TestWaitReadsTheMissingErrorOfAFailedJobOnce(t *testing.T) {
-	p := hourlyPlan(t, "legacy", 20, 1)
+	p := testenv.Hourly("legacy", 20, 1).Parse(t)
 	emu, client := failedEverywhere(t, p)
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -15,9 +16,9 @@ import (
 func TestWaitFollowsMoreJobsThanFitInOnePage(t *testing.T) {
 	defer func(n int) { followBatch = n }(followBatch)
 	followBatch = 16
-	emu, client := startEmulator(t, emulator.Options{Seed: 5, SubmittedFor: 100 * time.Millisecond,
+	emu, client := testenv.Start(t, emulator.Options{Seed: 5, SubmittedFor: 100 * time.Millisecond,
 		RunningFor: 150 * time.Millisecond, FailRate: 0.2})
-	p := hourlyPlan(t, "pages", 119, 1) // 120 requests: 8 pages of 16
+	p := testenv.Hourly("pages", 119, 1).Parse(t) // 120 requests: 8 pages of 16
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
@@ -89,8 +90,8 @@ func TestWaitFollowsMoreJobsThanFitInOnePage(t *testing.T) {
 func TestRefreshSweepsOncePerGroupNotPerPage(t *testing.T) {
 	defer func(n int) { followBatch = n }(followBatch)
 	followBatch = 16
-	emu, client := startEmulator(t, emulator.Options{Seed: 6, SubmittedFor: time.Hour, RunningFor: time.Hour})
-	p := hourlyPlan(t, "sweep-once", 249, 1) // 250 requests
+	emu, client := testenv.Start(t, emulator.Options{Seed: 6, SubmittedFor: time.Hour, RunningFor: time.Hour})
+	p := testenv.Hourly("sweep-once", 249, 1).Parse(t) // 250 requests
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)

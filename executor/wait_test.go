@@ -6,13 +6,14 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
 func TestWaitFollowsJobsToTheEnd(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Seed: 3, SubmittedFor: 100 * time.Millisecond,
+	emu, client := testenv.Start(t, emulator.Options{Seed: 3, SubmittedFor: 100 * time.Millisecond,
 		RunningFor: 150 * time.Millisecond, FailRate: 0.3})
-	p := hourlyPlan(t, "follow", 40, 1)
+	p := testenv.Hourly("follow", 40, 1).Parse(t)
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
@@ -75,8 +76,8 @@ func TestWaitFollowsJobsToTheEnd(t *testing.T) {
 }
 
 func TestCancelStopsUnfinishedJobs(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{SubmittedFor: time.Hour})
-	p := hourlyPlan(t, "halt", 12, 1)
+	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
+	p := testenv.Hourly("halt", 12, 1).Parse(t)
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
@@ -120,8 +121,8 @@ func TestCancelStopsUnfinishedJobs(t *testing.T) {
 // A Name made twice on the service (a duplicate, e.g. from another tool or an older
 // planrun): cancel cancels every job with the Name, and says so.
 func TestCancelCancelsEveryDuplicate(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{SubmittedFor: time.Hour})
-	p := hourlyPlan(t, "dups", 2, 1)
+	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
+	p := testenv.Hourly("dups", 2, 1).Parse(t)
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
