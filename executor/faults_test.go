@@ -2,6 +2,7 @@ package executor
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -132,6 +133,7 @@ func TestRunBoundsParallelismAndRate(t *testing.T) {
 	opts.Parallel = 3
 	opts.QPS = 40
 	opts.LookupThreshold = -1
+	began := time.Now()
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, opts); err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -139,19 +141,24 @@ func TestRunBoundsParallelismAndRate(t *testing.T) {
 	if st.MaxInFlight > 3 {
 		t.Fatalf("%d requests in flight, --parallel 3", st.MaxInFlight)
 	}
-	// The limiter releases creates at the client; the server sees them after a scheduling
-	// delay that a loaded machine stretches, which can bunch releases up to ~250 ms apart into
-	// one server-side second (10 more at 40/s). A broken limiter is far above: 3 workers at
-	// 15 ms latency reach about 200 creates a second.
-	burst, jitter := 3, 10
-	starts := st.CreateStarts
-	for i := range starts {
-		n := 0
-		for j := i; j < len(starts) && starts[j].Sub(starts[i]) < time.Second; j++ {
-			n++
-		}
-		if n > 40+burst+jitter {
-			t.Fatalf("%d creates started within one second, --qps 40", n)
+	// Counted from the start, where the limiter is known to hold at most its burst of
+	// min(3, 40) tokens: by any time d after the run began it has let at most 3 + 40*d calls
+	// go, so the k-th create reaches the service no sooner than (k-3)/40 s after the run
+	// began. Delays (a loaded machine) only make creates later, so this cannot flake as a
+	// window of server-side arrival times did (arrivals bunch); a broken limiter breaks it
+	// at once: 3 workers at 15 ms latency reach about 200 creates a second, and 60 creates
+	// must take 1.425 s. One millisecond covers the limiter's float arithmetic.
+	const qps, burst = 40, 3
+	starts := slices.SortedFunc(slices.Values(st.CreateStarts), time.Time.Compare)
+	if len(starts) != len(names(p)) {
+		t.Fatalf("%d creates for %d requests", len(starts), len(names(p)))
+	}
+	for i, at := range starts {
+		k := i + 1
+		earliest := time.Duration(float64(k-burst)/qps*float64(time.Second)) - time.Millisecond
+		if after := at.Sub(began); after < earliest {
+			t.Fatalf("create %d reached the service %v after the run began, before %v: more than %d + %d/s, --qps %d",
+				k, after, earliest, burst, qps, qps)
 		}
 	}
 	sameNames(t, jobNames(t, emu), names(p))
