@@ -2,6 +2,9 @@ package executor
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -58,6 +61,21 @@ func openStore(t *testing.T, path string) *state.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// removeState deletes the state file at path and its WAL companions (absent ones are fine),
+// so that the next run starts with no state: failing to delete it would leave the test
+// running on the old state and proving nothing about a fresh one.
+func removeState(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Remove(path); err != nil {
+		t.Fatalf("remove state: %v", err)
+	}
+	for _, f := range []string{path + "-wal", path + "-shm"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("remove state: %v", err)
+		}
+	}
 }
 
 // jobNames returns the sorted names of the jobs the emulator holds, and fails on duplicates.

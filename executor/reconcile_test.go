@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -24,9 +23,7 @@ func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
 	}
 	store.Close()
 	clock.advance(time.Hour) // jobs older than the settle window: no wait, no second sweep
-	os.Remove(path)
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
+	removeState(t, path)
 
 	store = openStore(t, path)
 	before := emu.Server.Stats()

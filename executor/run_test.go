@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"os"
 	"runtime"
 	"testing"
 
@@ -60,9 +59,7 @@ func TestRunTriggersExactlyTheExpansionOnce(t *testing.T) {
 
 		// Third run with the state deleted (a fresh machine): nothing triggered.
 		store.Close()
-		for _, f := range []string{path, path + "-wal", path + "-shm"} {
-			os.Remove(f)
-		}
+		removeState(t, path)
 		store = openStore(t, path)
 		sum, err = Run(background(t), client, store, []*plan.Plan{p}, quick())
 		if err != nil {
