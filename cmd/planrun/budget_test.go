@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // With --max-failures 5, a plan whose every create the service refuses (400
@@ -16,8 +17,8 @@ import (
 // 5 + --parallel creates, ends with exit 1, and says the budget was spent.
 func TestMaxFailuresBoundsTheCreates(t *testing.T) {
 	const parallel = 3
-	emu := startEmulator(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
-	path := writePlan(t, smallPlan) // 31 requests, none of whose workflow exists
+	emu, _ := testenv.Start(t, emulator.Options{Workflows: []string{"w0000000000000000000000000000000a"}})
+	path := testenv.WritePlan(t, smallPlan) // 31 requests, none of whose workflow exists
 	dir := t.TempDir()
 	reportPath := filepath.Join(dir, "report.json")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", filepath.Join(dir, "s.db"), "--qps", "0",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestCancelBesideARunThatWaits: `cancel` while a `run --wait` holds the state (the moment
@@ -17,8 +18,8 @@ import (
 // status (1: a job ended Cancel).
 func TestCancelBesideARunThatWaits(t *testing.T) {
 	// Jobs run for an hour on the emulator's clock: only the cancel ends them.
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	state, rep := filepath.Join(dir, "s.db"), filepath.Join(dir, "r.json")
 	done := make(chan result, 1)
@@ -87,7 +88,7 @@ func TestCancelBesideARunThatWaits(t *testing.T) {
 // jobs too: from the state, and on a fresh machine by their names on the service. Another
 // plan's jobs are never touched.
 func TestGenerationsStayReachable(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)

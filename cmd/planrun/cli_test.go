@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 func TestTyposGetASuggestionInOneOrTwoLines(t *testing.T) {
@@ -120,9 +121,9 @@ func TestMissingCredentialIsNamedAlone(t *testing.T) {
 // file or a companion, to a plan file, to each other, a folder or an unwritable place are
 // refused with exit 2 before anything is sent and before the state file is made.
 func TestOutputThatWouldClobberIsRefusedBeforeSending(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
+	emu, _ := testenv.Start(t, emulator.Options{})
 	dir := t.TempDir()
-	planPath := writePlan(t, smallPlan)
+	planPath := testenv.WritePlan(t, smallPlan)
 	planText, _ := os.ReadFile(planPath)
 	state := filepath.Join(dir, "state.db")
 	link := filepath.Join(dir, "link.yaml")
@@ -174,8 +175,8 @@ type flagT = flag.Flag
 // failing service) still lists every planned request in the JSON report, those it never
 // reached as not_done with a reason.
 func TestReportListsEveryPlannedRequestWhenStopped(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{Faults: emulator.Faults{ErrorRate: 1}})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Faults: emulator.Faults{ErrorRate: 1}})
+	path := testenv.WritePlan(t, smallPlan)
 	rep := filepath.Join(t.TempDir(), "r.json")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", filepath.Join(t.TempDir(), "s.db"),
 		"--qps", "0", "--quiet", "--retries", "0", "--parallel", "1", "--fail-fast", "--report", rep, path)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/state"
 )
 
@@ -68,8 +69,8 @@ func wantCounts(emu *emulator.Running, ids map[string]bool, failedAt func(emulat
 // it, with a red ring on a success cell whose objects failed; results on a state a run
 // holds does not touch it; after retry --wait the counts are those of the latest attempts.
 func TestGridShowsObjectCountsAfterRunAndRetry(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PermanentShare: 0.5, PageSize: 7}})
-	path := writePlan(t, retryPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PermanentShare: 0.5, PageSize: 7}})
+	path := testenv.WritePlan(t, retryPlan)
 	dir := t.TempDir()
 	statePath := filepath.Join(dir, "s.db")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--qps", "0", "--state", statePath,
@@ -161,8 +162,8 @@ func TestResultsReadsAReadOnlyState(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root writes read-only files: run as another user to test this")
 	}
-	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 3}})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 3}})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := filepath.Join(t.TempDir(), "ro")
 	st := filepath.Join(dir, "state.db")
 	if r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", path); r.code != 0 {

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestEmulatorKeepsItsJobsBetweenInvocations runs a plan twice on the in-process emulator:
 // the second run finds every job the first one triggered (none NotFound), and results,
 // status --refresh and cancel see the same service.
 func TestEmulatorKeepsItsJobsBetweenInvocations(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	vars := map[string]string{envEmulatorFailRate: "0"}
@@ -59,7 +60,7 @@ func TestEmulatorStateFileBesideTheState(t *testing.T) {
 			t.Errorf("emulatorStateFile(%q) = %q, want %q", in, got, want)
 		}
 	}
-	r := runCLI(t, map[string]string{envEmulatorFailRate: "2"}, "run", "--emulator", "--state", filepath.Join(t.TempDir(), "s.db"), writePlan(t, smallPlan))
+	r := runCLI(t, map[string]string{envEmulatorFailRate: "2"}, "run", "--emulator", "--state", filepath.Join(t.TempDir(), "s.db"), testenv.WritePlan(t, smallPlan))
 	if r.code != 2 || !strings.Contains(r.stderr, envEmulatorFailRate) {
 		t.Errorf("a fail rate of 2: exit %d\n%s", r.code, r.stderr)
 	}

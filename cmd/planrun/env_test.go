@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/session"
 )
 
@@ -57,8 +58,8 @@ func TestEnvironmentStandsInForFlags(t *testing.T) {
 // TestStateAndEndpointFromTheEnvironment: with PLANRUN_STATE and PLANRUN_ENDPOINT set once,
 // run, status and results need neither flag; --state given wins.
 func TestStateAndEndpointFromTheEnvironment(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	vars := emulatorVars()
 	vars["PLANRUN_STATE"] = filepath.Join(dir, "env.db")

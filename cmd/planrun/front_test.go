@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // perSecond counts the calls that reach a loopback emulator in each second of the
@@ -61,7 +62,7 @@ func TestServiceCommandsHonourQPS(t *testing.T) {
 	emu := emulator.New(emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
 	srv := httptest.NewServer(counts.wrap(emu))
 	t.Cleanup(srv.Close)
-	path := writePlan(t, manyBuckets(40))
+	path := testenv.WritePlan(t, manyBuckets(40))
 	state := filepath.Join(t.TempDir(), "s.db")
 	common := []string{"--endpoint", srv.URL, "--state", state}
 	if r := runCLI(t, emulatorVars(), append(append([]string{"run", "--qps", "0", "--quiet"}, common...), path)...); r.code != 0 {
@@ -134,7 +135,7 @@ func hints(stdout string) [][]string {
 // with failed jobs, and retry; against an endpoint and with --emulator) runs as printed:
 // not a usage error, on the same plans, state, endpoint and selection.
 func TestNextCommandsRunAsPrinted(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: 10 * time.Millisecond, RunningFor: 10 * time.Millisecond, FailRate: 1})
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: 10 * time.Millisecond, RunningFor: 10 * time.Millisecond, FailRate: 1})
 	dir := t.TempDir()
 	plans := filepath.Join(dir, "plans")
 	if err := os.MkdirAll(plans, 0o755); err != nil {
@@ -198,8 +199,8 @@ func TestNextCommandsRunAsPrinted(t *testing.T) {
 // TestShardOnEveryServiceCommand: --shard K/N, from the selection group, narrows cancel,
 // results and status as it narrows run: the two halves of a plan are disjoint and whole.
 func TestShardOnEveryServiceCommand(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := testenv.WritePlan(t, smallPlan)
 	state := filepath.Join(t.TempDir(), "s.db")
 	common := []string{"--endpoint", emu.URL, "--state", state, "--qps", "0"}
 	if r := runCLI(t, emulatorVars(), append(append([]string{"run", "--quiet"}, common...), path)...); r.code != 0 {

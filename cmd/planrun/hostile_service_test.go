@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // hostileService is the emulator behind a proxy that puts, into every failure code and
@@ -22,7 +23,7 @@ import (
 // and a bidi override.
 func hostileService(t *testing.T, opts emulator.Options) string {
 	t.Helper()
-	emu := startEmulator(t, opts)
+	emu, _ := testenv.Start(t, opts)
 	target, err := url.Parse(emu.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +85,7 @@ func assertNoInjection(t *testing.T, what, out string) {
 func TestHostileServiceTextNeverReachesOutput(t *testing.T) {
 	endpoint := hostileService(t, emulator.Options{FailRate: 0.5, Seed: 7,
 		Objects: emulator.ObjectOptions{PerPrefix: 12, FailRate: 0.5, PageSize: 5}})
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	common := []string{"--endpoint", endpoint, "--state", st, "--qps", "0"}

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 	"github.com/planrun/planrun/plan"
 )
@@ -35,27 +35,7 @@ func emulatorVars() map[string]string {
 	return map[string]string{"TENCENTCLOUD_SECRET_ID": emulator.DefaultSecretID, "TENCENTCLOUD_SECRET_KEY": emulator.DefaultSecretKey}
 }
 
-// startEmulator starts an emulator on loopback for the test.
-func startEmulator(t *testing.T, opts emulator.Options) *emulator.Running {
-	t.Helper()
-	emu, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	return emu
-}
-
 const examples = "../../plans/examples"
-
-func writePlan(t *testing.T, text string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "plan.yaml")
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 const smallPlan = `version: 1
 name: small
@@ -77,7 +57,7 @@ func TestValidateExamplesAndExitCodes(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "plans valid") {
 		t.Fatalf("validate examples: code %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	bad := writePlan(t, "version: 1\nname: demo\njobs:\n  - name: a\n    prefx: in/\n    bucket: b-1\n")
+	bad := testenv.WritePlan(t, "version: 1\nname: demo\njobs:\n  - name: a\n    prefx: in/\n    bucket: b-1\n")
 	r = runCLI(t, nil, "validate", bad)
 	if r.code != 1 {
 		t.Fatalf("invalid plan: code %d, want 1\n%s", r.code, r.stdout)
@@ -108,7 +88,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 }
 
 func TestValidateFormats(t *testing.T) {
-	bad := writePlan(t, "version: 1\nname: demo\njobs:\n  - name: a\n    prefx: in/\n")
+	bad := testenv.WritePlan(t, "version: 1\nname: demo\njobs:\n  - name: a\n    prefx: in/\n")
 	r := runCLI(t, nil, "validate", "--format", "json", bad, examples)
 	var doc struct {
 		Valid bool
@@ -191,7 +171,7 @@ func TestDryRunJSONIsTheExpansion(t *testing.T) {
 }
 
 func TestMaxRequestsRefusesBeforeSending(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
+	emu, _ := testenv.Start(t, emulator.Options{})
 	path := filepath.Join(examples, "video-backfill.yaml")
 	r := runCLI(t, emulatorVars(), "run", "--max-requests", "100", "--endpoint", emu.URL, "--state", filepath.Join(t.TempDir(), "s.db"), path)
 	if r.code != 1 || !strings.Contains(r.stderr, "364") || !strings.Contains(r.stderr, "--max-requests") {

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 func TestCompletionScripts(t *testing.T) {
@@ -65,7 +67,7 @@ func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 }
 
 func TestLogFormats(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	vars := map[string]string{"PLANRUN_LOG": "debug"}
 	r := runCLI(t, vars, "run", "--emulator", "--log-format", "json", "--quiet", "--state", filepath.Join(t.TempDir(), "s.db"), path)
 	if r.code != 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/report"
 )
 
@@ -16,7 +17,7 @@ import (
 // one that is the emulator file beside the state, is refused with exit 2 before anything
 // runs; the emulator file is left as it was.
 func TestOutputsThatWouldHarmAreRefused(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	emu := filepath.Join(dir, "s.emulator.json")
@@ -55,7 +56,7 @@ func TestHostileEmulatorFileRefused(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
 	}
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	st := filepath.Join(t.TempDir(), "s.db")
 	if err := os.Symlink("/dev/zero", emulator.StateFileFor(st)); err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func TestEmulatorFileRuleAgrees(t *testing.T) {
 // TestResultsThroughLinkAndToDevNull: --results through a symbolic link fills the file it
 // leads to and keeps the link; --report /dev/null leaves /dev/null a device.
 func TestResultsThroughLinkAndToDevNull(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	target := filepath.Join(t.TempDir(), "results.jsonl")
 	link := filepath.Join(dir, "r.jsonl")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // doubled reports a step named twice in a row in a message ("state: state", "refresh:
@@ -28,7 +29,7 @@ func doubled(s string) string {
 // refuses, an endpoint that cannot be reached.
 func TestMessagesNameEachStepOnce(t *testing.T) {
 	dir := t.TempDir()
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 
 	foreign := filepath.Join(dir, "foreign.db")
 	if err := os.WriteFile(foreign, []byte("not a database, not at all\n"), 0o644); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // actions maps each request Name of a dry run's JSON Lines to its action; stale lines
@@ -32,7 +33,7 @@ func actions(t *testing.T, out string) (byName map[string]string, stale []string
 // same, sending nothing but lists and creating no state file; --detailed-exitcode says
 // whether anything would be sent.
 func TestDryRunKnowsWhatIsDone(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
+	emu, _ := testenv.Start(t, emulator.Options{})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "plan.yaml")
 	if err := os.WriteFile(path, []byte(smallPlan), 0o644); err != nil {
@@ -162,7 +163,7 @@ func values(m map[string]string) []string {
 }
 
 func TestRefreshAndDetailedExitcodeNeedDryRun(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	for _, flag := range []string{"--refresh", "--detailed-exitcode"} {
 		if r := runCLI(t, emulatorVars(), "run", "--emulator", flag, path); r.code != 2 {
 			t.Errorf("run %s without --dry-run: code %d, want 2", flag, r.code)

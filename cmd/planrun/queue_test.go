@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // A paused queue stops the run with exit 1 and a line saying so, not the credentials hint
 // (exit 2); a full queue is waited out and the run succeeds.
 func TestQueueAnswersAreNotConfigurationErrors(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{Faults: emulator.Faults{QueuePaused: true}})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Faults: emulator.Faults{QueuePaused: true}})
+	path := testenv.WritePlan(t, smallPlan)
 	state := filepath.Join(t.TempDir(), "s.db")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet", path)
 	if r.code != 1 || !strings.Contains(r.stderr, "the queue is paused") || !strings.Contains(r.stderr, "run again once it is resumed") ||
@@ -25,7 +26,7 @@ func TestQueueAnswersAreNotConfigurationErrors(t *testing.T) {
 		t.Fatalf("after resuming: code %d\n%s", r.code, r.stderr)
 	}
 
-	full := startEmulator(t, emulator.Options{QueueLimit: 8, SubmittedFor: 20 * time.Millisecond, RunningFor: 20 * time.Millisecond})
+	full, _ := testenv.Start(t, emulator.Options{QueueLimit: 8, SubmittedFor: 20 * time.Millisecond, RunningFor: 20 * time.Millisecond})
 	r = runCLI(t, emulatorVars(), "run", "--endpoint", full.URL, "--state", filepath.Join(t.TempDir(), "s.db"), "--retries", "0",
 		"--qps", "0", "--quiet", path)
 	if r.code != 0 || full.Server.Stats().Faults[emulator.FaultQueueSaturated] == 0 {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // An endpoint nobody listens on: exit 2 with "cannot reach <endpoint>: connection
@@ -18,7 +20,7 @@ func TestUnreachableEndpointSaysSoWithExit2(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", "http://"+addr, "--state", filepath.Join(t.TempDir(), "s.db"), "--quiet", path)
 	want := "cannot reach http://" + addr + ": connection refused"
 	if r.code != 2 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "TENCENTCLOUD_SECRET_ID") {
@@ -32,7 +34,7 @@ func TestUntrustedCertificateIsNotACredentialsProblem(t *testing.T) {
 		t.Errorf("a request reached the server past an unverified certificate: %s %s", r.Method, r.URL)
 	}))
 	defer srv.Close()
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", srv.URL, "--state", filepath.Join(t.TempDir(), "s.db"), "--quiet", path)
 	if r.code != 2 || !strings.Contains(r.stderr, "TLS certificate") || strings.Contains(r.stderr, "refused the configuration") ||
 		strings.Contains(r.stderr, "TENCENTCLOUD_SECRET_ID") {
@@ -49,7 +51,7 @@ func TestCancelUnreachableEndpointSaysSoInOneLine(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	r := runCLI(t, emulatorVars(), "cancel", "--endpoint", "http://"+addr, "--state", filepath.Join(t.TempDir(), "s.db"), path)
 	want := "planrun: cannot reach http://" + addr + ": connection refused\n"
 	if r.code != 2 || r.stderr != want || r.stdout != "" {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/state"
 )
 
@@ -139,7 +140,7 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	ctx := relCtx(t, 30*time.Minute)
 	bin := relBuild(t)
 	dir := t.TempDir()
-	planPath := relWritePlan(t, dir, "crash", n)
+	planPath := testenv.Sized("crash", n).Write(t, dir)
 	want := relPlanNames(t, planPath)
 	if len(want) != n {
 		t.Fatalf("the plan expands to %d requests, want %d", len(want), n)
@@ -154,7 +155,7 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	}
 
 	// Measure how long an uninterrupted run takes, on an emulator of its own.
-	cal := relStartEmulator(t, emulator.Options{Faults: faults})
+	cal, _ := testenv.Start(t, emulator.Options{Faults: faults})
 	calRun := crashStart(t, ctx, bin, dir, 0, runArgs(cal, filepath.Join(dir, "calibration.db"))...)
 	if calRun.code != 0 {
 		t.Fatalf("calibration run: exit %d\n%s\n%s", calRun.code, calRun.out, calRun.err)
@@ -176,7 +177,7 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	landed, finished, runs, dupsFound, creates, uncertain := 0, 0, 0, 0, 0, 0
 	var midRun []int // jobs on the service when a kill landed
 	for i := range kills {
-		emu := relStartEmulator(t, emulator.Options{Faults: faults})
+		emu, _ := testenv.Start(t, emulator.Options{Faults: faults})
 		state := filepath.Join(dir, "state", "trial"+itoa(i+1)+".db")
 		// Odd trials kill at a random instant of an uninterrupted run's duration (start-up,
 		// reconciliation, sends, the last state writes); even ones as soon as the service

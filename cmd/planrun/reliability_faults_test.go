@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // relUnknownWorkflow is well formed but not among the emulator's workflows: creates that
@@ -89,12 +90,14 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 	ctx := relCtx(t, 5*time.Minute)
 	workflow := tc.workflow
 	if workflow == "" {
-		workflow = relWorkflow
+		workflow = testenv.Workflow
 	}
 	dir := t.TempDir()
-	planPath := relWriteFile(t, filepath.Join(dir, "faulty.yaml"), relPlanYAML("faulty", tc.n, workflow))
+	gen := testenv.Sized("faulty", tc.n)
+	gen.Workflow = workflow
+	planPath := gen.Write(t, dir)
 	want := relPlanNames(t, planPath)
-	emu := emulator.New(emulator.Options{Seed: 42, Faults: tc.faults, Workflows: []string{relWorkflow}})
+	emu := emulator.New(emulator.Options{Seed: 42, Faults: tc.faults, Workflows: []string{testenv.Workflow}})
 	srv := httptest.NewServer(&relSlowCreates{next: emu, rate: tc.slowCreates, hold: 2 * time.Second})
 	closed := false
 	closeSrv := func() {
@@ -140,7 +143,7 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 	before := relJobs(emu)
 	res2 := relRun(ctx, relEmulatorVars(), append(args, planPath)...)
 	r2 := relReadReport(t, rep)
-	expectOK := workflow == relWorkflow
+	expectOK := workflow == testenv.Workflow
 	if expectOK && res2.code != exitOK {
 		t.Errorf("rerun on a healthy service: exit %d\n%s\n%s", res2.code, res2.stdout, res2.stderr)
 	}

@@ -14,19 +14,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
-)
-
-const (
-	relBucket   = "examplebucket-1250000000"
-	relRegion   = "ap-beijing"
-	relWorkflow = "w7476ff3564ee45b7b490d64bccaba6cc"
-	relTemplate = "t1460606b9752148c4ab182f55163ba7cd"
 )
 
 // relBuild builds the planrun binary into a temporary folder of t and returns its path.
@@ -43,66 +35,6 @@ func relBuild(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// relStartEmulator starts an in-process emulator on loopback, closed when t ends.
-func relStartEmulator(t *testing.T, opts emulator.Options) *emulator.Running {
-	t.Helper()
-	emu, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("start emulator: %v", err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	return emu
-}
-
-// relPlanYAML returns a plan named name that expands to exactly n requests (n >= 12):
-// a workflow job over two prefixes and hourly windows, and a node job (MediaInfo) over
-// 10 or 11 prefixes, so reconciliation covers both job types.
-func relPlanYAML(name string, n int, workflow string) string {
-	nodes := 10 + n%2
-	hours := (n - nodes) / 2
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	var prefixes []string
-	for i := range nodes {
-		prefixes = append(prefixes, fmt.Sprintf("raw/%02d/", i))
-	}
-	return fmt.Sprintf(`version: 1
-name: %s
-defaults:
-  bucket: %s
-  region: %s
-  workflow: %s
-jobs:
-  - name: hourly
-    prefixes: [in/a/, in/b/]
-    window:
-      start: %s
-      end: %s
-      every: 1h
-  - name: nodes
-    type: job
-    prefixes: [%s]
-    job:
-      tag: MediaInfo
-      template_id: %s
-`, name, relBucket, relRegion, workflow, start.Format(time.RFC3339),
-		start.Add(time.Duration(hours)*time.Hour).Format(time.RFC3339), strings.Join(prefixes, ", "), relTemplate)
-}
-
-// relWritePlan writes relPlanYAML(name, n, relWorkflow) into dir and returns its path.
-func relWritePlan(t *testing.T, dir, name string, n int) string {
-	t.Helper()
-	return relWriteFile(t, filepath.Join(dir, name+".yaml"), relPlanYAML(name, n, relWorkflow))
-}
-
-// relWriteFile writes text to path and returns path.
-func relWriteFile(t *testing.T, path, text string) string {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // relPlanNames loads the plan at path and returns its request names in expansion order.

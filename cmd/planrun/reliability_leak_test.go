@@ -13,6 +13,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -31,12 +32,12 @@ func TestReliabilityRunLeavesNoGoroutines(t *testing.T) {
 			name = "interrupted"
 		}
 		t.Run(name, func(t *testing.T) {
-			emu := relStartEmulator(t, emulator.Options{Seed: 3, Workflows: []string{relWorkflow}, Faults: emulator.Faults{
+			emu, _ := testenv.Start(t, emulator.Options{Seed: 3, Workflows: []string{testenv.Workflow}, Faults: emulator.Faults{
 				Latency: 20 * time.Millisecond, ErrorRate: 0.1, ResetRate: 0.1, UncertainRate: 0.1,
 				TooManyRate: 0.1, RetryAfter: "1", QPS: 50,
 			}})
 			dir := t.TempDir()
-			p, err := plan.Parse("leak.yaml", []byte(relPlanYAML("leak", 80, relWorkflow)))
+			p, err := plan.Parse("leak.yaml", []byte(testenv.Sized("leak", 80).YAML()))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // relDamage makes a damaged state file at path; good is a real planrun state file of
@@ -86,8 +87,8 @@ func TestReliabilityDamagedStateIsRefusedUntouched(t *testing.T) {
 	vars := relEmulatorVars()
 	// A genuine state file to derive damage from.
 	goodDir := t.TempDir()
-	goodEmu := relStartEmulator(t, emulator.Options{})
-	goodPlan := relWritePlan(t, goodDir, "good", 150)
+	goodEmu, _ := testenv.Start(t, emulator.Options{})
+	goodPlan := testenv.Sized("good", 150).Write(t, goodDir)
 	goodState := filepath.Join(goodDir, "good.db")
 	if r := relRun(ctx, vars, "run", "--endpoint", goodEmu.URL, "--state", goodState, "--quiet", "--qps", "0", goodPlan); r.code != 0 {
 		t.Fatalf("good run: exit %d\n%s", r.code, r.stderr)
@@ -103,8 +104,8 @@ func TestReliabilityDamagedStateIsRefusedUntouched(t *testing.T) {
 	for _, d := range relDamages() {
 		t.Run(d.name, func(t *testing.T) {
 			dir := t.TempDir()
-			emu := relStartEmulator(t, emulator.Options{})
-			planPath := relWritePlan(t, dir, "damaged", 30)
+			emu, _ := testenv.Start(t, emulator.Options{})
+			planPath := testenv.Sized("damaged", 30).Write(t, dir)
 			want := relPlanNames(t, planPath)
 			// The service already holds half of the plan (a run from elsewhere).
 			elsewhere := filepath.Join(dir, "elsewhere.db")
@@ -196,8 +197,8 @@ func TestReliabilityStateOfAnotherPlanIsIgnored(t *testing.T) {
 	ctx := relCtx(t, 5*time.Minute)
 	vars := relEmulatorVars()
 	dir := t.TempDir()
-	emu := relStartEmulator(t, emulator.Options{})
-	planA, planB := relWritePlan(t, dir, "plan-a", 20), relWritePlan(t, dir, "plan-b", 40)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	planA, planB := testenv.Sized("plan-a", 20).Write(t, dir), testenv.Sized("plan-b", 40).Write(t, dir)
 	state := filepath.Join(dir, "state.db")
 	if r := relRun(ctx, vars, "run", "--endpoint", emu.URL, "--state", state, "--quiet", "--qps", "0", planA); r.code != 0 {
 		t.Fatalf("plan A: exit %d\n%s", r.code, r.stderr)

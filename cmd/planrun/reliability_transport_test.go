@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestReliabilityPlainHTTPToARemoteHostIsRefused checks that plain http to a host that is
@@ -18,7 +19,7 @@ import (
 func TestReliabilityPlainHTTPToARemoteHostIsRefused(t *testing.T) {
 	ctx := relCtx(t, time.Minute)
 	dir := t.TempDir()
-	planPath := relWritePlan(t, dir, "transport", 12)
+	planPath := testenv.Sized("transport", 12).Write(t, dir)
 	state := filepath.Join(dir, "state.db")
 	for _, endpoint := range []string{
 		"http://203.0.113.1:9",
@@ -51,7 +52,7 @@ func TestReliabilityPlainHTTPToARemoteHostIsRefused(t *testing.T) {
 
 	// Loopback over plain http is allowed (that is how the emulator is reached), by
 	// address and by name.
-	emu := relStartEmulator(t, emulator.Options{})
+	emu, _ := testenv.Start(t, emulator.Options{})
 	port := emu.URL[strings.LastIndex(emu.URL, ":")+1:]
 	for i, endpoint := range []string{emu.URL, "http://localhost:" + port} {
 		st := filepath.Join(dir, "ok", "state"+string(rune('a'+i))+".db")

@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestResultsEqualTheEmulatorObjectForObject runs a plan, then reads its results with the
 // state and from a fresh machine: every execution the emulator holds is one JSON line with
 // its object, state and code.
 func TestResultsEqualTheEmulatorObjectForObject(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{
+	emu, _ := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{
 		FailRate: 0.3, PermanentShare: 0.5, PageSize: 2, FullURLEvery: 2}})
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	if r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", path); r.code != 0 {
@@ -69,8 +70,8 @@ func TestResultsEqualTheEmulatorObjectForObject(t *testing.T) {
 }
 
 func TestResultsExitZeroWhenNothingFailed(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	st := filepath.Join(t.TempDir(), "s.db")
 	if r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", path); r.code != 0 {
 		t.Fatalf("run: %d\n%s", r.code, r.stderr)

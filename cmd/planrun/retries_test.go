@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // `--retries N` means at most N+1 tries of any one call, counted at the server: a
@@ -22,7 +24,7 @@ jobs:
   - name: one
     object: x/y.mp4
 `
-	path := writePlan(t, onePlan)
+	path := testenv.WritePlan(t, onePlan)
 	for _, retries := range []int{0, 2} {
 		var mu sync.Mutex
 		calls := map[string]int{}

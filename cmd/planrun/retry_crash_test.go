@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestCrashDuringRetryRetriesEachObjectExactlyOnce kills `planrun retry` with SIGKILL
@@ -21,7 +22,7 @@ func TestCrashDuringRetryRetriesEachObjectExactlyOnce(t *testing.T) {
 	ctx := relCtx(t, 10*time.Minute)
 	bin := relBuild(t)
 	dir := t.TempDir()
-	path := relWriteFile(t, filepath.Join(dir, "plan.yaml"), retryPlan)
+	path := testenv.WriteFile(t, filepath.Join(dir, "plan.yaml"), retryPlan)
 	for trial := range 3 {
 		re := startRetryEmulator(t, emulator.ObjectOptions{PerPrefix: 8000, FailRate: 0.4, PermanentShare: 0.5})
 		emu := re.Server

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // retryPlan has workflow jobs over windows and one object, and a node job.
@@ -34,7 +35,7 @@ func startRetryEmulator(t *testing.T, objs emulator.ObjectOptions) *retryEmu {
 	t.Helper()
 	re := &retryEmu{}
 	re.now.Store(time.Now().UnixNano())
-	re.Running = startEmulator(t, emulator.Options{
+	re.Running, _ = testenv.Start(t, emulator.Options{
 		Clock:        func() time.Time { return time.Unix(0, re.now.Load()) },
 		MaxSkew:      1000 * time.Hour, // the test moves the emulator's clock ahead of ours
 		SubmittedFor: time.Minute, RunningFor: time.Minute, Objects: objs})
@@ -87,7 +88,7 @@ func sortedKeys[V any](m map[string]V) []string {
 func TestRetryRoundsExactlyOnce(t *testing.T) {
 	re := startRetryEmulator(t, emulator.ObjectOptions{FailRate: 0.3, PermanentShare: 0.5, PageSize: 7, FullURLEvery: 3})
 	emu := re.Server
-	path := writePlan(t, retryPlan)
+	path := testenv.WritePlan(t, retryPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	cli := func(args ...string) result {
@@ -209,7 +210,7 @@ func TestRetryRoundsExactlyOnce(t *testing.T) {
 func TestRetryDryRunAndMaxRequestsSendNothing(t *testing.T) {
 	re := startRetryEmulator(t, emulator.ObjectOptions{FailRate: 0.3})
 	emu := re.Server
-	path := writePlan(t, retryPlan)
+	path := testenv.WritePlan(t, retryPlan)
 	st := filepath.Join(t.TempDir(), "s.db")
 	cli := func(args ...string) result {
 		return runCLI(t, emulatorVars(), append([]string{args[0], "--endpoint", re.URL, "--qps", "0", "--state", st}, args[1:]...)...)

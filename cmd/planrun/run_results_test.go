@@ -9,14 +9,15 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestRunWaitResultsWritesEveryObject runs a plan with --wait --results: the file holds one
 // JSON line per execution of the emulator (as results --format json has them), and the
 // summary counts the objects, failed ones by code.
 func TestRunWaitResultsWritesEveryObject(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PermanentShare: 0.5, PageSize: 5}})
-	path := writePlan(t, retryPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PermanentShare: 0.5, PageSize: 5}})
+	path := testenv.WritePlan(t, retryPlan)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "results.jsonl")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--qps", "0", "--state", filepath.Join(dir, "s.db"),
@@ -69,8 +70,8 @@ func TestRunWaitResultsWritesEveryObject(t *testing.T) {
 // TestRunResultsPathCheckedBeforeSending: a --results path that cannot be written stops
 // the run before anything is sent; --results without --wait is a usage error.
 func TestRunResultsPathCheckedBeforeSending(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -53,8 +54,8 @@ func checkExactlyOnce(t *testing.T, emu *emulator.Running, want map[string]bool)
 }
 
 func TestRunIsExactlyOnceAcrossRerunsAndFreshState(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.db")
 	reportPath := filepath.Join(dir, "report.json")
@@ -115,8 +116,8 @@ func TestRunIsExactlyOnceAcrossRerunsAndFreshState(t *testing.T) {
 }
 
 func TestShardsPartitionTheRun(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	const n = 3
 	total := 0
 	for k := 1; k <= n; k++ {
@@ -164,8 +165,8 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func TestRunReportsFailuresWithTheServiceCode(t *testing.T) {
 	// Only one workflow exists: every request of the plan names another one, so each create is a
 	// permanent 400 InvalidArgument, reported with Code, Message and RequestId and exit 1.
-	emu := startEmulator(t, emulator.Options{Workflows: []string{"w00000000000000000000000000000001"}})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Workflows: []string{"w00000000000000000000000000000001"}})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	junitPath := filepath.Join(dir, "junit.xml")
 	stepSummary := filepath.Join(dir, "summary.md")
@@ -201,8 +202,8 @@ func TestRunReportsFailuresWithTheServiceCode(t *testing.T) {
 
 func TestWaitAndCancel(t *testing.T) {
 	// Jobs run for a long time on the emulator's clock, so they can be cancelled.
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := testenv.WritePlan(t, smallPlan)
 	state := filepath.Join(t.TempDir(), "s.db")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet", path)
 	if r.code != 0 {
@@ -225,8 +226,8 @@ func TestWaitAndCancel(t *testing.T) {
 }
 
 func TestRunWaitSucceeds(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: 20 * time.Millisecond, RunningFor: 30 * time.Millisecond})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: 20 * time.Millisecond, RunningFor: 30 * time.Millisecond})
+	path := testenv.WritePlan(t, smallPlan)
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", filepath.Join(t.TempDir(), "s.db"), "--qps", "0",
 		"--quiet", "--wait", "--poll-interval", "20ms", path)
 	if r.code != 0 || !strings.Contains(r.stdout, "Success 31") {
@@ -235,7 +236,7 @@ func TestRunWaitSucceeds(t *testing.T) {
 }
 
 func TestRunEmulatorInProcess(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	state := filepath.Join(t.TempDir(), "s.db")
 	r := runCLI(t, nil, "run", "--emulator", "--state", state, "--format", "json", path)
 	if r.code != 0 {
@@ -250,7 +251,7 @@ func TestRunEmulatorInProcess(t *testing.T) {
 }
 
 func TestRunRefusesAStateInUse(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	statePath := filepath.Join(t.TempDir(), "s.db")
 	holder, err := state.Open(statePath)
 	if err != nil {
@@ -271,7 +272,7 @@ func TestRunRefusesAStateInUse(t *testing.T) {
 }
 
 func TestWrongCredentialsStopTheRunWithExit2(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
+	emu, _ := testenv.Start(t, emulator.Options{})
 	path := filepath.Join(examples, "video-backfill.yaml")
 	vars := emulatorVars()
 	vars["TENCENTCLOUD_SECRET_KEY"] = "not-the-key"
@@ -295,7 +296,7 @@ func TestWrongEndpointStopsBeforeAnyCreate(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", srv.URL+"/wrong", "--state", filepath.Join(t.TempDir(), "s.db"), "--qps", "0", "--quiet", path)
 	if r.code != 2 || !strings.Contains(r.stderr, "refused the configuration") {
 		t.Fatalf("code %d, want 2\n%s", r.code, r.stderr)

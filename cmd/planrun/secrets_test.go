@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // Distinctive credentials: none of them may appear in any output, log, report or file
@@ -83,7 +85,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	// The emulator, as users run it, with the same key pair and token, logging every request.
 	addr := secretsFreeAddr(t)
-	emu := exec.Command(bin, "emulator", "--addr", addr, "--verbose", "--workflows", relWorkflow,
+	emu := exec.Command(bin, "emulator", "--addr", addr, "--verbose", "--workflows", testenv.Workflow,
 		"--submitted-for", "1h", "--running-for", "1h")
 	emu.Dir = dir
 	emu.Env = relProcessEnv(creds)
@@ -107,8 +109,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	secretsWaitReady(t, "http://"+addr)
 	endpoint := "http://" + addr
 
-	good := relWritePlan(t, dir, "secrets", 20)
-	bad := relWriteFile(t, filepath.Join(dir, "denied.yaml"), relPlanYAML("denied", 14, relUnknownWorkflow))
+	good := testenv.Sized("secrets", 20).Write(t, dir)
+	denied := testenv.Sized("denied", 14)
+	denied.Workflow = relUnknownWorkflow
+	bad := denied.Write(t, dir)
 	state := filepath.Join(dir, "state", "state.db")
 
 	exe("validate", creds, 0, "validate", good, bad)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // dryLines decodes the JSON Lines of a dry run.
@@ -27,7 +28,7 @@ func dryLines(t *testing.T, out string) []map[string]any {
 }
 
 func TestJobNarrowsThePreview(t *testing.T) {
-	path := writePlan(t, smallPlan)
+	path := testenv.WritePlan(t, smallPlan)
 	r := runCLI(t, nil, "run", "--dry-run", "--format", "json", "--job", "one", path)
 	if r.code != 0 {
 		t.Fatalf("code %d\n%s", r.code, r.stderr)
@@ -69,8 +70,8 @@ func TestJobNarrowsThePreview(t *testing.T) {
 }
 
 func TestJobNarrowsRunAndStatus(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	st := filepath.Join(t.TempDir(), "state.db")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", "--job", "one", path)
 	if r.code != 0 {
@@ -103,7 +104,7 @@ func TestJobNarrowsRunAndStatus(t *testing.T) {
 // retry --job retries only the failed objects of that plan job.
 func TestJobNarrowsRetry(t *testing.T) {
 	re := startRetryEmulator(t, emulator.ObjectOptions{FailRate: 0.3})
-	path := writePlan(t, retryPlan)
+	path := testenv.WritePlan(t, retryPlan)
 	st := filepath.Join(t.TempDir(), "s.db")
 	cli := func(args ...string) result {
 		return runCLI(t, emulatorVars(), append([]string{args[0], "--endpoint", re.URL, "--qps", "0", "--state", st}, args[1:]...)...)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // clockOf returns a clock that reads each of ts in turn, then the last one for ever.
@@ -67,7 +68,7 @@ func TestTwoSignalsAtOnceAreOne(t *testing.T) {
 // TestDoubleTermLeavesTheReport: two TERMs at once while run --wait follows its jobs end
 // the run cleanly: exit 130, the JSON report written, marked interrupted.
 func TestDoubleTermLeavesTheReport(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "r.json")
 	sigs := make(chan os.Signal, 2)
@@ -77,7 +78,7 @@ func TestDoubleTermLeavesTheReport(t *testing.T) {
 	exited := make(chan int, 1)
 	go func() {
 		done <- runSignalled([]string{"run", "--endpoint", emu.URL, "--state", filepath.Join(dir, "s.db"), "--qps", "0", "--quiet",
-			"--wait", "--poll-interval", "20ms", "--report", rep, writePlan(t, smallPlan)}, e, sigs, func(c int) { exited <- c })
+			"--wait", "--poll-interval", "20ms", "--report", rep, testenv.WritePlan(t, smallPlan)}, e, sigs, func(c int) { exited <- c })
 	}()
 	deadline := time.Now().Add(time.Minute)
 	for len(emu.Server.Jobs()) < 31 {
@@ -120,8 +121,8 @@ func TestTimeoutCommandLeavesTheReport(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := testenv.WritePlan(t, smallPlan)
 	for i := range 4 {
 		rep := filepath.Join(dir, "r.json")
 		os.Remove(rep)

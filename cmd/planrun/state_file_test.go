@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/state"
 )
 
@@ -14,8 +15,8 @@ import (
 // is the same state: the second run is refused with exit 2 and sends nothing (before, it
 // ran, and every request was triggered twice). A hard link is refused too (exit 2).
 func TestRunRefusesAStateInUseThroughAnotherPath(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	real := filepath.Join(dir, "real.db")
 	holder, err := state.Open(real)
@@ -53,8 +54,8 @@ func TestRunRefusesAStateInUseThroughAnotherPath(t *testing.T) {
 // TestStatePathsThatKeepNothingExit2: --state :memory: would keep nothing for the next
 // run, and an SQLite URI names the file under another name: both are bad usage.
 func TestStatePathsThatKeepNothingExit2(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	t.Chdir(t.TempDir())
 	for _, p := range []string{":memory:", "file:real.db"} {
 		r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", p, "--quiet", path)
@@ -71,9 +72,9 @@ func TestStatePathsThatKeepNothingExit2(t *testing.T) {
 // run against another with exit 2, naming both, and sends nothing (before, the second run
 // skipped every request as done and exited 0 without a call).
 func TestStateBelongsToItsEndpoint(t *testing.T) {
-	first := startEmulator(t, emulator.Options{})
-	second := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	first, _ := testenv.Start(t, emulator.Options{})
+	second, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	st := filepath.Join(t.TempDir(), "state.db")
 	if r := runCLI(t, emulatorVars(), "run", "--endpoint", first.URL, "--state", st, "--qps", "0", "--quiet", path); r.code != 0 {
 		t.Fatalf("first run: code %d: %s", r.code, r.stderr)
@@ -103,8 +104,8 @@ func TestStatusReadsAReadOnlyState(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root writes read-only files: run as another user to test this")
 	}
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := filepath.Join(t.TempDir(), "ro")
 	st := filepath.Join(dir, "state.db")
 	if r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", path); r.code != 0 {

@@ -9,13 +9,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // TestStatusGrid runs a plan with --wait, then draws its state as a grid: in the terminal
 // (80 columns), as a page and as Markdown, and in the step summaries of run and status.
 func TestStatusGrid(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "s.db")
 	summary := filepath.Join(dir, "summary.md")
@@ -69,8 +70,8 @@ func TestStatusGrid(t *testing.T) {
 // TestRunAndResultsWriteTheGridPage: run --html writes the page after the run, results --html
 // with each batch job's object counts ("2 of 5 objects failed").
 func TestRunAndResultsWriteTheGridPage(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PageSize: 2}})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{FailRate: 0.3, PageSize: 2}})
+	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	runPage, resPage := filepath.Join(dir, "run.html"), filepath.Join(dir, "results.html")

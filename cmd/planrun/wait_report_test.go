@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // The emulator's Code and Message of a failed job.
@@ -156,11 +157,11 @@ func TestWaitFailuresReachEveryReport(t *testing.T) {
 		plan func(t *testing.T) string
 		n    int
 	}{
-		{"lookup", func(t *testing.T) string { return writePlan(t, smallPlan) }, 31},
-		{"sweep", func(t *testing.T) string { return relWritePlan(t, t.TempDir(), "wide", 130) }, 130},
+		{"lookup", func(t *testing.T) string { return testenv.WritePlan(t, smallPlan) }, 31},
+		{"sweep", func(t *testing.T) string { return testenv.Sized("wide", 130).Write(t, t.TempDir()) }, 130},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			emu := startEmulator(t, emulator.Options{FailRate: 1, SubmittedFor: 10 * time.Millisecond,
+			emu, _ := testenv.Start(t, emulator.Options{FailRate: 1, SubmittedFor: 10 * time.Millisecond,
 				RunningFor: 20 * time.Millisecond, Seed: 7})
 			path := tc.plan(t)
 			state := filepath.Join(t.TempDir(), "s.db")
@@ -179,8 +180,8 @@ func TestWaitFailuresReachEveryReport(t *testing.T) {
 // TestWaitStoppedMarksUnfinishedCases: when waiting stops before the jobs end, their
 // JUnit test cases pass (the run did its part) but say the job was still running.
 func TestWaitStoppedMarksUnfinishedCases(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := testenv.WritePlan(t, smallPlan)
 	state := filepath.Join(t.TempDir(), "s.db")
 	junit := filepath.Join(t.TempDir(), "j.xml")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--state", state, "--qps", "0", "--quiet", path)
