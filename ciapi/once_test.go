@@ -29,9 +29,14 @@ func TestEveryCallIsSentOnce(t *testing.T) {
 	if got, want := err.Error(), "describe: 503 SlowDown: Please reduce your request rate (RequestId: req-SlowDown)"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	_, _ = c.List(ctx, testBucket, testRegion, ListOptions{})
-	_ = c.Cancel(ctx, testBucket, testRegion, "bj")
-	_, _ = c.Create(ctx, testBucket, testRegion, &CreateRequest{Name: "x"})
+	_, errList := c.List(ctx, testBucket, testRegion, ListOptions{})
+	errCancel := c.Cancel(ctx, testBucket, testRegion, "bj")
+	_, errCreate := c.Create(ctx, testBucket, testRegion, &CreateRequest{Name: "x"})
+	for op, err := range map[string]error{"list": errList, "cancel": errCancel, "create": errCreate} {
+		if !errors.As(err, &ae) || ae.Code != "SlowDown" || !IsRetryable(err) {
+			t.Errorf("%s: err = %v, want the SlowDown answer", op, err)
+		}
+	}
 	for _, k := range []struct{ method, path string }{{"GET", "/inventorytriggerjob/bj"}, {"GET", "/inventorytriggerjob"},
 		{"PUT", "/inventorytriggerjob/bj"}, {"POST", "/inventorytriggerjob"}} {
 		if n := f.count(k.method, k.path); n != 1 {

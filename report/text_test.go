@@ -25,7 +25,9 @@ func TestTextSummaryGolden(t *testing.T) {
 	golden(t, "text_color.golden", b.String())
 	// Colour changes no column: stripping the escapes gives the plain text back.
 	var plain strings.Builder
-	_ = WriteText(&plain, fixtureSummary(), fixtureWait(), fixtureMeta(), false)
+	if err := WriteText(&plain, fixtureSummary(), fixtureWait(), fixtureMeta(), false); err != nil {
+		t.Fatal(err)
+	}
 	if stripANSI(b.String()) != plain.String() {
 		t.Errorf("coloured text differs from plain text once escapes are stripped:\n%s", stripANSI(b.String()))
 	}

@@ -148,7 +148,9 @@ func TestShardsPartitionTheRun(t *testing.T) {
 		r := runCLI(t, nil, "run", "--dry-run", "--format", "json", "--shard", itoa(k)+"/"+itoa(n), path)
 		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 			var rec struct{ Name string }
-			json.Unmarshal([]byte(line), &rec)
+			if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Name == "" {
+				t.Fatalf("shard %d/%d: dry-run line %q: %v", k, n, line, err)
+			}
 			if seen[rec.Name] {
 				t.Errorf("%s is in two shards", rec.Name)
 			}

@@ -123,7 +123,9 @@ func TestJSONEscapesAndDecodesTheSame(t *testing.T) {
 			t.Fatalf("JSON(%q) is not valid JSON: %v\n%s", s, err, got)
 		}
 		var want map[string]string
-		_ = json.Unmarshal(enc, &want)
+		if err := json.Unmarshal(enc, &want); err != nil {
+			t.Fatal(err)
+		}
 		if back["message"] != want["message"] {
 			t.Errorf("JSON(%q) decodes to %q", s, back["message"])
 		}
@@ -182,7 +184,9 @@ func TestXMLEscapesAndParsesTheSame(t *testing.T) {
 		if err := xml.Unmarshal(got, &back); err != nil {
 			t.Fatalf("XML(%q) is not valid XML: %v\n%s", s, err, got)
 		}
-		_ = xml.Unmarshal(enc, &direct)
+		if err := xml.Unmarshal(enc, &direct); err != nil {
+			t.Fatal(err)
+		}
 		if back != direct {
 			t.Errorf("XML(%q) parses to %+v, want %+v", s, back, direct)
 		}
