@@ -2,12 +2,10 @@ package state
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // BenchmarkStoreRequestWrites measures what keeping state costs per request in a run:
@@ -19,7 +17,7 @@ func BenchmarkStoreRequestWrites(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	p := hourlyPlanB(b, b.N)
+	p := testenv.Plan{Name: "bench", Hours: b.N}.Parse(b)
 	ctx := context.Background()
 	const batch = 64
 	var intents []Record
@@ -52,17 +50,4 @@ func BenchmarkStoreRequestWrites(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/request")
-}
-
-// hourlyPlanB is a plan of one workflow job of n hourly windows, for benchmarks.
-func hourlyPlanB(b *testing.B, n int) *plan.Plan {
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	y := fmt.Sprintf("version: 1\nname: bench\ndefaults:\n  bucket: %s\n  region: %s\n  workflow: w7476ff3564ee45b7b490d64bccaba6cc\n"+
-		"jobs:\n  - name: hourly\n    prefix: input/video/\n    window:\n      start: %s\n      end: %s\n      every: 1h\n",
-		testBucket, testRegion, start.Format(time.RFC3339), start.Add(time.Duration(n)*time.Hour).Format(time.RFC3339))
-	p, err := plan.Parse("bench.yaml", []byte(y))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
 }
