@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -40,7 +41,7 @@ jobs:
 // is edited so that every request moved (a window added in front), each request is still
 // matched to its row by Name: every job the state knows is followed, none is lost.
 func TestWaitFollowsJobsOfRequestsThatMoved(t *testing.T) {
-	_, client := startEmulator(t, emulator.Options{Seed: 3, SubmittedFor: time.Hour, RunningFor: time.Hour})
+	_, client := testenv.Start(t, emulator.Options{Seed: 3, SubmittedFor: time.Hour, RunningFor: time.Hour})
 	store := openStore(t, "")
 	before := windowPlan(t, "moved", 1, 21) // 20 requests
 	if _, err := Run(background(t), client, store, []*plan.Plan{before}, quick()); err != nil {

@@ -26,12 +26,19 @@ const (
 	testRegion = testenv.Region
 )
 
-// startEmulator is testenv.Start and hourlyPlan is testenv.Hourly(name, n, generation).Parse,
-// under the names that settle_late_test.go and adaptive_loopback_test.go still use; other
-// tests call testenv.
+// startEmulator, clientFor and hourlyPlan are testenv.Start, testenv.Client and
+// testenv.Hourly(name, n, generation).Parse under the names the executor's tests had before
+// testenv: settle_late_test.go and adaptive_loopback_test.go still use them, and so may work
+// in flight. New tests call testenv.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Running, *ciapi.Client) {
 	t.Helper()
 	return testenv.Start(t, opts)
+}
+
+// clientFor: see startEmulator.
+func clientFor(t *testing.T, u string, mods ...func(*ciapi.Config)) *ciapi.Client {
+	t.Helper()
+	return testenv.Client(t, u, mods...)
 }
 
 // hourlyPlan: see startEmulator.

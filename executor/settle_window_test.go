@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -99,8 +100,8 @@ func TestDueAtCountsFromEachCreate(t *testing.T) {
 // others are sent meanwhile. Each held request is looked up when it comes due, and sent
 // only then (its job does not exist): each job once.
 func TestRerunHoldsOnlyUncertainCreates(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{})
-	p := hourlyPlan(t, "held", 9, 1) // 10 requests
+	emu, client := testenv.Start(t, emulator.Options{})
+	p := testenv.Hourly("held", 9, 1).Parse(t) // 10 requests
 	store := openStore(t, "")
 	reqs := []plan.Request{}
 	for r := range p.Requests() {

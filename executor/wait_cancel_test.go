@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -20,8 +21,8 @@ import (
 // further call reaches the service, and Wait returns the interruption with the counts it
 // had, every job still counted.
 func TestWaitStopsMidSweepWhenCancelled(t *testing.T) {
-	emu, client := startEmulator(t, emulator.Options{Seed: 9, SubmittedFor: time.Hour, RunningFor: time.Hour})
-	p := hourlyPlan(t, "cancel-mid-sweep", 999, 1) // 1,000 requests: a sweep of 10 pages
+	emu, client := testenv.Start(t, emulator.Options{Seed: 9, SubmittedFor: time.Hour, RunningFor: time.Hour})
+	p := testenv.Hourly("cancel-mid-sweep", 999, 1).Parse(t) // 1,000 requests: a sweep of 10 pages
 	store := openStore(t, "")
 	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
@@ -46,7 +47,7 @@ func TestWaitStopsMidSweepWhenCancelled(t *testing.T) {
 	}))
 	defer slow.Close()
 
-	ws, err := Wait(ctx, clientFor(t, slow.URL), store, []*plan.Plan{p}, quick())
+	ws, err := Wait(ctx, testenv.Client(t, slow.URL), store, []*plan.Plan{p}, quick())
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("wait: %v, want the interruption", err)
 	}
