@@ -97,3 +97,32 @@ func TestExcludeOnEveryFolderCommand(t *testing.T) {
 		t.Errorf("a glob that matched nothing: exit %d, want one warning naming it\n%s", r.code, r.stderr)
 	}
 }
+
+// TestExcludeAbsoluteGlobWithRelativeFolder: an absolute glob leaves out what it names also
+// when the folder is given relative to the working directory (".", "../plans"), as a
+// relative glob does when the folder is absolute.
+func TestExcludeAbsoluteGlobWithRelativeFolder(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"plans/plan.yaml":     smallPlan,
+		"plans/ci/build.yaml": "on: push\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs := filepath.Join(dir, "plans", "ci")
+	t.Chdir(filepath.Join(dir, "plans"))
+	for _, folder := range []string{".", "../plans"} {
+		for _, glob := range []string{abs, abs + "/*.yaml"} {
+			r := runCLI(t, nil, "validate", "--exclude", glob, folder)
+			if r.code != 0 || strings.Contains(r.stderr, "warning: --exclude") {
+				t.Errorf("validate --exclude %s %s: exit %d\n%s%s", glob, folder, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+}
