@@ -69,7 +69,7 @@ func runSignalled(args []string, e *env, sigs <-chan os.Signal, exit func(int)) 
 	defer cancel()
 	e.args = args
 	e.io().Console() // made before the signal handler shares it
-	go handleSignals(sigs, cancel, e.io().Console().Println, exit)
+	go handleSignalsSaying(termWordsFor(args), sigs, cancel, e.io().Console().Println, exit)
 	return run(ctx, args, e)
 }
 
