@@ -15,7 +15,9 @@ import (
 //     values are plain text, numbers and booleans, and a tag would change what is sent;
 //   - in a string, a control character, or a Unicode noncharacter such as U+FFFE: the
 //     service's XML cannot carry them (they were sent as U+FFFD, so several values gave
-//     one body). Free text (description) may hold line breaks and tabs;
+//     one body). Free text (description) may hold line breaks and tabs; nor a
+//     bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069), which
+//     shows a reviewer text in another order than what is sent;
 //   - a line break kept at the end by a | or > block, which would become part of a prefix
 //     or an object key.
 func scalarProblem(n *yaml.Node, key string) string {
@@ -48,6 +50,11 @@ func badRune(r rune) string {
 		return "a control character"
 	case r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe:
 		return "a Unicode noncharacter"
+	case r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+		// embeddings, overrides and isolates reorder what a reviewer reads of the plan and of
+		// every output that shows the value ("Trojan Source"); the marks (U+200E, U+200F)
+		// that right-to-left names may need stay allowed
+		return "a bidirectional override"
 	}
 	return ""
 }

@@ -24,7 +24,8 @@ var ErrNoPlans = errors.New("no *.yaml or *.yml files")
 // name of each file and folder at any depth ("values*.yaml", "ci"); a glob with '/' is
 // matched against the path relative to the folder given, with '/' separators
 // ("ci/*.yaml"), and against the path as found under it ("plans/ci/*.yaml" for the folder
-// "plans"). A folder that matches is skipped whole. Files named explicitly are always kept.
+// "plans"); an absolute glob is matched against the absolute path. A folder that matches
+// is skipped whole. Files named explicitly are always kept.
 func Discover(paths []string, exclude ...string) ([]string, error) {
 	for _, g := range exclude {
 		if _, err := filepath.Match(g, ""); err != nil {
@@ -105,6 +106,15 @@ func excluded(root, p string, exclude []string) bool {
 		for _, s := range []string{rel, full, strings.TrimPrefix(full, "./")} {
 			if ok, _ := filepath.Match(strings.TrimPrefix(g, "./"), s); ok {
 				return true
+			}
+		}
+		// An absolute glob names the path wherever the folder was given from ("." or
+		// "../plans" as well as "/work/plans").
+		if filepath.IsAbs(filepath.FromSlash(g)) && !filepath.IsAbs(p) {
+			if abs, err := filepath.Abs(p); err == nil {
+				if ok, _ := filepath.Match(g, filepath.ToSlash(abs)); ok {
+					return true
+				}
 			}
 		}
 	}

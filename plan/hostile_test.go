@@ -61,6 +61,8 @@ func TestStringsThatCannotBeSentAreRefused(t *testing.T) {
 		{job("    prefix: \"in\\uFFFE/\"\n"), 9, 13, "a Unicode noncharacter (U+FFFE"},
 		{job("    object: \"\\uFDD0\"\n"), 9, 13, "a Unicode noncharacter (U+FDD0"},
 		{job("    prefix: \"a\\tb\"\n"), 9, 13, "a control character (U+0009"},
+		{job("    prefix: \"in/\\u202egnp.exe/\"\n"), 9, 13, "a bidirectional override (U+202E at character 4)"},
+		{job("    prefix: in/\n    description: \"\\u2066x\"\n"), 10, 18, "a bidirectional override (U+2066"},
 		{job("    prefix: in/\n    description: \"x\\x7f\"\n"), 10, 18, "a control character (U+007F"},
 		{job("    prefix: |\n      input/\n"), 9, 13, "ends with a line break"},
 		{job("    object: >\n      a.mp4\n"), 9, 13, "ends with a line break"},
@@ -73,6 +75,7 @@ func TestStringsThatCannotBeSentAreRefused(t *testing.T) {
 	}
 	// Free text may break lines; |- keeps no line break; !!str is only a quote.
 	parseOK(t, job("    prefix: |-\n      input/\n    description: |\n      two\n      \tlines\n"))
+	parseOK(t, job("    prefix: \"\u05d0\u200f/\"\n")) // a right-to-left mark stays allowed
 	p := parseOK(t, job("    prefix: !!str 2024\n"))
 	if p.Jobs[0].Prefixes[0] != "2024" {
 		t.Errorf("prefix = %q", p.Jobs[0].Prefixes[0])

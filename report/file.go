@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/planrun/planrun/executor"
@@ -48,7 +50,7 @@ func CreateFile(path string) (*File, error) {
 		}
 		return &File{path: path, out: out, bw: bufio.NewWriterSize(out, 64<<10)}, nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".*")
+	tmp, err := createTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -120,6 +122,10 @@ type destination struct {
 func locate(path string) (destination, error) {
 	if path == "" {
 		return destination{}, errors.New("empty path")
+	}
+	if path == "-" {
+		// planrun's stdout carries the summary; a file named "-" is what nobody means
+		return destination{}, errors.New(`"-" is not standard output here: write /dev/stdout (or a file name)`)
 	}
 	p := path
 	for hops := 0; ; hops++ {
@@ -195,6 +201,20 @@ func isDescriptor(path string) bool {
 		}
 	}
 	return false
+}
+
+// createTemp creates a new file in dir named prefix and random digits, with the
+// permissions a plain create gives (0666 less the umask), where os.CreateTemp gives 0600:
+// a new report must be readable as any file the user makes.
+func createTemp(dir, prefix string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("no free temporary name in %s", dir)
 }
 
 // WriteFile writes path atomically with write.

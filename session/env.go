@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // EnvVars are the environment variables that stand in for flags: set once per project or
@@ -43,7 +44,7 @@ func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, er
 			continue
 		}
 		if err := fs.Set(v.Flag, val); err != nil {
-			return nil, UsageError{fmt.Errorf("%s=%q (the default of --%s): %w", v.Var, val, v.Flag, err)}
+			return nil, UsageError{fmt.Errorf("%s=%q (the default of --%s): %s", v.Var, val, v.Flag, ValueProblem(fs.Lookup(v.Flag), err))}
 		}
 		set[v.Flag] = true
 	}
@@ -60,4 +61,27 @@ func AnnotateEnv(fs *flag.FlagSet) {
 		}
 		f.Usage += "; env " + v.Var
 	}
+}
+
+// ValueProblem says what is wrong with a value that flag f refused: the flag package's own
+// words, but "parse error" and "value out of range" (all it says of a number or a
+// duration) become what the flag wants ("want a duration such as 30s, 2m or 1h30m").
+func ValueProblem(f *flag.Flag, err error) string {
+	msg := err.Error()
+	if f == nil || (msg != "parse error" && msg != "value out of range") {
+		return msg
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return msg
+	}
+	switch g.Get().(type) {
+	case time.Duration:
+		return msg + ": want a duration such as 30s, 2m or 1h30m (a unit is needed)"
+	case int, int64, uint, uint64:
+		return msg + ": want a whole number"
+	case float64:
+		return msg + ": want a number"
+	}
+	return msg
 }

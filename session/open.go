@@ -31,6 +31,9 @@ func (s *Session) Client() (c *ciapi.Client, close func(), err error) {
 			}
 		}
 		emu, err := emulator.Start(opts)
+		if errors.Is(err, emulator.ErrStateFile) {
+			return nil, nil, UsageError{err} // the user has to move the file, as a foreign state
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("start emulator: %w", err)
 		}

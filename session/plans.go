@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // excludeHint ends the problem of a YAML file that is not a plan; the session adds the
@@ -24,6 +25,15 @@ func (s *Session) Discover(paths []string) ([]string, error) {
 	files, err := plan.Discover(paths, globs...)
 	if err != nil {
 		return nil, UsageError{fmt.Errorf("%s: %w", s.Cmd, err)}
+	}
+	for _, f := range files {
+		// A plan's path starts lines of the text outputs and is part of many others: one that
+		// a terminal or a CI runner would act on (a line break then "::error::", an escape
+		// sequence, "##[") is refused, shown escaped, before anything prints it raw.
+		if shown := safetext.Line(f); shown != f {
+			return nil, UsageError{fmt.Errorf("%s: the plan file name %s (shown escaped) holds control characters or a CI workflow command; rename it, or leave it out with --exclude",
+				s.Cmd, shown)}
+		}
 	}
 	for _, g := range s.Select.Exclude {
 		others := s.globs(g)

@@ -69,7 +69,7 @@ func runSignalled(args []string, e *env, sigs <-chan os.Signal, exit func(int)) 
 	defer cancel()
 	e.args = args
 	e.io().Console() // made before the signal handler shares it
-	go handleSignals(sigs, cancel, e.io().Console().Println, exit)
+	go handleSignalsSaying(termWordsFor(args), sigs, cancel, e.io().Console().Println, exit)
 	return run(ctx, args, e)
 }
 
@@ -141,7 +141,7 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
+		if len(args) > 1 && !isHelpWord(args[1]) {
 			return dispatch(ctx, []string{args[1], "--help"}, e)
 		}
 		printUsage(e.stdout)
@@ -168,6 +168,16 @@ func dispatch(ctx context.Context, args []string, e *env) error {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
 	return usagef("%s\nRun 'planrun help' for the commands.", msg)
+}
+
+// isHelpWord reports whether arg asks for help: "planrun help help" and "planrun --help -h"
+// print the usage rather than asking for the help of help, forever.
+func isHelpWord(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func printUsage(w io.Writer) {

@@ -245,6 +245,17 @@ func TestHelpOnStdoutForEveryCommand(t *testing.T) {
 	}
 }
 
+// TestHelpOfHelp: help asked of help (in any spelling) is the usage, not a recursion that
+// ran until the stack overflowed.
+func TestHelpOfHelp(t *testing.T) {
+	for _, args := range [][]string{{"help", "help"}, {"help", "--help"}, {"help", "-h"}, {"--help", "-h"}, {"-h", "help"}} {
+		r := runCLI(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Commands:") || r.stderr != "" {
+			t.Errorf("%v: exit %d, stderr %q\n%s", args, r.code, r.stderr, r.stdout)
+		}
+	}
+}
+
 // TestCompletionOffersFlagValues: after a flag with fixed choices, the bash completion
 // offers those values (not file names), for every command and such flag.
 func TestCompletionOffersFlagValues(t *testing.T) {

@@ -92,3 +92,25 @@ func TestStateAndEndpointFromTheEnvironment(t *testing.T) {
 		t.Errorf("--emulator did not use its own state: %v", err)
 	}
 }
+
+// TestNumberAndDurationProblemsSayWhatIsWanted: a value the flag package refuses with its
+// bare "parse error" (a duration without a unit, a word for a number) says what the flag
+// wants, on the command line and from the environment.
+func TestNumberAndDurationProblemsSayWhatIsWanted(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"status", "--timeout", "1"}, "want a duration such as 30s"},
+		{map[string]string{"PLANRUN_TIMEOUT": "1"}, []string{"status"}, "want a duration such as 30s"},
+		{nil, []string{"status", "--parallel", "many"}, "want a whole number"},
+		{map[string]string{"PLANRUN_PARALLEL": "many"}, []string{"status"}, "want a whole number"},
+		{nil, []string{"emulator", "--fail-rate", "half"}, "want a number"},
+	} {
+		r := runCLI(t, c.vars, c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v %v: exit %d, want 2 and %q\n%s", c.vars, c.args, r.code, c.want, r.stderr)
+		}
+	}
+}

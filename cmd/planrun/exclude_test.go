@@ -97,3 +97,61 @@ func TestExcludeOnEveryFolderCommand(t *testing.T) {
 		t.Errorf("a glob that matched nothing: exit %d, want one warning naming it\n%s", r.code, r.stderr)
 	}
 }
+
+// TestExcludeAbsoluteGlobWithRelativeFolder: an absolute glob leaves out what it names also
+// when the folder is given relative to the working directory (".", "../plans"), as a
+// relative glob does when the folder is absolute.
+func TestExcludeAbsoluteGlobWithRelativeFolder(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"plans/plan.yaml":     smallPlan,
+		"plans/ci/build.yaml": "on: push\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs := filepath.Join(dir, "plans", "ci")
+	t.Chdir(filepath.Join(dir, "plans"))
+	for _, folder := range []string{".", "../plans"} {
+		for _, glob := range []string{abs, abs + "/*.yaml"} {
+			r := runCLI(t, nil, "validate", "--exclude", glob, folder)
+			if r.code != 0 || strings.Contains(r.stderr, "warning: --exclude") {
+				t.Errorf("validate --exclude %s %s: exit %d\n%s%s", glob, folder, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+}
+
+// TestHostilePlanFileNameRefused: a file under a plan folder whose name carries a line break
+// and a workflow command, or an escape sequence, would start a raw line of validate's
+// output ("a\n::error::...:1:1: ...") that a CI runner executes. It is refused (exit 2),
+// named escaped, on every folder command, and --exclude leaves it out.
+func TestHostilePlanFileNameRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plan.yaml"), []byte(smallPlan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a\n::error::pwned.yaml", "::warning::x.yaml", "c\x1b[31m.yaml"} {
+		bad := filepath.Join(dir, name)
+		if err := os.WriteFile(bad, []byte("steps: []\n"), 0o644); err != nil {
+			t.Skipf("this file system refuses the name: %v", err)
+		}
+		t.Chdir(dir) // "." makes the name start its lines
+		for _, cmd := range [][]string{{"validate"}, {"validate", "--format", "github"}, {"run", "--dry-run"}} {
+			r := runCLI(t, nil, append(cmd, ".")...)
+			out := r.stdout + r.stderr
+			if r.code != exitUsage || strings.Contains(out, "\n::") || strings.HasPrefix(out, "::") || strings.Contains(out, "\x1b") {
+				t.Errorf("%v with %q: exit %d, want 2 and nothing raw\n%s", cmd, name, r.code, out)
+			}
+		}
+		if r := runCLI(t, nil, "validate", "--exclude", "*::*", "--exclude", "c?*", "."); r.code != 0 {
+			t.Errorf("--exclude of %q: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
+		}
+		os.Remove(bad)
+	}
+}

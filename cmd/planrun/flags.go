@@ -68,6 +68,14 @@ func flagProblem(fs *flag.FlagSet, err error) string {
 		return msg
 	}
 	// "invalid value "x" for flag -qps: ...", "flag needs an argument: -state"
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if i := strings.LastIndex(rest, " for flag -"); i >= 0 {
+			name, problem, _ := strings.Cut(rest[i+len(" for flag -"):], ": ")
+			if f := fs.Lookup(name); f != nil {
+				msg = "invalid value " + rest[:i] + " for flag -" + name + ": " + session.ValueProblem(f, errors.New(problem))
+			}
+		}
+	}
 	return strings.NewReplacer("flag -", "flag --", "argument: -", "argument: --").Replace(msg)
 }
 

@@ -102,3 +102,20 @@ func TestResultsThroughLinkAndToDevNull(t *testing.T) {
 		t.Errorf("%s is no longer a device: %v", os.DevNull, err)
 	}
 }
+
+// TestGarbageEmulatorFileIsUsage: an emulator file whose content is not the emulator's is a
+// usage error (exit 2), like one that is not a regular file, not a failure to "start
+// emulator" (exit 1): the user has to move it, as with a foreign state file.
+func TestGarbageEmulatorFileIsUsage(t *testing.T) {
+	path := testenv.WritePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	if err := os.WriteFile(emulator.StateFileFor(st), []byte("\x00garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"run", "results", "cancel", "retry"} {
+		r := runCLI(t, nil, cmd, "--emulator", "--state", st, path)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "no emulator header") || strings.Contains(r.stderr, "start emulator") {
+			t.Errorf("%s: exit %d, want 2 saying why\n%s", cmd, r.code, r.stderr)
+		}
+	}
+}

@@ -138,3 +138,23 @@ func TestTimeoutCommandLeavesTheReport(t *testing.T) {
 		}
 	}
 }
+
+// TestTermWordsFitTheCommand: at a TERM, the commands that keep no state and write no
+// report (the emulator of the README's walk, validate) do not claim to save them.
+func TestTermWordsFitTheCommand(t *testing.T) {
+	for args, want := range map[string]string{
+		"emulator --addr 127.0.0.1:9000": "planrun: terminated: stopping",
+		"validate plans":                 "planrun: terminated: stopping",
+		"run --wait plan.yaml":           "planrun: terminated: stopping cleanly, saving the state and the report",
+		"cancel plan.yaml":               "planrun: terminated: stopping cleanly, saving the state and the report",
+	} {
+		sigs := make(chan os.Signal, 1)
+		sigs <- syscall.SIGTERM
+		close(sigs)
+		var said []string
+		handleSignalsSaying(termWordsFor(strings.Fields(args)), sigs, func() {}, func(s string) { said = append(said, s) }, func(int) {})
+		if len(said) != 1 || said[0] != want {
+			t.Errorf("planrun %s, TERM: said %q, want %q", args, said, want)
+		}
+	}
+}
