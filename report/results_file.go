@@ -1,23 +1,24 @@
 package report
 
-import "github.com/planrun/planrun/executor"
+import (
+	"io"
 
-// WriteResultsFile writes the object results that read emits into f as JSON Lines (the lines
-// of planrun results --format json) and commits f; it returns the totals of the objects
-// written and the problems met reading them, one line each. On an error f is dropped.
-func WriteResultsFile(f *File, read func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error)) (*ObjectTotals, []string, error) {
-	defer f.Abort()
-	w := newResultsJSON(f, ResultsOptions{})
+	"github.com/planrun/planrun/executor"
+)
+
+// WriteResultsFile writes the object results that read emits to w as JSON Lines (the lines
+// of planrun results --format json); it returns the totals of the objects written and the
+// problems met reading them, one line each. The caller owns w: it commits the file (see
+// output.File) when the error is nil and drops it otherwise.
+func WriteResultsFile(w io.Writer, read func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error)) (*ObjectTotals, []string, error) {
+	rw := newResultsJSON(w, ResultsOptions{})
 	totals := NewObjectTotals()
 	counts, err := read(func(r executor.ObjectResult) error {
 		totals.Add(&r)
-		return w.Write(&r)
+		return rw.Write(&r)
 	})
 	if err == nil {
-		err = w.Finish(counts)
-	}
-	if err == nil {
-		err = f.Commit()
+		err = rw.Finish(counts)
 	}
 	return totals, ProblemLines(counts), err
 }

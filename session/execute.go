@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/safetext"
@@ -40,15 +41,15 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	if x.retryOf != nil {
 		keep = func(r *plan.Request) bool { return x.sel.Shard.Contains(r.Name) } // not narrowed by --job again
 	}
-	out, abort, err := report.OpenRun(s.Out.Format, s.IO.Stdout, s.Out.Report, s.Out.JUnit,
+	out, abort, err := OpenRun(s.Out.Format, s.IO.Stdout, s.Out.Report, s.Out.JUnit,
 		append(s.IO.TableOptions(&s.Out), report.WithMeta(meta), report.WithPlans(x.plans, keep), report.WithColor(s.IO.Color()))...)
 	if err != nil {
 		return err
 	}
 	defer abort()
-	var rf *report.File
+	var rf *output.File
 	if s.Out.Results != "" {
-		if rf, err = report.CreateFile(s.Out.Results); err != nil {
+		if rf, err = output.CreateFile(s.Out.Results); err != nil {
 			return UsageError{fmt.Errorf("--results: %w", err)}
 		}
 		defer rf.Abort()
@@ -88,6 +89,10 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 			counts, err = executor.LatestFollowed(ctx, x.api, x.store, x.plans, x.retryOf, wait, opts, emit)
 			return counts, err
 		})
+		if resultsErr == nil {
+			resultsErr = rf.Commit()
+		}
+		rf.Abort()
 		if resultsErr != nil {
 			resultsErr = fmt.Errorf("write --results %s: %w", s.Out.Results, resultsErr)
 		}
@@ -100,7 +105,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	meta.Stopped = report.StoppedText(sum, runErr, o.MaxFailures)
 	// The summary is printed even when a report cannot be written; then the error is said.
 	// The context may be cancelled (interrupted): what was done is still written out.
-	writeErr := report.EndRun(context.WithoutCancel(ctx), out, report.RunEnd{Sum: sum, Wait: wait, Meta: meta,
+	writeErr := EndRun(context.WithoutCancel(ctx), out, RunEnd{Sum: sum, Wait: wait, Meta: meta,
 		Objects: objects, ObjectProblems: objectProblems, ResultsFile: s.Out.Results,
 		Format: s.Out.Format, Stdout: s.IO.Stdout, Stderr: s.IO.Stderr, Color: s.IO.Color(),
 		StepSummary: s.IO.Getenv("GITHUB_STEP_SUMMARY"), HTML: s.Out.HTML, Store: x.store, Plans: plan.Names(x.plans), Keep: x.sel.Shard.Contains})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 )
@@ -25,7 +26,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 	if err != nil {
 		return err
 	}
-	if err := report.CheckOutputs(s.Service.StatePath(), plan.Paths(plans), report.Output{Flag: "--html", Path: s.Out.HTML}); err != nil {
+	if err := output.CheckOutputs(s.Service.StatePath(), plan.Paths(plans), output.Output{Flag: "--html", Path: s.Out.HTML}); err != nil {
 		return s.Usagef("%v", err)
 	}
 	api, closeAPI, err := s.Client()
@@ -66,7 +67,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 	}
 	s.saveCounts(ctx, store, counts, false)
 	if s.Out.HTML != "" {
-		if err := report.WriteStateGridPage(ctx, s.Out.HTML, store, plan.Names(plans), nil, counts); err != nil {
+		if err := WriteStateGridPage(ctx, s.Out.HTML, store, plan.Names(plans), nil, counts); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 )
@@ -105,9 +106,9 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 
 // checkOutputs checks, before anything is sent, that the output files can be written.
 func (s *Session) checkOutputs(plans []*plan.Plan) error {
-	if err := report.CheckOutputs(s.Service.StatePath(), plan.Paths(plans), report.Output{Flag: "--report", Path: s.Out.Report},
-		report.Output{Flag: "--junit", Path: s.Out.JUnit}, report.Output{Flag: "--html", Path: s.Out.HTML},
-		report.Output{Flag: "--results", Path: s.Out.Results}); err != nil {
+	if err := output.CheckOutputs(s.Service.StatePath(), plan.Paths(plans), output.Output{Flag: "--report", Path: s.Out.Report},
+		output.Output{Flag: "--junit", Path: s.Out.JUnit}, output.Output{Flag: "--html", Path: s.Out.HTML},
+		output.Output{Flag: "--results", Path: s.Out.Results}); err != nil {
 		return s.Usagef("%v", err)
 	}
 	return nil

@@ -66,19 +66,19 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 	}
 	names := plan.Names(plans)
 	if grid {
-		err = report.WriteStateGrid(ctx, s.IO.Stdout, format, store, names, s.IO.GridWidth(), s.IO.Color())
+		err = WriteStateGrid(ctx, s.IO.Stdout, format, store, names, s.IO.GridWidth(), s.IO.Color())
 	} else {
 		opts := s.IO.TableOptions(&s.Out)
 		if len(plans) > 0 {
 			opts = append(opts, report.WithInPlan(plan.NewNameSet(plans...).Has))
 		}
 		keep := func(r *state.Record) bool { return sel.Match(r.Plan, r.Job, r.WindowStart, r.WindowEnd, r.Name) }
-		err = report.WriteStatus(ctx, s.IO.Stdout, format, store, names, keep, opts...)
+		err = WriteStatus(ctx, s.IO.Stdout, format, store, names, keep, opts...)
 	}
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	return report.AppendStepSummaryStateGrid(ctx, s.IO.Getenv("GITHUB_STEP_SUMMARY"), store, names, nil)
+	return AppendStepSummaryStateGrid(ctx, s.IO.Getenv("GITHUB_STEP_SUMMARY"), store, names, nil)
 }
 
 // describeAll renders the selection flags given, --shard included, for messages.

@@ -3,6 +3,7 @@ package session
 import (
 	"io"
 
+	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/report"
 )
 
@@ -20,7 +21,7 @@ func (s *Session) Validate(paths []string, maxRequests int) error {
 	if err != nil {
 		return err
 	}
-	if err := report.CheckOutputs("", files, report.Output{Flag: "--junit", Path: s.Out.JUnit}); err != nil {
+	if err := output.CheckOutputs("", files, output.Output{Flag: "--junit", Path: s.Out.JUnit}); err != nil {
 		return s.Usagef("%v", err)
 	}
 	results, err := s.Load(files, maxRequests)
@@ -31,7 +32,7 @@ func (s *Session) Validate(paths []string, maxRequests int) error {
 		return err
 	}
 	if s.Out.JUnit != "" {
-		if err := report.WriteFile(s.Out.JUnit, func(w io.Writer) error { return report.WriteChecks(w, "junit", results) }); err != nil {
+		if err := output.WriteFile(s.Out.JUnit, func(w io.Writer) error { return report.WriteChecks(w, "junit", results) }); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/output"
 )
 
 // TestOutputsThatWouldHarmAreRefused: an output in a missing folder (never created), or
@@ -70,7 +70,7 @@ func TestHostileEmulatorFileRefused(t *testing.T) {
 // TestEmulatorFileRuleAgrees: report protects the file that the emulator keeps.
 func TestEmulatorFileRuleAgrees(t *testing.T) {
 	for _, p := range []string{".planrun/state.db", ".planrun/emulator.db", "x/s", "s.v2.db", "/abs/dir.d/state"} {
-		if a, b := report.EmulatorFileFor(p), emulator.StateFileFor(p); a != b {
+		if a, b := output.EmulatorFileFor(p), emulator.StateFileFor(p); a != b {
 			t.Errorf("%s: report protects %s, the emulator keeps %s", p, a, b)
 		}
 	}

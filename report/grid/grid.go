@@ -1,16 +1,13 @@
-package report
+package grid
 
 import (
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/planrun/planrun/ciapi"
-	"github.com/planrun/planrun/executor"
-	"github.com/planrun/planrun/state"
+	"github.com/planrun/planrun/report"
 )
 
 // GridState is the state of one request as the grid shows it: what happened to the request
@@ -51,29 +48,6 @@ func (s GridState) label() string { return gridStateLabels[s] }
 // worse reports whether s is worse than t.
 func (s GridState) worse(t GridState) bool { return gridRank[s] > gridRank[t] }
 
-// GridStateOf maps a request's status (state.RowPlanned ... or executor.StatusPlanned ...)
-// and its batch job's last known state (ciapi.StateSubmitted ..., executor.StateNotFound)
-// to a grid state.
-func GridStateOf(status, jobState string) GridState {
-	switch status {
-	case string(state.RowPlanned), string(state.RowSending):
-		return GridNotSent
-	case string(state.RowFailed):
-		return GridFailed
-	}
-	switch jobState {
-	case ciapi.StateRunning, ciapi.StatePause:
-		return GridRunning
-	case ciapi.StateSuccess:
-		return GridSuccess
-	case ciapi.StateFailed, executor.StateNotFound:
-		return GridFailed
-	case ciapi.StateCancel:
-		return GridCancelled
-	}
-	return GridTriggered
-}
-
 // GridCell is one request of the grid.
 type GridCell struct {
 	Plan      string
@@ -94,42 +68,12 @@ type GridCell struct {
 	HasCounts              bool
 }
 
-// GridCellFromRecord turns a row of the state file into a cell.
-func GridCellFromRecord(r state.Record) GridCell {
-	c := GridCell{Plan: r.Plan, Job: r.Job, InputKind: r.InputKind, Input: r.Input, Workflow: r.Workflow,
-		Name: r.Name, JobID: r.JobID, JobState: r.JobState, Code: r.ErrorCode, Message: r.ErrorMessage,
-		State: GridStateOf(string(r.Status), r.JobState)}
-	c.Start, c.End = parseWindow(r.WindowStart, r.WindowEnd)
-	return c
-}
-
-// GridCellFromResult turns the result of a request of a run into a cell.
-func GridCellFromResult(r executor.Result) GridCell {
-	code, msg := failureText(r)
-	c := GridCell{Plan: r.Plan, Job: r.Job, InputKind: r.InputKind, Input: r.Input, Workflow: r.Workflow,
-		Name: r.Name, JobID: r.JobID, JobState: r.JobState, Code: code, Message: msg,
-		State: GridStateOf(string(r.Status), r.JobState)}
-	c.Start, c.End = parseWindow(r.WindowStart, r.WindowEnd)
-	return c
-}
-
-// parseWindow reads a window written in the service's time format; unreadable or empty
-// bounds give no window.
-func parseWindow(start, end string) (time.Time, time.Time) {
-	s, err1 := time.Parse(ciapi.TimeFormat, start)
-	e, err2 := time.Parse(ciapi.TimeFormat, end)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, time.Time{}
-	}
-	return s.In(zoneOf(s)), e.In(zoneOf(e))
-}
-
 // zones holds one *time.Location per UTC offset: time.Parse makes a new one for every
 // time it reads with an offset, which a grid of a million windows would keep.
 var zones sync.Map // offset in seconds -> *time.Location
 
-// zoneOf is the shared location of t's offset.
-func zoneOf(t time.Time) *time.Location {
+// ZoneOf is the shared location of t's offset.
+func ZoneOf(t time.Time) *time.Location {
 	_, off := t.Zone()
 	return zoneAt(off)
 }
@@ -280,6 +224,10 @@ func (s *storedCell) cell() *GridCell {
 	}
 	return c
 }
+
+// Adder takes the requests of a grid one at a time, as they stream from where they are
+// read (the caller reads the state: session): a *Grid adds them up.
+type Adder interface{ Add(c GridCell) }
 
 // NewGrid starts an empty grid read at readAt.
 func NewGrid(readAt time.Time) *Grid { return &Grid{ReadAt: readAt} }
@@ -564,27 +512,6 @@ func worstRows(rows []gridStoredRow, keep int) (kept []bool, rank []int) {
 // Len is the number of requests in the grid.
 func (g *Grid) Len() int { return g.n }
 
-// GridFromRecords reads the rows of a state file (state.Store.Records) into a grid.
-func GridFromRecords(records iter.Seq2[state.Record, error], readAt time.Time) (*Grid, error) {
-	g := NewGrid(readAt)
-	for r, err := range records {
-		if err != nil {
-			return nil, err
-		}
-		g.Add(GridCellFromRecord(r))
-	}
-	return g, nil
-}
-
-// GridFromResults puts the results of a run into a grid.
-func GridFromResults(results []executor.Result, readAt time.Time) *Grid {
-	g := NewGrid(readAt)
-	for _, r := range results {
-		g.Add(GridCellFromResult(r))
-	}
-	return g
-}
-
 // GridTally counts the requests of a row, a column, a group or the whole grid.
 type GridTally struct {
 	Requests int
@@ -622,7 +549,7 @@ func (t *GridTally) summary() string {
 			parts = append(parts, fmt.Sprintf("%d %s", t.States[i], i.label()))
 		}
 	}
-	return plural(t.Requests, "request") + ": " + strings.Join(parts, ", ")
+	return report.Plural(t.Requests, "request") + ": " + strings.Join(parts, ", ")
 }
 
 // objectsLine reads "3 of 412 objects failed", or "" when no counts are known.

@@ -1,4 +1,4 @@
-package report
+package session
 
 import (
 	"context"
@@ -8,15 +8,18 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/output"
+	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
 )
 
 // ReadGrid reads the state's requests of the named plans (all when none), those keep
 // accepts when it is set, into a grid, with the object counts the state records for their
 // batch jobs (see state.Store.ObjectCountsOf). The requests stream from the state into
-// the grid, which adds them up (see Grid): memory does not grow with the state.
-func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func(name string) bool) (*Grid, error) {
-	g := NewGrid(time.Now())
+// the grid, which adds them up (see grid.Grid): memory does not grow with the state.
+func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func(name string) bool) (*grid.Grid, error) {
+	g := grid.NewGrid(time.Now())
 	return g, readGrid(ctx, g, store, plans, keep, nil)
 }
 
@@ -37,7 +40,7 @@ func countsOfFirst(counts []executor.ObjectCounts) gridCounts {
 
 // readGrid adds the state's requests to g (see ReadGrid); override replaces the counts
 // of the requests it names.
-func readGrid(ctx context.Context, g *Grid, store *state.Store, plans []string, keep func(name string) bool, override gridCounts) error {
+func readGrid(ctx context.Context, g grid.Adder, store *state.Store, plans []string, keep func(name string) bool, override gridCounts) error {
 	// The counts come in the order of the records, each one for a record: walked beside
 	// them, so no map of the requests is built.
 	next, stop := iter.Pull2(store.ObjectCountsOf(ctx, plans...))
@@ -70,12 +73,12 @@ func readGrid(ctx context.Context, g *Grid, store *state.Store, plans []string, 
 
 // AppendStepSummary appends Markdown to the GitHub step summary at path (the value of
 // $GITHUB_STEP_SUMMARY; "" does nothing): what write renders through a Markdown sink.
-func AppendStepSummary(path string, write func(Sink) error, opts ...Option) error {
+func AppendStepSummary(path string, write func(report.Sink) error, opts ...report.Option) error {
 	if path == "" {
 		return nil
 	}
-	err := AppendFile(path, func(w io.Writer) error {
-		sink, err := New("markdown", w, opts...)
+	err := output.AppendFile(path, func(w io.Writer) error {
+		sink, err := report.New("markdown", w, opts...)
 		if err != nil {
 			return err
 		}
@@ -89,11 +92,11 @@ func AppendStepSummary(path string, write func(Sink) error, opts ...Option) erro
 
 // AppendStepSummaryGrid appends g as a Markdown grid to the GitHub step summary at path
 // ("" or an empty grid does nothing).
-func AppendStepSummaryGrid(path string, g *Grid) error {
+func AppendStepSummaryGrid(path string, g *grid.Grid) error {
 	if path == "" || g.Len() == 0 {
 		return nil
 	}
-	if err := AppendFile(path, func(w io.Writer) error { return WriteGridMarkdown(w, g) }); err != nil {
+	if err := output.AppendFile(path, func(w io.Writer) error { return grid.WriteGridMarkdown(w, g) }); err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
 	return nil
@@ -108,22 +111,22 @@ func WriteStateGrid(ctx context.Context, w io.Writer, format string, store *stat
 	}
 	switch format {
 	case "html":
-		return WriteGridHTML(w, g)
+		return grid.WriteGridHTML(w, g)
 	case "markdown":
-		return WriteGridMarkdown(w, g)
+		return grid.WriteGridMarkdown(w, g)
 	}
-	return WriteGridTerm(w, g, width, color)
+	return grid.WriteGridTerm(w, g, width, color)
 }
 
 // WriteStateGridPage writes the grid page of the state's requests (of the named plans,
 // those keep accepts when set) to path, atomically, with the object counts of their first
 // batch jobs when given (planrun results --html): they replace those the state recorded.
 func WriteStateGridPage(ctx context.Context, path string, store *state.Store, plans []string, keep func(string) bool, counts []executor.ObjectCounts) error {
-	g := NewGrid(time.Now())
+	g := grid.NewGrid(time.Now())
 	if err := readGrid(ctx, g, store, plans, keep, countsOfFirst(counts)); err != nil {
 		return fmt.Errorf("html %s: %w", path, err)
 	}
-	if err := WriteFile(path, func(w io.Writer) error { return WriteGridHTML(w, g) }); err != nil {
+	if err := output.WriteFile(path, func(w io.Writer) error { return grid.WriteGridHTML(w, g) }); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
 	return nil

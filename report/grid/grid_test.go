@@ -1,4 +1,4 @@
-package report
+package grid
 
 import (
 	"fmt"
@@ -8,8 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/ciapi"
-	"github.com/planrun/planrun/executor"
-	"github.com/planrun/planrun/state"
 )
 
 var gridZone = time.FixedZone("", 8*3600)
@@ -67,65 +65,6 @@ func fixtureGrid() *Grid {
 	add(GridCell{Job: "transcode-raw", InputKind: "Prefix", Input: "input/raw/", Workflow: "Transcode",
 		State: GridSuccess, JobState: ciapi.StateSuccess, Objects: 12, HasCounts: true})
 	return g
-}
-
-func TestGridStateOf(t *testing.T) {
-	for _, tc := range []struct {
-		status, job string
-		want        GridState
-	}{
-		{string(executor.RowPlanned), "", GridNotSent},
-		{string(executor.RowSending), "", GridNotSent},
-		{string(executor.RowFailed), "", GridFailed},
-		{string(executor.RowTriggered), "", GridTriggered},
-		{string(executor.RowTriggered), ciapi.StateSubmitted, GridTriggered},
-		{string(executor.RowSkipped), ciapi.StateRunning, GridRunning},
-		{string(executor.RowTriggered), ciapi.StatePause, GridRunning},
-		{string(executor.RowTriggered), ciapi.StateSuccess, GridSuccess},
-		{string(executor.RowSkipped), ciapi.StateFailed, GridFailed},
-		{string(executor.RowTriggered), executor.StateNotFound, GridFailed},
-		{string(executor.RowTriggered), ciapi.StateCancel, GridCancelled},
-		{string(executor.StatusPlanned), "", GridNotSent},
-		{string(executor.StatusFailed), "", GridFailed},
-	} {
-		if got := GridStateOf(tc.status, tc.job); got != tc.want {
-			t.Errorf("GridStateOf(%q, %q) = %v, want %v", tc.status, tc.job, got, tc.want)
-		}
-	}
-}
-
-func TestGridFromRecords(t *testing.T) {
-	recs := []state.Record{
-		{Plan: "p", Job: "j", Name: "p-j-0", InputKind: "Prefix", Input: "in/", Workflow: "w1",
-			WindowStart: "2024-01-01T00:00:00+0800", WindowEnd: "2024-01-02T00:00:00+0800",
-			Status: executor.RowTriggered, JobID: "i1", JobState: ciapi.StateFailed, ErrorCode: "E", ErrorMessage: "m"},
-		{Plan: "p", Job: "j", Name: "p-j-1", InputKind: "Object", Input: "a.mp4", Status: executor.RowPlanned},
-	}
-	g, err := GridFromRecords(func(yield func(state.Record, error) bool) {
-		for _, r := range recs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := g.layout(100, 0)
-	if len(l.rows) != 2 || len(l.cols) != 2 || !l.cols[0].noWindow || g.Len() != 2 {
-		t.Fatalf("%d rows, columns %+v", len(l.rows), l.cols)
-	}
-	c := l.rows[0].slots[1].worst
-	if c == nil || c.State != GridFailed || c.Code != "E" || c.JobID != "i1" || !c.Start.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)) ||
-		c.End.Sub(c.Start) != 24*time.Hour {
-		t.Errorf("cell from record: %+v", c)
-	}
-	if c := l.rows[1].slots[0].worst; c == nil || c.windowed() || c.State != GridNotSent || c.Name != "p-j-1" {
-		t.Errorf("request without a window: %+v", c)
-	}
-	if len(g.Plans) != 1 || g.Plans[0] != "p" {
-		t.Errorf("plans %v", g.Plans)
-	}
 }
 
 func TestGridLayoutRowsColumnsTotals(t *testing.T) {

@@ -1,9 +1,11 @@
-package report
+package grid
 
 import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/planrun/planrun/report"
 )
 
 // gridGrouping says how windows were gathered into columns.
@@ -371,5 +373,5 @@ func (l *gridLayout) rowLabel(r *gridRow) string {
 	if r.workflow != "" {
 		s += " " + r.workflow
 	}
-	return clean(s)
+	return report.Clean(s)
 }

@@ -1,4 +1,4 @@
-package report
+package grid
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/planrun/planrun/report"
 )
 
 // gridTermRows caps the rows drawn in a terminal; beyond, rows are folded (see fold).
@@ -15,7 +17,7 @@ const gridTermRows = 200
 var gridPlain = [gridStates]string{GridNotSent: ".", GridTriggered: "+", GridRunning: ">", GridSuccess: "#", GridFailed: "X", GridCancelled: "-"}
 
 // gridANSI are the terminal grid's colours, one per state.
-var gridANSI = [gridStates]string{GridNotSent: "\x1b[90m", GridTriggered: "\x1b[36m", GridRunning: "\x1b[34m", GridSuccess: ansiGreen, GridFailed: ansiRed, GridCancelled: ansiYellow}
+var gridANSI = [gridStates]string{GridNotSent: "\x1b[90m", GridTriggered: "\x1b[36m", GridRunning: "\x1b[34m", GridSuccess: report.ANSIGreen, GridFailed: report.ANSIRed, GridCancelled: report.ANSIYellow}
 
 // gridPlainObjectsFailed and gridANSIObjectsFailed draw a success slot whose batch jobs
 // had failed objects: "!", or a block half green, half red.
@@ -41,7 +43,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 			b.WriteByte(' ')
 		case !ok:
 			if style != "" {
-				b.WriteString(ansiReset)
+				b.WriteString(report.ANSIReset)
 				style = ""
 			}
 			b.WriteByte(' ')
@@ -52,7 +54,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 			}
 			if style != want {
 				if style != "" {
-					b.WriteString(ansiReset) // the mark sets a background: end it
+					b.WriteString(report.ANSIReset) // the mark sets a background: end it
 				}
 				style = want
 				b.WriteString(style)
@@ -61,7 +63,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 		}
 	}
 	if style != "" {
-		b.WriteString(ansiReset)
+		b.WriteString(report.ANSIReset)
 	}
 }
 
@@ -96,7 +98,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	}
 
 	var b strings.Builder
-	b.WriteString(paint(fitLine(gridHeadline(g, &l.total), width), ansiBold, color) + "\n")
+	b.WriteString(report.Paint(report.FitLine(gridHeadline(g, &l.total), width), report.ANSIBold, color) + "\n")
 	for _, note := range []string{l.groupingNote(), l.foldNote()} {
 		if note != "" {
 			b.WriteString(wrapText(note, width) + "\n")
@@ -115,9 +117,9 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 		b.WriteString(strings.Repeat(" ", len(l.cols)-len(r.slots)+1))
 		style := ""
 		if r.tally.States[GridFailed] > 0 {
-			style = ansiRed
+			style = report.ANSIRed
 		}
-		b.WriteString(paint(totals[i], style, color) + "\n")
+		b.WriteString(report.Paint(totals[i], style, color) + "\n")
 	}
 	b.WriteString("\n" + wrapText(gridTotalLine(&l.total), width) + "\n")
 	var legend []string
@@ -125,10 +127,10 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	for s := range gridStates {
 		sym := gridPlain[s]
 		if color {
-			sym = gridANSI[s] + "█" + ansiReset
+			sym = gridANSI[s] + "█" + report.ANSIReset
 		}
 		item := sym + " " + s.label()
-		if n := 2 + textWidth(s.label()); line > 0 && line+2+n > width {
+		if n := 2 + report.TextWidth(s.label()); line > 0 && line+2+n > width {
 			item, line = "\n"+item, n // the line is full: the item starts the next one
 		} else {
 			line += 2*min(line, 1) + n
@@ -138,7 +140,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	if l.total.ObjectsFailed > 0 {
 		sym := gridPlainObjectsFailed
 		if color {
-			sym = gridANSIObjectsFailed + gridGlyphObjectsFailed + ansiReset
+			sym = gridANSIObjectsFailed + gridGlyphObjectsFailed + report.ANSIReset
 		}
 		legend = append(legend, "\n"+sym+" success, some objects failed")
 	}
@@ -155,7 +157,7 @@ func gridHeadline(g *Grid, total *GridTally) string {
 	if name == "" {
 		name = "no plan"
 	}
-	s := clean(name) + ": " + plural(total.Requests, "request")
+	s := report.Clean(name) + ": " + report.Plural(total.Requests, "request")
 	if !g.ReadAt.IsZero() {
 		s += ", read " + g.ReadAt.UTC().Format(time.DateTime) + " UTC"
 	}
@@ -192,8 +194,8 @@ func termRowLabel(l *gridLayout, r *gridRow, width int) string {
 	if r.workflow != "" {
 		tail = " " + shortID(r.workflow)
 	}
-	head, tail = clean(head), clean(tail)
-	input := clean(r.input)
+	head, tail = report.Clean(head), report.Clean(tail)
+	input := report.Clean(r.input)
 	if input != "" {
 		room := width - utf8.RuneCountInString(head) - utf8.RuneCountInString(tail) - 1
 		if room < 4 {

@@ -1,4 +1,4 @@
-package report
+package grid
 
 import (
 	_ "embed"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/planrun/planrun/report"
 )
 
 // gridHTMLColumns caps the columns of the page (a quarter of daily windows fits); more
@@ -76,7 +78,7 @@ func WriteGridHTML(w io.Writer, g *Grid) error {
 	if v.Title == "" {
 		v.Title = "no plan"
 	}
-	v.Title = clean(v.Title)
+	v.Title = report.Clean(v.Title)
 	if !g.ReadAt.IsZero() {
 		v.ReadAt = g.ReadAt.UTC().Format(time.DateTime) + " UTC"
 	}
@@ -99,7 +101,7 @@ func WriteGridHTML(w io.Writer, g *Grid) error {
 		if l.multiPlan {
 			job = r.plan + "/" + job
 		}
-		hr := htmlRow{Job: clean(job), Input: clean(r.input), Workflow: clean(shortID(r.workflow)), OK: r.tally.States[GridSuccess],
+		hr := htmlRow{Job: report.Clean(job), Input: report.Clean(r.input), Workflow: report.Clean(shortID(r.workflow)), OK: r.tally.States[GridSuccess],
 			Requests: r.tally.Requests, Failed: r.tally.States[GridFailed], Cells: make([]htmlCell, len(r.slots))}
 		hr.Title = cleanLines(fmt.Sprintf("plan %s\njob %s\n%s %s\nworkflow %s\n%s", r.plan, r.job, r.inputKind, r.input,
 			dashIfEmpty(r.workflow), r.tally.summary()))
@@ -152,7 +154,7 @@ func slotHTML(col *gridColumn, s *gridSlot) htmlCell {
 func cleanLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i := range lines {
-		lines[i] = clean(lines[i])
+		lines[i] = report.Clean(lines[i])
 	}
 	return strings.Join(lines, "\n")
 }

@@ -1,4 +1,4 @@
-package report
+package session
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
 )
 
@@ -37,14 +38,13 @@ func TestReadGridJoinsKeptCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string][3]int{}
-	g := NewGrid(now)
-	g.trace = func(c *GridCell) {
+	g := cellRecorder(func(c grid.GridCell) {
 		has := 0
 		if c.HasCounts {
 			has = 1
 		}
 		got[c.Name] = [3]int{c.Objects, c.ObjectsFailed, has}
-	}
+	})
 	if err := readGrid(ctx, g, store, []string{"p"}, func(name string) bool { return name != "p-b" }, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -58,3 +58,8 @@ func TestReadGridJoinsKeptCounts(t *testing.T) {
 		}
 	}
 }
+
+// cellRecorder is a grid.Adder that hands each request to a function.
+type cellRecorder func(grid.GridCell)
+
+func (f cellRecorder) Add(c grid.GridCell) { f(c) }

@@ -1,10 +1,11 @@
-package report
+package session
 
 import (
 	"context"
 	"io"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/state"
 )
 
@@ -12,10 +13,10 @@ import (
 type RunEnd struct {
 	Sum  *executor.Summary
 	Wait *executor.WaitSummary
-	Meta Meta
+	Meta report.Meta
 	// Objects are the object totals of --results (nil without), ObjectProblems the
 	// problems met reading them, ResultsFile the file they went to.
-	Objects        *ObjectTotals
+	Objects        *report.ObjectTotals
 	ObjectProblems []string
 	ResultsFile    string
 	// Format is the format of the summary on Stdout; Color colours the text.
@@ -35,7 +36,7 @@ type RunEnd struct {
 // Stderr), the summary and the grid in the GitHub step summary, and the grid page. Every
 // output is tried even when one fails; the first error is returned. The grids read the
 // state even when ctx is done: the run's state is what they show.
-func EndRun(ctx context.Context, out Sink, end RunEnd) error {
+func EndRun(ctx context.Context, out report.Sink, end RunEnd) error {
 	var first error
 	keep := func(err error) {
 		if first == nil {
@@ -49,9 +50,9 @@ func EndRun(ctx context.Context, out Sink, end RunEnd) error {
 		if end.Format != "text" {
 			w = end.Stderr
 		}
-		keep(WriteObjectSummary(w, end.Objects, end.ObjectProblems, end.ResultsFile, end.Color && end.Format == "text"))
+		keep(report.WriteObjectSummary(w, end.Objects, end.ObjectProblems, end.ResultsFile, end.Color && end.Format == "text"))
 	}
-	keep(AppendStepSummary(end.StepSummary, func(s Sink) error { return s.RunDone(end.Sum, end.Wait, end.Meta) }))
+	keep(AppendStepSummary(end.StepSummary, func(s report.Sink) error { return s.RunDone(end.Sum, end.Wait, end.Meta) }))
 	ctx = context.WithoutCancel(ctx)
 	keep(AppendStepSummaryStateGrid(ctx, end.StepSummary, end.Store, end.Plans, end.Keep))
 	if end.HTML != "" {

@@ -1,9 +1,11 @@
-package report
+package grid
 
 import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/planrun/planrun/report"
 )
 
 // gridMarkdownColumns caps the symbols per line of the Markdown grid.
@@ -21,18 +23,18 @@ const gridEmojiObjectsFailed = "🟨"
 // counts are known), and a legend. At most 50 rows: the
 // worst ones, the others added up per plan job and workflow.
 func WriteGridMarkdown(w io.Writer, g *Grid) error {
-	l := g.layout(gridMarkdownColumns, maxListed)
+	l := g.layout(gridMarkdownColumns, report.MaxListed)
 	var b strings.Builder
 	b.WriteString("### Windows\n\n")
-	b.WriteString(md(gridHeadline(g, &l.total)) + "\n\n")
+	b.WriteString(report.MD(gridHeadline(g, &l.total)) + "\n\n")
 	for _, note := range []string{l.groupingNote(), l.foldNote()} {
 		if note != "" {
-			b.WriteString(md(note) + "\n\n")
+			b.WriteString(report.MD(note) + "\n\n")
 		}
 	}
 	span := "Windows"
 	if first, last, ok := windowSpan(l); ok {
-		span = md(first + " → " + last)
+		span = report.MD(first + " → " + last)
 	}
 	objects := l.total.Counted > 0
 	if objects {
@@ -56,7 +58,7 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 				sym.WriteString("·")
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %d |", md(job), md(r.input), md(shortID(r.workflow)),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %d |", report.MD(job), report.MD(r.input), report.MD(shortID(r.workflow)),
 			sym.String(), r.tally.States[GridSuccess], r.tally.Requests, r.tally.States[GridFailed])
 		switch {
 		case !objects:
@@ -67,7 +69,7 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n" + md(gridTotalLine(&l.total)) + "\n\n")
+	b.WriteString("\n" + report.MD(gridTotalLine(&l.total)) + "\n\n")
 	var legend []string
 	for s := range gridStates {
 		legend = append(legend, gridEmoji[s]+" "+s.label())

@@ -1,4 +1,4 @@
-package report
+package output
 
 import (
 	"bufio"
@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/planrun/planrun/executor"
 )
 
 // File is a report file. A regular file (or a new one) is written atomically: to a
@@ -311,89 +309,8 @@ func resolve(path string) string {
 	return abs
 }
 
-// FileSink is a Sink that renders into a report File: Flush commits the file (renamed into
-// place whole), Abort drops it. An error of any event makes Flush drop the file and say so.
-type FileSink struct {
-	Sink
-	f   *File
-	err error
-}
-
-// NewFileSink starts the report file path in format.
-func NewFileSink(format, path string, opts ...Option) (*FileSink, error) {
-	f, err := CreateFile(path)
-	if err != nil {
-		return nil, err
-	}
-	s, err := New(format, f, opts...)
-	if err != nil {
-		f.Abort()
-		return nil, err
-	}
-	return &FileSink{Sink: s, f: f}, nil
-}
-
-// Result passes r on unless an earlier event failed (the file is dropped at Flush anyway).
-func (s *FileSink) Result(r executor.Result) error {
-	if s.err == nil {
-		s.err = s.Sink.Result(r)
-	}
-	return s.err
-}
-
-// RunDone passes the end of the run on unless an earlier event failed.
-func (s *FileSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
-	if s.err == nil {
-		s.err = s.Sink.RunDone(sum, wait, meta)
-	}
-	return s.err
-}
-
-// Flush finishes the file and moves it into place, or drops it after an error.
-func (s *FileSink) Flush() error {
-	if s.err == nil {
-		s.err = s.Sink.Flush()
-	}
-	if s.err != nil {
-		s.f.Abort()
-		return fmt.Errorf("write %s: %w", s.f.Path(), s.err)
-	}
-	return s.f.Commit()
-}
-
-// Abort drops the file; after Flush it does nothing.
-func (s *FileSink) Abort() { s.f.Abort() }
-
-// OpenRun opens where a run renders: w in format, and the JSON report at reportPath and
-// the JUnit report at junitPath when they are set, written whole on Flush or not at all
-// (abort drops them). Colour (WithColor) applies to w only.
-func OpenRun(format string, w io.Writer, reportPath, junitPath string, opts ...Option) (sink Sink, abort func(), err error) {
-	stdout, err := New(format, w, opts...)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts = append(opts, WithColor(false))
-	sinks, files := []Sink{stdout}, []*FileSink{}
-	abort = func() {
-		for _, f := range files {
-			f.Abort()
-		}
-	}
-	for _, out := range []struct{ path, format string }{{reportPath, "json"}, {junitPath, "junit"}} {
-		if out.path != "" {
-			file, err := NewFileSink(out.format, out.path, opts...)
-			if err != nil {
-				abort()
-				return nil, nil, err
-			}
-			files, sinks = append(files, file), append(sinks, file)
-		}
-	}
-	return Multi(sinks...), abort, nil
-}
-
 // EmulatorFileFor is the file where the in-process emulator of --emulator keeps its batch
-// jobs beside the state file statePath (the rule of emulator.StateFileFor, which report
+// jobs beside the state file statePath (the rule of emulator.StateFileFor, which output
 // does not import): an output must never replace it.
 func EmulatorFileFor(statePath string) string {
 	base := strings.TrimSuffix(statePath, filepath.Ext(statePath))
