@@ -5,12 +5,13 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/safetext"
 )
 
 // maxListed caps the failures listed by the text summary, the step summary and the GitHub
 // annotations; the JSON report always has them all.
-const maxListed = 50
+const maxListed = layout.MaxListed
 
 // clean makes service-provided text safe for one line of a terminal or a table (see
 // safetext.Line): line breaks and tabs become spaces, other control characters are shown
@@ -80,9 +81,4 @@ func statusName(s executor.Outcome) string {
 }
 
 // plural returns "n word" or "n words".
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+func plural(n int, word string) string { return layout.Plural(n, word) }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // Console is stderr as a run shares it: a live line redrawn in place on a terminal, and
@@ -68,7 +69,7 @@ func (c *Console) Draw(line string) {
 		line = fit(line, w-1) // the last column would wrap on some terminals
 	}
 	fmt.Fprintf(c.w, "%s%s", c.clearLive(), line)
-	c.drawn, c.cols = true, textWidth(line)
+	c.drawn, c.cols = true, layout.TextWidth(line)
 }
 
 // Println writes msg on a line of its own: a live line on screen is cleared first (the
@@ -81,7 +82,7 @@ func (c *Console) Println(msg string) {
 		c.drawn = false
 	}
 	if w := c.Width(); w > 0 {
-		msg = wrapWidth(msg, w-1)
+		msg = layout.WrapWidth(msg, w-1)
 	}
 	fmt.Fprintln(c.w, msg)
 }
@@ -101,7 +102,7 @@ func fit(s string, n int) string {
 	if n <= 0 {
 		return s
 	}
-	return elideEnd(s, n)
+	return layout.ElideEnd(s, n)
 }
 
 // Progress shows a run's progress on a Console: a live line redrawn in place on a

@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // ObjectTotals are the object counts of the summary after run --wait --results.
@@ -46,7 +47,7 @@ func WriteObjectSummary(w io.Writer, t *ObjectTotals, problems []string, file st
 		for _, c := range codesByCount(t.ByCode) {
 			codes = append(codes, fmt.Sprintf("%s %d", clean(c), t.ByCode[c]))
 		}
-		failed = paint(failed, ansiRed, color) + " (" + strings.Join(codes, ", ") + ")"
+		failed = layout.Paint(failed, layout.ANSIRed, color) + " (" + strings.Join(codes, ", ") + ")"
 	}
 	b.WriteString(failed)
 	if t.Running > 0 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // resultsText renders a table per plan job (objects, succeeded, failed, running, other,
@@ -58,19 +59,19 @@ func failedObjectLine(r *executor.ObjectResult, color bool, width int) string {
 	}
 	line := candidates[0]
 	room := width - len("FAILED ")
-	if width > 0 && textWidth(line) > room {
+	if width > 0 && layout.TextWidth(line) > room {
 		for _, c := range candidates[1:] {
-			if line = c; textWidth(c) <= room {
+			if line = c; layout.TextWidth(c) <= room {
 				break
 			}
 		}
-		if textWidth(line) > room {
+		if layout.TextWidth(line) > room {
 			tail := fmt.Sprintf(" (attempt %d): ", r.Attempt)
-			key := elideMiddle(obj, max(room*2/5, 16))
-			line = key + tail + elideMiddle(reason, max(room-textWidth(key)-len(tail), 12))
+			key := layout.ElideMiddle(obj, max(room*2/5, 16))
+			line = key + tail + layout.ElideMiddle(reason, max(room-layout.TextWidth(key)-len(tail), 12))
 		}
 	}
-	return paint("FAILED", ansiRed, color) + " " + line
+	return layout.Paint("FAILED", layout.ANSIRed, color) + " " + line
 }
 
 func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
@@ -90,18 +91,18 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 		jt := x.t.jobs[k]
 		plan, job := clean(k.plan), clean(k.job)
 		if width > 0 {
-			plan, job = elideMiddle(plan, max(width/3, 12)), elideMiddle(job, max(width/3, 12))
+			plan, job = layout.ElideMiddle(plan, max(width/3, 12)), layout.ElideMiddle(job, max(width/3, 12))
 		}
-		fmt.Fprintf(w, "%s / %s: %s\n", paint(plan, ansiBold, color), job, plural(batches[k], "batch job"))
-		tb := &table{left: 1, specs: []colSpec{{12, 0}}, width: width}
-		tb.add(cell{text: "WORKFLOW/TAG"}, cell{text: "OBJECTS"}, cell{text: "SUCCEEDED"}, cell{text: "FAILED"},
-			cell{text: "RUNNING"}, cell{text: "OTHER"})
+		fmt.Fprintf(w, "%s / %s: %s\n", layout.Paint(plan, layout.ANSIBold, color), job, plural(batches[k], "batch job"))
+		tb := &layout.Table{Left: 1, Specs: []layout.ColSpec{{Min: 12, Drop: 0}}, Width: width}
+		tb.Add(layout.Cell{Text: "WORKFLOW/TAG"}, layout.Cell{Text: "OBJECTS"}, layout.Cell{Text: "SUCCEEDED"}, layout.Cell{Text: "FAILED"},
+			layout.Cell{Text: "RUNNING"}, layout.Cell{Text: "OTHER"})
 		row := func(name string, t *objectTally) {
-			tb.add(cell{text: clean(name)}, cell{text: strconv.Itoa(t.objects)},
-				cell{text: strconv.Itoa(t.succeeded), style: styleIf(t.succeeded, ansiGreen)},
-				cell{text: strconv.Itoa(t.failed), style: styleIf(t.failed, ansiRed)},
-				cell{text: strconv.Itoa(t.running), style: styleIf(t.running, ansiYellow)},
-				cell{text: strconv.Itoa(t.other)})
+			tb.Add(layout.Cell{Text: clean(name)}, layout.Cell{Text: strconv.Itoa(t.objects)},
+				layout.Cell{Text: strconv.Itoa(t.succeeded), Style: layout.StyleIf(t.succeeded, layout.ANSIGreen)},
+				layout.Cell{Text: strconv.Itoa(t.failed), Style: layout.StyleIf(t.failed, layout.ANSIRed)},
+				layout.Cell{Text: strconv.Itoa(t.running), Style: layout.StyleIf(t.running, layout.ANSIYellow)},
+				layout.Cell{Text: strconv.Itoa(t.other)})
 		}
 		for _, wf := range jt.by {
 			row(wf, jt.per[wf])
@@ -109,24 +110,24 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 		if len(jt.by) != 1 {
 			row("total", &jt.total)
 		}
-		if err := tb.write(w, "  ", color); err != nil {
+		if err := tb.Write(w, "  ", color); err != nil {
 			return err
 		}
 		if jt.total.failed > 0 {
 			fmt.Fprintln(w, "  failures by code:")
-			ct := &table{left: 1, specs: []colSpec{{12, 0}}, width: width}
+			ct := &layout.Table{Left: 1, Specs: []layout.ColSpec{{Min: 12, Drop: 0}}, Width: width}
 			for _, code := range codesByCount(jt.total.byCode) {
-				ct.add(cell{text: clean(code), style: ansiRed}, cell{text: strconv.Itoa(jt.total.byCode[code])})
+				ct.Add(layout.Cell{Text: clean(code), Style: layout.ANSIRed}, layout.Cell{Text: strconv.Itoa(jt.total.byCode[code])})
 			}
-			if err := ct.write(w, "    ", color); err != nil {
+			if err := ct.Write(w, "    ", color); err != nil {
 				return err
 			}
 		}
 	}
 	if lines := ProblemLines(counts); len(lines) > 0 {
-		fmt.Fprintf(w, "\n%s\n", paint("Problems:", ansiRed, color))
+		fmt.Fprintf(w, "\n%s\n", layout.Paint("Problems:", layout.ANSIRed, color))
 		for _, l := range lines {
-			fmt.Fprintf(w, "%s\n", strings.Replace(indentLines(wrapWidth(l, width-4), "    "), "    ", "  ", 1))
+			fmt.Fprintf(w, "%s\n", strings.Replace(layout.IndentLines(layout.WrapWidth(l, width-4), "    "), "    ", "  ", 1))
 		}
 	}
 	return w.Flush()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/safetext"
 )
 
@@ -45,7 +46,7 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 // retrySpecs are how the retry preview's columns give way in a narrow terminal: the retry
 // batch job's name goes first, then the workflow, the plan and the job; the object key and
 // the failure are elided.
-var retrySpecs = []colSpec{{0, 3}, {0, 4}, {30, 0}, {12, 2}, {0, 0}, {16, 0}, {20, 1}}
+var retrySpecs = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 30, Drop: 0}, {Min: 12, Drop: 2}, {Min: 0, Drop: 0}, {Min: 16, Drop: 0}, {Min: 20, Drop: 1}}
 
 // WriteRetryPreview writes what planrun retry would trigger (--dry-run): as text, a table
 // of the objects fitted to the width of opts (WithWidth, WithWide); as json, a
@@ -67,11 +68,11 @@ func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet, opts 
 		}
 		return bw.Flush()
 	}
-	fmt.Fprintln(bw, wrapWidth(fmt.Sprintf("planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt",
+	fmt.Fprintln(bw, layout.WrapWidth(fmt.Sprintf("planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt",
 		set.Failed, set.Objects, len(set.Retry), len(set.Exhausted)), width))
 	if len(set.Retry) > 0 {
 		bw.WriteString("\n")
-		tw := &alignedTable{w: bw, specs: retrySpecs, width: width, sorted: true}
+		tw := &layout.AlignedTable{W: bw, Specs: retrySpecs, Width: width, Sorted: true}
 		fmt.Fprintln(tw, "PLAN\tJOB\tOBJECT\tWORKFLOW/TAG\tATTEMPT\tLAST FAILURE\tNAME")
 		for i := range set.Retry {
 			rr := retryRecord(&set.Retry[i])
@@ -100,7 +101,7 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 	if len(rs) == 1 {
 		noun = "object"
 	}
-	fmt.Fprintf(bw, "\n%s\n", wrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", len(rs), noun, maxAttempts, maxAttempts), o.fitWidth()))
+	fmt.Fprintf(bw, "\n%s\n", layout.WrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", len(rs), noun, maxAttempts, maxAttempts), o.fitWidth()))
 	for i := range rs {
 		fmt.Fprintln(bw, "  "+failedObjectLine(&rs[i], color, max(o.fitWidth()-2, 0)))
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // WriteStepSummary writes Markdown for $GITHUB_STEP_SUMMARY: a heading with the run's
@@ -118,12 +119,5 @@ func writeWaitMD(b *strings.Builder, wait *executor.WaitSummary) {
 	b.WriteString("\n")
 }
 
-// mdEscaper escapes what GitHub-flavoured Markdown would interpret in a table cell,
-// including raw HTML.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "&", "&amp;", "#", `\#`, "~", `\~`,
-)
-
-// md renders service or plan text as one line of literal Markdown.
-func md(s string) string { return mdEscaper.Replace(clean(s)) }
+// md renders service or plan text as one line of literal Markdown (see layout.MD).
+func md(s string) string { return layout.MD(s) }

@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/state"
 )
 
@@ -19,7 +20,7 @@ import (
 type textSink struct {
 	w      io.Writer
 	color  bool
-	tw     *alignedTable // the status or cancel table, once started
+	tw     *layout.AlignedTable // the status or cancel table, once started
 	counts map[string]int
 	rows   int
 	cancel bool
@@ -41,9 +42,9 @@ const (
 // never dropped; attempts, job ids, then plan and job (a name starts with both) go first,
 // whole.
 var (
-	statusSpecs     = []colSpec{{0, 3}, {0, 4}, {32, 0}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
-	statusPlanSpecs = []colSpec{{0, 3}, {0, 4}, {32, 0}, {0, 6}, {0, 0}, {12, 2}, {9, 0}, {0, 1}, {12, 5}}
-	cancelSpecs     = []colSpec{{0, 3}, {0, 4}, {32, 0}, {12, 2}, {9, 0}, {28, 0}}
+	statusSpecs     = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 32, Drop: 0}, {Min: 0, Drop: 0}, {Min: 12, Drop: 2}, {Min: 9, Drop: 0}, {Min: 0, Drop: 1}, {Min: 12, Drop: 5}}
+	statusPlanSpecs = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 32, Drop: 0}, {Min: 0, Drop: 6}, {Min: 0, Drop: 0}, {Min: 12, Drop: 2}, {Min: 9, Drop: 0}, {Min: 0, Drop: 1}, {Min: 12, Drop: 5}}
+	cancelSpecs     = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 32, Drop: 0}, {Min: 12, Drop: 2}, {Min: 9, Drop: 0}, {Min: 28, Drop: 0}}
 )
 
 func newText(w io.Writer, o options) (Sink, error) {
@@ -73,17 +74,17 @@ func (s *textSink) RunDone(sum *executor.Summary, wait *executor.WaitSummary, me
 
 // table starts the status or cancel table: fitted to the width, and for cancel (whose
 // outcomes arrive as they come) sorted by plan, job and name.
-func (s *textSink) table(head string) *alignedTable {
+func (s *textSink) table(head string) *layout.AlignedTable {
 	if s.tw == nil {
-		s.tw = newAlignedTable(s.w)
-		s.tw.width = s.width
+		s.tw = layout.NewAlignedTable(s.w)
+		s.tw.Width = s.width
 		switch {
 		case s.cancel:
-			s.tw.specs, s.tw.sorted = cancelSpecs, true
+			s.tw.Specs, s.tw.Sorted = cancelSpecs, true
 		case s.inPlan != nil:
-			s.tw.specs = statusPlanSpecs
+			s.tw.Specs = statusPlanSpecs
 		default:
-			s.tw.specs = statusSpecs
+			s.tw.Specs = statusSpecs
 		}
 		fmt.Fprintln(s.tw, head)
 	}
@@ -149,7 +150,7 @@ func (s *textSink) Flush() error {
 		if s.old > 0 {
 			line += fmt.Sprintf("; %d not in the plan (an earlier generation or an edited job)", s.old)
 		}
-		_, err = fmt.Fprintln(s.w, wrapWidth(line, s.width))
+		_, err = fmt.Fprintln(s.w, layout.WrapWidth(line, s.width))
 		return err
 	}
 	line := plural(s.rows, "request") + " in the state"
@@ -161,7 +162,7 @@ func (s *textSink) Flush() error {
 	if s.old > 0 {
 		line += fmt.Sprintf("; %d no longer in the plan (an earlier generation or an edited job: cancel --all-generations reaches their unfinished jobs)", s.old)
 	}
-	_, err = fmt.Fprintln(s.w, wrapWidth(line, s.width))
+	_, err = fmt.Fprintln(s.w, layout.WrapWidth(line, s.width))
 	return err
 }
 
@@ -211,28 +212,28 @@ func exampleLine(b *strings.Builder, count int, code, name, sep, detail string, 
 	head := fmt.Sprintf("%d × %s", count, clean(code))
 	name = clean(name)
 	if width > 0 {
-		head = elideMiddle(head, max(width/3, 12))
-		room := max(width-textWidth(head)-2-2-len("e.g. ")-len(sep), 24)
-		name = elideMiddle(name, max(room/3, 12))
-		detail = elideMiddle(detail, room-textWidth(name))
+		head = layout.ElideMiddle(head, max(width/3, 12))
+		room := max(width-layout.TextWidth(head)-2-2-len("e.g. ")-len(sep), 24)
+		name = layout.ElideMiddle(name, max(room/3, 12))
+		detail = layout.ElideMiddle(detail, room-layout.TextWidth(name))
 	}
-	fmt.Fprintf(b, "  %s  e.g. %s%s%s\n", paint(head, ansiRed, color), name, sep, detail)
+	fmt.Fprintf(b, "  %s  e.g. %s%s%s\n", layout.Paint(head, layout.ANSIRed, color), name, sep, detail)
 }
 
 // writeRunText is WriteText fitted to width columns (0: every value whole, --wide).
 func writeRunText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary, meta Meta, color bool, width int) error {
 	var b strings.Builder
-	b.WriteString(paint(fitLine(headline(sum, meta), width), ansiBold, color) + "\n")
+	b.WriteString(layout.Paint(layout.FitLine(headline(sum, meta), width), layout.ANSIBold, color) + "\n")
 	if sum != nil && len(sum.Jobs) > 0 {
 		b.WriteByte('\n')
 		t := countsTable(sum)
-		t.width = width
-		if err := t.write(&b, "", color); err != nil {
+		t.Width = width
+		if err := t.Write(&b, "", color); err != nil {
 			return err
 		}
 	}
 	if groups := codeGroups(sum); len(groups) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", paint(fmt.Sprintf("Failures (%d), by code:", sum.Total.Failed), ansiRed+ansiBold, color))
+		fmt.Fprintf(&b, "\n%s\n", layout.Paint(fmt.Sprintf("Failures (%d), by code:", sum.Total.Failed), layout.ANSIRed+layout.ANSIBold, color))
 		for i, g := range groups {
 			if i == maxListed {
 				fmt.Fprintf(&b, "  ... and %d more codes (see --report)\n", len(groups)-maxListed)
@@ -245,14 +246,14 @@ func writeRunText(w io.Writer, sum *executor.Summary, wait *executor.WaitSummary
 		writeWaitText(&b, wait, color, width)
 	}
 	if steps := nextSteps(sum, wait, meta); len(steps) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", paint("Next:", ansiYellow+ansiBold, color))
+		fmt.Fprintf(&b, "\n%s\n", layout.Paint("Next:", layout.ANSIYellow+layout.ANSIBold, color))
 		for _, st := range steps {
-			for line := range strings.SplitSeq(wrapWidth(st.text, width-2), "\n") {
-				fmt.Fprintf(&b, "  %s\n", paint(line, ansiYellow, color))
+			for line := range strings.SplitSeq(layout.WrapWidth(st.text, width-2), "\n") {
+				fmt.Fprintf(&b, "  %s\n", layout.Paint(line, layout.ANSIYellow, color))
 			}
 			if st.command != "" {
 				// A command is wrapped, never elided: it must still paste and run.
-				fmt.Fprintf(&b, "      %s\n", wrapCommand(st.command, width-6, "        "))
+				fmt.Fprintf(&b, "      %s\n", layout.WrapCommand(st.command, width-6, "        "))
 			}
 		}
 	}
@@ -289,29 +290,29 @@ func headline(sum *executor.Summary, meta Meta) string {
 }
 
 // countsTable builds the per-job table and its total line.
-func countsTable(sum *executor.Summary) *table {
+func countsTable(sum *executor.Summary) *layout.Table {
 	notDone := sum.Total.NotDone() > 0
-	t := &table{left: 2, specs: []colSpec{{8, 0}, {8, 0}}}
-	head := []cell{{"PLAN", ""}, {"JOB", ""}, {"PLANNED", ""}, {"SKIPPED", ""}, {"TRIGGERED", ""}, {"FAILED", ""}}
+	t := &layout.Table{Left: 2, Specs: []layout.ColSpec{{Min: 8, Drop: 0}, {Min: 8, Drop: 0}}}
+	head := []layout.Cell{{Text: "PLAN"}, {Text: "JOB"}, {Text: "PLANNED"}, {Text: "SKIPPED"}, {Text: "TRIGGERED"}, {Text: "FAILED"}}
 	if notDone {
-		head = append(head, cell{"NOT DONE", ""})
+		head = append(head, layout.Cell{Text: "NOT DONE"})
 	}
-	t.add(head...)
+	t.Add(head...)
 	row := func(plan, job string, c executor.Counts, style string) {
-		cells := []cell{{clean(plan), style}, {clean(job), style},
-			{strconv.Itoa(c.Planned), style},
-			{strconv.Itoa(c.Skipped), styleIf(c.Skipped, ansiCyan)},
-			{strconv.Itoa(c.Triggered), styleIf(c.Triggered, ansiGreen)},
-			{strconv.Itoa(c.Failed), styleIf(c.Failed, ansiRed)}}
+		cells := []layout.Cell{{Text: clean(plan), Style: style}, {Text: clean(job), Style: style},
+			{Text: strconv.Itoa(c.Planned), Style: style},
+			{Text: strconv.Itoa(c.Skipped), Style: layout.StyleIf(c.Skipped, layout.ANSICyan)},
+			{Text: strconv.Itoa(c.Triggered), Style: layout.StyleIf(c.Triggered, layout.ANSIGreen)},
+			{Text: strconv.Itoa(c.Failed), Style: layout.StyleIf(c.Failed, layout.ANSIRed)}}
 		if notDone {
-			cells = append(cells, cell{strconv.Itoa(c.NotDone()), styleIf(c.NotDone(), ansiYellow)})
+			cells = append(cells, layout.Cell{Text: strconv.Itoa(c.NotDone()), Style: layout.StyleIf(c.NotDone(), layout.ANSIYellow)})
 		}
-		t.add(cells...)
+		t.Add(cells...)
 	}
 	for _, j := range sum.Jobs {
 		row(j.Plan, j.Job, j.Counts, "")
 	}
-	row("TOTAL", "", sum.Total, ansiBold)
+	row("TOTAL", "", sum.Total, layout.ANSIBold)
 	return t
 }
 
@@ -324,11 +325,11 @@ func writeWaitText(b *strings.Builder, wait *executor.WaitSummary, color bool, w
 	if len(states) == 0 {
 		states = append(states, "no jobs")
 	}
-	line := wrapWidth("Jobs after --wait: "+strings.Join(states, ", "), width)
+	line := layout.WrapWidth("Jobs after --wait: "+strings.Join(states, ", "), width)
 	if color { // each state's count painted where it landed
 		for _, s := range stateOrder(wait.States) {
 			t := fmt.Sprintf("%s %d", clean(s), wait.States[s])
-			line = strings.Replace(line, t, paint(t, stateStyle(s), color), 1)
+			line = strings.Replace(line, t, layout.Paint(t, stateStyle(s), color), 1)
 		}
 	}
 	fmt.Fprintf(b, "\n%s\n", line)
@@ -366,9 +367,9 @@ func stateOrder(counts map[string]int) []string {
 func stateStyle(s string) string {
 	switch s {
 	case ciapi.StateSuccess:
-		return ansiGreen
+		return layout.ANSIGreen
 	case ciapi.StateFailed, ciapi.StateCancel, executor.StateNotFound:
-		return ansiRed
+		return layout.ANSIRed
 	}
-	return ansiYellow
+	return layout.ANSIYellow
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // jobActions are the counts of one plan job in a preview.
@@ -46,24 +47,24 @@ func countActions(p *plan.Plan, keep func(*plan.Request) bool, known *executor.K
 // Columns of the dry run's tables, and how they give way in a narrow terminal: the end of
 // a window goes first (the next window starts there), then the operation and the input.
 var (
-	previewSpecs = []colSpec{{32, 0}, {24, 3}, {12, 2}, {0, 0}, {0, 1}}
-	staleSpecs   = []colSpec{{0, 3}, {0, 4}, {32, 0}, {12, 2}, {9, 0}, {0, 1}}
+	previewSpecs = []layout.ColSpec{{Min: 32, Drop: 0}, {Min: 24, Drop: 3}, {Min: 12, Drop: 2}, {Min: 0, Drop: 0}, {Min: 0, Drop: 1}}
+	staleSpecs   = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 32, Drop: 0}, {Min: 12, Drop: 2}, {Min: 9, Drop: 0}, {Min: 0, Drop: 1}}
 )
 
 func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) bool, known *executor.Known, width int) error {
 	w := bufio.NewWriterSize(out, 64<<10)
-	newTable := func(specs []colSpec) *alignedTable {
-		return &alignedTable{w: w, indent: "    ", specs: specs, width: width}
+	newTable := func(specs []layout.ColSpec) *layout.AlignedTable {
+		return &layout.AlignedTable{W: w, Indent: "    ", Specs: specs, Width: width}
 	}
 	total, done := 0, 0
 	for _, p := range plans {
-		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("plan %s (%s), generation %d", p.Name, p.Path, p.Generation), width))
+		fmt.Fprintln(w, layout.WrapWidth(fmt.Sprintf("plan %s (%s), generation %d", p.Name, p.Path, p.Generation), width))
 		counts, err := countActions(p, keep, known)
 		if err != nil {
 			return err
 		}
 		job := ""
-		var tw *alignedTable
+		var tw *layout.AlignedTable
 		flush := func() error {
 			if job == "" {
 				return nil
@@ -97,7 +98,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 				if known.Knows() {
 					line += fmt.Sprintf(": %d to create, %d already done", c.create, c.skip)
 				}
-				w.WriteString(indentLines(wrapWidth(line, width-2), "  ") + "\n")
+				w.WriteString(layout.IndentLines(layout.WrapWidth(line, width-2), "  ") + "\n")
 			}
 			if known.Knows() {
 				action, _, err := known.Action(&r)
@@ -124,7 +125,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 		}
 	}
 	if stale := known.Stale(); len(stale) > 0 {
-		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("no longer in the plan: %s (a run leaves them alone; an edit adds work, it does not replace it)",
+		fmt.Fprintln(w, layout.WrapWidth(fmt.Sprintf("no longer in the plan: %s (a run leaves them alone; an edit adds work, it does not replace it)",
 			plural(len(stale), "batch job")), width))
 		tw := newTable(staleSpecs)
 		fmt.Fprintln(tw, "PLAN\tJOB\tNAME\tJOB ID\tSTATE\tFROM")
@@ -145,10 +146,10 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 		w.WriteString("\n")
 	}
 	if known.Knows() {
-		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("total: %s would be sent, %d already done (dry run: nothing was sent)", plural(total, "request"), done), width))
+		fmt.Fprintln(w, layout.WrapWidth(fmt.Sprintf("total: %s would be sent, %d already done (dry run: nothing was sent)", plural(total, "request"), done), width))
 	} else {
-		fmt.Fprintln(w, wrapWidth(fmt.Sprintf("total: %s would be sent (dry run: nothing was sent)", plural(total, "request")), width))
-		fmt.Fprintln(w, wrapWidth("(no state file: a run skips those already done on the service; --refresh asks it which)", width))
+		fmt.Fprintln(w, layout.WrapWidth(fmt.Sprintf("total: %s would be sent (dry run: nothing was sent)", plural(total, "request")), width))
+		fmt.Fprintln(w, layout.WrapWidth("(no state file: a run skips those already done on the service; --refresh asks it which)", width))
 	}
 	return w.Flush()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 )
 
 func TestTextSummaryGolden(t *testing.T) {
@@ -34,7 +35,7 @@ func TestTextSummaryGolden(t *testing.T) {
 }
 
 func stripANSI(s string) string {
-	for _, code := range []string{ansiReset, ansiBold, ansiRed, ansiGreen, ansiYellow, ansiCyan} {
+	for _, code := range []string{layout.ANSIReset, layout.ANSIBold, layout.ANSIRed, layout.ANSIGreen, layout.ANSIYellow, layout.ANSICyan} {
 		s = strings.ReplaceAll(s, code, "")
 	}
 	return s

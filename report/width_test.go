@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/state"
 )
 
@@ -161,7 +162,7 @@ func TestTextTablesFitTheWidth(t *testing.T) {
 		outs := widthOutputs(t, WithWidth(width))
 		for name, out := range outs {
 			for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-				if n := textWidth(line); n > width {
+				if n := layout.TextWidth(line); n > width {
 					t.Errorf("width %d: %s: line %d is %d columns:\n%s", width, name, i+1, n, line)
 				}
 			}
@@ -214,7 +215,7 @@ func TestCancelRowsSorted(t *testing.T) {
 // The sorted table merges runs spooled to disk in the same order as a sort in memory.
 func TestAlignedTableSortsPastTheSpill(t *testing.T) {
 	var b strings.Builder
-	at := &alignedTable{w: &b, sorted: true}
+	at := &layout.AlignedTable{W: &b, Sorted: true}
 	fmt.Fprintln(at, "HEAD\tX")
 	n := 60000 // > alignedSpill of lines
 	for i := range n {
@@ -236,12 +237,12 @@ func TestAlignedTableSortsPastTheSpill(t *testing.T) {
 
 func TestElideMiddleCountsWideRunes(t *testing.T) {
 	for _, n := range []int{1, 2, 5, 10, 11} {
-		got := elideMiddle("视频视频视频abcdef视频", n)
-		if textWidth(got) > n {
-			t.Errorf("n=%d: %q is %d columns", n, got, textWidth(got))
+		got := layout.ElideMiddle("视频视频视频abcdef视频", n)
+		if layout.TextWidth(got) > n {
+			t.Errorf("n=%d: %q is %d columns", n, got, layout.TextWidth(got))
 		}
 	}
-	if got := elideMiddle("abcdefghij", 7); got != "abc…hij" {
+	if got := layout.ElideMiddle("abcdefghij", 7); got != "abc…hij" {
 		t.Errorf("got %q", got)
 	}
 	if TableWidth(0, "") != 80 || TableWidth(0, "132") != 132 || TableWidth(100, "132") != 100 || TableWidth(0, "x") != 80 {
@@ -253,10 +254,10 @@ func TestElideMiddleCountsWideRunes(t *testing.T) {
 // as the same words once a shell joins the lines.
 func TestWrapCommandKeepsQuotedWords(t *testing.T) {
 	cmd := `planrun status --refresh --state '/tmp/a folder/state db' --since 2024-01-10 --exclude "my plans/x y.yaml" plans/a.yaml plans/b.yaml`
-	got := wrapCommand(cmd, 40, "  ")
+	got := layout.WrapCommand(cmd, 40, "  ")
 	for _, line := range strings.Split(got, "\n") {
-		if textWidth(line) > 40 && !strings.Contains(line, "'") {
-			t.Errorf("line of %d columns: %q", textWidth(line), line)
+		if layout.TextWidth(line) > 40 && !strings.Contains(line, "'") {
+			t.Errorf("line of %d columns: %q", layout.TextWidth(line), line)
 		}
 	}
 	joined := strings.Join(strings.Fields(strings.ReplaceAll(got, " \\\n", " ")), " ")

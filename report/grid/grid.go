@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // GridState is the state of one request as the grid shows it: what happened to the request
@@ -549,7 +549,7 @@ func (t *GridTally) summary() string {
 			parts = append(parts, fmt.Sprintf("%d %s", t.States[i], i.label()))
 		}
 	}
-	return report.Plural(t.Requests, "request") + ": " + strings.Join(parts, ", ")
+	return layout.Plural(t.Requests, "request") + ": " + strings.Join(parts, ", ")
 }
 
 // objectsLine reads "3 of 412 objects failed", or "" when no counts are known.

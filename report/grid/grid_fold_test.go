@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // A grid past its budget folds windows and rows, and still adds up every request.
@@ -45,8 +45,8 @@ func TestGridFoldsPastItsBudget(t *testing.T) {
 		t.Errorf("grid:\n%s", b.String())
 	}
 	for _, line := range strings.Split(b.String(), "\n") {
-		if report.TextWidth(line) > 80 {
-			t.Errorf("line of %d columns: %q", report.TextWidth(line), line)
+		if layout.TextWidth(line) > 80 {
+			t.Errorf("line of %d columns: %q", layout.TextWidth(line), line)
 		}
 	}
 	// The failed request is still the one a cell shows.

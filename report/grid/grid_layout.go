@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // gridGrouping says how windows were gathered into columns.
@@ -373,5 +373,5 @@ func (l *gridLayout) rowLabel(r *gridRow) string {
 	if r.workflow != "" {
 		s += " " + r.workflow
 	}
-	return report.Clean(s)
+	return safetext.Line(s)
 }

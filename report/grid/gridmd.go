@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // gridMarkdownColumns caps the symbols per line of the Markdown grid.
@@ -23,18 +23,18 @@ const gridEmojiObjectsFailed = "🟨"
 // counts are known), and a legend. At most 50 rows: the
 // worst ones, the others added up per plan job and workflow.
 func WriteGridMarkdown(w io.Writer, g *Grid) error {
-	l := g.layout(gridMarkdownColumns, report.MaxListed)
+	l := g.layout(gridMarkdownColumns, layout.MaxListed)
 	var b strings.Builder
 	b.WriteString("### Windows\n\n")
-	b.WriteString(report.MD(gridHeadline(g, &l.total)) + "\n\n")
+	b.WriteString(layout.MD(gridHeadline(g, &l.total)) + "\n\n")
 	for _, note := range []string{l.groupingNote(), l.foldNote()} {
 		if note != "" {
-			b.WriteString(report.MD(note) + "\n\n")
+			b.WriteString(layout.MD(note) + "\n\n")
 		}
 	}
 	span := "Windows"
 	if first, last, ok := windowSpan(l); ok {
-		span = report.MD(first + " → " + last)
+		span = layout.MD(first + " → " + last)
 	}
 	objects := l.total.Counted > 0
 	if objects {
@@ -58,7 +58,7 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 				sym.WriteString("·")
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %d |", report.MD(job), report.MD(r.input), report.MD(shortID(r.workflow)),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d | %d |", layout.MD(job), layout.MD(r.input), layout.MD(shortID(r.workflow)),
 			sym.String(), r.tally.States[GridSuccess], r.tally.Requests, r.tally.States[GridFailed])
 		switch {
 		case !objects:
@@ -69,7 +69,7 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n" + report.MD(gridTotalLine(&l.total)) + "\n\n")
+	b.WriteString("\n" + layout.MD(gridTotalLine(&l.total)) + "\n\n")
 	var legend []string
 	for s := range gridStates {
 		legend = append(legend, gridEmoji[s]+" "+s.label())

@@ -7,7 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // gridTermRows caps the rows drawn in a terminal; beyond, rows are folded (see fold).
@@ -17,7 +18,7 @@ const gridTermRows = 200
 var gridPlain = [gridStates]string{GridNotSent: ".", GridTriggered: "+", GridRunning: ">", GridSuccess: "#", GridFailed: "X", GridCancelled: "-"}
 
 // gridANSI are the terminal grid's colours, one per state.
-var gridANSI = [gridStates]string{GridNotSent: "\x1b[90m", GridTriggered: "\x1b[36m", GridRunning: "\x1b[34m", GridSuccess: report.ANSIGreen, GridFailed: report.ANSIRed, GridCancelled: report.ANSIYellow}
+var gridANSI = [gridStates]string{GridNotSent: "\x1b[90m", GridTriggered: "\x1b[36m", GridRunning: "\x1b[34m", GridSuccess: layout.ANSIGreen, GridFailed: layout.ANSIRed, GridCancelled: layout.ANSIYellow}
 
 // gridPlainObjectsFailed and gridANSIObjectsFailed draw a success slot whose batch jobs
 // had failed objects: "!", or a block half green, half red.
@@ -43,7 +44,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 			b.WriteByte(' ')
 		case !ok:
 			if style != "" {
-				b.WriteString(report.ANSIReset)
+				b.WriteString(layout.ANSIReset)
 				style = ""
 			}
 			b.WriteByte(' ')
@@ -54,7 +55,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 			}
 			if style != want {
 				if style != "" {
-					b.WriteString(report.ANSIReset) // the mark sets a background: end it
+					b.WriteString(layout.ANSIReset) // the mark sets a background: end it
 				}
 				style = want
 				b.WriteString(style)
@@ -63,7 +64,7 @@ func writeBlocks(b *strings.Builder, slots []gridSlot, color bool) {
 		}
 	}
 	if style != "" {
-		b.WriteString(report.ANSIReset)
+		b.WriteString(layout.ANSIReset)
 	}
 }
 
@@ -98,7 +99,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	}
 
 	var b strings.Builder
-	b.WriteString(report.Paint(report.FitLine(gridHeadline(g, &l.total), width), report.ANSIBold, color) + "\n")
+	b.WriteString(layout.Paint(layout.FitLine(gridHeadline(g, &l.total), width), layout.ANSIBold, color) + "\n")
 	for _, note := range []string{l.groupingNote(), l.foldNote()} {
 		if note != "" {
 			b.WriteString(wrapText(note, width) + "\n")
@@ -117,9 +118,9 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 		b.WriteString(strings.Repeat(" ", len(l.cols)-len(r.slots)+1))
 		style := ""
 		if r.tally.States[GridFailed] > 0 {
-			style = report.ANSIRed
+			style = layout.ANSIRed
 		}
-		b.WriteString(report.Paint(totals[i], style, color) + "\n")
+		b.WriteString(layout.Paint(totals[i], style, color) + "\n")
 	}
 	b.WriteString("\n" + wrapText(gridTotalLine(&l.total), width) + "\n")
 	var legend []string
@@ -127,10 +128,10 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	for s := range gridStates {
 		sym := gridPlain[s]
 		if color {
-			sym = gridANSI[s] + "█" + report.ANSIReset
+			sym = gridANSI[s] + "█" + layout.ANSIReset
 		}
 		item := sym + " " + s.label()
-		if n := 2 + report.TextWidth(s.label()); line > 0 && line+2+n > width {
+		if n := 2 + layout.TextWidth(s.label()); line > 0 && line+2+n > width {
 			item, line = "\n"+item, n // the line is full: the item starts the next one
 		} else {
 			line += 2*min(line, 1) + n
@@ -140,7 +141,7 @@ func WriteGridTerm(w io.Writer, g *Grid, width int, color bool) error {
 	if l.total.ObjectsFailed > 0 {
 		sym := gridPlainObjectsFailed
 		if color {
-			sym = gridANSIObjectsFailed + gridGlyphObjectsFailed + report.ANSIReset
+			sym = gridANSIObjectsFailed + gridGlyphObjectsFailed + layout.ANSIReset
 		}
 		legend = append(legend, "\n"+sym+" success, some objects failed")
 	}
@@ -157,7 +158,7 @@ func gridHeadline(g *Grid, total *GridTally) string {
 	if name == "" {
 		name = "no plan"
 	}
-	s := report.Clean(name) + ": " + report.Plural(total.Requests, "request")
+	s := safetext.Line(name) + ": " + layout.Plural(total.Requests, "request")
 	if !g.ReadAt.IsZero() {
 		s += ", read " + g.ReadAt.UTC().Format(time.DateTime) + " UTC"
 	}
@@ -194,8 +195,8 @@ func termRowLabel(l *gridLayout, r *gridRow, width int) string {
 	if r.workflow != "" {
 		tail = " " + shortID(r.workflow)
 	}
-	head, tail = report.Clean(head), report.Clean(tail)
-	input := report.Clean(r.input)
+	head, tail = safetext.Line(head), safetext.Line(tail)
+	input := safetext.Line(r.input)
 	if input != "" {
 		room := width - utf8.RuneCountInString(head) - utf8.RuneCountInString(tail) - 1
 		if room < 4 {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/layout"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -33,7 +33,7 @@ func golden(t *testing.T, name, got string) {
 
 // stripANSI removes the colours of the text formats.
 func stripANSI(s string) string {
-	for _, code := range []string{report.ANSIReset, report.ANSIBold, report.ANSIRed, report.ANSIGreen, report.ANSIYellow, report.ANSICyan} {
+	for _, code := range []string{layout.ANSIReset, layout.ANSIBold, layout.ANSIRed, layout.ANSIGreen, layout.ANSIYellow, layout.ANSICyan} {
 		s = strings.ReplaceAll(s, code, "")
 	}
 	return s

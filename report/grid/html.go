@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // gridHTMLColumns caps the columns of the page (a quarter of daily windows fits); more
@@ -78,7 +78,7 @@ func WriteGridHTML(w io.Writer, g *Grid) error {
 	if v.Title == "" {
 		v.Title = "no plan"
 	}
-	v.Title = report.Clean(v.Title)
+	v.Title = safetext.Line(v.Title)
 	if !g.ReadAt.IsZero() {
 		v.ReadAt = g.ReadAt.UTC().Format(time.DateTime) + " UTC"
 	}
@@ -101,7 +101,7 @@ func WriteGridHTML(w io.Writer, g *Grid) error {
 		if l.multiPlan {
 			job = r.plan + "/" + job
 		}
-		hr := htmlRow{Job: report.Clean(job), Input: report.Clean(r.input), Workflow: report.Clean(shortID(r.workflow)), OK: r.tally.States[GridSuccess],
+		hr := htmlRow{Job: safetext.Line(job), Input: safetext.Line(r.input), Workflow: safetext.Line(shortID(r.workflow)), OK: r.tally.States[GridSuccess],
 			Requests: r.tally.Requests, Failed: r.tally.States[GridFailed], Cells: make([]htmlCell, len(r.slots))}
 		hr.Title = cleanLines(fmt.Sprintf("plan %s\njob %s\n%s %s\nworkflow %s\n%s", r.plan, r.job, r.inputKind, r.input,
 			dashIfEmpty(r.workflow), r.tally.summary()))
@@ -154,7 +154,7 @@ func slotHTML(col *gridColumn, s *gridSlot) htmlCell {
 func cleanLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i := range lines {
-		lines[i] = report.Clean(lines[i])
+		lines[i] = safetext.Line(lines[i])
 	}
 	return strings.Join(lines, "\n")
 }

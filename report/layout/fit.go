@@ -1,15 +1,15 @@
-package report
+package layout
 
 import "strings"
 
 // colSpec says how a table column gives way when the table is wider than the terminal.
-type colSpec struct {
-	// min is the narrowest the column's values are elided to (in the middle, with "…");
+type ColSpec struct {
+	// Min is the narrowest the column's values are elided to (in the middle, with "…");
 	// 0 keeps them whole (numbers, states, fixed words).
-	min int
-	// drop is the column's rank when whole columns must go: the lowest rank goes first;
+	Min int
+	// Drop is the column's rank when whole columns must go: the lowest rank goes first;
 	// 0 never goes.
-	drop int
+	Drop int
 }
 
 // fitLayout is how a table is drawn in a width: the columns kept, in order, and the width
@@ -17,7 +17,7 @@ type colSpec struct {
 type fitLayout struct {
 	keep   []bool
 	widths []int
-	width  int // the width fitted to; <= 0: none (--wide)
+	Width  int // the width fitted to; <= 0: none (--wide)
 }
 
 // layoutColumns fits columns of natural widths nat (the widest value of each, heads
@@ -25,22 +25,22 @@ type fitLayout struct {
 // between columns. Columns are first elided, widest first down to their min; when even
 // that does not fit, the lowest-ranked droppable column goes and the fit starts again.
 // width <= 0 keeps everything whole (--wide).
-func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
-	l := fitLayout{keep: make([]bool, len(nat)), widths: append([]int(nil), nat...), width: width}
+func layoutColumns(nat []int, specs []ColSpec, width, indent int) fitLayout {
+	l := fitLayout{keep: make([]bool, len(nat)), widths: append([]int(nil), nat...), Width: width}
 	for i := range l.keep {
 		l.keep[i] = true
 	}
 	if width <= 0 {
 		return l
 	}
-	spec := func(i int) colSpec {
+	spec := func(i int) ColSpec {
 		if i < len(specs) {
 			return specs[i]
 		}
-		return colSpec{}
+		return ColSpec{}
 	}
 	floor := func(i int) int {
-		if m := spec(i).min; m > 0 {
+		if m := spec(i).Min; m > 0 {
 			return min(nat[i], m)
 		}
 		return nat[i]
@@ -58,7 +58,7 @@ func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
 	for need(floor) > width {
 		low := -1
 		for i := range nat {
-			if d := spec(i).drop; l.keep[i] && d > 0 && (low < 0 || d < spec(low).drop) {
+			if d := spec(i).Drop; l.keep[i] && d > 0 && (low < 0 || d < spec(low).Drop) {
 				low = i
 			}
 		}
@@ -79,8 +79,8 @@ func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
 		for i := range nat {
 			// Only a long value is worth shortening this way (an id, a message), not a
 			// word or two a little over its floor.
-			long := nat[i] > 2*spec(i).min
-			if d := spec(i).drop; l.keep[i] && d > 0 && spec(i).min > 0 && long && short[i] > floor(i) && (low < 0 || d < spec(low).drop) {
+			long := nat[i] > 2*spec(i).Min
+			if d := spec(i).Drop; l.keep[i] && d > 0 && spec(i).Min > 0 && long && short[i] > floor(i) && (low < 0 || d < spec(low).Drop) {
 				low = i
 			}
 		}
@@ -103,7 +103,7 @@ func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
 	spare := width - need(at(ceil))
 	for i := range nat {
 		l.widths[i] = at(ceil)(i)
-		if spare > 0 && l.keep[i] && spec(i).min > 0 && nat[i] > l.widths[i] {
+		if spare > 0 && l.keep[i] && spec(i).Min > 0 && nat[i] > l.widths[i] {
 			l.widths[i]++
 			spare--
 		}
@@ -114,16 +114,16 @@ func layoutColumns(nat []int, specs []colSpec, width, indent int) fitLayout {
 // cellText is a value as the layout draws it in column i: elided in the middle to the
 // column's width.
 func (l *fitLayout) cellText(i int, s string) string {
-	if l.width <= 0 || i >= len(l.widths) {
+	if l.Width <= 0 || i >= len(l.widths) {
 		return s
 	}
-	return elideMiddle(s, l.widths[i])
+	return ElideMiddle(s, l.widths[i])
 }
 
 // render draws one row of cells (text and style) with the layout: left columns padded
 // after, the others (numbers) before, the last one not padded, and the whole line cut to
 // the width in case the fixed columns alone are wider.
-func (l *fitLayout) render(b *strings.Builder, indent string, cells []cell, left int, color bool) {
+func (l *fitLayout) render(b *strings.Builder, indent string, cells []Cell, left int, color bool) {
 	var line strings.Builder
 	line.WriteString(indent)
 	last := -1
@@ -141,22 +141,22 @@ func (l *fitLayout) render(b *strings.Builder, indent string, cells []cell, left
 			line.WriteString("  ")
 		}
 		first = false
-		text := l.cellText(i, c.text)
+		text := l.cellText(i, c.Text)
 		pad := 0
 		if i < len(l.widths) {
-			pad = max(l.widths[i]-textWidth(text), 0)
+			pad = max(l.widths[i]-TextWidth(text), 0)
 		}
 		if i >= left {
 			line.WriteString(strings.Repeat(" ", pad))
 		}
-		line.WriteString(paint(text, c.style, color))
+		line.WriteString(Paint(text, c.Style, color))
 		if i < left && i != last {
 			line.WriteString(strings.Repeat(" ", pad))
 		}
 	}
 	s := line.String()
-	if l.width > 0 && !color && textWidth(s) > l.width {
-		s = elideEnd(s, l.width)
+	if l.Width > 0 && !color && TextWidth(s) > l.Width {
+		s = ElideEnd(s, l.Width)
 	}
 	b.WriteString(s)
 	b.WriteByte('\n')

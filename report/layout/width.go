@@ -1,4 +1,4 @@
-package report
+package layout
 
 import (
 	"strings"
@@ -59,7 +59,7 @@ func runeWidth(r rune) int {
 }
 
 // textWidth is the number of terminal columns s takes (no escape sequences in s).
-func textWidth(s string) int {
+func TextWidth(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -77,8 +77,8 @@ func textWidth(s string) int {
 // elideMiddle returns s when it fits in n columns, else its start and its end around "…",
 // in at most n columns: the end of a key or a name (a digest, a file name) tells them
 // apart as much as the start does.
-func elideMiddle(s string, n int) string {
-	if textWidth(s) <= n {
+func ElideMiddle(s string, n int) string {
+	if TextWidth(s) <= n {
 		return s
 	}
 	if n <= 1 {
@@ -102,8 +102,8 @@ func elideMiddle(s string, n int) string {
 
 // elideEnd returns s when it fits in n columns, else its start and "…", in at most n
 // columns.
-func elideEnd(s string, n int) string {
-	if textWidth(s) <= n {
+func ElideEnd(s string, n int) string {
+	if TextWidth(s) <= n {
 		return s
 	}
 	if n <= 1 {
@@ -122,8 +122,8 @@ func elideEnd(s string, n int) string {
 }
 
 // padRight pads s with spaces to n columns.
-func padRight(s string, n int) string {
-	if w := textWidth(s); w < n {
+func PadRight(s string, n int) string {
+	if w := TextWidth(s); w < n {
 		return s + strings.Repeat(" ", n-w)
 	}
 	return s
@@ -131,28 +131,28 @@ func padRight(s string, n int) string {
 
 // fitLine fits one line of text to width columns by eliding its middle (nothing when
 // width <= 0, which is --wide).
-func fitLine(s string, width int) string {
+func FitLine(s string, width int) string {
 	if width <= 0 {
 		return s
 	}
-	return elideMiddle(s, width)
+	return ElideMiddle(s, width)
 }
 
 // wrapCommand breaks a shell command longer than width columns at spaces into lines
 // continued with " \", each continuation indented by indent: the command stays one that
 // pastes and runs. A word longer than a line stays whole.
-func wrapCommand(cmd string, width int, indent string) string {
-	if width <= 0 || textWidth(cmd) <= width {
+func WrapCommand(cmd string, width int, indent string) string {
+	if width <= 0 || TextWidth(cmd) <= width {
 		return cmd
 	}
-	words := shellWords(cmd)
+	words := ShellWords(cmd)
 	var lines []string
 	line := ""
 	for _, w := range words {
 		switch {
 		case line == "":
 			line = w
-		case textWidth(line)+1+textWidth(w)+2 <= width-len(indent)*min(len(lines), 1):
+		case TextWidth(line)+1+TextWidth(w)+2 <= width-len(indent)*min(len(lines), 1):
 			line += " " + w
 		default:
 			lines = append(lines, line+" \\")
@@ -165,18 +165,18 @@ func wrapCommand(cmd string, width int, indent string) string {
 
 // wrapWidth breaks prose longer than width columns into lines at spaces (nothing when
 // width <= 0, which is --wide).
-func wrapWidth(s string, width int) string {
-	if width <= 0 || textWidth(s) <= width {
+func WrapWidth(s string, width int) string {
+	if width <= 0 || TextWidth(s) <= width {
 		return s
 	}
 	var lines []string
 	line := ""
 	for _, word := range strings.Fields(s) {
-		word = elideMiddle(word, width)
+		word = ElideMiddle(word, width)
 		switch {
 		case line == "":
 			line = word
-		case textWidth(line)+1+textWidth(word) <= width:
+		case TextWidth(line)+1+TextWidth(word) <= width:
 			line += " " + word
 		default:
 			lines = append(lines, line)
@@ -187,13 +187,13 @@ func wrapWidth(s string, width int) string {
 }
 
 // indentLines puts indent before every line of s.
-func indentLines(s, indent string) string {
+func IndentLines(s, indent string) string {
 	return indent + strings.ReplaceAll(s, "\n", "\n"+indent)
 }
 
 // shellWords splits a shell command at the spaces outside quotes and escapes, keeping each
 // word as written (quotes included).
-func shellWords(cmd string) []string {
+func ShellWords(cmd string) []string {
 	var words []string
 	var b strings.Builder
 	var quote rune

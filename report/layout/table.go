@@ -1,4 +1,4 @@
-package report
+package layout
 
 import (
 	"io"
@@ -7,62 +7,62 @@ import (
 
 // ANSI styles of the text summary.
 const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-	ansiCyan   = "\x1b[36m"
+	ANSIReset  = "\x1b[0m"
+	ANSIBold   = "\x1b[1m"
+	ANSIRed    = "\x1b[31m"
+	ANSIGreen  = "\x1b[32m"
+	ANSIYellow = "\x1b[33m"
+	ANSICyan   = "\x1b[36m"
 )
 
 // cell is one table cell: its text and an optional ANSI style.
-type cell struct {
-	text, style string
+type Cell struct {
+	Text, Style string
 }
 
 // table is an aligned plain-text table: the first `left` columns are aligned left, the
 // others (numbers) right. Widths count terminal columns, never the escape sequences of
 // colours. When width > 0 the table is fitted to it: columns are elided and dropped as
 // specs say (see layoutColumns).
-type table struct {
-	left  int
-	rows  [][]cell
-	specs []colSpec
-	width int
+type Table struct {
+	Left  int
+	Rows  [][]Cell
+	Specs []ColSpec
+	Width int
 }
 
-func (t *table) add(cells ...cell) { t.rows = append(t.rows, cells) }
+func (t *Table) Add(cells ...Cell) { t.Rows = append(t.Rows, cells) }
 
 // write renders the table with two spaces between columns, colouring cells when color.
-func (t *table) write(w io.Writer, indent string, color bool) error {
+func (t *Table) Write(w io.Writer, indent string, color bool) error {
 	var widths []int
-	for _, r := range t.rows {
+	for _, r := range t.Rows {
 		for i, c := range r {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], textWidth(c.text))
+			widths[i] = max(widths[i], TextWidth(c.Text))
 		}
 	}
-	l := layoutColumns(widths, t.specs, t.width, textWidth(indent))
+	l := layoutColumns(widths, t.Specs, t.Width, TextWidth(indent))
 	var b strings.Builder
-	for _, r := range t.rows {
-		l.render(&b, indent, r, t.left, color)
+	for _, r := range t.Rows {
+		l.render(&b, indent, r, t.Left, color)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // paint wraps s in style when color is on.
-func paint(s, style string, color bool) string {
+func Paint(s, style string, color bool) string {
 	if !color || style == "" || s == "" {
 		return s
 	}
-	return style + s + ansiReset
+	return style + s + ANSIReset
 }
 
 // styleIf returns style when n > 0.
-func styleIf(n int, style string) string {
+func StyleIf(n int, style string) string {
 	if n > 0 {
 		return style
 	}

@@ -1,4 +1,4 @@
-package report
+package layout
 
 import (
 	"bufio"
@@ -13,7 +13,7 @@ import (
 
 // alignedSpill is how many bytes of rows an alignedTable keeps in memory before it spools
 // them to a temporary file.
-const alignedSpill = 1 << 20
+const AlignedSpill = 1 << 20
 
 // alignedTable writes lines of tab-separated cells aligned in columns, exactly as
 // text/tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) does for lines that all have the same
@@ -25,8 +25,8 @@ const alignedSpill = 1 << 20
 // With a width (fit), Flush fits the table to it as layoutColumns does; with sorted, the
 // lines after the first (the head) are written in byte order, sorted in runs of a MiB
 // spooled to temporary files and merged, so that memory stays bounded there too.
-type alignedTable struct {
-	w      io.Writer
+type AlignedTable struct {
+	W      io.Writer
 	widths []int // widest cell of each column, in columns; the last cell of a line is not aligned
 	last   int   // widest last cell
 	mem    bytes.Buffer
@@ -34,10 +34,10 @@ type alignedTable struct {
 	sw     *bufio.Writer
 	err    error
 
-	indent string // before every line
-	specs  []colSpec
-	width  int  // fit to this many columns; <= 0: whole values
-	sorted bool // lines after the head in byte order
+	Indent string // before every line
+	Specs  []ColSpec
+	Width  int  // fit to this many columns; <= 0: whole values
+	Sorted bool // lines after the head in byte order
 	head   string
 	lines  []string   // sorted: the current run
 	size   int        // bytes in lines
@@ -45,10 +45,10 @@ type alignedTable struct {
 }
 
 // newAlignedTable starts a table on w.
-func newAlignedTable(w io.Writer) *alignedTable { return &alignedTable{w: w} }
+func NewAlignedTable(w io.Writer) *AlignedTable { return &AlignedTable{W: w} }
 
 // Write adds whole lines.
-func (t *alignedTable) Write(p []byte) (int, error) {
+func (t *AlignedTable) Write(p []byte) (int, error) {
 	if t.err != nil {
 		return 0, t.err
 	}
@@ -58,22 +58,22 @@ func (t *alignedTable) Write(p []byte) (int, error) {
 			if i == len(t.widths) {
 				t.widths = append(t.widths, 0)
 			}
-			t.widths[i] = max(t.widths[i], textWidth(c))
+			t.widths[i] = max(t.widths[i], TextWidth(c))
 		}
-		t.last = max(t.last, textWidth(cells[len(cells)-1]))
-		if t.sorted {
+		t.last = max(t.last, TextWidth(cells[len(cells)-1]))
+		if t.Sorted {
 			if err := t.addSorted(line); err != nil {
 				return 0, err
 			}
 		}
 	}
-	if t.sorted {
+	if t.Sorted {
 		return len(p), nil
 	}
-	if t.spool == nil && t.mem.Len()+len(p) > alignedSpill {
-		f, err := os.CreateTemp("", "planrun-table-*")
+	if t.spool == nil && t.mem.Len()+len(p) > AlignedSpill {
+		f, err := os.CreateTemp("", "planrun-Table-*")
 		if err != nil {
-			t.err = fmt.Errorf("table: %w", err)
+			t.err = fmt.Errorf("Table: %w", err)
 			return 0, t.err
 		}
 		os.Remove(f.Name()) // the open file stays readable; nothing is left behind
@@ -95,25 +95,25 @@ func (t *alignedTable) Write(p []byte) (int, error) {
 }
 
 // addSorted keeps one line of a sorted table: the first is the head.
-func (t *alignedTable) addSorted(line string) error {
+func (t *AlignedTable) addSorted(line string) error {
 	if t.head == "" && t.lines == nil && t.runs == nil {
 		t.head, t.lines = line, []string{}
 		return nil
 	}
 	t.lines = append(t.lines, line)
 	t.size += len(line) + 16
-	if t.size > alignedSpill {
+	if t.size > AlignedSpill {
 		return t.spillRun()
 	}
 	return nil
 }
 
 // spillRun sorts the lines held and writes them to a temporary file of their own.
-func (t *alignedTable) spillRun() error {
+func (t *AlignedTable) spillRun() error {
 	slices.Sort(t.lines)
-	f, err := os.CreateTemp("", "planrun-table-*")
+	f, err := os.CreateTemp("", "planrun-Table-*")
 	if err != nil {
-		t.err = fmt.Errorf("table: %w", err)
+		t.err = fmt.Errorf("Table: %w", err)
 		return t.err
 	}
 	os.Remove(f.Name())
@@ -124,12 +124,12 @@ func (t *alignedTable) spillRun() error {
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		t.err = fmt.Errorf("table: %w", err)
+		t.err = fmt.Errorf("Table: %w", err)
 		return t.err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		t.err = fmt.Errorf("table: %w", err)
+		t.err = fmt.Errorf("Table: %w", err)
 		return t.err
 	}
 	t.runs = append(t.runs, f)
@@ -157,7 +157,7 @@ func (h *mergeHeap) Pop() any {
 }
 
 // sortedLines calls each with the head, then every line in byte order.
-func (t *alignedTable) sortedLines(each func(string)) error {
+func (t *AlignedTable) sortedLines(each func(string)) error {
 	if t.head == "" && t.lines == nil && t.runs == nil {
 		return nil
 	}
@@ -207,15 +207,15 @@ func (t *alignedTable) sortedLines(each func(string)) error {
 }
 
 // Flush writes every line aligned and empties the table.
-func (t *alignedTable) Flush() error {
+func (t *AlignedTable) Flush() error {
 	if t.err != nil {
 		return t.err
 	}
-	out := bufio.NewWriterSize(t.w, 64<<10)
+	out := bufio.NewWriterSize(t.W, 64<<10)
 	var fit *fitLayout
-	if t.width > 0 {
+	if t.Width > 0 {
 		nat := append(slices.Clone(t.widths), t.last)
-		l := layoutColumns(nat, t.specs, t.width, textWidth(t.indent))
+		l := layoutColumns(nat, t.Specs, t.Width, TextWidth(t.Indent))
 		fit = &l
 	}
 	var b strings.Builder
@@ -223,23 +223,23 @@ func (t *alignedTable) Flush() error {
 		cells := strings.Split(line, "\t")
 		if fit != nil {
 			b.Reset()
-			cs := make([]cell, len(cells))
+			cs := make([]Cell, len(cells))
 			for i, c := range cells {
-				cs[i] = cell{text: c}
+				cs[i] = Cell{Text: c}
 			}
-			fit.render(&b, t.indent, cs, len(cs), false)
+			fit.render(&b, t.Indent, cs, len(cs), false)
 			out.WriteString(b.String())
 			return
 		}
-		out.WriteString(t.indent)
+		out.WriteString(t.Indent)
 		for i, c := range cells[:len(cells)-1] {
 			out.WriteString(c)
-			out.WriteString(strings.Repeat(" ", t.widths[i]+2-textWidth(c)))
+			out.WriteString(strings.Repeat(" ", t.widths[i]+2-TextWidth(c)))
 		}
 		out.WriteString(cells[len(cells)-1])
 		out.WriteByte('\n')
 	}
-	if t.sorted {
+	if t.Sorted {
 		if err := t.sortedLines(write); err != nil {
 			return err
 		}
