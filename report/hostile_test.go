@@ -13,6 +13,8 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/progress"
+	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
 )
 
@@ -86,10 +88,10 @@ func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 	for _, h := range hostile {
 		counts[0].ByCode[h]++
 	}
-	for _, format := range ResultsFormats {
+	for _, format := range results.ResultsFormats {
 		for _, failed := range []bool{false, true} {
 			var b bytes.Buffer
-			w, err := NewResults(format, &b, ResultsOptions{FailedOnly: failed})
+			w, err := results.NewResults(format, &b, results.ResultsOptions{FailedOnly: failed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +106,7 @@ func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 			out := b.String()
 			assertSafeOutput(t, format, out, false)
 			switch format {
-			case ResultsJSON:
+			case results.ResultsJSON:
 				if failed {
 					break
 				}
@@ -119,7 +121,7 @@ func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 					}
 					n++
 				}
-			case ResultsCSV:
+			case results.ResultsCSV:
 				recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 				if err != nil {
 					t.Fatalf("csv: %v", err)
@@ -131,7 +133,7 @@ func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 						}
 					}
 				}
-			case ResultsMarkdown:
+			case results.ResultsMarkdown:
 				for _, line := range strings.Split(out, "\n") {
 					if strings.HasPrefix(line, "| p/j") {
 						if n := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"); n != 7 {
@@ -139,7 +141,7 @@ func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 						}
 					}
 				}
-			case ResultsJUnit:
+			case results.ResultsJUnit:
 				checkXML(t, out)
 			}
 		}
@@ -237,13 +239,13 @@ func TestWaitLinesCarryNoHostileText(t *testing.T) {
 	for _, h := range hostile {
 		jobs = append(jobs, executor.JobStatus{Plan: "p", Job: "j", Name: "n", State: h})
 	}
-	assertSafeOutput(t, "waiting line", WaitLine(executor.NewWaitSummary(jobs)), false)
-	tot := NewObjectTotals()
+	assertSafeOutput(t, "waiting line", progress.WaitLine(executor.NewWaitSummary(jobs)), false)
+	tot := results.NewObjectTotals()
 	for _, o := range hostileObjects() {
 		tot.Add(&o)
 	}
 	var b bytes.Buffer
-	if err := WriteObjectSummary(&b, tot, hostile, "", false); err != nil {
+	if err := results.WriteObjectSummary(&b, tot, hostile, "", false); err != nil {
 		t.Fatal(err)
 	}
 	assertSafeOutput(t, "objects after --wait", b.String(), false)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/results"
 )
 
 // jsonHeader is the part of the JSON report written before the requests.
@@ -70,11 +71,8 @@ type jsonWindow struct {
 	End   string `json:"end"`
 }
 
-type jsonError struct {
-	Code      string `json:"code,omitempty"`
-	Message   string `json:"message,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
-}
+// jsonError is the "error" object of a request, the shape results.JSONError has.
+type jsonError = results.JSONError
 
 // jsonFooter is the part written after the requests.
 type jsonFooter struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/layout"
 )
 
 // markdownSink renders GitHub-flavoured Markdown: the pull-request preview of a dry run
@@ -155,13 +156,8 @@ func windowsText(j *plan.Job) string {
 	return w
 }
 
-// mdCode renders s as a Markdown code span that is safe inside a table cell.
-func mdCode(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "`" + strings.ReplaceAll(strings.ReplaceAll(clean(s), "`", "'"), "|", `\|`) + "`"
-}
+// mdCode renders s as inline Markdown code (see layout.MDCode).
+func mdCode(s string) string { return layout.MDCode(s) }
 
 func requestWindow(r *plan.Request) string {
 	if r == nil || r.Start == "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/report/safetext"
 )
 
@@ -40,7 +41,7 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 	return RetryRecord{Plan: r.Plan, Job: r.Job, Origin: r.Origin,
 		Name:   plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Attempt+1),
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
-		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message, Error: objectError(r)}
+		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message, Error: results.ObjectError(r)}
 }
 
 // retrySpecs are how the retry preview's columns give way in a narrow terminal: the retry
@@ -77,7 +78,7 @@ func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet, opts 
 		for i := range set.Retry {
 			rr := retryRecord(&set.Retry[i])
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clean(rr.Plan), clean(rr.Job), clean(rr.Object),
-				clean(rr.Workflow+rr.Tag), rr.Attempt, clean(failureCode(&set.Retry[i])), clean(rr.Name))
+				clean(rr.Workflow+rr.Tag), rr.Attempt, clean(results.FailureCode(&set.Retry[i])), clean(rr.Name))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -103,7 +104,7 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 	}
 	fmt.Fprintf(bw, "\n%s\n", layout.WrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", len(rs), noun, maxAttempts, maxAttempts), o.fitWidth()))
 	for i := range rs {
-		fmt.Fprintln(bw, "  "+failedObjectLine(&rs[i], color, max(o.fitWidth()-2, 0)))
+		fmt.Fprintln(bw, "  "+results.FailedObjectLine(&rs[i], color, max(o.fitWidth()-2, 0)))
 	}
 	return bw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/state"
 )
 
@@ -72,16 +73,8 @@ type options struct {
 // fitWidth is the width text tables are fitted to, 0 with --wide (no fitting).
 func (o options) fitWidth() int { return fitWidthOf(o.width, o.wide) }
 
-// fitWidthOf is the width to fit to: width (DefaultWidth when 0), or 0 (none) when wide.
-func fitWidthOf(width int, wide bool) int {
-	switch {
-	case wide:
-		return 0
-	case width <= 0:
-		return DefaultWidth
-	}
-	return width
-}
+// fitWidthOf is the width to fit to (see layout.FitWidth).
+func fitWidthOf(width int, wide bool) int { return layout.FitWidth(width, wide) }
 
 // WithPlans gives the plans of a run and the requests of them it runs (keep; nil: all), so
 // that a report can list the requests an interruption left unreached.

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
 )
 
@@ -118,7 +119,7 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 		return s.Flush()
 	})
 	render("results --failed", func(b *strings.Builder) error {
-		w, err := NewResults(ResultsText, b, ResultsOptions{FailedOnly: true, Width: o.width, Wide: o.wide})
+		w, err := results.NewResults(results.ResultsText, b, results.ResultsOptions{FailedOnly: true, Width: o.width, Wide: o.wide})
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/progress"
+	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/state"
 )
@@ -56,10 +58,10 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	}
 
 	counted := executor.CountCalls(x.api)
-	var prog *report.Progress
+	var prog *progress.Progress
 	// With --log-format json, stderr is for log collectors: no free-text progress lines.
 	if !o.Quiet && o.LogFormat != "json" {
-		prog = report.NewProgress(s.IO.Console(), counted.InFlight, s.Rate.QPS.QPS)
+		prog = progress.NewProgress(s.IO.Console(), counted.InFlight, s.Rate.QPS.QPS)
 	}
 	opts := s.Options(x.log, keep)
 	opts.FailFast, opts.MaxFailures, opts.PollInterval, opts.Progress = o.FailFast, o.MaxFailures, o.PollInterval, prog.Update
@@ -79,12 +81,12 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 		meta.WaitInterrupted = interrupted
 	}
-	var objects *report.ObjectTotals
+	var objects *results.ObjectTotals
 	var objectProblems []string
 	var resultsErr error
 	if rf != nil && wait != nil && !interrupted {
 		var counts []executor.ObjectCounts
-		objects, objectProblems, resultsErr = report.WriteResultsFile(rf, func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+		objects, objectProblems, resultsErr = results.WriteResultsFile(rf, func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
 			var err error
 			counts, err = executor.LatestFollowed(ctx, x.api, x.store, x.plans, x.retryOf, wait, opts, emit)
 			return counts, err

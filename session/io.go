@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/safetext"
 )
 
@@ -25,12 +26,12 @@ type IO struct {
 	Emulator func(statePath string) (emulator.Options, error)
 
 	once sync.Once
-	cons *report.Console
+	cons *progress.Console
 }
 
 // Console is stderr shared by the live progress line, messages and the signal handler.
-func (o *IO) Console() *report.Console {
-	o.once.Do(func() { o.cons = report.NewConsole(o.Stderr, o.StderrTTY, o.ErrWidth) })
+func (o *IO) Console() *progress.Console {
+	o.once.Do(func() { o.cons = progress.NewConsole(o.Stderr, o.StderrTTY, o.ErrWidth) })
 	return o.cons
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/results"
 )
 
 // Results is planrun results: every object's outcome in the batch jobs of the plans under
@@ -48,8 +48,8 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 	if err != nil {
 		return s.serviceError(fmt.Errorf("results: %w", err))
 	}
-	bad := report.WriteMissing(s.IO.Stderr, missing, true)
-	w, err := report.NewResults(s.Out.Format, s.IO.Stdout, report.ResultsOptions{FailedOnly: failed, Color: s.IO.Color(),
+	bad := results.WriteMissing(s.IO.Stderr, missing, true)
+	w, err := results.NewResults(s.Out.Format, s.IO.Stdout, results.ResultsOptions{FailedOnly: failed, Color: s.IO.Color(),
 		Width: s.IO.TableWidth(), Wide: s.Out.Wide})
 	if err != nil {
 		return UsageError{err}
@@ -71,7 +71,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 			return err
 		}
 	}
-	if report.WriteProblems(s.IO.Stderr, s.Out.Format, counts) > 0 || anyFailed || bad {
+	if results.WriteProblems(s.IO.Stderr, s.Out.Format, counts) > 0 || anyFailed || bad {
 		return Failed
 	}
 	return nil

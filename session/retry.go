@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
 )
 
@@ -64,12 +65,12 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, maxA
 	if err != nil {
 		return s.serviceError(fmt.Errorf("retry: %w", err))
 	}
-	bad := report.WriteMissing(s.IO.Stderr, missing, false)
+	bad := results.WriteMissing(s.IO.Stderr, missing, false)
 	set, err := executor.Retries(ctx, api, store, plans, jobs, maxAttempts, opts)
 	if err != nil {
 		return s.serviceError(fmt.Errorf("retry: read results: %w", err))
 	}
-	bad = report.WriteProblems(s.IO.Stderr, "", set.Counts) > 0 || bad
+	bad = results.WriteProblems(s.IO.Stderr, "", set.Counts) > 0 || bad
 	exhausted := func() error {
 		w := s.IO.Stdout
 		if s.Out.Format != "text" {

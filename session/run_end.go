@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
 )
 
@@ -16,7 +17,7 @@ type RunEnd struct {
 	Meta report.Meta
 	// Objects are the object totals of --results (nil without), ObjectProblems the
 	// problems met reading them, ResultsFile the file they went to.
-	Objects        *report.ObjectTotals
+	Objects        *results.ObjectTotals
 	ObjectProblems []string
 	ResultsFile    string
 	// Format is the format of the summary on Stdout; Color colours the text.
@@ -50,7 +51,7 @@ func EndRun(ctx context.Context, out report.Sink, end RunEnd) error {
 		if end.Format != "text" {
 			w = end.Stderr
 		}
-		keep(report.WriteObjectSummary(w, end.Objects, end.ObjectProblems, end.ResultsFile, end.Color && end.Format == "text"))
+		keep(results.WriteObjectSummary(w, end.Objects, end.ObjectProblems, end.ResultsFile, end.Color && end.Format == "text"))
 	}
 	keep(AppendStepSummary(end.StepSummary, func(s report.Sink) error { return s.RunDone(end.Sum, end.Wait, end.Meta) }))
 	ctx = context.WithoutCancel(ctx)

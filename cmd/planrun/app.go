@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/ciapi/emulator"
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/help"
 	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/session"
 	"golang.org/x/term"
@@ -181,11 +181,11 @@ func isHelpWord(arg string) bool {
 }
 
 func printUsage(w io.Writer) {
-	var cmds []report.CommandInfo
+	var cmds []help.CommandInfo
 	for _, c := range commands() {
-		cmds = append(cmds, report.CommandInfo{Name: c.name, Summary: c.summary})
+		cmds = append(cmds, help.CommandInfo{Name: c.name, Summary: c.summary})
 	}
-	report.WriteUsage(w, cmds)
+	help.WriteUsage(w, cmds)
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

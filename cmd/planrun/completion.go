@@ -5,7 +5,7 @@ import (
 	"flag"
 	"io"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/help"
 )
 
 const completionUsage = `Usage: planrun completion bash|zsh|fish
@@ -20,9 +20,9 @@ Examples:
 
 // completionOf lists the flags of command c as "--name ... --help", and the values of
 // those with fixed choices, read from its flag set.
-func completionOf(c command) report.CompletionCommand {
+func completionOf(c command) help.CompletionCommand {
 	fs, _ := c.flagSet(&env{stdout: io.Discard, stderr: io.Discard})
-	cc := report.CompletionCommand{Name: c.name, Values: map[string][]string{}}
+	cc := help.CompletionCommand{Name: c.name, Values: map[string][]string{}}
 	fs.VisitAll(func(f *flag.Flag) {
 		cc.Flags = append(cc.Flags, "--"+f.Name)
 		if ch, ok := f.Value.(interface{ Choices() []string }); ok {
@@ -38,11 +38,11 @@ func setupCompletion(fs *flag.FlagSet) runFunc {
 		if len(rest) != 1 {
 			return usagef("completion: name one shell: bash, zsh or fish")
 		}
-		var cmds []report.CompletionCommand
+		var cmds []help.CompletionCommand
 		for _, c := range commands() {
 			cmds = append(cmds, completionOf(c))
 		}
-		if err := report.WriteCompletion(e.stdout, rest[0], cmds); err != nil {
+		if err := help.WriteCompletion(e.stdout, rest[0], cmds); err != nil {
 			return usagef("completion: %v", err)
 		}
 		return nil

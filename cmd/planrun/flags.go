@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/report/help"
 	"github.com/planrun/planrun/schema"
 	"github.com/planrun/planrun/session"
 )
@@ -18,7 +18,7 @@ func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs.SetOutput(e.stdout)
 	fs.Usage = func() {
 		session.AnnotateEnv(fs)
-		report.WriteHelp(fs.Output(), usage, fs)
+		help.WriteHelp(fs.Output(), usage, fs)
 	}
 	return fs
 }

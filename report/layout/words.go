@@ -28,3 +28,22 @@ var mdEscaper = strings.NewReplacer(
 
 // MD renders service or plan text as one line of literal Markdown.
 func MD(s string) string { return mdEscaper.Replace(safetext.Line(s)) }
+
+// FitWidth is the width to fit to: width (DefaultWidth when 0), or 0 (none) when wide.
+func FitWidth(width int, wide bool) int {
+	switch {
+	case wide:
+		return 0
+	case width <= 0:
+		return DefaultWidth
+	}
+	return width
+}
+
+// MDCode renders s as a Markdown code span that is safe inside a table cell.
+func MDCode(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(safetext.Line(s), "`", "'"), "|", `\|`) + "`"
+}

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bufio"
@@ -35,15 +35,23 @@ type ResultRecord struct {
 	ExecutionID string `json:"execution_id,omitempty"`
 	// Error is the failure of a Failed execution: the service's code and message, or
 	// why they are unknown (the detail call failed); omitted otherwise.
-	Error *jsonError `json:"error,omitempty"`
+	Error *JSONError `json:"error,omitempty"`
 }
 
-// objectError is the error object of a failed execution, nil when it did not fail.
-func objectError(r *executor.ObjectResult) *jsonError {
+// JSONError is the "error" object of a JSON line: the service's code and message and the
+// request id, each left out when unknown. The JSON report of a run writes the same shape.
+type JSONError struct {
+	Code      string `json:"code,omitempty"`
+	Message   string `json:"message,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// ObjectError is the error object of a failed execution, nil when it did not fail.
+func ObjectError(r *executor.ObjectResult) *JSONError {
 	if !r.Failed() && r.Code == "" && r.Message == "" && r.DetailErr == nil {
 		return nil
 	}
-	e := &jsonError{Code: r.Code, Message: r.Message}
+	e := &JSONError{Code: r.Code, Message: r.Message}
 	if r.DetailErr != nil {
 		e.Message = "the detail call failed: " + detailText(r)
 	}
@@ -55,7 +63,7 @@ func objectError(r *executor.ObjectResult) *jsonError {
 
 // errorMessage is the message of objectError, or "".
 func errorMessage(r *executor.ObjectResult) string {
-	if e := objectError(r); e != nil {
+	if e := ObjectError(r); e != nil {
 		return e.Message
 	}
 	return ""
@@ -66,7 +74,7 @@ func Record(r *executor.ObjectResult) ResultRecord {
 	return ResultRecord{Plan: r.Plan, Job: r.Job, Name: r.Name, Origin: r.Origin, JobID: r.BatchJobID, BatchJobID: r.BatchJobID,
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
 		State: r.State, Code: r.Code, Message: r.Message, Attempt: r.Attempt,
-		ExecutionID: r.ExecutionID, Error: objectError(r)}
+		ExecutionID: r.ExecutionID, Error: ObjectError(r)}
 }
 
 // resultsJSON writes JSON Lines, one record per execution, as they arrive.

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // ObjectTotals are the object counts of the summary after run --wait --results.
@@ -27,7 +28,7 @@ func (t *ObjectTotals) Add(r *executor.ObjectResult) {
 		t.Succeeded++
 	case ciapi.StateFailed:
 		t.Failed++
-		t.ByCode[failureCode(r)]++
+		t.ByCode[FailureCode(r)]++
 	case ciapi.StateSubmitted, ciapi.StateRunning:
 		t.Running++
 	default:
@@ -45,7 +46,7 @@ func WriteObjectSummary(w io.Writer, t *ObjectTotals, problems []string, file st
 	if t.Failed > 0 {
 		var codes []string
 		for _, c := range codesByCount(t.ByCode) {
-			codes = append(codes, fmt.Sprintf("%s %d", clean(c), t.ByCode[c]))
+			codes = append(codes, fmt.Sprintf("%s %d", safetext.Line(c), t.ByCode[c]))
 		}
 		failed = layout.Paint(failed, layout.ANSIRed, color) + " (" + strings.Join(codes, ", ") + ")"
 	}
@@ -58,7 +59,7 @@ func WriteObjectSummary(w io.Writer, t *ObjectTotals, problems []string, file st
 	}
 	fmt.Fprintf(&b, "; one JSON line per object in %s\n", file)
 	for _, line := range problems {
-		fmt.Fprintf(&b, "  %s\n", clean(line))
+		fmt.Fprintf(&b, "  %s\n", safetext.Line(line))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

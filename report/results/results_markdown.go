@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bufio"
@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/safetext"
 )
 
 // resultsMarkdown renders a Markdown table per plan job and the failures grouped by
 // code, once every record is counted; with FailedOnly it first lists the failed objects
-// (at most maxListed, then how many more).
+// (at most layout.MaxListed, then how many more).
 type resultsMarkdown struct {
 	w      io.Writer
 	opts   ResultsOptions
@@ -32,7 +33,7 @@ func (m *resultsMarkdown) Write(r *executor.ObjectResult) error {
 	if !m.opts.FailedOnly || !r.Failed() {
 		return nil
 	}
-	if m.listed == maxListed {
+	if m.listed == layout.MaxListed {
 		m.more++
 		return nil
 	}
@@ -52,7 +53,7 @@ func (m *resultsMarkdown) Write(r *executor.ObjectResult) error {
 		msg = r.DetailErr.Error()
 	}
 	_, err := fmt.Fprintf(m.bw, "| %s/%s | %s | %s | %d | %s | %s |\n", mdCell(r.Plan), mdCell(r.Job),
-		mdCode(r.Object), mdCell(via), r.Attempt, mdCell(failureCode(r)), mdCell(msg))
+		layout.MDCode(r.Object), mdCell(via), r.Attempt, mdCell(FailureCode(r)), mdCell(msg))
 	return err
 }
 
@@ -72,7 +73,7 @@ func (m *resultsMarkdown) Finish(counts []executor.ObjectCounts) error {
 	fmt.Fprintln(w, "### Results per object")
 	for _, k := range m.t.order {
 		jt := m.t.jobs[k]
-		fmt.Fprintf(w, "\n**%s / %s** (%s)\n\n", mdCell(k.plan), mdCell(k.job), plural(batches[k], "batch job"))
+		fmt.Fprintf(w, "\n**%s / %s** (%s)\n\n", mdCell(k.plan), mdCell(k.job), layout.Plural(batches[k], "batch job"))
 		fmt.Fprint(w, "| Workflow / tag | Objects | Succeeded | Failed | Running | Other |\n|---|---:|---:|---:|---:|---:|\n")
 		row := func(name string, t *objectTally) {
 			fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d |\n", name, t.objects, t.succeeded, t.failed, t.running, t.other)

@@ -1,4 +1,4 @@
-package report
+package progress
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // Console is stderr as a run shares it: a live line redrawn in place on a terminal, and
@@ -357,7 +358,7 @@ func WaitLine(ws *executor.WaitSummary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "waiting: %d/%d jobs finished", total-ws.Unfinished, total)
 	for _, s := range states {
-		fmt.Fprintf(&b, ", %d %s", ws.States[s], clean(s))
+		fmt.Fprintf(&b, ", %d %s", ws.States[s], safetext.Line(s))
 	}
 	return b.String()
 }

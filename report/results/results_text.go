@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // resultsText renders a table per plan job (objects, succeeded, failed, running, other,
@@ -29,31 +30,31 @@ func (x *resultsText) Write(r *executor.ObjectResult) error {
 	if x.bw == nil {
 		x.bw = bufio.NewWriter(x.w)
 	}
-	_, err := fmt.Fprintln(x.bw, failedObjectLine(r, x.opts.Color, x.opts.fitWidth()))
+	_, err := fmt.Fprintln(x.bw, FailedObjectLine(r, x.opts.Color, x.opts.fitWidth()))
 	return err
 }
 
-// failedObjectLine renders "FAILED plan/job object (workflow w..., attempt 1): Code: Message"
+// FailedObjectLine renders "FAILED plan/job object (workflow w..., attempt 1): Code: Message"
 // in width columns (0: any): narrow, it says "FAILED object (attempt 1): Code: Message",
 // the key and the reason elided in the middle.
-func failedObjectLine(r *executor.ObjectResult, color bool, width int) string {
+func FailedObjectLine(r *executor.ObjectResult, color bool, width int) string {
 	via := "workflow " + r.Workflow
 	if r.Tag != "" {
 		via = "tag " + r.Tag
 	}
-	reason := failureCode(r)
+	reason := FailureCode(r)
 	if r.Message != "" {
 		reason += ": " + r.Message
 	}
 	if r.DetailErr != nil {
 		reason += ": " + r.DetailErr.Error()
 	}
-	obj, pj := clean(r.Object), clean(r.Plan+"/"+r.Job)
-	reason = clean(reason)
+	obj, pj := safetext.Line(r.Object), safetext.Line(r.Plan+"/"+r.Job)
+	reason = safetext.Line(reason)
 	// The most that fits: the batch job, then the workflow, then the plan job go first.
 	candidates := []string{
-		fmt.Sprintf("%s %s (%s, attempt %d, batch job %s): %s", pj, obj, clean(via), r.Attempt, clean(r.BatchJobID), reason),
-		fmt.Sprintf("%s %s (%s, attempt %d): %s", pj, obj, clean(via), r.Attempt, reason),
+		fmt.Sprintf("%s %s (%s, attempt %d, batch job %s): %s", pj, obj, safetext.Line(via), r.Attempt, safetext.Line(r.BatchJobID), reason),
+		fmt.Sprintf("%s %s (%s, attempt %d): %s", pj, obj, safetext.Line(via), r.Attempt, reason),
 		fmt.Sprintf("%s %s (attempt %d): %s", pj, obj, r.Attempt, reason),
 		fmt.Sprintf("%s (attempt %d): %s", obj, r.Attempt, reason),
 	}
@@ -89,16 +90,16 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 			fmt.Fprintln(w)
 		}
 		jt := x.t.jobs[k]
-		plan, job := clean(k.plan), clean(k.job)
+		plan, job := safetext.Line(k.plan), safetext.Line(k.job)
 		if width > 0 {
 			plan, job = layout.ElideMiddle(plan, max(width/3, 12)), layout.ElideMiddle(job, max(width/3, 12))
 		}
-		fmt.Fprintf(w, "%s / %s: %s\n", layout.Paint(plan, layout.ANSIBold, color), job, plural(batches[k], "batch job"))
+		fmt.Fprintf(w, "%s / %s: %s\n", layout.Paint(plan, layout.ANSIBold, color), job, layout.Plural(batches[k], "batch job"))
 		tb := &layout.Table{Left: 1, Specs: []layout.ColSpec{{Min: 12, Drop: 0}}, Width: width}
 		tb.Add(layout.Cell{Text: "WORKFLOW/TAG"}, layout.Cell{Text: "OBJECTS"}, layout.Cell{Text: "SUCCEEDED"}, layout.Cell{Text: "FAILED"},
 			layout.Cell{Text: "RUNNING"}, layout.Cell{Text: "OTHER"})
 		row := func(name string, t *objectTally) {
-			tb.Add(layout.Cell{Text: clean(name)}, layout.Cell{Text: strconv.Itoa(t.objects)},
+			tb.Add(layout.Cell{Text: safetext.Line(name)}, layout.Cell{Text: strconv.Itoa(t.objects)},
 				layout.Cell{Text: strconv.Itoa(t.succeeded), Style: layout.StyleIf(t.succeeded, layout.ANSIGreen)},
 				layout.Cell{Text: strconv.Itoa(t.failed), Style: layout.StyleIf(t.failed, layout.ANSIRed)},
 				layout.Cell{Text: strconv.Itoa(t.running), Style: layout.StyleIf(t.running, layout.ANSIYellow)},
@@ -117,7 +118,7 @@ func (x *resultsText) Finish(counts []executor.ObjectCounts) error {
 			fmt.Fprintln(w, "  failures by code:")
 			ct := &layout.Table{Left: 1, Specs: []layout.ColSpec{{Min: 12, Drop: 0}}, Width: width}
 			for _, code := range codesByCount(jt.total.byCode) {
-				ct.Add(layout.Cell{Text: clean(code), Style: layout.ANSIRed}, layout.Cell{Text: strconv.Itoa(jt.total.byCode[code])})
+				ct.Add(layout.Cell{Text: safetext.Line(code), Style: layout.ANSIRed}, layout.Cell{Text: strconv.Itoa(jt.total.byCode[code])})
 			}
 			if err := ct.Write(w, "    ", color); err != nil {
 				return err

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // Formats of `planrun results`.
@@ -36,7 +38,7 @@ type ResultsOptions struct {
 }
 
 // fitWidth is the width the text output is fitted to, 0 with Wide.
-func (o ResultsOptions) fitWidth() int { return fitWidthOf(o.Width, o.Wide) }
+func (o ResultsOptions) fitWidth() int { return layout.FitWidth(o.Width, o.Wide) }
 
 // ResultsWriter renders per-object results as they arrive: Write is called once per
 // execution, in the order read (the executions of one batch job together), and Finish once
@@ -80,11 +82,11 @@ func ProblemLines(counts []executor.ObjectCounts) []string {
 			case c.Objects == 0:
 				what = "no results read"
 			}
-			out = append(out, clean(fmt.Sprintf("%s: %s: %v", who, what, c.Err)))
+			out = append(out, safetext.Line(fmt.Sprintf("%s: %s: %v", who, what, c.Err)))
 		}
 		if c.DetailErrors > 0 {
-			out = append(out, clean(fmt.Sprintf("%s: the reason of %s is unknown (the detail call failed)",
-				who, plural(c.DetailErrors, "failed execution"))))
+			out = append(out, safetext.Line(fmt.Sprintf("%s: the reason of %s is unknown (the detail call failed)",
+				who, layout.Plural(c.DetailErrors, "failed execution"))))
 		}
 	}
 	return out
@@ -106,7 +108,7 @@ func (t *objectTally) add(r *executor.ObjectResult) {
 		if t.byCode == nil {
 			t.byCode = map[string]int{}
 		}
-		t.byCode[failureCode(r)]++
+		t.byCode[FailureCode(r)]++
 	case ciapi.StateSubmitted, ciapi.StateRunning:
 		t.running++
 	default:
@@ -114,8 +116,8 @@ func (t *objectTally) add(r *executor.ObjectResult) {
 	}
 }
 
-// failureCode is the code a failure is grouped under: the service's, or a placeholder.
-func failureCode(r *executor.ObjectResult) string {
+// FailureCode is the code a failure is grouped under: the service's, or a placeholder.
+func FailureCode(r *executor.ObjectResult) string {
 	switch {
 	case r.Code != "":
 		return r.Code
@@ -212,5 +214,5 @@ func detailText(r *executor.ObjectResult) string {
 	if r.DetailErr == nil {
 		return ""
 	}
-	return clean(r.DetailErr.Error())
+	return safetext.Line(r.DetailErr.Error())
 }

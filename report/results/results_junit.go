@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bufio"
@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // resultsJUnit writes a JUnit document with a test suite per plan job (per run of
@@ -57,7 +59,7 @@ func (j *resultsJUnit) flush() error {
 		return err
 	}
 	fmt.Fprintf(j.w, "  <testsuite name=\"%s/%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n",
-		attr(j.cur.plan), attr(j.cur.job), j.tests, j.fails, j.skips)
+		xmlText(j.cur.plan), xmlText(j.cur.job), j.tests, j.fails, j.skips)
 	if _, err := j.spool.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -104,7 +106,7 @@ func (j *resultsJUnit) write(r *executor.ObjectResult) error {
 		via = "tag " + r.Tag
 	}
 	j.tests++
-	fmt.Fprintf(j.sw, "    <testcase name=\"%s (%s)\" classname=\"%s.%s\">", attr(r.Object), attr(via), attr(r.Plan), attr(r.Job))
+	fmt.Fprintf(j.sw, "    <testcase name=\"%s (%s)\" classname=\"%s.%s\">", xmlText(r.Object), xmlText(via), xmlText(r.Plan), xmlText(r.Job))
 	switch r.State {
 	case ciapi.StateSuccess:
 	case ciapi.StateFailed:
@@ -114,10 +116,10 @@ func (j *resultsJUnit) write(r *executor.ObjectResult) error {
 			msg = r.DetailErr.Error()
 		}
 		fmt.Fprintf(j.sw, "<failure type=\"%s\" message=\"%s\">batch job %s, execution %s, attempt %d</failure>",
-			attr(failureCode(r)), attr(clean(msg)), attr(r.BatchJobID), attr(r.ExecutionID), r.Attempt)
+			xmlText(FailureCode(r)), xmlText(safetext.Line(msg)), xmlText(r.BatchJobID), xmlText(r.ExecutionID), r.Attempt)
 	default:
 		j.skips++
-		fmt.Fprintf(j.sw, "<skipped message=\"%s\"/>", attr(r.State))
+		fmt.Fprintf(j.sw, "<skipped message=\"%s\"/>", xmlText(r.State))
 	}
 	_, err := j.sw.WriteString("</testcase>\n")
 	return err
@@ -140,4 +142,12 @@ func (j *resultsJUnit) Finish([]executor.ObjectCounts) error {
 	}
 	j.w.WriteString("</testsuites>\n")
 	return j.w.Flush()
+}
+
+// xmlText escapes s for XML text or an attribute, with the characters a terminal may act
+// on written as character references (as report's JUnit does).
+func xmlText(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s))
+	return string(safetext.XML([]byte(b.String())))
 }
