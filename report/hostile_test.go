@@ -11,7 +11,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/results"
@@ -72,7 +71,7 @@ func hostileObjects() []executor.ObjectResult {
 	var rs []executor.ObjectResult
 	for i, h := range hostile {
 		rs = append(rs, executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-1", Bucket: "b-1250000000", Region: "ap-beijing",
-			BatchJobID: h, Object: h, Workflow: "w" + h, State: []string{ciapi.StateFailed, h}[i%2], Code: h, Message: h,
+			BatchJobID: h, Object: h, Workflow: "w" + h, State: []string{executor.StateFailed, h}[i%2], Code: h, Message: h,
 			Attempt: 1, ExecutionID: h})
 	}
 	return rs
@@ -176,7 +175,7 @@ func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
 	var jobs []executor.JobStatus
 	for _, h := range hostile {
 		jobs = append(jobs, executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-1", JobID: h, State: h, Code: h, Message: h},
-			executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-2", JobID: h, State: ciapi.StateFailed, Code: h, Message: h})
+			executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-2", JobID: h, State: executor.StateFailed, Code: h, Message: h})
 	}
 	wait := executor.NewWaitSummary(jobs)
 	for _, cmd := range []Command{Run, Status, Cancel} {
@@ -198,7 +197,7 @@ func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
 				}
 			case Status:
 				for _, h := range hostile {
-					if err := s.Status(state.Record{Plan: "p", Job: "j", Name: "p-j-1", Status: state.RowTriggered,
+					if err := s.Status(executor.Record{Plan: "p", Job: "j", Name: "p-j-1", Status: state.RowTriggered,
 						JobID: h, JobState: h, ErrorCode: h, ErrorMessage: h}); err != nil {
 						t.Fatal(err)
 					}

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/safetext"
-	"github.com/planrun/planrun/state"
 )
 
 // jsonSink renders for scripts (docs/json.md lists every field): validate writes one
@@ -133,7 +131,7 @@ type jsonStatusRow struct {
 	Updated  string     `json:"updated"`
 }
 
-func (s *jsonSink) Status(rec state.Record) error {
+func (s *jsonSink) Status(rec executor.Record) error {
 	row := jsonStatusRow{
 		jsonRequestID: requestIDOf(rec.Name, rec.Plan, rec.Job, rec.Seq, rec.Bucket, rec.Region, string(rec.Type),
 			rec.InputKind, rec.Input, rec.Workflow, rec.WindowStart, rec.WindowEnd),
@@ -179,7 +177,7 @@ func (s *jsonSink) Cancelled(r executor.CancelResult) error {
 	}
 	if r.Err != nil {
 		row.Error = &jsonError{Message: r.Err.Error()}
-		var ae *ciapi.APIError
+		var ae *executor.APIError
 		if errors.As(r.Err, &ae) {
 			row.Error.Code, row.Error.RequestID = ae.Code, ae.RequestID
 		}

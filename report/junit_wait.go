@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/safetext"
 )
@@ -40,7 +39,7 @@ func (j *JUnitReport) ApplyWait(ws *executor.WaitSummary) error {
 		job := func(name string) (*executor.JobStatus, error) {
 			delete(left[s.name], name)
 			js, ok, err := ws.Job(context.Background(), s.name, name)
-			if err != nil || !ok || (js.Final() && js.State == ciapi.StateSuccess) {
+			if err != nil || !ok || (js.Final() && js.State == executor.StateSuccess) {
 				return nil, err
 			}
 			return js, nil

@@ -11,7 +11,6 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
-	"github.com/planrun/planrun/state"
 )
 
 // Sink renders the events of one planrun command in one format, as kubeconform's output
@@ -32,7 +31,7 @@ type Sink interface {
 	// jobs' states after --wait (nil without it) and the run as a whole.
 	RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error
 	// Status renders one request of the state file (planrun status).
-	Status(rec state.Record) error
+	Status(rec executor.Record) error
 	// Cancelled renders one job's cancel outcome (planrun cancel).
 	Cancelled(r executor.CancelResult) error
 	// Flush ends the output (totals, closing brackets, buffered data). It does not close
@@ -173,7 +172,7 @@ func (u unsupported) Result(executor.Result) error { return u.err("run") }
 func (u unsupported) RunDone(*executor.Summary, *executor.WaitSummary, Meta) error {
 	return u.err("run")
 }
-func (u unsupported) Status(state.Record) error             { return u.err("status") }
+func (u unsupported) Status(executor.Record) error          { return u.err("status") }
 func (u unsupported) Cancelled(executor.CancelResult) error { return u.err("cancel") }
 func (u unsupported) Flush() error                          { return nil }
 
@@ -203,7 +202,7 @@ func (m multi) Result(r executor.Result) error {
 func (m multi) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) error {
 	return m.each(func(s Sink) error { return s.RunDone(sum, wait, meta) })
 }
-func (m multi) Status(rec state.Record) error {
+func (m multi) Status(rec executor.Record) error {
 	return m.each(func(s Sink) error { return s.Status(rec) })
 }
 func (m multi) Cancelled(r executor.CancelResult) error {

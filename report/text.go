@@ -8,11 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
-	"github.com/planrun/planrun/state"
 )
 
 // textSink renders for people: problems as file:line:col lines, the dry run as tables,
@@ -98,7 +96,7 @@ func (s *textSink) statusHead() string {
 	return statusHead
 }
 
-func (s *textSink) Status(rec state.Record) error {
+func (s *textSink) Status(rec executor.Record) error {
 	tw := s.table(s.statusHead())
 	s.rows++
 	s.counts[string(rec.Status)]++
@@ -154,7 +152,7 @@ func (s *textSink) Flush() error {
 		return err
 	}
 	line := plural(s.rows, "request") + " in the state"
-	for _, st := range state.RowStatuses {
+	for _, st := range executor.RowStatuses {
 		if n := s.counts[string(st)]; n > 0 {
 			line += fmt.Sprintf(", %d %s", n, statusName(executor.Outcome(st)))
 		}
@@ -167,7 +165,7 @@ func (s *textSink) Flush() error {
 }
 
 // recordError is a state row's last error as "Code: Message", empty when none.
-func recordError(rec state.Record) string {
+func recordError(rec executor.Record) string {
 	if rec.ErrorCode == "" && rec.ErrorMessage == "" {
 		return ""
 	}
@@ -343,8 +341,8 @@ func writeWaitText(b *strings.Builder, wait *executor.WaitSummary, color bool, w
 }
 
 // knownStates is the display order of job states.
-var knownStates = []string{ciapi.StateSubmitted, ciapi.StateRunning, ciapi.StatePause,
-	ciapi.StateSuccess, ciapi.StateFailed, ciapi.StateCancel, executor.StateNotFound}
+var knownStates = []string{executor.StateSubmitted, executor.StateRunning, executor.StatePause,
+	executor.StateSuccess, executor.StateFailed, executor.StateCancel, executor.StateNotFound}
 
 // stateOrder returns the states of counts with a count, known states first.
 func stateOrder(counts map[string]int) []string {
@@ -366,9 +364,9 @@ func stateOrder(counts map[string]int) []string {
 // stateStyle colours a job state: green success, red failure, yellow otherwise.
 func stateStyle(s string) string {
 	switch s {
-	case ciapi.StateSuccess:
+	case executor.StateSuccess:
 		return layout.ANSIGreen
-	case ciapi.StateFailed, ciapi.StateCancel, executor.StateNotFound:
+	case executor.StateFailed, executor.StateCancel, executor.StateNotFound:
 		return layout.ANSIRed
 	}
 	return layout.ANSIYellow

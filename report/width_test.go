@@ -109,7 +109,7 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 			return err
 		}
 		for i := range 3 {
-			rec := state.Record{Plan: longPlan, Job: longJob, Name: fmt.Sprintf("%s-%d", longName, i), Status: state.RowFailed,
+			rec := executor.Record{Plan: longPlan, Job: longJob, Name: fmt.Sprintf("%s-%d", longName, i), Status: state.RowFailed,
 				JobID: strings.Repeat("j", 40), JobState: "Failed" + strings.Repeat("!", 30), Attempts: 12,
 				ErrorCode: longCode, ErrorMessage: longMsg, UpdatedAt: time.Unix(0, 0)}
 			if err := s.Status(rec); err != nil {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/safetext"
@@ -101,15 +100,15 @@ type objectTally struct {
 func (t *objectTally) add(r *executor.ObjectResult) {
 	t.objects++
 	switch r.State {
-	case ciapi.StateSuccess:
+	case executor.StateSuccess:
 		t.succeeded++
-	case ciapi.StateFailed:
+	case executor.StateFailed:
 		t.failed++
 		if t.byCode == nil {
 			t.byCode = map[string]int{}
 		}
 		t.byCode[FailureCode(r)]++
-	case ciapi.StateSubmitted, ciapi.StateRunning:
+	case executor.StateSubmitted, executor.StateRunning:
 		t.running++
 	default:
 		t.other++

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/safetext"
 )
@@ -108,8 +107,8 @@ func (j *resultsJUnit) write(r *executor.ObjectResult) error {
 	j.tests++
 	fmt.Fprintf(j.sw, "    <testcase name=\"%s (%s)\" classname=\"%s.%s\">", xmlText(r.Object), xmlText(via), xmlText(r.Plan), xmlText(r.Job))
 	switch r.State {
-	case ciapi.StateSuccess:
-	case ciapi.StateFailed:
+	case executor.StateSuccess:
+	case executor.StateFailed:
 		j.fails++
 		msg := r.Message
 		if r.DetailErr != nil {

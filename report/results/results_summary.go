@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/safetext"
@@ -24,12 +23,12 @@ func NewObjectTotals() *ObjectTotals { return &ObjectTotals{ByCode: map[string]i
 func (t *ObjectTotals) Add(r *executor.ObjectResult) {
 	t.Processed++
 	switch r.State {
-	case ciapi.StateSuccess:
+	case executor.StateSuccess:
 		t.Succeeded++
-	case ciapi.StateFailed:
+	case executor.StateFailed:
 		t.Failed++
 		t.ByCode[FailureCode(r)]++
-	case ciapi.StateSubmitted, ciapi.StateRunning:
+	case executor.StateSubmitted, executor.StateRunning:
 		t.Running++
 	default:
 		t.Other++
