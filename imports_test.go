@@ -39,8 +39,18 @@ var layers = map[string]layer{
 	"plan/yamlsrc":   {allow: []string{}},
 	"state":          {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
 	"executor":       {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
-	"report":         {allow: []string{"executor", "state", "plan", "ciapi", "schema"}, never: []string{"cmd"}},
-	"session":        {never: []string{"cmd"}},
+	// report renders: it reads results (executor's result types, which carry the state's
+	// row type and the service's words) and plans, never the state, the client or a file.
+	"report":          {allow: []string{"executor", "plan", "report/layout", "report/results", "report/safetext"}, never: []string{"cmd", "output", "session"}},
+	"report/grid":     {allow: []string{"report/layout", "report/safetext"}},
+	"report/layout":   {allow: []string{"report/safetext"}},
+	"report/safetext": {allow: []string{}},
+	"report/results":  {allow: []string{"executor", "report/layout", "report/safetext"}, never: []string{"cmd", "output", "session"}},
+	"report/progress": {allow: []string{"executor", "report/layout", "report/safetext"}, never: []string{"cmd", "output", "session"}},
+	"report/help":     {allow: []string{}},
+	// output writes files and knows nothing of what is in them.
+	"output":  {allow: []string{}},
+	"session": {never: []string{"cmd"}},
 	// The test support: a leaf flag, and the environment tests share (emulator, plans).
 	"internal/testflag": {allow: []string{}},
 	"internal/testenv":  {allow: []string{"ciapi", "plan"}, never: []string{"executor", "state", "report", "cmd"}},
@@ -166,12 +176,16 @@ func importGraph(t *testing.T, root string) map[string][]string {
 // TestImportRules holds the layers: schema and ciapi are leaves (ciapi/emulator may use
 // ciapi), plan uses only schema, state never reaches executor or report, executor never
 // reaches report (it returns results; report renders them), report never reaches cmd.
+// report and its rooms render only: none imports state or ciapi (report and report/results
+// read executor's result types; report/grid and report/layout not even those), none
+// writes a file (output does, and imports no planrun package).
 func TestImportRules(t *testing.T) {
 	if _, err := os.Stat("go.mod"); err != nil {
 		t.Fatalf("run from the module root: %v", err)
 	}
 	graph := importGraph(t, ".")
-	for _, pkg := range []string{"schema", "ciapi", "ciapi/emulator", "plan", "state", "executor", "report", "cmd/planrun"} {
+	for _, pkg := range []string{"schema", "ciapi", "ciapi/emulator", "plan", "state", "executor", "report", "report/grid",
+		"report/layout", "report/results", "report/progress", "report/help", "output", "cmd/planrun"} {
 		if _, ok := graph[pkg]; !ok {
 			t.Errorf("package %s not found: the rules would check nothing", pkg)
 		}
@@ -195,6 +209,14 @@ func TestImportRulesCatchEachBreak(t *testing.T) {
 		{"state", "report", "state reaches report"},
 		{"executor", "report", "executor reaches report"},
 		{"report", "cmd/planrun", "report reaches cmd/planrun"},
+		{"report", "state", "report imports state"},
+		{"report", "ciapi", "report imports ciapi"},
+		{"report", "output", "report imports output"},
+		{"report/grid", "state", "report/grid imports state"},
+		{"report/grid", "executor", "report/grid imports executor"},
+		{"report/results", "ciapi", "report/results imports ciapi"},
+		{"report/layout", "report", "report/layout imports report"},
+		{"output", "report", "output imports report"},
 		// Through a package with no rule of its own: still caught.
 		{"executor", "newpkg", "executor reaches report (through newpkg)"},
 	}
