@@ -5,6 +5,12 @@
 // data in memory, so a plan of a million requests reports in bounded memory. Nothing here
 // ever sees credentials; endpoints are rendered without any user information.
 //
+// report renders only, to an io.Writer: it reads neither the state nor the service and
+// writes no file (session reads the state and streams it in; output writes the files).
+// Its rooms: report/results (per-object results), report/grid (the status grid),
+// report/progress (the live lines of a run), report/help (usage and completion), and
+// report/layout and report/safetext (the text kit every room draws with).
+//
 // After --wait, JUnitReport.ApplyWait turns the test case of every request whose job ended
 // Failed or Cancel, or vanished, into a failure (type the job's Code, message its Message),
 // and the JSON report's "wait" object holds "states" (jobs per last known state),
