@@ -87,10 +87,10 @@ func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 	for _, h := range hostile {
 		counts[0].ByCode[h]++
 	}
-	for _, format := range results.ResultsFormats {
+	for _, format := range Formats(Results) {
 		for _, failed := range []bool{false, true} {
 			var b bytes.Buffer
-			w, err := results.NewResults(format, &b, results.ResultsOptions{FailedOnly: failed})
+			w, err := NewResults(format, &b, results.ResultsOptions{FailedOnly: failed})
 			if err != nil {
 				t.Fatal(err)
 			}

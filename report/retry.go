@@ -49,26 +49,38 @@ func retryRecord(r *executor.ObjectResult) RetryRecord {
 // the failure are elided.
 var retrySpecs = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 30, Drop: 0}, {Min: 12, Drop: 2}, {Min: 0, Drop: 0}, {Min: 16, Drop: 0}, {Min: 20, Drop: 1}}
 
-// WriteRetryPreview writes what planrun retry would trigger (--dry-run): as text, a table
-// of the objects fitted to the width of opts (WithWidth, WithWide); as json, a
-// RetryRecord per line.
+// WriteRetryPreview writes what planrun retry would trigger (--dry-run) in format (see
+// Formats(Retry)): as text, a table of the objects fitted to the width of opts (WithWidth,
+// WithWide); as json, a RetryRecord per line.
 func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet, opts ...Option) error {
+	f, ok := formats[format]
+	if !ok || f.retry == nil {
+		return unknownFormat(Retry, format)
+	}
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
+	return f.retry(w, set, o)
+}
+
+// writeRetryJSON writes the retry preview as JSON Lines, a RetryRecord per line.
+func writeRetryJSON(w io.Writer, set *executor.RetrySet, _ options) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(safetext.JSONWriter(bw))
+	enc.SetEscapeHTML(false)
+	for i := range set.Retry {
+		if err := enc.Encode(retryRecord(&set.Retry[i])); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// writeRetryText writes the retry preview as a line of counts and a table of the objects.
+func writeRetryText(w io.Writer, set *executor.RetrySet, o options) error {
 	width := o.fitWidth()
 	bw := bufio.NewWriter(w)
-	if format == "json" {
-		enc := json.NewEncoder(safetext.JSONWriter(bw))
-		enc.SetEscapeHTML(false)
-		for i := range set.Retry {
-			if err := enc.Encode(retryRecord(&set.Retry[i])); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
-	}
 	fmt.Fprintln(bw, layout.WrapWidth(fmt.Sprintf("planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt",
 		set.Failed, set.Objects, len(set.Retry), len(set.Exhausted)), width))
 	if len(set.Retry) > 0 {

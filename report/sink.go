@@ -10,7 +10,9 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/report/layout"
+	"github.com/planrun/planrun/report/results"
 )
 
 // Sink renders the events of one planrun command in one format, as kubeconform's output
@@ -52,6 +54,13 @@ const (
 	Run      Command = "run"
 	Status   Command = "status"
 	Cancel   Command = "cancel"
+)
+
+// The outputs that render through a writer of their own, resolved by the same table.
+const (
+	Results Command = "results" // planrun results, the --results file (NewResults)
+	Retry   Command = "retry"   // planrun retry --dry-run (WriteRetryPreview)
+	Grid    Command = "grid"    // status --grid, the grid page and step summary (WriteGrid)
 )
 
 // Option sets an optional behaviour of a Sink.
@@ -109,26 +118,49 @@ func WithWide(on bool) Option { return func(o *options) { o.wide = on } }
 // before the first result (json).
 func WithMeta(m Meta) Option { return func(o *options) { o.meta = m } }
 
-// format is one output format: its constructor and the commands it renders.
+// format is one output format: what it renders for each kind of output, nil for what it
+// does not render.
 type format struct {
-	new      func(w io.Writer, o options) (Sink, error)
+	new      func(w io.Writer, o options) (Sink, error) // the Sink of commands
 	commands []Command
+	results  func(w io.Writer, o results.ResultsOptions) results.ResultsWriter // planrun results
+	retry    func(w io.Writer, set *executor.RetrySet, o options) error        // planrun retry --dry-run
+	grid     func(w io.Writer, g *grid.Grid, width int, color bool) error      // the status grid
 }
 
-// formats lists every format; adding one is adding a file with its Sink and a line here.
+// renders reports whether f renders the output of cmd.
+func (f format) renders(cmd Command) bool {
+	switch cmd {
+	case Results:
+		return f.results != nil
+	case Retry:
+		return f.retry != nil
+	case Grid:
+		return f.grid != nil
+	}
+	return f.new != nil && slices.Contains(f.commands, cmd)
+}
+
+// formats is the one table of output formats, for every command, the results, the retry
+// preview and the grid: adding a format is adding a file with what it renders and a line
+// here.
 var formats = map[string]format{
-	"text":     {newText, []Command{Validate, DryRun, Run, Status, Cancel}},
-	"json":     {newJSONSink, []Command{Validate, DryRun, Run, Status, Cancel}},
-	"github":   {newGitHub, []Command{Validate, DryRun, Run}},
-	"junit":    {newJUnitSink, []Command{Validate, Run}},
-	"markdown": {newMarkdown, []Command{DryRun}},
+	"text": {new: newText, commands: []Command{Validate, DryRun, Run, Status, Cancel},
+		results: results.NewText, retry: writeRetryText, grid: grid.WriteGridTerm},
+	"json": {new: newJSONSink, commands: []Command{Validate, DryRun, Run, Status, Cancel},
+		results: results.NewJSON, retry: writeRetryJSON},
+	"github":   {new: newGitHub, commands: []Command{Validate, DryRun, Run}},
+	"junit":    {new: newJUnitSink, commands: []Command{Validate, Run}, results: results.NewJUnit},
+	"markdown": {new: newMarkdown, commands: []Command{DryRun}, results: results.NewMarkdown, grid: gridMarkdown},
+	"csv":      {results: results.NewCSV},
+	"html":     {grid: gridHTML},
 }
 
 // Formats returns the formats that render cmd, text first, then in alphabetical order.
 func Formats(cmd Command) []string {
 	var out []string
 	for name, f := range formats {
-		if slices.Contains(f.commands, cmd) && name != "text" {
+		if f.renders(cmd) && name != "text" {
 			out = append(out, name)
 		}
 	}
@@ -144,10 +176,39 @@ func CheckFormat(cmd Command, name string) error {
 	return nil
 }
 
+// unknownFormat is the error of a format that does not render cmd.
+func unknownFormat(cmd Command, name string) error {
+	return fmt.Errorf("unknown %s format %q (want one of %s)", cmd, name, strings.Join(Formats(cmd), ", "))
+}
+
+// NewResults returns the writer of per-object results in format (see Formats(Results)) on w.
+func NewResults(format string, w io.Writer, opts results.ResultsOptions) (results.ResultsWriter, error) {
+	f, ok := formats[format]
+	if !ok || f.results == nil {
+		return nil, unknownFormat(Results, format)
+	}
+	return f.results(w, opts), nil
+}
+
+// WriteGrid draws g on w in format (see Formats(Grid)): text for a terminal width columns
+// wide (coloured when color), markdown, or html (a page).
+func WriteGrid(w io.Writer, format string, g *grid.Grid, width int, color bool) error {
+	f, ok := formats[format]
+	if !ok || f.grid == nil {
+		return unknownFormat(Grid, format)
+	}
+	return f.grid(w, g, width, color)
+}
+
+func gridMarkdown(w io.Writer, g *grid.Grid, _ int, _ bool) error {
+	return grid.WriteGridMarkdown(w, g)
+}
+func gridHTML(w io.Writer, g *grid.Grid, _ int, _ bool) error { return grid.WriteGridHTML(w, g) }
+
 // New returns the Sink of format name writing to w.
 func New(name string, w io.Writer, opts ...Option) (Sink, error) {
 	f, ok := formats[name]
-	if !ok {
+	if !ok || f.new == nil {
 		return nil, fmt.Errorf("unknown format %q", name)
 	}
 	var o options

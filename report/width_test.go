@@ -119,7 +119,7 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 		return s.Flush()
 	})
 	render("results --failed", func(b *strings.Builder) error {
-		w, err := results.NewResults(results.ResultsText, b, results.ResultsOptions{FailedOnly: true, Width: o.width, Wide: o.wide})
+		w, err := NewResults(results.ResultsText, b, results.ResultsOptions{FailedOnly: true, Width: o.width, Wide: o.wide})
 		if err != nil {
 			return err
 		}

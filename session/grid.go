@@ -96,7 +96,7 @@ func AppendStepSummaryGrid(path string, g *grid.Grid) error {
 	if path == "" || g.Len() == 0 {
 		return nil
 	}
-	if err := output.AppendFile(path, func(w io.Writer) error { return grid.WriteGridMarkdown(w, g) }); err != nil {
+	if err := output.AppendFile(path, func(w io.Writer) error { return report.WriteGrid(w, "markdown", g, 0, false) }); err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
 	return nil
@@ -109,13 +109,10 @@ func WriteStateGrid(ctx context.Context, w io.Writer, format string, store *stat
 	if err != nil {
 		return err
 	}
-	switch format {
-	case "html":
-		return grid.WriteGridHTML(w, g)
-	case "markdown":
-		return grid.WriteGridMarkdown(w, g)
+	if format != "html" && format != "markdown" {
+		format = "text" // drawn for a terminal
 	}
-	return grid.WriteGridTerm(w, g, width, color)
+	return report.WriteGrid(w, format, g, width, color)
 }
 
 // WriteStateGridPage writes the grid page of the state's requests (of the named plans,
@@ -126,7 +123,7 @@ func WriteStateGridPage(ctx context.Context, path string, store *state.Store, pl
 	if err := readGrid(ctx, g, store, plans, keep, countsOfFirst(counts)); err != nil {
 		return fmt.Errorf("html %s: %w", path, err)
 	}
-	if err := output.WriteFile(path, func(w io.Writer) error { return grid.WriteGridHTML(w, g) }); err != nil {
+	if err := output.WriteFile(path, func(w io.Writer) error { return report.WriteGrid(w, "html", g, 0, false) }); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
 	return nil

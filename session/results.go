@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/results"
 )
 
@@ -49,7 +50,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 		return s.serviceError(fmt.Errorf("results: %w", err))
 	}
 	bad := results.WriteMissing(s.IO.Stderr, missing, true)
-	w, err := results.NewResults(s.Out.Format, s.IO.Stdout, results.ResultsOptions{FailedOnly: failed, Color: s.IO.Color(),
+	w, err := report.NewResults(s.Out.Format, s.IO.Stdout, results.ResultsOptions{FailedOnly: failed, Color: s.IO.Color(),
 		Width: s.IO.TableWidth(), Wide: s.Out.Wide})
 	if err != nil {
 		return UsageError{err}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 
-	"github.com/planrun/planrun/report/results"
+	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/session"
 )
 
@@ -32,7 +32,7 @@ Examples:
 
 func setupResults(fs *flag.FlagSet) runFunc {
 	s := session.New(fs, "results", session.ServiceGroup|session.RateGroup|session.SelectionGroup)
-	s.Out.Register(fs, "output: text (a table per plan job), json (JSON Lines, one object per execution), csv, junit or markdown", results.ResultsFormats, "html", "wide")
+	s.Out.Register(fs, "output: text (a table per plan job), json (JSON Lines, one object per execution), csv, junit or markdown", report.Formats(report.Results), "html", "wide")
 	failed := fs.Bool("failed", false, "keep the failed executions only (the tables still count all)")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := s.Start(e.io()); err != nil {

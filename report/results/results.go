@@ -3,7 +3,6 @@ package results
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -12,7 +11,7 @@ import (
 	"github.com/planrun/planrun/report/safetext"
 )
 
-// Formats of `planrun results`.
+// The names of the formats of `planrun results` (see report.Formats(report.Results)).
 const (
 	ResultsText     = "text"
 	ResultsJSON     = "json"
@@ -20,9 +19,6 @@ const (
 	ResultsJUnit    = "junit"
 	ResultsMarkdown = "markdown"
 )
-
-// ResultsFormats lists the formats NewResults accepts, in the order --help names them.
-var ResultsFormats = []string{ResultsText, ResultsJSON, ResultsCSV, ResultsJUnit, ResultsMarkdown}
 
 // ResultsOptions tune a results writer.
 type ResultsOptions struct {
@@ -47,23 +43,6 @@ func (o ResultsOptions) fitWidth() int { return layout.FitWidth(o.Width, o.Wide)
 type ResultsWriter interface {
 	Write(r *executor.ObjectResult) error
 	Finish(counts []executor.ObjectCounts) error
-}
-
-// NewResults returns the writer of format on w.
-func NewResults(format string, w io.Writer, opts ResultsOptions) (ResultsWriter, error) {
-	switch format {
-	case ResultsText:
-		return &resultsText{w: w, opts: opts}, nil
-	case ResultsJSON:
-		return newResultsJSON(w, opts), nil
-	case ResultsCSV:
-		return newResultsCSV(w, opts), nil
-	case ResultsJUnit:
-		return newResultsJUnit(w, opts), nil
-	case ResultsMarkdown:
-		return &resultsMarkdown{w: w, opts: opts}, nil
-	}
-	return nil, fmt.Errorf("unknown results format %q (want one of %s)", format, strings.Join(ResultsFormats, ", "))
 }
 
 // ProblemLines renders, one line each, what kept results from being complete: a listing

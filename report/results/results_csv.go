@@ -21,6 +21,9 @@ type resultsCSV struct {
 	header bool
 }
 
+// NewCSV returns the CSV writer of results on w: one row per execution.
+func NewCSV(w io.Writer, opts ResultsOptions) ResultsWriter { return newResultsCSV(w, opts) }
+
 func newResultsCSV(w io.Writer, opts ResultsOptions) *resultsCSV {
 	return &resultsCSV{w: csv.NewWriter(w), opts: opts}
 }

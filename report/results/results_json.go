@@ -84,6 +84,9 @@ type resultsJSON struct {
 	opts ResultsOptions
 }
 
+// NewJSON returns the JSON Lines writer of results on w: one object per execution.
+func NewJSON(w io.Writer, opts ResultsOptions) ResultsWriter { return newResultsJSON(w, opts) }
+
 func newResultsJSON(w io.Writer, opts ResultsOptions) *resultsJSON {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(safetext.JSONWriter(bw))

@@ -30,6 +30,9 @@ type resultsJUnit struct {
 	err    error
 }
 
+// NewJUnit returns the JUnit XML writer of results on w: a test case per execution.
+func NewJUnit(w io.Writer, opts ResultsOptions) ResultsWriter { return newResultsJUnit(w, opts) }
+
 func newResultsJUnit(w io.Writer, opts ResultsOptions) *resultsJUnit {
 	return &resultsJUnit{w: bufio.NewWriter(w), opts: opts}
 }

@@ -11,6 +11,11 @@ import (
 	"github.com/planrun/planrun/report/safetext"
 )
 
+// NewMarkdown returns the Markdown writer of results on w.
+func NewMarkdown(w io.Writer, opts ResultsOptions) ResultsWriter {
+	return &resultsMarkdown{w: w, opts: opts}
+}
+
 // resultsMarkdown renders a Markdown table per plan job and the failures grouped by
 // code, once every record is counted; with FailedOnly it first lists the failed objects
 // (at most layout.MaxListed, then how many more).

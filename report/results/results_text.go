@@ -12,6 +12,9 @@ import (
 	"github.com/planrun/planrun/report/safetext"
 )
 
+// NewText returns the text writer of results on w: a table per plan job.
+func NewText(w io.Writer, opts ResultsOptions) ResultsWriter { return &resultsText{w: w, opts: opts} }
+
 // resultsText renders a table per plan job (objects, succeeded, failed, running, other,
 // per workflow or tag, and the failures grouped by code) once every record is counted;
 // with FailedOnly it also writes one line per failed object as it arrives.
