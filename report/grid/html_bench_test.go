@@ -37,7 +37,7 @@ func largeGrid(rows, windows int) *Grid {
 // BenchmarkGridPage writes the page of 100,000 requests in three shapes and opens it in
 // headless Chromium: bytes is the page's size, write-ms the time to render it in Go, load-ms
 // the time from navigation to the load event and paint-ms to the first contentful paint.
-// Run: go test ./report -run '^$' -bench GridPage -benchtime 1x
+// Run: go test ./report/grid -run '^$' -bench GridPage -benchtime 1x
 func BenchmarkGridPage(b *testing.B) {
 	br := startBrowser(b)
 	for _, shape := range []struct{ rows, windows int }{{200, 500}, {1000, 100}, {100000, 0}} {
