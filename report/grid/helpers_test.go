@@ -1,22 +1,20 @@
 package grid
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/planrun/planrun/internal/testflag"
 	"github.com/planrun/planrun/report/layout"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // golden compares got with testdata/name, rewriting it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
+	if *testflag.Update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

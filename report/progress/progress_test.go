@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/executor"
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 func busyProgress() executor.Progress {
