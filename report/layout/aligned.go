@@ -71,9 +71,9 @@ func (t *AlignedTable) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if t.spool == nil && t.mem.Len()+len(p) > AlignedSpill {
-		f, err := os.CreateTemp("", "planrun-Table-*")
+		f, err := os.CreateTemp("", "planrun-table-*")
 		if err != nil {
-			t.err = fmt.Errorf("Table: %w", err)
+			t.err = fmt.Errorf("table: %w", err)
 			return 0, t.err
 		}
 		os.Remove(f.Name()) // the open file stays readable; nothing is left behind
@@ -111,9 +111,9 @@ func (t *AlignedTable) addSorted(line string) error {
 // spillRun sorts the lines held and writes them to a temporary file of their own.
 func (t *AlignedTable) spillRun() error {
 	slices.Sort(t.lines)
-	f, err := os.CreateTemp("", "planrun-Table-*")
+	f, err := os.CreateTemp("", "planrun-table-*")
 	if err != nil {
-		t.err = fmt.Errorf("Table: %w", err)
+		t.err = fmt.Errorf("table: %w", err)
 		return t.err
 	}
 	os.Remove(f.Name())
@@ -124,12 +124,12 @@ func (t *AlignedTable) spillRun() error {
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		t.err = fmt.Errorf("Table: %w", err)
+		t.err = fmt.Errorf("table: %w", err)
 		return t.err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		t.err = fmt.Errorf("Table: %w", err)
+		t.err = fmt.Errorf("table: %w", err)
 		return t.err
 	}
 	t.runs = append(t.runs, f)
