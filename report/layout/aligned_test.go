@@ -1,4 +1,4 @@
-package report
+package layout
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"text/tabwriter"
 
-	"github.com/planrun/planrun/report/layout"
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 )
 
 // alignedTable renders what text/tabwriter renders, in memory and once spooled to disk.
@@ -18,7 +18,7 @@ func TestAlignedTableMatchesTabwriter(t *testing.T) {
 	for _, rows := range []int{0, 1, 7, 20000} { // 20,000 rows spill past alignedSpill
 		var want, got bytes.Buffer
 		tw := tabwriter.NewWriter(&want, 0, 4, 2, ' ', 0)
-		at := layout.NewAlignedTable(&got)
+		at := NewAlignedTable(&got)
 		for i := range rows + 1 {
 			var b strings.Builder
 			for c := range 6 {
