@@ -29,7 +29,7 @@ func layerOf(api API, o Options) *pace.Layer {
 	}
 	var p pace.Pacer = pace.NewFixed(o.QPS, o.Parallel)
 	if o.QPSAuto {
-		p = NewAdaptive(AdaptiveConfig{Ceiling: o.QPS})
+		p = pace.NewAdaptive(pace.AdaptiveConfig{Ceiling: o.QPS})
 	}
 	return pace.New(api, pace.Config{Parallel: o.Parallel, Pacer: p, Retries: o.Retries,
 		Timeout: o.RequestTimeout, BackoffBase: o.BackoffBase, BackoffCap: o.BackoffCap,
@@ -59,10 +59,22 @@ func IsThrottle(err error) bool { return pace.IsThrottle(err) }
 // pace.NewFixed), or an adaptive pace.
 func NewPacer(spec RateSpec, parallel int) Pacer {
 	if spec.Auto {
-		return NewAdaptive(AdaptiveConfig{Ceiling: spec.QPS})
+		return pace.NewAdaptive(pace.AdaptiveConfig{Ceiling: spec.QPS})
 	}
 	return pace.NewFixed(spec.QPS, parallel)
 }
 
 // FixedPacer adapts a fixed limiter (--qps R) to Pacer: answers do not change it.
 func FixedPacer(l *rate.Limiter) Pacer { return pace.FixedOf(l) }
+
+// Adaptive is the pace of --qps auto: see pace.Adaptive.
+type Adaptive = pace.Adaptive
+
+// AdaptiveConfig tunes an Adaptive pace: see pace.AdaptiveConfig.
+type AdaptiveConfig = pace.AdaptiveConfig
+
+// NewAdaptive returns an adaptive pace: see pace.NewAdaptive.
+func NewAdaptive(c AdaptiveConfig) *Adaptive { return pace.NewAdaptive(c) }
+
+// DefaultAutoCeiling is the ceiling of the default --qps auto: see pace.DefaultAutoCeiling.
+const DefaultAutoCeiling = pace.DefaultAutoCeiling

@@ -1,4 +1,4 @@
-package executor
+package pace
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
-	"github.com/planrun/planrun/pace"
 )
 
 // This file is a discrete-time simulation of --qps auto: a fake clock advancing by the
@@ -224,7 +223,7 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 					a.Observe(w.start, w.answer)
 					if w.answer != nil {
 						w.failures++
-						w.state, w.at = 3, now.Add(pace.Backoff(w.failures, pace.DefaultBackoffBase, pace.DefaultBackoffCap, ciapi.RetryAfterOf(w.answer), rng.Int64N))
+						w.state, w.at = 3, now.Add(Backoff(w.failures, DefaultBackoffBase, DefaultBackoffCap, ciapi.RetryAfterOf(w.answer), rng.Int64N))
 					} else {
 						w.failures, w.state = 0, 0
 					}

@@ -1,4 +1,4 @@
-package executor
+package pace
 
 import (
 	"context"
@@ -24,7 +24,7 @@ var (
 	errSlowDown503 = &ciapi.APIError{Op: "create", Status: http.StatusServiceUnavailable, Code: ciapi.CodeSlowDown}
 	errTooMany429  = &ciapi.APIError{Op: "create", Status: http.StatusTooManyRequests, Code: "TooManyRequests"}
 	errInternal500 = &ciapi.APIError{Op: "create", Status: http.StatusInternalServerError, Code: "InternalError"}
-	errQueueFull   = &ciapi.APIError{Op: "create", Status: http.StatusForbidden, Code: CodeQueueSaturated}
+	errQueueFull   = &ciapi.APIError{Op: "create", Status: http.StatusForbidden, Code: ciapi.CodeQueueSaturated}
 )
 
 // server models the service's answer to a call sent at t.
