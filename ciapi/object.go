@@ -9,6 +9,85 @@ import (
 	"strings"
 )
 
+// CodeAccessDenied is the error code of a call the credentials may not make, e.g. a COS
+// PUT Object without cos:PutObject on the key.
+const CodeAccessDenied = "AccessDenied"
+
+// CodeNoSuchKey is the error code of a GET Object of a key the bucket does not hold.
+const CodeNoSuchKey = "NoSuchKey"
+
+// IsAccessDenied reports whether err is the service refusing the call to these
+// credentials (403 AccessDenied).
+func IsAccessDenied(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == CodeAccessDenied
+}
+
+// ObjectURL returns the full URL of key in bucket, as a URL file lists it:
+// "https://<bucket>.cos.<region>.myqcloud.com/<escaped key>". Every byte of the key but
+// letters, digits, '-', '_', '.', '~' and '/' is percent-encoded, so spaces, '%', '+',
+// '#', '?' and non-ASCII characters survive any reader; KeyOfURL inverts it exactly.
+func ObjectURL(bucket, region, key string) string {
+	return "https://" + RealCOSHost(bucket, region) + "/" + EscapeKey(key)
+}
+
+// EscapeKey percent-encodes an object key for a URL path: every byte but the unreserved
+// ones (RFC 3986) and '/'.
+func EscapeKey(key string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(key))
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '~' || c == '/' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
+
+// KeyOfURL returns the key that s names when s is an object URL of this very bucket:
+// http or https, the host RealCOSHost(bucket, region) (case aside, no port, user, query or
+// fragment), then "/" and the percent-encoded key, decoded exactly (a '+' stays a '+').
+// ok is false for anything else, which then is not an object URL of the bucket.
+func KeyOfURL(bucket, region, s string) (key string, ok bool) {
+	var rest string
+	switch {
+	case hasPrefixFold(s, "https://"):
+		rest = s[len("https://"):]
+	case hasPrefixFold(s, "http://"):
+		rest = s[len("http://"):]
+	default:
+		return "", false
+	}
+	host, path, found := strings.Cut(rest, "/")
+	if !found || !strings.EqualFold(host, RealCOSHost(bucket, region)) || path == "" ||
+		strings.ContainsAny(path, "?#") {
+		return "", false
+	}
+	k, err := url.PathUnescape(path)
+	if err != nil {
+		return "", false
+	}
+	return k, true
+}
+
+// ExactKey returns the bare object key that the service named by s in bucket: the key of
+// an object URL of this bucket (see KeyOfURL), else s itself, byte for byte. Unlike
+// ObjectKey it never trims, drops a leading '/', decodes a key or follows another
+// bucket's URL: "in/a.mp4 ", "/abs.mp4" and "https%3A%2F%2Fx%2Fy.mp4" are keys as written.
+func ExactKey(bucket, region, s string) string {
+	if k, ok := KeyOfURL(bucket, region, s); ok {
+		return k
+	}
+	return s
+}
+
 // PutObject stores body as the object key of bucket (COS "PUT Object", PUT /<key>, Content-Type
 // text/plain, Content-MD5 of body), replacing an object of the same key. It is signed as
 // every other call, and sent once; see IsRetryable. The host is COS's, not CI's (see
@@ -71,4 +150,20 @@ func checkObjectKey(key string) error {
 		}
 	}
 	return nil
+}
+
+// GetObject returns the object key of bucket (COS GET Object), at most 4 MiB of it, from
+// the COS host as PutObject reaches it. An object the bucket does not hold is an *APIError
+// with Code NoSuchKey (404). It is sent once; see IsRetryable.
+func (c *Client) GetObject(ctx context.Context, bucket, region, key string) ([]byte, error) {
+	const op = "get object"
+	if err := checkObjectKey(key); err != nil {
+		return nil, &APIError{Op: op, Err: err}
+	}
+	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, bucket: bucket, region: region,
+		path: "/" + key, object: true})
+	if err != nil {
+		return nil, err
+	}
+	return resp.body, nil
 }

@@ -55,6 +55,9 @@ func (s *Server) create(r *http.Request, t target, f Faults) reply {
 	j := &job{bucket: t.bucket, region: t.region, req: req, created: now, seq: len(s.byKey[t.key()])}
 	j.id = s.newJobID()
 	j.fails = fails(s.seed, j.id, s.opts.FailRate)
+	if req.Input.UrlFile != "" {
+		j.list, j.listed = s.listedFile(req.Input.UrlFile)
+	}
 	if e := s.journalJob(j); e != nil {
 		s.mu.Unlock()
 		return reply{err: e}

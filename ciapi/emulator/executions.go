@@ -102,14 +102,26 @@ func (s *Server) fanOut(t target, j *job) {
 			}
 		}
 	}
-	ob.opts.inputObjects(j.req.Input, j.req.Operation.TimeInterval, j.created, func(o object) {
+	add := func(key string, bad bool) {
 		for _, wf := range wfs {
-			ak := attemptKey(t, o.key, wf)
+			ak := attemptKey(t, key, wf)
 			ob.attempts[ak]++
 			n := ob.attempts[ak]
-			f.execs = append(f.execs, execution{key: o.key, wf: wf, attempt: n, fail: ob.opts.outcome(o.key, wf, n)})
+			fail := ob.opts.outcome(key, wf, n)
+			if bad {
+				fail = &badLine
+			}
+			f.execs = append(f.execs, execution{key: key, wf: wf, attempt: n, fail: fail})
 		}
-	})
+	}
+	switch in := j.req.Input; {
+	case j.listed:
+		listedObjects(t, j.list, add)
+	case in.Object != "":
+		add(ciapi.ExactKey(t.bucket, t.region, in.Object), false)
+	default:
+		ob.opts.inputObjects(in, j.req.Operation.TimeInterval, j.created, func(o object) { add(o.key, false) })
+	}
 	ob.fan[j] = f
 }
 

@@ -50,6 +50,10 @@ type job struct {
 	created  time.Time
 	fails    bool
 	canceled time.Time // zero unless cancelled
+	// list is the URL file of a UrlFile input as stored (PUT Object) when the job was
+	// created; listed reports there was one. The job runs the objects it lists.
+	list   []byte
+	listed bool
 }
 
 // timeline is a job's lifecycle as seen at one instant.

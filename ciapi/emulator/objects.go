@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
-	"net/url"
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
@@ -36,8 +35,9 @@ type ObjectOptions struct {
 	// DefaultObjectsUntil.
 	From  time.Time `json:"from,omitzero"`
 	Until time.Time `json:"until,omitzero"`
-	// PerList is how many objects a Manifest or UrlFile input yields (a deterministic set
-	// per URL); 0 means DefaultObjectsPerList.
+	// PerList is how many objects a Manifest input, or a UrlFile input whose file was not
+	// stored with PUT Object, yields (a deterministic set per URL); 0 means
+	// DefaultObjectsPerList. A stored URL file yields the objects it lists.
 	PerList int `json:"perList,omitempty"`
 	// FailRate is the fraction of (object, workflow or tag) pairs whose first attempt
 	// fails; which ones is a deterministic function of the object key and the workflow or tag.
@@ -115,11 +115,10 @@ func (o ObjectOptions) indexAt(t time.Time) int {
 	return int(min(i, n))
 }
 
-// inputObjects calls fn for every object a batch job's input selects, in key order.
+// inputObjects calls fn for every object a Prefix, Manifest or (not stored) UrlFile input
+// selects, in key order.
 func (o ObjectOptions) inputObjects(in ciapi.Input, ti *ciapi.TimeInterval, now time.Time, fn func(object)) {
 	switch {
-	case in.Object != "":
-		fn(object{key: ciapi.ObjectKey(in.Object), uploaded: o.From})
 	case in.Prefix != "":
 		lo, hi := 0, o.PerPrefix
 		if ti != nil && ti.Start != "" {
@@ -151,9 +150,7 @@ func (o ObjectOptions) inputObjects(in ciapi.Input, ti *ciapi.TimeInterval, now 
 }
 
 // objectURL is the full COS URL of key in bucket.
-func objectURL(bucket, region, key string) string {
-	return "https://" + bucket + ".cos." + region + ".myqcloud.com/" + (&url.URL{Path: key}).EscapedPath()
-}
+func objectURL(bucket, region, key string) string { return ciapi.ObjectURL(bucket, region, key) }
 
 // failure is an error an execution can end with.
 type failure struct{ code, message string }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,7 @@ type Server struct {
 	byID    map[string]*job
 	objs    *objectStore // the objects and executions of the batch jobs
 	journal *journal     // the state file shared with other processes, nil without one
+	blobs   blobs        // the objects stored by PUT Object
 }
 
 // New returns a Server configured by opts (see Options for the defaults).
@@ -103,10 +105,15 @@ type reply struct {
 	body any
 	err  *apiError
 	drop bool
+	raw  []byte // an object's body, sent as is (GET Object)
+	etag string // sets ETag when not empty
 }
 
 // route names the operation of r and the job id in its path.
 func route(r *http.Request) (op, id string) {
+	if _, ok := parseCOSHost(r.Host); ok {
+		return routeCOS(r)
+	}
 	p := r.URL.Path
 	if p == basePath || p == basePath+"/" {
 		switch r.Method {
@@ -163,7 +170,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		dropConnection(w)
 	case rep.err != nil:
 		status = writeError(w, requestID, traceID, rep.err)
+	case rep.raw != nil:
+		h.Set("ETag", rep.etag)
+		h.Set("Content-Type", "text/plain")
+		h.Set("Content-Length", strconv.Itoa(len(rep.raw)))
+		w.WriteHeader(http.StatusOK)
+		status = http.StatusOK
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(rep.raw)
+		}
 	case rep.body == nil:
+		if rep.etag != "" {
+			h.Set("ETag", rep.etag)
+		}
 		h.Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
 		status = http.StatusOK
@@ -228,6 +247,10 @@ func (s *Server) handle(r *http.Request, op, id string) reply {
 		return s.cancel(t, id)
 	case OpListExecutions, OpDescribeExecution, OpListJobs, OpDescribeJobs:
 		return s.handleObjects(r, t, op, id)
+	case OpPutObject:
+		return s.putObject(r, t, id)
+	case OpGetObject:
+		return s.getObject(t, id)
 	}
 	return reply{err: errorf(http.StatusBadRequest, "InvalidUrl", "%s %s is not an operation of this service", r.Method, r.URL.Path)}
 }
