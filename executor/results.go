@@ -34,7 +34,7 @@ type ObjectResult struct {
 	Origin         string
 	Bucket, Region string
 	BatchJobID     string
-	Object         string // the bare key, whatever form the service named it in
+	Object         string // the bare key, exactly: an object URL of the bucket becomes its key, anything else is a key as sent (ciapi.ExactKey)
 	Workflow       string // type Workflow
 	Tag            string // type Job
 	State          string // Running, Success, Failed, Cancel, ... as the service says
@@ -161,7 +161,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 			for i := range page.JobsDetail {
 				j := &page.JobsDetail[i]
 				r := base
-				r.Tag, r.Object, r.State, r.ExecutionID = bj.Tag, j.Key(), j.State, j.JobId
+				r.Tag, r.Object, r.State, r.ExecutionID = bj.Tag, ciapi.ExactKey(bj.Bucket, bj.Region, j.Input.Object), j.State, j.JobId
 				r.Code, r.Message = j.Failure()
 				rs[i] = r
 			}
@@ -192,7 +192,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 			for i := range page.Executions {
 				x := &page.Executions[i]
 				r := base
-				r.Workflow, r.Object, r.State, r.ExecutionID = wf, x.Key(), x.State, x.RunId
+				r.Workflow, r.Object, r.State, r.ExecutionID = wf, ciapi.ExactKey(bj.Bucket, bj.Region, x.Object), x.State, x.RunId
 				if x.WorkflowId != "" {
 					r.Workflow = x.WorkflowId
 				}

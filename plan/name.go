@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -149,4 +150,21 @@ func appendDigits(b []byte, v, width int) []byte {
 		v /= 10
 	}
 	return append(b, tmp[i:]...)
+}
+
+// AttemptName is the deterministic Name of attempt number attempt of the request named
+// name (run --rerun): name itself for attempt 1 and below, else name + "-a<attempt>". A
+// name too long for that keeps its last NameHashLen+1 characters (its digest) and loses
+// characters of its readable part, so the result stays within MaxNameLen and distinct.
+func AttemptName(name string, attempt int) string {
+	if attempt <= 1 {
+		return name
+	}
+	suffix := "-a" + strconv.Itoa(attempt)
+	if len(name)+len(suffix) <= MaxNameLen {
+		return name + suffix
+	}
+	tail := min(len(name), NameHashLen+1)
+	head := name[:len(name)-tail]
+	return head[:max(0, MaxNameLen-len(suffix)-tail)] + name[len(name)-tail:] + suffix
 }

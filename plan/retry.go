@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"iter"
 	"strconv"
 	"strings"
@@ -26,7 +28,12 @@ func RetryName(origin, workflow, object string, attempt int) string {
 	b = appendField(b, object)
 	b = binary.BigEndian.AppendUint64(b, uint64(int64(attempt)))
 	sum := sha256.Sum256(b)
-	mid := "-retry" + strconv.Itoa(attempt) + "-"
+	return retryLabel(origin, "-retry"+strconv.Itoa(attempt)+"-", sum[:])
+}
+
+// retryLabel is origin's readable part (without its own digest, cut to fit, reduced to
+// [A-Za-z0-9_-]), then mid, then NameHashLen hex digits of sum.
+func retryLabel(origin, mid string, sum []byte) string {
 	head := origin
 	if i := len(head) - NameHashLen - 1; i > 0 && head[i] == '-' && isHex(head[i+1:]) {
 		head = head[:i] // drop the origin's own digest: the new one covers it
@@ -94,4 +101,83 @@ func RetryRequest(origin *Request, object string, attempt int) Request {
 func Derived(p *Plan, src iter.Seq[Request]) *Plan {
 	return &Plan{Path: p.Path, Version: p.Version, Name: RetryPlan(p.Name), NamePos: p.NamePos,
 		Generation: p.Generation, source: src}
+}
+
+// listRetryFormat versions the digest of URL-file retry names.
+const listRetryFormat = "planrun/retry-list/v1"
+
+// ListRetryName is the deterministic Name of the batch job that triggers again, through a
+// URL file, the objects of the plan's request named origin that failed through workflow
+// (or node tag) at attempt-1: part 0, 1, ... of that round when the list is split. It has
+// the form of RetryName ("<origin's readable part>-retry<attempt>-[p<part>-]<digest>",
+// at most MaxNameLen characters), its digest over origin, workflow, attempt and part, so
+// a round of a request has the same names on every machine and after any crash.
+func ListRetryName(origin, workflow string, attempt, part int) string {
+	b := appendField(nil, listRetryFormat)
+	b = appendField(b, origin)
+	b = appendField(b, workflow)
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(attempt)))
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(part)))
+	sum := sha256.Sum256(b)
+	mid := "-retry" + strconv.Itoa(attempt) + "-"
+	if part > 0 {
+		mid += "p" + strconv.Itoa(part) + "-"
+	}
+	return retryLabel(origin, mid, sum[:])
+}
+
+// DefaultListPrefix is where planrun retry writes the URL files of plan name's retries
+// unless --list-prefix says otherwise: "planrun-retry-lists/<plan>/".
+func DefaultListPrefix(name string) string { return "planrun-retry-lists/" + name + "/" }
+
+// ListKey is the key of the URL file of the retry batch job named name (ListRetryName)
+// under prefix: "<prefix><name>.txt". Deterministic like the name, so writing it again
+// after a crash replaces it with the same list.
+func ListKey(prefix, name string) string { return prefix + name + ".txt" }
+
+// ListRetryRequest is the request that triggers again, for the attempt-th time, the
+// objects listed in the URL file at listURL: origin's bucket, region, type, workflow or
+// node operation, with the URL file as its input (no window), named
+// ListRetryName(origin.Name, workflow or tag, attempt, part).
+func ListRetryRequest(origin *Request, listURL string, attempt, part int) Request {
+	r := *origin
+	r.Plan = RetryPlan(origin.Plan)
+	r.InputKind, r.InputValue, r.Start, r.End = InputURLFile, listURL, "", ""
+	if origin.Node != nil {
+		r.Node = origin.Node.clone()
+	}
+	wf := r.Workflow
+	if r.Node != nil {
+		wf = r.Node.Tag
+	}
+	r.Name = ListRetryName(origin.Name, wf, attempt, part)
+	b := appendField(nil, listRetryFormat)
+	b = appendField(b, origin.Name)
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(attempt)))
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(part)))
+	b = appendCanonical(b, &r)
+	sum := sha256.Sum256(b)
+	r.Digest = hex.EncodeToString(sum[:])
+	return r
+}
+
+// ErrListPrefix reports a list prefix planrun retry may not write URL files under.
+var ErrListPrefix = errors.New("unusable list prefix")
+
+// CheckListPrefix refuses a list prefix that is empty, or that overlaps an input prefix
+// of p's jobs (one starts with the other): a workflow watching that prefix could be
+// triggered by the URL files themselves.
+func CheckListPrefix(p *Plan, prefix string) error {
+	if prefix == "" {
+		return fmt.Errorf("%w: the list prefix is empty", ErrListPrefix)
+	}
+	for _, j := range p.Jobs {
+		for _, in := range j.Prefixes {
+			if strings.HasPrefix(prefix, in) || strings.HasPrefix(in, prefix) {
+				return fmt.Errorf("%w: %q overlaps the input prefix %q of job %s of plan %s (a workflow may watch it)",
+					ErrListPrefix, prefix, in, j.Name, p.Name)
+			}
+		}
+	}
+	return nil
 }
