@@ -25,17 +25,21 @@ import (
 // attempt read. store may be nil.
 func Latest(ctx context.Context, api LatestAPI, store *state.Store, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
 	e := newEngine(api, store, opts)
-	api = e.api
-	hook := func(ctx context.Context, rs []ObjectResult) {
+	return e.latest(ctx, e.api, jobs, newRounds(), emit)
+}
+
+// latest is Latest on an engine, with the URL-file retry rounds cached in rs.
+func (e *engine) latest(ctx context.Context, api LatestAPI, jobs []BatchJob, rs *rounds, emit func(ObjectResult) error) ([]ObjectCounts, error) {
+	hook := func(ctx context.Context, page []ObjectResult) {
 		var wg sync.WaitGroup
-		for i := range rs {
-			if !rs[i].Failed() {
+		for i := range page {
+			if !page[i].Failed() {
 				continue
 			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				e.follow(ctx, api, &rs[i])
+				e.follow(ctx, api, rs, &page[i])
 			}()
 		}
 		wg.Wait()
@@ -51,65 +55,96 @@ func (r *ObjectResult) RetryKey() string {
 	return r.Workflow
 }
 
-// follow replaces the failed result r by the latest attempt of its object.
-func (e *engine) follow(ctx context.Context, api LatestAPI, r *ObjectResult) {
+// follow replaces the failed result r by the latest attempt of its object: into the
+// URL-file retry round of its request and next attempt when there is one (see rounds),
+// else into the batch job that retried it alone (plan.RetryName, --via object).
+func (e *engine) follow(ctx context.Context, api LatestAPI, rs *rounds, r *ObjectResult) {
 	for r.Failed() && ctx.Err() == nil {
 		next := r.Attempt + 1
-		name := plan.RetryName(r.Origin, r.RetryKey(), r.Object, next)
-		bj := BatchJob{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
-			Region: r.Region, Type: ciapi.TypeWorkflow, Attempt: next}
-		if r.Tag != "" {
-			bj.Type, bj.Tag = ciapi.TypeJob, r.Tag
-		} else {
-			bj.Workflows = []string{r.Workflow}
-		}
-		jobState, ok := e.findRetry(ctx, api, &bj)
-		if !ok {
+		rd := rs.get(ctx, e, api, roundKey{plan: r.Plan, origin: r.Origin, wf: r.RetryKey(), attempt: next}, r)
+		if rd.err != nil {
+			e.o.Logger.Warn("reading a retry round failed", "origin", r.Origin, "attempt", next, "error", rd.err)
 			return
 		}
-		var got *ObjectResult
-		c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
-		err := e.jobResults(ctx, api, &c, nil, func(x ObjectResult) error {
-			if got == nil && x.Object == r.Object {
-				got = &x
-			}
-			return nil
-		})
-		if err != nil && got == nil {
-			e.o.Logger.Warn("reading a retry failed", "name", name, "error", err)
-			return
+		if got, ok := rd.byKey[r.Object]; ok {
+			*r = got
+			continue
 		}
-		if got == nil { // the retry batch job has not run the object (yet)
-			if jobState == "" {
-				jobState = ciapi.StateSubmitted
-			}
-			*r = ObjectResult{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
+		if st, bj, ok := rd.pending(); ok { // listed in a part that has not run it yet
+			*r = ObjectResult{Plan: r.Plan, Job: r.Job, Name: bj.Name, Origin: r.Origin, Bucket: r.Bucket,
 				Region: r.Region, BatchJobID: bj.ID, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
-				State: jobState, Attempt: next}
+				State: st, Attempt: next}
 			return
 		}
-		*r = *got
+		if !e.followObject(ctx, api, r) {
+			return
+		}
 	}
 }
 
+// followObject replaces the failed result r by the attempt of the batch job that retried
+// its object alone (plan.RetryName); false when there is none.
+func (e *engine) followObject(ctx context.Context, api LatestAPI, r *ObjectResult) bool {
+	next := r.Attempt + 1
+	name := plan.RetryName(r.Origin, r.RetryKey(), r.Object, next)
+	bj := BatchJob{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
+		Region: r.Region, Type: ciapi.TypeWorkflow, Attempt: next}
+	if r.Tag != "" {
+		bj.Type, bj.Tag = ciapi.TypeJob, r.Tag
+	} else {
+		bj.Workflows = []string{r.Workflow}
+	}
+	jobState, found, err := e.findRetry(ctx, api, &bj)
+	if err != nil {
+		e.o.Logger.Warn("looking a retry up failed", "name", name, "error", err)
+		return false
+	}
+	if !found {
+		return false
+	}
+	var got *ObjectResult
+	c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
+	err = e.jobResults(ctx, api, &c, nil, func(x ObjectResult) error {
+		if got == nil && x.Object == r.Object {
+			got = &x
+		}
+		return nil
+	})
+	if err != nil && got == nil {
+		e.o.Logger.Warn("reading a retry failed", "name", name, "error", err)
+		return false
+	}
+	if got == nil { // the retry batch job has not run the object (yet)
+		if jobState == "" {
+			jobState = ciapi.StateSubmitted
+		}
+		*r = ObjectResult{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
+			Region: r.Region, BatchJobID: bj.ID, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
+			State: jobState, Attempt: next}
+		return false
+	}
+	*r = *got
+	return true
+}
+
 // findRetry sets bj.ID to the retry batch job named bj.Name, from the state when it
-// records one, else from the service; ok is false when there is none (or the lookup
-// failed). jobState is the batch job's last known state.
-func (e *engine) findRetry(ctx context.Context, api LatestAPI, bj *BatchJob) (jobState string, ok bool) {
+// records one, else from the service; found is false when there is none, err set when
+// the lookup failed. jobState is the batch job's last known state.
+func (e *engine) findRetry(ctx context.Context, api LatestAPI, bj *BatchJob) (jobState string, found bool, err error) {
 	if e.store != nil {
-		row, found, err := e.store.Lookup(ctx, plan.RetryPlan(bj.Plan), bj.Name)
-		if err == nil && found && row.JobID != "" {
+		row, ok, err := e.store.Lookup(ctx, plan.RetryPlan(bj.Plan), bj.Name)
+		if err == nil && ok && row.JobID != "" {
 			bj.ID = row.JobID
-			return row.JobState, true
+			return row.JobState, true, nil
 		}
 	}
 	d, err := e.findByName(ctx, bj.Bucket, bj.Region, bj.Type, bj.Name)
-	if err != nil {
-		if !errors.Is(err, ciapi.ErrNotFound) {
-			e.o.Logger.Warn("looking a retry up failed", "name", bj.Name, "error", err)
-		}
-		return "", false
+	switch {
+	case errors.Is(err, ciapi.ErrNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
 	}
 	bj.ID = d.JobId
-	return d.State, true
+	return d.State, true, nil
 }
