@@ -55,7 +55,8 @@ type RetryConfig struct {
 	// plan.DefaultListPrefix of each plan. It must not overlap a plan's input prefixes
 	// (plan.CheckListPrefix).
 	ListPrefix string
-	// Put writes the URL files; required with ViaURLFile unless DryRun.
+	// Put writes the URL files; nil means the service itself, through the engine's layer
+	// (paced, and retried: a PUT of the same body is idempotent).
 	Put ObjectPutter
 	// DryRun computes the lists (and their names) without writing them.
 	DryRun bool
@@ -152,9 +153,6 @@ func RetriesVia(ctx context.Context, api LatestAPI, store *state.Store, plans []
 	}
 	switch cfg.Via {
 	case ViaURLFile:
-		if cfg.Put == nil && !cfg.DryRun {
-			return nil, errors.New("retry via URL files: nothing writes them")
-		}
 		for _, p := range plans {
 			if err := plan.CheckListPrefix(p, listPrefix(cfg, p.Name)); err != nil {
 				return nil, err
@@ -165,8 +163,11 @@ func RetriesVia(ctx context.Context, api LatestAPI, store *state.Store, plans []
 		return nil, fmt.Errorf("retry: unknown way %q (want %s or %s)", cfg.Via, ViaURLFile, ViaObject)
 	}
 	e := newEngine(api, store, opts)
-	w := &retryWriter{cfg: cfg, set: &RetrySet{}, rounds: newRounds(), e: e, api: api, seed: maphash.MakeSeed()}
-	counts, err := e.latest(ctx, api, jobs, w.rounds, func(r ObjectResult) error { return w.add(ctx, r) })
+	w := &retryWriter{cfg: cfg, set: &RetrySet{}, rounds: newRounds(), e: e, api: e.api, put: cfg.Put, seed: maphash.MakeSeed()}
+	if w.put == nil {
+		w.put = e.api
+	}
+	counts, err := e.latest(ctx, e.api, jobs, w.rounds, func(r ObjectResult) error { return w.add(ctx, r) })
 	if err == nil {
 		err = w.flush(ctx)
 	}
@@ -195,6 +196,7 @@ type retryWriter struct {
 	rounds *rounds
 	e      *engine
 	api    LatestAPI
+	put    ObjectPutter
 
 	origin string // plan + "\x00" + origin of the request being read
 	seen   map[uint64]uint8
@@ -343,7 +345,8 @@ func (w *retryWriter) writeRound(ctx context.Context, k roundKey, objs []*Object
 			Key: key, URL: ciapi.ObjectURL(like.Bucket, like.Region, key), Name: name,
 			Workflow: like.Workflow, Tag: like.Tag, Attempt: k.attempt, Part: part, Objects: n}
 		if !w.cfg.DryRun {
-			if err := w.cfg.Put.PutObject(ctx, like.Bucket, like.Region, key, body); err != nil {
+			err := w.put.PutObject(ctx, like.Bucket, like.Region, key, body)
+			if err != nil {
 				if ciapi.IsAccessDenied(err) {
 					return fmt.Errorf("write %s to bucket %s: %w (%w)", key, like.Bucket, ErrListRefused, err)
 				}

@@ -6,15 +6,21 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
 )
 
 // Retry is planrun retry: it reads the results of the plans under paths, then runs the
-// retries of the failed objects (at most maxAttempts attempts each) as Run runs requests.
-func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, maxAttempts int) error {
+// retries of the failed objects (at most cfg.MaxAttempts attempts each, through URL files
+// or one by one as cfg.Via says) as Run runs requests.
+func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg executor.RetryConfig) error {
 	s.paths = paths
+	maxAttempts := cfg.MaxAttempts
+	if cfg.Via != executor.ViaURLFile && cfg.Via != executor.ViaObject {
+		return s.Usagef("--via is %s or %s, not %q", executor.ViaURLFile, executor.ViaObject, cfg.Via)
+	}
 	if o.DryRun && s.Out.Format != "text" && s.Out.Format != "json" {
 		return s.Usagef("with --dry-run, --format is text or json, not %q", s.Out.Format)
 	}
@@ -66,8 +72,15 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, maxA
 		return s.serviceError(fmt.Errorf("retry: %w", err))
 	}
 	bad := results.WriteMissing(s.IO.Stderr, missing, false)
-	set, err := executor.Retries(ctx, api, store, plans, jobs, maxAttempts, opts)
-	if err != nil {
+	cfg.DryRun, cfg.MaxRequests = o.DryRun, o.MaxRequests
+	set, err := executor.RetriesVia(ctx, api, store, plans, jobs, cfg, opts)
+	switch {
+	case errors.Is(err, plan.ErrListPrefix):
+		return s.Usagef("--list-prefix: %v", err)
+	case errors.Is(err, executor.ErrListRefused), errors.Is(err, executor.ErrTooManyRequests):
+		s.IO.Warnf("retry: %v", err)
+		return Failed
+	case err != nil:
 		return s.serviceError(fmt.Errorf("retry: read results: %w", err))
 	}
 	bad = results.WriteProblems(s.IO.Stderr, "", set.Counts) > 0 || bad

@@ -9,14 +9,20 @@ import (
 
 const retryUsage = `Usage: planrun retry [flags] PLAN...
 
-Triggers again every object whose latest attempt failed: one batch job per object (and workflow,
-or node tag) with the object as its input and the same workflow or node operation, named after
-the plan's request, the object and the attempt. It reads the results first (see planrun results
---help for their cost; following a retry costs a lookup by name and a list call per failed
-object). A success is never retried, nor an object whose retry is still running. Like run, each
-retry is triggered exactly once across reruns, crashes and machines: running retry again at once
-triggers nothing. An object that failed --max-attempts times (the first one included) is not
-retried: those are listed, and the exit status is 1.
+Triggers again every object whose latest attempt failed. By default (--via url-file) the failed
+objects of each request and round are written, one object URL a line, to a URL file in the
+bucket under --list-prefix (default planrun-retry-lists/<plan>/; never under an input prefix of
+the plan, which a workflow may watch), split every 10,000 objects, and each file gets one batch
+job with Input.UrlFile and the request's workflow or node operation. The file's key and the
+batch job's name are deterministic. Writing the file needs cos:PutObject on the prefix; with
+--via object, each object gets a batch job of its own instead, named after the plan's request,
+the object and the attempt. It reads the results first (see planrun results --help for their
+cost; following URL-file retries costs a lookup per request and round and the list calls of
+their batch jobs, following --via object ones a lookup and a list call per failed object); an
+object read twice is retried once. A success is never retried, nor an object whose retry is
+still running. Like run, each retry is triggered exactly once across reruns, crashes and
+machines: running retry again at once triggers nothing. An object that failed --max-attempts
+times (the first one included) is not retried: those are listed, and the exit status is 1.
 
 Examples:
   planrun retry --dry-run plans/backfill.yaml    # what would be retried
@@ -27,10 +33,12 @@ Examples:
 func setupRetry(fs *flag.FlagSet) runFunc {
 	s, o := newRunSession(fs, "retry")
 	maxAttempts := fs.Int("max-attempts", executor.DefaultMaxAttempts, "most attempts of an object, the first one included")
+	via := fs.String("via", executor.ViaURLFile, "how objects are triggered again: url-file (one batch job per request and round) or object (one per object)")
+	listPrefix := fs.String("list-prefix", "", "where --via url-file writes its URL files in the bucket (default planrun-retry-lists/<plan>/)")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := s.Start(e.io()); err != nil {
 			return err
 		}
-		return s.Retry(ctx, paths, o, *maxAttempts)
+		return s.Retry(ctx, paths, o, executor.RetryConfig{MaxAttempts: *maxAttempts, Via: *via, ListPrefix: *listPrefix})
 	}
 }

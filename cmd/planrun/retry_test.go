@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 )
@@ -62,12 +63,21 @@ func latestExecutions(emu *emulator.Server) map[string]emulator.Execution {
 	return latest
 }
 
-// retryJobsSince returns, per object and workflow or tag, how many single-object batch
-// jobs the emulator holds beyond its first skip jobs.
+// retryJobsSince returns, per object and workflow or tag, how many batch jobs beyond the
+// emulator's first skip jobs run it: single-object ones, and URL-file ones listing it.
 func retryJobsSince(emu *emulator.Server, skip int) map[string]int {
 	out := map[string]int{}
 	for _, j := range emu.Jobs()[skip:] {
-		out[pairKey(j.Input.Object, j.WorkflowID+j.Tag)]++
+		if j.Input.UrlFile == "" {
+			out[pairKey(j.Input.Object, j.WorkflowID+j.Tag)]++
+			continue
+		}
+		key, _ := ciapi.KeyOfURL(j.Bucket, j.Region, j.Input.UrlFile)
+		body, _ := emu.Object(j.Bucket, j.Region, key)
+		for _, line := range strings.Fields(string(body)) {
+			k, _ := ciapi.KeyOfURL(j.Bucket, j.Region, line)
+			out[pairKey(k, j.WorkflowID+j.Tag)]++
+		}
 	}
 	return out
 }
