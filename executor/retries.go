@@ -421,3 +421,33 @@ func retryRequests(rs []ObjectResult, origins map[string]*plan.Request) iter.Seq
 		}
 	}
 }
+
+// NameOf returns the name of the batch job that triggers Retry[i] again: its URL file's
+// (ViaURLFile, whose objects are in Retry in list order) or its own (ViaObject).
+func (s *RetrySet) NameOf(i int) string {
+	if len(s.Lists) == 0 {
+		r := &s.Retry[i]
+		return plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Attempt+1)
+	}
+	for _, l := range s.Lists {
+		if i < l.Objects {
+			return l.Name
+		}
+		i -= l.Objects
+	}
+	return ""
+}
+
+// Retried returns results that name every request whose objects the retry triggers again
+// (what Recount needs): Retry, or with RetryConfig.Lean one per URL file.
+func (s *RetrySet) Retried() []ObjectResult {
+	if len(s.Retry) > 0 || len(s.Lists) == 0 {
+		return s.Retry
+	}
+	out := make([]ObjectResult, len(s.Lists))
+	for i, l := range s.Lists {
+		out[i] = ObjectResult{Plan: l.Plan, Job: l.Job, Origin: l.Origin, Bucket: l.Bucket, Region: l.Region,
+			Workflow: l.Workflow, Tag: l.Tag, Attempt: l.Attempt - 1}
+	}
+	return out
+}

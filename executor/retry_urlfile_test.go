@@ -112,6 +112,16 @@ func TestURLFileRetriesConverge(t *testing.T) {
 	if !slices.ContainsFunc(set.Lists, func(l RetryList) bool { return l.Part > 0 }) {
 		t.Fatalf("no list was split at 7 objects: %+v", set.Lists)
 	}
+	byName := map[string]RetryList{}
+	for _, l := range set.Lists {
+		byName[l.Name] = l
+	}
+	for i, r := range set.Retry {
+		body, _ := emu.Server.Object(testBucket, testRegion, byName[set.NameOf(i)].Key)
+		if !strings.Contains(string(body), ciapi.ObjectURL(testBucket, testRegion, r.Object)+"\n") {
+			t.Fatalf("NameOf(%d) = %s, whose list does not hold %q", i, set.NameOf(i), r.Object)
+		}
+	}
 	// A crash before the creates: the same lists again, under the same keys and names.
 	again := retryRound(t, c, p, cfg)
 	if !slices.Equal(again.Lists, set.Lists) {

@@ -70,7 +70,9 @@ func writeRetryJSON(w io.Writer, set *executor.RetrySet, _ options) error {
 	enc := json.NewEncoder(safetext.JSONWriter(bw))
 	enc.SetEscapeHTML(false)
 	for i := range set.Retry {
-		if err := enc.Encode(retryRecord(&set.Retry[i])); err != nil {
+		rr := retryRecord(&set.Retry[i])
+		rr.Name = set.NameOf(i)
+		if err := enc.Encode(rr); err != nil {
 			return err
 		}
 	}
@@ -89,6 +91,7 @@ func writeRetryText(w io.Writer, set *executor.RetrySet, o options) error {
 		fmt.Fprintln(tw, "PLAN\tJOB\tOBJECT\tWORKFLOW/TAG\tATTEMPT\tLAST FAILURE\tNAME")
 		for i := range set.Retry {
 			rr := retryRecord(&set.Retry[i])
+			rr.Name = set.NameOf(i)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clean(rr.Plan), clean(rr.Job), clean(rr.Object),
 				clean(rr.Workflow+rr.Tag), rr.Attempt, clean(results.FailureCode(&set.Retry[i])), clean(rr.Name))
 		}

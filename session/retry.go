@@ -118,7 +118,7 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 	if o.Wait && s.Out.Results == "" { // with --results, execute saved the counts it read
 		// The retried objects now count at their new attempt; a failure only leaves the
 		// counts read before.
-		if counts, err := executor.Recount(ctx, api, store, jobs, set.Retry, opts); err == nil && counts != nil {
+		if counts, err := executor.Recount(ctx, api, store, jobs, set.Retried(), opts); err == nil && counts != nil {
 			s.saveCounts(ctx, store, counts, true)
 		}
 	}
