@@ -200,7 +200,7 @@ type retryWriter struct {
 
 	origin string // plan + "\x00" + origin of the request being read
 	seen   map[uint64]uint8
-	cands  []ObjectResult // the failed objects of the request being read
+	cands  spool // the failed objects of the request being read
 	seed   maphash.Seed
 	// byObject are the failed objects retried one by one (ViaObject), per plan, in order.
 	byObject map[string][]ObjectResult
@@ -245,30 +245,23 @@ func (w *retryWriter) add(ctx context.Context, r ObjectResult) error {
 		w.seen[h] = bits | seenSucceeded
 	case r.Failed() && bits&seenFailed == 0:
 		w.seen[h] = bits | seenFailed
-		w.cands = append(w.cands, r)
+		return w.cands.add(r)
 	}
 	return nil
 }
 
 // flush decides the fate of the failed objects of the request just read and, with
-// ViaURLFile, writes their URL files.
+// ViaURLFile, writes their URL files, a part at a time.
 func (w *retryWriter) flush(ctx context.Context) error {
-	cands := w.cands
-	w.cands = nil
-	type group struct {
-		k    roundKey
-		objs []*ObjectResult
-	}
-	var groups []*group
-	for i := range cands {
-		r := &cands[i]
+	var rounds []*roundWriter
+	err := w.cands.each(func(r *ObjectResult) error {
 		if w.seen[w.hash(r)]&seenSucceeded != 0 {
-			continue // failed, then succeeded: never retried
+			return nil // failed, then succeeded: never retried
 		}
 		w.set.Failed++
 		if r.Attempt >= w.cfg.MaxAttempts {
 			w.set.Exhausted = append(w.set.Exhausted, *r)
-			continue
+			return nil
 		}
 		if w.cfg.Via == ViaObject {
 			if err := w.need(1); err != nil {
@@ -280,18 +273,21 @@ func (w *retryWriter) flush(ctx context.Context) error {
 				w.byObject = map[string][]ObjectResult{}
 			}
 			w.byObject[r.Plan] = append(w.byObject[r.Plan], *r)
-			continue
+			return nil
 		}
 		k := roundKey{plan: r.Plan, origin: r.Origin, wf: r.RetryKey(), attempt: r.Attempt + 1}
-		j := slices.IndexFunc(groups, func(g *group) bool { return g.k == k })
+		j := slices.IndexFunc(rounds, func(rw *roundWriter) bool { return rw.k == k })
 		if j < 0 {
-			groups = append(groups, &group{k: k})
-			j = len(groups) - 1
+			rounds = append(rounds, w.startRound(ctx, k, r))
+			j = len(rounds) - 1
 		}
-		groups[j].objs = append(groups[j].objs, r)
+		return rounds[j].add(ctx, r)
+	})
+	if err != nil {
+		return err
 	}
-	for _, g := range groups {
-		if err := w.writeRound(ctx, g.k, g.objs); err != nil {
+	for _, rw := range rounds {
+		if err := rw.flush(ctx); err != nil {
 			return err
 		}
 	}
@@ -308,61 +304,82 @@ func (w *retryWriter) need(n int) error {
 	return nil
 }
 
-// writeRound writes the URL files of one request's round: parts numbered after those the
-// service already holds.
-func (w *retryWriter) writeRound(ctx context.Context, k roundKey, objs []*ObjectResult) error {
-	first := len(objs)
+// roundWriter writes the URL files of one request's round, a part at a time: parts
+// numbered after those the service already holds.
+type roundWriter struct {
+	w       *retryWriter
+	k       roundKey
+	like    ObjectResult // the round's first object: bucket, region, job, workflow or tag
+	unknown bool         // the round could not be read: its objects are left alone
+	part    int
+	body    []byte
+	objs    []ObjectResult // the part's objects (none with RetryConfig.Lean)
+	n       int
+}
+
+// startRound begins the round k, whose first object is like.
+func (w *retryWriter) startRound(ctx context.Context, k roundKey, like *ObjectResult) *roundWriter {
+	rw := &roundWriter{w: w, k: k, like: *like}
 	rd := w.rounds.peek(k)
 	if rd == nil { // never followed (e.g. ctx ended): find what the round holds now
-		rd = w.rounds.get(ctx, w.e, w.api, k, objs[0])
+		rd = w.rounds.get(ctx, w.e, w.api, k, like)
 	}
 	if rd.err != nil {
-		w.set.Unknown += first
+		rw.unknown = true
 		w.e.o.Logger.Warn("not retrying objects whose retry round could not be read", "origin", k.origin,
-			"attempt", k.attempt, "objects", first, "error", rd.err)
+			"attempt", k.attempt, "error", rd.err)
+	}
+	rw.part = len(rd.parts)
+	return rw
+}
+
+// add lists r in the current part, writing the part first when it is full.
+func (rw *roundWriter) add(ctx context.Context, r *ObjectResult) error {
+	if rw.unknown {
+		rw.w.set.Unknown++
 		return nil
 	}
-	part := len(rd.parts)
-	like := objs[0]
-	prefix := listPrefix(w.cfg, k.plan)
-	for len(objs) > 0 {
-		var body []byte
-		n := 0
-		for n < len(objs) && n < w.cfg.ListCap {
-			line := ciapi.ObjectURL(like.Bucket, like.Region, objs[n].Object) + "\n"
-			if n > 0 && len(body)+len(line) > MaxListBytes {
-				break
-			}
-			body = append(body, line...)
-			n++
-		}
-		if err := w.need(1); err != nil {
+	line := ciapi.ObjectURL(rw.like.Bucket, rw.like.Region, r.Object) + "\n"
+	if rw.n == rw.w.cfg.ListCap || (rw.n > 0 && len(rw.body)+len(line) > MaxListBytes) {
+		if err := rw.flush(ctx); err != nil {
 			return err
 		}
-		name := plan.ListRetryName(k.origin, k.wf, k.attempt, part)
-		key := plan.ListKey(prefix, name)
-		l := RetryList{Plan: k.plan, Job: like.Job, Origin: k.origin, Bucket: like.Bucket, Region: like.Region,
-			Key: key, URL: ciapi.ObjectURL(like.Bucket, like.Region, key), Name: name,
-			Workflow: like.Workflow, Tag: like.Tag, Attempt: k.attempt, Part: part, Objects: n}
-		if !w.cfg.DryRun {
-			err := w.put.PutObject(ctx, like.Bucket, like.Region, key, body)
-			if err != nil {
-				if ciapi.IsAccessDenied(err) {
-					return fmt.Errorf("write %s to bucket %s: %w (%w)", key, like.Bucket, ErrListRefused, err)
-				}
-				return fmt.Errorf("write URL file %s to bucket %s: %w", key, like.Bucket, err)
-			}
-		}
-		w.set.Lists = append(w.set.Lists, l)
-		w.set.Retrying += n
-		if !w.cfg.Lean {
-			for _, r := range objs[:n] {
-				w.set.Retry = append(w.set.Retry, *r)
-			}
-		}
-		objs = objs[n:]
-		part++
 	}
+	rw.body = append(rw.body, line...)
+	rw.n++
+	if !rw.w.cfg.Lean {
+		rw.objs = append(rw.objs, *r)
+	}
+	return nil
+}
+
+// flush writes the current part, if it lists anything.
+func (rw *roundWriter) flush(ctx context.Context) error {
+	if rw.n == 0 {
+		return nil
+	}
+	w, k, like := rw.w, rw.k, &rw.like
+	if err := w.need(1); err != nil {
+		return err
+	}
+	name := plan.ListRetryName(k.origin, k.wf, k.attempt, rw.part)
+	key := plan.ListKey(listPrefix(w.cfg, k.plan), name)
+	if !w.cfg.DryRun {
+		err := w.put.PutObject(ctx, like.Bucket, like.Region, key, rw.body)
+		if err != nil {
+			if ciapi.IsAccessDenied(err) {
+				return fmt.Errorf("write %s to bucket %s: %w (%w)", key, like.Bucket, ErrListRefused, err)
+			}
+			return fmt.Errorf("write URL file %s to bucket %s: %w", key, like.Bucket, err)
+		}
+	}
+	w.set.Lists = append(w.set.Lists, RetryList{Plan: k.plan, Job: like.Job, Origin: k.origin, Bucket: like.Bucket,
+		Region: like.Region, Key: key, URL: ciapi.ObjectURL(like.Bucket, like.Region, key), Name: name,
+		Workflow: like.Workflow, Tag: like.Tag, Attempt: k.attempt, Part: rw.part, Objects: rw.n})
+	w.set.Retrying += rw.n
+	w.set.Retry = append(w.set.Retry, rw.objs...)
+	rw.body, rw.objs, rw.n = rw.body[:0], rw.objs[:0], 0
+	rw.part++
 	return nil
 }
 
