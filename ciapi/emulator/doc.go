@@ -50,8 +50,9 @@
 // PUT /<key> and GET /<key> on a COS host (signed like every call; a client with a base-URL
 // endpoint sends Host: <bucket>.cos.<region>.myqcloud.com) store and return object bodies:
 // at most MaxObjectSize bytes each (400 EntityTooLarge) and MaxStoredBytes in all (507
-// InsufficientStorage), in memory only (a StateFile does not keep them); an unknown key is
-// 404 NoSuchKey. A batch job whose Input.UrlFile is the URL of a stored object runs the
+// InsufficientStorage), in memory and, with a StateFile, in the folder <StateFile>.objects
+// beside it (one file each, written when PUT, read when a later process needs it); an unknown key is
+// 404 NoSuchKey; Options.DenyPutObject refuses every PUT with 403 AccessDenied. A batch job whose Input.UrlFile is the URL of a stored object runs the
 // objects it lists, one https://<bucket>.cos.<region>.myqcloud.com/<escaped key> a line,
 // keys unescaped exactly (empty lines skipped), as read when the job was created; a line
 // that is not such a URL of the batch job's own bucket gives one execution, named by the

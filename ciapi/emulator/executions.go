@@ -114,6 +114,9 @@ func (s *Server) fanOut(t target, j *job) {
 			f.execs = append(f.execs, execution{key: key, wf: wf, attempt: n, fail: fail})
 		}
 	}
+	if !j.listed && j.req.Input.UrlFile != "" { // a job loaded from a state file
+		j.list, j.listed = s.listedFile(j.req.Input.UrlFile)
+	}
 	switch in := j.req.Input; {
 	case j.listed:
 		listedObjects(t, j.list, add)

@@ -71,6 +71,9 @@ type Options struct {
 	// Pause on Clock) a bucket holds at most: a create beyond it answers 403
 	// QueueSaturated, as a full processing queue does.
 	QueueLimit int
+	// DenyPutObject answers every PUT Object with 403 AccessDenied, as a bucket does to
+	// credentials without cos:PutObject.
+	DenyPutObject bool
 	// Faults are injected into API requests; change them at run time with SetFaults.
 	Faults Faults
 	// Throttle, when its QPS is positive, limits the request rate as a service does (see

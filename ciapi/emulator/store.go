@@ -20,8 +20,8 @@ const (
 
 // Bounds of the objects a Server stores (PUT Object): one body at most MaxObjectSize
 // bytes (a larger one is refused with 400 EntityTooLarge), all bodies together at most
-// MaxStoredBytes (beyond, 507 InsufficientStorage). They live in memory only: a state file
-// (Options.StateFile) keeps the batch jobs, not the stored objects.
+// MaxStoredBytes (beyond, 507 InsufficientStorage). They are held in memory and, with a
+// state file (Options.StateFile), also kept on disk beside it (see objectsDir).
 const (
 	MaxObjectSize  = 16 << 20
 	MaxStoredBytes = 256 << 20
@@ -53,6 +53,9 @@ func (s *Server) putObject(r *http.Request, t target, key string) reply {
 	if key == "" {
 		return reply{err: errorf(http.StatusBadRequest, "InvalidURI", "PUT Object needs a key")}
 	}
+	if s.opts.DenyPutObject {
+		return reply{err: errorf(http.StatusForbidden, ciapi.CodeAccessDenied, "Access Denied.")}
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxObjectSize+1))
 	switch {
 	case err != nil:
@@ -72,6 +75,9 @@ func (s *Server) putObject(r *http.Request, t target, key string) reply {
 	if s.blobs.total-len(s.blobs.m[k])+len(body) > MaxStoredBytes {
 		return reply{err: errorf(http.StatusInsufficientStorage, "InsufficientStorage", "the emulator stores at most %d bytes of objects", MaxStoredBytes)}
 	}
+	if err := s.saveBlob(k, body); err != nil {
+		return reply{err: errorf(http.StatusInternalServerError, "InternalError", "%v", err)}
+	}
 	s.blobs.total += len(body) - len(s.blobs.m[k])
 	s.blobs.m[k] = body
 	sum := md5.Sum(body)
@@ -81,7 +87,7 @@ func (s *Server) putObject(r *http.Request, t target, key string) reply {
 // getObject answers GET /<key> on a COS host with the stored body, or 404 NoSuchKey.
 func (s *Server) getObject(t target, key string) reply {
 	s.mu.Lock()
-	body, ok := s.blobs.m[blobKey(t, key)]
+	body, ok := s.blob(blobKey(t, key))
 	s.mu.Unlock()
 	if !ok {
 		return reply{err: errorf(http.StatusNotFound, ciapi.CodeNoSuchKey, "The specified key does not exist.")}
@@ -94,8 +100,17 @@ func (s *Server) getObject(t target, key string) reply {
 func (s *Server) Object(bucket, region, key string) ([]byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.blobs.m[blobKey(target{bucket, region}, key)]
+	b, ok := s.blob(blobKey(target{bucket, region}, key))
 	return bytes.Clone(b), ok
+}
+
+// blob returns the object k (blobKey): held in memory, or kept on disk by an earlier
+// process (see objectsDir). s.mu must be held.
+func (s *Server) blob(k string) ([]byte, bool) {
+	if b, ok := s.blobs.m[k]; ok {
+		return b, true
+	}
+	return s.loadBlob(k)
 }
 
 // listedFile returns the stored body that a UrlFile input names, when it is the URL of
@@ -114,8 +129,7 @@ func (s *Server) listedFile(u string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	b, ok := s.blobs.m[blobKey(t, key)]
-	return b, ok
+	return s.blob(blobKey(t, key))
 }
 
 func cutScheme(u string) (string, bool) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,5 +212,41 @@ func TestObjectInputIsTheKeyAsSent(t *testing.T) {
 	}
 	if xs := rn.Server.Executions(resp.JobsDetail.JobId); len(xs) != 1 || xs[0].Object != "in/a b+c.mp4" {
 		t.Errorf("an object URL of the bucket ran %+v", xs)
+	}
+}
+
+// With a state file, stored objects outlive the process: a URL-file batch job loaded by
+// the next one still runs the keys its file lists.
+func TestStoredObjectsOutliveTheProcess(t *testing.T) {
+	opts := Options{StateFile: filepath.Join(t.TempDir(), "emu.json")}
+	rn, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := apiClient(t, rn, nil)
+	ctx := context.Background()
+	keys := []string{"in/a b+c.mp4", "in/trailing.mp4 ", "/abs.mp4"}
+	if err := c.PutObject(ctx, testBucket, testRegion, "lists/l.txt", urlFile(keys)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Create(ctx, testBucket, testRegion, &ciapi.CreateRequest{Name: "l",
+		Input:     ciapi.Input{UrlFile: ciapi.ObjectURL(testBucket, testRegion, "lists/l.txt")},
+		Operation: ciapi.Operation{WorkflowIds: testWorkflow}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	next := start(t, opts)
+	var got []string
+	for _, x := range next.Server.Executions(resp.JobsDetail.JobId) {
+		got = append(got, x.Object)
+	}
+	if !slices.Equal(got, keys) {
+		t.Fatalf("the next process ran %q, want %q", got, keys)
+	}
+	if b, ok := next.Server.Object(testBucket, testRegion, "lists/l.txt"); !ok || string(b) != string(urlFile(keys)) {
+		t.Fatalf("the next process holds %q, %v", b, ok)
 	}
 }
