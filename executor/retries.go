@@ -65,8 +65,8 @@ type RetryConfig struct {
 	// MaxRequests, when positive, stops Retries with an error matching
 	// ErrTooManyRequests as soon as the retry needs more batch jobs than that.
 	MaxRequests int
-	// Lean leaves RetrySet.Retry empty (with ViaURLFile): the objects go to the URL files
-	// as they are read and only counts and a few examples are kept.
+	// Lean leaves RetrySet.Retry empty: with ViaURLFile the objects go to the URL files as
+	// they are read and only their count (RetrySet.Retrying) is kept.
 	Lean bool
 }
 
@@ -268,7 +268,9 @@ func (w *retryWriter) flush(ctx context.Context) error {
 				return err
 			}
 			w.set.Retrying++
-			w.set.Retry = append(w.set.Retry, *r)
+			if !w.cfg.Lean {
+				w.set.Retry = append(w.set.Retry, *r)
+			}
 			if w.byObject == nil {
 				w.byObject = map[string][]ObjectResult{}
 			}
@@ -440,7 +442,8 @@ func retryRequests(rs []ObjectResult, origins map[string]*plan.Request) iter.Seq
 }
 
 // NameOf returns the name of the batch job that triggers Retry[i] again: its URL file's
-// (ViaURLFile, whose objects are in Retry in list order) or its own (ViaObject).
+// (ViaURLFile, whose objects are in Retry in list order) or its own (ViaObject). Retry must
+// be complete (not RetryConfig.Lean).
 func (s *RetrySet) NameOf(i int) string {
 	if len(s.Lists) == 0 {
 		r := &s.Retry[i]

@@ -127,7 +127,7 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 // WriteRetryStart says what planrun retry is about to trigger, or that there is nothing to
 // retry: one line, for stderr.
 func WriteRetryStart(w io.Writer, set *executor.RetrySet) error {
-	if len(set.Retry) == 0 {
+	if set.Retrying == 0 {
 		still := ""
 		if set.Unfinished > 0 {
 			still = fmt.Sprintf("; %s of earlier retries not finished yet", objectsText(set.Unfinished))
@@ -137,7 +137,7 @@ func WriteRetryStart(w io.Writer, set *executor.RetrySet) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "planrun retry: triggering %s again (%d of %d objects failed at their latest attempt)\n",
-		objectsText(len(set.Retry)), set.Failed, set.Objects)
+		objectsText(set.Retrying), set.Failed, set.Objects)
 	return err
 }
 

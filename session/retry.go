@@ -72,7 +72,8 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 		return s.serviceError(fmt.Errorf("retry: %w", err))
 	}
 	bad := results.WriteMissing(s.IO.Stderr, missing, false)
-	cfg.DryRun, cfg.MaxRequests = o.DryRun, o.MaxRequests
+	// A real retry keeps counts, not every failed object: they go to the URL files.
+	cfg.DryRun, cfg.MaxRequests, cfg.Lean = o.DryRun, o.MaxRequests, !o.DryRun
 	set, err := executor.RetriesVia(ctx, api, store, plans, jobs, cfg, opts)
 	switch {
 	case errors.Is(err, plan.ErrListPrefix):
@@ -111,7 +112,7 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 	if !o.Quiet {
 		report.WriteRetryStart(s.IO.Stderr, set)
 	}
-	if len(set.Retry) == 0 {
+	if set.Retrying == 0 {
 		return exhausted()
 	}
 	runErr := s.execute(ctx, &execution{o: o, api: api, store: store, plans: set.Plans, sel: sel, log: log, retryOf: plans})
