@@ -339,3 +339,22 @@ func TestRetryWriterDeduplicates(t *testing.T) {
 		t.Fatalf("retry %+v, objects %d, duplicates %d, lists %+v", w.set.Retry, w.set.Objects, w.set.Duplicates, w.set.Lists)
 	}
 }
+
+// A lean retry keeps counts and lists, not the objects, and still names the requests
+// whose counts Recount reads again.
+func TestLeanRetryKeepsCountsNotObjects(t *testing.T) {
+	_, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30, FailRate: 1}})
+	p := retryPlan(t, "")
+	runPlans(t, c, []*plan.Plan{p})
+	set := retryRound(t, c, p, RetryConfig{Lean: true, ListCap: 20})
+	if len(set.Retry) != 0 || set.Retrying != 60 || len(set.Lists) != 4 || set.Plans[0].Count() != 4 {
+		t.Fatalf("lean: %d kept, %d retrying, %d lists", len(set.Retry), set.Retrying, len(set.Lists))
+	}
+	origins := map[string]bool{}
+	for _, r := range set.Retried() {
+		origins[r.Origin] = true
+	}
+	if len(origins) != 2 {
+		t.Fatalf("Retried names %d requests, want 2", len(origins))
+	}
+}
