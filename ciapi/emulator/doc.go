@@ -99,6 +99,7 @@
 //	                       code, message, creationTime, startTime, endTime, input,
 //	                       workflowId, tag, timeInterval
 //	GET /_emulator/executions  every execution (see Execution); ?jobId= keeps one batch job's
+//	GET /_emulator/objects every object PUT by this process (see StoredObject)
 //	GET /_emulator/stats   the counters (see Stats): calls and 2xx answers per operation,
 //	                       injected faults, auth failures, in-flight maximum, create arrival times
 package emulator

@@ -19,8 +19,10 @@ func (s *Server) inspect(w http.ResponseWriter, r *http.Request, requestID, trac
 		v = s.Stats()
 	case inspectPrefix + "executions":
 		v = s.Executions(r.URL.Query().Get("jobId"))
+	case inspectPrefix + "objects":
+		v = s.Objects()
 	default:
-		writeError(w, requestID, traceID, errorf(http.StatusNotFound, "InvalidUrl", "unknown inspection endpoint %s (have /_emulator/jobs, /_emulator/executions and /_emulator/stats)", r.URL.Path))
+		writeError(w, requestID, traceID, errorf(http.StatusNotFound, "InvalidUrl", "unknown inspection endpoint %s (have /_emulator/jobs, /_emulator/executions, /_emulator/objects and /_emulator/stats)", r.URL.Path))
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -3,10 +3,12 @@ package emulator
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/md5"
 	"encoding/hex"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/planrun/planrun/ciapi"
@@ -102,6 +104,31 @@ func (s *Server) Object(bucket, region, key string) ([]byte, bool) {
 	defer s.mu.Unlock()
 	b, ok := s.blob(blobKey(target{bucket, region}, key))
 	return bytes.Clone(b), ok
+}
+
+// StoredObject describes an object PUT into a Server, as returned by Server.Objects and
+// GET /_emulator/objects.
+type StoredObject struct {
+	Bucket string `json:"bucket"`
+	Region string `json:"region"`
+	Key    string `json:"key"`
+	Size   int    `json:"size"`
+}
+
+// Objects returns the objects PUT into s by this process, sorted by bucket, region and key.
+func (s *Server) Objects() []StoredObject {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []StoredObject{}
+	for k, b := range s.blobs.m {
+		t, key, _ := strings.Cut(k, "\x00")
+		bucket, region, _ := strings.Cut(t, "/")
+		out = append(out, StoredObject{Bucket: bucket, Region: region, Key: key, Size: len(b)})
+	}
+	slices.SortFunc(out, func(a, b StoredObject) int {
+		return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Key, b.Key))
+	})
+	return out
 }
 
 // blob returns the object k (blobKey): held in memory, or kept on disk by an earlier

@@ -56,6 +56,9 @@ func TestPutAndGetObjectThroughABaseURLEndpoint(t *testing.T) {
 	if _, ok := rn.Server.Object("other-1250000000", testRegion, "in/plain.mp4"); ok {
 		t.Fatal("an object of one bucket is visible in another")
 	}
+	if objs := rn.Server.Objects(); len(objs) != len(hostileKeys) || objs[0].Bucket != testBucket || objs[0].Size == 0 {
+		t.Fatalf("objects %+v", objs)
+	}
 	st := rn.Server.Stats()
 	if st.OK[OpPutObject] != len(hostileKeys) || st.AuthFailures != 0 {
 		t.Fatalf("stats: %d puts ok, %d auth failures", st.OK[OpPutObject], st.AuthFailures)
