@@ -167,6 +167,7 @@ func RetriesVia(ctx context.Context, api LatestAPI, store *state.Store, plans []
 	if w.put == nil {
 		w.put = e.api
 	}
+	defer w.cands.reset() // removes a spool file left by an error
 	counts, err := e.latest(ctx, e.api, jobs, w.rounds, func(r ObjectResult) error { return w.add(ctx, r) })
 	if err == nil {
 		err = w.flush(ctx)
@@ -242,11 +243,12 @@ func (w *retryWriter) add(ctx context.Context, r ObjectResult) error {
 	}
 	switch {
 	case r.State == ciapi.StateSuccess:
-		w.seen[h] = bits | seenSucceeded
+		bits |= seenSucceeded
 	case r.Failed() && bits&seenFailed == 0:
 		w.seen[h] = bits | seenFailed
 		return w.cands.add(r)
 	}
+	w.seen[h] = bits
 	return nil
 }
 

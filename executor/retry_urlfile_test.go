@@ -325,7 +325,7 @@ func TestRetryWriterDeduplicates(t *testing.T) {
 	for _, r := range []ObjectResult{
 		at("a.mp4", ciapi.StateFailed), at("b.mp4", ciapi.StateFailed), at("a.mp4", ciapi.StateSuccess),
 		at("b.mp4", ciapi.StateFailed), at("a.mp4", ciapi.StateFailed), at("c.mp4", ciapi.StateSuccess),
-		at("c.mp4", ciapi.StateFailed),
+		at("c.mp4", ciapi.StateFailed), at("d.mp4", ciapi.StateRunning), at("d.mp4", ciapi.StateRunning),
 	} {
 		if err := w.add(background(t), r); err != nil {
 			t.Fatal(err)
@@ -334,7 +334,7 @@ func TestRetryWriterDeduplicates(t *testing.T) {
 	if err := w.flush(background(t)); err != nil {
 		t.Fatal(err)
 	}
-	if len(w.set.Retry) != 1 || w.set.Retry[0].Object != "b.mp4" || w.set.Objects != 3 || w.set.Duplicates != 4 ||
+	if len(w.set.Retry) != 1 || w.set.Retry[0].Object != "b.mp4" || w.set.Objects != 4 || w.set.Duplicates != 5 ||
 		len(w.set.Lists) != 1 || w.set.Lists[0].Objects != 1 {
 		t.Fatalf("retry %+v, objects %d, duplicates %d, lists %+v", w.set.Retry, w.set.Objects, w.set.Duplicates, w.set.Lists)
 	}
