@@ -50,22 +50,23 @@
 // PUT /<key> and GET /<key> on a COS host (signed like every call; a client with a base-URL
 // endpoint sends Host: <bucket>.cos.<region>.myqcloud.com) store and return object bodies:
 // at most MaxObjectSize bytes each (400 EntityTooLarge) and MaxStoredBytes in all (507
-// InsufficientStorage), in memory and, with a StateFile, in the folder <StateFile>.objects
-// beside it (one file each, written when PUT, read when a later process needs it); an unknown key is
-// 404 NoSuchKey; Options.DenyPutObject refuses every PUT with 403 AccessDenied. A batch job whose Input.UrlFile is the URL of a stored object runs the
-// objects it lists, one https://<bucket>.cos.<region>.myqcloud.com/<escaped key> a line,
-// keys unescaped exactly (empty lines skipped), as read when the job was created; a line
-// that is not such a URL of the batch job's own bucket gives one execution, named by the
-// line, that fails with InvalidUrl. Listed objects fail and succeed by FailRate and
+// InsufficientStorage), held in memory and, with a StateFile, in the folder
+// <StateFile>.objects beside it (one file each, written when PUT, read when a later
+// process needs it). An unknown key is 404 NoSuchKey; Options.DenyPutObject refuses every
+// PUT with 403 AccessDenied. A batch job whose Input.UrlFile is the URL of a stored object
+// runs the objects it lists, one https://<bucket>.cos.<region>.myqcloud.com/<escaped key> a
+// line, keys unescaped exactly (empty lines skipped), as read when the job was created; a
+// line that is not such a URL of the batch job's own bucket gives one execution, named by
+// the line, that fails with InvalidUrl. Listed objects fail and succeed by FailRate and
 // PermanentShare like any other.
 //
 // Every bucket holds objects (Options.Objects): under each prefix a deterministic set of
 // keys with upload times spread evenly over a range, so a TimeInterval selects those
 // uploaded in it; a Manifest input, or a UrlFile one that names no stored object, yields a
 // deterministic set per URL; an Object input yields that object, its key exactly as sent
-// (an object URL of the bucket itself names its key). A workflow batch job fans out into one execution per
-// object and workflow, a node batch job into one node job per object; they run one after
-// the other while the batch job is Running. A share of (object, workflow or tag) pairs
+// (an object URL of the bucket itself names its key). A workflow batch job fans out into
+// one execution per object and workflow, a node batch job into one node job per object;
+// they run one after the other while the batch job is Running. A share of (object, workflow or tag) pairs
 // fails (ObjectOptions.FailRate), chosen by hash of the key; of those a share fails on
 // every attempt (PermanentShare), the others only on their first. Attempts count per
 // object and workflow or tag in the bucket, across batch jobs.
@@ -99,7 +100,7 @@
 //	                       code, message, creationTime, startTime, endTime, input,
 //	                       workflowId, tag, timeInterval
 //	GET /_emulator/executions  every execution (see Execution); ?jobId= keeps one batch job's
-//	GET /_emulator/objects every object PUT by this process (see StoredObject)
+//	GET /_emulator/objects     every object PUT by this process (see StoredObject)
 //	GET /_emulator/stats   the counters (see Stats): calls and 2xx answers per operation,
 //	                       injected faults, auth failures, in-flight maximum, create arrival times
 package emulator
