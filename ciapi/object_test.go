@@ -102,3 +102,24 @@ func TestPutObjectErrors(t *testing.T) {
 		t.Fatalf("error %v, want a 403 AccessDenied APIError of put object", err)
 	}
 }
+
+// FuzzObjectURLRoundTrip: every key survives its object URL, and ExactKey of anything that
+// is not an object URL of the bucket is that thing itself.
+func FuzzObjectURLRoundTrip(f *testing.F) {
+	for _, k := range objectKeys {
+		f.Add(k)
+	}
+	const b, r = "examplebucket-1250000000", "ap-beijing"
+	f.Fuzz(func(t *testing.T, key string) {
+		if key == "" {
+			return
+		}
+		u := ObjectURL(b, r, key)
+		if got, ok := KeyOfURL(b, r, u); !ok || got != key {
+			t.Fatalf("key %q: URL %q gives %q, %v", key, u, got, ok)
+		}
+		if _, ok := KeyOfURL(b, r, key); !ok && ExactKey(b, r, key) != key {
+			t.Fatalf("ExactKey rewrote %q", key)
+		}
+	})
+}
