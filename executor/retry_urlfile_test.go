@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -193,31 +194,29 @@ func TestURLFileRetriesKeepKeysExactly(t *testing.T) {
 	for i, k := range keys {
 		fmt.Fprintf(&extra, "  - name: o%d\n    object: %q\n", i, k)
 	}
-	emu, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 1, FailRate: 1}})
-	p := retryPlan(t, extra.String())
-	runPlans(t, c, []*plan.Plan{p})
-	set := retryRound(t, c, p, RetryConfig{})
-	if set.Retrying != len(keys)+2 {
-		t.Fatalf("retrying %d objects, want %d", set.Retrying, len(keys)+2)
-	}
-	runPlans(t, c, set.Plans)
-	second := map[string]bool{}
-	for _, x := range emu.Server.Executions("") {
-		if x.Attempt == 2 && x.State == ciapi.StateSuccess {
-			second[x.Object] = true
+	for _, via := range []string{ViaURLFile, ViaObject} {
+		emu, c := startEmulator(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 1, FailRate: 1}})
+		p := retryPlan(t, extra.String())
+		runPlans(t, c, []*plan.Plan{p})
+		set := retryRound(t, c, p, RetryConfig{Via: via})
+		if set.Retrying != len(keys)+2 {
+			t.Fatalf("%s: retrying %d objects, want %d", via, set.Retrying, len(keys)+2)
 		}
-	}
-	for _, k := range keys {
-		if !second[k] {
-			t.Errorf("key %q was not retried as itself (retried: %q)", k, slices.Collect(func(yield func(string) bool) {
-				for k := range second {
-					yield(k)
-				}
-			}))
+		runPlans(t, c, set.Plans)
+		second := map[string]bool{}
+		for _, x := range emu.Server.Executions("") {
+			if x.Attempt == 2 && x.State == ciapi.StateSuccess {
+				second[x.Object] = true
+			}
 		}
-	}
-	if again := retryRound(t, c, p, RetryConfig{}); again.Failed != 0 || len(again.Lists) != 0 {
-		t.Fatalf("after the retry: %d failed, %d lists", again.Failed, len(again.Lists))
+		for _, k := range keys {
+			if !second[k] {
+				t.Errorf("%s: key %q was not retried as itself (retried: %q)", via, k, slices.Sorted(maps.Keys(second)))
+			}
+		}
+		if again := retryRound(t, c, p, RetryConfig{Via: via}); again.Failed != 0 || again.Retrying != 0 {
+			t.Fatalf("%s: after the retry: %d failed, %d retrying", via, again.Failed, again.Retrying)
+		}
 	}
 }
 
