@@ -37,8 +37,9 @@ var derivedForms = []derivedForm{
 // attempt is two).
 const maxDerivedDepth = 3
 
-// retryBase strips the tail of a retry's Name (see plan.RetryName):
-// "<head>-retry<N>-<NameHashLen hex digits>", N a decimal attempt number of 2 and up.
+// retryBase strips the tail of a retry's Name (see plan.RetryName and plan.ListRetryName):
+// "<head>-retry<N>-[p<K>-]<NameHashLen hex digits>", N a decimal attempt number of 2 and
+// up, K a URL file's part number.
 func retryBase(name string) (string, bool) {
 	if len(name) < plan.NameHashLen+len("-retry2-")+1 {
 		return "", false
@@ -49,6 +50,9 @@ func retryBase(name string) (string, bool) {
 		return "", false
 	}
 	rest = rest[:len(rest)-1]
+	if j := strings.LastIndex(rest, "-p"); j > 0 && len(rest) > j+2 && strings.Trim(rest[j+2:], "0123456789") == "" {
+		rest = rest[:j] // part 1 and up of a URL-file retry (plan.ListRetryName)
+	}
 	i := strings.LastIndex(rest, "-retry")
 	if i <= 0 {
 		return "", false

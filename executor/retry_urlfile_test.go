@@ -357,3 +357,20 @@ func TestLeanRetryKeepsCountsNotObjects(t *testing.T) {
 		t.Fatalf("Retried names %d requests, want 2", len(origins))
 	}
 }
+
+// The Names of URL-file retries, every part, are recognised as derived from their request,
+// so cancel reaches them.
+func TestURLFileRetryNamesAreDerivedForms(t *testing.T) {
+	p := retryPlan(t, "")
+	for r := range p.Requests() {
+		for part := range 3 {
+			name := plan.ListRetryName(r.Name, r.Workflow, 2, part)
+			if base, ok := retryBase(name); !ok || base != nameHead(r.Name) {
+				t.Errorf("retryBase(%s) = %q, %v; want %q", name, base, ok, nameHead(r.Name))
+			}
+		}
+	}
+	if _, ok := retryBase("plan-p1-job-0123456789abcdef"); ok {
+		t.Error("a request Name was taken for a retry")
+	}
+}
