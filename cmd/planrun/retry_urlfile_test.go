@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 )
 
 // By default a retry writes one URL file per request and round under
@@ -15,8 +16,8 @@ import (
 func TestRetryViaURLFileAndItsRefusals(t *testing.T) {
 	objs := emulator.ObjectOptions{PerPrefix: 400, FailRate: 0.3}
 	for _, deny := range []bool{false, true} {
-		emu := startEmulator(t, emulator.Options{Objects: objs, DenyPutObject: deny})
-		path := writePlan(t, smallPlan)
+		emu, _ := testenv.Start(t, emulator.Options{Objects: objs, DenyPutObject: deny})
+		path := testenv.WritePlan(t, smallPlan)
 		st := filepath.Join(t.TempDir(), "s.db")
 		cli := func(args ...string) result {
 			return runCLI(t, emulatorVars(), append([]string{args[0], "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet"}, args[1:]...)...)
