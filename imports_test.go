@@ -31,14 +31,15 @@ type layer struct {
 // its nearest listed ancestor (ciapi/emulator has its own). Packages with no rule (the
 // commands, bench, docs tests) may import anything.
 var layers = map[string]layer{
-	"schema":         {allow: []string{}},
-	"ciapi":          {allow: []string{}},
-	"ciapi/emulator": {allow: []string{"ciapi"}},
-	"pace":           {allow: []string{"ciapi"}, never: []string{"executor", "state", "report", "cmd"}},
-	"plan":           {allow: []string{"schema"}},
-	"plan/yamlsrc":   {allow: []string{}},
-	"state":          {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
-	"executor":       {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
+	"schema":                  {allow: []string{}},
+	"ciapi":                   {allow: []string{}},
+	"ciapi/emulator":          {allow: []string{"ciapi"}},
+	"ciapi/emulator/throttle": {allow: []string{}},
+	"pace":                    {allow: []string{"ciapi"}, never: []string{"executor", "state", "report", "cmd"}},
+	"plan":                    {allow: []string{"schema"}},
+	"plan/yamlsrc":            {allow: []string{}},
+	"state":                   {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
+	"executor":                {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
 	// report renders: it reads results (executor's result types, which carry the state's
 	// row type and the service's words) and plans, never the state, the client or a file.
 	"report":          {allow: []string{"executor", "plan", "report/layout", "report/results", "report/safetext"}, never: []string{"cmd", "output", "session"}},

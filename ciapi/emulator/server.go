@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator/throttle"
 )
 
 const basePath = "/inventorytriggerjob"
@@ -25,8 +26,8 @@ type Server struct {
 	log          *slog.Logger
 	stats        *counters
 	throttleMu   sync.Mutex
-	recentStarts []time.Time // real times of requests admitted within the last second
-	throttle     throttleState
+	recentStarts []time.Time       // real times of requests admitted within the last second
+	throttle     *throttle.Limiter // guarded by throttleMu; nil: no throttle
 
 	mu      sync.Mutex // guards everything below
 	faults  Faults
