@@ -31,6 +31,15 @@ type derivedForm struct {
 // derivedForms are the forms of derived Names planrun makes.
 var derivedForms = []derivedForm{
 	{base: retryBase, statePlan: plan.RetryPlan},
+	{base: attemptBase, statePlan: func(name string) string { return name }},
+}
+
+// attemptBase strips the tail of a re-run attempt's Name (see plan.AttemptName):
+// "<name>-a<N>", N a decimal attempt number of 2 and up; the state records attempts under
+// the plan's own name, at the position of their request.
+func attemptBase(name string) (string, bool) {
+	base, n := plan.SplitAttempt(name)
+	return base, n > 1
 }
 
 // maxDerivedDepth bounds how many forms are stripped from one Name (a retry of a re-run

@@ -18,6 +18,10 @@ const (
 	ActionCreate = "create"
 	// ActionSkip: a run would skip the request: its batch job exists.
 	ActionSkip = "skip"
+	// ActionRerun: a run --rerun would send the request again, as a new attempt (its
+	// Name is the attempt's, see plan.AttemptName), or resolve the attempt an earlier one
+	// left unsent.
+	ActionRerun = "rerun"
 )
 
 // Done is what is known of a request whose batch job exists.
@@ -229,6 +233,9 @@ func (k *Known) Lookup(r *plan.Request) (Done, bool, error) {
 func (k *Known) Action(r *plan.Request) (string, Done, error) {
 	d, ok, err := k.Lookup(r)
 	if err != nil || !ok {
+		if attemptOf(r.Name) > 1 {
+			return ActionRerun, d, err
+		}
 		return ActionCreate, d, err
 	}
 	return ActionSkip, d, nil

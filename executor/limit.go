@@ -14,10 +14,16 @@ var ErrTooManyRequests = errors.New("too many requests")
 type LimitError struct {
 	Requests int // how many requests the plans expand to
 	Max      int // the limit in force
+	// Rerun: Requests counts those run --rerun would send again (see RerunSet).
+	Rerun bool
 }
 
 // Error names the count and how to raise the limit.
 func (e *LimitError) Error() string {
+	if e.Rerun {
+		return fmt.Sprintf("--rerun would send %d requests again, more than the limit of %d; "+
+			"narrow it (--job, --since, --until), or raise the limit with --max-requests %d", e.Requests, e.Max, e.Requests)
+	}
 	return fmt.Sprintf("the plans expand to %d requests, more than the limit of %d; "+
 		"check the plans, or raise the limit with --max-requests %d", e.Requests, e.Max, e.Requests)
 }

@@ -97,7 +97,9 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		}
 		ps.count++
 		ps.types[r.Type] = true
-		if !ok {
+		if _, attempt := plan.SplitAttempt(r.Name); !ok && attempt == 1 {
+			// A re-run attempt is never fresh: Reruns derived it from a list of the bucket
+			// since the plan first ran, so only a job made since can be missing from that.
 			ps.fresh[r.Type] = true
 		}
 	}

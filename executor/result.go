@@ -41,17 +41,26 @@ type Result struct {
 	JobState    string
 	Attempts    int    // creates sent for the request (lookups by Name not counted)
 	Reason      string // why it was skipped: "state" or "service"
-	Code        string // failure: the service's error code, if any
-	Message     string // failure: the message
-	RequestID   string // the RequestId of the last answer, if any
-	Err         error  // failure: the last error
+	// Attempt is the request's batch job attempt this result is about: 1 for its own, N
+	// for the attempt run --rerun sent as "<name>-a<N>" (plan.AttemptName).
+	Attempt   int
+	Code      string // failure: the service's error code, if any
+	Message   string // failure: the message
+	RequestID string // the RequestId of the last answer, if any
+	Err       error  // failure: the last error
 }
 
 // resultFor starts a Result for r.
 func resultFor(r *plan.Request, status Outcome) Result {
 	return Result{Plan: r.Plan, Job: r.Job, Name: r.Name, Seq: r.Seq, Bucket: r.Bucket,
 		Region: r.Region, Type: r.Type, InputKind: r.InputKind, Input: r.InputValue,
-		Workflow: r.Workflow, WindowStart: r.Start, WindowEnd: r.End, Status: status}
+		Workflow: r.Workflow, WindowStart: r.Start, WindowEnd: r.End, Status: status, Attempt: attemptOf(r.Name)}
+}
+
+// attemptOf is the attempt a Name carries (see plan.SplitAttempt).
+func attemptOf(name string) int {
+	_, a := plan.SplitAttempt(name)
+	return a
 }
 
 // RequestError is a failed request, as aggregated into the error returned by Run.

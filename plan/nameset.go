@@ -64,13 +64,24 @@ func NewNameSet(plans ...*Plan) *NameSet {
 	for _, p := range plans {
 		for r := range p.Requests() {
 			s.names[maphash.String(s.seed, r.Name)] = struct{}{}
+			if base, a := SplitAttempt(r.Name); a > 1 { // a plan of attempts (run --rerun)
+				s.names[maphash.String(s.seed, base)] = struct{}{}
+			}
 		}
 	}
 	return s
 }
 
-// Has reports whether name is a request Name of the set's plans.
+// Has reports whether name is a request Name of the set's plans, or the Name of one of
+// its attempts (see AttemptName): the attempts of a request are in the plan as much as
+// the request itself.
 func (s *NameSet) Has(name string) bool {
-	_, ok := s.names[maphash.String(s.seed, name)]
-	return ok
+	if _, ok := s.names[maphash.String(s.seed, name)]; ok {
+		return true
+	}
+	if base, a := SplitAttempt(name); a > 1 {
+		_, ok := s.names[maphash.String(s.seed, base)]
+		return ok
+	}
+	return false
 }

@@ -28,13 +28,15 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{K: ki, N: ni}, nil
 }
 
-// Contains reports whether the request named name belongs to this shard.
+// Contains reports whether the request named name (or an attempt of it, see
+// AttemptName) belongs to this shard.
 func (s Shard) Contains(name string) bool {
 	if s.N <= 1 {
 		return true
 	}
+	base, _ := SplitAttempt(name) // an attempt of a request is in the request's shard
 	h := fnv.New64a()
-	h.Write([]byte(name))
+	h.Write([]byte(base))
 	return int(h.Sum64()%uint64(s.N)) == s.K-1
 }
 

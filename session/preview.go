@@ -32,6 +32,19 @@ func (s *Session) preview(ctx context.Context, o *RunOptions, plans []*plan.Plan
 		defer closeAPI()
 		api = c
 	}
+	if rerun, _ := o.rerun(); rerun.Any() {
+		// The attempts a run --rerun would send, as the state (and, with --refresh, the
+		// service) tells; nothing is written.
+		set, err := executor.Reruns(ctx, api, store, plans, rerun, false, s.Options(nil, sel.Filter()))
+		if err != nil {
+			return s.serviceError(fmt.Errorf("%s: what to send again: %w", s.Cmd, err))
+		}
+		if err := set.CheckLimit(o.MaxRequests); err != nil {
+			s.IO.Warnf("%v", err)
+			return Failed
+		}
+		plans = set.Plans
+	}
 	known, err := executor.KnowDone(ctx, api, store, plans, s.Options(nil, sel.Keep))
 	if err != nil {
 		return s.serviceError(fmt.Errorf("%s: what is done: %w", s.Cmd, err))

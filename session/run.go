@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/planrun/planrun/executor"
@@ -19,6 +20,16 @@ type RunOptions struct {
 	MaxRequests, MaxFailures      int
 	PollInterval                  time.Duration
 	SettleWindow                  time.Duration // 0: derived by the executor from the observed create latencies
+	// Rerun is run --rerun: "failed", "cancelled" or both, comma-separated ("": none).
+	Rerun string
+}
+
+// rerun reads o.Rerun; ok is false when it is given and bad.
+func (o *RunOptions) rerun() (executor.Rerun, bool) {
+	if o.Rerun == "" {
+		return executor.Rerun{}, true
+	}
+	return executor.ParseRerun(o.Rerun)
 }
 
 // check refuses bad values before anything is read or sent.
@@ -39,6 +50,8 @@ func (s *Session) checkRun(o *RunOptions, paths []string) error {
 		return s.Usagef("%s must not be negative (0: no limit)", s.Flag("max-requests"))
 	case o.PollInterval <= 0:
 		return s.Usagef("%s must be positive", s.Flag("poll-interval"))
+	case !rerunOK(o):
+		return s.Usagef("--rerun %q: want failed, cancelled, or both comma-separated (failed,cancelled)", o.Rerun)
 	case o.SettleWindow < 0 || (o.SettleWindow > 0 && o.SettleWindow < s.Rate.Timeout):
 		return s.Usagef("--settle-window must be at least --timeout (%v), or 0 to derive it", s.Rate.Timeout)
 	}
@@ -80,8 +93,9 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 	if err != nil {
 		return err
 	}
-	if err := executor.CheckLimit(plans, o.MaxRequests); err != nil {
-		s.IO.Warnf("%v", err)
+	rerun, _ := o.rerun()
+	if err := executor.CheckLimit(plans, o.MaxRequests); err != nil && !rerun.Any() {
+		s.IO.Warnf("%v", err) // with --rerun, what would be sent again is counted instead
 		return Failed
 	}
 	if o.DryRun {
@@ -100,8 +114,25 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 		return err
 	}
 	defer store.Close()
+	if rerun.Any() {
+		set, err := executor.Reruns(ctx, api, store, plans, rerun, true, s.Options(log, sel.Filter()))
+		if err != nil {
+			return s.serviceError(fmt.Errorf("run --rerun: %w", err))
+		}
+		if err := set.CheckLimit(o.MaxRequests); err != nil {
+			s.IO.Warnf("%v", err)
+			return Failed
+		}
+		plans = set.Plans
+	}
 	log.Debug("run starting", "plans", len(plans), "state", s.Service.StatePath(), "parallel", s.Rate.Parallel, "qps", s.Rate.QPS.String())
 	return s.execute(ctx, &execution{o: o, api: api, store: store, plans: plans, sel: sel, log: log})
+}
+
+// rerunOK reports whether o.Rerun is empty or good.
+func rerunOK(o *RunOptions) bool {
+	_, ok := o.rerun()
+	return ok
 }
 
 // checkOutputs checks, before anything is sent, that the output files can be written.

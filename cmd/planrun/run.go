@@ -23,7 +23,8 @@ Examples:
   planrun run --dry-run --format markdown plans/ > preview.md
   planrun run --emulator plans/examples/video-backfill.yaml  # no account
   planrun run --parallel 16 --qps 20 --wait --report report.json plans/prod.yaml
-  planrun run --shard 2/4 plans/backfill.yaml     # the 2nd of 4 disjoint parts`
+  planrun run --shard 2/4 plans/backfill.yaml     # the 2nd of 4 disjoint parts
+  planrun run --rerun failed,cancelled plans/backfill.yaml  # send those again, as attempt 2`
 
 // defaultMaxRequests is the --max-requests default of validate, run and retry.
 const defaultMaxRequests = 10000
@@ -31,6 +32,7 @@ const defaultMaxRequests = 10000
 func setupRun(fs *flag.FlagSet) runFunc {
 	s, o := newRunSession(fs, "run")
 	fs.BoolVar(&o.Refresh, "refresh", false, "with --dry-run: ask the service which requests exist (credentials needed; only lists jobs), as well as the state file")
+	fs.StringVar(&o.Rerun, "rerun", "", "send again, as a new attempt (<name>-a2, -a3, ...), the requests whose latest batch job ended `STATES`: failed, cancelled, or both comma-separated")
 	fs.BoolVar(&o.DetailedExit, "detailed-exitcode", false, "with --dry-run: exit 0 when nothing would be sent, 3 when some request would be (1, 2 and 130 keep their meaning)")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := s.Start(e.io()); err != nil {
