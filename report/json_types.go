@@ -1,9 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/results"
 )
 
@@ -36,11 +38,18 @@ type jsonRequestID struct {
 	Input    *jsonInput  `json:"input,omitempty"`
 	Workflow string      `json:"workflow,omitempty"`
 	Window   *jsonWindow `json:"window,omitempty"`
+	// Attempt is the batch job attempt the line is about (run --rerun): absent for the
+	// request's own (1), N for "<name>-a<N>", which is then the name; status shows each
+	// request's latest, so it is how many attempts there were.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // requestIDOf builds the identifying fields of a request.
 func requestIDOf(name, plan, job string, seq int, bucket, region, typ, inputKind, input, workflow, start, end string) jsonRequestID {
 	j := jsonRequestID{Name: name, Plan: plan, Job: job, Seq: seq, Bucket: bucket, Region: region, Type: typ, Workflow: workflow}
+	if a := attemptOf(name); a > 1 {
+		j.Attempt = a
+	}
 	if inputKind != "" || input != "" {
 		j.Input = &jsonInput{Kind: inputKind, Value: input}
 	}
@@ -197,4 +206,18 @@ func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFoo
 		f.Wait = w
 	}
 	return f
+}
+
+// attemptOf is the batch job attempt a Name carries (plan.SplitAttempt).
+func attemptOf(name string) int {
+	_, a := plan.SplitAttempt(name)
+	return a
+}
+
+// attemptNote says which attempt a batch job is, after its state: nothing for the first.
+func attemptNote(attempt int) string {
+	if attempt <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (attempt %d)", attempt)
 }

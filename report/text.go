@@ -109,7 +109,7 @@ func (s *textSink) Status(rec executor.Record) error {
 		}
 	}
 	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", clean(rec.Plan), clean(rec.Job), clean(rec.Name), in,
-		statusName(executor.Outcome(rec.Status)), dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
+		statusName(executor.Outcome(rec.Status)), dash(clean(rec.JobID)), dash(clean(rec.JobState))+attemptNote(rec.Attempt()), rec.Attempts, clean(recordError(rec)))
 	return err
 }
 

@@ -100,6 +100,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 				}
 				w.WriteString(layout.IndentLines(layout.WrapWidth(line, width-2), "  ") + "\n")
 			}
+			name := r.Name
 			if known.Knows() {
 				action, _, err := known.Action(&r)
 				if err != nil {
@@ -107,6 +108,9 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 				}
 				if action == executor.ActionSkip {
 					continue
+				}
+				if action == executor.ActionRerun {
+					name += " (rerun)" // sent again as a new attempt: run --rerun
 				}
 			}
 			if tw == nil {
@@ -118,7 +122,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 				op = r.Node.Tag + " " + r.Node.TemplateID
 			}
 			// The input's kind is the job's (its line says it): the column has the value.
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
 		}
 		if err := flush(); err != nil {
 			return err

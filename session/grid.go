@@ -46,23 +46,39 @@ func readGrid(ctx context.Context, g grid.Adder, store *state.Store, plans []str
 	next, stop := iter.Pull2(store.ObjectCountsOf(ctx, plans...))
 	defer stop()
 	counts, cerr, more := next()
-	for rec, err := range store.Records(ctx, plans...) {
+	type row struct {
+		rec  state.Record
+		cell grid.GridCell
+	}
+	rows := func(yield func(row, error) bool) {
+		for rec, err := range store.Records(ctx, plans...) {
+			if err == nil && cerr != nil {
+				err = cerr
+			}
+			if err != nil {
+				yield(row{}, err)
+				return
+			}
+			c := GridCellFromRecord(rec)
+			if more && counts.Plan == rec.Plan && counts.Name == rec.Name {
+				c.Objects, c.ObjectsFailed, c.HasCounts = counts.Objects, counts.Failed, true
+				counts, cerr, more = next()
+			}
+			if o, ok := override[[2]string{rec.Plan, rec.Name}]; ok {
+				c.Objects, c.ObjectsFailed, c.HasCounts = o[0], o[1], true
+			}
+			if !yield(row{rec, c}, nil) {
+				return
+			}
+		}
+	}
+	// Each request once, at its latest attempt (run --rerun).
+	for r, err := range state.LatestBy(rows, func(r *row) *state.Record { return &r.rec }) {
 		if err != nil {
 			return fmt.Errorf("read state: %w", err)
 		}
-		if cerr != nil {
-			return fmt.Errorf("read state: %w", cerr)
-		}
-		c := GridCellFromRecord(rec)
-		if more && counts.Plan == rec.Plan && counts.Name == rec.Name {
-			c.Objects, c.ObjectsFailed, c.HasCounts = counts.Objects, counts.Failed, true
-			counts, cerr, more = next()
-		}
-		if o, ok := override[[2]string{rec.Plan, rec.Name}]; ok {
-			c.Objects, c.ObjectsFailed, c.HasCounts = o[0], o[1], true
-		}
-		if keep == nil || keep(rec.Name) {
-			g.Add(c)
+		if keep == nil || keep(r.rec.Name) {
+			g.Add(r.cell)
 		}
 	}
 	if cerr != nil {

@@ -67,10 +67,11 @@ func parseWindow(start, end string) (time.Time, time.Time) {
 	return s.In(grid.ZoneOf(s)), e.In(grid.ZoneOf(e))
 }
 
-// GridFromRecords reads the rows of a state file (state.Store.Records) into a grid.
+// GridFromRecords reads the rows of a state file (state.Store.Records) into a grid, each
+// request at its latest attempt (run --rerun).
 func GridFromRecords(records iter.Seq2[state.Record, error], readAt time.Time) (*grid.Grid, error) {
 	g := grid.NewGrid(readAt)
-	for r, err := range records {
+	for r, err := range state.LatestBy(records, func(r *state.Record) *state.Record { return r }) {
 		if err != nil {
 			return nil, err
 		}

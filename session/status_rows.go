@@ -9,13 +9,13 @@ import (
 )
 
 // WriteStatus renders the state's requests of the named plans (all when none), those keep
-// accepts when set, to w in format.
+// accepts when set, to w in format: each request at its latest attempt (run --rerun).
 func WriteStatus(ctx context.Context, w io.Writer, format string, store *state.Store, plans []string, keep func(*state.Record) bool, opts ...report.Option) error {
 	sink, err := report.New(format, w, append(opts, report.For(report.Status))...)
 	if err != nil {
 		return err
 	}
-	for rec, err := range store.Records(ctx, plans...) {
+	for rec, err := range store.Latest(ctx, plans...) { // each request once, at its latest attempt
 		if err != nil {
 			return err
 		}
