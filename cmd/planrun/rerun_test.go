@@ -44,6 +44,9 @@ func TestRunRerunCancelled(t *testing.T) {
 		t.Errorf("--max-requests does not count what --rerun sends: exit %d\n%s", d.code, d.stderr)
 	}
 
+	if r := cli("run", "--quiet", "--rerun", "cancelled", "--job", "one"); r.code != 0 || len(emu.Server.Jobs()) != n+1 {
+		t.Fatalf("run --rerun cancelled --job one: exit %d, %d jobs (want %d)\n%s%s", r.code, len(emu.Server.Jobs()), n+1, r.stdout, r.stderr)
+	}
 	r := cli("run", "--quiet", "--rerun", "cancelled")
 	if r.code != 0 {
 		t.Fatalf("run --rerun cancelled: exit %d\n%s%s", r.code, r.stdout, r.stderr)
