@@ -107,7 +107,8 @@ func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*JobSta
 }
 
 // rows streams, for each request of p that the Filter keeps, in plan order, its state row
-// (nil when the state has none). Pending writes are flushed first. The plan's rows are read
+// (nil when the state has none): the row of its latest attempt (run --rerun) at its
+// position, when there is one. Pending writes are flushed first. The plan's rows are read
 // in one pass in expansion order beside the requests (a merge by position): a lookup per
 // request cost a search of the state's indexes each, and made a --wait over a million
 // requests spend most of its time there. A request whose row is not at its position (the
@@ -162,10 +163,12 @@ func (e *engine) rows(ctx context.Context, p *plan.Plan) iter.Seq2[*Record, erro
 					yield(nil, err)
 					return
 				}
+				// The request's latest attempt at its position (run --rerun): the
+				// request's own row when it has none.
+				base, latest := plan.SplitAttempt(req.Name)
 				for i := range here {
-					if here[i].Name == req.Name {
-						found = &here[i]
-						break
+					if b, a := plan.SplitAttempt(here[i].Name); b == base && a >= latest {
+						found, latest = &here[i], a
 					}
 				}
 			}

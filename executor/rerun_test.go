@@ -119,6 +119,11 @@ func TestRerunFailedSendsEachFailedRequestOnceAsTheNextAttempt(t *testing.T) {
 		t.Fatalf("run --rerun failed: %+v, want %d triggered", sum.Total, len(failed))
 	}
 	r.checkOnce(t, want)
+	// status --refresh (and run --wait) follow each request's latest attempt.
+	ws, err := Refresh(background(t), r.client, store, []*plan.Plan{r.p}, quick())
+	if err != nil || ws.States[ciapi.StateRunning] != len(failed) || ws.FailedCount() != 0 {
+		t.Errorf("refresh after the rerun: %v, %v; want %d Running, none failed", ws.States, err, len(failed))
+	}
 
 	// Attempt 2 is running: the same command sends nothing, from this state or a fresh one.
 	if sum := r.rerun(t, store, Rerun{Failed: true}); sum.Total.Triggered != 0 {
