@@ -24,6 +24,7 @@ type textSink struct {
 	cancel bool
 	inPlan func(name string) bool // status: whether a row is in the plans given (nil: not asked)
 	old    int                    // status rows not in the plans given
+	reruns int                    // status rows at an attempt after the first (run --rerun)
 	known  *executor.Known
 	width  int // fit to this many columns; 0: whole values (--wide)
 }
@@ -100,6 +101,9 @@ func (s *textSink) Status(rec executor.Record) error {
 	tw := s.table(s.statusHead())
 	s.rows++
 	s.counts[string(rec.Status)]++
+	if rec.Attempt() > 1 {
+		s.reruns++ // its name ends with the attempt's "-a<N>"
+	}
 	in := ""
 	if s.inPlan != nil {
 		in = "yes\t"
@@ -109,7 +113,7 @@ func (s *textSink) Status(rec executor.Record) error {
 		}
 	}
 	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", clean(rec.Plan), clean(rec.Job), clean(rec.Name), in,
-		statusName(executor.Outcome(rec.Status)), dash(clean(rec.JobID)), dash(clean(rec.JobState))+attemptNote(rec.Attempt()), rec.Attempts, clean(recordError(rec)))
+		statusName(executor.Outcome(rec.Status)), dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
 	return err
 }
 
@@ -156,6 +160,9 @@ func (s *textSink) Flush() error {
 		if n := s.counts[string(st)]; n > 0 {
 			line += fmt.Sprintf(", %d %s", n, statusName(executor.Outcome(st)))
 		}
+	}
+	if s.reruns > 0 {
+		line += fmt.Sprintf("; %d sent again by run --rerun, shown at their latest attempt (the name's -a<N>)", s.reruns)
 	}
 	if s.old > 0 {
 		line += fmt.Sprintf("; %d no longer in the plan (an earlier generation or an edited job: cancel --all-generations reaches their unfinished jobs)", s.old)
