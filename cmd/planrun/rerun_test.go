@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,9 +48,15 @@ func TestRunRerunCancelled(t *testing.T) {
 	if r := cli("run", "--quiet", "--rerun", "cancelled", "--job", "one"); r.code != 0 || len(emu.Server.Jobs()) != n+1 {
 		t.Fatalf("run --rerun cancelled --job one: exit %d, %d jobs (want %d)\n%s%s", r.code, len(emu.Server.Jobs()), n+1, r.stdout, r.stderr)
 	}
-	r := cli("run", "--quiet", "--rerun", "cancelled")
+	rep := filepath.Join(t.TempDir(), "r.json")
+	r := cli("run", "--quiet", "--rerun", "cancelled", "--report", rep)
 	if r.code != 0 {
 		t.Fatalf("run --rerun cancelled: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// The report lists every request at its attempt: n-1 sent now, the one of --job above skipped.
+	if b, err := os.ReadFile(rep); err != nil || strings.Count(string(b), `"attempt":2`) != n ||
+		strings.Count(string(b), `"status":"triggered"`) != n-1 {
+		t.Errorf("the report of run --rerun cancelled: %v\n%s", err, b)
 	}
 	created := map[string]int{}
 	for _, j := range emu.Server.Jobs() {

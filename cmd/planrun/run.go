@@ -24,7 +24,7 @@ Examples:
   planrun run --emulator plans/examples/video-backfill.yaml  # no account
   planrun run --parallel 16 --qps 20 --wait --report report.json plans/prod.yaml
   planrun run --shard 2/4 plans/backfill.yaml     # the 2nd of 4 disjoint parts
-  planrun run --rerun failed,cancelled plans/backfill.yaml  # send those again, as attempt 2`
+  planrun run --rerun failed plans/backfill.yaml  # failed ones again: <name>-a2`
 
 // defaultMaxRequests is the --max-requests default of validate, run and retry.
 const defaultMaxRequests = 10000
