@@ -24,3 +24,15 @@ func TestSplitAttemptReadsWhatAttemptNameWrites(t *testing.T) {
 		t.Errorf("a cut attempt name reads as attempt %d", a)
 	}
 }
+
+func TestAnAttemptIsInItsRequestsShard(t *testing.T) {
+	for i := 0; i < 64; i++ {
+		name := "p-j-20240101T0000-" + strings.Repeat("0", 14) + string(rune('a'+i%6)) + string(rune('0'+i%10))
+		for k := 1; k <= 4; k++ {
+			s := Shard{K: k, N: 4}
+			if s.Contains(name) != s.Contains(AttemptName(name, 2)) {
+				t.Fatalf("%s and its attempt 2 fall in different shards", name)
+			}
+		}
+	}
+}
