@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -16,8 +17,8 @@ import (
 // every batch job as a rerun, `run --rerun cancelled` sends each once as attempt 2, status
 // shows the attempts, the same command again sends nothing, and cancel reaches them.
 func TestRunRerunCancelled(t *testing.T) {
-	emu := startEmulator(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	path := writePlan(t, smallPlan)
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
+	path := testenv.WritePlan(t, smallPlan)
 	state := filepath.Join(t.TempDir(), "s.db")
 	cli := func(args ...string) result {
 		t.Helper()
@@ -94,7 +95,7 @@ func TestRunRerunCancelled(t *testing.T) {
 }
 
 func TestRunRerunRefusesAnUnknownState(t *testing.T) {
-	r := runCLI(t, nil, "run", "--dry-run", "--rerun", "failed,success", writePlan(t, smallPlan))
+	r := runCLI(t, nil, "run", "--dry-run", "--rerun", "failed,success", testenv.WritePlan(t, smallPlan))
 	if r.code != 2 || !strings.Contains(r.stderr, "failed, cancelled") {
 		t.Fatalf("run --rerun failed,success: exit %d, want 2 naming the states\n%s", r.code, r.stderr)
 	}
