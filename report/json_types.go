@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/planrun/planrun/executor"
@@ -212,12 +211,4 @@ func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFoo
 func attemptOf(name string) int {
 	_, a := plan.SplitAttempt(name)
 	return a
-}
-
-// attemptNote says which attempt a batch job is, after its state: nothing for the first.
-func attemptNote(attempt int) string {
-	if attempt <= 1 {
-		return ""
-	}
-	return fmt.Sprintf(" (attempt %d)", attempt)
 }
