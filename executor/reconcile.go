@@ -292,7 +292,18 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 		return since
 	})
 	if err == nil && !c.known {
-		err = e.probeRecent(ctx, c, rec, keep)
+		// The probe only sharpens a fresh machine's guard against a run that died a moment
+		// ago; when the service will not list (an outage, a throttle past the retries), the
+		// lookups by name that follow decide each request as they always did, and fail it
+		// with the service's answer when they cannot.
+		if perr := e.probeRecent(ctx, c, rec, keep); perr != nil {
+			if ctx.Err() != nil || ciapi.IsConfigError(perr) || ciapi.IsQueuePaused(perr) {
+				err = perr
+			} else {
+				e.o.Logger.Warn("could not list the jobs of this plan made in the last settle window; "+
+					"deciding each request by looking its name up", "plan", p.Name, "error", perr)
+			}
+		}
 	}
 	if err == nil && !c.known && rec.exist.distinct() < c.names.len() { // some request is missing
 		if d := e.recentWait(recent.newest); d > 0 {

@@ -114,6 +114,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	denied.Workflow = relUnknownWorkflow
 	bad := denied.Write(t, dir)
 	state := filepath.Join(dir, "state", "state.db")
+	// planrun never creates an output's folder (a typo would scatter files): make it.
+	if err := os.MkdirAll(filepath.Join(dir, "reports"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 
 	exe("validate", creds, 0, "validate", good, bad)
 	exe("dry-run", creds, 0, "run", "--dry-run", good)
