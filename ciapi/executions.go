@@ -56,9 +56,6 @@ type ExecutionSummary struct {
 	CreationTime string `xml:"CreationTime,omitempty"`
 }
 
-// Key is the entry's bare object key.
-func (e *ExecutionSummary) Key() string { return ObjectKey(e.Object) }
-
 // Created is the creation time as sent, whichever of the two element names carried it.
 func (e *ExecutionSummary) Created() string {
 	if e.CreateTime != "" {
@@ -129,9 +126,6 @@ func (w *WorkflowExecution) WorkflowTitle() string {
 	}
 	return w.Name
 }
-
-// Key is the execution's bare object key.
-func (w *WorkflowExecution) Key() string { return ObjectKey(w.Object) }
 
 // Failure returns the Code and Message of the first failed task (the reason of a failed
 // execution); with no failed task, the first task that carries a Code other than Success

@@ -9,42 +9,6 @@ import (
 	"testing"
 )
 
-func TestObjectKey(t *testing.T) {
-	for in, want := range map[string]string{
-		"dir/video1.mp4":  "dir/video1.mp4",
-		"/dir/video1.mp4": "dir/video1.mp4",
-		"https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/dir/video1.mp4":            "dir/video1.mp4",
-		"HTTP://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/dir/a%20b%2Bc%E8%A7%86.mp4": "dir/a b+c视.mp4",
-		"https%3A%2F%2Fexamplebucket-1250000000.cos.ap-beijing.myqcloud.com%2Fdir%2Fv%2520x.mp4": "dir/v x.mp4",
-		"https://b.cos.ap-beijing.myqcloud.com/dir/v.mp4?versionId=1":                            "dir/v.mp4",
-		" dir/has 100% sugar.mp4 ":              "dir/has 100% sugar.mp4",
-		"https://b.cos.ap-beijing.myqcloud.com": "",
-	} {
-		if got := ObjectKey(in); got != want {
-			t.Errorf("ObjectKey(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func FuzzObjectKey(f *testing.F) {
-	f.Add("dir/a b.mp4")
-	f.Fuzz(func(t *testing.T, key string) {
-		if key == "" || key[0] == '/' || strings.TrimSpace(key) != key {
-			return
-		}
-		u := "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/" + (&url.URL{Path: key}).EscapedPath()
-		if strings.HasPrefix(strings.ToLower(key), "http") {
-			return
-		}
-		if got := ObjectKey(u); got != key {
-			t.Errorf("ObjectKey(%q) = %q, want %q", u, got, key)
-		}
-		if got := ObjectKey(url.QueryEscape(u)); got != key {
-			t.Errorf("ObjectKey(encoded %q) = %q, want %q", u, got, key)
-		}
-	})
-}
-
 func TestListExecutionsQueryAndBothReadings(t *testing.T) {
 	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
 		xmlResponse(w, 200, `<Response><RequestId>r</RequestId>
@@ -62,11 +26,11 @@ func TestListExecutionsQueryAndBothReadings(t *testing.T) {
 		t.Fatalf("page = %+v", page)
 	}
 	e0, e1 := page.Executions[0], page.Executions[1]
-	if e0.Key() != "dir/a.mp4" || e0.Created() != "2024-05-01T10:00:00+08:00" || e0.State != StateFailed {
+	if e0.Object != "dir/a.mp4" || e0.Created() != "2024-05-01T10:00:00+08:00" || e0.State != StateFailed {
 		t.Errorf("entry 0 = %+v", e0)
 	}
-	if e1.Key() != "dir/b c.mp4" || e1.Created() != "2024-05-01T10:00:01+0800" {
-		t.Errorf("entry 1 = %+v (key %q)", e1, e1.Key())
+	if ExactKey(testBucket, testRegion, e1.Object) != "dir/b c.mp4" || e1.Created() != "2024-05-01T10:00:01+0800" {
+		t.Errorf("entry 1 = %+v (object %q)", e1, e1.Object)
 	}
 	s := f.last()
 	if s.Path != "/workflowexecution" {
@@ -107,7 +71,7 @@ func TestDescribeExecutionReadsTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, msg := e.Failure(); code != "InvalidInput" || msg != "not a video" || e.WorkflowTitle() != "wf" || e.Key() != "dir/a.mp4" {
+	if code, msg := e.Failure(); code != "InvalidInput" || msg != "not a video" || e.WorkflowTitle() != "wf" || e.Object != "dir/a.mp4" {
 		t.Errorf("failure = %q %q, execution %+v", code, msg, e)
 	}
 	e, err = c.DescribeExecution(ctx, testBucket, testRegion, "iwname")
@@ -153,7 +117,7 @@ func TestListMediaJobsPathPerTag(t *testing.T) {
 			t.Fatalf("page = %+v", page)
 		}
 		j := page.JobsDetail[0]
-		if code, msg := j.Failure(); j.Key() != "x+y.jpg" || code != "InvalidInput" || msg != "bad" {
+		if code, msg := j.Failure(); ExactKey("b", "ap-beijing", j.Input.Object) != "x+y.jpg" || code != "InvalidInput" || msg != "bad" {
 			t.Errorf("job = %+v", j)
 		}
 		if code, _ := page.JobsDetail[1].Failure(); code != "" {

@@ -79,9 +79,6 @@ type MediaJob struct {
 	Workflow     *MediaJobWorkflow `xml:"Workflow,omitempty"`
 }
 
-// Key is the job's bare input object key.
-func (j *MediaJob) Key() string { return ObjectKey(j.Input.Object) }
-
 // Failure returns the job's Code and Message when it failed, else empty strings.
 func (j *MediaJob) Failure() (code, message string) {
 	if j.State != StateFailed {

@@ -78,9 +78,9 @@ func KeyOfURL(bucket, region, s string) (key string, ok bool) {
 }
 
 // ExactKey returns the bare object key that the service named by s in bucket: the key of
-// an object URL of this bucket (see KeyOfURL), else s itself, byte for byte. Unlike
-// ObjectKey it never trims, drops a leading '/', decodes a key or follows another
-// bucket's URL: "in/a.mp4 ", "/abs.mp4" and "https%3A%2F%2Fx%2Fy.mp4" are keys as written.
+// an object URL of this bucket (see KeyOfURL), else s itself, byte for byte. It never
+// trims, drops a leading '/', decodes a key or follows another bucket's URL: "in/a.mp4 ",
+// "/abs.mp4" and "https%3A%2F%2Fx%2Fy.mp4" are keys as written.
 func ExactKey(bucket, region, s string) string {
 	if k, ok := KeyOfURL(bucket, region, s); ok {
 		return k

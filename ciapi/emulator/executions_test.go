@@ -88,8 +88,8 @@ func TestPrefixFansOutByUploadTimeWithPagesAndURLs(t *testing.T) {
 	urls := 0
 	for _, g := range got {
 		w, ok := byID[g.RunId]
-		if !ok || g.Key() != w.Object || g.State != w.State || g.WorkflowId != testWorkflow {
-			t.Errorf("listed %+v (key %q), emulator has %+v", g, g.Key(), w)
+		if !ok || ciapi.ExactKey(testBucket, testRegion, g.Object) != w.Object || g.State != w.State || g.WorkflowId != testWorkflow {
+			t.Errorf("listed %+v (object %q), emulator has %+v", g, g.Object, w)
 		}
 		if strings.HasPrefix(g.Object, "https://"+testBucket+".cos."+testRegion+".myqcloud.com/") {
 			urls++
@@ -144,7 +144,7 @@ func TestFailuresAndRetriesPerObject(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if code, msg := x.Failure(); code != e.Code || msg != e.Message || x.Key() != e.Object || x.State != ciapi.StateFailed {
+			if code, msg := x.Failure(); code != e.Code || msg != e.Message || ciapi.ExactKey(testBucket, testRegion, x.Object) != e.Object || x.State != ciapi.StateFailed {
 				t.Errorf("detail %+v says %q %q, emulator %+v", x, code, msg, e)
 			}
 		}
@@ -255,7 +255,7 @@ func TestNodeJobsAndPicJobs(t *testing.T) {
 		for i, g := range got {
 			w := want[len(want)-1-i] // newest first
 			code, msg := g.Failure()
-			if g.JobId != w.ID || g.Key() != w.Object || g.State != w.State || code != w.Code || msg != w.Message || g.Tag != tag || w.Tag != tag {
+			if g.JobId != w.ID || ciapi.ExactKey(testBucket, testRegion, g.Input.Object) != w.Object || g.State != w.State || code != w.Code || msg != w.Message || g.Tag != tag || w.Tag != tag {
 				t.Errorf("%s: listed %+v, emulator %+v", tag, g, w)
 			}
 		}
