@@ -81,6 +81,15 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 		meta.WaitInterrupted = interrupted
 	}
+	// The loop of --max-attempts (run only): retry failed objects until they succeeded or
+	// ran out of attempts. With one attempt, the objects are read once for the summary.
+	var conv *Converged
+	var convErr error
+	if wait != nil && !interrupted && x.retryOf == nil && (o.MaxAttempts > 1 || s.Out.Results == "") {
+		conv, convErr = s.converge(ctx, x, counted, prog)
+		interrupted = errors.Is(convErr, context.Canceled) && ctx.Err() != nil
+		meta.WaitInterrupted = meta.WaitInterrupted || interrupted
+	}
 	var objects *results.ObjectTotals
 	var objectProblems []string
 	var resultsErr error
@@ -111,7 +120,25 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		Objects: objects, ObjectProblems: objectProblems, ResultsFile: s.Out.Results,
 		Format: s.Out.Format, Stdout: s.IO.Stdout, Stderr: s.IO.Stderr, Color: s.IO.Color(),
 		StepSummary: s.IO.Getenv("GITHUB_STEP_SUMMARY"), HTML: s.Out.HTML, Store: x.store, Plans: plan.Names(x.plans), Keep: x.sel.Shard.Contains})
-	return s.runOutcome(sum, wait, interrupted, writeErr, runErr, waitErr, resultsErr)
+	if wait != nil && !interrupted && x.retryOf == nil && (conv != nil || objects != nil) {
+		if conv == nil {
+			conv = &Converged{MaxAttempts: 1}
+		}
+		if err := s.writeConverged(conv, objects); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+	if err := s.runOutcome(sum, wait, interrupted, writeErr, runErr, waitErr, resultsErr); err != nil {
+		return err
+	}
+	if convErr != nil {
+		s.IO.Warnf("%v", convergeError(convErr))
+		return Failed
+	}
+	if conv != nil && o.MaxAttempts > 1 && (conv.Failed > 0 || conv.Running > 0) {
+		return Failed
+	}
+	return nil
 }
 
 // runOutcome says what ended a run and returns its Outcome.

@@ -22,6 +22,12 @@ type RunOptions struct {
 	SettleWindow                  time.Duration // 0: derived by the executor from the observed create latencies
 	// Rerun is run --rerun: "failed", "cancelled" or both, comma-separated ("": none).
 	Rerun string
+	// MaxAttempts is the most attempts of an object, the first included: with run --wait,
+	// above 1 the run retries its failed objects until they succeeded or were tried that
+	// often (Session.converge); for retry, the attempts it allows.
+	MaxAttempts int
+	// Via and ListPrefix say how failed objects are triggered again (executor.RetryConfig).
+	Via, ListPrefix string
 }
 
 // rerun reads o.Rerun; ok is false when it is given and bad.
@@ -48,6 +54,12 @@ func (s *Session) checkRun(o *RunOptions, paths []string) error {
 		return s.Usagef("--max-failures must not be negative (0: no limit)")
 	case o.MaxRequests < 0:
 		return s.Usagef("%s must not be negative (0: no limit)", s.Flag("max-requests"))
+	case o.MaxAttempts < 1:
+		return s.Usagef("--max-attempts must be at least 1")
+	case o.MaxAttempts > 1 && !o.Wait && !o.DryRun && s.Cmd == "run":
+		return s.Usagef("--max-attempts needs --wait: failed objects are known once the batch jobs ended")
+	case o.Via != executor.ViaURLFile && o.Via != executor.ViaObject:
+		return s.Usagef("--via is %s or %s, not %q", executor.ViaURLFile, executor.ViaObject, o.Via)
 	case o.PollInterval <= 0:
 		return s.Usagef("%s must be positive", s.Flag("poll-interval"))
 	case !rerunOK(o):
@@ -100,6 +112,17 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 	}
 	if o.DryRun {
 		return s.preview(ctx, o, plans, sel)
+	}
+	if o.MaxAttempts > 1 && o.Via == executor.ViaURLFile {
+		for _, p := range plans {
+			lp := o.ListPrefix
+			if lp == "" {
+				lp = plan.DefaultListPrefix(p.Name)
+			}
+			if err := plan.CheckListPrefix(p, lp); err != nil {
+				return s.Usagef("--list-prefix: %v", err)
+			}
+		}
 	}
 	if err := s.checkOutputs(plans); err != nil {
 		return err

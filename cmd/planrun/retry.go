@@ -32,13 +32,10 @@ Examples:
 
 func setupRetry(fs *flag.FlagSet) runFunc {
 	s, o := newRunSession(fs, "retry")
-	maxAttempts := fs.Int("max-attempts", executor.DefaultMaxAttempts, "most attempts of an object, the first one included")
-	via := fs.String("via", executor.ViaURLFile, "how objects are triggered again: url-file (one batch job per request and round) or object (one per object)")
-	listPrefix := fs.String("list-prefix", "", "where --via url-file writes its URL files in the bucket (default planrun-retry-lists/<plan>/)")
 	return func(ctx context.Context, paths []string, e *env) error {
 		if err := s.Start(e.io()); err != nil {
 			return err
 		}
-		return s.Retry(ctx, paths, o, executor.RetryConfig{MaxAttempts: *maxAttempts, Via: *via, ListPrefix: *listPrefix})
+		return s.Retry(ctx, paths, o, executor.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix})
 	}
 }

@@ -23,6 +23,7 @@ Examples:
   planrun run --dry-run --format markdown plans/ > preview.md
   planrun run --emulator plans/examples/video-backfill.yaml  # no account
   planrun run --parallel 16 --qps 20 --wait --report report.json plans/prod.yaml
+  planrun run --wait --max-attempts 3 plans/x.yaml  # retry failed objects
   planrun run --shard 2/4 plans/backfill.yaml     # the 2nd of 4 disjoint parts
   planrun run --rerun failed plans/backfill.yaml  # failed ones again: <name>-a2`
 
@@ -53,6 +54,13 @@ func newRunSession(fs *flag.FlagSet, cmd string) (*session.Session, *session.Run
 	fs.IntVar(&o.MaxFailures, "max-failures", 0, "failure budget: after `N` requests have failed, start no new one (those in flight finish) and exit 1 (0: no limit)")
 	fs.IntVar(&o.MaxRequests, "max-requests", defaultMaxRequests, "refuse plans that expand to more requests than this (0: no limit)")
 	fs.BoolVar(&o.Wait, "wait", false, "follow every triggered job until Success, Failed or Cancel")
+	attempts, attemptsUsage := 1, "with --wait: most attempts of an object, the first included; above 1, failed objects are retried in bulk (as planrun retry does) until they succeed or ran out of attempts, and the exit status is 1 when some failed for good"
+	if cmd == "retry" {
+		attempts, attemptsUsage = executor.DefaultMaxAttempts, "most attempts of an object, the first one included"
+	}
+	fs.IntVar(&o.MaxAttempts, "max-attempts", attempts, attemptsUsage)
+	fs.StringVar(&o.Via, "via", executor.ViaURLFile, "how failed objects are triggered again: url-file (one batch job per request and round) or object (one per object)")
+	fs.StringVar(&o.ListPrefix, "list-prefix", "", "where --via url-file writes its URL files in the bucket (default planrun-retry-lists/<plan>/)")
 	fs.DurationVar(&o.PollInterval, "poll-interval", executor.DefaultPollInterval, "time between two status rounds of --wait")
 	fs.DurationVar(&o.SettleWindow, "settle-window", 0, "how long after a create with no answer before it may be sent again (looked up first); 0: derived from the create latencies observed (at least 5s)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no progress output; only the summary and errors")

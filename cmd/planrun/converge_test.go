@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
+)
+
+// convergeObjects fail on their first attempt three times in ten; a third of those fail
+// on every attempt.
+// Their upload times fall in smallPlan's windows.
+var convergeObjects = emulator.ObjectOptions{PerPrefix: 40, FailRate: 0.3, PermanentShare: 0.34,
+	From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)), Until: time.Date(2024, 1, 16, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+
+// run --wait --max-attempts 3 retries the failed objects in bulk until the transient ones
+// succeeded and the permanent ones were tried 3 times: never a success again, one URL-file
+// batch job per request and round, exit 1 naming the failures by code; the same command
+// again sends nothing.
+func TestRunWaitMaxAttemptsConverges(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects})
+	path := testenv.WritePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	args := []string{"run", "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet", "--wait",
+		"--poll-interval", "10ms", "--max-attempts", "3", path}
+	r := runCLI(t, emulatorVars(), args...)
+	if r.code != 1 || !strings.Contains(r.stdout, "failed for good") || !strings.Contains(r.stdout, "3 attempts used of 3") {
+		t.Fatalf("exit %d, want 1 with the object summary\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	type pair struct{ object, wf string }
+	tries := map[pair][]emulator.Execution{}
+	for _, x := range emu.Server.Executions("") {
+		k := pair{x.Object, x.Workflow}
+		tries[k] = append(tries[k], x)
+	}
+	permanent, transient := 0, 0
+	for k, xs := range tries {
+		for i, x := range xs {
+			if x.State == "Success" && i != len(xs)-1 {
+				t.Errorf("%v succeeded at attempt %d, then was tried again", k, i+1)
+			}
+		}
+		last := xs[len(xs)-1]
+		switch {
+		case last.Permanent:
+			permanent++
+			if len(xs) != 3 || last.State != "Failed" {
+				t.Errorf("permanent failure %v: %d attempts, last %s; want 3, Failed", k, len(xs), last.State)
+			}
+		case len(xs) > 1:
+			transient++
+			if last.State != "Success" {
+				t.Errorf("transient failure %v ended %s after %d attempts", k, last.State, len(xs))
+			}
+		}
+	}
+	if permanent == 0 || transient == 0 {
+		t.Fatalf("the emulator injected %d permanent and %d transient failures; want some of each", permanent, transient)
+	}
+	if !strings.Contains(r.stdout, fmt.Sprintf("%d failed for good", permanent)) {
+		t.Errorf("summary does not say %d failed for good:\n%s", permanent, r.stdout)
+	}
+
+	// One URL-file batch job per batch job with failures and round: attempt k's failures,
+	// grouped by the batch job they ran in, each make one batch job of round k+1.
+	failedIn := map[int]map[string]bool{}
+	for _, xs := range tries {
+		for _, x := range xs {
+			if x.State == "Failed" && x.Attempt < 3 {
+				if failedIn[x.Attempt+1] == nil {
+					failedIn[x.Attempt+1] = map[string]bool{}
+				}
+				failedIn[x.Attempt+1][x.BatchJobID] = true
+			}
+		}
+	}
+	retries := map[int]int{}
+	for _, j := range emu.Server.Jobs() {
+		for _, k := range []int{2, 3} {
+			if strings.Contains(j.Name, fmt.Sprintf("-retry%d-", k)) {
+				retries[k]++
+				if j.Input.UrlFile == "" {
+					t.Errorf("retry batch job %s is not a URL-file batch job: %+v", j.Name, j.Input)
+				}
+			}
+		}
+	}
+	for _, k := range []int{2, 3} {
+		if retries[k] != len(failedIn[k]) {
+			t.Errorf("round %d: %d retry batch jobs, want %d (one per batch job with failures)", k, retries[k], len(failedIn[k]))
+		}
+	}
+
+	stats := emu.Server.Stats()
+	again := runCLI(t, emulatorVars(), args...)
+	after := emu.Server.Stats()
+	if again.code != 1 || after.JobsCreated != stats.JobsCreated || after.Calls[emulator.OpPutObject] != stats.Calls[emulator.OpPutObject] {
+		t.Fatalf("the same command again: exit %d, %d creates and %d PUTs more\n%s%s", again.code,
+			after.JobsCreated-stats.JobsCreated, after.Calls[emulator.OpPutObject]-stats.Calls[emulator.OpPutObject], again.stdout, again.stderr)
+	}
+}
+
+// A run --wait of one attempt whose objects failed says how many and prints the retry
+// command with the flags used; that command, run as printed, retries them.
+func TestRunWaitNamesTheRetry(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects})
+	path := testenv.WritePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet", "--wait",
+		"--poll-interval", "10ms", path)
+	if r.code != 0 {
+		t.Fatalf("run --wait: exit %d (one attempt: the batch jobs succeeded)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var next string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if _, cmd, ok := strings.Cut(line, "objects failed; to trigger them again: "); ok {
+			next = cmd
+		}
+	}
+	if next == "" {
+		t.Fatalf("no retry command printed:\n%s", r.stdout)
+	}
+	words := strings.Fields(strings.ReplaceAll(next, "'", ""))
+	if words[0] != "planrun" || words[1] != "retry" {
+		t.Fatalf("next command %q", next)
+	}
+	before := len(emu.Server.Jobs())
+	rr := runCLI(t, emulatorVars(), append(words[1:2], append([]string{"--quiet"}, words[2:]...)...)...)
+	if rr.code != 0 || len(emu.Server.Jobs()) == before {
+		t.Fatalf("%s: exit %d, %d batch jobs sent\n%s%s", next, rr.code, len(emu.Server.Jobs())-before, rr.stdout, rr.stderr)
+	}
+}

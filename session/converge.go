@@ -1,0 +1,150 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/progress"
+	"github.com/planrun/planrun/report/results"
+)
+
+// Converged is what the loop of run --wait --max-attempts N ended with.
+type Converged = results.Converged
+
+// examplesPerCode is how many failed objects of each code the summary names.
+const examplesPerCode = 3
+
+// converge is the loop of run --wait --max-attempts N: it reads the latest attempt of
+// every object of the run's batch jobs, retries the failed ones in bulk (as planrun retry
+// does: URL files by default, exactly once), waits for those retry batch jobs, and reads
+// again, until every object succeeded or was tried N times. Each step is recorded before
+// it is sent and named deterministically, so a crash anywhere, then the same command,
+// continues where it stopped, and the command run once more sends nothing.
+func (s *Session) converge(ctx context.Context, x *execution, api *executor.Counted, prog *progress.Progress) (*Converged, error) {
+	o := x.o
+	read := s.Options(x.log, x.sel.Filter())
+	run := s.Options(x.log, func(r *plan.Request) bool { return x.sel.Shard.Contains(r.Name) })
+	run.PollInterval, run.SettleWindow, run.Progress, run.OnWaitRound = o.PollInterval, o.SettleWindow, prog.Update, prog.WaitRound
+	cfg := executor.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix, Lean: true, MaxRequests: o.MaxRequests}
+	c := &Converged{MaxAttempts: o.MaxAttempts}
+	for {
+		if err := s.rerunFailedBatchJobs(ctx, x); err != nil {
+			return c, err
+		}
+		jobs, _, err := executor.ResultBatchJobs(ctx, api, x.store, x.plans, read)
+		if err != nil {
+			return c, fmt.Errorf("read results: %w", err)
+		}
+		stop := readProgress(s.IO.Console(), api, "reading the results", prog == nil)
+		set, err := executor.RetriesVia(ctx, api, x.store, x.plans, jobs, cfg, read)
+		stop()
+		if err != nil {
+			return c, err
+		}
+		s.saveCounts(ctx, x.store, set.Counts, true)
+		take(c, set, 1+c.Rounds)
+		switch {
+		case o.MaxAttempts == 1 || (set.Retrying == 0 && set.Unfinished == 0):
+			return c, nil
+		case set.Retrying == 0:
+			// Retries sent before (a crash, another machine) still run: let them end.
+			if err := sleep(ctx, o.PollInterval); err != nil {
+				return c, err
+			}
+			continue
+		case c.Rounds >= o.MaxAttempts:
+			return c, fmt.Errorf("objects still to retry after %d rounds", c.Rounds)
+		}
+		c.Rounds++
+		prog.StartWait(fmt.Sprintf("retrying %d failed objects (round %d of at most %d)", set.Retrying, c.Rounds, o.MaxAttempts-1))
+		sum, err := executor.Run(ctx, api, x.store, set.Plans, run)
+		prog.Done()
+		if err == nil && sum != nil && sum.Total.Failed > 0 {
+			err = fmt.Errorf("%d retry batch jobs could not be created", sum.Total.Failed)
+		}
+		if err == nil {
+			_, err = executor.Wait(ctx, api, x.store, set.Plans, run)
+		}
+		prog.StopWait()
+		if err != nil {
+			return c, fmt.Errorf("retry round %d: %w", c.Rounds, err)
+		}
+	}
+}
+
+// rerunFailedBatchJobs is the seam for re-running the run's batch jobs that ended Failed
+// (or were cancelled by the service, not by planrun cancel) inside the loop, as
+// run --rerun failed does. Until the executor offers it, the loop retries objects only.
+func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution) error { return nil }
+
+// take counts in c the objects of set, read after attempt (at least) attempts.
+func take(c *Converged, set *executor.RetrySet, attempts int) {
+	c.Objects, c.Succeeded, c.Failed, c.Running = 0, 0, 0, 0
+	c.ByCode, c.Examples = map[string]int{}, map[string][]string{}
+	for i := range set.Counts {
+		n := &set.Counts[i]
+		c.Objects += n.Objects
+		c.Succeeded += n.Succeeded
+		c.Running += n.Running
+	}
+	c.Failed = set.Failed
+	if set.Unknown > 0 {
+		c.ByCode["(retry round unreadable)"] += set.Unknown
+	}
+	c.Attempts = max(c.Attempts, attempts)
+	for i := range set.Exhausted {
+		r := &set.Exhausted[i]
+		code := results.FailureCode(r)
+		c.ByCode[code]++
+		if len(c.Examples[code]) < examplesPerCode {
+			c.Examples[code] = append(c.Examples[code], r.Object)
+		}
+		c.Attempts = max(c.Attempts, r.Attempt)
+	}
+	if left := c.Failed - len(set.Exhausted) - set.Unknown; left > 0 {
+		c.ByCode["(not retried)"] += left
+	}
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// convergeError says why the loop stopped, as run's outcome does.
+func convergeError(err error) error {
+	switch {
+	case errors.Is(err, plan.ErrListPrefix):
+		return UsageError{fmt.Errorf("--list-prefix: %w", err)}
+	case errors.Is(err, executor.ErrListRefused), errors.Is(err, executor.ErrTooManyRequests):
+		return fmt.Errorf("retry: %w", err)
+	}
+	return err
+}
+
+// writeConverged writes the object summary after the run's summary: on stdout after a
+// text summary, else on stderr. With one attempt and failed objects, it names the retry.
+func (s *Session) writeConverged(c *Converged, totals *results.ObjectTotals) error {
+	if totals != nil {
+		c.Failed = totals.Failed
+	}
+	if c.MaxAttempts == 1 {
+		c.Next = s.Next().Retry
+	}
+	w := s.IO.Stdout
+	if s.Out.Format != "text" {
+		w = s.IO.Stderr
+	}
+	return results.WriteConverged(w, c, totals != nil, s.IO.Color() && s.Out.Format == "text")
+}
