@@ -60,7 +60,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 			return c, fmt.Errorf("objects still to retry after %d rounds", c.Rounds)
 		}
 		c.Rounds++
-		prog.StartWait(fmt.Sprintf("retrying %d failed objects (round %d of at most %d)", set.Retrying, c.Rounds, o.MaxAttempts-1))
+		prog.StartWait(fmt.Sprintf("retrying %d failed objects (retry round %d; at most %d attempts an object)", set.Retrying, c.Rounds, o.MaxAttempts))
 		sum, err := executor.Run(ctx, api, x.store, set.Plans, run)
 		prog.Done()
 		if err == nil && sum != nil && sum.Total.Failed > 0 {

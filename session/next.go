@@ -9,7 +9,7 @@ import (
 // Next are the command lines a run's summary suggests, derived from the flag set that
 // was parsed: the same command again, and status --refresh, results and retry on the same
 // plans with the group flags given on the command line (service, rate, selection), which
-// those commands all take. Flags set by the environment are left out: the environment
+// those commands all take (and, for retry, run's --via and --list-prefix). Flags set by the environment are left out: the environment
 // still sets them. Credentials come from the environment and never appear.
 func (s *Session) Next() report.NextCommands {
 	var n report.NextCommands
@@ -17,7 +17,12 @@ func (s *Session) Next() report.NextCommands {
 		n.Rerun = "planrun " + report.ShellJoin(s.IO.Args...)
 	}
 	var common []string
+	var retryOnly []string // how run's --max-attempts loop retries: retry takes the same flags
 	s.fs.Visit(func(f *flag.Flag) {
+		if (f.Name == "via" || f.Name == "list-prefix") && !s.fromEnv[f.Name] && s.Cmd == "run" {
+			retryOnly = append(retryOnly, "--"+f.Name, f.Value.String())
+			return
+		}
 		if !s.shared[f.Name] || s.fromEnv[f.Name] {
 			return
 		}
@@ -41,6 +46,6 @@ func (s *Session) Next() report.NextCommands {
 	args := report.ShellJoin(common...)
 	n.Status = "planrun status --refresh " + args
 	n.Results = "planrun results " + args
-	n.Retry = "planrun retry " + args
+	n.Retry = "planrun retry " + report.ShellJoin(append(retryOnly, common...)...)
 	return n
 }

@@ -45,7 +45,11 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 		return s.Usagef("--html draws the requests of the state file; there is none at %s", s.Service.StatePath())
 	}
 	opts := s.Options(nil, sel.Filter())
-	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
+	counted := executor.CountCalls(api)
+	// The live line on stderr only when the results do not stream to the same terminal.
+	stop := readProgress(s.IO.Console(), counted, "reading the results", s.IO.StdoutTTY)
+	defer stop()
+	jobs, missing, err := executor.ResultBatchJobs(ctx, counted, store, plans, opts)
 	if err != nil {
 		return s.serviceError(fmt.Errorf("results: %w", err))
 	}
@@ -56,10 +60,11 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 		return UsageError{err}
 	}
 	anyFailed := false
-	counts, rerr := executor.Latest(ctx, api, store, jobs, opts, func(r executor.ObjectResult) error {
+	counts, rerr := executor.Latest(ctx, counted, store, jobs, opts, func(r executor.ObjectResult) error {
 		anyFailed = anyFailed || r.Failed()
 		return w.Write(&r)
 	})
+	stop()
 	if err := w.Finish(counts); err != nil {
 		return errors.Join(rerr, err)
 	}

@@ -67,14 +67,18 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 		defer store.Close()
 	}
 	opts := s.Options(log, sel.Filter())
-	jobs, missing, err := executor.ResultBatchJobs(ctx, api, store, plans, opts)
+	counted := executor.CountCalls(api)
+	stop := readProgress(s.IO.Console(), counted, "reading the results", o.Quiet || o.LogFormat == "json")
+	defer stop()
+	jobs, missing, err := executor.ResultBatchJobs(ctx, counted, store, plans, opts)
 	if err != nil {
 		return s.serviceError(fmt.Errorf("retry: %w", err))
 	}
 	bad := results.WriteMissing(s.IO.Stderr, missing, false)
 	// A real retry keeps counts, not every failed object: they go to the URL files.
 	cfg.DryRun, cfg.MaxRequests, cfg.Lean = o.DryRun, o.MaxRequests, !o.DryRun
-	set, err := executor.RetriesVia(ctx, api, store, plans, jobs, cfg, opts)
+	set, err := executor.RetriesVia(ctx, counted, store, plans, jobs, cfg, opts)
+	stop()
 	switch {
 	case errors.Is(err, plan.ErrListPrefix):
 		return s.Usagef("--list-prefix: %v", err)

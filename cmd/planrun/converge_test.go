@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -112,7 +114,7 @@ func TestRunWaitNamesTheRetry(t *testing.T) {
 	path := testenv.WritePlan(t, smallPlan)
 	st := filepath.Join(t.TempDir(), "s.db")
 	r := runCLI(t, emulatorVars(), "run", "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet", "--wait",
-		"--poll-interval", "10ms", path)
+		"--poll-interval", "10ms", "--list-prefix", "lists/retries/", path)
 	if r.code != 0 {
 		t.Fatalf("run --wait: exit %d (one attempt: the batch jobs succeeded)\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -122,8 +124,8 @@ func TestRunWaitNamesTheRetry(t *testing.T) {
 			next = cmd
 		}
 	}
-	if next == "" {
-		t.Fatalf("no retry command printed:\n%s", r.stdout)
+	if next == "" || !strings.Contains(next, "--list-prefix lists/retries/") || !strings.Contains(next, "--endpoint") {
+		t.Fatalf("no retry command with run's flags printed:\n%s", r.stdout)
 	}
 	words := strings.Fields(strings.ReplaceAll(next, "'", ""))
 	if words[0] != "planrun" || words[1] != "retry" {
@@ -133,5 +135,32 @@ func TestRunWaitNamesTheRetry(t *testing.T) {
 	rr := runCLI(t, emulatorVars(), append(words[1:2], append([]string{"--quiet"}, words[2:]...)...)...)
 	if rr.code != 0 || len(emu.Server.Jobs()) == before {
 		t.Fatalf("%s: exit %d, %d batch jobs sent\n%s%s", next, rr.code, len(emu.Server.Jobs())-before, rr.stdout, rr.stderr)
+	}
+	for _, j := range emu.Server.Jobs()[before:] {
+		if !strings.Contains(j.Input.UrlFile, "/lists/retries/") {
+			t.Errorf("retry batch job %s reads %q, not a URL file under --list-prefix", j.Name, j.Input.UrlFile)
+		}
+	}
+}
+
+// On a terminal, results, retry and the loop of --max-attempts show a progress line while
+// they read the results, as run shows one while it sends.
+func TestReadingResultsShowsProgressOnATerminal(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects})
+	path := testenv.WritePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	cli := func(args ...string) result {
+		var out, errb bytes.Buffer
+		e := &env{stdout: &out, stderr: &errb, errTerminal: true, errWidth: func() int { return 120 },
+			getenv: func(k string) string { return emulatorVars()[k] }}
+		args = append([]string{args[0], "--endpoint", emu.URL, "--qps", "0", "--state", st}, args[1:]...)
+		return result{run(context.Background(), args, e), out.String(), errb.String()}
+	}
+	for _, args := range [][]string{{"run", "--wait", "--poll-interval", "10ms", "--max-attempts", "2", path},
+		{"results", path}, {"retry", "--wait", "--poll-interval", "10ms", path}} {
+		r := cli(args...)
+		if r.code == 2 || !strings.Contains(r.stderr, "reading the results: ") {
+			t.Errorf("planrun %s: exit %d, no progress line on stderr:\n%s", strings.Join(args[:len(args)-1], " "), r.code, r.stderr)
+		}
 	}
 }
