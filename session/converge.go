@@ -31,6 +31,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 	run.PollInterval, run.SettleWindow, run.Progress, run.OnWaitRound = o.PollInterval, o.SettleWindow, prog.Update, prog.WaitRound
 	cfg := executor.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix, Lean: true, MaxRequests: o.MaxRequests}
 	c := &Converged{MaxAttempts: o.MaxAttempts}
+	sent := 0 // retry rounds run (sent now, or found sent before)
 	for {
 		if err := s.rerunFailedBatchJobs(ctx, x); err != nil {
 			return c, err
@@ -46,7 +47,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 			return c, err
 		}
 		s.saveCounts(ctx, x.store, set.Counts, true)
-		take(c, set, 1+c.Rounds)
+		take(c, set, 1+sent)
 		switch {
 		case o.MaxAttempts == 1 || (set.Retrying == 0 && set.Unfinished == 0):
 			return c, nil
@@ -56,13 +57,16 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 				return c, err
 			}
 			continue
-		case c.Rounds >= o.MaxAttempts:
-			return c, fmt.Errorf("objects still to retry after %d rounds", c.Rounds)
+		case sent >= 2*o.MaxAttempts: // a guard: each round moves objects to their next attempt
+			return c, fmt.Errorf("objects still to retry after %d rounds", sent)
 		}
-		c.Rounds++
-		prog.StartWait(fmt.Sprintf("retrying %d failed objects (retry round %d; at most %d attempts an object)", set.Retrying, c.Rounds, o.MaxAttempts))
+		sent++
+		prog.StartWait(fmt.Sprintf("retrying %d failed objects (at most %d attempts an object)", set.Retrying, o.MaxAttempts))
 		sum, err := executor.Run(ctx, api, x.store, set.Plans, run)
 		prog.Done()
+		if sum != nil && sum.Total.Triggered > 0 {
+			c.Rounds++ // a round sent before (then stopped) is only followed
+		}
 		if err == nil && sum != nil && sum.Total.Failed > 0 {
 			err = fmt.Errorf("%d retry batch jobs could not be created", sum.Total.Failed)
 		}
@@ -71,7 +75,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 		}
 		prog.StopWait()
 		if err != nil {
-			return c, fmt.Errorf("retry round %d: %w", c.Rounds, err)
+			return c, fmt.Errorf("retry round %d: %w", sent, err)
 		}
 	}
 }

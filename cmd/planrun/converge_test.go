@@ -164,3 +164,45 @@ func TestReadingResultsShowsProgressOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// A loop stopped after a retry round was sent (here: a planrun retry without --wait, its
+// batch jobs still running) continues where it stopped: the same run --wait
+// --max-attempts 3 lets those retries end, sends round 2 no second time, then round 3.
+func TestRunWaitMaxAttemptsContinuesWhereItStopped(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects, RunningFor: 300 * time.Millisecond})
+	path := testenv.WritePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	cli := func(args ...string) result {
+		return runCLI(t, emulatorVars(), append([]string{args[0], "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet",
+			"--poll-interval", "20ms"}, args[1:]...)...)
+	}
+	if r := cli("run", "--wait", path); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := cli("retry", path); r.code != 0 {
+		t.Fatalf("retry: exit %d\n%s", r.code, r.stderr)
+	}
+	round2 := 0
+	for _, j := range emu.Server.Jobs() {
+		if strings.Contains(j.Name, "-retry2-") {
+			round2++
+		}
+	}
+	if r := cli("run", "--wait", "--max-attempts", "3", path); r.code != 1 || !strings.Contains(r.stdout, "3 attempts used of 3 (1 retry round in this run)") {
+		t.Fatalf("the loop after a retry: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	again := 0
+	for _, j := range emu.Server.Jobs() {
+		if strings.Contains(j.Name, "-retry2-") {
+			again++
+		}
+	}
+	if again != round2 {
+		t.Errorf("round 2 had %d batch jobs, %d after the loop", round2, again)
+	}
+	for _, x := range emu.Server.Executions("") {
+		if x.Permanent && x.Attempt > 3 {
+			t.Errorf("%s tried %d times", x.Object, x.Attempt)
+		}
+	}
+}
