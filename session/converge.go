@@ -33,7 +33,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 	c := &Converged{MaxAttempts: o.MaxAttempts}
 	sent := 0 // retry rounds run (sent now, or found sent before)
 	for {
-		if err := s.rerunFailedBatchJobs(ctx, x); err != nil {
+		if err := s.rerunFailedBatchJobs(ctx, x, api, read, run, prog); err != nil {
 			return c, err
 		}
 		jobs, _, err := executor.ResultBatchJobs(ctx, api, x.store, x.plans, read)
@@ -80,10 +80,41 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 	}
 }
 
-// rerunFailedBatchJobs is the seam for re-running the run's batch jobs that ended Failed
-// (or were cancelled by the service, not by planrun cancel) inside the loop, as
-// run --rerun failed does. Until the executor offers it, the loop retries objects only.
-func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution) error { return nil }
+// rerunFailedBatchJobs sends again, as run --rerun failed does (a new attempt of the
+// request, named <name>-a<N>, exactly once), the run's batch jobs that ended Failed, up to
+// attempt o.MaxAttempts of each request, and waits for them. A batch job that ended Cancel
+// is left alone: the state cannot tell planrun cancel from the service's own cancel, and
+// the user's cancel stands (only run --rerun cancelled sends those again).
+func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api executor.API, read, run executor.Options, prog *progress.Progress) error {
+	set, err := executor.Reruns(ctx, api, x.store, x.plans, executor.Rerun{Failed: true}, true, read)
+	if err != nil {
+		return fmt.Errorf("re-run failed batch jobs: %w", err)
+	}
+	if set.Again == 0 {
+		return nil
+	}
+	plans := make([]*plan.Plan, len(set.Plans))
+	for i, p := range set.Plans {
+		plans[i] = plan.WithRequests(p, func(yield func(plan.Request) bool) {
+			for r := range p.Requests() {
+				if _, n := plan.SplitAttempt(r.Name); n <= x.o.MaxAttempts && !yield(r) {
+					return
+				}
+			}
+		})
+	}
+	prog.StartWait(fmt.Sprintf("re-running batch jobs that ended Failed (at most %d attempts a request)", x.o.MaxAttempts))
+	sum, err := executor.Run(ctx, api, x.store, plans, run)
+	prog.Done()
+	if err == nil && sum != nil && sum.Total.Triggered > 0 {
+		_, err = executor.Wait(ctx, api, x.store, plans, run)
+	}
+	prog.StopWait()
+	if err != nil {
+		return fmt.Errorf("re-run failed batch jobs: %w", err)
+	}
+	return nil
+}
 
 // take counts in c the objects of set, read after attempt (at least) attempts.
 func take(c *Converged, set *executor.RetrySet, attempts int) {

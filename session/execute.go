@@ -89,6 +89,13 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		conv, convErr = s.converge(ctx, x, counted, prog)
 		interrupted = errors.Is(convErr, context.Canceled) && ctx.Err() != nil
 		meta.WaitInterrupted = meta.WaitInterrupted || interrupted
+		if o.MaxAttempts > 1 && !interrupted {
+			// The loop may have re-run failed batch jobs: the summary shows each request's
+			// latest attempt (the state knows them all finished; nothing is polled).
+			if again, err := executor.Refresh(ctx, counted, x.store, x.plans, opts); err == nil {
+				wait = again
+			}
+		}
 	}
 	var objects *results.ObjectTotals
 	var objectProblems []string

@@ -167,7 +167,8 @@ func TestReadingResultsShowsProgressOnATerminal(t *testing.T) {
 
 // A loop stopped after a retry round was sent (here: a planrun retry without --wait, its
 // batch jobs still running) continues where it stopped: the same run --wait
-// --max-attempts 3 lets those retries end, sends round 2 no second time, then round 3.
+// --max-attempts 3 follows those retries, sends round 2 no second time, and sends round
+// 3 for the objects that failed again (as their round 2 ends).
 func TestRunWaitMaxAttemptsContinuesWhereItStopped(t *testing.T) {
 	emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects, RunningFor: 300 * time.Millisecond})
 	path := testenv.WritePlan(t, smallPlan)
@@ -188,7 +189,7 @@ func TestRunWaitMaxAttemptsContinuesWhereItStopped(t *testing.T) {
 			round2++
 		}
 	}
-	if r := cli("run", "--wait", "--max-attempts", "3", path); r.code != 1 || !strings.Contains(r.stdout, "3 attempts used of 3 (1 retry round in this run)") {
+	if r := cli("run", "--wait", "--max-attempts", "3", path); r.code != 1 || !strings.Contains(r.stdout, "3 attempts used of 3") {
 		t.Fatalf("the loop after a retry: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	again := 0
@@ -196,13 +197,58 @@ func TestRunWaitMaxAttemptsContinuesWhereItStopped(t *testing.T) {
 		if strings.Contains(j.Name, "-retry2-") {
 			again++
 		}
+		if strings.Contains(j.Name, "-p1-") {
+			t.Errorf("a round of one request in two parts: %s", j.Name)
+		}
 	}
 	if again != round2 {
 		t.Errorf("round 2 had %d batch jobs, %d after the loop", round2, again)
 	}
 	for _, x := range emu.Server.Executions("") {
-		if x.Permanent && x.Attempt > 3 {
-			t.Errorf("%s tried %d times", x.Object, x.Attempt)
+		if x.Permanent && (x.Attempt > 3 || x.Attempt < 3 && x.State != "Failed") {
+			t.Errorf("%s: attempt %d %s", x.Object, x.Attempt, x.State)
 		}
+	}
+}
+
+// The loop re-runs, as run --rerun failed does, the batch jobs that ended Failed (a new
+// attempt <name>-a2, once), and the same command again sends nothing.
+func TestRunWaitMaxAttemptsRerunsFailedBatchJobs(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{FailRate: 0.3, Objects: emulator.ObjectOptions{PerPrefix: 5}})
+	path := testenv.WritePlan(t, smallPlan)
+	st := filepath.Join(t.TempDir(), "s.db")
+	args := []string{"run", "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet", "--wait",
+		"--poll-interval", "10ms", "--max-attempts", "2", path}
+	r := runCLI(t, emulatorVars(), args...)
+	failed, reruns := map[string]bool{}, 0
+	for _, j := range emu.Server.Jobs() {
+		if j.State == "Failed" {
+			failed[j.Name] = true
+		}
+	}
+	for _, j := range emu.Server.Jobs() {
+		if strings.HasSuffix(j.Name, "-a2") {
+			reruns++
+			if !failed[strings.TrimSuffix(j.Name, "-a2")] {
+				t.Errorf("%s re-runs a batch job that did not fail", j.Name)
+			}
+		}
+	}
+	if len(failed) == 0 || reruns == 0 {
+		t.Fatalf("%d failed batch jobs, %d re-run; exit %d\n%s%s", len(failed), reruns, r.code, r.stdout, r.stderr)
+	}
+	stillFailed := 0
+	for name := range failed {
+		if strings.HasSuffix(name, "-a2") {
+			stillFailed++
+		}
+	}
+	summary := fmt.Sprintf("Jobs after --wait: Success %d, Failed %d", 31-stillFailed, stillFailed)
+	if stillFailed == 0 || r.code != 1 || !strings.Contains(r.stdout, summary) {
+		t.Fatalf("exit %d, want 1 and %q (each request at its latest attempt)\n%s%s", r.code, summary, r.stdout, r.stderr)
+	}
+	created := emu.Server.Stats().JobsCreated
+	if again := runCLI(t, emulatorVars(), args...); emu.Server.Stats().JobsCreated != created {
+		t.Fatalf("the same command again sent %d batch jobs\n%s", emu.Server.Stats().JobsCreated-created, again.stdout)
 	}
 }
