@@ -22,13 +22,19 @@ var convergeObjects = emulator.ObjectOptions{PerPrefix: 40, FailRate: 0.3, Perma
 // run --wait --max-attempts 3 retries the failed objects in bulk until the transient ones
 // succeeded and the permanent ones were tried 3 times: never a success again, one URL-file
 // batch job per request and round, exit 1 naming the failures by code; the same command
-// again sends nothing.
+// again sends nothing. Without --wait, or with a list prefix under an input prefix, it
+// refuses to start.
 func TestRunWaitMaxAttemptsConverges(t *testing.T) {
 	emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects})
 	path := testenv.WritePlan(t, smallPlan)
 	st := filepath.Join(t.TempDir(), "s.db")
 	args := []string{"run", "--endpoint", emu.URL, "--qps", "0", "--state", st, "--quiet", "--wait",
 		"--poll-interval", "10ms", "--max-attempts", "3", path}
+	for _, bad := range [][]string{{"--max-attempts", "2"}, {"--wait", "--max-attempts", "0"}, {"--wait", "--max-attempts", "2", "--list-prefix", "a/lists/"}} {
+		if r := runCLI(t, emulatorVars(), append(append([]string{"run", "--endpoint", emu.URL, "--state", st}, bad...), path)...); r.code != 2 || len(emu.Server.Jobs()) != 0 {
+			t.Fatalf("run %v: exit %d, %d jobs sent; want 2 and none\n%s", bad, r.code, len(emu.Server.Jobs()), r.stderr)
+		}
+	}
 	r := runCLI(t, emulatorVars(), args...)
 	if r.code != 1 || !strings.Contains(r.stdout, "failed for good") || !strings.Contains(r.stdout, "3 attempts used of 3") {
 		t.Fatalf("exit %d, want 1 with the object summary\n%s%s", r.code, r.stdout, r.stderr)
