@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/output"
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
@@ -76,6 +78,11 @@ func readGrid(ctx context.Context, g grid.Adder, store *state.Store, plans []str
 	for r, err := range state.LatestBy(rows, func(r *row) *state.Record { return &r.rec }) {
 		if err != nil {
 			return fmt.Errorf("read state: %w", err)
+		}
+		if strings.HasSuffix(r.rec.Plan, plan.RetrySuffix) {
+			// A retry batch job is folded into the request it came from, whose counts
+			// hold its objects at their latest attempt: no row of its own.
+			continue
 		}
 		if keep == nil || keep(r.rec.Name) {
 			g.Add(r.cell)

@@ -111,6 +111,14 @@ func TestRunWaitMaxAttemptsConverges(t *testing.T) {
 		t.Fatalf("the same command again: exit %d, %d creates and %d PUTs more\n%s%s", again.code,
 			after.JobsCreated-stats.JobsCreated, after.Calls[emulator.OpPutObject]-stats.Calls[emulator.OpPutObject], again.stdout, again.stderr)
 	}
+
+	// The grid folds the retry batch jobs into the requests they came from: 31 rows' worth
+	// of requests, whose counts are the objects at their latest attempt.
+	g := runCLI(t, map[string]string{"COLUMNS": "100"}, "status", "--state", st, "--grid")
+	if g.code != 0 || strings.Contains(g.stdout, "small.retries/") || !strings.Contains(g.stdout, "31 requests") ||
+		!strings.Contains(g.stdout, fmt.Sprintf("%d of 81 objects failed", permanent)) {
+		t.Errorf("status --grid: exit %d, want the retries folded into 31 requests, %d of 81 objects failed:\n%s%s", g.code, permanent, g.stdout, g.stderr)
+	}
 }
 
 // A run --wait of one attempt whose objects failed says how many and prints the retry
