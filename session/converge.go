@@ -86,6 +86,9 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 // is left alone: the state cannot tell planrun cancel from the service's own cancel, and
 // the user's cancel stands (only run --rerun cancelled sends those again).
 func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api executor.API, read, run executor.Options, prog *progress.Progress) error {
+	if x.o.MaxAttempts < 2 {
+		return nil // one attempt: run --wait as it always was, no lookups
+	}
 	set, err := executor.Reruns(ctx, api, x.store, x.plans, executor.Rerun{Failed: true}, true, read)
 	if err != nil {
 		return fmt.Errorf("re-run failed batch jobs: %w", err)
