@@ -40,68 +40,9 @@ func TestRunWaitMaxAttemptsConverges(t *testing.T) {
 		t.Fatalf("exit %d, want 1 with the object summary\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	type pair struct{ object, wf string }
-	tries := map[pair][]emulator.Execution{}
-	for _, x := range emu.Server.Executions("") {
-		k := pair{x.Object, x.Workflow}
-		tries[k] = append(tries[k], x)
-	}
-	permanent, transient := 0, 0
-	for k, xs := range tries {
-		for i, x := range xs {
-			if x.State == "Success" && i != len(xs)-1 {
-				t.Errorf("%v succeeded at attempt %d, then was tried again", k, i+1)
-			}
-		}
-		last := xs[len(xs)-1]
-		switch {
-		case last.Permanent:
-			permanent++
-			if len(xs) != 3 || last.State != "Failed" {
-				t.Errorf("permanent failure %v: %d attempts, last %s; want 3, Failed", k, len(xs), last.State)
-			}
-		case len(xs) > 1:
-			transient++
-			if last.State != "Success" {
-				t.Errorf("transient failure %v ended %s after %d attempts", k, last.State, len(xs))
-			}
-		}
-	}
-	if permanent == 0 || transient == 0 {
-		t.Fatalf("the emulator injected %d permanent and %d transient failures; want some of each", permanent, transient)
-	}
+	permanent := checkConverged(t, emu.Server)
 	if !strings.Contains(r.stdout, fmt.Sprintf("%d failed for good", permanent)) {
 		t.Errorf("summary does not say %d failed for good:\n%s", permanent, r.stdout)
-	}
-
-	// One URL-file batch job per batch job with failures and round: attempt k's failures,
-	// grouped by the batch job they ran in, each make one batch job of round k+1.
-	failedIn := map[int]map[string]bool{}
-	for _, xs := range tries {
-		for _, x := range xs {
-			if x.State == "Failed" && x.Attempt < 3 {
-				if failedIn[x.Attempt+1] == nil {
-					failedIn[x.Attempt+1] = map[string]bool{}
-				}
-				failedIn[x.Attempt+1][x.BatchJobID] = true
-			}
-		}
-	}
-	retries := map[int]int{}
-	for _, j := range emu.Server.Jobs() {
-		for _, k := range []int{2, 3} {
-			if strings.Contains(j.Name, fmt.Sprintf("-retry%d-", k)) {
-				retries[k]++
-				if j.Input.UrlFile == "" {
-					t.Errorf("retry batch job %s is not a URL-file batch job: %+v", j.Name, j.Input)
-				}
-			}
-		}
-	}
-	for _, k := range []int{2, 3} {
-		if retries[k] != len(failedIn[k]) {
-			t.Errorf("round %d: %d retry batch jobs, want %d (one per batch job with failures)", k, retries[k], len(failedIn[k]))
-		}
 	}
 
 	stats := emu.Server.Stats()
@@ -264,5 +205,102 @@ func TestRunWaitMaxAttemptsRerunsFailedBatchJobs(t *testing.T) {
 	created := emu.Server.Stats().JobsCreated
 	if again := runCLI(t, emulatorVars(), args...); emu.Server.Stats().JobsCreated != created {
 		t.Fatalf("the same command again sent %d batch jobs\n%s", emu.Server.Stats().JobsCreated-created, again.stdout)
+	}
+}
+
+// checkConverged checks, at the emulator, what run --wait --max-attempts 3 must leave:
+// every transient failure succeeded, every permanent one tried exactly 3 times, no
+// success tried again, and the retries as URL-file batch jobs, one per batch job with
+// failures and round. It returns how many objects failed for good.
+func checkConverged(t *testing.T, emu *emulator.Server) (permanent int) {
+	t.Helper()
+	type pair struct{ object, wf string }
+	tries := map[pair][]emulator.Execution{}
+	for _, x := range emu.Executions("") {
+		k := pair{x.Object, x.Workflow}
+		tries[k] = append(tries[k], x)
+	}
+	permanent, transient := 0, 0
+	for k, xs := range tries {
+		for i, x := range xs {
+			if x.State == "Success" && i != len(xs)-1 {
+				t.Errorf("%v succeeded at attempt %d, then was tried again", k, i+1)
+			}
+		}
+		last := xs[len(xs)-1]
+		switch {
+		case last.Permanent:
+			permanent++
+			if len(xs) != 3 || last.State != "Failed" {
+				t.Errorf("permanent failure %v: %d attempts, last %s; want 3, Failed", k, len(xs), last.State)
+			}
+		case len(xs) > 1:
+			transient++
+			if last.State != "Success" {
+				t.Errorf("transient failure %v ended %s after %d attempts", k, last.State, len(xs))
+			}
+		}
+	}
+	if permanent == 0 || transient == 0 {
+		t.Fatalf("the emulator injected %d permanent and %d transient failures; want some of each", permanent, transient)
+	}
+
+	// One URL-file batch job per batch job with failures and round: attempt k's failures,
+	// grouped by the batch job they ran in, each make one batch job of round k+1.
+	failedIn := map[int]map[string]bool{}
+	for _, xs := range tries {
+		for _, x := range xs {
+			if x.State == "Failed" && x.Attempt < 3 {
+				if failedIn[x.Attempt+1] == nil {
+					failedIn[x.Attempt+1] = map[string]bool{}
+				}
+				failedIn[x.Attempt+1][x.BatchJobID] = true
+			}
+		}
+	}
+	retries := map[int]int{}
+	for _, j := range emu.Jobs() {
+		for _, k := range []int{2, 3} {
+			if strings.Contains(j.Name, fmt.Sprintf("-retry%d-", k)) {
+				retries[k]++
+				if j.Input.UrlFile == "" {
+					t.Errorf("retry batch job %s is not a URL-file batch job: %+v", j.Name, j.Input)
+				}
+			}
+		}
+	}
+	for _, k := range []int{2, 3} {
+		if retries[k] != len(failedIn[k]) {
+			t.Errorf("round %d: %d retry batch jobs, want %d (one per batch job with failures)", k, retries[k], len(failedIn[k]))
+		}
+	}
+
+	return permanent
+}
+
+// TestCrashDuringTheLoopIsACrashDuringRun kills run --wait --max-attempts 3 with SIGKILL
+// among its retry creates, runs it again until it ends, and checks that the service ends
+// as after a loop never stopped.
+func TestCrashDuringTheLoopIsACrashDuringRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it")
+	}
+	ctx := relCtx(t, 5*time.Minute)
+	bin := relBuild(t)
+	dir := t.TempDir()
+	path := testenv.WriteFile(t, filepath.Join(dir, "plan.yaml"), smallPlan)
+	for _, k := range []int{1, 7, 14} { // the k-th retry batch job created
+		emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects})
+		st := filepath.Join(dir, "k"+itoa(k)+".db")
+		args := []string{"run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", "--wait",
+			"--poll-interval", "10ms", "--max-attempts", "3", path}
+		r := crashStartWhen(t, ctx, bin, dir, time.Minute, func() bool { return len(emu.Server.Jobs()) >= 31+k }, args...)
+		if !r.killed {
+			t.Fatalf("k=%d: not killed: exit %d\n%s", k, r.code, r.err)
+		}
+		if final := crashStart(t, ctx, bin, dir, 0, args...); final.code != 1 {
+			t.Fatalf("k=%d: the rerun: exit %d, want 1\n%s%s", k, final.code, final.out, final.err)
+		}
+		checkConverged(t, emu.Server)
 	}
 }
