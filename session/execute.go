@@ -85,7 +85,15 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	// ran out of attempts. With one attempt, the objects are read once for the summary.
 	var conv *Converged
 	var convErr error
-	if wait != nil && !interrupted && x.retryOf == nil && (o.MaxAttempts > 1 || s.Out.Results == "") {
+	readObjects := o.MaxAttempts > 1 || s.Out.Results == ""
+	if wait != nil && o.MaxAttempts == 1 && s.Out.Results == "" && followed(wait) > maxReadForSummary {
+		// Reading every object of a large backfill only to count failures would cost a list
+		// call per batch job; the summary leaves it to `planrun results --failed`.
+		readObjects = false
+		s.IO.Warnf("objects not read: the run followed %d batch jobs (more than %d); `planrun results --failed` lists the objects that failed",
+			followed(wait), maxReadForSummary)
+	}
+	if wait != nil && !interrupted && x.retryOf == nil && readObjects {
 		conv, convErr = s.converge(ctx, x, counted, prog)
 		interrupted = errors.Is(convErr, context.Canceled) && ctx.Err() != nil
 		meta.WaitInterrupted = meta.WaitInterrupted || interrupted
@@ -197,4 +205,17 @@ func TuneGC(getenv func(string) string) (restore func()) {
 		return func() {}
 	}
 	return executor.TuneGC(getenv("GOMEMLIMIT") == "")
+}
+
+// maxReadForSummary is the most batch jobs whose objects a `run --wait` with one attempt
+// reads only to say how many objects failed.
+const maxReadForSummary = 2000
+
+// followed is how many batch jobs a wait followed.
+func followed(w *executor.WaitSummary) int {
+	n := 0
+	for _, c := range w.States {
+		n += c
+	}
+	return n
 }
