@@ -45,6 +45,9 @@ type NextCommands struct {
 	Status  string // follows the jobs: status --refresh
 	Results string // each object's outcome: results
 	Retry   string // triggers the failed objects again: retry (empty until the command exists)
+	// RerunFailed sends the batch jobs that ended Failed again, as new attempts: run
+	// --rerun failed (empty when the command was not run).
+	RerunFailed string
 }
 
 // Duration is how long the run took; ok is false when either end is unknown.

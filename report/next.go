@@ -108,6 +108,10 @@ func nextSteps(sum *executor.Summary, wait *executor.WaitSummary, meta Meta) []n
 		if n.Retry != "" {
 			steps = append(steps, nextStep{"then trigger the failed objects again with", n.Retry})
 		}
+		if f := wait.States[executor.StateFailed]; f > 0 && n.RerunFailed != "" {
+			steps = append(steps, nextStep{fmt.Sprintf("or send the %s that ended Failed again, as new attempts, with",
+				plural(f, "batch job")), n.RerunFailed})
+		}
 	case wait == nil && !meta.Interrupted && meta.Stopped == "" && sum != nil && sum.Total.Triggered > 0:
 		steps = append(steps, nextStep{"the jobs run on the service; follow them with", n.Status})
 		steps = append(steps, nextStep{"and see each object's outcome with", n.Results})

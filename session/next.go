@@ -47,5 +47,8 @@ func (s *Session) Next() report.NextCommands {
 	n.Status = "planrun status --refresh " + args
 	n.Results = "planrun results " + args
 	n.Retry = "planrun retry " + report.ShellJoin(append(retryOnly, common...)...)
+	if s.Cmd == "run" {
+		n.RerunFailed = "planrun run --rerun failed " + args
+	}
 	return n
 }

@@ -154,7 +154,7 @@ func TestNextCommandsRunAsPrinted(t *testing.T) {
 		want []string // commands that must be suggested
 	}{
 		{"run", append([]string{"run", "--endpoint", emu.URL, "--state", state, "--quiet"}, sel...), []string{"status", "results"}},
-		{"run --wait", append([]string{"run", "--endpoint", emu.URL, "--state", state, "--quiet", "--wait", "--poll-interval", "20ms"}, sel...), []string{"results", "retry"}},
+		{"run --wait", append([]string{"run", "--endpoint", emu.URL, "--state", state, "--quiet", "--wait", "--poll-interval", "20ms"}, sel...), []string{"results", "retry", "run --rerun"}},
 		{"emulator", append([]string{"run", "--emulator", "--state", filepath.Join(dir, "emu.db"), "--quiet"}, sel...), []string{"status", "results"}},
 	} {
 		r := runCLI(t, emulatorVars(), append(tc.args, plans)...)
@@ -164,11 +164,16 @@ func TestNextCommandsRunAsPrinted(t *testing.T) {
 		got := hints(r.stdout)
 		seen := map[string]bool{}
 		for _, h := range got {
-			seen[h[0]] = true
+			rerun := h[0] == "run" && len(h) > 2 && h[1] == "--rerun"
+			if rerun {
+				seen["run --rerun"] = true
+			} else {
+				seen[h[0]] = true
+			}
 			if h[0] == "run" && h[len(h)-1] != plans {
 				t.Errorf("%s: the rerun hint lost the plans: %q", tc.name, h)
 			}
-			if h[0] == "run" {
+			if h[0] == "run" && !rerun {
 				continue // the same command again
 			}
 			line := strings.Join(h, " ")
