@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -408,7 +409,7 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 				return err
 			}
 			if left <= 0 {
-				return StopPages // every followed job was seen
+				return pace.StopPages // every followed job was seen
 			}
 			return nil
 		})

@@ -7,19 +7,20 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 )
 
 // listJobs calls fn for every job of every page of the list with opts (NextToken aside),
 // each page one call through the layer (retried there), under the loop guard of Pages. fn may return
-// StopPages to end early.
+// pace.StopPages to end early.
 //
 // Besides the guard of Pages, a page that holds exactly the jobs of the page before it
-// (first and last id, and count) is a loop behind fresh tokens: ErrPaging, at once rather
+// (first and last id, and count) is a loop behind fresh tokens: pace.ErrPaging, at once rather
 // than at the page cap.
 func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi.ListOptions, fn func(*ciapi.JobDetail) error) error {
 	var prev [2]string
 	prevN, n := 0, 0
-	return Pages(ctx, e.o.MaxPages, func(ctx context.Context, token string) (*ciapi.ListResponse, string, error) {
+	return pace.Pages(ctx, e.o.MaxPages, func(ctx context.Context, token string) (*ciapi.ListResponse, string, error) {
 		opts.NextToken = token
 		page, err := e.api.List(ctx, bucket, region, opts)
 		if err != nil {
@@ -34,7 +35,7 @@ func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi
 		if k := len(page.JobsDetail); k > 0 {
 			ids := [2]string{page.JobsDetail[0].JobId, page.JobsDetail[k-1].JobId}
 			if k == prevN && ids == prev && ids[0] != "" {
-				return fmt.Errorf("%w: page %d repeats the jobs of the page before it", ErrPaging, n)
+				return fmt.Errorf("%w: page %d repeats the jobs of the page before it", pace.ErrPaging, n)
 			}
 			prev, prevN = ids, k
 		}
@@ -50,7 +51,7 @@ func (e *engine) listJobs(ctx context.Context, bucket, region string, opts ciapi
 // findByName returns the job of type typ (empty: the service's default type) whose Name is
 // exactly name, listing with the name filter (which the service may apply as an exact or
 // a prefix match) in every state and following every page. The error matches
-// ciapi.ErrNotFound when there is none, ErrPaging when the pages did not end or list a
+// ciapi.ErrNotFound when there is none, pace.ErrPaging when the pages did not end or list a
 // job whose Name does not hold name (the filter was not applied).
 func (e *engine) findByName(ctx context.Context, bucket, region, typ, name string) (*ciapi.JobDetail, error) {
 	if name == "" {
@@ -62,12 +63,12 @@ func (e *engine) findByName(ctx context.Context, bucket, region, typ, name strin
 			if j.Name == name {
 				cp := *j
 				found = &cp
-				return StopPages
+				return pace.StopPages
 			}
 			if j.Name != "" && !strings.Contains(strings.ToLower(j.Name), strings.ToLower(name)) {
 				// Neither reading of the filter (exact, prefix) lists another name: the
 				// service ignored it, and its pages would walk the whole bucket.
-				return fmt.Errorf("%w: a lookup by name listed the job %q: the service does not filter the list by name", ErrPaging, j.Name)
+				return fmt.Errorf("%w: a lookup by name listed the job %q: the service does not filter the list by name", pace.ErrPaging, j.Name)
 			}
 			return nil
 		})

@@ -80,7 +80,7 @@ type Options struct {
 	// QueueWait is how long one request keeps waiting while the service answers that its
 	// queue is full (QueueSaturated) before it fails. Default DefaultQueueWait.
 	QueueWait time.Duration
-	// MaxPages caps the pages one listing follows (see Pages). Default DefaultMaxPages.
+	// MaxPages caps the pages one listing follows (see pace.Pages). Default pace.DefaultMaxPages.
 	MaxPages int
 	// LookupThreshold: see DefaultLookupThreshold. Negative means always sweep.
 	LookupThreshold int
@@ -142,7 +142,7 @@ func (o Options) withDefaults() Options {
 		o.QueueWait = DefaultQueueWait
 	}
 	if o.MaxPages <= 0 {
-		o.MaxPages = DefaultMaxPages
+		o.MaxPages = pace.DefaultMaxPages
 	}
 	if o.BackoffBase <= 0 {
 		o.BackoffBase = pace.DefaultBackoffBase

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -433,7 +434,7 @@ func (e *engine) probeRecent(ctx context.Context, c *census, rec *reconciliation
 			// whose age cannot be read), usually on its first page.
 			err := e.sweepRange(ctx, k.bucket, k.region, typ, since, time.Time{}, true, func(d *ciapi.JobDetail) error {
 				if t, ok := parseServiceTime(d.CreationTime); !ok || t.Before(since) {
-					return StopPages
+					return pace.StopPages
 				}
 				return keep(d)
 			})

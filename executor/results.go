@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 )
 
 // BatchJob is one batch job whose per-object results Results reads.
@@ -67,8 +68,8 @@ type ObjectCounts struct {
 }
 
 // ErrTokenLoop reports a list whose pages did not end: a page token answered before
-// (following it would loop forever), or more pages than the cap. It is ErrPaging.
-var ErrTokenLoop = ErrPaging
+// (following it would loop forever), or more pages than the cap. It is pace.ErrPaging.
+var ErrTokenLoop = pace.ErrPaging
 
 // ErrBatchJobGone reports a batch job that the service no longer has.
 var ErrBatchJobGone = errors.New("the service no longer has this batch job")
@@ -265,7 +266,7 @@ func (c *ObjectCounts) add(r *ObjectResult, emit func(ObjectResult) error) error
 // pageLoop follows a results list with Pages (the one pager, with its loop guard and
 // page cap): fetch returns the next token and how many items its page had.
 func pageLoop(ctx context.Context, maxPages int, fetch func(ctx context.Context, token string) (next string, n int, err error)) error {
-	return Pages(ctx, maxPages, func(ctx context.Context, token string) (struct{}, string, error) {
+	return pace.Pages(ctx, maxPages, func(ctx context.Context, token string) (struct{}, string, error) {
 		next, _, err := fetch(ctx, token)
 		return struct{}{}, next, err
 	}, func(struct{}) error { return nil })

@@ -10,7 +10,7 @@ import (
 
 // sweep lists every job of type typ in a bucket created at or after since (zero: no bound),
 // oldest first, 100 per page, following every page (see Pages: a loop or the page cap is
-// an error matching ErrPaging), and calls fn for each job; fn may return StopPages. It
+// an error matching pace.ErrPaging), and calls fn for each job; fn may return pace.StopPages. It
 // never uses the list's name filter, whose semantics (exact or prefix) are unconfirmed.
 func (e *engine) sweep(ctx context.Context, bucket, region, typ string, since time.Time,
 	fn func(*ciapi.JobDetail) error) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -53,7 +54,7 @@ func TestSweepFollowsEmptyPagesAndFailsOnLoops(t *testing.T) {
 				got = append(got, d.Name)
 				return nil
 			})
-			if errors.Is(err, ErrPaging) != tt.loop || strings.Join(got, " ") != tt.want || api.calls != tt.calls {
+			if errors.Is(err, pace.ErrPaging) != tt.loop || strings.Join(got, " ") != tt.want || api.calls != tt.calls {
 				t.Errorf("got %v, %v after %d calls; want %q after %d, loop error %v", got, err, api.calls, tt.want, tt.calls, tt.loop)
 			}
 		})
@@ -92,8 +93,8 @@ func TestSweepStopsOnARepeatedPage(t *testing.T) {
 	api := &sameJobAPI{}
 	err := newEngine(api, nil, Options{}).sweep(context.Background(), "b-1", "ap-beijing", ciapi.TypeWorkflow, time.Time{},
 		func(*ciapi.JobDetail) error { return nil })
-	if !errors.Is(err, ErrPaging) || api.calls != 2 {
-		t.Errorf("%v after %d calls, want ErrPaging after 2", err, api.calls)
+	if !errors.Is(err, pace.ErrPaging) || api.calls != 2 {
+		t.Errorf("%v after %d calls, want pace.ErrPaging after 2", err, api.calls)
 	}
 }
 
@@ -103,21 +104,21 @@ func TestSweepStopsAtThePageCap(t *testing.T) {
 		api := &endlessAPI{empty: empty}
 		e := newEngine(api, nil, Options{MaxPages: 1500})
 		err := e.sweep(context.Background(), "b-1", "ap-beijing", ciapi.TypeWorkflow, time.Time{}, func(*ciapi.JobDetail) error { return nil })
-		if !errors.Is(err, ErrPaging) || api.calls != 1500 {
-			t.Errorf("empty %v: %v after %d calls, want ErrPaging after 1500", empty, err, api.calls)
+		if !errors.Is(err, pace.ErrPaging) || api.calls != 1500 {
+			t.Errorf("empty %v: %v after %d calls, want pace.ErrPaging after 1500", empty, err, api.calls)
 		}
 	}
 }
 
-// StopPages ends a listing early, without error.
+// pace.StopPages ends a listing early, without error.
 func TestPagesStopEarly(t *testing.T) {
 	calls := 0
-	err := Pages(context.Background(), 0, func(_ context.Context, token string) (int, string, error) {
+	err := pace.Pages(context.Background(), 0, func(_ context.Context, token string) (int, string, error) {
 		calls++
 		return calls, fmt.Sprint("t", calls), nil
 	}, func(page int) error {
 		if page == 3 {
-			return StopPages
+			return pace.StopPages
 		}
 		return nil
 	})
@@ -138,7 +139,7 @@ func TestLoopingPagesSendNothing(t *testing.T) {
 		opts := quick()
 		opts.LookupThreshold = lookup
 		sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{onePlan(t)}, opts)
-		if !errors.Is(err, ErrPaging) || sum.Total.Triggered != 0 {
+		if !errors.Is(err, pace.ErrPaging) || sum.Total.Triggered != 0 {
 			t.Errorf("lookup threshold %d: %+v, %v; want a paging error", lookup, sum.Total, err)
 		}
 		if n := cs.count(http.MethodPost); n != 0 {
@@ -166,7 +167,7 @@ func TestLookupAnsweredWithOtherNamesFailsAtOnce(t *testing.T) {
 	opts := quick()
 	opts.MaxPages = 50
 	sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{onePlan(t)}, opts)
-	if !errors.Is(err, ErrPaging) || sum.Total.Triggered != 0 {
+	if !errors.Is(err, pace.ErrPaging) || sum.Total.Triggered != 0 {
 		t.Errorf("%+v, %v; want a paging error", sum.Total, err)
 	}
 	if n := cs.count(http.MethodPost); n != 0 {
