@@ -47,14 +47,6 @@ func (e *engine) latest(ctx context.Context, api LatestAPI, jobs []BatchJob, rs 
 	return e.results(ctx, api, jobs, hook, emit)
 }
 
-// RetryKey is what names a retry: the workflow of r, or its node tag.
-func (r *ObjectResult) RetryKey() string {
-	if r.Tag != "" {
-		return r.Tag
-	}
-	return r.Workflow
-}
-
 // follow replaces the failed result r by the latest attempt of its object: into the
 // URL-file retry round of its request and next attempt when there is one (see rounds),
 // else into the batch job that retried it alone (plan.RetryName, --via object).

@@ -1,0 +1,83 @@
+package executor
+
+import (
+	"errors"
+
+	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/pace"
+)
+
+// The words of per-object results that batch jobs, objects and what renders them share
+// (package objects reads them; report renders them).
+
+// BatchJob is one batch job whose per-object results Results reads.
+type BatchJob struct {
+	Plan, Job, Name string // the plan, the plan's job and the request that made the batch job
+	Bucket, Region  string
+	ID              string   // the batch job id
+	Type            string   // ciapi.TypeWorkflow (the default when empty) or ciapi.TypeJob
+	Workflows       []string // type Workflow: the workflows it runs
+	Tag             string   // type Job: the node tag
+	// Attempt is 1 for the plan's own batch job and 2 and up for the batch jobs that
+	// trigger its failed objects again; 0 means 1.
+	Attempt int
+	// Origin is the name of the plan's request whose objects this batch job runs again
+	// (attempt 2 and up); empty means Name.
+	Origin string
+}
+
+// ObjectResult is the outcome of one execution: one object through one workflow, or one
+// node job on one object.
+type ObjectResult struct {
+	Plan, Job, Name string
+	// Origin is the name of the plan's request the object came from: Name for attempt 1,
+	// the request whose failure a retry batch job (Name) triggers again for later ones.
+	Origin         string
+	Bucket, Region string
+	BatchJobID     string
+	Object         string // the bare key, exactly: an object URL of the bucket becomes its key, anything else is a key as sent (ciapi.ExactKey)
+	Workflow       string // type Workflow
+	Tag            string // type Job
+	State          string // Running, Success, Failed, Cancel, ... as the service says
+	Code, Message  string // the failure's, when State is Failed
+	Attempt        int
+	ExecutionID    string // the RunId of a workflow execution, the JobId of a node job
+	// DetailErr is set when the detail call of a failed workflow execution failed: Code
+	// and Message are then unknown.
+	DetailErr error
+}
+
+// Failed reports whether the execution ended Failed.
+func (r *ObjectResult) Failed() bool { return r.State == ciapi.StateFailed }
+
+// ObjectCounts are the per-object counts of one batch job.
+type ObjectCounts struct {
+	BatchJob
+	Objects   int // executions seen (one per object per workflow, or per node job)
+	Succeeded int
+	Failed    int
+	Running   int // Submitted or Running
+	Other     int // Cancel, Pause, or a state the service may add
+	// ByCode counts the failures per Code ("" when unknown).
+	ByCode map[string]int
+	// DetailErrors counts the failed executions whose detail call failed.
+	DetailErrors int
+	// Err is why the listing stopped before its end (a call that failed, a page token
+	// repeated, a batch job the service no longer has): the counts hold what was read.
+	Err error
+}
+
+// ErrTokenLoop reports a list whose pages did not end: a page token answered before
+// (following it would loop forever), or more pages than the cap. It is pace.ErrPaging.
+var ErrTokenLoop = pace.ErrPaging
+
+// ErrBatchJobGone reports a batch job that the service no longer has.
+var ErrBatchJobGone = errors.New("the service no longer has this batch job")
+
+// RetryKey is what names a retry: the workflow of r, or its node tag.
+func (r *ObjectResult) RetryKey() string {
+	if r.Tag != "" {
+		return r.Tag
+	}
+	return r.Workflow
+}
