@@ -35,14 +35,17 @@ var layers = map[string]layer{
 	"ciapi":                   {allow: []string{}},
 	"ciapi/emulator":          {allow: []string{"ciapi"}},
 	"ciapi/emulator/throttle": {allow: []string{}},
-	"pace":                    {allow: []string{"ciapi"}, never: []string{"executor", "state", "report", "cmd"}},
+	"pace":                    {allow: []string{"ciapi"}, never: []string{"executor", "objects", "state", "report", "cmd"}},
 	"plan":                    {allow: []string{"schema"}},
 	"plan/yamlsrc":            {allow: []string{}},
-	"state":                   {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "report", "cmd"}},
-	"executor":                {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"report", "cmd"}},
+	"state":                   {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "objects", "report", "cmd"}},
+	"executor":                {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"objects", "report", "session", "cmd"}},
+	// objects is per-object work above the batch jobs: results need the batch jobs a run made.
+	"objects": {allow: []string{"executor", "pace", "plan", "ciapi", "state"}, never: []string{"report", "session", "cmd"}},
 	// report renders: it reads results (executor's result types, which carry the state's
-	// row type and the service's words) and plans, never the state, the client or a file.
-	"report":          {allow: []string{"executor", "plan", "report/layout", "report/results", "report/safetext"}, never: []string{"cmd", "output", "session"}},
+	// row type and the service's words; objects' retry sets) and plans, never the state, the
+	// client or a file.
+	"report":          {allow: []string{"executor", "objects", "plan", "report/layout", "report/results", "report/safetext"}, never: []string{"cmd", "output", "session"}},
 	"report/grid":     {allow: []string{"report/layout", "report/safetext"}},
 	"report/layout":   {allow: []string{"report/safetext"}},
 	"report/safetext": {allow: []string{}},
@@ -176,7 +179,8 @@ func importGraph(t *testing.T, root string) map[string][]string {
 
 // TestImportRules holds the layers: schema and ciapi are leaves (ciapi/emulator may use
 // ciapi), plan uses only schema, state never reaches executor or report, executor never
-// reaches report (it returns results; report renders them), report never reaches cmd.
+// reaches objects or report (it returns results; report renders them), objects (per-object
+// work above the batch jobs) never reaches report, session or cmd, report never reaches cmd.
 // report and its rooms render only: none imports state or ciapi (report and report/results
 // read executor's result types; report/grid and report/layout not even those), none
 // writes a file (output does, and imports no planrun package).
@@ -185,7 +189,7 @@ func TestImportRules(t *testing.T) {
 		t.Fatalf("run from the module root: %v", err)
 	}
 	graph := importGraph(t, ".")
-	for _, pkg := range []string{"schema", "ciapi", "ciapi/emulator", "plan", "state", "executor", "report", "report/grid",
+	for _, pkg := range []string{"schema", "ciapi", "ciapi/emulator", "plan", "state", "executor", "objects", "report", "report/grid",
 		"report/layout", "report/results", "report/progress", "report/help", "output", "cmd/planrun"} {
 		if _, ok := graph[pkg]; !ok {
 			t.Errorf("package %s not found: the rules would check nothing", pkg)
@@ -209,6 +213,9 @@ func TestImportRulesCatchEachBreak(t *testing.T) {
 		{"state", "executor", "state imports executor"},
 		{"state", "report", "state reaches report"},
 		{"executor", "report", "executor reaches report"},
+		{"executor", "objects", "executor imports objects"},
+		{"objects", "session", "objects imports session"},
+		{"objects", "report", "objects imports report"},
 		{"report", "cmd/planrun", "report reaches cmd/planrun"},
 		{"report", "state", "report imports state"},
 		{"report", "ciapi", "report imports ciapi"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/state"
 )
@@ -66,4 +67,28 @@ func (e *engine) pause(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Engine is the handle package objects (per-object work: results, latest attempts, retry
+// sets) builds its engine on: the same defaults, the same one layer and the same lookups
+// as the batch jobs, so that its calls share their slots, limiter, timeout and retries.
+type Engine struct{ e *engine }
+
+// NewEngine applies the option defaults to opts and puts api behind its layer, as Run
+// does (see NewLayer); store may be nil.
+func NewEngine(api API, store *state.Store, opts Options) *Engine {
+	return &Engine{e: newEngine(api, store, opts)}
+}
+
+// API is the layer every service call of the engine goes through.
+func (x *Engine) API() API { return x.e.api }
+
+// Options are the engine's options, defaults applied.
+func (x *Engine) Options() Options { return x.e.o }
+
+// FindByName returns the job of type typ (empty: the service's default type) whose Name
+// is exactly name in bucket and region: the error matches ciapi.ErrNotFound when there is
+// none, pace.ErrPaging when the pages did not end or the name filter was not applied.
+func (x *Engine) FindByName(ctx context.Context, bucket, region, typ, name string) (*ciapi.JobDetail, error) {
+	return x.e.findByName(ctx, bucket, region, typ, name)
 }

@@ -81,3 +81,10 @@ func (r *ObjectResult) RetryKey() string {
 	}
 	return r.Workflow
 }
+
+// Untriggered is a request of a plan that has no batch job: never triggered, or triggered
+// and gone from the service.
+type Untriggered struct {
+	Plan, Job, Name string
+	Err             error // the lookup's error when it failed; nil when simply not found
+}

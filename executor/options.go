@@ -107,6 +107,9 @@ type Options struct {
 	AllGenerations bool
 }
 
+// Requests streams the requests of p that the Filter keeps (for package objects).
+func (o *Options) Requests(p *plan.Plan) iter.Seq[plan.Request] { return o.requests(p) }
+
 // requests streams the requests of p that the Filter keeps.
 func (o *Options) requests(p *plan.Plan) iter.Seq[plan.Request] {
 	if o.Filter == nil {

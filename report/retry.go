@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/results"
@@ -52,7 +53,7 @@ var retrySpecs = []layout.ColSpec{{Min: 0, Drop: 3}, {Min: 0, Drop: 4}, {Min: 30
 // WriteRetryPreview writes what planrun retry would trigger (--dry-run) in format (see
 // Formats(Retry)): as text, a table of the objects fitted to the width of opts (WithWidth,
 // WithWide); as json, a RetryRecord per line.
-func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet, opts ...Option) error {
+func WriteRetryPreview(w io.Writer, format string, set *objects.RetrySet, opts ...Option) error {
 	f, ok := formats[format]
 	if !ok || f.retry == nil {
 		return unknownFormat(Retry, format)
@@ -65,7 +66,7 @@ func WriteRetryPreview(w io.Writer, format string, set *executor.RetrySet, opts 
 }
 
 // writeRetryJSON writes the retry preview as JSON Lines, a RetryRecord per line.
-func writeRetryJSON(w io.Writer, set *executor.RetrySet, _ options) error {
+func writeRetryJSON(w io.Writer, set *objects.RetrySet, _ options) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(safetext.JSONWriter(bw))
 	enc.SetEscapeHTML(false)
@@ -80,7 +81,7 @@ func writeRetryJSON(w io.Writer, set *executor.RetrySet, _ options) error {
 }
 
 // writeRetryText writes the retry preview as a line of counts and a table of the objects.
-func writeRetryText(w io.Writer, set *executor.RetrySet, o options) error {
+func writeRetryText(w io.Writer, set *objects.RetrySet, o options) error {
 	width := o.fitWidth()
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, layout.WrapWidth(fmt.Sprintf("planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt",
@@ -126,7 +127,7 @@ func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, co
 
 // WriteRetryStart says what planrun retry is about to trigger, or that there is nothing to
 // retry: one line, for stderr.
-func WriteRetryStart(w io.Writer, set *executor.RetrySet) error {
+func WriteRetryStart(w io.Writer, set *objects.RetrySet) error {
 	if set.Retrying == 0 {
 		still := ""
 		if set.Unfinished > 0 {

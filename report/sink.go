@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/report/layout"
@@ -124,7 +125,7 @@ type format struct {
 	new      func(w io.Writer, o options) (Sink, error) // the Sink of commands
 	commands []Command
 	results  func(w io.Writer, o results.ResultsOptions) results.ResultsWriter // planrun results
-	retry    func(w io.Writer, set *executor.RetrySet, o options) error        // planrun retry --dry-run
+	retry    func(w io.Writer, set *objects.RetrySet, o options) error         // planrun retry --dry-run
 	grid     func(w io.Writer, g *grid.Grid, width int, color bool) error      // the status grid
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/results"
@@ -131,7 +132,7 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 			Err: errors.New(longMsg), DetailErrors: 2}})
 	})
 	render("retry preview", func(b *strings.Builder) error {
-		set := &executor.RetrySet{Retry: []executor.ObjectResult{widthObject("Failed"), widthObject("Failed")}, Objects: 2, Failed: 2,
+		set := &objects.RetrySet{Retry: []executor.ObjectResult{widthObject("Failed"), widthObject("Failed")}, Objects: 2, Failed: 2,
 			Exhausted: []executor.ObjectResult{widthObject("Failed")}}
 		set.Retry[1].Object = "in/b.mp4"
 		if err := WriteRetryPreview(b, "text", set, opts...); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/results"
@@ -29,19 +30,19 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 	read := s.Options(x.log, x.sel.Filter())
 	run := s.Options(x.log, func(r *plan.Request) bool { return x.sel.Shard.Contains(r.Name) })
 	run.PollInterval, run.SettleWindow, run.Progress, run.OnWaitRound = o.PollInterval, o.SettleWindow, prog.Update, prog.WaitRound
-	cfg := executor.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix, Lean: true, MaxRequests: o.MaxRequests}
+	cfg := objects.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix, Lean: true, MaxRequests: o.MaxRequests}
 	c := &Converged{MaxAttempts: o.MaxAttempts}
 	sent := 0 // retry rounds run (sent now, or found sent before)
 	for {
 		if err := s.rerunFailedBatchJobs(ctx, x, api, read, run, prog); err != nil {
 			return c, err
 		}
-		jobs, _, err := executor.ResultBatchJobs(ctx, api, x.store, x.plans, read)
+		jobs, _, err := objects.ResultBatchJobs(ctx, api, x.store, x.plans, read)
 		if err != nil {
 			return c, fmt.Errorf("read results: %w", err)
 		}
 		stop := readProgress(s.IO.Console(), api, "reading the results", prog == nil)
-		set, err := executor.RetriesVia(ctx, api, x.store, x.plans, jobs, cfg, read)
+		set, err := objects.RetriesVia(ctx, api, x.store, x.plans, jobs, cfg, read)
 		stop()
 		if err != nil {
 			return c, err
@@ -120,7 +121,7 @@ func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api ex
 }
 
 // take counts in c the objects of set, read after attempt (at least) attempts.
-func take(c *Converged, set *executor.RetrySet, attempts int) {
+func take(c *Converged, set *objects.RetrySet, attempts int) {
 	c.Objects, c.Succeeded, c.Failed, c.Running = 0, 0, 0, 0
 	c.ByCode, c.Examples = map[string]int{}, map[string][]string{}
 	for i := range set.Counts {
@@ -165,7 +166,7 @@ func convergeError(err error) error {
 	switch {
 	case errors.Is(err, plan.ErrListPrefix):
 		return UsageError{fmt.Errorf("--list-prefix: %w", err)}
-	case errors.Is(err, executor.ErrListRefused), errors.Is(err, executor.ErrTooManyRequests):
+	case errors.Is(err, objects.ErrListRefused), errors.Is(err, executor.ErrTooManyRequests):
 		return fmt.Errorf("retry: %w", err)
 	}
 	return err

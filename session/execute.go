@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
@@ -105,14 +106,14 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 			}
 		}
 	}
-	var objects *results.ObjectTotals
+	var totals *results.ObjectTotals
 	var objectProblems []string
 	var resultsErr error
 	if rf != nil && wait != nil && !interrupted {
 		var counts []executor.ObjectCounts
-		objects, objectProblems, resultsErr = results.WriteResultsFile(rf, func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+		totals, objectProblems, resultsErr = results.WriteResultsFile(rf, func(emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
 			var err error
-			counts, err = executor.LatestFollowed(ctx, x.api, x.store, x.plans, x.retryOf, wait, opts, emit)
+			counts, err = objects.LatestFollowed(ctx, x.api, x.store, x.plans, x.retryOf, wait, opts, emit)
 			return counts, err
 		})
 		if resultsErr == nil {
@@ -132,14 +133,14 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	// The summary is printed even when a report cannot be written; then the error is said.
 	// The context may be cancelled (interrupted): what was done is still written out.
 	writeErr := EndRun(context.WithoutCancel(ctx), out, RunEnd{Sum: sum, Wait: wait, Meta: meta,
-		Objects: objects, ObjectProblems: objectProblems, ResultsFile: s.Out.Results,
+		Objects: totals, ObjectProblems: objectProblems, ResultsFile: s.Out.Results,
 		Format: s.Out.Format, Stdout: s.IO.Stdout, Stderr: s.IO.Stderr, Color: s.IO.Color(),
 		StepSummary: s.IO.Getenv("GITHUB_STEP_SUMMARY"), HTML: s.Out.HTML, Store: x.store, Plans: plan.Names(x.plans), Keep: x.sel.Shard.Contains})
-	if wait != nil && !interrupted && x.retryOf == nil && (conv != nil || objects != nil) {
+	if wait != nil && !interrupted && x.retryOf == nil && (conv != nil || totals != nil) {
 		if conv == nil {
 			conv = &Converged{MaxAttempts: 1}
 		}
-		if err := s.writeConverged(conv, objects); err != nil && writeErr == nil {
+		if err := s.writeConverged(conv, totals); err != nil && writeErr == nil {
 			writeErr = err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
@@ -49,7 +50,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 	// The live line on stderr only when the results do not stream to the same terminal.
 	stop := readProgress(s.IO.Console(), counted, "reading the results", s.IO.StdoutTTY)
 	defer stop()
-	jobs, missing, err := executor.ResultBatchJobs(ctx, counted, store, plans, opts)
+	jobs, missing, err := objects.ResultBatchJobs(ctx, counted, store, plans, opts)
 	if err != nil {
 		return s.serviceError(fmt.Errorf("results: %w", err))
 	}
@@ -60,7 +61,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 		return UsageError{err}
 	}
 	anyFailed := false
-	counts, rerr := executor.Latest(ctx, counted, store, jobs, opts, func(r executor.ObjectResult) error {
+	counts, rerr := objects.Latest(ctx, counted, store, jobs, opts, func(r executor.ObjectResult) error {
 		anyFailed = anyFailed || r.Failed()
 		return w.Write(&r)
 	})

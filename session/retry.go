@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/results"
@@ -15,11 +16,11 @@ import (
 // Retry is planrun retry: it reads the results of the plans under paths, then runs the
 // retries of the failed objects (at most cfg.MaxAttempts attempts each, through URL files
 // or one by one as cfg.Via says) as Run runs requests.
-func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg executor.RetryConfig) error {
+func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg objects.RetryConfig) error {
 	s.paths = paths
 	maxAttempts := cfg.MaxAttempts
-	if cfg.Via != executor.ViaURLFile && cfg.Via != executor.ViaObject {
-		return s.Usagef("--via is %s or %s, not %q", executor.ViaURLFile, executor.ViaObject, cfg.Via)
+	if cfg.Via != objects.ViaURLFile && cfg.Via != objects.ViaObject {
+		return s.Usagef("--via is %s or %s, not %q", objects.ViaURLFile, objects.ViaObject, cfg.Via)
 	}
 	if o.DryRun && s.Out.Format != "text" && s.Out.Format != "json" {
 		return s.Usagef("with --dry-run, --format is text or json, not %q", s.Out.Format)
@@ -70,19 +71,19 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 	counted := executor.CountCalls(api)
 	stop := readProgress(s.IO.Console(), counted, "reading the results", o.Quiet || o.LogFormat == "json")
 	defer stop()
-	jobs, missing, err := executor.ResultBatchJobs(ctx, counted, store, plans, opts)
+	jobs, missing, err := objects.ResultBatchJobs(ctx, counted, store, plans, opts)
 	if err != nil {
 		return s.serviceError(fmt.Errorf("retry: %w", err))
 	}
 	bad := results.WriteMissing(s.IO.Stderr, missing, false)
 	// A real retry keeps counts, not every failed object: they go to the URL files.
 	cfg.DryRun, cfg.MaxRequests, cfg.Lean = o.DryRun, o.MaxRequests, !o.DryRun
-	set, err := executor.RetriesVia(ctx, counted, store, plans, jobs, cfg, opts)
+	set, err := objects.RetriesVia(ctx, counted, store, plans, jobs, cfg, opts)
 	stop()
 	switch {
 	case errors.Is(err, plan.ErrListPrefix):
 		return s.Usagef("--list-prefix: %v", err)
-	case errors.Is(err, executor.ErrListRefused), errors.Is(err, executor.ErrTooManyRequests):
+	case errors.Is(err, objects.ErrListRefused), errors.Is(err, executor.ErrTooManyRequests):
 		s.IO.Warnf("retry: %v", err)
 		return Failed
 	case err != nil:
@@ -123,7 +124,7 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 	if o.Wait && s.Out.Results == "" { // with --results, execute saved the counts it read
 		// The retried objects now count at their new attempt; a failure only leaves the
 		// counts read before.
-		if counts, err := executor.Recount(ctx, api, store, jobs, set.Retried(), opts); err == nil && counts != nil {
+		if counts, err := objects.Recount(ctx, api, store, jobs, set.Retried(), opts); err == nil && counts != nil {
 			s.saveCounts(ctx, store, counts, true)
 		}
 	}
@@ -149,7 +150,7 @@ func (s *Session) saveCounts(ctx context.Context, store *state.Store, counts []e
 			return // read-only, or a run (or another command) holds the state: it is theirs
 		}
 	}
-	if err := executor.SaveCounts(ctx, store, counts); err != nil {
+	if err := objects.SaveCounts(ctx, store, counts); err != nil {
 		s.IO.Warnf("object counts not saved in the state: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
@@ -26,7 +27,7 @@ type RunOptions struct {
 	// above 1 the run retries its failed objects until they succeeded or were tried that
 	// often (Session.converge); for retry, the attempts it allows.
 	MaxAttempts int
-	// Via and ListPrefix say how failed objects are triggered again (executor.RetryConfig).
+	// Via and ListPrefix say how failed objects are triggered again (objects.RetryConfig).
 	Via, ListPrefix string
 }
 
@@ -58,8 +59,8 @@ func (s *Session) checkRun(o *RunOptions, paths []string) error {
 		return s.Usagef("--max-attempts must be at least 1")
 	case o.MaxAttempts > 1 && !o.Wait && !o.DryRun && s.Cmd == "run":
 		return s.Usagef("--max-attempts needs --wait: failed objects are known once the batch jobs ended")
-	case o.Via != executor.ViaURLFile && o.Via != executor.ViaObject:
-		return s.Usagef("--via is %s or %s, not %q", executor.ViaURLFile, executor.ViaObject, o.Via)
+	case o.Via != objects.ViaURLFile && o.Via != objects.ViaObject:
+		return s.Usagef("--via is %s or %s, not %q", objects.ViaURLFile, objects.ViaObject, o.Via)
 	case o.PollInterval <= 0:
 		return s.Usagef("%s must be positive", s.Flag("poll-interval"))
 	case !rerunOK(o):
@@ -113,7 +114,7 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 	if o.DryRun {
 		return s.preview(ctx, o, plans, sel)
 	}
-	if o.MaxAttempts > 1 && o.Via == executor.ViaURLFile {
+	if o.MaxAttempts > 1 && o.Via == objects.ViaURLFile {
 		for _, p := range plans {
 			lp := o.ListPrefix
 			if lp == "" {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 
-	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 )
 
 const retryUsage = `Usage: planrun retry [flags] PLAN...
@@ -36,6 +36,6 @@ func setupRetry(fs *flag.FlagSet) runFunc {
 		if err := s.Start(e.io()); err != nil {
 			return err
 		}
-		return s.Retry(ctx, paths, o, executor.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix})
+		return s.Retry(ctx, paths, o, objects.RetryConfig{MaxAttempts: o.MaxAttempts, Via: o.Via, ListPrefix: o.ListPrefix})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/session"
 )
@@ -56,10 +57,10 @@ func newRunSession(fs *flag.FlagSet, cmd string) (*session.Session, *session.Run
 	fs.BoolVar(&o.Wait, "wait", false, "follow every triggered job until Success, Failed or Cancel")
 	attempts, attemptsUsage := 1, "with --wait: most attempts of an object, the first included; above 1, failed objects are retried in bulk (as planrun retry does) until they succeed or ran out of attempts, and the exit status is 1 when some failed for good"
 	if cmd == "retry" {
-		attempts, attemptsUsage = executor.DefaultMaxAttempts, "most attempts of an object, the first one included"
+		attempts, attemptsUsage = objects.DefaultMaxAttempts, "most attempts of an object, the first one included"
 	}
 	fs.IntVar(&o.MaxAttempts, "max-attempts", attempts, attemptsUsage)
-	fs.StringVar(&o.Via, "via", executor.ViaURLFile, "how failed objects are triggered again: url-file (one batch job per request and round) or object (one per object)")
+	fs.StringVar(&o.Via, "via", objects.ViaURLFile, "how failed objects are triggered again: url-file (one batch job per request and round) or object (one per object)")
 	fs.StringVar(&o.ListPrefix, "list-prefix", "", "where --via url-file writes its URL files in the bucket (default planrun-retry-lists/<plan>/)")
 	fs.DurationVar(&o.PollInterval, "poll-interval", executor.DefaultPollInterval, "time between two status rounds of --wait")
 	fs.DurationVar(&o.SettleWindow, "settle-window", 0, "how long after a create with no answer before it may be sent again (looked up first); 0: derived from the create latencies observed (at least 5s)")

@@ -39,7 +39,7 @@ func (o ResultsOptions) fitWidth() int { return layout.FitWidth(o.Width, o.Wide)
 // execution, in the order read (the executions of one batch job together), and Finish once
 // with the counts of every batch job. Record formats (json, csv, junit) write as records
 // arrive and hold none; the text and markdown tables aggregate counts only. A
-// ResultsWriter is not safe for concurrent use (executor.Results never emits concurrently).
+// ResultsWriter is not safe for concurrent use (objects.Results never emits concurrently).
 type ResultsWriter interface {
 	Write(r *executor.ObjectResult) error
 	Finish(counts []executor.ObjectCounts) error

@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkResults100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	jobs := []BatchJob{{Plan: "p", Job: "j", Name: "bench", Bucket: testBucket, Region: testRegion,
+	jobs := []executor.BatchJob{{Plan: "p", Job: "j", Name: "bench", Bucket: testBucket, Region: testRegion,
 		ID: resp.JobsDetail.JobId, Workflows: []string{resWorkflow}}}
 	_ = emu.Server.Executions(resp.JobsDetail.JobId) // the emulator makes its executions now
 	var ms runtime.MemStats
@@ -35,7 +36,7 @@ func BenchmarkResults100k(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		base := ms.HeapAlloc
 		n := 0
-		counts, err := Results(context.Background(), c, jobs, Options{Parallel: 8}, func(ObjectResult) error {
+		counts, err := Results(context.Background(), c, jobs, executor.Options{Parallel: 8}, func(executor.ObjectResult) error {
 			if n++; n%5000 == 0 {
 				runtime.ReadMemStats(&ms)
 				if ms.HeapAlloc > base {

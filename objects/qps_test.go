@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -85,7 +86,7 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 	ctx := background(t)
 	store := openStore(t, "")
 	plans := []*plan.Plan{spreadPlan(t, buckets)}
-	if sum, err := Run(ctx, client, store, plans, quick()); err != nil || sum.Total.Triggered != buckets {
+	if sum, err := executor.Run(ctx, client, store, plans, quick()); err != nil || sum.Total.Triggered != buckets {
 		t.Fatalf("run: %v (%+v)", err, sum.Total)
 	}
 	log.take()
@@ -105,32 +106,32 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 		}
 	}
 
-	if _, err := Refresh(ctx, client, store, plans, opts); err != nil {
+	if _, err := executor.Refresh(ctx, client, store, plans, opts); err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
 	check("refresh", buckets)
 
-	var jobs []BatchJob
+	var jobs []executor.BatchJob
 	for _, j := range emu.Jobs() {
-		jobs = append(jobs, BatchJob{Plan: "spread", Name: j.Name, Bucket: j.Bucket, Region: testRegion, ID: j.ID,
+		jobs = append(jobs, executor.BatchJob{Plan: "spread", Name: j.Name, Bucket: j.Bucket, Region: testRegion, ID: j.ID,
 			Type: ciapi.TypeWorkflow, Workflows: []string{resWorkflow}})
 	}
-	if _, err := Results(ctx, client, jobs, opts, func(ObjectResult) error { return nil }); err != nil {
+	if _, err := Results(ctx, client, jobs, opts, func(executor.ObjectResult) error { return nil }); err != nil {
 		t.Fatalf("results: %v", err)
 	}
 	check("results", buckets)
 
 	// One layer shared by a refresh and a results listing at once: one budget for both,
 	// and its counts are every call the server saw.
-	shared := NewLayer(client, opts)
+	shared := executor.NewLayer(client, opts)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if _, err := Refresh(ctx, shared, store, plans, opts); err != nil {
+		if _, err := executor.Refresh(ctx, shared, store, plans, opts); err != nil {
 			t.Errorf("shared refresh: %v", err)
 		}
 	})
 	wg.Go(func() {
-		if _, err := Results(ctx, shared, jobs, opts, func(ObjectResult) error { return nil }); err != nil {
+		if _, err := Results(ctx, shared, jobs, opts, func(executor.ObjectResult) error { return nil }); err != nil {
 			t.Errorf("shared results: %v", err)
 		}
 	})
@@ -140,8 +141,8 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 	}
 	check("refresh beside results", 3*buckets)
 
-	counted := CountCalls(client) // as the progress line counts: every call, cancels too
-	res, err := Cancel(ctx, counted, store, plans, opts)
+	counted := executor.CountCalls(client) // as the progress line counts: every call, cancels too
+	res, err := executor.Cancel(ctx, counted, store, plans, opts)
 	if err != nil || len(res) != buckets {
 		t.Fatalf("cancel: %v (%d results)", err, len(res))
 	}

@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 )
 
@@ -17,11 +18,11 @@ const (
 )
 
 // createBatch creates a batch job on the emulator and returns it as Results takes it.
-func createBatch(t *testing.T, c *ciapi.Client, name string, in ciapi.Input, tag string) BatchJob {
+func createBatch(t *testing.T, c *ciapi.Client, name string, in ciapi.Input, tag string) executor.BatchJob {
 	t.Helper()
 	req := &ciapi.CreateRequest{Name: name, Type: ciapi.TypeWorkflow, Input: in,
 		Operation: ciapi.Operation{WorkflowIds: resWorkflow}}
-	bj := BatchJob{Plan: "p", Job: "j-" + name, Name: name, Bucket: testBucket, Region: testRegion,
+	bj := executor.BatchJob{Plan: "p", Job: "j-" + name, Name: name, Bucket: testBucket, Region: testRegion,
 		Type: ciapi.TypeWorkflow, Workflows: []string{resWorkflow}}
 	if tag != "" {
 		req.Type, req.Operation = ciapi.TypeJob, ciapi.Operation{Tag: tag,
@@ -38,10 +39,10 @@ func createBatch(t *testing.T, c *ciapi.Client, name string, in ciapi.Input, tag
 }
 
 // collect runs Results and returns every record.
-func collect(t *testing.T, c *ciapi.Client, jobs []BatchJob, opts Options) ([]ObjectResult, []ObjectCounts) {
+func collect(t *testing.T, c *ciapi.Client, jobs []executor.BatchJob, opts executor.Options) ([]executor.ObjectResult, []executor.ObjectCounts) {
 	t.Helper()
-	var got []ObjectResult
-	counts, err := Results(background(t), c, jobs, opts, func(r ObjectResult) error {
+	var got []executor.ObjectResult
+	counts, err := Results(background(t), c, jobs, opts, func(r executor.ObjectResult) error {
 		got = append(got, r)
 		return nil
 	})
@@ -52,7 +53,7 @@ func collect(t *testing.T, c *ciapi.Client, jobs []BatchJob, opts Options) ([]Ob
 }
 
 // compare checks that records equal the emulator's executions object for object.
-func compare(t *testing.T, emu *emulator.Running, got []ObjectResult) {
+func compare(t *testing.T, emu *emulator.Running, got []executor.ObjectResult) {
 	t.Helper()
 	want := map[string]emulator.Execution{}
 	for _, e := range emu.Server.Executions("") {
@@ -79,7 +80,7 @@ func TestResultsEqualTheServiceObjectForObject(t *testing.T) {
 	emu, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{
 		PerPrefix: 250, PerList: 30, FailRate: 0.3, PermanentShare: 0.5, FullURLEvery: 2}})
 	url := "https://" + testBucket + ".cos." + testRegion + ".myqcloud.com/lists/a.txt"
-	jobs := []BatchJob{
+	jobs := []executor.BatchJob{
 		createBatch(t, c, "videos", ciapi.Input{Prefix: "in/video/"}, ""),
 		createBatch(t, c, "transcode", ciapi.Input{UrlFile: url}, "Transcode"),
 		createBatch(t, c, "pictures", ciapi.Input{Manifest: url}, "PicProcess"),
@@ -99,7 +100,7 @@ func TestResultsEqualTheServiceObjectForObject(t *testing.T) {
 			}
 		}
 	}
-	var total ObjectCounts
+	var total executor.ObjectCounts
 	for i, k := range counts {
 		if k.Err != nil || k.ID != jobs[i].ID || k.Objects != k.Succeeded+k.Failed+k.Running+k.Other {
 			t.Errorf("counts %+v", k)
@@ -133,12 +134,12 @@ func TestResultsEqualTheServiceObjectForObject(t *testing.T) {
 
 func TestResultsLoopingTokenKeepsWhatWasRead(t *testing.T) {
 	_, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30, PageSize: 10, LoopToken: true}})
-	jobs := []BatchJob{
+	jobs := []executor.BatchJob{
 		createBatch(t, c, "loops", ciapi.Input{Prefix: "a/"}, ""),
 		createBatch(t, c, "single", ciapi.Input{Object: "b/x.mp4"}, ""),
 	}
 	got, counts := collect(t, c, jobs, quick())
-	if !errors.Is(counts[0].Err, ErrTokenLoop) || counts[0].Objects != 20 {
+	if !errors.Is(counts[0].Err, executor.ErrTokenLoop) || counts[0].Objects != 20 {
 		t.Errorf("looping job: %d objects, err %v", counts[0].Objects, counts[0].Err)
 	}
 	if counts[1].Err != nil || counts[1].Objects != 1 || len(got) != 21 {
@@ -148,13 +149,13 @@ func TestResultsLoopingTokenKeepsWhatWasRead(t *testing.T) {
 
 func TestResultsFailedDetailAndGoneBatchJob(t *testing.T) {
 	emu, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 40, FailRate: 0.5, DetailFailRate: 1}})
-	gone := BatchJob{Plan: "p", Job: "gone", Name: "gone", Bucket: testBucket, Region: testRegion,
+	gone := executor.BatchJob{Plan: "p", Job: "gone", Name: "gone", Bucket: testBucket, Region: testRegion,
 		ID: "b0000000000000000000000000000000f", Workflows: []string{resWorkflow}}
-	jobs := []BatchJob{gone, createBatch(t, c, "flaky", ciapi.Input{Prefix: "f/"}, "")}
+	jobs := []executor.BatchJob{gone, createBatch(t, c, "flaky", ciapi.Input{Prefix: "f/"}, "")}
 	opts := quick()
 	opts.Retries = -1
 	got, counts := collect(t, c, jobs, opts)
-	if !errors.Is(counts[0].Err, ErrBatchJobGone) || counts[0].Objects != 0 {
+	if !errors.Is(counts[0].Err, executor.ErrBatchJobGone) || counts[0].Objects != 0 {
 		t.Errorf("gone batch job: %+v", counts[0])
 	}
 	k := counts[1]
@@ -179,10 +180,10 @@ func TestResultsFailedDetailAndGoneBatchJob(t *testing.T) {
 
 func TestResultsStopsOnEmitError(t *testing.T) {
 	_, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 30}})
-	jobs := []BatchJob{createBatch(t, c, "a", ciapi.Input{Prefix: "a/"}, ""), createBatch(t, c, "b", ciapi.Input{Prefix: "b/"}, "")}
+	jobs := []executor.BatchJob{createBatch(t, c, "a", ciapi.Input{Prefix: "a/"}, ""), createBatch(t, c, "b", ciapi.Input{Prefix: "b/"}, "")}
 	stop := errors.New("disk full")
 	n := 0
-	counts, err := Results(background(t), c, jobs, quick(), func(ObjectResult) error {
+	counts, err := Results(background(t), c, jobs, quick(), func(executor.ObjectResult) error {
 		if n++; n == 5 {
 			return stop
 		}
@@ -199,7 +200,7 @@ func TestResultsUnknownWorkflowOrTagIsAClearProblem(t *testing.T) {
 	badWf, badTag := good, createBatch(t, c, "node", ciapi.Input{Prefix: "n/"}, "Transcode")
 	badWf.Workflows = []string{"w0000000000000000000000000000000b"}
 	badTag.Tag = "Transcodes"
-	_, counts := collect(t, c, []BatchJob{badWf, badTag, good}, quick())
+	_, counts := collect(t, c, []executor.BatchJob{badWf, badTag, good}, quick())
 	for i, want := range []string{"workflow w0000000000000000000000000000000b", "tag Transcodes"} {
 		var ae *ciapi.APIError
 		if k := counts[i]; !errors.As(k.Err, &ae) || ae.Code != "InvalidArgument" || !strings.Contains(k.Err.Error(), want) {

@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -58,9 +59,9 @@ func retryRound(t *testing.T, c *ciapi.Client, p *plan.Plan, cfg RetryConfig) *R
 	return set
 }
 
-func runPlans(t *testing.T, c *ciapi.Client, plans []*plan.Plan) *Summary {
+func runPlans(t *testing.T, c *ciapi.Client, plans []*plan.Plan) *executor.Summary {
 	t.Helper()
-	sum, err := Run(background(t), c, openStore(t, ""), plans, quick())
+	sum, err := executor.Run(background(t), c, openStore(t, ""), plans, quick())
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -172,7 +173,7 @@ func TestURLFileRetriesConverge(t *testing.T) {
 	}
 	// results follows every object to its latest attempt.
 	jobs, _, _ := ResultBatchJobs(background(t), c, nil, []*plan.Plan{p}, quick())
-	_, err := Latest(background(t), c, nil, jobs, quick(), func(r ObjectResult) error {
+	_, err := Latest(background(t), c, nil, jobs, quick(), func(r executor.ObjectResult) error {
 		id := r.Workflow + r.Tag + "|" + r.Object
 		if want := runs[id]; r.Attempt != want || r.Failed() != objs.Permanent(r.Object, r.Workflow+r.Tag) {
 			t.Errorf("%s: latest attempt %d %s, want attempt %d", id, r.Attempt, r.State, want)
@@ -265,7 +266,7 @@ func TestRetryMaxRequestsStopsEarly(t *testing.T) {
 		{ListCap: 10, MaxRequests: 3, DryRun: true},
 	} {
 		set, err := RetriesVia(background(t), c, nil, []*plan.Plan{p}, jobs, cfg, quick())
-		if !errors.Is(err, ErrTooManyRequests) {
+		if !errors.Is(err, executor.ErrTooManyRequests) {
 			t.Fatalf("%+v: err %v", cfg, err)
 		}
 		if set.Objects >= 100 && cfg.Via == ViaObject {
@@ -314,14 +315,14 @@ func TestRetryWriterDeduplicates(t *testing.T) {
 	w := &retryWriter{cfg: RetryConfig{MaxAttempts: 3, Via: ViaURLFile, DryRun: true, ListCap: DefaultListCap},
 		set: &RetrySet{}, rounds: newRounds(), e: e, api: c}
 	w.seed = maphash.MakeSeed()
-	base := ObjectResult{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef", Origin: "p-j-0123456789abcdef",
+	base := executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef", Origin: "p-j-0123456789abcdef",
 		Bucket: testBucket, Region: testRegion, Workflow: resWorkflow, Attempt: 1}
-	at := func(key, state string) ObjectResult {
+	at := func(key, state string) executor.ObjectResult {
 		r := base
 		r.Object, r.State, r.ExecutionID = key, state, "i"+key
 		return r
 	}
-	for _, r := range []ObjectResult{
+	for _, r := range []executor.ObjectResult{
 		at("a.mp4", ciapi.StateFailed), at("b.mp4", ciapi.StateFailed), at("a.mp4", ciapi.StateSuccess),
 		at("b.mp4", ciapi.StateFailed), at("a.mp4", ciapi.StateFailed), at("c.mp4", ciapi.StateSuccess),
 		at("c.mp4", ciapi.StateFailed), at("d.mp4", ciapi.StateRunning), at("d.mp4", ciapi.StateRunning),
@@ -355,22 +356,5 @@ func TestLeanRetryKeepsCountsNotObjects(t *testing.T) {
 	}
 	if len(origins) != 2 {
 		t.Fatalf("Retried names %d requests, want 2", len(origins))
-	}
-}
-
-// The Names of URL-file retries, every part, are recognised as derived from their request,
-// so cancel reaches them.
-func TestURLFileRetryNamesAreDerivedForms(t *testing.T) {
-	p := retryPlan(t, "")
-	for r := range p.Requests() {
-		for part := range 3 {
-			name := plan.ListRetryName(r.Name, r.Workflow, 2, part)
-			if base, ok := retryBase(name); !ok || base != nameHead(r.Name) {
-				t.Errorf("retryBase(%s) = %q, %v; want %q", name, base, ok, nameHead(r.Name))
-			}
-		}
-	}
-	if _, ok := retryBase("plan-p1-job-0123456789abcdef"); ok {
-		t.Error("a request Name was taken for a retry")
 	}
 }

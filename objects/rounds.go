@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -23,15 +24,15 @@ type roundKey struct {
 type round struct {
 	mu     sync.Mutex
 	loaded bool
-	parts  []BatchJob // found, in part order
-	states []string   // each part's batch-job state as last known
-	byKey  map[string]ObjectResult
+	parts  []executor.BatchJob // found, in part order
+	states []string            // each part's batch-job state as last known
+	byKey  map[string]executor.ObjectResult
 	err    error // a lookup or a listing failed: what the round holds is unknown
 }
 
 // pending returns the state and batch job of the first part not finished yet, if any: an
 // object of the round not run yet is in it (or in a later one).
-func (r *round) pending() (string, *BatchJob, bool) {
+func (r *round) pending() (string, *executor.BatchJob, bool) {
 	for i, st := range r.states {
 		if !ciapi.Terminal(st) {
 			if st == "" {
@@ -55,7 +56,7 @@ type rounds struct {
 func newRounds() *rounds { return &rounds{m: map[roundKey]*round{}} }
 
 // get returns the round of k, loading it on first use (once, whoever asks).
-func (rs *rounds) get(ctx context.Context, e *engine, api LatestAPI, k roundKey, like *ObjectResult) *round {
+func (rs *rounds) get(ctx context.Context, e *engine, api executor.LatestAPI, k roundKey, like *executor.ObjectResult) *round {
 	rs.mu.Lock()
 	id := k.plan + "\x00" + k.origin
 	if rs.current[0] != id {
@@ -92,11 +93,11 @@ func (rs *rounds) peek(k roundKey) *round {
 const maxParts = 10000
 
 // loadRound finds the parts of round k and reads their executions.
-func (e *engine) loadRound(ctx context.Context, api LatestAPI, k roundKey, like *ObjectResult, r *round) error {
-	r.byKey = map[string]ObjectResult{}
+func (e *engine) loadRound(ctx context.Context, api executor.LatestAPI, k roundKey, like *executor.ObjectResult, r *round) error {
+	r.byKey = map[string]executor.ObjectResult{}
 	for part := 0; part < maxParts; part++ {
 		name := plan.ListRetryName(k.origin, k.wf, k.attempt, part)
-		bj := BatchJob{Plan: like.Plan, Job: like.Job, Name: name, Origin: k.origin, Bucket: like.Bucket,
+		bj := executor.BatchJob{Plan: like.Plan, Job: like.Job, Name: name, Origin: k.origin, Bucket: like.Bucket,
 			Region: like.Region, Type: ciapi.TypeWorkflow, Attempt: k.attempt}
 		if like.Tag != "" {
 			bj.Type, bj.Tag = ciapi.TypeJob, like.Tag
@@ -111,8 +112,8 @@ func (e *engine) loadRound(ctx context.Context, api LatestAPI, k roundKey, like 
 			return nil
 		}
 		r.parts, r.states = append(r.parts, bj), append(r.states, jobState)
-		c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
-		err = e.jobResults(ctx, api, &c, nil, func(x ObjectResult) error {
+		c := executor.ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
+		err = e.jobResults(ctx, api, &c, nil, func(x executor.ObjectResult) error {
 			if prev, ok := r.byKey[x.Object]; !ok || (prev.State != ciapi.StateSuccess && x.State == ciapi.StateSuccess) {
 				r.byKey[x.Object] = x
 			}

@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -23,14 +24,14 @@ import (
 // page are followed in parallel within opts.Parallel. Memory stays bounded as with
 // Results. A retry that cannot be looked up or listed leaves the object at the last
 // attempt read. store may be nil.
-func Latest(ctx context.Context, api LatestAPI, store *state.Store, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
+func Latest(ctx context.Context, api executor.LatestAPI, store *state.Store, jobs []executor.BatchJob, opts executor.Options, emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
 	e := newEngine(api, store, opts)
 	return e.latest(ctx, e.api, jobs, newRounds(), emit)
 }
 
 // latest is Latest on an engine, with the URL-file retry rounds cached in rs.
-func (e *engine) latest(ctx context.Context, api LatestAPI, jobs []BatchJob, rs *rounds, emit func(ObjectResult) error) ([]ObjectCounts, error) {
-	hook := func(ctx context.Context, page []ObjectResult) {
+func (e *engine) latest(ctx context.Context, api executor.LatestAPI, jobs []executor.BatchJob, rs *rounds, emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+	hook := func(ctx context.Context, page []executor.ObjectResult) {
 		var wg sync.WaitGroup
 		for i := range page {
 			if !page[i].Failed() {
@@ -50,7 +51,7 @@ func (e *engine) latest(ctx context.Context, api LatestAPI, jobs []BatchJob, rs 
 // follow replaces the failed result r by the latest attempt of its object: into the
 // URL-file retry round of its request and next attempt when there is one (see rounds),
 // else into the batch job that retried it alone (plan.RetryName, --via object).
-func (e *engine) follow(ctx context.Context, api LatestAPI, rs *rounds, r *ObjectResult) {
+func (e *engine) follow(ctx context.Context, api executor.LatestAPI, rs *rounds, r *executor.ObjectResult) {
 	for r.Failed() && ctx.Err() == nil {
 		next := r.Attempt + 1
 		rd := rs.get(ctx, e, api, roundKey{plan: r.Plan, origin: r.Origin, wf: r.RetryKey(), attempt: next}, r)
@@ -63,7 +64,7 @@ func (e *engine) follow(ctx context.Context, api LatestAPI, rs *rounds, r *Objec
 			continue
 		}
 		if st, bj, ok := rd.pending(); ok { // listed in a part that has not run it yet
-			*r = ObjectResult{Plan: r.Plan, Job: r.Job, Name: bj.Name, Origin: r.Origin, Bucket: r.Bucket,
+			*r = executor.ObjectResult{Plan: r.Plan, Job: r.Job, Name: bj.Name, Origin: r.Origin, Bucket: r.Bucket,
 				Region: r.Region, BatchJobID: bj.ID, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
 				State: st, Attempt: next}
 			return
@@ -76,10 +77,10 @@ func (e *engine) follow(ctx context.Context, api LatestAPI, rs *rounds, r *Objec
 
 // followObject replaces the failed result r by the attempt of the batch job that retried
 // its object alone (plan.RetryName); false when there is none.
-func (e *engine) followObject(ctx context.Context, api LatestAPI, r *ObjectResult) bool {
+func (e *engine) followObject(ctx context.Context, api executor.LatestAPI, r *executor.ObjectResult) bool {
 	next := r.Attempt + 1
 	name := plan.RetryName(r.Origin, r.RetryKey(), r.Object, next)
-	bj := BatchJob{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
+	bj := executor.BatchJob{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
 		Region: r.Region, Type: ciapi.TypeWorkflow, Attempt: next}
 	if r.Tag != "" {
 		bj.Type, bj.Tag = ciapi.TypeJob, r.Tag
@@ -94,9 +95,9 @@ func (e *engine) followObject(ctx context.Context, api LatestAPI, r *ObjectResul
 	if !found {
 		return false
 	}
-	var got *ObjectResult
-	c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
-	err = e.jobResults(ctx, api, &c, nil, func(x ObjectResult) error {
+	var got *executor.ObjectResult
+	c := executor.ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
+	err = e.jobResults(ctx, api, &c, nil, func(x executor.ObjectResult) error {
 		if got == nil && x.Object == r.Object {
 			got = &x
 		}
@@ -110,7 +111,7 @@ func (e *engine) followObject(ctx context.Context, api LatestAPI, r *ObjectResul
 		if jobState == "" {
 			jobState = ciapi.StateSubmitted
 		}
-		*r = ObjectResult{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
+		*r = executor.ObjectResult{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
 			Region: r.Region, BatchJobID: bj.ID, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
 			State: jobState, Attempt: next}
 		return false
@@ -122,7 +123,7 @@ func (e *engine) followObject(ctx context.Context, api LatestAPI, r *ObjectResul
 // findRetry sets bj.ID to the retry batch job named bj.Name, from the state when it
 // records one, else from the service; found is false when there is none, err set when
 // the lookup failed. jobState is the batch job's last known state.
-func (e *engine) findRetry(ctx context.Context, api LatestAPI, bj *BatchJob) (jobState string, found bool, err error) {
+func (e *engine) findRetry(ctx context.Context, api executor.LatestAPI, bj *executor.BatchJob) (jobState string, found bool, err error) {
 	if e.store != nil {
 		row, ok, err := e.store.Lookup(ctx, plan.RetryPlan(bj.Plan), bj.Name)
 		if err == nil && ok && row.JobID != "" {

@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -6,28 +6,22 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
-
-// Untriggered is a request of a plan that has no batch job: never triggered, or triggered
-// and gone from the service.
-type Untriggered struct {
-	Plan, Job, Name string
-	Err             error // the lookup's error when it failed; nil when simply not found
-}
 
 // ResultBatchJobs returns the batch jobs of the plans' requests (those the Filter keeps),
 // in expansion order: the job id from the state when it has one, else found on the service
 // by Name (one lookup per such request), so it works on a fresh machine too. store may be
 // nil (no state file). Requests without a batch job are returned apart.
-func ResultBatchJobs(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]BatchJob, []Untriggered, error) {
+func ResultBatchJobs(ctx context.Context, api executor.API, store *state.Store, plans []*plan.Plan, opts executor.Options) ([]executor.BatchJob, []executor.Untriggered, error) {
 	e := newEngine(api, store, opts)
-	var jobs []BatchJob
-	var missing []Untriggered
+	var jobs []executor.BatchJob
+	var missing []executor.Untriggered
 	for _, p := range plans {
-		for req := range e.o.requests(p) {
-			bj := BatchJob{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
+		for req := range e.o.Requests(p) {
+			bj := executor.BatchJob{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
 				Region: req.Region, Type: req.Type, Attempt: 1}
 			if req.Type == ciapi.TypeJob {
 				if req.Node != nil {
@@ -52,9 +46,9 @@ func ResultBatchJobs(ctx context.Context, api API, store *state.Store, plans []*
 			case ctx.Err() != nil:
 				return nil, nil, ctx.Err()
 			case errors.Is(err, ciapi.ErrNotFound):
-				missing = append(missing, Untriggered{Plan: req.Plan, Job: req.Job, Name: req.Name})
+				missing = append(missing, executor.Untriggered{Plan: req.Plan, Job: req.Job, Name: req.Name})
 			case err != nil:
-				missing = append(missing, Untriggered{Plan: req.Plan, Job: req.Job, Name: req.Name,
+				missing = append(missing, executor.Untriggered{Plan: req.Plan, Job: req.Job, Name: req.Name,
 					Err: fmt.Errorf("find batch job %s: %w", req.Name, err)})
 			default:
 				bj.ID = d.JobId

@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/pace"
 )
 
@@ -22,18 +23,18 @@ const resultsPageSize = 100
 // from it stops Results and is returned. Problems of one batch job (a list that failed, a
 // repeated token, a batch job gone, failed detail calls) are in its ObjectCounts, and the
 // other batch jobs are still read. The error is ctx's when it ends, or emit's.
-func Results(ctx context.Context, api ResultsAPI, jobs []BatchJob, opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
+func Results(ctx context.Context, api executor.ResultsAPI, jobs []executor.BatchJob, opts executor.Options, emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
 	e := newEngine(api, nil, opts)
 	return e.results(ctx, e.api, jobs, nil, emit)
 }
 
 // pageHook, when not nil, replaces results of a page before they are counted and emitted
 // (see Latest); it is called once per page, never concurrently.
-type pageHook func(ctx context.Context, rs []ObjectResult)
+type pageHook func(ctx context.Context, rs []executor.ObjectResult)
 
 // results is Results on an engine, with a hook on every page.
-func (e *engine) results(ctx context.Context, api ResultsAPI, jobs []BatchJob, hook pageHook, emit func(ObjectResult) error) ([]ObjectCounts, error) {
-	out := make([]ObjectCounts, 0, len(jobs))
+func (e *engine) results(ctx context.Context, api executor.ResultsAPI, jobs []executor.BatchJob, hook pageHook, emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+	out := make([]executor.ObjectCounts, 0, len(jobs))
 	for _, bj := range jobs {
 		if bj.Attempt <= 0 {
 			bj.Attempt = 1
@@ -41,7 +42,7 @@ func (e *engine) results(ctx context.Context, api ResultsAPI, jobs []BatchJob, h
 		if bj.Type == "" {
 			bj.Type = ciapi.TypeWorkflow
 		}
-		c := ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
+		c := executor.ObjectCounts{BatchJob: bj, ByCode: map[string]int{}}
 		err := e.jobResults(ctx, api, &c, hook, emit)
 		if ctx.Err() != nil {
 			return append(out, c), ctx.Err()
@@ -66,10 +67,10 @@ func (e *emitError) Error() string { return e.err.Error() }
 
 // checkExists describes a batch job that listed no execution: ErrBatchJobGone when the
 // service does not know it.
-func (e *engine) checkExists(ctx context.Context, api ResultsAPI, bj *BatchJob) error {
+func (e *engine) checkExists(ctx context.Context, api executor.ResultsAPI, bj *executor.BatchJob) error {
 	_, err := api.Describe(ctx, bj.Bucket, bj.Region, bj.ID)
 	if errors.Is(err, ciapi.ErrNotFound) {
-		return fmt.Errorf("batch job %s: %w", bj.ID, ErrBatchJobGone)
+		return fmt.Errorf("batch job %s: %w", bj.ID, executor.ErrBatchJobGone)
 	}
 	if err != nil {
 		return fmt.Errorf("describe batch job %s: %w", bj.ID, err)
@@ -78,13 +79,13 @@ func (e *engine) checkExists(ctx context.Context, api ResultsAPI, bj *BatchJob) 
 }
 
 // jobResults lists the executions (or node jobs) of one batch job.
-func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts, hook pageHook, emit func(ObjectResult) error) error {
+func (e *engine) jobResults(ctx context.Context, api executor.ResultsAPI, c *executor.ObjectCounts, hook pageHook, emit func(executor.ObjectResult) error) error {
 	bj := &c.BatchJob
 	origin := bj.Origin
 	if origin == "" {
 		origin = bj.Name
 	}
-	base := ObjectResult{Plan: bj.Plan, Job: bj.Job, Name: bj.Name, Origin: origin, Bucket: bj.Bucket, Region: bj.Region,
+	base := executor.ObjectResult{Plan: bj.Plan, Job: bj.Job, Name: bj.Name, Origin: origin, Bucket: bj.Bucket, Region: bj.Region,
 		BatchJobID: bj.ID, Attempt: bj.Attempt}
 	if bj.Type == ciapi.TypeJob {
 		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
@@ -94,7 +95,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 			if err != nil {
 				return "", 0, err
 			}
-			rs := make([]ObjectResult, len(page.JobsDetail))
+			rs := make([]executor.ObjectResult, len(page.JobsDetail))
 			for i := range page.JobsDetail {
 				j := &page.JobsDetail[i]
 				r := base
@@ -106,7 +107,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 				hook(ctx, rs)
 			}
 			for i := range rs {
-				if err := c.add(&rs[i], emit); err != nil {
+				if err := add(c, &rs[i], emit); err != nil {
 					return "", 0, err
 				}
 			}
@@ -125,7 +126,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 			if err != nil {
 				return "", 0, err
 			}
-			rs := make([]ObjectResult, len(page.Executions))
+			rs := make([]executor.ObjectResult, len(page.Executions))
 			for i := range page.Executions {
 				x := &page.Executions[i]
 				r := base
@@ -140,7 +141,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 				hook(ctx, rs)
 			}
 			for i := range rs {
-				if err := c.add(&rs[i], emit); err != nil {
+				if err := add(c, &rs[i], emit); err != nil {
 					return "", 0, err
 				}
 			}
@@ -155,7 +156,7 @@ func (e *engine) jobResults(ctx context.Context, api ResultsAPI, c *ObjectCounts
 
 // details reads the Code and Message of every failed execution of a page, in parallel
 // (bounded by the engine's slots).
-func (e *engine) details(ctx context.Context, api ResultsAPI, bj *BatchJob, rs []ObjectResult) {
+func (e *engine) details(ctx context.Context, api executor.ResultsAPI, bj *executor.BatchJob, rs []executor.ObjectResult) {
 	var wg sync.WaitGroup
 	for i := range rs {
 		r := &rs[i]
@@ -176,8 +177,8 @@ func (e *engine) details(ctx context.Context, api ResultsAPI, bj *BatchJob, rs [
 	wg.Wait()
 }
 
-// add counts r and emits it.
-func (c *ObjectCounts) add(r *ObjectResult, emit func(ObjectResult) error) error {
+// add counts r in c and emits it.
+func add(c *executor.ObjectCounts, r *executor.ObjectResult, emit func(executor.ObjectResult) error) error {
 	c.Objects++
 	switch r.State {
 	case ciapi.StateSuccess:

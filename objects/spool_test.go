@@ -1,10 +1,12 @@
-package executor
+package objects
 
 import (
 	"errors"
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/planrun/planrun/executor"
 )
 
 // A spool gives back every result in order, those past its memory from a temporary file
@@ -13,7 +15,7 @@ func TestSpoolKeepsOrderAndRemovesItsFile(t *testing.T) {
 	var s spool
 	const n = spoolInMemory + 1000
 	for i := range n {
-		r := ObjectResult{Object: fmt.Sprintf("in/%06d .mp4", i), Attempt: i%3 + 1, Code: "X", DetailErr: errors.New("lost")}
+		r := executor.ObjectResult{Object: fmt.Sprintf("in/%06d .mp4", i), Attempt: i%3 + 1, Code: "X", DetailErr: errors.New("lost")}
 		if err := s.add(r); err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +25,7 @@ func TestSpoolKeepsOrderAndRemovesItsFile(t *testing.T) {
 	}
 	name := s.f.Name()
 	i := 0
-	err := s.each(func(r *ObjectResult) error {
+	err := s.each(func(r *executor.ObjectResult) error {
 		if want := fmt.Sprintf("in/%06d .mp4", i); r.Object != want || r.Attempt != i%3+1 || r.Code != "X" {
 			return fmt.Errorf("result %d is %+v, want %s", i, r, want)
 		}
@@ -36,7 +38,7 @@ func TestSpoolKeepsOrderAndRemovesItsFile(t *testing.T) {
 	if _, err := os.Stat(name); !os.IsNotExist(err) {
 		t.Fatalf("the spool file is still there: %v", err)
 	}
-	if err := s.each(func(*ObjectResult) error { return errors.New("not empty") }); err != nil {
+	if err := s.each(func(*executor.ObjectResult) error { return errors.New("not empty") }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,9 +1,10 @@
-package executor
+package objects
 
 import (
 	"context"
 	"errors"
 
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -12,10 +13,10 @@ import (
 // latest attempt of every object of those batch jobs. For a retry (origins set), the batch
 // jobs read are the original plans' and the objects emitted are those whose latest attempt
 // is one of the followed retries. api must be a LatestAPI.
-func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, origins []*plan.Plan, wait *WaitSummary,
-	opts Options, emit func(ObjectResult) error) ([]ObjectCounts, error) {
-	api = NewLayer(api, opts) // one budget for the lookups and the lists below
-	la, ok := api.(LatestAPI)
+func LatestFollowed(ctx context.Context, api executor.API, store *state.Store, plans, origins []*plan.Plan, wait *executor.WaitSummary,
+	opts executor.Options, emit func(executor.ObjectResult) error) ([]executor.ObjectCounts, error) {
+	api = executor.NewLayer(api, opts) // one budget for the lookups and the lists below
+	la, ok := api.(executor.LatestAPI)
 	if !ok {
 		return nil, errors.New("the client cannot read results")
 	}
@@ -28,10 +29,10 @@ func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, ori
 			followed[j.JobID] = true
 		}
 	}
-	keep := func(ObjectResult) bool { return true }
+	keep := func(executor.ObjectResult) bool { return true }
 	if origins != nil {
 		plans = origins
-		keep = func(r ObjectResult) bool { return followed[r.BatchJobID] }
+		keep = func(r executor.ObjectResult) bool { return followed[r.BatchJobID] }
 	}
 	jobs, _, err := ResultBatchJobs(ctx, api, store, plans, opts)
 	if err != nil {
@@ -46,7 +47,7 @@ func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, ori
 		}
 		jobs = kept
 	}
-	return Latest(ctx, la, store, jobs, opts, func(r ObjectResult) error {
+	return Latest(ctx, la, store, jobs, opts, func(r executor.ObjectResult) error {
 		if !keep(r) {
 			return nil
 		}
@@ -58,8 +59,8 @@ func LatestFollowed(ctx context.Context, api API, store *state.Store, plans, ori
 // jobs among jobs whose objects were retried (the Origin of the results in retried): the
 // retried objects then count at their new attempt. It costs what Latest costs for those
 // batch jobs; none (nil) when there are none, or when api cannot read results.
-func Recount(ctx context.Context, api API, store *state.Store, jobs []BatchJob, retried []ObjectResult, opts Options) ([]ObjectCounts, error) {
-	la, ok := api.(LatestAPI)
+func Recount(ctx context.Context, api executor.API, store *state.Store, jobs []executor.BatchJob, retried []executor.ObjectResult, opts executor.Options) ([]executor.ObjectCounts, error) {
+	la, ok := api.(executor.LatestAPI)
 	if !ok {
 		return nil, nil
 	}
@@ -67,7 +68,7 @@ func Recount(ctx context.Context, api API, store *state.Store, jobs []BatchJob, 
 	for _, r := range retried {
 		origins[[2]string{r.Plan, r.Origin}] = true
 	}
-	var again []BatchJob
+	var again []executor.BatchJob
 	for _, j := range jobs {
 		if origins[[2]string{j.Plan, j.Name}] {
 			again = append(again, j)
@@ -76,5 +77,5 @@ func Recount(ctx context.Context, api API, store *state.Store, jobs []BatchJob, 
 	if len(again) == 0 {
 		return nil, nil
 	}
-	return Latest(ctx, la, store, again, opts, func(ObjectResult) error { return nil })
+	return Latest(ctx, la, store, again, opts, func(executor.ObjectResult) error { return nil })
 }

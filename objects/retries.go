@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -83,15 +84,15 @@ type RetrySet struct {
 	Plans []*plan.Plan
 	// Retry lists the latest (failed) attempt of each object that Plans trigger again
 	// (empty with RetryConfig.Lean).
-	Retry []ObjectResult
+	Retry []executor.ObjectResult
 	// Retrying counts the objects that Plans trigger again.
 	Retrying int
 	// Lists are the URL files written (or, on a dry run, that would be), in order.
 	Lists []RetryList
 	// Exhausted lists the objects that failed MaxAttempts times: not retried.
-	Exhausted []ObjectResult
+	Exhausted []executor.ObjectResult
 	// Counts are the per-object counts of every batch job read, latest attempts counted.
-	Counts []ObjectCounts
+	Counts []executor.ObjectCounts
 	// Objects is how many objects (per workflow or tag, each once) were read; Failed how
 	// many of them failed at their latest attempt (and never succeeded).
 	Objects, Failed int
@@ -121,7 +122,7 @@ type RetryList struct {
 // Retries reads the latest attempt of every object of the plans' batch jobs jobs (see
 // ResultBatchJobs and Latest) and returns what to trigger again one batch job per object
 // (RetryConfig.Via ViaObject), with at most maxAttempts attempts.
-func Retries(ctx context.Context, api LatestAPI, store *state.Store, plans []*plan.Plan, jobs []BatchJob, maxAttempts int, opts Options) (*RetrySet, error) {
+func Retries(ctx context.Context, api executor.LatestAPI, store *state.Store, plans []*plan.Plan, jobs []executor.BatchJob, maxAttempts int, opts executor.Options) (*RetrySet, error) {
 	return RetriesVia(ctx, api, store, plans, jobs, RetryConfig{MaxAttempts: maxAttempts, Via: ViaObject}, opts)
 }
 
@@ -141,7 +142,7 @@ func Retries(ctx context.Context, api LatestAPI, store *state.Store, plans []*pl
 //
 // With ViaObject, each object is one request (plan.RetryRequest). Either way the requests
 // are run with Run, exactly once whatever the number of runs, machines and crashes.
-func RetriesVia(ctx context.Context, api LatestAPI, store *state.Store, plans []*plan.Plan, jobs []BatchJob, cfg RetryConfig, opts Options) (*RetrySet, error) {
+func RetriesVia(ctx context.Context, api executor.LatestAPI, store *state.Store, plans []*plan.Plan, jobs []executor.BatchJob, cfg RetryConfig, opts executor.Options) (*RetrySet, error) {
 	if cfg.MaxAttempts < 1 {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
@@ -168,7 +169,7 @@ func RetriesVia(ctx context.Context, api LatestAPI, store *state.Store, plans []
 		w.put = e.api
 	}
 	defer w.cands.reset() // removes a spool file left by an error
-	counts, err := e.latest(ctx, e.api, jobs, w.rounds, func(r ObjectResult) error { return w.add(ctx, r) })
+	counts, err := e.latest(ctx, e.api, jobs, w.rounds, func(r executor.ObjectResult) error { return w.add(ctx, r) })
 	if err == nil {
 		err = w.flush(ctx)
 	}
@@ -196,7 +197,7 @@ type retryWriter struct {
 	set    *RetrySet
 	rounds *rounds
 	e      *engine
-	api    LatestAPI
+	api    executor.LatestAPI
 	put    ObjectPutter
 
 	origin string // plan + "\x00" + origin of the request being read
@@ -204,7 +205,7 @@ type retryWriter struct {
 	cands  spool // the failed objects of the request being read
 	seed   maphash.Seed
 	// byObject are the failed objects retried one by one (ViaObject), per plan, in order.
-	byObject map[string][]ObjectResult
+	byObject map[string][]executor.ObjectResult
 	requests int // batch jobs the retry needs so far
 }
 
@@ -214,7 +215,7 @@ const (
 	seenFailed
 )
 
-func (w *retryWriter) hash(r *ObjectResult) uint64 {
+func (w *retryWriter) hash(r *executor.ObjectResult) uint64 {
 	var h maphash.Hash
 	h.SetSeed(w.seed)
 	h.WriteString(r.RetryKey())
@@ -224,7 +225,7 @@ func (w *retryWriter) hash(r *ObjectResult) uint64 {
 }
 
 // add takes the latest attempt of one object.
-func (w *retryWriter) add(ctx context.Context, r ObjectResult) error {
+func (w *retryWriter) add(ctx context.Context, r executor.ObjectResult) error {
 	if id := r.Plan + "\x00" + r.Origin; id != w.origin {
 		if err := w.flush(ctx); err != nil {
 			return err
@@ -256,7 +257,7 @@ func (w *retryWriter) add(ctx context.Context, r ObjectResult) error {
 // ViaURLFile, writes their URL files, a part at a time.
 func (w *retryWriter) flush(ctx context.Context) error {
 	var rounds []*roundWriter
-	err := w.cands.each(func(r *ObjectResult) error {
+	err := w.cands.each(func(r *executor.ObjectResult) error {
 		if w.seen[w.hash(r)]&seenSucceeded != 0 {
 			return nil // failed, then succeeded: never retried
 		}
@@ -274,7 +275,7 @@ func (w *retryWriter) flush(ctx context.Context) error {
 				w.set.Retry = append(w.set.Retry, *r)
 			}
 			if w.byObject == nil {
-				w.byObject = map[string][]ObjectResult{}
+				w.byObject = map[string][]executor.ObjectResult{}
 			}
 			w.byObject[r.Plan] = append(w.byObject[r.Plan], *r)
 			return nil
@@ -303,7 +304,7 @@ func (w *retryWriter) need(n int) error {
 	w.requests += n
 	if m := w.cfg.MaxRequests; m > 0 && w.requests > m {
 		return fmt.Errorf("the retry needs more than %d batch jobs (stopped reading at %d): %w",
-			m, w.requests, &LimitError{Requests: w.requests, Max: m})
+			m, w.requests, &executor.LimitError{Requests: w.requests, Max: m})
 	}
 	return nil
 }
@@ -313,16 +314,16 @@ func (w *retryWriter) need(n int) error {
 type roundWriter struct {
 	w       *retryWriter
 	k       roundKey
-	like    ObjectResult // the round's first object: bucket, region, job, workflow or tag
-	unknown bool         // the round could not be read: its objects are left alone
+	like    executor.ObjectResult // the round's first object: bucket, region, job, workflow or tag
+	unknown bool                  // the round could not be read: its objects are left alone
 	part    int
 	body    []byte
-	objs    []ObjectResult // the part's objects (none with RetryConfig.Lean)
+	objs    []executor.ObjectResult // the part's objects (none with RetryConfig.Lean)
 	n       int
 }
 
 // startRound begins the round k, whose first object is like.
-func (w *retryWriter) startRound(ctx context.Context, k roundKey, like *ObjectResult) *roundWriter {
+func (w *retryWriter) startRound(ctx context.Context, k roundKey, like *executor.ObjectResult) *roundWriter {
 	rw := &roundWriter{w: w, k: k, like: *like}
 	rd := w.rounds.peek(k)
 	if rd == nil { // never followed (e.g. ctx ended): find what the round holds now
@@ -338,7 +339,7 @@ func (w *retryWriter) startRound(ctx context.Context, k roundKey, like *ObjectRe
 }
 
 // add lists r in the current part, writing the part first when it is full.
-func (rw *roundWriter) add(ctx context.Context, r *ObjectResult) error {
+func (rw *roundWriter) add(ctx context.Context, r *executor.ObjectResult) error {
 	if rw.unknown {
 		rw.w.set.Unknown++
 		return nil
@@ -430,7 +431,7 @@ func (w *retryWriter) build(plans []*plan.Plan) error {
 }
 
 // retryRequests yields the requests that trigger the objects rs again, one each.
-func retryRequests(rs []ObjectResult, origins map[string]*plan.Request) iter.Seq[plan.Request] {
+func retryRequests(rs []executor.ObjectResult, origins map[string]*plan.Request) iter.Seq[plan.Request] {
 	return func(yield func(plan.Request) bool) {
 		for seq := range rs {
 			r := &rs[seq]
@@ -462,13 +463,13 @@ func (s *RetrySet) NameOf(i int) string {
 
 // Retried returns results that name every request whose objects the retry triggers again
 // (what Recount needs): Retry, or with RetryConfig.Lean one per URL file.
-func (s *RetrySet) Retried() []ObjectResult {
+func (s *RetrySet) Retried() []executor.ObjectResult {
 	if len(s.Retry) > 0 || len(s.Lists) == 0 {
 		return s.Retry
 	}
-	out := make([]ObjectResult, len(s.Lists))
+	out := make([]executor.ObjectResult, len(s.Lists))
 	for i, l := range s.Lists {
-		out[i] = ObjectResult{Plan: l.Plan, Job: l.Job, Origin: l.Origin, Bucket: l.Bucket, Region: l.Region,
+		out[i] = executor.ObjectResult{Plan: l.Plan, Job: l.Job, Origin: l.Origin, Bucket: l.Bucket, Region: l.Region,
 			Workflow: l.Workflow, Tag: l.Tag, Attempt: l.Attempt - 1}
 	}
 	return out

@@ -1,16 +1,17 @@
-package executor
+package objects
 
 import (
 	"context"
 	"time"
 
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/state"
 )
 
 // StateCounts are the counts of the plans' own batch jobs (attempt 1; their objects at the
 // latest attempt, as Latest counts them) whose listing was read to its end, as the state
 // records them, read at at. Retry batch jobs and partial listings are left out.
-func StateCounts(counts []ObjectCounts, at time.Time) []state.ObjectCounts {
+func StateCounts(counts []executor.ObjectCounts, at time.Time) []state.ObjectCounts {
 	var out []state.ObjectCounts
 	for _, c := range counts {
 		if c.Attempt > 1 || c.Err != nil || c.ID == "" {
@@ -23,6 +24,6 @@ func StateCounts(counts []ObjectCounts, at time.Time) []state.ObjectCounts {
 }
 
 // SaveCounts records the counts of the plans' own batch jobs in store (see StateCounts).
-func SaveCounts(ctx context.Context, store *state.Store, counts []ObjectCounts) error {
+func SaveCounts(ctx context.Context, store *state.Store, counts []executor.ObjectCounts) error {
 	return store.PutObjectCounts(ctx, StateCounts(counts, time.Now()))
 }

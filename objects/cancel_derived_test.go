@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
@@ -41,7 +42,7 @@ func retriedPlan(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client, 
 	emu, client := testenv.Start(t, emulator.Options{Clock: clock.now, SubmittedFor: time.Hour, MaxSkew: 48 * time.Hour,
 		Objects: emulator.ObjectOptions{PerPrefix: 40000, FailRate: 0.5}})
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	clock.advance(2 * time.Hour) // every batch job of the plan ends
@@ -53,7 +54,7 @@ func retriedPlan(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client, 
 	if err != nil || len(set.Retry) == 0 {
 		t.Fatalf("retries: %d to retry, %v: the test needs failed objects", len(set.Retry), err)
 	}
-	sum, err := Run(background(t), client, store, set.Plans, quick())
+	sum, err := executor.Run(background(t), client, store, set.Plans, quick())
 	if err != nil || sum.Total.Triggered != len(set.Retry) {
 		t.Fatalf("retry run: %+v, %v", sum.Total, err)
 	}
@@ -74,18 +75,18 @@ func retriedPlan(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client, 
 
 // checkRetriesCancelled fails unless every retry batch job is cancelled on the service and
 // reported so (under the plan that records retries).
-func checkRetriesCancelled(t *testing.T, emu *emulator.Running, results []CancelResult, retries map[string]bool, planName string) {
+func checkRetriesCancelled(t *testing.T, emu *emulator.Running, results []executor.CancelResult, retries map[string]bool, planName string) {
 	t.Helper()
 	for _, j := range emu.Server.Jobs() {
 		if retries[j.Name] && j.State != ciapi.StateCancel {
-			t.Errorf("retry batch job %s is %s after cancel, want Cancel", j.Name, j.State)
+			t.Errorf("retry batch job %s is %s after cancel, want executor.Cancel", j.Name, j.State)
 		}
 	}
 	reported := 0
 	for _, r := range results {
 		if retries[r.Name] {
 			reported++
-			if r.Outcome != CancelDone || r.Plan != plan.RetryPlan(planName) || r.Job == "" {
+			if r.Outcome != executor.CancelDone || r.Plan != plan.RetryPlan(planName) || r.Job == "" {
 				t.Errorf("%s: outcome %q, plan %q, job %q", r.Name, r.Outcome, r.Plan, r.Job)
 			}
 		}
@@ -127,12 +128,12 @@ func TestCancelReachesRetryBatchJobs(t *testing.T) {
 		if tc.fresh {
 			store = openStore(t, "")
 		}
-		var api API = client
+		var api executor.API = client
 		if tc.hidden {
 			api = hiddenRetries{client}
 		}
 		fresh := tc.fresh
-		results, err := Cancel(background(t), api, store, []*plan.Plan{p}, quick())
+		results, err := executor.Cancel(background(t), api, store, []*plan.Plan{p}, quick())
 		if err != nil {
 			t.Fatalf("%s: cancel: %v", tc.name, err)
 		}
@@ -145,7 +146,7 @@ func TestCancelReachesRetryBatchJobs(t *testing.T) {
 				t.Fatal(err)
 			}
 			if rec.JobState != ciapi.StateCancel {
-				t.Errorf("state: retry %s recorded %q, want Cancel", rec.Name, rec.JobState)
+				t.Errorf("state: retry %s recorded %q, want executor.Cancel", rec.Name, rec.JobState)
 			}
 		}
 	}
@@ -159,52 +160,9 @@ func TestCancelAllGenerationsReachesRetryBatchJobs(t *testing.T) {
 	p2 := testenv.Hourly("retriedgen", 6, 2).Parse(t)
 	opts := quick()
 	opts.AllGenerations = true
-	results, err := Cancel(background(t), client, openStore(t, ""), []*plan.Plan{p2}, opts) // from a fresh machine
+	results, err := executor.Cancel(background(t), client, openStore(t, ""), []*plan.Plan{p2}, opts) // from a fresh machine
 	if err != nil {
 		t.Fatalf("cancel --all-generations: %v", err)
 	}
 	checkRetriesCancelled(t, emu, results, retries, p2.Name)
-}
-
-// retryBase reads back every retry Name plan.RetryName makes, including cut ones, and
-// nothing else; kin recognises a retry of a request from its Name alone.
-func TestRetryNamesAreRecognised(t *testing.T) {
-	p := testenv.Hourly("kin", 3, 1).Parse(t)
-	var names nameSet
-	k := newKin(&names)
-	var reqs []plan.Request
-	for r := range p.Requests() {
-		names.add(r.Name, p.Count())
-		reqs = append(reqs, r)
-	}
-	long := strings.Repeat("x", plan.MaxNameLen-plan.NameHashLen-1) + "-0123456789abcdef"
-	names.add(long, 0)
-	names.seal()
-	for _, r := range reqs {
-		k.addRequest(r.Name, p.Count())
-	}
-	k.addRequest(long, 0)
-	k.seal()
-	for _, origin := range append(names2(reqs), long) {
-		for _, attempt := range []int{2, 3, 10, 123} {
-			n := plan.RetryName(origin, "w7476ff3564ee45b7b490d64bccaba6cc", "in/a b.mp4", attempt)
-			if sp, ok := k.derived(p.Name, n); !ok || sp != plan.RetryPlan(p.Name) {
-				t.Errorf("retry %s of %s not recognised", n, origin)
-			}
-		}
-	}
-	other := plan.RetryName("kin-hourly-20990101T0000-0123456789abcdef", "w", "o", 2)
-	for _, n := range append(names2(reqs), other, "kin-hourly-retry2-xyz", "kin-hourly-retry1-0123456789abcdef") {
-		if _, ok := k.derived(p.Name, n); ok {
-			t.Errorf("%s taken for a retry of the plan's requests", n)
-		}
-	}
-}
-
-func names2(reqs []plan.Request) []string {
-	out := make([]string, len(reqs))
-	for i := range reqs {
-		out[i] = reqs[i].Name
-	}
-	return out
 }

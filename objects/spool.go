@@ -1,4 +1,4 @@
-package executor
+package objects
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/planrun/planrun/executor"
 )
 
 // spoolInMemory is how many results a spool holds in memory before it writes the rest to
@@ -17,7 +19,7 @@ const spoolInMemory = 4096
 // temporary file, so that a request with a million failed objects costs a file, not
 // memory. The zero value is empty and ready.
 type spool struct {
-	mem []ObjectResult
+	mem []executor.ObjectResult
 	f   *os.File
 	bw  *bufio.Writer
 	enc *json.Encoder
@@ -26,12 +28,12 @@ type spool struct {
 // spooled is how a result is written to the file: its DetailErr (an error, which JSON
 // cannot read back) is hidden by a field of the same name that is never set.
 type spooled struct {
-	ObjectResult
+	executor.ObjectResult
 	DetailErr *struct{} `json:"DetailErr,omitempty"`
 }
 
 // add appends r.
-func (s *spool) add(r ObjectResult) error {
+func (s *spool) add(r executor.ObjectResult) error {
 	if len(s.mem) < spoolInMemory {
 		s.mem = append(s.mem, r)
 		return nil
@@ -51,7 +53,7 @@ func (s *spool) add(r ObjectResult) error {
 }
 
 // each calls fn on every result in order, then empties the spool (and removes its file).
-func (s *spool) each(fn func(*ObjectResult) error) (err error) {
+func (s *spool) each(fn func(*executor.ObjectResult) error) (err error) {
 	defer s.reset()
 	for i := range s.mem {
 		if err := fn(&s.mem[i]); err != nil {
