@@ -10,8 +10,8 @@ import (
 // the rate limit, the timeout and the retries, and follows pages itself (Pages).
 type API = pace.Service
 
-// ResultsAPI is what Results uses: the same one Service (the name is kept for callers).
+// ResultsAPI is what objects.Results uses: the same one Service (the name is kept for callers).
 type ResultsAPI = pace.Service
 
-// LatestAPI is what Latest uses: the same one Service (the name is kept for callers).
+// LatestAPI is what objects.Latest uses: the same one Service (the name is kept for callers).
 type LatestAPI = pace.Service

@@ -9,8 +9,9 @@ import (
 	"github.com/planrun/planrun/state"
 )
 
-// engine is what Run, Wait, Refresh, Cancel, Results, Latest and the lookups share: the
-// state, the options, and the one layer every service call goes through.
+// engine is what Run, Wait, Refresh, Cancel and the lookups share (and, through Engine,
+// the per-object work of package objects): the state, the options, and the one layer
+// every service call goes through.
 type engine struct {
 	// api is the layer (a pace.Service): every call on it holds a slot, waits on the
 	// limiter, is bounded by the request timeout and, but for creates, retried.

@@ -10,7 +10,7 @@ import (
 // The words of per-object results that batch jobs, objects and what renders them share
 // (package objects reads them; report renders them).
 
-// BatchJob is one batch job whose per-object results Results reads.
+// BatchJob is one batch job whose per-object results objects.Results reads.
 type BatchJob struct {
 	Plan, Job, Name string // the plan, the plan's job and the request that made the batch job
 	Bucket, Region  string

@@ -30,8 +30,8 @@ const (
 	sweepSlack = time.Hour
 )
 
-// Options tune Run, Wait, Refresh, Cancel, Results, Latest and the lookups. The zero
-// value works: defaults apply.
+// Options tune Run, Wait, Refresh, Cancel, the lookups, and the per-object reads of
+// package objects. The zero value works: defaults apply.
 //
 // Parallel, QPS, QPSAuto, Retries, RequestTimeout, BackoffBase and BackoffCap configure
 // the one layer (pace.Layer, see NewLayer) that every service call of an entry point goes
