@@ -12,8 +12,9 @@ import (
 )
 
 // ResultBatchJobs returns the batch jobs of the plans' requests (those the Filter keeps),
-// in expansion order: the job id from the state when it has one, else found on the service
-// by Name (one lookup per such request), so it works on a fresh machine too. store may be
+// in expansion order: the job id from the state when it has one (of the request's latest
+// attempt, when run --rerun sent it again), else found on the service by Name (one lookup
+// per such request, of the first attempt), so it works on a fresh machine too. store may be
 // nil (no state file). Requests without a batch job are returned apart.
 func ResultBatchJobs(ctx context.Context, api executor.API, store *state.Store, plans []*plan.Plan, opts executor.Options) ([]executor.BatchJob, []executor.Untriggered, error) {
 	e := newEngine(api, store, opts)
@@ -37,6 +38,19 @@ func ResultBatchJobs(ctx context.Context, api executor.API, store *state.Store, 
 				}
 				if ok && row.JobID != "" {
 					bj.ID = row.JobID
+					// A request sent again (run --rerun, the --max-attempts loop) is read at
+					// its latest attempt, as status shows it: <name>-a2, -a3, ...
+					for k := 2; ; k++ {
+						name := plan.AttemptName(req.Name, k)
+						arow, found, err := store.Lookup(ctx, req.Plan, name)
+						if err != nil {
+							return nil, nil, fmt.Errorf("read state: %w", err)
+						}
+						if !found || arow.JobID == "" {
+							break
+						}
+						bj.ID, bj.Name = arow.JobID, name
+					}
 					jobs = append(jobs, bj)
 					continue
 				}

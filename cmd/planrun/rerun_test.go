@@ -100,3 +100,35 @@ func TestRunRerunRefusesAnUnknownState(t *testing.T) {
 		t.Fatalf("run --rerun failed,success: exit %d, want 2 naming the states\n%s", r.code, r.stderr)
 	}
 }
+
+// TestResultsReadTheLatestAttempt: after `run --rerun`, results name the objects of each
+// request's latest attempt, not of the batch job it replaced.
+func TestResultsReadTheLatestAttempt(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: 10 * time.Millisecond, RunningFor: 10 * time.Millisecond, FailRate: 1})
+	path := testenv.WritePlan(t, smallPlan)
+	state := filepath.Join(t.TempDir(), "s.db")
+	cli := func(args ...string) result {
+		t.Helper()
+		return runCLI(t, emulatorVars(), append(append([]string{args[0], "--endpoint", emu.URL, "--state", state, "--job", "one"}, args[1:]...), path)...)
+	}
+	cli("run", "--quiet", "--wait", "--poll-interval", "20ms")
+	first := map[string]bool{}
+	for _, j := range emu.Server.Jobs() {
+		first[j.ID] = true
+	}
+	cli("run", "--quiet", "--wait", "--poll-interval", "20ms", "--rerun", "failed")
+	if n := len(emu.Server.Jobs()); n != 2*len(first) || n == 0 {
+		t.Fatalf("run --rerun failed: %d jobs, want %d", n, 2*len(first))
+	}
+	r := cli("results", "--format", "json")
+	if strings.TrimSpace(r.stdout) == "" {
+		t.Fatalf("results printed nothing: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		for id := range first {
+			if strings.Contains(line, `"`+id+`"`) {
+				t.Errorf("results read the first attempt %s, which run --rerun replaced: %s", id, line)
+			}
+		}
+	}
+}
