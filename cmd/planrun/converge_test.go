@@ -198,9 +198,14 @@ func TestRunWaitMaxAttemptsRerunsFailedBatchJobs(t *testing.T) {
 			stillFailed++
 		}
 	}
-	summary := fmt.Sprintf("Jobs after --wait: Success %d, Failed %d", 31-stillFailed, stillFailed)
-	if stillFailed == 0 || r.code != 1 || !strings.Contains(r.stdout, summary) {
-		t.Fatalf("exit %d, want 1 and %q (each request at its latest attempt)\n%s%s", r.code, summary, r.stdout, r.stderr)
+	// Which attempts fail is random: when every second attempt succeeded, nothing failed
+	// for good.
+	summary, wantCode := fmt.Sprintf("Jobs after --wait: Success %d, Failed %d", 31-stillFailed, stillFailed), 1
+	if stillFailed == 0 {
+		summary, wantCode = "Jobs after --wait: Success 31\n", 0
+	}
+	if r.code != wantCode || !strings.Contains(r.stdout, summary) {
+		t.Fatalf("exit %d, want %d and %q (each request at its latest attempt)\n%s%s", r.code, wantCode, summary, r.stdout, r.stderr)
 	}
 	created := emu.Server.Stats().JobsCreated
 	if again := runCLI(t, emulatorVars(), args...); emu.Server.Stats().JobsCreated != created {
