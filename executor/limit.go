@@ -16,6 +16,8 @@ type LimitError struct {
 	Max      int // the limit in force
 	// Rerun: Requests counts those run --rerun would send again (see RerunSet).
 	Rerun bool
+	// Selected: Requests counts a selection (--job, --since, --until, --shard).
+	Selected bool
 }
 
 // Error names the count and how to raise the limit.
@@ -23,6 +25,10 @@ func (e *LimitError) Error() string {
 	if e.Rerun {
 		return fmt.Sprintf("--rerun would send %d requests again, more than the limit of %d; "+
 			"narrow it (--job, --since, --until), or raise the limit with --max-requests %d", e.Requests, e.Max, e.Requests)
+	}
+	if e.Selected {
+		return fmt.Sprintf("the selection holds %d requests, more than the limit of %d; "+
+			"narrow it, or raise the limit with --max-requests %d", e.Requests, e.Max, e.Requests)
 	}
 	return fmt.Sprintf("the plans expand to %d requests, more than the limit of %d; "+
 		"check the plans, or raise the limit with --max-requests %d", e.Requests, e.Max, e.Requests)
@@ -42,7 +48,28 @@ func CheckLimit(plans []*plan.Plan, max int) error {
 		total += p.Count()
 	}
 	if total > max {
-		return &LimitError{Requests: total, Max: max}
+		return &LimitError{Requests: total, Max: max, Selected: true}
+	}
+	return nil
+}
+
+// CheckSelected is CheckLimit over the requests keep selects (--job, --since, --until,
+// --shard): a selection is refused only for what it would send, not for the whole plan.
+// A nil keep selects every request. It stops counting as soon as the limit is passed.
+func CheckSelected(plans []*plan.Plan, max int, keep func(*plan.Request) bool) error {
+	if max <= 0 || keep == nil {
+		return CheckLimit(plans, max)
+	}
+	total := 0
+	for _, p := range plans {
+		for r := range p.Requests() {
+			if keep(&r) {
+				total++
+			}
+		}
+	}
+	if total > max {
+		return &LimitError{Requests: total, Max: max, Selected: true}
 	}
 	return nil
 }

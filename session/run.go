@@ -107,7 +107,7 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 		return err
 	}
 	rerun, _ := o.rerun()
-	if err := executor.CheckLimit(plans, o.MaxRequests); err != nil && !rerun.Any() {
+	if err := executor.CheckSelected(plans, o.MaxRequests, sel.Filter()); err != nil && !rerun.Any() {
 		s.IO.Warnf("%v", err) // with --rerun, what would be sent again is counted instead
 		return Failed
 	}

@@ -136,3 +136,20 @@ func TestJobNarrowsRetry(t *testing.T) {
 		}
 	}
 }
+
+// --max-requests counts what a selection would send, not the whole plan: a narrow
+// --job/--since/--until of a large plan passes a limit the plan itself exceeds.
+func TestMaxRequestsCountsTheSelection(t *testing.T) {
+	path := filepath.Join(examples, "video-backfill.yaml") // 364 requests
+	sel := []string{"--job", "q1-videos", "--since", "2024-01-01", "--until", "2024-01-03"}
+	if r := runCLI(t, nil, append(append([]string{"run", "--dry-run", "--max-requests", "20"}, sel...), path)...); r.code != 0 {
+		t.Errorf("a selection of a few requests under --max-requests 20: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runCLI(t, nil, append(append([]string{"run", "--dry-run", "--max-requests", "3"}, sel...), path)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "the selection holds") {
+		t.Errorf("a selection over --max-requests 3: exit %d, want 1 naming the selection\n%s", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "run", "--dry-run", "--max-requests", "20", path); r.code != 1 || !strings.Contains(r.stderr, "364") {
+		t.Errorf("the whole plan over --max-requests 20: exit %d\n%s", r.code, r.stderr)
+	}
+}
