@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -16,7 +17,7 @@ import (
 // benchWait counts the API calls of --wait rounds over many triggered jobs. An in-process
 // emulator runs on a clock that the bench stops at chosen times between rounds (client,
 // executor and emulator share it), so each round sees a known share of the jobs finished. A round is
-// one executor.Refresh: exactly what Wait does every --poll-interval.
+// one follow.Refresh: exactly what Wait does every --poll-interval.
 func benchWait(ctx context.Context, b *bench, t *table) error {
 	const area = "5 --wait"
 	const submittedFor, runningFor = 10 * time.Minute, 10 * time.Minute
@@ -68,7 +69,7 @@ func benchWait(ctx context.Context, b *bench, t *table) error {
 		}
 		frozen.Store(stop.UnixNano())
 		before := emu.Server.Stats()
-		ws, err := executor.Refresh(ctx, c, store, plans, opts)
+		ws, err := follow.Refresh(ctx, c, store, plans, opts)
 		if err != nil {
 			return fmt.Errorf("round %d: %w", i+1, err)
 		}

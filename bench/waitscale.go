@@ -11,6 +11,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -98,11 +99,11 @@ func waitPhase(ctx context.Context, b *bench, n int) (wall, cpu time.Duration, e
 	}
 	frozen.Store(jobs[n/2-1].CreationTime.Add(life).UnixNano())
 	opts := executor.Options{Parallel: 32, QPS: 0, Now: now, PollInterval: time.Millisecond}
-	if _, err := executor.Refresh(ctx, c, store, plans, opts); err != nil {
+	if _, err := follow.Refresh(ctx, c, store, plans, opts); err != nil {
 		return 0, 0, fmt.Errorf("refresh: %w", err)
 	}
 	frozen.Store(jobs[n-1].CreationTime.Add(life).UnixNano())
-	ws, err := executor.Wait(ctx, c, store, plans, opts)
+	ws, err := follow.Wait(ctx, c, store, plans, opts)
 	if err != nil {
 		return 0, 0, fmt.Errorf("wait: %w", err)
 	}

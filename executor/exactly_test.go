@@ -70,7 +70,7 @@ func TestEmptyCreateAnswerIsLookedUpNotTrusted(t *testing.T) {
 		t.Fatalf("rerun: summary %+v, %v", sum.Total, err)
 	}
 	sameNames(t, jobNames(t, emu2), names(p))
-	ws, err := Wait(background(t), client2, store, []*plan.Plan{p}, quick())
+	ws, err := waitFn(background(t), client2, store, []*plan.Plan{p}, quick())
 	if err != nil || countJobs(t, ws) != p.Count() {
 		t.Fatalf("wait: %+v, %v: want every job found by name and followed", ws, err)
 	}

@@ -5,12 +5,12 @@ import (
 	"slices"
 )
 
-// nameSet is a compact set of request Names: a sorted slice of their 64-bit digests, 8
+// NameSet is a compact set of request Names: a sorted slice of their 64-bit digests, 8
 // bytes a Name, where a map of the Names would hold each string and its map entry (well
 // over 100 bytes). It answers "maybe" (the digest is there) or "no": two Names may share a
 // digest, so a "maybe" that matters is confirmed against an exact record (the scratch
-// database). Add every Name, then seal before asking.
-type nameSet struct {
+// database). Add every Name, then Seal before asking. Run and Cancel (package follow) use it.
+type NameSet struct {
 	d      []uint64
 	sealed bool
 }
@@ -22,11 +22,11 @@ func nameDigest(name string) uint64 {
 	return h.Sum64()
 }
 
-// add puts name in the set; the set must not be sealed. The first add reserves room for
+// Add puts name in the set; the set must not be sealed. The first add reserves room for
 // expect Names (a hint: more may be added), so a large set is not copied as it grows.
-func (s *nameSet) add(name string, expect int) {
+func (s *NameSet) Add(name string, expect int) {
 	if s.sealed {
-		panic("nameSet: add after seal")
+		panic("NameSet: add after seal")
 	}
 	if s.d == nil {
 		s.d = make([]uint64, 0, max(expect, 1))
@@ -34,21 +34,21 @@ func (s *nameSet) add(name string, expect int) {
 	s.d = append(s.d, nameDigest(name))
 }
 
-// seal sorts the set (dropping repeated digests) and frees its spare capacity.
-func (s *nameSet) seal() {
+// Seal sorts the set (dropping repeated digests) and frees its spare capacity.
+func (s *NameSet) Seal() {
 	slices.Sort(s.d)
 	s.d = slices.Clip(slices.Compact(s.d))
 	s.sealed = true
 }
 
-// has reports whether name may be in the set: false means it is not.
-func (s *nameSet) has(name string) bool {
+// Has reports whether name may be in the set: false means it is not.
+func (s *NameSet) Has(name string) bool {
 	if !s.sealed {
-		panic("nameSet: has before seal")
+		panic("NameSet: has before seal")
 	}
 	_, ok := slices.BinarySearch(s.d, nameDigest(name))
 	return ok
 }
 
-// len is how many distinct digests the set holds.
-func (s *nameSet) len() int { return len(s.d) }
+// Len is how many distinct digests the set holds.
+func (s *NameSet) Len() int { return len(s.d) }

@@ -14,28 +14,28 @@ func TestNameSetAnswersAsAMap(t *testing.T) {
 	for round := range 50 {
 		n := rng.IntN(2000)
 		want := map[string]bool{}
-		var s nameSet
+		var s NameSet
 		for range n {
 			name := randomName(rng)
 			want[name] = true
-			s.add(name, n)
+			s.Add(name, n)
 			if rng.IntN(4) == 0 {
-				s.add(name, n) // the same Name twice: still one member
+				s.Add(name, n) // the same Name twice: still one member
 			}
 		}
-		s.seal()
-		if s.len() != len(want) {
-			t.Fatalf("round %d: %d digests for %d distinct Names", round, s.len(), len(want))
+		s.Seal()
+		if s.Len() != len(want) {
+			t.Fatalf("round %d: %d digests for %d distinct Names", round, s.Len(), len(want))
 		}
 		for name := range want {
-			if !s.has(name) {
+			if !s.Has(name) {
 				t.Fatalf("round %d: %q was added but is not in the set", round, name)
 			}
 		}
 		for range 5000 {
 			name := randomName(rng)
-			if s.has(name) != want[name] {
-				t.Fatalf("round %d: has(%q) = %v, the map says %v", round, name, s.has(name), want[name])
+			if s.Has(name) != want[name] {
+				t.Fatalf("round %d: has(%q) = %v, the map says %v", round, name, s.Has(name), want[name])
 			}
 		}
 	}

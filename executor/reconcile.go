@@ -48,7 +48,7 @@ type census struct {
 	partial bool
 	// names holds the Names of the pending requests (8 bytes each): a sweep keeps only the
 	// jobs whose Name may be one of them.
-	names nameSet
+	names NameSet
 }
 
 // takeCensus streams p's requests once, checking each against the state; each is also
@@ -89,7 +89,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		if ok && rec.Status == RowSending && rec.UpdatedAt.After(c.lastUncertain) {
 			c.lastUncertain = rec.UpdatedAt
 		}
-		c.names.add(r.Name, p.Count())
+		c.names.Add(r.Name, p.Count())
 		k := bucketKey{r.Bucket, r.Region}
 		ps := c.pending[k]
 		if ps == nil {
@@ -104,7 +104,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 			ps.fresh[r.Type] = true
 		}
 	}
-	c.names.seal()
+	c.names.Seal()
 	return c, nil
 }
 
@@ -134,7 +134,7 @@ func found(d *ciapi.JobDetail) existing {
 // compact set of their Names, which spares a scratch lookup for every request not found.
 type foundJobs struct {
 	scratch *state.Scratch
-	names   nameSet
+	names   NameSet
 	batch   []state.FoundJob
 	expect  int // how many may be found: the pending requests
 }
@@ -148,7 +148,7 @@ func (f *foundJobs) add(ctx context.Context, d *ciapi.JobDetail) error {
 		}
 		f.scratch = sc
 	}
-	f.names.add(d.Name, f.expect)
+	f.names.Add(d.Name, f.expect)
 	f.batch = append(f.batch, state.FoundJob{Name: d.Name, JobID: d.JobId, State: d.State,
 		Created: d.CreationTime, Code: d.Code, Message: d.Message})
 	if len(f.batch) == 1000 {
@@ -169,13 +169,13 @@ func (f *foundJobs) flush(ctx context.Context) error {
 
 // seal ends the sweeps: every job found is written, the set of Names sorted.
 func (f *foundJobs) seal(ctx context.Context) error {
-	f.names.seal()
+	f.names.Seal()
 	return f.flush(ctx)
 }
 
 // lookup returns the job found with Name name (the first one found, when several share it).
 func (f *foundJobs) lookup(ctx context.Context, name string) (existing, bool, error) {
-	if f.scratch == nil || !f.names.has(name) {
+	if f.scratch == nil || !f.names.Has(name) {
 		return existing{}, false, nil
 	}
 	j, ok, err := f.scratch.Found(ctx, name)
@@ -229,9 +229,9 @@ type reconciliation struct {
 // bound its sweep and miss older jobs.
 func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*reconciliation, error) {
 	rec := &reconciliation{lookup: map[bucketKey]bool{}, partial: c.partial}
-	rec.exist.expect = c.names.len()
+	rec.exist.expect = c.names.Len()
 	if len(c.pending) == 0 {
-		rec.exist.names.seal()
+		rec.exist.names.Seal()
 		return rec, nil
 	}
 	first, known, err := e.store.FirstRun(ctx, p.Name, p.Generation)
@@ -249,7 +249,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 	// out, then sweeps again. (When every request is found, there is nothing to decide.)
 	recent := &recentJobs{}
 	keep := func(d *ciapi.JobDetail) error {
-		if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) || !c.names.has(d.Name) {
+		if d.Name == "" || !strings.HasPrefix(d.Name, c.prefix) || !c.names.Has(d.Name) {
 			return nil
 		}
 		if err := rec.exist.add(ctx, d); err != nil {
@@ -306,7 +306,7 @@ func (e *engine) reconcile(ctx context.Context, p *plan.Plan, c *census) (*recon
 			}
 		}
 	}
-	if err == nil && !c.known && rec.exist.distinct() < c.names.len() { // some request is missing
+	if err == nil && !c.known && rec.exist.distinct() < c.names.Len() { // some request is missing
 		if d := e.recentWait(recent.newest); d > 0 {
 			e.o.Logger.Warn("jobs of this plan were created moments ago, maybe by a run that died with creates in flight: "+
 				"waiting for them to settle before deciding which requests are missing",

@@ -120,7 +120,7 @@ func TestRerunFailedSendsEachFailedRequestOnceAsTheNextAttempt(t *testing.T) {
 	}
 	r.checkOnce(t, want)
 	// status --refresh (and run --wait) follow each request's latest attempt.
-	ws, err := Refresh(background(t), r.client, store, []*plan.Plan{r.p}, quick())
+	ws, err := refreshFn(background(t), r.client, store, []*plan.Plan{r.p}, quick())
 	if err != nil || ws.States[ciapi.StateRunning] != len(failed) || ws.FailedCount() != 0 {
 		t.Errorf("refresh after the rerun: %v, %v; want %d Running, none failed", ws.States, err, len(failed))
 	}
@@ -158,7 +158,7 @@ func TestRerunCancelledAndCancelReachesAttempts(t *testing.T) {
 	if _, err := Run(background(t), r.client, store, []*plan.Plan{r.p}, quick()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Cancel(background(t), r.client, store, []*plan.Plan{r.p}, quick()); err != nil {
+	if err := cancelFn(background(t), r.client, store, []*plan.Plan{r.p}, quick()); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
 	if sum := r.rerun(t, store, Rerun{Failed: true}); sum.Total.Triggered != 0 {
@@ -176,7 +176,7 @@ func TestRerunCancelledAndCancelReachesAttempts(t *testing.T) {
 
 	// cancel reaches the attempts, from the state and from a fresh one by Name.
 	for _, st := range []*state.Store{openStore(t, ""), store} {
-		if _, err := Cancel(background(t), r.client, st, []*plan.Plan{r.p}, quick()); err != nil {
+		if err := cancelFn(background(t), r.client, st, []*plan.Plan{r.p}, quick()); err != nil {
 			t.Fatalf("cancel: %v", err)
 		}
 	}

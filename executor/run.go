@@ -262,7 +262,7 @@ func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan)
 		return nil, fmt.Errorf("plan %s: %w", p.Name, err)
 	}
 	rec, err := r.reconcile(stop, p, c)
-	c.names = nameSet{} // the sweeps are done: 8 bytes a pending request, not kept for the sends
+	c.names = NameSet{} // the sweeps are done: 8 bytes a pending request, not kept for the sends
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
@@ -75,18 +76,18 @@ func retriedPlan(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Client, 
 
 // checkRetriesCancelled fails unless every retry batch job is cancelled on the service and
 // reported so (under the plan that records retries).
-func checkRetriesCancelled(t *testing.T, emu *emulator.Running, results []executor.CancelResult, retries map[string]bool, planName string) {
+func checkRetriesCancelled(t *testing.T, emu *emulator.Running, results []follow.CancelResult, retries map[string]bool, planName string) {
 	t.Helper()
 	for _, j := range emu.Server.Jobs() {
 		if retries[j.Name] && j.State != ciapi.StateCancel {
-			t.Errorf("retry batch job %s is %s after cancel, want executor.Cancel", j.Name, j.State)
+			t.Errorf("retry batch job %s is %s after cancel, want follow.Cancel", j.Name, j.State)
 		}
 	}
 	reported := 0
 	for _, r := range results {
 		if retries[r.Name] {
 			reported++
-			if r.Outcome != executor.CancelDone || r.Plan != plan.RetryPlan(planName) || r.Job == "" {
+			if r.Outcome != follow.CancelDone || r.Plan != plan.RetryPlan(planName) || r.Job == "" {
 				t.Errorf("%s: outcome %q, plan %q, job %q", r.Name, r.Outcome, r.Plan, r.Job)
 			}
 		}
@@ -133,7 +134,7 @@ func TestCancelReachesRetryBatchJobs(t *testing.T) {
 			api = hiddenRetries{client}
 		}
 		fresh := tc.fresh
-		results, err := executor.Cancel(background(t), api, store, []*plan.Plan{p}, quick())
+		results, err := follow.Cancel(background(t), api, store, []*plan.Plan{p}, quick())
 		if err != nil {
 			t.Fatalf("%s: cancel: %v", tc.name, err)
 		}
@@ -146,7 +147,7 @@ func TestCancelReachesRetryBatchJobs(t *testing.T) {
 				t.Fatal(err)
 			}
 			if rec.JobState != ciapi.StateCancel {
-				t.Errorf("state: retry %s recorded %q, want executor.Cancel", rec.Name, rec.JobState)
+				t.Errorf("state: retry %s recorded %q, want follow.Cancel", rec.Name, rec.JobState)
 			}
 		}
 	}
@@ -160,7 +161,7 @@ func TestCancelAllGenerationsReachesRetryBatchJobs(t *testing.T) {
 	p2 := testenv.Hourly("retriedgen", 6, 2).Parse(t)
 	opts := quick()
 	opts.AllGenerations = true
-	results, err := executor.Cancel(background(t), client, openStore(t, ""), []*plan.Plan{p2}, opts) // from a fresh machine
+	results, err := follow.Cancel(background(t), client, openStore(t, ""), []*plan.Plan{p2}, opts) // from a fresh machine
 	if err != nil {
 		t.Fatalf("cancel --all-generations: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -106,7 +107,7 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 		}
 	}
 
-	if _, err := executor.Refresh(ctx, client, store, plans, opts); err != nil {
+	if _, err := follow.Refresh(ctx, client, store, plans, opts); err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
 	check("refresh", buckets)
@@ -126,7 +127,7 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 	shared := executor.NewLayer(client, opts)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if _, err := executor.Refresh(ctx, shared, store, plans, opts); err != nil {
+		if _, err := follow.Refresh(ctx, shared, store, plans, opts); err != nil {
 			t.Errorf("shared refresh: %v", err)
 		}
 	})
@@ -142,7 +143,7 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 	check("refresh beside results", 3*buckets)
 
 	counted := executor.CountCalls(client) // as the progress line counts: every call, cancels too
-	res, err := executor.Cancel(ctx, counted, store, plans, opts)
+	res, err := follow.Cancel(ctx, counted, store, plans, opts)
 	if err != nil || len(res) != buckets {
 		t.Fatalf("cancel: %v (%d results)", err, len(res))
 	}

@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 )
 
 // WriteCancelled renders what cancel did, job by job, to w in format, and returns how many
 // jobs could not be cancelled.
-func WriteCancelled(w io.Writer, format string, results []executor.CancelResult) (failed int, err error) {
+func WriteCancelled(w io.Writer, format string, results []follow.CancelResult) (failed int, err error) {
 	sink, err := New(format, w, For(Cancel))
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range results {
-		if r.Outcome == executor.CancelError {
+		if r.Outcome == follow.CancelError {
 			failed++
 		}
 		if err := sink.Cancelled(r); err != nil {
@@ -33,7 +33,7 @@ func NewCancelled(w io.Writer, format string, opts ...Option) (Sink, error) {
 }
 
 // WriteDuplicated says, when some names had more than one batch job on the service
-// (executor.Duplicated), that each of their jobs is listed.
+// (follow.Duplicated), that each of their jobs is listed.
 func WriteDuplicated(w io.Writer, names int) {
 	switch {
 	case names == 1:

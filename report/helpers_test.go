@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/internal/testflag"
 )
 
@@ -91,7 +92,7 @@ func fixtureSummary() *executor.Summary {
 func fixtureWait() *executor.WaitSummary {
 	failed := executor.JobStatus{Plan: "video-backfill", Job: "videos", Name: "video-backfill-videos-0-aaaa",
 		JobID: "b1111", State: "Failed", Code: "InternalError", Message: "transcode | failed"}
-	ws := executor.NewWaitSummary([]executor.JobStatus{failed})
+	ws := follow.NewWaitSummary([]executor.JobStatus{failed})
 	ws.States["Success"] = 1 // a job of another run's request: counted, not listed
 	return ws
 }

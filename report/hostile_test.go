@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
@@ -177,7 +178,7 @@ func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
 		jobs = append(jobs, executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-1", JobID: h, State: h, Code: h, Message: h},
 			executor.JobStatus{Plan: "p", Job: "j", Name: "p-j-2", JobID: h, State: executor.StateFailed, Code: h, Message: h})
 	}
-	wait := executor.NewWaitSummary(jobs)
+	wait := follow.NewWaitSummary(jobs)
 	for _, cmd := range []Command{Run, Status, Cancel} {
 		for _, format := range Formats(cmd) {
 			var b bytes.Buffer
@@ -204,7 +205,7 @@ func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
 				}
 			case Cancel:
 				for _, j := range jobs {
-					if err := s.Cancelled(executor.CancelResult{JobStatus: j, Outcome: executor.CancelError, Err: errors.New(j.Message)}); err != nil {
+					if err := s.Cancelled(follow.CancelResult{JobStatus: j, Outcome: follow.CancelError, Err: errors.New(j.Message)}); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -238,7 +239,7 @@ func TestWaitLinesCarryNoHostileText(t *testing.T) {
 	for _, h := range hostile {
 		jobs = append(jobs, executor.JobStatus{Plan: "p", Job: "j", Name: "n", State: h})
 	}
-	assertSafeOutput(t, "waiting line", progress.WaitLine(executor.NewWaitSummary(jobs)), false)
+	assertSafeOutput(t, "waiting line", progress.WaitLine(follow.NewWaitSummary(jobs)), false)
 	tot := results.NewObjectTotals()
 	for _, o := range hostileObjects() {
 		tot.Add(&o)

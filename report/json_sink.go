@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/safetext"
 )
@@ -166,7 +167,7 @@ type jsonCancelRow struct {
 	Error      *jsonError `json:"error,omitempty"`
 }
 
-func (s *jsonSink) Cancelled(r executor.CancelResult) error {
+func (s *jsonSink) Cancelled(r follow.CancelResult) error {
 	row := jsonCancelRow{Plan: r.Plan, Job: r.Job, Name: r.Name, Bucket: r.Bucket, Region: r.Region,
 		JobID: r.JobID, State: r.State, Outcome: r.Outcome}
 	if r.Duplicates > 1 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 )
 
 // waitFixture is a wait summary over fixtureResults: the triggered job failed, the job
@@ -20,7 +21,7 @@ func waitFixture() *executor.WaitSummary {
 	cancelled := executor.JobStatus{Plan: "video-backfill", Job: "videos", Name: "video-backfill-videos-1-bbbb",
 		JobID: "b2222", State: "Cancel"}
 	vanished := executor.JobStatus{Plan: "other", Job: "j", Name: "other-j-0", JobID: "b3333", State: executor.StateNotFound}
-	return executor.NewWaitSummary([]executor.JobStatus{failed, cancelled, vanished})
+	return follow.NewWaitSummary([]executor.JobStatus{failed, cancelled, vanished})
 }
 
 func TestJUnitApplyWaitFailsTheCasesOfFailedJobs(t *testing.T) {
@@ -105,7 +106,7 @@ func TestJUnitApplyWaitMarksUnfinishedJobs(t *testing.T) {
 		}
 		jobs = append(jobs, js)
 	}
-	ws := executor.NewWaitSummary(jobs)
+	ws := follow.NewWaitSummary(jobs)
 	if ws.Unfinished != n/2 || len(ws.Failed) != n/10 {
 		t.Fatalf("summary: %d unfinished, %d failed", ws.Unfinished, len(ws.Failed))
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/grid"
@@ -36,7 +37,7 @@ type Sink interface {
 	// Status renders one request of the state file (planrun status).
 	Status(rec executor.Record) error
 	// Cancelled renders one job's cancel outcome (planrun cancel).
-	Cancelled(r executor.CancelResult) error
+	Cancelled(r follow.CancelResult) error
 	// Flush ends the output (totals, closing brackets, buffered data). It does not close
 	// the writer.
 	Flush() error
@@ -234,9 +235,9 @@ func (u unsupported) Result(executor.Result) error { return u.err("run") }
 func (u unsupported) RunDone(*executor.Summary, *executor.WaitSummary, Meta) error {
 	return u.err("run")
 }
-func (u unsupported) Status(executor.Record) error          { return u.err("status") }
-func (u unsupported) Cancelled(executor.CancelResult) error { return u.err("cancel") }
-func (u unsupported) Flush() error                          { return nil }
+func (u unsupported) Status(executor.Record) error        { return u.err("status") }
+func (u unsupported) Cancelled(follow.CancelResult) error { return u.err("cancel") }
+func (u unsupported) Flush() error                        { return nil }
 
 // Multi returns a Sink that passes every event to each of sinks in order; an error of one
 // does not stop the others, and the first error is returned.
@@ -267,7 +268,7 @@ func (m multi) RunDone(sum *executor.Summary, wait *executor.WaitSummary, meta M
 func (m multi) Status(rec executor.Record) error {
 	return m.each(func(s Sink) error { return s.Status(rec) })
 }
-func (m multi) Cancelled(r executor.CancelResult) error {
+func (m multi) Cancelled(r follow.CancelResult) error {
 	return m.each(func(s Sink) error { return s.Cancelled(r) })
 }
 func (m multi) Flush() error { return m.each(func(s Sink) error { return s.Flush() }) }

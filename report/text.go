@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
 )
@@ -117,7 +118,7 @@ func (s *textSink) Status(rec executor.Record) error {
 	return err
 }
 
-func (s *textSink) Cancelled(r executor.CancelResult) error {
+func (s *textSink) Cancelled(r follow.CancelResult) error {
 	s.cancel = true
 	tw := s.table(cancelHead)
 	s.rows++
@@ -148,7 +149,7 @@ func (s *textSink) Flush() error {
 	var err error
 	if s.cancel {
 		line := fmt.Sprintf("%s: %d cancelled, %d already finished, %d errors", plural(s.rows, "job"),
-			s.counts[executor.CancelDone], s.counts[executor.CancelFinished], s.counts[executor.CancelError])
+			s.counts[follow.CancelDone], s.counts[follow.CancelFinished], s.counts[follow.CancelError])
 		if s.old > 0 {
 			line += fmt.Sprintf("; %d not in the plan (an earlier generation or an edited job)", s.old)
 		}

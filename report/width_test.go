@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/layout"
@@ -61,7 +62,7 @@ func widthSummary() (*executor.Summary, *executor.WaitSummary, Meta) {
 		Total:    executor.Counts{Planned: 123456789, Failed: 1, Triggered: 123456788},
 		Failures: []executor.Result{fail},
 	}
-	wait := executor.NewWaitSummary([]executor.JobStatus{{Plan: longPlan, Job: longJob, Name: longName,
+	wait := follow.NewWaitSummary([]executor.JobStatus{{Plan: longPlan, Job: longJob, Name: longName,
 		JobID: strings.Repeat("j", 40), State: "Failed", Code: longCode, Message: longMsg}})
 	meta := Meta{Plans: []PlanInfo{{Name: longPlan}}, Shard: "1/2", Next: NextCommands{Rerun: "planrun run --wait" + strings.Repeat(" plans/a-very-long-folder/p.yaml", 6)}}
 	return sum, wait, meta
@@ -146,8 +147,8 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 			return err
 		}
 		for _, n := range []string{"c", "a", "b"} {
-			r := executor.CancelResult{JobStatus: executor.JobStatus{Plan: longPlan, Job: longJob, Name: longName + "-" + n,
-				JobID: strings.Repeat("j", 40), State: "Running"}, Outcome: executor.CancelError, Err: errors.New(longMsg), Outside: true}
+			r := follow.CancelResult{JobStatus: executor.JobStatus{Plan: longPlan, Job: longJob, Name: longName + "-" + n,
+				JobID: strings.Repeat("j", 40), State: "Running"}, Outcome: follow.CancelError, Err: errors.New(longMsg), Outside: true}
 			if err := s.Cancelled(r); err != nil {
 				return err
 			}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/planrun/planrun/ciapi"
-	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/report"
 )
 
@@ -43,7 +43,7 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	opts := s.Options(nil, sel.Filter())
 	opts.AllGenerations = allGenerations
 	var sinkErr error
-	sum, cerr := executor.CancelEach(ctx, api, store, plans, opts, func(r executor.CancelResult) error {
+	sum, cerr := follow.CancelEach(ctx, api, store, plans, opts, func(r follow.CancelResult) error {
 		sinkErr = sink.Cancelled(r)
 		return sinkErr
 	})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/progress"
@@ -72,7 +73,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 			err = fmt.Errorf("%d retry batch jobs could not be created", sum.Total.Failed)
 		}
 		if err == nil {
-			_, err = executor.Wait(ctx, api, x.store, set.Plans, run)
+			_, err = follow.Wait(ctx, api, x.store, set.Plans, run)
 		}
 		prog.StopWait()
 		if err != nil {
@@ -111,7 +112,7 @@ func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api ex
 	sum, err := executor.Run(ctx, api, x.store, plans, run)
 	prog.Done()
 	if err == nil && sum != nil && sum.Total.Triggered > 0 {
-		_, err = executor.Wait(ctx, api, x.store, plans, run)
+		_, err = follow.Wait(ctx, api, x.store, plans, run)
 	}
 	prog.StopWait()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/output"
 	"github.com/planrun/planrun/plan"
@@ -77,7 +78,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	if o.Wait && !interrupted {
 		prog.StartWait("waiting for the triggered jobs to finish (Ctrl-C stops waiting; the jobs go on)")
 		opts.OnWaitRound = prog.WaitRound
-		wait, waitErr = executor.Wait(ctx, counted, x.store, x.plans, opts)
+		wait, waitErr = follow.Wait(ctx, counted, x.store, x.plans, opts)
 		prog.StopWait()
 		interrupted = errors.Is(waitErr, context.Canceled) && ctx.Err() != nil
 		meta.WaitInterrupted = interrupted
@@ -101,7 +102,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		if o.MaxAttempts > 1 && !interrupted {
 			// The loop may have re-run failed batch jobs: the summary shows each request's
 			// latest attempt (the state knows them all finished; nothing is polled).
-			if again, err := executor.Refresh(ctx, counted, x.store, x.plans, opts); err == nil {
+			if again, err := follow.Refresh(ctx, counted, x.store, x.plans, opts); err == nil {
 				wait = again
 			}
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/state"
@@ -60,7 +60,7 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 			return err
 		}
 		defer closeAPI()
-		if _, err := executor.Refresh(ctx, api, store, plans, s.Options(nil, sel.Filter())); err != nil {
+		if _, err := follow.Refresh(ctx, api, store, plans, s.Options(nil, sel.Filter())); err != nil {
 			return s.serviceError(fmt.Errorf("status: %w", err))
 		}
 	}

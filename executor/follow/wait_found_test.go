@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"database/sql"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
@@ -19,7 +20,7 @@ func failedEverywhere(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Cli
 	emu, client := testenv.Start(t, emulator.Options{Seed: 5, FailRate: 1,
 		SubmittedFor: 10 * time.Millisecond, RunningFor: 10 * time.Millisecond})
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	if _, err := Wait(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
@@ -29,7 +30,7 @@ func failedEverywhere(t *testing.T, p *plan.Plan) (*emulator.Running, *ciapi.Cli
 }
 
 // checkFailedWithError fails unless every job of ws ended Failed with the emulator's error.
-func checkFailedWithError(t *testing.T, ws *WaitSummary, want int) {
+func checkFailedWithError(t *testing.T, ws *executor.WaitSummary, want int) {
 	t.Helper()
 	if ws.Unfinished != 0 || len(ws.Failed) != want || ws.States[ciapi.StateFailed] != want {
 		t.Fatalf("wait: %d failed, states %v, want %d Failed", len(ws.Failed), ws.States, want)
@@ -56,7 +57,7 @@ func TestWaitKeepsTheErrorOfJobsFoundOnTheService(t *testing.T) {
 			fresh := openStore(t, "")
 			opts := quick()
 			opts.LookupThreshold = tc.threshold
-			sum, err := Run(background(t), client, fresh, []*plan.Plan{p}, opts)
+			sum, err := executor.Run(background(t), client, fresh, []*plan.Plan{p}, opts)
 			if err != nil || sum.Total.Skipped != 21 {
 				t.Fatalf("run on a fresh state: %v, %+v", err, sum.Total)
 			}
@@ -76,7 +77,7 @@ func TestWaitReadsTheMissingErrorOfAFailedJobOnce(t *testing.T) {
 	p := testenv.Hourly("legacy", 20, 1).Parse(t)
 	emu, client := failedEverywhere(t, p)
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	store = clearErrors(t, store)

@@ -1,10 +1,11 @@
-package executor
+package follow
 
 import (
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -93,27 +94,27 @@ func nameHead(name string) string {
 }
 
 // kin recognises the batch jobs planrun derived from a set of requests of one plan (see
-// derivedForms), by Name. Like nameSet it answers "maybe": two heads may share a digest,
+// derivedForms), by Name. Like executor.NameSet it answers "maybe": two heads may share a digest,
 // which at 64 bits does not happen in practice.
 type kin struct {
-	names *nameSet // the requests' Names
-	heads nameSet  // their heads, and the cuts a derived Name may have made of them
+	names *executor.NameSet // the requests' Names
+	heads executor.NameSet  // their heads, and the cuts a derived Name may have made of them
 }
 
 // newKin returns the kin of the requests whose Names names holds; add each request with
 // addRequest, then seal.
-func newKin(names *nameSet) *kin { return &kin{names: names} }
+func newKin(names *executor.NameSet) *kin { return &kin{names: names} }
 
 // addRequest adds the heads a Name derived from the request named name may start with,
 // and returns the shortest (every derived Name begins with it).
 func (k *kin) addRequest(name string, expect int) string {
 	head := nameHead(name)
-	k.heads.add(head, expect)
+	k.heads.Add(head, expect)
 	short := head
 	// plan.RetryName cuts the head so that "-retry<N>-" and the digest fit MaxNameLen.
 	for digits := 1; digits <= 3; digits++ {
 		if l := plan.MaxNameLen - len("-retry-") - digits - plan.NameHashLen; len(head) > l && l > 0 {
-			k.heads.add(head[:l], expect)
+			k.heads.Add(head[:l], expect)
 			short = head[:l]
 		}
 	}
@@ -121,7 +122,7 @@ func (k *kin) addRequest(name string, expect int) string {
 }
 
 // seal ends the adds.
-func (k *kin) seal() { k.heads.seal() }
+func (k *kin) seal() { k.heads.Seal() }
 
 // derived reports whether name is a job derived from one of the requests, and if so the
 // name of the plan under which the state records it (for the plan planName).
@@ -138,7 +139,7 @@ func (k *kin) derivedAt(planName, name string, depth int) (string, bool) {
 		if !ok {
 			continue
 		}
-		if k.heads.has(from) || k.names.has(from) {
+		if k.heads.Has(from) || k.names.Has(from) {
 			return f.statePlan(planName), true
 		}
 		if _, ok := k.derivedAt(planName, from, depth+1); ok {

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -34,7 +35,7 @@ func TestRefreshCostsOneListCallPerHundredUnfinished(t *testing.T) {
 	opts := quick()
 	opts.Parallel = 32
 	opts.Filter = func(r *plan.Request) bool { return r.Type == ciapi.TypeWorkflow } // the n hourly requests
-	sum, err := Run(ctx, client, store, plans, opts)
+	sum, err := executor.Run(ctx, client, store, plans, opts)
 	if err != nil || sum.Total.Triggered != n {
 		t.Fatalf("run: %v (triggered %d, want %d)", err, sum.Total.Triggered, n)
 	}

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"context"
@@ -8,32 +8,11 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
-
-// StateNotFound is the job state recorded when a job id the state knows no longer exists
-// on the service; Wait treats it as final.
-const StateNotFound = "NotFound"
-
-// JobStatus is the last known state of one job of a plan.
-type JobStatus struct {
-	Plan, Job, Name string
-	Bucket, Region  string
-	Type            string
-	JobID           string
-	State           string // Submitted, Running, Success, Failed, Pause, Cancel or StateNotFound
-	Code, Message   string // the job's error, when Failed
-	created         time.Time
-	// recheck marks a Failed job whose error the state does not hold (a state file written
-	// before planrun kept the error of jobs found on the service): refresh reads it once.
-	recheck bool
-}
-
-// Final reports whether the job will not change any more: Success, Failed, Cancel or
-// StateNotFound.
-func (j *JobStatus) Final() bool { return ciapi.Terminal(j.State) || j.State == StateNotFound }
 
 // groupKey is one list sweep: a bucket and a job type.
 type groupKey struct{ bucket, region, typ string }
@@ -59,37 +38,37 @@ type tracker struct {
 }
 
 // statusOf is the job of a state row.
-func statusOf(row *Record) *JobStatus {
-	j := &JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
+func statusOf(row *executor.Record) *executor.JobStatus {
+	j := &executor.JobStatus{Plan: row.Plan, Job: row.Job, Name: row.Name, Bucket: row.Bucket,
 		Region: row.Region, Type: string(row.Type), JobID: row.JobID, State: row.JobState,
 		Code: row.ErrorCode, Message: row.ErrorMessage}
-	j.recheck = j.State == ciapi.StateFailed && j.Code == "" && j.Message == ""
-	if c, ok := parseServiceTime(row.JobCreated); ok {
-		j.created = c
+	j.Recheck = j.State == ciapi.StateFailed && j.Code == "" && j.Message == ""
+	if c, ok := executor.ParseServiceTime(row.JobCreated); ok {
+		j.Created = c
 	} else {
-		j.created = row.CreatedAt.Add(-sweepSlack)
+		j.Created = row.CreatedAt.Add(-executor.SweepSlack)
 	}
 	return j
 }
 
 // followedOf is j as the scratch keeps it.
-func followedOf(j *JobStatus) state.Followed {
+func followedOf(j *executor.JobStatus) state.Followed {
 	return state.Followed{Plan: j.Plan, Job: j.Job, Name: j.Name, Bucket: j.Bucket, Region: j.Region,
 		Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message,
-		Created: j.created.UnixNano(), Recheck: j.recheck}
+		Created: j.Created.UnixNano(), Recheck: j.Recheck}
 }
 
 // jobOfFollowed is the inverse of followedOf.
-func jobOfFollowed(f *state.Followed) *JobStatus {
-	return &JobStatus{Plan: f.Plan, Job: f.Job, Name: f.Name, Bucket: f.Bucket, Region: f.Region,
+func jobOfFollowed(f *state.Followed) *executor.JobStatus {
+	return &executor.JobStatus{Plan: f.Plan, Job: f.Job, Name: f.Name, Bucket: f.Bucket, Region: f.Region,
 		Type: f.Type, JobID: f.JobID, State: f.State, Code: f.Code, Message: f.Message,
-		created: time.Unix(0, f.Created), recheck: f.Recheck}
+		Created: time.Unix(0, f.Created), Recheck: f.Recheck}
 }
 
 // jobs streams, in plan order, every request of the plans that the state records with a
 // job id, as its job's last known state. Pending writes are flushed first.
-func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*JobStatus, error] {
-	return func(yield func(*JobStatus, error) bool) {
+func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*executor.JobStatus, error] {
+	return func(yield func(*executor.JobStatus, error) bool) {
 		for _, p := range plans {
 			for row, err := range e.rows(ctx, p) {
 				if err != nil {
@@ -115,13 +94,13 @@ func (e *engine) jobs(ctx context.Context, plans []*plan.Plan) iter.Seq2[*JobSta
 // requests spend most of its time there. A request whose row is not at its position (the
 // plan was edited since the row was written, or its requests are not in position order) is
 // looked up by Name.
-func (e *engine) rows(ctx context.Context, p *plan.Plan) iter.Seq2[*Record, error] {
-	return func(yield func(*Record, error) bool) {
+func (e *engine) rows(ctx context.Context, p *plan.Plan) iter.Seq2[*executor.Record, error] {
+	return func(yield func(*executor.Record, error) bool) {
 		next, stop := iter.Pull2(e.store.Records(ctx, p.Name))
 		defer stop()
 		var (
-			here  []Record // the rows at position seq
-			ahead *Record  // the next row after them
+			here  []executor.Record // the rows at position seq
+			ahead *executor.Record  // the next row after them
 			ended bool
 			seq   = -1
 		)
@@ -153,12 +132,12 @@ func (e *engine) rows(ctx context.Context, p *plan.Plan) iter.Seq2[*Record, erro
 				}
 			}
 		}
-		for req := range e.o.requests(p) {
+		for req := range e.o.Requests(p) {
 			if err := ctx.Err(); err != nil {
 				yield(nil, err)
 				return
 			}
-			var found *Record
+			var found *executor.Record
 			if req.Seq > seq {
 				if err := advance(req.Seq); err != nil {
 					yield(nil, err)
@@ -209,12 +188,12 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 				t.close()
 				return nil, err
 			}
-			var row Record
+			var row executor.Record
 			ok := found != nil
 			if ok {
 				row = *found
 			}
-			if ok && row.JobID == "" && row.Status == RowTriggered {
+			if ok && row.JobID == "" && row.Status == executor.RowTriggered {
 				// Created, but its answer named no id: find it by Name now.
 				if row, ok, err = e.identify(ctx, row); err != nil {
 					t.close()
@@ -229,7 +208,7 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 			if !j.Final() {
 				t.unfinished++
 			}
-			if !j.Final() || j.recheck {
+			if !j.Final() || j.Recheck {
 				if add = append(add, followedOf(j)); len(add) == 1000 {
 					if err := sc.AddFollowed(ctx, add); err != nil {
 						t.close()
@@ -252,7 +231,7 @@ func (t *tracker) close() { t.scratch.Close() }
 
 // identify looks up by Name the job of a triggered row whose id is unknown, and records
 // the id when found; ok is false when the job is not found (yet).
-func (e *engine) identify(ctx context.Context, row Record) (Record, bool, error) {
+func (e *engine) identify(ctx context.Context, row executor.Record) (executor.Record, bool, error) {
 	d, err := e.findByName(ctx, row.Bucket, row.Region, string(row.Type), row.Name)
 	switch {
 	case errors.Is(err, ciapi.ErrNotFound):
@@ -262,7 +241,7 @@ func (e *engine) identify(ctx context.Context, row Record) (Record, bool, error)
 		return row, false, fmt.Errorf("find the job of %s: %w", row.Name, err)
 	}
 	row.JobID, row.JobState, row.JobCreated = d.JobId, d.State, d.CreationTime
-	if err := e.store.Send(&state.Write{Records: []Record{row}}); err != nil {
+	if err := e.store.Send(&state.Write{Records: []executor.Record{row}}); err != nil {
 		return row, false, fmt.Errorf("save job id: %w", err)
 	}
 	return row, true, nil
@@ -311,13 +290,13 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 
 // apply records d as the state of j, a followed job, in the counts of t; it returns what
 // the state file records of it.
-func (t *tracker) apply(j *JobStatus, d *ciapi.JobDetail) state.JobSeen {
+func (t *tracker) apply(j *executor.JobStatus, d *ciapi.JobDetail) state.JobSeen {
 	wasFinal := j.Final()
 	t.states[j.State]--
 	if t.states[j.State] <= 0 {
 		delete(t.states, j.State)
 	}
-	j.recheck = false
+	j.Recheck = false
 	j.State = d.State
 	if d.State == ciapi.StateFailed {
 		j.Code, j.Message = d.Code, d.Message
@@ -335,13 +314,13 @@ func (t *tracker) apply(j *JobStatus, d *ciapi.JobDetail) state.JobSeen {
 
 // save writes the jobs read in this pass (changed: the scratch rows with their new state)
 // to the scratch, and seen to the state file.
-func (e *engine) save(ctx context.Context, t *tracker, changed []*JobStatus, keys []int64, seen []state.JobSeen) error {
+func (e *engine) save(ctx context.Context, t *tracker, changed []*executor.JobStatus, keys []int64, seen []state.JobSeen) error {
 	upd := make([]state.Followed, len(changed))
 	done := make([]bool, len(changed))
 	for i, j := range changed {
 		upd[i] = followedOf(j)
 		upd[i].Key, upd[i].Swept = keys[i], t.pass
-		done[i] = j.Final() && !j.recheck
+		done[i] = j.Final() && !j.Recheck
 	}
 	if err := t.scratch.UpdateFollowed(ctx, upd, done); err != nil {
 		return err
@@ -356,7 +335,7 @@ func (e *engine) save(ctx context.Context, t *tracker, changed []*JobStatus, key
 
 // sweepFollowed lists the jobs of group g over the creation times of its followed jobs,
 // newest first, and records the state of every followed job it sees; it stops once each
-// was seen. What it lists is matched against the scratch one list page (sweepPageSize
+// was seen. What it lists is matched against the scratch one list page (executor.SweepPageSize
 // jobs) at a time: memory holds one page, not the followed jobs.
 func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGroup) error {
 	n, oldest, newest, err := t.scratch.FollowSpan(ctx, g)
@@ -364,7 +343,7 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 		return err
 	}
 	left := n
-	buf := make([]ciapi.JobDetail, 0, sweepPageSize)
+	buf := make([]ciapi.JobDetail, 0, executor.SweepPageSize)
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
@@ -379,7 +358,7 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 		if err != nil {
 			return err
 		}
-		var changed []*JobStatus
+		var changed []*executor.JobStatus
 		var keys []int64
 		var seen []state.JobSeen
 		for i := range rows {
@@ -402,7 +381,7 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 			if d.JobId == "" {
 				return nil
 			}
-			if buf = append(buf, *d); len(buf) < sweepPageSize {
+			if buf = append(buf, *d); len(buf) < executor.SweepPageSize {
 				return nil
 			}
 			if err := flush(); err != nil {
@@ -422,13 +401,13 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 // describePage reads, one describe per job id, the followed jobs of page (all of group k)
 // that the sweep did not see.
 func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page []state.Followed) error {
-	jobs := make([]*JobStatus, len(page))
+	jobs := make([]*executor.JobStatus, len(page))
 	want := make(map[string][]int, len(page))
 	for i := range page {
 		jobs[i] = jobOfFollowed(&page[i])
 		want[jobs[i].JobID] = append(want[jobs[i].JobID], i)
 	}
-	var changed []*JobStatus
+	var changed []*executor.JobStatus
 	var keys []int64
 	var seen []state.JobSeen
 	var failed error // a describe that failed: what was seen until then is still recorded
@@ -446,10 +425,10 @@ func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page 
 		for _, i := range idx {
 			j := jobs[i]
 			switch {
-			case gone && j.recheck:
-				j.recheck = false // it ended Failed; that the service no longer has it changes nothing
+			case gone && j.Recheck:
+				j.Recheck = false // it ended Failed; that the service no longer has it changes nothing
 			case gone:
-				seen = append(seen, t.apply(j, &ciapi.JobDetail{JobId: id, State: StateNotFound}))
+				seen = append(seen, t.apply(j, &ciapi.JobDetail{JobId: id, State: executor.StateNotFound}))
 			default:
 				seen = append(seen, t.apply(j, resp.JobsDetail))
 			}

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -18,14 +19,14 @@ func TestCancelEachStreamsEveryJobOnce(t *testing.T) {
 	defer func(n int) { cancelPageSize = n }(cancelPageSize)
 	cancelPageSize = 7
 	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
-	p := testenv.Hourly("stream", 3*sweepPageSize/2, 1).Parse(t)
-	if _, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, quick()); err != nil {
+	p := testenv.Hourly("stream", 3*executor.SweepPageSize/2, 1).Parse(t)
+	if _, err := executor.Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	dupNames, i := 0, 0
 	for r := range p.Requests() { // every third Name made again
 		if i%3 == 0 {
-			if _, err := client.Create(background(t), r.Bucket, r.Region, CreateRequest(&r)); err != nil {
+			if _, err := client.Create(background(t), r.Bucket, r.Region, executor.CreateRequest(&r)); err != nil {
 				t.Fatal(err)
 			}
 			dupNames++
@@ -33,7 +34,7 @@ func TestCancelEachStreamsEveryJobOnce(t *testing.T) {
 		i++
 	}
 	jobs := emu.Server.Jobs()
-	if len(jobs) <= sweepPageSize || len(jobs) != p.Count()+dupNames {
+	if len(jobs) <= executor.SweepPageSize || len(jobs) != p.Count()+dupNames {
 		t.Fatalf("%d jobs on the emulator, want %d (more than a list page)", len(jobs), p.Count()+dupNames)
 	}
 	done := jobs[len(jobs)/2]

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -24,7 +25,7 @@ func TestWaitStopsMidSweepWhenCancelled(t *testing.T) {
 	emu, client := testenv.Start(t, emulator.Options{Seed: 9, SubmittedFor: time.Hour, RunningFor: time.Hour})
 	p := testenv.Hourly("cancel-mid-sweep", 999, 1).Parse(t) // 1,000 requests: a sweep of 10 pages
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 

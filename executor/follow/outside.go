@@ -1,10 +1,11 @@
-package executor
+package follow
 
 import (
 	"context"
 	"strings"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -13,10 +14,10 @@ import (
 // the plan no longer makes.
 type outside struct {
 	plan    string
-	prefix  string            // how every Name of the jobs reached starts
-	heads   map[string]string // NameHead -> plan job name, of the jobs reached
-	names   *nameSet          // the plan's whole current expansion (8 bytes a Name)
-	inState []*JobStatus      // unfinished jobs of state rows outside the expansion
+	prefix  string                // how every Name of the jobs reached starts
+	heads   map[string]string     // NameHead -> plan job name, of the jobs reached
+	names   *executor.NameSet     // the plan's whole current expansion (8 bytes a Name)
+	inState []*executor.JobStatus // unfinished jobs of state rows outside the expansion
 }
 
 // outsideOf finds what lies outside p's expansion: the plan jobs whose requests kept (the
@@ -24,11 +25,11 @@ type outside struct {
 // for p; and the unfinished jobs of the state's rows of p that the expansion no longer
 // makes. It adds the listings those rows need to groups.
 func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bool, groups map[groupKey]bool) (*outside, error) {
-	all := &nameSet{}
+	all := &executor.NameSet{}
 	for r := range p.Requests() {
-		all.add(r.Name, p.Count())
+		all.Add(r.Name, p.Count())
 	}
-	all.seal()
+	all.Seal()
 	o := &outside{plan: p.Name, heads: map[string]string{}, names: all}
 	for job := range kept {
 		o.heads[plan.NameHead(p.Name, job)] = job
@@ -37,15 +38,15 @@ func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bo
 		if err != nil {
 			return nil, err
 		}
-		if o.names.has(rec.Name) || (e.o.Filter != nil && !kept[rec.Job]) {
+		if o.names.Has(rec.Name) || (e.o.Filter != nil && !kept[rec.Job]) {
 			continue
 		}
 		o.heads[plan.NameHead(p.Name, rec.Job)] = rec.Job
 		groups[groupKey{rec.Bucket, rec.Region, string(rec.Type)}] = true
-		if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == StateNotFound {
+		if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == executor.StateNotFound {
 			continue
 		}
-		o.inState = append(o.inState, &JobStatus{Plan: rec.Plan, Job: rec.Job, Name: rec.Name,
+		o.inState = append(o.inState, &executor.JobStatus{Plan: rec.Plan, Job: rec.Job, Name: rec.Name,
 			Bucket: rec.Bucket, Region: rec.Region, Type: string(rec.Type), JobID: rec.JobID, State: rec.JobState})
 	}
 	first := true
@@ -53,7 +54,7 @@ func (e *engine) outsideOf(ctx context.Context, p *plan.Plan, kept map[string]bo
 		if first {
 			o.prefix, first = head, false
 		} else {
-			o.prefix = commonPrefix(o.prefix, head)
+			o.prefix = executor.CommonPrefix(o.prefix, head)
 		}
 	}
 	return o, nil

@@ -1,9 +1,10 @@
-package executor
+package follow
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -12,16 +13,16 @@ import (
 // nothing else; kin recognises a retry of a request from its Name alone.
 func TestRetryNamesAreRecognised(t *testing.T) {
 	p := testenv.Hourly("kin", 3, 1).Parse(t)
-	var names nameSet
+	var names executor.NameSet
 	k := newKin(&names)
 	var reqs []plan.Request
 	for r := range p.Requests() {
-		names.add(r.Name, p.Count())
+		names.Add(r.Name, p.Count())
 		reqs = append(reqs, r)
 	}
 	long := strings.Repeat("x", plan.MaxNameLen-plan.NameHashLen-1) + "-0123456789abcdef"
-	names.add(long, 0)
-	names.seal()
+	names.Add(long, 0)
+	names.Seal()
 	for _, r := range reqs {
 		k.addRequest(r.Name, p.Count())
 	}

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -20,13 +21,13 @@ func TestWaitFollowsMoreJobsThanFitInOnePage(t *testing.T) {
 		RunningFor: 150 * time.Millisecond, FailRate: 0.2})
 	p := testenv.Hourly("pages", 119, 1).Parse(t) // 120 requests: 8 pages of 16
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	opts := quick()
 	opts.PollInterval = 50 * time.Millisecond
 	rounds := 0
-	opts.OnWaitRound = func(ws *WaitSummary) {
+	opts.OnWaitRound = func(ws *executor.WaitSummary) {
 		rounds++
 		total := 0
 		for _, n := range ws.States {
@@ -93,7 +94,7 @@ func TestRefreshSweepsOncePerGroupNotPerPage(t *testing.T) {
 	emu, client := testenv.Start(t, emulator.Options{Seed: 6, SubmittedFor: time.Hour, RunningFor: time.Hour})
 	p := testenv.Hourly("sweep-once", 249, 1).Parse(t) // 250 requests
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	for round := 1; round <= 2; round++ {

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -44,7 +45,7 @@ func TestWaitFollowsJobsOfRequestsThatMoved(t *testing.T) {
 	_, client := testenv.Start(t, emulator.Options{Seed: 3, SubmittedFor: time.Hour, RunningFor: time.Hour})
 	store := openStore(t, "")
 	before := windowPlan(t, "moved", 1, 21) // 20 requests
-	if _, err := Run(background(t), client, store, []*plan.Plan{before}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{before}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	after := windowPlan(t, "moved", 0, 21) // the same 20, each one position later, and a new first one

@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
@@ -15,7 +16,7 @@ func TestWaitFollowsJobsToTheEnd(t *testing.T) {
 		RunningFor: 150 * time.Millisecond, FailRate: 0.3})
 	p := testenv.Hourly("follow", 40, 1).Parse(t)
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	before := emu.Server.Stats()
@@ -79,7 +80,7 @@ func TestCancelStopsUnfinishedJobs(t *testing.T) {
 	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
 	p := testenv.Hourly("halt", 12, 1).Parse(t)
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	res, err := Cancel(background(t), client, store, []*plan.Plan{p}, quick())
@@ -124,11 +125,11 @@ func TestCancelCancelsEveryDuplicate(t *testing.T) {
 	emu, client := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour})
 	p := testenv.Hourly("dups", 2, 1).Parse(t)
 	store := openStore(t, "")
-	if _, err := Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
+	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	for r := range p.Requests() { // the same creates again: every Name twice
-		if _, err := client.Create(background(t), r.Bucket, r.Region, CreateRequest(&r)); err != nil {
+		if _, err := client.Create(background(t), r.Bucket, r.Region, executor.CreateRequest(&r)); err != nil {
 			t.Fatal(err)
 		}
 	}

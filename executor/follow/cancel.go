@@ -1,4 +1,4 @@
-package executor
+package follow
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -25,14 +26,14 @@ const (
 
 // CancelResult is what Cancel did with one job of a plan.
 type CancelResult struct {
-	JobStatus
+	executor.JobStatus
 	Outcome string // CancelDone, CancelFinished or CancelError
 	Err     error
 	// Duplicates is how many jobs on the service share this job's Name (1 when it is the
 	// only one). Every one of them has its own CancelResult.
 	Duplicates int
 	// Outside marks a job whose Name the plan's current expansion no longer makes: an
-	// earlier generation, or a job edited since (reached with Options.AllGenerations).
+	// earlier generation, or a job edited since (reached with executor.Options.AllGenerations).
 	Outside bool
 }
 
@@ -66,7 +67,7 @@ const cancelExamples = 5
 var cancelPageSize = 1000
 
 // Cancel is CancelEach with every result collected in a slice (for small plans and tests).
-func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options) ([]CancelResult, error) {
+func Cancel(ctx context.Context, api executor.API, store *state.Store, plans []*plan.Plan, opts executor.Options) ([]CancelResult, error) {
 	var results []CancelResult
 	_, err := CancelEach(ctx, api, store, plans, opts, func(r CancelResult) error {
 		results = append(results, r)
@@ -88,7 +89,7 @@ func Cancel(ctx context.Context, api API, store *state.Store, plans []*plan.Plan
 // was opened read-only (another planrun holds it): then the state is left as it is, and a
 // Wait of the holder sees the jobs cancelled on its next poll. The error counts the jobs
 // that could not be cancelled and names a few.
-func CancelEach(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, opts Options,
+func CancelEach(ctx context.Context, api executor.API, store *state.Store, plans []*plan.Plan, opts executor.Options,
 	fn func(CancelResult) error) (CancelSummary, error) {
 	e := newEngine(api, store, opts)
 	c := &canceller{e: e, fn: fn}
@@ -180,21 +181,21 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	e := c.e
 	groups := map[groupKey]bool{}
 	kept := map[string]bool{} // the plan jobs with a request kept
-	var names nameSet
+	var names executor.NameSet
 	kn := newKin(&names) // the jobs planrun derived from the requests: retries (see derivedForms)
 	prefix, first := "", true
-	for req := range e.o.requests(p) {
+	for req := range e.o.Requests(p) {
 		groups[groupKey{req.Bucket, req.Region, req.Type}] = true
 		kept[req.Job] = true
-		names.add(req.Name, p.Count())
+		names.Add(req.Name, p.Count())
 		short := kn.addRequest(req.Name, p.Count()) // every Name derived from it starts so
 		if first {
 			prefix, first = short, false
 		} else {
-			prefix = commonPrefix(prefix, short)
+			prefix = executor.CommonPrefix(prefix, short)
 		}
 	}
-	names.seal()
+	names.Seal()
 	kn.seal()
 	jobPrefixes := make([]string, len(p.Jobs))
 	for i := range p.Jobs {
@@ -206,7 +207,7 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	}
 	var since time.Time
 	if known {
-		since = firstRun.Add(-sweepSlack)
+		since = firstRun.Add(-executor.SweepSlack)
 	}
 	var out *outside
 	if e.o.AllGenerations {
@@ -237,16 +238,16 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 				return nil
 			}
 			mark, job := state.CancelUnmatched, ""
-			if out != nil && !out.names.has(d.Name) {
+			if out != nil && !out.names.Has(d.Name) {
 				if job = out.jobOf(d.Name); job != "" && !ciapi.Terminal(d.State) {
 					mark = state.CancelOutside
 				}
 			}
-			if job == "" && !names.has(d.Name) {
+			if job == "" && !names.Has(d.Name) {
 				// A job planrun derived from a request (a retry): of this plan's requests,
 				// or (AllGenerations) of a job reached, of any generation.
 				if _, ok := kn.derived(p.Name, d.Name); ok {
-					mark, job = state.CancelInPlan, jobOfName(p, jobPrefixes, d.Name)
+					mark, job = state.CancelInPlan, executor.JobOfName(p, jobPrefixes, d.Name)
 				} else if root, _, ok := derivedRoot(p.Name, d.Name); ok && out != nil {
 					if job = out.jobOfHead(root); job != "" && !ciapi.Terminal(d.State) {
 						mark = state.CancelOutside
@@ -287,7 +288,7 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 	// The state records a derived job under its own plan name (a retry's under
 	// "<plan>.retries"): its job state is written there.
 	planOf := func(name string) string {
-		if !names.has(name) {
+		if !names.Has(name) {
 			if _, sp, ok := derivedRoot(p.Name, name); ok {
 				return sp
 			}
@@ -301,7 +302,7 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 // from p's requests (retries, under their own plan name) that the sweep did not find, to
 // be described and cancelled: those of the requests kept, and with AllGenerations those
 // of every plan job reached.
-func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *nameSet, k *kin,
+func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *executor.NameSet, k *kin,
 	kept map[string]bool, out *outside) error {
 	var missed []state.CancelJob
 	for _, sp := range derivedStatePlans(p.Name) {
@@ -309,8 +310,8 @@ func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.
 			if err != nil {
 				return err
 			}
-			if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == StateNotFound ||
-				(c.e.o.Filter != nil && !kept[rec.Job]) || (sp == p.Name && names.has(rec.Name)) {
+			if rec.JobID == "" || ciapi.Terminal(rec.JobState) || rec.JobState == executor.StateNotFound ||
+				(c.e.o.Filter != nil && !kept[rec.Job]) || (sp == p.Name && names.Has(rec.Name)) {
 				continue
 			}
 			mark := state.CancelInPlan
@@ -336,10 +337,10 @@ func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.
 // match confirms the jobs found by Name against the plan's requests (marking them in the
 // scratch), writes what it learns to the state, and adds to the scratch the unfinished
 // jobs the state knows that the sweep missed (to be described).
-func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *nameSet, out *outside) error {
+func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *executor.NameSet, out *outside) error {
 	e := c.e
 	var seen []state.JobSeen
-	var found []Record
+	var found []executor.Record
 	var marks, missed []state.CancelJob
 	flush := func() error {
 		if err := e.note(&state.Write{Records: found, Jobs: seen}); err != nil {
@@ -354,13 +355,13 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 		seen, found, marks, missed = nil, nil, marks[:0], missed[:0]
 		return nil
 	}
-	for req := range e.o.requests(p) {
+	for req := range e.o.Requests(p) {
 		row, inState, err := e.store.Lookup(ctx, req.Plan, req.Name)
 		if err != nil {
 			return err
 		}
 		var ds []state.CancelJob
-		if names.has(req.Name) {
+		if names.Has(req.Name) {
 			if ds, err = sc.CancelByName(ctx, req.Name); err != nil {
 				return err
 			}
@@ -378,7 +379,7 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 			if inState && row.JobID == d.JobID {
 				seen = append(seen, state.JobSeen{Plan: req.Plan, Name: req.Name, State: d.State, Created: d.Created})
 			} else {
-				rec := recordFor(&req, RowSkipped)
+				rec := state.RecordFor(&req, executor.RowSkipped)
 				rec.JobID, rec.JobState, rec.JobCreated = d.JobID, d.State, d.Created
 				found = append(found, rec)
 			}
@@ -446,10 +447,10 @@ func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) str
 		g.SetLimit(e.o.Parallel)
 		for i := range page {
 			j := &page[i]
-			r := CancelResult{JobStatus: JobStatus{Plan: planOf(j.Name), Job: j.Job, Name: j.Name, Bucket: j.Bucket,
+			r := CancelResult{JobStatus: executor.JobStatus{Plan: planOf(j.Name), Job: j.Job, Name: j.Name, Bucket: j.Bucket,
 				Region: j.Region, Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message},
 				Duplicates: max(j.Dups, 1), Outside: j.Mark == state.CancelOutside}
-			if !j.Describe && (ciapi.Terminal(r.State) || r.State == StateNotFound || ctx.Err() != nil) {
+			if !j.Describe && (ciapi.Terminal(r.State) || r.State == executor.StateNotFound || ctx.Err() != nil) {
 				c.finish(ctx, &r)
 				continue
 			}
@@ -477,7 +478,7 @@ func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) str
 
 // finish reports r without a call: it is finished, or ctx is done.
 func (c *canceller) finish(ctx context.Context, r *CancelResult) {
-	if ciapi.Terminal(r.State) || r.State == StateNotFound {
+	if ciapi.Terminal(r.State) || r.State == executor.StateNotFound {
 		r.Outcome = CancelFinished
 	} else {
 		r.Outcome, r.Err = CancelError, ctx.Err()
@@ -489,7 +490,7 @@ func (c *canceller) finish(ctx context.Context, r *CancelResult) {
 // whether it made a call (and so learnt a state to write).
 func (c *canceller) cancelOne(ctx context.Context, r *CancelResult) bool {
 	e := c.e
-	if ciapi.Terminal(r.State) || r.State == StateNotFound {
+	if ciapi.Terminal(r.State) || r.State == executor.StateNotFound {
 		r.Outcome = CancelFinished
 		return false
 	}
@@ -510,11 +511,11 @@ func (c *canceller) cancelOne(ctx context.Context, r *CancelResult) bool {
 }
 
 // describeJob refreshes j with one describe call.
-func (e *engine) describeJob(ctx context.Context, j *JobStatus) error {
+func (e *engine) describeJob(ctx context.Context, j *executor.JobStatus) error {
 	resp, err := e.api.Describe(ctx, j.Bucket, j.Region, j.JobID)
 	switch {
 	case errors.Is(err, ciapi.ErrNotFound) || (err == nil && (resp == nil || resp.JobsDetail == nil)):
-		j.State = StateNotFound
+		j.State = executor.StateNotFound
 	case err != nil:
 		return fmt.Errorf("describe job %s: %w", j.JobID, err)
 	default:
