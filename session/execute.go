@@ -200,13 +200,13 @@ func (s *Session) runOutcome(sum *executor.Summary, wait *executor.WaitSummary, 
 	return nil
 }
 
-// TuneGC tunes the collector for a run (executor.TuneGC) unless the user set GOGC; the
+// TuneGC tunes the collector for a run (tuneGC) unless the user set GOGC; the
 // memory limit too unless the user set GOMEMLIMIT.
 func TuneGC(getenv func(string) string) (restore func()) {
 	if getenv("GOGC") != "" {
 		return func() {}
 	}
-	return executor.TuneGC(getenv("GOMEMLIMIT") == "")
+	return tuneGC(getenv("GOMEMLIMIT") == "")
 }
 
 // maxReadForSummary is the most batch jobs whose objects a `run --wait` with one attempt

@@ -5,7 +5,6 @@ import (
 	"runtime/debug"
 	"testing"
 
-	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/session"
 )
 
@@ -13,8 +12,8 @@ func TestTuneGCSetsAndRestores(t *testing.T) {
 	old := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(old)
 	restore := session.TuneGC(func(string) string { return "" })
-	if got := debug.SetGCPercent(executor.RunGCPercent); got != executor.RunGCPercent {
-		t.Errorf("during a run: GC percent %d, want %d", got, executor.RunGCPercent)
+	if got := debug.SetGCPercent(session.RunGCPercent); got != session.RunGCPercent {
+		t.Errorf("during a run: GC percent %d, want %d", got, session.RunGCPercent)
 	}
 	restore()
 	if got := debug.SetGCPercent(150); got != 150 {
@@ -46,8 +45,8 @@ func TestTuneGCBoundsTheHeapSoftly(t *testing.T) {
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
 	restore := session.TuneGC(func(string) string { return "" })
-	if got := debug.SetMemoryLimit(-1); got != executor.RunMemoryLimit {
-		t.Errorf("during a run: memory limit %d, want %d", got, executor.RunMemoryLimit)
+	if got := debug.SetMemoryLimit(-1); got != session.RunMemoryLimit {
+		t.Errorf("during a run: memory limit %d, want %d", got, session.RunMemoryLimit)
 	}
 	restore()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {

@@ -1,4 +1,4 @@
-package executor
+package session
 
 import "runtime/debug"
 
@@ -18,10 +18,10 @@ const RunGCPercent = 400
 // stays flat however large the plan (BENCHMARKS.md, area 9).
 const RunMemoryLimit = 64 << 20
 
-// TuneGC sets RunGCPercent (and RunMemoryLimit when limit is set) for the rest of a run,
+// tuneGC sets RunGCPercent (and RunMemoryLimit when limit is set) for the rest of a run,
 // and returns the function that restores the previous settings. The command calls it
 // unless the user set GOGC, with limit unless the user set GOMEMLIMIT.
-func TuneGC(limit bool) (restore func()) {
+func tuneGC(limit bool) (restore func()) {
 	old := debug.SetGCPercent(RunGCPercent)
 	oldLimit := int64(-1)
 	if limit {
