@@ -89,8 +89,15 @@ type RetrySet struct {
 	Retrying int
 	// Lists are the URL files written (or, on a dry run, that would be), in order.
 	Lists []RetryList
-	// Exhausted lists the objects that failed MaxAttempts times: not retried.
+	// Exhausted lists the objects that failed MaxAttempts times: not retried. With
+	// RetryConfig.Lean it keeps the first MaxKeptExhausted of them; ExhaustedCount and
+	// ExhaustedByCode count them all.
 	Exhausted []executor.ObjectResult
+	// ExhaustedCount is how many objects failed MaxAttempts times.
+	ExhaustedCount int
+	// ExhaustedByCode counts them by the code of their last failure ("(no code)" when the
+	// service gave none, "(detail call failed)" when its details could not be read).
+	ExhaustedByCode map[string]int
 	// Counts are the per-object counts of every batch job read, latest attempts counted.
 	Counts []executor.ObjectCounts
 	// Objects is how many objects (per workflow or tag, each once) were read; Failed how
@@ -263,7 +270,14 @@ func (w *retryWriter) flush(ctx context.Context) error {
 		}
 		w.set.Failed++
 		if r.Attempt >= w.cfg.MaxAttempts {
-			w.set.Exhausted = append(w.set.Exhausted, *r)
+			w.set.ExhaustedCount++
+			if w.set.ExhaustedByCode == nil {
+				w.set.ExhaustedByCode = map[string]int{}
+			}
+			w.set.ExhaustedByCode[exhaustedCode(r)]++
+			if !w.cfg.Lean || len(w.set.Exhausted) < MaxKeptExhausted {
+				w.set.Exhausted = append(w.set.Exhausted, *r)
+			}
 			return nil
 		}
 		if w.cfg.Via == ViaObject {
@@ -473,4 +487,19 @@ func (s *RetrySet) Retried() []executor.ObjectResult {
 			Workflow: l.Workflow, Tag: l.Tag, Attempt: l.Attempt - 1}
 	}
 	return out
+}
+
+// MaxKeptExhausted is how many exhausted objects a lean RetrySet keeps (about 300 bytes
+// each): enough to show examples and list them on a terminal, bounded at a million.
+const MaxKeptExhausted = 1000
+
+// exhaustedCode is the code an exhausted object is counted under.
+func exhaustedCode(r *executor.ObjectResult) string {
+	switch {
+	case r.Code != "":
+		return r.Code
+	case r.DetailErr != nil:
+		return "(detail call failed)"
+	}
+	return "(no code)"
 }

@@ -358,3 +358,30 @@ func TestLeanRetryKeepsCountsNotObjects(t *testing.T) {
 		t.Fatalf("Retried names %d requests, want 2", len(origins))
 	}
 }
+
+// A lean retry set counts every exhausted object by code but keeps only the first
+// MaxKeptExhausted of them: a million objects that failed for good do not fill memory.
+func TestLeanRetrySetBoundsTheExhaustedItKeeps(t *testing.T) {
+	_, c := startEmulator(t, emulator.Options{})
+	e := newEngine(c, nil, quick())
+	w := &retryWriter{cfg: RetryConfig{MaxAttempts: 2, Via: ViaURLFile, DryRun: true, ListCap: DefaultListCap, Lean: true},
+		set: &RetrySet{}, rounds: newRounds(), e: e, api: c}
+	w.seed = maphash.MakeSeed()
+	n := MaxKeptExhausted + 500
+	for i := range n {
+		r := executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef", Origin: "p-j-0123456789abcdef",
+			Bucket: testBucket, Region: testRegion, Workflow: resWorkflow, Attempt: 2, State: ciapi.StateFailed,
+			Object: fmt.Sprintf("k/%06d.mp4", i), ExecutionID: fmt.Sprintf("i%d", i), Code: []string{"A", "B"}[i%2]}
+		if err := w.add(background(t), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.flush(background(t)); err != nil {
+		t.Fatal(err)
+	}
+	if w.set.ExhaustedCount != n || len(w.set.Exhausted) != MaxKeptExhausted ||
+		w.set.ExhaustedByCode["A"]+w.set.ExhaustedByCode["B"] != n || w.set.ExhaustedByCode["A"] != n/2 {
+		t.Fatalf("exhausted %d kept of %d counted, by code %v; want %d kept of %d", len(w.set.Exhausted), w.set.ExhaustedCount,
+			w.set.ExhaustedByCode, MaxKeptExhausted, n)
+	}
+}

@@ -85,7 +85,7 @@ func writeRetryText(w io.Writer, set *objects.RetrySet, o options) error {
 	width := o.fitWidth()
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, layout.WrapWidth(fmt.Sprintf("planrun retry --dry-run: %d of %d objects failed at their latest attempt; %d would be triggered again, %d failed every allowed attempt",
-		set.Failed, set.Objects, len(set.Retry), len(set.Exhausted)), width))
+		set.Failed, set.Objects, len(set.Retry), max(set.ExhaustedCount, len(set.Exhausted))), width))
 	if len(set.Retry) > 0 {
 		bw.WriteString("\n")
 		tw := &layout.AlignedTable{W: bw, Specs: retrySpecs, Width: width, Sorted: true}
@@ -104,23 +104,28 @@ func writeRetryText(w io.Writer, set *objects.RetrySet, o options) error {
 }
 
 // WriteExhausted lists the objects that failed maxAttempts times and are not retried, one
-// line each fitted to the width of opts (WithWidth, WithWide).
-func WriteExhausted(w io.Writer, maxAttempts int, rs []executor.ObjectResult, color bool, opts ...Option) error {
+// line each fitted to the width of opts (WithWidth, WithWide): total of them, of which rs
+// are the ones kept (a lean retry keeps the first thousand).
+func WriteExhausted(w io.Writer, maxAttempts, total int, rs []executor.ObjectResult, color bool, opts ...Option) error {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if len(rs) == 0 {
+	total = max(total, len(rs))
+	if total == 0 {
 		return nil
 	}
 	bw := bufio.NewWriter(w)
 	noun := "objects"
-	if len(rs) == 1 {
+	if total == 1 {
 		noun = "object"
 	}
-	fmt.Fprintf(bw, "\n%s\n", layout.WrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", len(rs), noun, maxAttempts, maxAttempts), o.fitWidth()))
+	fmt.Fprintf(bw, "\n%s\n", layout.WrapWidth(fmt.Sprintf("%d %s failed %d attempts and will not be retried (--max-attempts %d):", total, noun, maxAttempts, maxAttempts), o.fitWidth()))
 	for i := range rs {
 		fmt.Fprintln(bw, "  "+results.FailedObjectLine(&rs[i], color, max(o.fitWidth()-2, 0)))
+	}
+	if left := total - len(rs); left > 0 {
+		fmt.Fprintf(bw, "  ... and %d more (planrun results --failed lists them all)\n", left)
 	}
 	return bw.Flush()
 }

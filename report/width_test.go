@@ -139,7 +139,7 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 		if err := WriteRetryPreview(b, "text", set, opts...); err != nil {
 			return err
 		}
-		return WriteExhausted(b, 3, set.Exhausted, false, opts...)
+		return WriteExhausted(b, 3, len(set.Exhausted), set.Exhausted, false, opts...)
 	})
 	render("cancel", func(b *strings.Builder) error {
 		s, err := New("text", b, append(opts, For(Cancel))...)

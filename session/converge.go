@@ -136,16 +136,18 @@ func take(c *Converged, set *objects.RetrySet, attempts int) {
 		c.ByCode["(retry round unreadable)"] += set.Unknown
 	}
 	c.Attempts = max(c.Attempts, attempts)
-	for i := range set.Exhausted {
+	for code, n := range set.ExhaustedByCode {
+		c.ByCode[code] += n
+	}
+	for i := range set.Exhausted { // the first MaxKeptExhausted: examples
 		r := &set.Exhausted[i]
 		code := results.FailureCode(r)
-		c.ByCode[code]++
 		if len(c.Examples[code]) < examplesPerCode {
 			c.Examples[code] = append(c.Examples[code], r.Object)
 		}
 		c.Attempts = max(c.Attempts, r.Attempt)
 	}
-	if left := c.Failed - len(set.Exhausted) - set.Unknown; left > 0 {
+	if left := c.Failed - set.ExhaustedCount - set.Unknown; left > 0 {
 		c.ByCode["(not retried)"] += left
 	}
 }

@@ -95,10 +95,10 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 		if s.Out.Format != "text" {
 			w = s.IO.Stderr
 		}
-		if err := report.WriteExhausted(w, maxAttempts, set.Exhausted, s.IO.Color(), s.IO.TableOptions(&s.Out)...); err != nil {
+		if err := report.WriteExhausted(w, maxAttempts, set.ExhaustedCount, set.Exhausted, s.IO.Color(), s.IO.TableOptions(&s.Out)...); err != nil {
 			return err
 		}
-		if len(set.Exhausted) > 0 || bad {
+		if set.ExhaustedCount > 0 || bad {
 			return Failed
 		}
 		return nil
