@@ -61,6 +61,7 @@ var layers = map[string]layer{
 	// The test support: a leaf flag, and the environment tests share (emulator, plans).
 	"internal/testflag": {allow: []string{}},
 	"internal/testenv":  {allow: []string{"ciapi", "plan"}, never: []string{"executor", "state", "report", "cmd"}},
+	"internal/exectest": {allow: []string{"executor", "state"}, never: []string{"objects", "report", "session", "cmd"}},
 }
 
 // under reports whether package pkg is p or lies under it.

@@ -87,7 +87,7 @@ func TestTestSupportOnlyInTests(t *testing.T) {
 			continue
 		}
 		for _, imp := range imports {
-			if under(imp, "internal/testflag") || under(imp, "internal/testenv") {
+			if under(imp, "internal/testflag") || under(imp, "internal/testenv") || under(imp, "internal/exectest") {
 				t.Errorf("%s imports %s outside its tests", pkg, imp)
 			}
 		}

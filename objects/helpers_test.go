@@ -2,13 +2,12 @@ package objects
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/internal/exectest"
 	"github.com/planrun/planrun/internal/testenv"
 	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 	"github.com/planrun/planrun/state"
@@ -26,30 +25,11 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Running, *cia
 	return testenv.Start(t, opts)
 }
 
-// openStore opens a fresh state file in a temp dir.
-func openStore(t *testing.T, path string) *state.Store {
-	t.Helper()
-	if path == "" {
-		path = filepath.Join(t.TempDir(), "state", "state.db")
-	}
-	s, err := state.Open(path)
-	if err != nil {
-		t.Fatalf("open state: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// openStore is exectest.Store.
+func openStore(t *testing.T, path string) *state.Store { return exectest.Store(t, path) }
 
-// quick are options that keep tests fast.
-func quick() executor.Options {
-	return executor.Options{Parallel: 4, BackoffBase: 5 * time.Millisecond, BackoffCap: 50 * time.Millisecond,
-		RequestTimeout: 3 * time.Second, PollInterval: 10 * time.Millisecond, SettleDelay: 20 * time.Millisecond,
-		SettleWindow: 100 * time.Millisecond}
-}
+// quick is exectest.Quick.
+func quick() executor.Options { return exectest.Quick() }
 
-// background is a context for tests.
-func background(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// background is exectest.Context.
+func background(t *testing.T) context.Context { return exectest.Context(t) }

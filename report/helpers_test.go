@@ -2,8 +2,6 @@ package report
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,24 +10,8 @@ import (
 	"github.com/planrun/planrun/internal/testflag"
 )
 
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *testflag.Update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test ./report -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
+// golden is testflag.Golden.
+func golden(t *testing.T, name, got string) { testflag.Golden(t, name, got) }
 
 var t0 = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
 

@@ -17,11 +17,7 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	if err := s.NeedPlans(paths); err != nil {
 		return err
 	}
-	plans, err := s.LoadValid(paths, "text")
-	if err != nil {
-		return err
-	}
-	sel, err := s.Selector(plans)
+	plans, sel, err := s.LoadSelected(paths, "text")
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,21 @@ func (s *Session) Load(files []string, maxRequests int) ([]plan.FileResult, erro
 	return results, nil
 }
 
+// LoadSelected loads the valid plans under paths (problems rendered in format) and
+// compiles the selection flags against them: what every command that takes plans starts
+// with.
+func (s *Session) LoadSelected(paths []string, format string) ([]*plan.Plan, *Selector, error) {
+	plans, err := s.LoadValid(paths, format)
+	if err != nil {
+		return nil, nil, err
+	}
+	sel, err := s.Selector(plans)
+	if err != nil {
+		return nil, nil, err
+	}
+	return plans, sel, nil
+}
+
 // Selector compiles --job, --since, --until and --shard against plans: an unknown job, a
 // bad time or shard, or a selection that keeps no request at all is a UsageError.
 func (s *Session) Selector(plans []*plan.Plan) (*Selector, error) {

@@ -20,11 +20,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 	if err := s.NeedPlans(paths); err != nil {
 		return err
 	}
-	plans, err := s.LoadValid(paths, "text")
-	if err != nil {
-		return err
-	}
-	sel, err := s.Selector(plans)
+	plans, sel, err := s.LoadSelected(paths, "text")
 	if err != nil {
 		return err
 	}

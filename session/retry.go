@@ -38,13 +38,9 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 	if err != nil {
 		return err
 	}
-	plans, err := s.LoadValid(paths, "text")
-	if err != nil {
-		return err
-	}
 	// --job, --since and --until narrow the requests whose objects are retried; the retry
 	// requests themselves are not narrowed again.
-	sel, err := s.Selector(plans)
+	plans, sel, err := s.LoadSelected(paths, "text")
 	if err != nil {
 		return err
 	}

@@ -98,11 +98,7 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 	if err != nil {
 		return err
 	}
-	plans, err := s.LoadValid(paths, s.Out.Format)
-	if err != nil {
-		return err
-	}
-	sel, err := s.Selector(plans)
+	plans, sel, err := s.LoadSelected(paths, s.Out.Format)
 	if err != nil {
 		return err
 	}

@@ -35,10 +35,7 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 	sel := &Selector{}
 	if len(paths) > 0 {
 		var err error
-		if plans, err = s.LoadValid(paths, "text"); err != nil {
-			return err
-		}
-		if sel, err = s.Selector(plans); err != nil {
+		if plans, sel, err = s.LoadSelected(paths, "text"); err != nil {
 			return err
 		}
 	}
