@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 )
 
@@ -41,8 +42,8 @@ func TestIsThrottleOnRealAnswers(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: create succeeded", tc.name)
 		}
-		if got := IsThrottle(err); got != tc.want {
-			t.Errorf("%s: IsThrottle(%v) = %v, want %v", tc.name, err, got, tc.want)
+		if got := pace.IsThrottle(err); got != tc.want {
+			t.Errorf("%s: pace.IsThrottle(%v) = %v, want %v", tc.name, err, got, tc.want)
 		}
 	}
 }
@@ -50,7 +51,7 @@ func TestIsThrottleOnRealAnswers(t *testing.T) {
 // paceRun creates every request of p through pace with parallel workers, each retrying
 // its create until it succeeds (every failure injected before anything is created), and
 // returns how many answers were throttles.
-func paceRun(t *testing.T, client *ciapi.Client, pace Pacer, p *plan.Plan, parallel int) (throttled int64) {
+func paceRun(t *testing.T, client *ciapi.Client, pc pace.Pacer, p *plan.Plan, parallel int) (throttled int64) {
 	t.Helper()
 	ctx := background(t)
 	reqs := make(chan plan.Request)
@@ -62,16 +63,16 @@ func paceRun(t *testing.T, client *ciapi.Client, pace Pacer, p *plan.Plan, paral
 			defer wg.Done()
 			for req := range reqs {
 				for ctx.Err() == nil {
-					start, err := pace.Wait(ctx)
+					start, err := pc.Wait(ctx)
 					if err != nil {
 						return
 					}
 					_, err = client.Create(ctx, testBucket, testRegion, CreateRequest(&req))
-					pace.Observe(start, err)
+					pc.Observe(start, err)
 					if err == nil {
 						break
 					}
-					if IsThrottle(err) {
+					if pace.IsThrottle(err) {
 						n.Add(1)
 					} else if !ciapi.IsRetryable(err) {
 						t.Errorf("create %s: %v", req.Name, err)
@@ -105,9 +106,9 @@ func TestAdaptiveAgainstEmulatorThrottle(t *testing.T) {
 	emu, client := startEmulator(t, emulator.Options{Seed: 4})
 	emu.Server.SetThrottle(emulator.Throttle{QPS: limit})
 	p := hourlyPlan(t, "throttled", 399, 1) // 399 windows and one node job
-	pace := NewAdaptive(AdaptiveConfig{})
-	throttled := paceRun(t, client, pace, p, 8)
-	t.Logf("%d throttled for 400 creates, stats %+v", throttled, pace.Stats())
+	pc := pace.NewAdaptive(pace.AdaptiveConfig{})
+	throttled := paceRun(t, client, pc, p, 8)
+	t.Logf("%d throttled for 400 creates, stats %+v", throttled, pc.Stats())
 	sameNames(t, jobNames(t, emu), names(p))
 	if n := emu.Server.Stats().Faults[emulator.FaultThrottle]; int64(n) != throttled {
 		t.Errorf("the emulator throttled %d calls, the pace's callers saw %d", n, throttled)
@@ -118,8 +119,8 @@ func TestAdaptiveAgainstEmulatorRandomFaults(t *testing.T) {
 	emu, client := startEmulator(t, emulator.Options{Seed: 6,
 		Faults: emulator.Faults{ErrorRate: 0.2, ResetRate: 0.05}})
 	p := hourlyPlan(t, "faulty", 199, 1)
-	pace := NewAdaptive(AdaptiveConfig{Start: 100})
-	if throttled := paceRun(t, client, pace, p, 8); throttled != 0 {
+	pc := pace.NewAdaptive(pace.AdaptiveConfig{Start: 100})
+	if throttled := paceRun(t, client, pc, p, 8); throttled != 0 {
 		t.Fatalf("%d throttles from an emulator without throttling", throttled)
 	}
 	sameNames(t, jobNames(t, emu), names(p))
@@ -127,7 +128,7 @@ func TestAdaptiveAgainstEmulatorRandomFaults(t *testing.T) {
 	if st.Faults[emulator.FaultError] == 0 || st.Faults[emulator.FaultReset] == 0 {
 		t.Fatalf("no faults injected: %v", st.Faults)
 	}
-	if ps := pace.Stats(); ps.Drops != 0 || ps.Rate < 100 {
+	if ps := pc.Stats(); ps.Drops != 0 || ps.Rate < 100 {
 		t.Errorf("random 500s and resets moved the pace: %+v, want no drop and the rate >= its start 100", ps)
 	}
 }
