@@ -58,6 +58,9 @@ type ObjectCounts struct {
 	Failed    int
 	Running   int // Submitted or Running
 	Other     int // Cancel, Pause, or a state the service may add
+	// Attempts is the highest attempt among the objects counted, each at its latest (1
+	// without retries; 0 when none was counted).
+	Attempts int
 	// ByCode counts the failures per Code ("" when unknown).
 	ByCode map[string]int
 	// DetailErrors counts the failed executions whose detail call failed.

@@ -180,6 +180,7 @@ func (e *engine) details(ctx context.Context, api executor.ResultsAPI, bj *execu
 // add counts r in c and emits it.
 func add(c *executor.ObjectCounts, r *executor.ObjectResult, emit func(executor.ObjectResult) error) error {
 	c.Objects++
+	c.Attempts = max(c.Attempts, r.Attempt, 1)
 	switch r.State {
 	case ciapi.StateSuccess:
 		c.Succeeded++

@@ -18,7 +18,7 @@ func StateCounts(counts []executor.ObjectCounts, at time.Time) []state.ObjectCou
 			continue
 		}
 		out = append(out, state.ObjectCounts{Plan: c.Plan, Name: c.Name, JobID: c.ID, Objects: c.Objects,
-			Succeeded: c.Succeeded, Failed: c.Failed, Running: c.Running, ByCode: c.ByCode, Complete: true, ReadAt: at})
+			Succeeded: c.Succeeded, Failed: c.Failed, Running: c.Running, ByCode: c.ByCode, Complete: true, ReadAt: at, Attempts: c.Attempts})
 	}
 	return out
 }

@@ -27,6 +27,9 @@ type ObjectCounts struct {
 	// Complete is false when the listing stopped before its end (the counts hold what was read).
 	Complete bool
 	ReadAt   time.Time
+	// Attempts is the highest attempt among the objects counted (1 without retries; 0 when
+	// unknown: counts an older planrun wrote).
+	Attempts int
 }
 
 // objectCountsSQL is the table of ObjectCounts, one row per request: added to state files
@@ -47,6 +50,10 @@ CREATE TABLE IF NOT EXISTS object_counts (
 );
 `
 
+// objectAttemptsSQL adds the attempts of ObjectCounts to the table (an addition after
+// objectCountsSQL): an older planrun's rows read 0, unknown.
+const objectAttemptsSQL = `ALTER TABLE object_counts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;`
+
 // PutObjectCounts records counts, replacing what the state held for the same requests, in
 // one transaction. It does not wait for the writer: the table is apart from the requests.
 func (s *Store) PutObjectCounts(ctx context.Context, counts []ObjectCounts) error {
@@ -62,11 +69,12 @@ func (s *Store) PutObjectCounts(ctx context.Context, counts []ObjectCounts) erro
 	}
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO object_counts
-		(plan, name, job_id, objects, succeeded, failed, running, by_code, complete, read_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)
+		(plan, name, job_id, objects, succeeded, failed, running, by_code, complete, read_at, attempts)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (plan, name) DO UPDATE SET job_id=excluded.job_id, objects=excluded.objects,
 		succeeded=excluded.succeeded, failed=excluded.failed, running=excluded.running,
-		by_code=excluded.by_code, complete=excluded.complete, read_at=excluded.read_at`)
+		by_code=excluded.by_code, complete=excluded.complete, read_at=excluded.read_at,
+		attempts=excluded.attempts`)
 	if err != nil {
 		return s.sqlError("write state", err)
 	}
@@ -83,7 +91,7 @@ func (s *Store) PutObjectCounts(ctx context.Context, counts []ObjectCounts) erro
 			complete = 1
 		}
 		if _, err := stmt.ExecContext(ctx, c.Plan, c.Name, c.JobID, c.Objects, c.Succeeded, c.Failed, c.Running,
-			string(codes), complete, c.ReadAt.UTC().Format(stampFormat)); err != nil {
+			string(codes), complete, c.ReadAt.UTC().Format(stampFormat), c.Attempts); err != nil {
 			return s.sqlError("write state", err)
 		}
 	}
@@ -99,7 +107,7 @@ func (s *Store) PutObjectCounts(ctx context.Context, counts []ObjectCounts) erro
 // (read-only, not migrated) yields none.
 func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[ObjectCounts, error] {
 	return func(yield func(ObjectCounts, error) bool) {
-		var has int
+		var has, hasAttempts int
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='table' AND name='object_counts'`).Scan(&has); err != nil {
 			yield(ObjectCounts{}, s.sqlError("read state", err))
 			return
@@ -107,8 +115,17 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 		if has == 0 {
 			return
 		}
+		// A read-only file migrated by an older planrun has the table without attempts.
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('object_counts') WHERE name='attempts'`).Scan(&hasAttempts); err != nil {
+			yield(ObjectCounts{}, s.sqlError("read state", err))
+			return
+		}
+		attempts := "0"
+		if hasAttempts > 0 {
+			attempts = "c.attempts"
+		}
 		q := `SELECT c.plan, c.name, c.job_id, c.objects, c.succeeded, c.failed, c.running, c.by_code,
-			c.complete, c.read_at FROM object_counts c JOIN requests r ON r.plan=c.plan AND r.name=c.name
+			c.complete, c.read_at, ` + attempts + ` FROM object_counts c JOIN requests r ON r.plan=c.plan AND r.name=c.name
 			AND r.job_id=c.job_id`
 		args := make([]any, len(plans))
 		if len(plans) > 0 {
@@ -128,7 +145,7 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 			var codes, readAt string
 			var complete int
 			if err := rows.Scan(&c.Plan, &c.Name, &c.JobID, &c.Objects, &c.Succeeded, &c.Failed, &c.Running,
-				&codes, &complete, &readAt); err != nil {
+				&codes, &complete, &readAt, &c.Attempts); err != nil {
 				yield(ObjectCounts{}, s.sqlError("read state", err))
 				return
 			}

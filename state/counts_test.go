@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -122,8 +123,8 @@ func TestOldStateFileGainsObjectCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var additionsHad string
-	if err := s.db.QueryRow(`SELECT value FROM meta WHERE key='additions'`).Scan(&additionsHad); err != nil || additionsHad != "1" {
-		t.Errorf("meta.additions %q (%v), want 1", additionsHad, err)
+	if err := s.db.QueryRow(`SELECT value FROM meta WHERE key='additions'`).Scan(&additionsHad); err != nil || additionsHad != strconv.Itoa(len(additions)) {
+		t.Errorf("meta.additions %q (%v), want %d", additionsHad, err, len(additions))
 	}
 	s.Close()
 

@@ -13,7 +13,7 @@ const stateSchemaVersion = "1"
 // file that lacks them (the migration of an older file; meta.additions counts those a file
 // has). An older planrun reads and writes a file with them as before: it never touches
 // them, so they leave stateSchemaVersion alone. Append; never edit or reorder.
-var additions = []string{objectCountsSQL}
+var additions = []string{objectCountsSQL, objectAttemptsSQL, userCancelsSQL}
 
 // schemaSQL creates the state tables. Credentials are never stored anywhere in them.
 const schemaSQL = `
