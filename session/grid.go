@@ -25,16 +25,16 @@ func ReadGrid(ctx context.Context, store *state.Store, plans []string, keep func
 	return g, readGrid(ctx, g, store, plans, keep, nil)
 }
 
-// gridCounts are object counts by plan and request name, to use instead of those the
-// state records (planrun results --html).
-type gridCounts map[[2]string][2]int
+// gridCounts are object counts (objects, failed, attempts) by plan and request name, to
+// use instead of those the state records (planrun results --html).
+type gridCounts map[[2]string][3]int
 
 // countsOfFirst keeps the counts of the requests' first batch jobs, those read whole.
 func countsOfFirst(counts []executor.ObjectCounts) gridCounts {
 	m := gridCounts{}
 	for _, c := range counts {
 		if c.Attempt <= 1 && (c.Err == nil || c.Objects > 0) {
-			m[[2]string{c.Plan, c.Name}] = [2]int{c.Objects, c.Failed}
+			m[[2]string{c.Plan, c.Name}] = [3]int{c.Objects, c.Failed, c.Attempts}
 		}
 	}
 	return m
@@ -64,10 +64,12 @@ func readGrid(ctx context.Context, g grid.Adder, store *state.Store, plans []str
 			c := GridCellFromRecord(rec)
 			if more && counts.Plan == rec.Plan && counts.Name == rec.Name {
 				c.Objects, c.ObjectsFailed, c.HasCounts = counts.Objects, counts.Failed, true
+				c.Attempts = max(c.Attempts, counts.Attempts)
 				counts, cerr, more = next()
 			}
 			if o, ok := override[[2]string{rec.Plan, rec.Name}]; ok {
 				c.Objects, c.ObjectsFailed, c.HasCounts = o[0], o[1], true
+				c.Attempts = max(rec.Attempt(), o[2])
 			}
 			if !yield(row{rec, c}, nil) {
 				return

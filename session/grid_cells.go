@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
@@ -41,7 +42,7 @@ func GridStateOf(status, jobState string) grid.GridState {
 func GridCellFromRecord(r state.Record) grid.GridCell {
 	c := grid.GridCell{Plan: r.Plan, Job: r.Job, InputKind: r.InputKind, Input: r.Input, Workflow: r.Workflow,
 		Name: r.Name, JobID: r.JobID, JobState: r.JobState, Code: r.ErrorCode, Message: r.ErrorMessage,
-		State: GridStateOf(string(r.Status), r.JobState)}
+		State: GridStateOf(string(r.Status), r.JobState), Attempts: r.Attempt()}
 	c.Start, c.End = parseWindow(r.WindowStart, r.WindowEnd)
 	return c
 }
@@ -52,6 +53,7 @@ func GridCellFromResult(r executor.Result) grid.GridCell {
 	c := grid.GridCell{Plan: r.Plan, Job: r.Job, InputKind: r.InputKind, Input: r.Input, Workflow: r.Workflow,
 		Name: r.Name, JobID: r.JobID, JobState: r.JobState, Code: code, Message: msg,
 		State: GridStateOf(string(r.Status), r.JobState)}
+	_, c.Attempts = plan.SplitAttempt(r.Name)
 	c.Start, c.End = parseWindow(r.WindowStart, r.WindowEnd)
 	return c
 }

@@ -54,11 +54,16 @@ func TestRunWaitMaxAttemptsConverges(t *testing.T) {
 	}
 
 	// The grid folds the retry batch jobs into the requests they came from: 31 rows' worth
-	// of requests, whose counts are the objects at their latest attempt.
-	g := runCLI(t, map[string]string{"COLUMNS": "100"}, "status", "--state", st, "--grid")
+	// of requests, whose counts are the objects at their latest attempt, and says after how
+	// many attempts they failed (a cell of the page: its request's).
+	g := runCLI(t, map[string]string{"COLUMNS": "200"}, "status", "--state", st, "--grid")
 	if g.code != 0 || strings.Contains(g.stdout, "small.retries/") || !strings.Contains(g.stdout, "31 requests") ||
-		!strings.Contains(g.stdout, fmt.Sprintf("%d of 81 objects failed", permanent)) {
-		t.Errorf("status --grid: exit %d, want the retries folded into 31 requests, %d of 81 objects failed:\n%s%s", g.code, permanent, g.stdout, g.stderr)
+		!strings.Contains(g.stdout, fmt.Sprintf("%d of 81 objects failed after up to 3 attempts", permanent)) {
+		t.Errorf("status --grid: exit %d, want the retries folded into 31 requests, %d of 81 objects failed after up to 3 attempts:\n%s%s", g.code, permanent, g.stdout, g.stderr)
+	}
+	page := runCLI(t, nil, "status", "--state", st, "--format", "html")
+	if page.code != 0 || !strings.Contains(page.stdout, " objects failed after 3 attempts\"") {
+		t.Errorf("status --format html: exit %d, no cell says after 3 attempts:\n%s", page.code, page.stderr)
 	}
 }
 

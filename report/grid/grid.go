@@ -66,6 +66,9 @@ type GridCell struct {
 	// Objects and ObjectsFailed count the batch job's objects when HasCounts.
 	Objects, ObjectsFailed int
 	HasCounts              bool
+	// Attempts is how many times the request's objects were tried at most (its retries
+	// and re-runs folded in; 0 or 1: once).
+	Attempts int
 }
 
 // zones holds one *time.Location per UTC offset: time.Parse makes a new one for every
@@ -160,8 +163,8 @@ type gridStored struct {
 
 // tally32 is a GridTally in 32-bit counts.
 type tally32 struct {
-	requests, objects, objectsFailed, counted int32
-	states                                    [gridStates]int32
+	requests, objects, objectsFailed, counted, attempts int32
+	states                                              [gridStates]int32
 }
 
 func (t *tally32) add(c *GridCell) {
@@ -172,6 +175,7 @@ func (t *tally32) add(c *GridCell) {
 		t.objects += int32(c.Objects)
 		t.objectsFailed += int32(c.ObjectsFailed)
 	}
+	t.attempts = max(t.attempts, int32(c.Attempts))
 }
 
 func (t *tally32) merge(o *tally32) {
@@ -179,6 +183,7 @@ func (t *tally32) merge(o *tally32) {
 	t.objects += o.objects
 	t.objectsFailed += o.objectsFailed
 	t.counted += o.counted
+	t.attempts = max(t.attempts, o.attempts)
 	for i := range t.states {
 		t.states[i] += o.states[i]
 	}
@@ -186,7 +191,8 @@ func (t *tally32) merge(o *tally32) {
 
 // full is t as a GridTally.
 func (t *tally32) full() GridTally {
-	g := GridTally{Requests: int(t.requests), Objects: int(t.objects), ObjectsFailed: int(t.objectsFailed), Counted: int(t.counted)}
+	g := GridTally{Requests: int(t.requests), Objects: int(t.objects), ObjectsFailed: int(t.objectsFailed), Counted: int(t.counted),
+		Attempts: int(t.attempts)}
 	for i := range t.states {
 		g.States[i] = int(t.states[i])
 	}
@@ -201,12 +207,13 @@ type storedCell struct {
 	offset                               int32 // of the window, in seconds
 	state                                GridState
 	hasCounts                            bool
-	objects, objectsFailed               int32
+	objects, objectsFailed, attempts     int32
 }
 
 func storeCell(c *GridCell) storedCell {
 	s := storedCell{name: c.Name, jobID: c.JobID, jobState: c.JobState, code: c.Code, message: c.Message,
-		state: c.State, hasCounts: c.HasCounts, objects: int32(c.Objects), objectsFailed: int32(c.ObjectsFailed)}
+		state: c.State, hasCounts: c.HasCounts, objects: int32(c.Objects), objectsFailed: int32(c.ObjectsFailed),
+		attempts: int32(c.Attempts)}
 	if c.windowed() {
 		_, off := c.Start.Zone()
 		s.start, s.end, s.offset = c.Start.UnixNano(), c.End.UnixNano(), int32(off)
@@ -217,7 +224,8 @@ func storeCell(c *GridCell) storedCell {
 // cell is s as a GridCell (without the row's fields).
 func (s *storedCell) cell() *GridCell {
 	c := &GridCell{Name: s.name, JobID: s.jobID, JobState: s.jobState, Code: s.code, Message: s.message,
-		State: s.state, HasCounts: s.hasCounts, Objects: int(s.objects), ObjectsFailed: int(s.objectsFailed)}
+		State: s.state, HasCounts: s.hasCounts, Objects: int(s.objects), ObjectsFailed: int(s.objectsFailed),
+		Attempts: int(s.attempts)}
 	if s.start != 0 || s.end != 0 {
 		z := zoneAt(int(s.offset))
 		c.Start, c.End = time.Unix(0, s.start).In(z), time.Unix(0, s.end).In(z)
@@ -518,6 +526,8 @@ type GridTally struct {
 	States   [gridStates]int
 	// Objects and ObjectsFailed add up the object counts of the Counted requests that have them.
 	Objects, ObjectsFailed, Counted int
+	// Attempts is the most attempts of a request counted (retries and re-runs).
+	Attempts int
 }
 
 // add counts one request.
@@ -529,6 +539,7 @@ func (t *GridTally) add(c *GridCell) {
 		t.Objects += c.Objects
 		t.ObjectsFailed += c.ObjectsFailed
 	}
+	t.Attempts = max(t.Attempts, c.Attempts)
 }
 
 // worst is the worst state counted; ok is false when nothing was.
@@ -552,14 +563,34 @@ func (t *GridTally) summary() string {
 	return layout.Plural(t.Requests, "request") + ": " + strings.Join(parts, ", ")
 }
 
-// objectsLine reads "3 of 412 objects failed", or "" when no counts are known.
+// objectsLine reads "3 of 412 objects failed after 2 attempts" ("after up to 2" when it
+// adds up several requests), or "" when no counts are known.
 func (t *GridTally) objectsLine() string {
 	if t.Counted == 0 {
 		return ""
 	}
-	s := fmt.Sprintf("%d of %d objects failed", t.ObjectsFailed, t.Objects)
+	s := objectsFailed(t.ObjectsFailed, t.Objects, t.Attempts, t.Counted > 1)
 	if t.Counted < t.Requests {
 		s += fmt.Sprintf(" (counts known for %d of %d requests)", t.Counted, t.Requests)
 	}
 	return s
+}
+
+// objectsFailed reads "3 of 412 objects failed", with " after 2 attempts" when the objects
+// were tried more than once (retries folded into their request), " after up to 2
+// attempts" when several requests are added up.
+func objectsFailed(failed, objects, attempts int, several bool) string {
+	return fmt.Sprintf("%d of %d objects failed", failed, objects) + afterAttempts(attempts, several)
+}
+
+// afterAttempts reads " after 2 attempts" (" after up to 2 attempts" when several), or ""
+// for one attempt.
+func afterAttempts(attempts int, several bool) string {
+	switch {
+	case attempts <= 1:
+		return ""
+	case several:
+		return fmt.Sprintf(" after up to %d attempts", attempts)
+	}
+	return fmt.Sprintf(" after %d attempts", attempts)
 }

@@ -11,6 +11,7 @@ func (t *GridTally) merge(o *GridTally) {
 	t.Objects += o.Objects
 	t.ObjectsFailed += o.ObjectsFailed
 	t.Counted += o.Counted
+	t.Attempts = max(t.Attempts, o.Attempts)
 }
 
 // foldKey is the row that adds up the folded rows of a plan job and workflow.

@@ -39,9 +39,9 @@ func fixtureGrid() *Grid {
 				switch {
 				case prefix == "input/clips/" && d == 9:
 					c.State, c.JobState, c.Code, c.Message = GridFailed, ciapi.StateFailed, "InternalError", "workflow node <Transcode> failed"
-					c.ObjectsFailed = 3
+					c.ObjectsFailed, c.Attempts = 3, 2 // its retry round folded in
 				case prefix == "input/video/" && wf[1] == '7' && d == 4:
-					c.ObjectsFailed = 2 // a success whose batch job had failed objects
+					c.ObjectsFailed, c.Attempts = 2, 3 // a success whose batch job had failed objects, retried twice
 				case prefix == "input/clips/" && wf[1] == '0' && d >= 10 && d < 14:
 					c.State, c.JobState = GridCancelled, ciapi.StateCancel
 					c.HasCounts = false
@@ -84,7 +84,7 @@ func TestGridLayoutRowsColumnsTotals(t *testing.T) {
 		t.Fatalf("row 2 is %s %s", r.input, r.workflow)
 	}
 	s := r.slots[10]
-	if st, _ := s.state(); st != GridFailed || s.tally.objectsLine() != "3 of 409 objects failed" {
+	if st, _ := s.state(); st != GridFailed || s.tally.objectsLine() != "3 of 409 objects failed after 2 attempts" {
 		t.Errorf("slot 2024-01-10: %v %q", st, s.tally.objectsLine())
 	}
 	if l.cols[10].label != "2024-01-10" || l.cols[10].tally.Requests != 4 || l.cols[10].tally.States[GridFailed] != 2 {

@@ -65,7 +65,7 @@ func WriteGridMarkdown(w io.Writer, g *Grid) error {
 		case r.tally.Counted == 0:
 			b.WriteString(" |")
 		default:
-			fmt.Fprintf(&b, " %d of %d |", r.tally.ObjectsFailed, r.tally.Objects)
+			fmt.Fprintf(&b, " %d of %d%s |", r.tally.ObjectsFailed, r.tally.Objects, afterAttempts(r.tally.Attempts, r.tally.Counted > 1))
 		}
 		b.WriteString("\n")
 	}

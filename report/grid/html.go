@@ -145,7 +145,7 @@ func slotHTML(col *gridColumn, s *gridSlot) htmlCell {
 		b.WriteString("\nmessage: " + c.Message)
 	}
 	if c.HasCounts && s.tally.Requests == 1 {
-		fmt.Fprintf(&b, "\n%d of %d objects failed", c.ObjectsFailed, c.Objects)
+		b.WriteString("\n" + objectsFailed(c.ObjectsFailed, c.Objects, c.Attempts, false))
 	}
 	return htmlCell{State: st.String(), Title: cleanLines(b.String()), ObjectsFailed: s.tally.ObjectsFailed}
 }
