@@ -17,6 +17,9 @@ import (
 type Rerun struct {
 	Failed    bool // the batch job ended Failed
 	Cancelled bool // the batch job ended Cancel (planrun cancel, the console, the service)
+	// Spare, when set, leaves alone a batch job that ended Cancel for which it reports true
+	// (the --max-attempts loop: a cancel of planrun cancel stands, see state.UserCancel).
+	Spare func(ctx context.Context, plan, name, jobID string) (bool, error)
 }
 
 // RerunStates are the words of run --rerun, in the order usage names them.
@@ -152,10 +155,10 @@ func rerunPlan(ctx context.Context, e *engine, store *state.Store, p *plan.Plan,
 		if row != nil && plan.AttemptName(r.Name, latest) != row.Name {
 			row = nil // the service knows a later attempt than the state
 		}
-		jobState := ""
+		jobState, jobID := "", ""
 		switch {
 		case onService:
-			jobState = ex.state
+			jobState, jobID = ex.state, ex.id
 			if row != nil && (!row.Done() || row.JobState != ex.state) {
 				// What the service shows is recorded, as a refresh records it (a row an
 				// earlier run left "sending" whose job was made is found).
@@ -170,11 +173,19 @@ func rerunPlan(ctx context.Context, e *engine, store *state.Store, p *plan.Plan,
 				w.Records = append(w.Records, seen)
 			}
 		case row != nil && row.Done():
-			jobState = row.JobState
+			jobState, jobID = row.JobState, row.JobID
+		}
+		selected := latest > 0 && sel.Selects(jobState)
+		if selected && jobState == ciapi.StateCancel && sel.Spare != nil {
+			spare, err := sel.Spare(ctx, p.Name, plan.AttemptName(r.Name, latest), jobID)
+			if err != nil {
+				return nil, 0, err
+			}
+			selected = !spare // the latest attempt stays
 		}
 		next := max(latest, 1)
 		switch {
-		case latest > 0 && sel.Selects(jobState):
+		case selected:
 			next, again = latest+1, again+1
 		case next > 1 && jobState == "":
 			again++ // an attempt an earlier run left unsent (or unanswered): sent unless found

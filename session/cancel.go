@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/report"
+	"github.com/planrun/planrun/state"
 )
 
 // Cancel is planrun cancel: it cancels the unfinished batch jobs of the plans under
@@ -38,8 +39,12 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	}
 	opts := s.Options(nil, sel.Filter())
 	opts.AllGenerations = allGenerations
+	rec := s.cancelRecorder(store)
+	if rec != store && rec != nil {
+		defer rec.Close()
+	}
 	var sinkErr error
-	sum, cerr := follow.CancelEach(ctx, api, store, plans, opts, func(r follow.CancelResult) error {
+	sum, cerr := follow.CancelEachRecording(ctx, api, store, rec, plans, opts, func(r follow.CancelResult) error {
 		sinkErr = sink.Cancelled(r)
 		return sinkErr
 	})
@@ -60,4 +65,21 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 		return Failed
 	}
 	return nil
+}
+
+// cancelRecorder is where cancel records the user's cancels (see state.UserCancel): the
+// state itself, or, while another planrun holds it (store is then read-only), the same
+// file opened without the lock, so that a run --wait --max-attempts running beside it
+// leaves these batch jobs cancelled. nil when the file cannot be written: then it says so.
+func (s *Session) cancelRecorder(store *state.Store) *state.Store {
+	if !store.ReadOnly() {
+		return store
+	}
+	rec, err := state.Open(s.Service.StatePath())
+	if err != nil {
+		s.IO.Warnf("the cancels are not recorded in %s (%v): a run --wait --max-attempts may send these batch jobs again",
+			s.Service.StatePath(), err)
+		return nil
+	}
+	return rec
 }

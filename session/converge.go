@@ -82,16 +82,18 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 	}
 }
 
-// rerunFailedBatchJobs sends again, as run --rerun failed does (a new attempt of the
-// request, named <name>-a<N>, exactly once), the run's batch jobs that ended Failed, up to
-// attempt o.MaxAttempts of each request, and waits for them. A batch job that ended Cancel
-// is left alone: the state cannot tell planrun cancel from the service's own cancel, and
-// the user's cancel stands (only run --rerun cancelled sends those again).
+// rerunFailedBatchJobs sends again, as run --rerun failed,cancelled does (a new attempt of
+// the request, named <name>-a<N>, exactly once), the run's batch jobs that ended Failed,
+// or Cancel by the service (or the console), up to attempt o.MaxAttempts of each request,
+// and waits for them. A batch job that planrun cancel cancelled (the state records it
+// before the cancel is sent, see state.UserCancel) is left alone: the user's cancel stands,
+// and only run --rerun cancelled sends it again.
 func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api executor.API, read, run executor.Options, prog *progress.Progress) error {
 	if x.o.MaxAttempts < 2 {
 		return nil // one attempt: run --wait as it always was, no lookups
 	}
-	set, err := executor.Reruns(ctx, api, x.store, x.plans, executor.Rerun{Failed: true}, true, read)
+	sel := executor.Rerun{Failed: true, Cancelled: true, Spare: x.store.UserCancelled}
+	set, err := executor.Reruns(ctx, api, x.store, x.plans, sel, true, read)
 	if err != nil {
 		return fmt.Errorf("re-run failed batch jobs: %w", err)
 	}
@@ -108,7 +110,7 @@ func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api ex
 			}
 		})
 	}
-	prog.StartWait(fmt.Sprintf("re-running batch jobs that ended Failed (at most %d attempts a request)", x.o.MaxAttempts))
+	prog.StartWait(fmt.Sprintf("re-running batch jobs that ended Failed or were cancelled by the service (at most %d attempts a request)", x.o.MaxAttempts))
 	sum, err := executor.Run(ctx, api, x.store, plans, run)
 	prog.Done()
 	if err == nil && sum != nil && sum.Total.Triggered > 0 {

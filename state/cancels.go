@@ -74,3 +74,6 @@ func (s *Store) UserCancelled(ctx context.Context, plan, name, jobID string) (bo
 	}
 	return n > 0, nil
 }
+
+// ReadOnly reports whether the store was opened for reading only (OpenReadOnly).
+func (s *Store) ReadOnly() bool { return s.w == nil }

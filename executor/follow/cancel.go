@@ -89,10 +89,23 @@ func Cancel(ctx context.Context, api executor.API, store *state.Store, plans []*
 // was opened read-only (another planrun holds it): then the state is left as it is, and a
 // Wait of the holder sees the jobs cancelled on its next poll. The error counts the jobs
 // that could not be cancelled and names a few.
+//
+// Before a page of cancels is sent, its batch jobs are recorded in store as the user's
+// cancels (state.UserCancel), which the loop of run --wait --max-attempts leaves alone; a
+// store opened read-only records none (see CancelEachRecording).
 func CancelEach(ctx context.Context, api executor.API, store *state.Store, plans []*plan.Plan, opts executor.Options,
 	fn func(CancelResult) error) (CancelSummary, error) {
+	return CancelEachRecording(ctx, api, store, store, plans, opts, fn)
+}
+
+// CancelEachRecording is CancelEach recording the user's cancels in rec rather than in
+// store: planrun cancel beside another planrun that holds the state reads store (opened
+// read-only, left to its holder) and records the cancels through rec, a store opened
+// without the lock (nil records nothing).
+func CancelEachRecording(ctx context.Context, api executor.API, store, rec *state.Store, plans []*plan.Plan, opts executor.Options,
+	fn func(CancelResult) error) (CancelSummary, error) {
 	e := newEngine(api, store, opts)
-	c := &canceller{e: e, fn: fn}
+	c := &canceller{e: e, fn: fn, rec: rec}
 	var errs *multierror.Error
 	for _, p := range plans {
 		err := c.plan(ctx, p)
@@ -105,6 +118,9 @@ func CancelEach(ctx context.Context, api executor.API, store *state.Store, plans
 	}
 	if c.sum.Failed > 0 {
 		errs = multierror.Append(errs, c.failures())
+	}
+	if c.recErr != nil {
+		errs = multierror.Append(errs, fmt.Errorf("record the cancels (a run --wait --max-attempts may send them again): %w", c.recErr))
 	}
 	if err := store.Flush(context.WithoutCancel(ctx)); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("save state: %w", err))
@@ -120,6 +136,29 @@ type canceller struct {
 	sum      CancelSummary
 	examples []error
 	fnErr    error // the first error of fn: nothing more is cancelled
+	rec      *state.Store
+	recErr   error // the first error recording the user's cancels
+}
+
+// record writes, before their cancels are sent, the jobs of page that will be sent one
+// (unfinished as far as known, or to be described first) as the user's cancels. A failure
+// is kept for the end: the cancels the user asked for are sent anyway.
+func (c *canceller) record(ctx context.Context, planOf func(name string) string, page []state.CancelJob) {
+	if c.rec == nil {
+		return
+	}
+	var cs []state.UserCancel
+	now := time.Now()
+	for i := range page {
+		j := &page[i]
+		if j.JobID == "" || !j.Describe && (ciapi.Terminal(j.State) || j.State == executor.StateNotFound) {
+			continue
+		}
+		cs = append(cs, state.UserCancel{Plan: planOf(j.Name), Name: j.Name, JobID: j.JobID, At: now})
+	}
+	if err := c.rec.PutUserCancels(ctx, cs); err != nil && !errors.Is(err, state.ErrReadOnly) && c.recErr == nil {
+		c.recErr = err
+	}
 }
 
 // failures is the error that counts the jobs that could not be cancelled and names a few.
@@ -443,6 +482,9 @@ func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) str
 			break
 		}
 		after = page[len(page)-1].Key
+		if ctx.Err() == nil {
+			c.record(ctx, planOf, page)
+		}
 		var g errgroup.Group
 		g.SetLimit(e.o.Parallel)
 		for i := range page {
