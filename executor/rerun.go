@@ -18,8 +18,9 @@ type Rerun struct {
 	Failed    bool // the batch job ended Failed
 	Cancelled bool // the batch job ended Cancel (planrun cancel, the console, the service)
 	// Spare, when set, leaves alone a batch job that ended Cancel for which it reports true
-	// (the --max-attempts loop: a cancel of planrun cancel stands, see state.UserCancel).
-	Spare func(ctx context.Context, plan, name, jobID string) (bool, error)
+	// (the --max-attempts loop: a cancel of planrun cancel stands, see
+	// state.Store.UserCancelled).
+	Spare func(ctx context.Context, jobID string) (bool, error)
 }
 
 // RerunStates are the words of run --rerun, in the order usage names them.
@@ -177,7 +178,7 @@ func rerunPlan(ctx context.Context, e *engine, store *state.Store, p *plan.Plan,
 		}
 		selected := latest > 0 && sel.Selects(jobState)
 		if selected && jobState == ciapi.StateCancel && sel.Spare != nil {
-			spare, err := sel.Spare(ctx, p.Name, plan.AttemptName(r.Name, latest), jobID)
+			spare, err := sel.Spare(ctx, jobID)
 			if err != nil {
 				return nil, 0, err
 			}

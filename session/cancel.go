@@ -67,7 +67,7 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	return nil
 }
 
-// cancelRecorder is where cancel records the user's cancels (see state.UserCancel): the
+// cancelRecorder is where cancel records the user's cancels (see state.Store.PutUserCancels): the
 // state itself, or, while another planrun holds it (store is then read-only), the same
 // file opened without the lock, so that a run --wait --max-attempts running beside it
 // leaves these batch jobs cancelled. nil when the file cannot be written: then it says so.

@@ -86,8 +86,8 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 // the request, named <name>-a<N>, exactly once), the run's batch jobs that ended Failed,
 // or Cancel by the service (or the console), up to attempt o.MaxAttempts of each request,
 // and waits for them. A batch job that planrun cancel cancelled (the state records it
-// before the cancel is sent, see state.UserCancel) is left alone: the user's cancel stands,
-// and only run --rerun cancelled sends it again.
+// before the cancel is sent, see state.Store.PutUserCancels) is left alone: the user's
+// cancel stands, and only run --rerun cancelled sends it again.
 func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api executor.API, read, run executor.Options, prog *progress.Progress) error {
 	if x.o.MaxAttempts < 2 {
 		return nil // one attempt: run --wait as it always was, no lookups

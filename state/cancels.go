@@ -3,39 +3,30 @@ package state
 import (
 	"context"
 	"strings"
-	"time"
 )
 
-// UserCancel is a batch job that planrun cancel was about to cancel: the user's cancel,
-// recorded before it is sent, so that the loop of run --wait --max-attempts tells it from
-// a cancel of the service (or of the console) and leaves it alone; run --rerun cancelled
-// still sends it again.
-type UserCancel struct {
-	Plan, Name string // the request's row (a retry's under its own plan name)
-	JobID      string
-	At         time.Time
-}
+// The user's cancels: the batch jobs planrun cancel was about to cancel, recorded before
+// the cancels are sent, so that the loop of run --wait --max-attempts tells them from a
+// cancel of the service (or of the console) and leaves them alone; run --rerun cancelled
+// still sends them again. A batch job is named by its id alone (the service's ids are
+// unique), some 40 bytes a row: a cancel of a million batch jobs adds some 40 MB.
 
-// userCancelsSQL is the table of UserCancels (an addition): one row per batch job.
+// userCancelsSQL is the table of the user's cancels (an addition).
 const userCancelsSQL = `
 CREATE TABLE IF NOT EXISTS user_cancels (
-	plan         TEXT NOT NULL,
-	name         TEXT NOT NULL,
-	job_id       TEXT NOT NULL,
-	cancelled_at TEXT NOT NULL,
-	PRIMARY KEY (plan, name, job_id)
-);
+	job_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
 `
 
-// PutUserCancels records cancels in one transaction (a batch job recorded before keeps its
-// first time). It does not wait for the writer: the table is apart from the requests, so
+// PutUserCancels records the batch jobs jobIDs as cancelled by the user, in one
+// transaction. It does not wait for the writer: the table is apart from the requests, so
 // planrun cancel records them also while another planrun holds the state (a store opened
 // with Open, without Lock).
-func (s *Store) PutUserCancels(ctx context.Context, cancels []UserCancel) error {
+func (s *Store) PutUserCancels(ctx context.Context, jobIDs []string) error {
 	if s.w == nil {
 		return s.readOnly()
 	}
-	if len(cancels) == 0 {
+	if len(jobIDs) == 0 {
 		return nil
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -43,14 +34,13 @@ func (s *Store) PutUserCancels(ctx context.Context, cancels []UserCancel) error 
 		return s.sqlError("write state", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO user_cancels (plan, name, job_id, cancelled_at)
-		VALUES (?,?,?,?) ON CONFLICT DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO user_cancels (job_id) VALUES (?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return s.sqlError("write state", err)
 	}
 	defer stmt.Close()
-	for _, c := range cancels {
-		if _, err := stmt.ExecContext(ctx, c.Plan, c.Name, c.JobID, c.At.UTC().Format(stampFormat)); err != nil {
+	for _, id := range jobIDs {
+		if _, err := stmt.ExecContext(ctx, id); err != nil {
 			return s.sqlError("write state", err)
 		}
 	}
@@ -60,13 +50,11 @@ func (s *Store) PutUserCancels(ctx context.Context, cancels []UserCancel) error 
 	return nil
 }
 
-// UserCancelled reports whether planrun cancel cancelled the batch job jobID of the
-// request named name of plan. A state file without the table (read-only, from an older
-// planrun) records none.
-func (s *Store) UserCancelled(ctx context.Context, plan, name, jobID string) (bool, error) {
+// UserCancelled reports whether planrun cancel cancelled the batch job jobID. A state file
+// without the table (read-only, from an older planrun) records none.
+func (s *Store) UserCancelled(ctx context.Context, jobID string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM user_cancels WHERE plan=? AND name=? AND job_id=?`,
-		plan, name, jobID).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM user_cancels WHERE job_id=?`, jobID).Scan(&n)
 	switch {
 	case err != nil && strings.Contains(err.Error(), "no such table: user_cancels"):
 		return false, nil // one query a batch job, even at a million: no look at the schema first

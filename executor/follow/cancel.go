@@ -91,8 +91,8 @@ func Cancel(ctx context.Context, api executor.API, store *state.Store, plans []*
 // that could not be cancelled and names a few.
 //
 // Before a page of cancels is sent, its batch jobs are recorded in store as the user's
-// cancels (state.UserCancel), which the loop of run --wait --max-attempts leaves alone; a
-// store opened read-only records none (see CancelEachRecording).
+// cancels (state.Store.PutUserCancels), which the loop of run --wait --max-attempts
+// leaves alone; a store opened read-only records none (see CancelEachRecording).
 func CancelEach(ctx context.Context, api executor.API, store *state.Store, plans []*plan.Plan, opts executor.Options,
 	fn func(CancelResult) error) (CancelSummary, error) {
 	return CancelEachRecording(ctx, api, store, store, plans, opts, fn)
@@ -143,20 +143,19 @@ type canceller struct {
 // record writes, before their cancels are sent, the jobs of page that will be sent one
 // (unfinished as far as known, or to be described first) as the user's cancels. A failure
 // is kept for the end: the cancels the user asked for are sent anyway.
-func (c *canceller) record(ctx context.Context, planOf func(name string) string, page []state.CancelJob) {
+func (c *canceller) record(ctx context.Context, page []state.CancelJob) {
 	if c.rec == nil {
 		return
 	}
-	var cs []state.UserCancel
-	now := time.Now()
+	var ids []string
 	for i := range page {
 		j := &page[i]
 		if j.JobID == "" || !j.Describe && (ciapi.Terminal(j.State) || j.State == executor.StateNotFound) {
 			continue
 		}
-		cs = append(cs, state.UserCancel{Plan: planOf(j.Name), Name: j.Name, JobID: j.JobID, At: now})
+		ids = append(ids, j.JobID)
 	}
-	if err := c.rec.PutUserCancels(ctx, cs); err != nil && !errors.Is(err, state.ErrReadOnly) && c.recErr == nil {
+	if err := c.rec.PutUserCancels(ctx, ids); err != nil && !errors.Is(err, state.ErrReadOnly) && c.recErr == nil {
 		c.recErr = err
 	}
 }
@@ -483,7 +482,7 @@ func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) str
 		}
 		after = page[len(page)-1].Key
 		if ctx.Err() == nil {
-			c.record(ctx, planOf, page)
+			c.record(ctx, page)
 		}
 		var g errgroup.Group
 		g.SetLimit(e.o.Parallel)

@@ -20,13 +20,12 @@ type recordedFirst struct {
 	*ciapi.Client
 	t       *testing.T
 	store   *state.Store
-	plan    string
 	nameOf  map[string]string
 	checked atomic.Int32
 }
 
 func (r *recordedFirst) Cancel(ctx context.Context, bucket, region, id string) error {
-	if ok, err := r.store.UserCancelled(ctx, r.plan, r.nameOf[id], id); err != nil || !ok {
+	if ok, err := r.store.UserCancelled(ctx, id); err != nil || !ok {
 		r.t.Errorf("cancel of %s (%s) sent before it was recorded: %v %v", id, r.nameOf[id], ok, err)
 	}
 	r.checked.Add(1)
@@ -52,13 +51,13 @@ func TestCancelRecordsTheUsersCancelsFirst(t *testing.T) {
 	if err := client.Cancel(background(t), testBucket, testRegion, console.ID); err != nil {
 		t.Fatal(err)
 	}
-	api := &recordedFirst{Client: client, t: t, store: store, plan: p.Name, nameOf: nameOf}
+	api := &recordedFirst{Client: client, t: t, store: store, nameOf: nameOf}
 	sum, err := CancelEach(background(t), api, store, []*plan.Plan{p}, quick(), func(CancelResult) error { return nil })
 	if err != nil || sum.Cancelled != len(jobs)-1 || int(api.checked.Load()) != len(jobs)-1 {
 		t.Fatalf("cancel: %+v, %v; %d cancels sent, want %d", sum, err, api.checked.Load(), len(jobs)-1)
 	}
 	for _, j := range jobs {
-		ok, err := store.UserCancelled(background(t), p.Name, j.Name, j.ID)
+		ok, err := store.UserCancelled(background(t), j.ID)
 		if err != nil || ok != (j.ID != console.ID) {
 			t.Errorf("%s recorded as the user's cancel: %v (%v)", j.Name, ok, err)
 		}
