@@ -92,7 +92,9 @@ func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api ex
 	if x.o.MaxAttempts < 2 {
 		return nil // one attempt: run --wait as it always was, no lookups
 	}
-	sel := executor.Rerun{Failed: true, Cancelled: true, Spare: x.store.UserCancelled}
+	spare, done := x.store.UserCancelledLookup()
+	defer done()
+	sel := executor.Rerun{Failed: true, Cancelled: true, Spare: spare}
 	set, err := executor.Reruns(ctx, api, x.store, x.plans, sel, true, read)
 	if err != nil {
 		return fmt.Errorf("re-run failed batch jobs: %w", err)
