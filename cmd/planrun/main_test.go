@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,13 @@ import (
 	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
 	"github.com/planrun/planrun/plan"
 )
+
+// TestMain removes the binary the subprocess tests share (relBuild) after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.RemoveBuilt()
+	os.Exit(code)
+}
 
 // result is what one invocation of the CLI produced.
 type result struct {

@@ -10,31 +10,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
 
-// relBuild builds the planrun binary into a temporary folder of t and returns its path.
+// relBuild returns the planrun binary, built once for the package's tests (see TestMain).
 func relBuild(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "planrun")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testenv.Build(t, ".")
 }
 
 // relPlanNames loads the plan at path and returns its request names in expansion order.
