@@ -302,8 +302,11 @@ func TestCrashDuringTheLoopIsACrashDuringRun(t *testing.T) {
 	for _, k := range []int{1, 7, 14} { // the k-th retry batch job created
 		emu, _ := testenv.Start(t, emulator.Options{Objects: convergeObjects})
 		st := filepath.Join(dir, "k"+itoa(k)+".db")
+		// A rerun holds the creates the killed run left without an outcome for the
+		// settle window (at least --timeout, 30 s by default): the emulator makes a job
+		// before it answers, so two seconds are plenty here.
 		args := []string{"run", "--endpoint", emu.URL, "--state", st, "--qps", "0", "--quiet", "--wait",
-			"--poll-interval", "10ms", "--max-attempts", "3", path}
+			"--poll-interval", "10ms", "--max-attempts", "3", "--timeout", "2s", "--settle-window", "2s", path}
 		r := crashStartWhen(t, ctx, bin, dir, time.Minute, func() bool { return len(emu.Server.Jobs()) >= 31+k }, args...)
 		if !r.killed {
 			t.Fatalf("k=%d: not killed: exit %d\n%s", k, r.code, r.err)
