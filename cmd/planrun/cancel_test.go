@@ -42,7 +42,7 @@ func TestCancelBesideARunThatWaits(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 
-	c := runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--state", state, "--format", "json", path)
+	c := runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--qps", "0", "--state", state, "--format", "json", path)
 	if c.code != 0 || strings.Count(c.stdout, `"outcome":"cancelled"`) != 31 {
 		t.Fatalf("cancel beside the run: exit %d\n%s%s", c.code, c.stdout, c.stderr)
 	}
@@ -154,7 +154,7 @@ func TestGenerationsStayReachable(t *testing.T) {
 	}
 
 	// cancel without the flag, from a fresh machine: generation 2 only.
-	r = runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--state", filepath.Join(dir, "f1.db"), "--format", "json", v2)
+	r = runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--qps", "0", "--state", filepath.Join(dir, "f1.db"), "--format", "json", v2)
 	if r.code != 0 || strings.Count(r.stdout, `"outcome":"cancelled"`) != 31 || strings.Contains(r.stdout, "in_plan") {
 		t.Fatalf("cancel v2: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -163,7 +163,7 @@ func TestGenerationsStayReachable(t *testing.T) {
 	}
 
 	// --all-generations from another fresh machine: generation 1 found by its names.
-	r = runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--state", filepath.Join(dir, "f2.db"), "--format", "json", "--all-generations", v2)
+	r = runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--qps", "0", "--state", filepath.Join(dir, "f2.db"), "--format", "json", "--all-generations", v2)
 	if r.code != 0 || strings.Count(r.stdout, `"in_plan":false`) != 31 || strings.Count(r.stdout, `"outcome":"cancelled"`) != 31 ||
 		strings.Count(r.stdout, `"outcome":"already finished"`) != 31 {
 		t.Fatalf("cancel --all-generations v2: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -179,7 +179,7 @@ func TestGenerationsStayReachable(t *testing.T) {
 	v4 := write("v4.yaml", strings.Replace(gen3, "object: x/y.mp4", "object: x/z.mp4", 1))
 	run(v3)
 	run(v4)
-	r = runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--state", st, "--all-generations", v4)
+	r = runCLI(t, emulatorVars(), "cancel", "--endpoint", emu.URL, "--qps", "0", "--state", st, "--all-generations", v4)
 	if r.code != 0 || strings.Count(r.stdout, "cancelled (not in the plan") != 1 || !strings.Contains(r.stdout, "32 jobs: 32 cancelled") {
 		t.Fatalf("cancel --all-generations v4: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -146,12 +146,13 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 		t.Fatalf("the plan expands to %d requests, want %d", len(want), n)
 	}
 	faults := emulator.Faults{UncertainRate: 0.05}
-	// A run that finds creates of a killed run younger than the request timeout first
-	// waits for them to land (executor settle): a short timeout keeps the reruns short.
+	// A run that finds creates of a killed run younger than the settle window first waits
+	// for them to land (executor settle): a short timeout and window (the emulator makes a
+	// job before it answers; a derived window is 5 s at least) keep the reruns short.
 	const timeout = time.Second
 	runArgs := func(emu *emulator.Running, state string) []string {
 		return []string{"run", "--endpoint", emu.URL, "--state", state, "--parallel", "32", "--qps", "0", "--quiet",
-			"--timeout", timeout.String(), planPath}
+			"--timeout", timeout.String(), "--settle-window", (2 * timeout).String(), planPath}
 	}
 
 	// Measure how long an uninterrupted run takes, on an emulator of its own.

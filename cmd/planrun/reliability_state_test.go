@@ -103,6 +103,7 @@ func TestReliabilityDamagedStateIsRefusedUntouched(t *testing.T) {
 
 	for _, d := range relDamages() {
 		t.Run(d.name, func(t *testing.T) {
+			t.Parallel() // each waits a settle window out on its own emulator
 			dir := t.TempDir()
 			emu, _ := testenv.Start(t, emulator.Options{})
 			planPath := testenv.Sized("damaged", 30).Write(t, dir)
@@ -217,8 +218,11 @@ func TestReliabilityStateOfAnotherPlanIsIgnored(t *testing.T) {
 			missing++
 		}
 	}
+	// The quarter of B on the service is seconds old: a run with no rows of B first waits
+	// the settle window out (4 x --timeout, two minutes by default), kept short here.
 	rep := filepath.Join(dir, "b.json")
-	r := relRun(ctx, vars, "run", "--endpoint", emu.URL, "--state", state, "--report", rep, "--quiet", "--qps", "0", planB)
+	r := relRun(ctx, vars, "run", "--endpoint", emu.URL, "--state", state, "--report", rep, "--quiet", "--qps", "0",
+		"--timeout", "2s", "--settle-window", "2s", planB)
 	if r.code != exitOK {
 		t.Fatalf("plan B with A's state: exit %d\n%s", r.code, r.stderr)
 	}

@@ -22,7 +22,7 @@ func TestRunRerunCancelled(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "s.db")
 	cli := func(args ...string) result {
 		t.Helper()
-		return runCLI(t, emulatorVars(), append(append([]string{args[0], "--endpoint", emu.URL, "--state", state}, args[1:]...), path)...)
+		return runCLI(t, emulatorVars(), append(append([]string{args[0], "--endpoint", emu.URL, "--state", state, "--qps", "0"}, args[1:]...), path)...)
 	}
 	if r := cli("run", "--quiet"); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -28,8 +28,12 @@ func TestCrashDuringRetryRetriesEachObjectExactlyOnce(t *testing.T) {
 		emu := re.Server
 		emu.SetFaults(emulator.Faults{UncertainRate: 0.05})
 		st := filepath.Join(dir, "trial"+itoa(trial)+".db")
+		// A rerun holds the creates the killed one left without an outcome for the settle
+		// window (5 s at least when derived): the emulator makes a job before it answers,
+		// so 2 s are plenty.
 		args := func(cmd string) []string {
-			return []string{cmd, "--endpoint", re.URL, "--state", st, "--parallel", "8", "--qps", "0", "--quiet", "--timeout", "1s", path}
+			return []string{cmd, "--endpoint", re.URL, "--state", st, "--parallel", "8", "--qps", "0", "--quiet", "--timeout", "1s",
+				"--settle-window", "2s", path}
 		}
 		if r := crashStart(t, ctx, bin, dir, 0, args("run")...); r.code != 0 {
 			t.Fatalf("run: exit %d\n%s%s", r.code, r.out, r.err)
