@@ -76,17 +76,28 @@ func relFaultCases() []relFaultCase {
 // client, real emulator over loopback) under each fault and checks: every request is
 // triggered exactly once or reported failed with its reason, the exit status says which,
 // nothing is left running, and a rerun on a healthy service completes the plan exactly once.
+// The cases run in parallel (each on its own emulator and server: they mostly wait, on
+// Retry-After, timeouts and settle windows); nothing of any of them is left running once
+// they all ended.
 func TestReliabilityFaultMatrix(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the fault matrix runs a plan under every fault (about a minute: creates with no answer wait a 4 s settle window)")
+		t.Skip("-short: the fault matrix runs a plan under every fault (creates with no answer wait a 2 s settle window)")
 	}
-	for _, tc := range relFaultCases() {
-		t.Run(tc.name, func(t *testing.T) { relRunFaultCase(t, tc) })
-	}
+	base := runtime.NumGoroutine()
+	t.Run("cases", func(t *testing.T) {
+		for _, tc := range relFaultCases() {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				relRunFaultCase(t, tc)
+			})
+		}
+	})
+	// Nothing of the runs or the emulators is left running (closing each server also ended
+	// the client's keep-alive connections).
+	relSettleGoroutines(t, base, 2)
 }
 
 func relRunFaultCase(t *testing.T, tc relFaultCase) {
-	base := runtime.NumGoroutine()
 	ctx := relCtx(t, 5*time.Minute)
 	workflow := tc.workflow
 	if workflow == "" {
@@ -110,7 +121,7 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 
 	state, rep := filepath.Join(dir, "state.db"), filepath.Join(dir, "report.json")
 	args := append([]string{"run", "--endpoint", srv.URL, "--state", state, "--report", rep,
-		"--qps", "0", "--retries", "8", "--timeout", "2s", "--settle-window", "4s", "--quiet"}, tc.args...)
+		"--qps", "0", "--retries", "8", "--timeout", "2s", "--settle-window", "2s", "--quiet"}, tc.args...)
 	res := relRun(ctx, relEmulatorVars(), append(args, planPath)...)
 	r := relReadReport(t, rep)
 	failed := relCheckReport(t, r, want, emu, tc)
@@ -159,9 +170,6 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 	}
 
 	closeSrv()
-	// Nothing of the run or the emulator is left running (the server's close also ends
-	// the client's keep-alive connections).
-	relSettleGoroutines(t, base, 2)
 }
 
 // relCheckReport checks the JSON report of a run against the plan and the service and
