@@ -161,8 +161,10 @@ func TestWaitFailuresReachEveryReport(t *testing.T) {
 		{"sweep", func(t *testing.T) string { return testenv.Sized("wide", 130).Write(t, t.TempDir()) }, 130},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// The reports are about batch jobs: a few objects per prefix (not the default
+			// 1,000, which each node job's results would read) are enough.
 			emu, _ := testenv.Start(t, emulator.Options{FailRate: 1, SubmittedFor: 10 * time.Millisecond,
-				RunningFor: 20 * time.Millisecond, Seed: 7})
+				RunningFor: 20 * time.Millisecond, Seed: 7, Objects: emulator.ObjectOptions{PerPrefix: 20}})
 			path := tc.plan(t)
 			state := filepath.Join(t.TempDir(), "s.db")
 			runWaitReports(t, emu, state, path, tc.n, "first run")
