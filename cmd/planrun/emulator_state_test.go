@@ -14,6 +14,7 @@ import (
 // the second run finds every job the first one triggered (none NotFound), and results,
 // status --refresh and cancel see the same service.
 func TestEmulatorKeepsItsJobsBetweenInvocations(t *testing.T) {
+	t.Parallel() // the in-process emulator's jobs take 3 s of the wall clock to end
 	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")

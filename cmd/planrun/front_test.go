@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,31 +16,29 @@ import (
 	"github.com/planrun/planrun/internal/testenv"
 )
 
-// perSecond counts the calls that reach a loopback emulator in each second of the
-// server's clock.
-type perSecond struct {
-	mu     sync.Mutex
-	counts map[int64]int
+// arrivals records when each call reaches a loopback emulator.
+type arrivals struct {
+	mu sync.Mutex
+	at []time.Time
 }
 
-func (p *perSecond) wrap(h http.Handler) http.Handler {
+func (a *arrivals) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.counts[time.Now().Unix()]++
-		p.mu.Unlock()
+		a.mu.Lock()
+		a.at = append(a.at, time.Now())
+		a.mu.Unlock()
 		h.ServeHTTP(w, r)
 	})
 }
 
-// reset forgets the counts and returns the most calls in one second and the total.
-func (p *perSecond) reset() (most, total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, n := range p.counts {
-		most, total = max(most, n), total+n
-	}
-	p.counts = map[int64]int{}
-	return most, total
+// reset forgets the arrivals and returns them in order.
+func (a *arrivals) reset() []time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	at := a.at
+	a.at = nil
+	slices.SortFunc(at, time.Time.Compare)
+	return at
 }
 
 // manyBuckets is a plan of 40 one-object jobs, each in its own bucket: every command
@@ -55,12 +54,19 @@ func manyBuckets(n int) string {
 }
 
 // TestServiceCommandsHonourQPS: results, status --refresh and cancel at --qps 20 never
-// start more than 20 calls plus the burst (--parallel 8) in any second, counted by the
-// server; each sends more than that in all, so without pacing the bound would break.
+// start more than 20 calls a second plus the burst (--parallel 8), counted by the server;
+// each sends more than that in all, so without pacing the bound would break.
+//
+// Counted from the command's start, where the limiter holds at most its burst: by any
+// time d after it the command has let at most 8 + 20*d calls go, so the k-th call reaches
+// the server no sooner than (k-8)/20 s after the start. Delays (a loaded machine) only make
+// calls later, so this cannot flake as counts per second of the server's clock did
+// (arrivals bunch); a missing limiter breaks it at once.
 func TestServiceCommandsHonourQPS(t *testing.T) {
-	counts := &perSecond{counts: map[int64]int{}}
+	t.Parallel() // it waits on the limiter, seconds of the wall clock
+	seen := &arrivals{}
 	emu := emulator.New(emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
-	srv := httptest.NewServer(counts.wrap(emu))
+	srv := httptest.NewServer(seen.wrap(emu))
 	t.Cleanup(srv.Close)
 	path := testenv.WritePlan(t, manyBuckets(40))
 	state := filepath.Join(t.TempDir(), "s.db")
@@ -68,22 +74,28 @@ func TestServiceCommandsHonourQPS(t *testing.T) {
 	if r := runCLI(t, emulatorVars(), append(append([]string{"run", "--qps", "0", "--quiet"}, common...), path)...); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	counts.reset()
+	seen.reset()
 	const qps, burst = 20, 8
 	for _, args := range [][]string{{"results"}, {"status", "--refresh"}, {"cancel"}} {
 		full := append(append(append(args, "--qps", fmt.Sprint(qps), "--parallel", fmt.Sprint(burst)), common...), path)
+		start := time.Now()
 		r := runCLI(t, emulatorVars(), full...)
 		if r.code == exitUsage {
 			t.Fatalf("%v: exit 2\n%s", args, r.stderr)
 		}
-		most, total := counts.reset()
-		if most > qps+burst {
-			t.Errorf("%v: %d calls in one second, want at most %d", args, most, qps+burst)
+		at := seen.reset()
+		for i, a := range at {
+			earliest := start.Add(time.Duration(float64(i+1-burst) / qps * float64(time.Second))).Add(-time.Millisecond)
+			if a.Before(earliest) {
+				t.Errorf("%v: call %d reached the server %v after the start, want no sooner than %v (%d a second, burst %d)",
+					args, i+1, a.Sub(start), earliest.Sub(start), qps, burst)
+				break
+			}
 		}
-		if total <= qps+burst {
-			t.Errorf("%v: %d calls in all: too few to prove the pacing", args, total)
+		if len(at) <= qps+burst {
+			t.Errorf("%v: %d calls in all: too few to prove the pacing", args, len(at))
 		}
-		t.Logf("%v: %d calls, at most %d in a second", args, total, most)
+		t.Logf("%v: %d calls in %v", args, len(at), time.Since(start).Round(time.Millisecond))
 	}
 }
 

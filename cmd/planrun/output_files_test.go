@@ -79,6 +79,7 @@ func TestEmulatorFileRuleAgrees(t *testing.T) {
 // TestResultsThroughLinkAndToDevNull: --results through a symbolic link fills the file it
 // leads to and keeps the link; --report /dev/null leaves /dev/null a device.
 func TestResultsThroughLinkAndToDevNull(t *testing.T) {
+	t.Parallel() // the in-process emulator's jobs take 3 s of the wall clock to end
 	path := testenv.WritePlan(t, smallPlan)
 	dir := t.TempDir()
 	target := filepath.Join(t.TempDir(), "results.jsonl")

@@ -13,6 +13,7 @@ func TestRunQPSAutoAgainstAThrottle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: --qps auto takes seconds to meet the throttle")
 	}
+	t.Parallel() // it waits on the throttle and the pace
 	emu, _ := testenv.Start(t, emulator.Options{Faults: emulator.Faults{ErrorRate: 0.1}})
 	// A throttle of 20/s with a bucket of 2: the first creates at the starting pace of 10/s
 	// pass, the doubling pace meets it within seconds.

@@ -116,11 +116,9 @@ func TestTimeoutCommandLeavesTheReport(t *testing.T) {
 	if err != nil {
 		t.Skip("no GNU timeout")
 	}
+	t.Parallel() // each round waits for timeout's 2 s
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "planrun")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := relBuild(t)
 	emu, _ := testenv.Start(t, emulator.Options{SubmittedFor: time.Hour, RunningFor: time.Hour})
 	path := testenv.WritePlan(t, smallPlan)
 	for i := range 4 {
