@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -43,48 +45,127 @@ func waitSettled(t *testing.T, emu *emulator.Running) {
 	}
 }
 
+// createGate serves next, but while it is shut it holds every create that arrives (the
+// service has it, and makes its job only once the gate opens), whether or not the client
+// still waits: a slow service that finishes what it received.
+type createGate struct {
+	next http.Handler
+
+	mu     sync.Mutex
+	shut   bool
+	held   int
+	opened chan struct{}
+}
+
+func newCreateGate(next http.Handler) *createGate {
+	return &createGate{next: next, opened: make(chan struct{})}
+}
+
+func (g *createGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	hold, opened := g.shut && r.Method == http.MethodPost, g.opened
+	if hold {
+		g.held++
+	}
+	g.mu.Unlock()
+	if hold {
+		<-opened
+	}
+	g.next.ServeHTTP(w, r)
+}
+
+// shutNow makes the gate hold the creates that arrive from now on.
+func (g *createGate) shutNow() {
+	g.mu.Lock()
+	g.shut = true
+	g.mu.Unlock()
+}
+
+// heldNow is how many creates the gate held so far.
+func (g *createGate) heldNow() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held
+}
+
+// open lets the held creates through and every later one at once.
+func (g *createGate) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shut {
+		g.shut = false
+		close(g.opened)
+	}
+}
+
 // A run dies (kill -9) while the service, slower than the request timeout, still makes
 // some of its creates; another machine runs the plan at once with a new state. It finds
 // jobs of the plan made moments ago, waits the settle window out, sweeps again, and sends
 // only what is still missing: no Name is made twice, whether it looks each Name up or
 // sweeps the list.
+//
+// The dead run's creates on their way are held at a gate until the new run says it waits
+// for them, then made: the order is the test's, not the machine's (a service delay on
+// the wall clock let a loaded machine check the emulator after the jobs were made, or
+// before the creates arrived).
 func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 	for _, lookup := range []int{0, -1} {
-		const delay = 400 * time.Millisecond
-		emu, client := testenv.Start(t, emulator.Options{Faults: emulator.Faults{CreateDelay: delay}})
+		const window = 1600 * time.Millisecond
+		emu, _ := testenv.Start(t, emulator.Options{})
+		gate := newCreateGate(emu.Server)
+		srv := httptest.NewServer(gate)
+		t.Cleanup(srv.Close)
+		t.Cleanup(gate.open) // before the server closes: it waits for the held creates
+		client := testenv.Client(t, srv.URL)
 		p := testenv.Hourly("crashed", 11, 1).Parse(t)
 		reqs := make([]plan.Request, 0, p.Count())
 		for r := range p.Requests() {
 			reqs = append(reqs, r)
 		}
 		// The dead run: 3 creates answered, 5 on their way when it died, the rest never sent.
-		send := func(rs []plan.Request, timeout time.Duration) {
+		send := func(ctx context.Context, rs []plan.Request) *sync.WaitGroup {
 			var wg sync.WaitGroup
 			for _, r := range rs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					ctx, cancel := context.WithTimeout(context.Background(), timeout)
-					defer cancel()
-					_, _ = client.Create(ctx, r.Bucket, r.Region, CreateRequest(&r))
-				}()
+				wg.Go(func() { _, _ = client.Create(ctx, r.Bucket, r.Region, CreateRequest(&r)) })
 			}
-			wg.Wait()
+			return &wg
 		}
-		send(reqs[:3], 5*time.Second)
-		send(reqs[3:8], delay/4) // gone before the answer: the creates go on at the service
-		st := emu.Server.Stats()
-		if n := len(emu.Server.Jobs()); n != 3 || st.InFlight == 0 {
-			t.Fatalf("%d jobs made before the new run, %d creates in flight: want 3 and some", n, st.InFlight)
+		send(background(t), reqs[:3]).Wait()
+		gate.shutNow()
+		died, die := context.WithCancel(background(t))
+		onTheirWay := send(died, reqs[3:8])
+		for deadline := time.Now().Add(10 * time.Second); gate.heldNow() < 5; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of the dead run's 5 creates reached the service in 10 s", gate.heldNow())
+			}
 		}
-		reached := st.Calls[emulator.OpCreate] // the dead run's creates the service received
+		die()
+		onTheirWay.Wait()
+		if n := len(emu.Server.Jobs()); n != 3 {
+			t.Fatalf("%d jobs made before the new run, want 3", n)
+		}
+		const reached = 8 // the dead run's creates the service received (and makes)
 
 		opts := quick()
 		opts.LookupThreshold = lookup
-		opts.RequestTimeout, opts.SettleWindow = 3*delay, 4*delay
+		opts.RequestTimeout, opts.SettleWindow = window*3/4, window
 		var logs lockedBuffer
 		opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		// The held creates are made once the new run waits for them to settle.
+		stop := make(chan struct{})
+		go func() {
+			for !strings.Contains(logs.String(), "waiting for them to settle") {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+				}
+			}
+			gate.open()
+		}()
 		sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
+		close(stop)
+		gate.open()
 		if err != nil {
 			t.Fatalf("lookup threshold %d: run: %v", lookup, err)
 		}
