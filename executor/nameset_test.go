@@ -11,8 +11,11 @@ import (
 // collision would only make has answer "maybe", which the scratch database confirms).
 func TestNameSetAnswersAsAMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for round := range 50 {
-		n := rng.IntN(2000)
+	for round := range 12 { // the empty set, one Name, then sizes up to 2,000
+		n := min(round, rng.IntN(2000))
+		if round > 1 {
+			n = rng.IntN(2000)
+		}
 		want := map[string]bool{}
 		var s NameSet
 		for range n {
@@ -32,7 +35,7 @@ func TestNameSetAnswersAsAMap(t *testing.T) {
 				t.Fatalf("round %d: %q was added but is not in the set", round, name)
 			}
 		}
-		for range 5000 {
+		for range 1000 {
 			name := randomName(rng)
 			if s.Has(name) != want[name] {
 				t.Fatalf("round %d: has(%q) = %v, the map says %v", round, name, s.Has(name), want[name])

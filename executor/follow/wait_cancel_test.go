@@ -23,7 +23,7 @@ import (
 // had, every job still counted.
 func TestWaitStopsMidSweepWhenCancelled(t *testing.T) {
 	emu, client := testenv.Start(t, emulator.Options{Seed: 9, SubmittedFor: time.Hour, RunningFor: time.Hour})
-	p := testenv.Hourly("cancel-mid-sweep", 999, 1).Parse(t) // 1,000 requests: a sweep of 10 pages
+	p := testenv.Hourly("cancel-mid-sweep", 399, 1).Parse(t) // 400 requests: a sweep of 4 pages, cancelled in the 3rd
 	store := openStore(t, "")
 	if _, err := executor.Run(background(t), client, store, []*plan.Plan{p}, quick()); err != nil {
 		t.Fatalf("run: %v", err)
