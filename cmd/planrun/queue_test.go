@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,9 +27,31 @@ func TestQueueAnswersAreNotConfigurationErrors(t *testing.T) {
 		t.Fatalf("after resuming: code %d\n%s", r.code, r.stderr)
 	}
 
-	full, _ := testenv.Start(t, emulator.Options{QueueLimit: 8, SubmittedFor: 20 * time.Millisecond, RunningFor: 20 * time.Millisecond})
+	// The queue drains only when the test moves the emulator's clock, a minute (past every
+	// job's end) after each full-queue answer: it fills however slow the machine is (jobs of
+	// 40 ms on the wall clock could end before a loaded machine sent the 9th create).
+	var ahead atomic.Int64
+	full, _ := testenv.Start(t, emulator.Options{QueueLimit: 8, SubmittedFor: 20 * time.Second, RunningFor: 20 * time.Second,
+		Clock: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }, MaxSkew: 24 * time.Hour})
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for seen := 0; ; {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if n := full.Server.Stats().Faults[emulator.FaultQueueSaturated]; n > seen {
+				seen = n
+				ahead.Add(int64(time.Minute))
+			}
+		}
+	}()
 	r = runCLI(t, emulatorVars(), "run", "--endpoint", full.URL, "--state", filepath.Join(t.TempDir(), "s.db"), "--retries", "0",
 		"--qps", "0", "--quiet", path)
+	close(stop)
+	<-stopped
 	if r.code != 0 || full.Server.Stats().Faults[emulator.FaultQueueSaturated] == 0 {
 		t.Fatalf("full queue: code %d, want 0 (waited out) after the queue was full\n%s", r.code, r.stderr)
 	}

@@ -120,9 +120,10 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 	t.Cleanup(closeSrv)
 
 	state, rep := filepath.Join(dir, "state.db"), filepath.Join(dir, "report.json")
-	args := append([]string{"run", "--endpoint", srv.URL, "--state", state, "--report", rep,
-		"--qps", "0", "--retries", "8", "--timeout", "2s", "--settle-window", "2s", "--quiet"}, tc.args...)
-	res := relRun(ctx, relEmulatorVars(), append(args, planPath)...)
+	healthy := []string{"run", "--endpoint", srv.URL, "--state", state, "--report", rep,
+		"--qps", "0", "--retries", "8", "--timeout", "2s", "--settle-window", "2s", "--quiet", planPath}
+	args := append(append(slices.Clone(healthy[:len(healthy)-1]), tc.args...), planPath)
+	res := relRun(ctx, relEmulatorVars(), args...)
 	r := relReadReport(t, rep)
 	failed := relCheckReport(t, r, want, emu, tc)
 	wantCode := tc.wantCode
@@ -148,11 +149,12 @@ func relRunFaultCase(t *testing.T, tc relFaultCase) {
 		r.Summary.Triggered, r.Summary.Failed, st.Calls[emulator.OpCreate], st.Faults)
 
 	// A rerun on a healthy service completes the plan, still exactly once (the permanent
-	// failures excepted: their workflow does not exist).
+	// failures excepted: their workflow does not exist). It runs without the case's flags:
+	// a timeout of 300 ms is part of a fault, and fails healthy calls on a loaded machine.
 	emu.SetFaults(emulator.Faults{})
 	srvSlow(srv).rateSet(0)
 	before := relJobs(emu)
-	res2 := relRun(ctx, relEmulatorVars(), append(args, planPath)...)
+	res2 := relRun(ctx, relEmulatorVars(), healthy...)
 	r2 := relReadReport(t, rep)
 	expectOK := workflow == testenv.Workflow
 	if expectOK && res2.code != exitOK {
