@@ -45,16 +45,17 @@ func waitSettled(t *testing.T, emu *emulator.Running) {
 	}
 }
 
-// createGate serves next, but while it is shut it holds every create that arrives (the
-// service has it, and makes its job only once the gate opens), whether or not the client
-// still waits: a slow service that finishes what it received.
+// createGate serves next, but holds the next creates it was told to (the service has
+// them, and makes their jobs only once the gate opens), whether or not the client still
+// waits: a slow service that finishes what it received. Other requests pass.
 type createGate struct {
 	next http.Handler
 
-	mu     sync.Mutex
-	shut   bool
-	held   int
-	opened chan struct{}
+	mu       sync.Mutex
+	toHold   int
+	held     int
+	released bool
+	opened   chan struct{}
 }
 
 func newCreateGate(next http.Handler) *createGate {
@@ -63,21 +64,21 @@ func newCreateGate(next http.Handler) *createGate {
 
 func (g *createGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
-	hold, opened := g.shut && r.Method == http.MethodPost, g.opened
+	hold := r.Method == http.MethodPost && g.held < g.toHold
 	if hold {
 		g.held++
 	}
 	g.mu.Unlock()
 	if hold {
-		<-opened
+		<-g.opened
 	}
 	g.next.ServeHTTP(w, r)
 }
 
-// shutNow makes the gate hold the creates that arrive from now on.
-func (g *createGate) shutNow() {
+// holdNext makes the gate hold the next n creates.
+func (g *createGate) holdNext(n int) {
 	g.mu.Lock()
-	g.shut = true
+	g.toHold = g.held + n
 	g.mu.Unlock()
 }
 
@@ -88,12 +89,12 @@ func (g *createGate) heldNow() int {
 	return g.held
 }
 
-// open lets the held creates through and every later one at once.
+// open lets the held creates through.
 func (g *createGate) open() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.shut {
-		g.shut = false
+	if !g.released {
+		g.released = true
 		close(g.opened)
 	}
 }
@@ -110,7 +111,9 @@ func (g *createGate) open() {
 // before the creates arrived).
 func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 	for _, lookup := range []int{0, -1} {
-		const window = 1600 * time.Millisecond
+		// The new run waits for jobs younger than the window, on the service's clock of
+		// whole seconds: 3 s leave it 2 s at least to start on a loaded machine.
+		const window = 3 * time.Second
 		emu, _ := testenv.Start(t, emulator.Options{})
 		gate := newCreateGate(emu.Server)
 		srv := httptest.NewServer(gate)
@@ -122,7 +125,8 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 		for r := range p.Requests() {
 			reqs = append(reqs, r)
 		}
-		// The dead run: 3 creates answered, 5 on their way when it died, the rest never sent.
+		// The dead run: 5 creates on their way when it died, 3 answered just before, the
+		// rest never sent.
 		send := func(ctx context.Context, rs []plan.Request) *sync.WaitGroup {
 			var wg sync.WaitGroup
 			for _, r := range rs {
@@ -130,8 +134,7 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 			}
 			return &wg
 		}
-		send(background(t), reqs[:3]).Wait()
-		gate.shutNow()
+		gate.holdNext(5)
 		died, die := context.WithCancel(background(t))
 		onTheirWay := send(died, reqs[3:8])
 		for deadline := time.Now().Add(10 * time.Second); gate.heldNow() < 5; time.Sleep(time.Millisecond) {
@@ -141,6 +144,7 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 		}
 		die()
 		onTheirWay.Wait()
+		send(background(t), reqs[:3]).Wait()
 		if n := len(emu.Server.Jobs()); n != 3 {
 			t.Fatalf("%d jobs made before the new run, want 3", n)
 		}
