@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -182,24 +181,12 @@ func TestRunBoundsParallelismAndRate(t *testing.T) {
 		t.Fatalf("%d requests in flight, --parallel 3", n)
 	}
 	// Counted from the start, where the limiter is known to hold at most its burst of
-	// min(3, 40) tokens: by any time d after the run began it has let at most 3 + 40*d calls
-	// go, so the k-th create reaches the service no sooner than (k-3)/40 s after the run
-	// began. Delays (a loaded machine) only make creates later, so this cannot flake as a
-	// window of server-side arrival times did (arrivals bunch); a broken limiter breaks it
-	// at once: 3 workers at 15 ms latency reach about 200 creates a second, and 60 creates
-	// must take 1.425 s. One millisecond covers the limiter's float arithmetic.
-	const qps, burst = 40, 3
-	starts := slices.SortedFunc(slices.Values(st.CreateStarts), time.Time.Compare)
-	if len(starts) != len(names(p)) {
-		t.Fatalf("%d creates for %d requests", len(starts), len(names(p)))
+	// min(3, 40) tokens (testenv.CheckPaced): the k-th create reaches the service no sooner
+	// than (k-3)/40 s after the run began. A broken limiter breaks it at once: 3 workers at
+	// 15 ms latency reach about 200 creates a second, and 60 creates must take 1.425 s.
+	if len(st.CreateStarts) != len(names(p)) {
+		t.Fatalf("%d creates for %d requests", len(st.CreateStarts), len(names(p)))
 	}
-	for i, at := range starts {
-		k := i + 1
-		earliest := time.Duration(float64(k-burst)/qps*float64(time.Second)) - time.Millisecond
-		if after := at.Sub(began); after < earliest {
-			t.Fatalf("create %d reached the service %v after the run began, before %v: more than %d + %d/s, --qps %d",
-				k, after, earliest, burst, qps, qps)
-		}
-	}
+	testenv.CheckPaced(t, "creates at --qps 40", began, st.CreateStarts, 40, 3)
 	sameNames(t, jobNames(t, emu), names(p))
 }
