@@ -153,11 +153,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op, id := route(r)
-	end := s.stats.begin(op, time.Now())
+	hook := &answerHook{ResponseWriter: w, end: s.stats.begin(op, time.Now())}
+	w = hook
 	status := 0
 	var rep reply
 	defer func() {
-		end(status)
+		hook.finish(status)
 		attrs := []any{"op", op, "method", r.Method, "path", r.URL.Path, "host", r.Host, "status", status, "request_id", requestID}
 		if rep.err != nil {
 			attrs = append(attrs, "code", rep.err.code)
@@ -168,7 +169,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rep.drop:
 		_, _ = io.Copy(io.Discard, r.Body)
-		dropConnection(w)
+		hook.finish(0)
+		dropConnection(hook.ResponseWriter)
 	case rep.err != nil:
 		status = writeError(w, requestID, traceID, rep.err)
 	case rep.raw != nil:

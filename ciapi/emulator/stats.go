@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"maps"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -92,3 +93,20 @@ func (c *counters) snapshot() Stats {
 	s.CreateStarts = slices.Clone(c.s.CreateStarts)
 	return s
 }
+
+// answerHook ends a request's count as its status is written, not after the handler
+// returns, so a client holding the answer finds the call counted and out of flight.
+type answerHook struct {
+	http.ResponseWriter
+	end  func(status int)
+	done bool
+}
+
+func (a *answerHook) finish(status int) {
+	if !a.done {
+		a.done = true
+		a.end(status)
+	}
+}
+
+func (a *answerHook) WriteHeader(status int) { a.finish(status); a.ResponseWriter.WriteHeader(status) }
