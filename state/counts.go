@@ -125,8 +125,7 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 			attempts = "c.attempts"
 		}
 		q := `SELECT c.plan, c.name, c.job_id, c.objects, c.succeeded, c.failed, c.running, c.by_code,
-			c.complete, c.read_at, ` + attempts + ` FROM object_counts c JOIN requests r ON r.plan=c.plan AND r.name=c.name
-			AND r.job_id=c.job_id`
+			c.complete, c.read_at, ` + attempts + s.q.counts
 		args := make([]any, len(plans))
 		if len(plans) > 0 {
 			q += ` WHERE c.plan IN (?` + strings.Repeat(",?", len(plans)-1) + `)`
@@ -134,7 +133,7 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 				args[i] = p
 			}
 		}
-		rows, err := s.db.QueryContext(ctx, q+` ORDER BY r.plan, r.seq, r.name`, args...)
+		rows, err := s.db.QueryContext(ctx, q+s.q.order, args...)
 		if err != nil {
 			yield(ObjectCounts{}, s.sqlError("read state", err))
 			return

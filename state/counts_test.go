@@ -128,8 +128,8 @@ func TestOldStateFileGainsObjectCounts(t *testing.T) {
 	}
 	s.Close()
 
-	// Opened again (read-only and read-write) the counts are there, and the version is still 1,
-	// so an older planrun reads the file too.
+	// Opened again (read-only and read-write) the counts are there, in a file of the
+	// current schema version (migrated by the read-write open).
 	ro, err = OpenReadOnly(path)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestOldStateFileGainsObjectCounts(t *testing.T) {
 		t.Errorf("counts after migration: %+v", got)
 	}
 	var version string
-	if err := ro.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&version); err != nil || version != "1" {
+	if err := ro.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&version); err != nil || version != stateSchemaVersion {
 		t.Errorf("schema_version %q (%v)", version, err)
 	}
 	openStore(t, path).Close()

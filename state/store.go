@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,8 @@ type Store struct {
 	// lookupStmt is the statement of Lookup, prepared once: a run looks every request of
 	// its plans up (twice), and parsing the query each time cost more than running it.
 	lookupStmt *sql.Stmt
+	// q are the reads of the file's schema version (always the current one read-write).
+	q *queries
 
 	lock  []*os.File // held by Lock until Close
 	spare []*os.File // descriptors of the database file, closed only after the database
@@ -93,7 +96,7 @@ func Open(path string) (*Store, error) {
 			return nil, err
 		}
 	}
-	if s.lookupStmt, err = db.Prepare(lookupSQL); err != nil {
+	if s.lookupStmt, err = db.Prepare(s.q.lookup); err != nil {
 		db.Close()
 		return nil, s.sqlError("open state", err)
 	}
@@ -169,7 +172,7 @@ func openRO(path, file, params string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.lookupStmt, err = db.Prepare(lookupSQL); err != nil {
+	if s.lookupStmt, err = db.Prepare(s.q.lookup); err != nil {
 		db.Close()
 		return nil, s.sqlError("open state", err)
 	}
@@ -298,7 +301,14 @@ func (s *Store) init(ctx context.Context) error {
 		if err := s.check(ctx, tx); err != nil {
 			return err
 		}
+		if s.q == v1Queries {
+			if err := s.migrateV1(ctx, tx); err != nil {
+				return err
+			}
+			s.q = v2Queries
+		}
 	} else {
+		s.q = v2Queries
 		if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
 			return s.sqlError("initialise state", err)
 		}
@@ -321,7 +331,8 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// check verifies the marker and schema version of an existing state file.
+// check verifies the marker and schema version of an existing state file and sets the
+// reads of its version.
 func (s *Store) check(ctx context.Context, q querier) error {
 	var format, version sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT
@@ -333,11 +344,22 @@ func (s *Store) check(ctx context.Context, q querier) error {
 	if err != nil || format.String != stateFormat {
 		return fmt.Errorf("state %s: %w (no %q marker); move it aside to start afresh", s.path, ErrForeignState, stateFormat)
 	}
-	if version.String != stateSchemaVersion {
-		return fmt.Errorf("state %s: %w (schema version %s, this planrun reads %s): use the planrun that wrote it, or move the file aside to start afresh", s.path, ErrForeignState, version.String, stateSchemaVersion)
+	tables := []string{"requests", "plans"}
+	switch version.String {
+	case stateSchemaVersion:
+		s.q = v2Queries
+		tables = append(tables, "request_plans", "request_groups")
+	case "1":
+		s.q = v1Queries // migrated by a read-write open, read as it is otherwise
+	default:
+		if n, err := strconv.Atoi(version.String); err == nil && n > 2 {
+			return fmt.Errorf("state %s: %w (schema version %s, written by a newer planrun; this planrun reads versions 1 and %s): upgrade planrun, or move the file aside to start afresh",
+				s.path, ErrForeignState, version.String, stateSchemaVersion)
+		}
+		return fmt.Errorf("state %s: %w (schema version %q, this planrun reads versions 1 and %s); move it aside to start afresh", s.path, ErrForeignState, version.String, stateSchemaVersion)
 	}
 	// Touch every table once so a damaged file fails now rather than mid-run.
-	for _, t := range []string{"requests", "plans"} {
+	for _, t := range tables {
 		var n int
 		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t+` LIMIT 1)`).Scan(&n); err != nil {
 			return s.foreign(err)

@@ -13,29 +13,61 @@ import (
 // scanner is what *sql.Row and *sql.Rows share.
 type scanner interface{ Scan(dest ...any) error }
 
-// scanRecord reads one row selected with recordColumns.
+// scanRecord reads one row selected with recordColumns and recordsFrom.
 func scanRecord(sc scanner) (Record, error) {
 	var r Record
-	var created, updated string
-	err := sc.Scan(&r.Plan, &r.Name, &r.Bucket, &r.Region, &r.Job, &r.Seq, &r.Digest, &r.Type,
-		&r.InputKind, &r.Input, &r.Workflow, &r.WindowStart, &r.WindowEnd, &r.Status, &r.JobID,
-		&r.JobState, &r.JobCreated, &r.Attempts, &r.ErrorCode, &r.ErrorMessage, &r.RequestID,
+	var name, digest, start, end, status, jobID, jobState, jobCreated, requestID, created, updated any
+	err := sc.Scan(&r.Plan, &name, &r.Bucket, &r.Region, &r.Job, &r.Seq, &digest, &r.Type,
+		&r.InputKind, &r.Input, &r.Workflow, &start, &end, &status, &jobID,
+		&jobState, &jobCreated, &r.Attempts, &r.ErrorCode, &r.ErrorMessage, &requestID,
 		&created, &updated)
 	if err != nil {
 		return r, err
 	}
-	r.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
-	r.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+	r.Name = decodeName(r.Plan, name)
+	r.Digest = decodeHex(digest, 0)
+	r.WindowStart, r.WindowEnd = decodeTime(start), decodeTime(end)
+	r.Status = RowStatus(statusWords.decode(status))
+	r.JobID = decodeHex(jobID, jobIDPrefix)
+	r.JobState = jobStateWords.decode(jobState)
+	r.JobCreated = decodeTime(jobCreated)
+	r.RequestID = decodeBase64(requestID)
+	r.CreatedAt, r.UpdatedAt = decodeStamp(created), decodeStamp(updated)
 	return r, nil
 }
 
-// lookupSQL selects the row of one request; see Store.lookupStmt.
-const lookupSQL = `SELECT ` + recordColumns + ` FROM requests WHERE plan=? AND name=?`
+// queries are the statements of the reads that differ between schema versions: a store
+// opened read-only on a version 1 file reads it as it is (see v1Queries).
+type queries struct {
+	lookup  string // the row of (plan, name): its arguments are lookupArgs
+	records string // every row, before the WHERE on plans and the ORDER BY
+	plan    string // the column that names the plan in records
+	order   string
+	hasPlan string
+	scan    func(scanner) (Record, error)
+	// lookupArgs are the arguments of lookup.
+	lookupArgs func(planName, name string) []any
+	// counts selects the object counts joined with their request rows (object_counts c).
+	counts string
+}
+
+// v2Queries read schema version 2.
+var v2Queries = &queries{
+	lookup:     `SELECT ` + recordColumns + recordsFrom + ` WHERE p.plan=? AND r.name=?`,
+	records:    `SELECT ` + recordColumns + recordsFrom,
+	plan:       `p.plan`,
+	order:      ` ORDER BY p.plan, r.seq, r.name`,
+	hasPlan:    `SELECT EXISTS (SELECT 1 FROM requests WHERE plan_id=(SELECT id FROM request_plans WHERE plan=?))`,
+	scan:       scanRecord,
+	lookupArgs: func(planName, name string) []any { return []any{planName, encodeName(planName, name)} },
+	counts: ` FROM object_counts c JOIN request_plans p ON p.plan=c.plan
+		JOIN requests r ON r.plan_id=p.id AND r.name=planrun_name(c.plan, c.name) AND r.job_id=planrun_job_id(c.job_id)`,
+}
 
 // Lookup returns the row of (plan, name), or ok=false when the state has none.
 func (s *Store) Lookup(ctx context.Context, planName, name string) (Record, bool, error) {
-	row := s.lookupStmt.QueryRowContext(ctx, planName, name)
-	r, err := scanRecord(row)
+	row := s.lookupStmt.QueryRowContext(ctx, s.q.lookupArgs(planName, name)...)
+	r, err := s.q.scan(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, false, nil
 	}
@@ -49,7 +81,7 @@ func (s *Store) Lookup(ctx context.Context, planName, name string) (Record, bool
 // state has never seen skips the per-request lookups (none could find anything).
 func (s *Store) HasPlan(ctx context.Context, planName string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE plan=?)`, planName).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.q.hasPlan, planName).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("read state plan %s: %w", planName, err)
 	}
@@ -82,15 +114,15 @@ func (s *Store) Records(ctx context.Context, plans ...string) iter.Seq2[Record, 
 			yield(Record{}, err)
 			return
 		}
-		q := `SELECT ` + recordColumns + ` FROM requests`
+		q := s.q.records
 		args := make([]any, len(plans))
 		if len(plans) > 0 {
-			q += ` WHERE plan IN (?` + strings.Repeat(",?", len(plans)-1) + `)`
+			q += ` WHERE ` + s.q.plan + ` IN (?` + strings.Repeat(",?", len(plans)-1) + `)`
 			for i, p := range plans {
 				args[i] = p
 			}
 		}
-		q += ` ORDER BY plan, seq, name`
+		q += s.q.order
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			yield(Record{}, fmt.Errorf("read state: %w", err))
@@ -98,7 +130,7 @@ func (s *Store) Records(ctx context.Context, plans ...string) iter.Seq2[Record, 
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r, err := scanRecord(rows)
+			r, err := s.q.scan(rows)
 			if err != nil {
 				yield(Record{}, fmt.Errorf("read state: %w", err))
 				return

@@ -94,12 +94,15 @@ type writer struct {
 	byRows   map[[2]int]*sql.Stmt // the multi-row ones of prepared, see rowsStmt
 	// pending gathers the request rows of a batch (writer goroutine only, reused).
 	pending []Record
+	// ids are the plan and group numbers of the rows written (writer goroutine only).
+	ids rowIDs
 }
 
 // startWriter starts the writer goroutine on db.
 func startWriter(db *sql.DB) *writer {
 	w := &writer{db: db, ops: make(chan *writeOp, 1024), quit: make(chan struct{}), prepared: map[string]*sql.Stmt{},
 		byRows: map[[2]int]*sql.Stmt{}}
+	w.ids.reset()
 	w.wg.Add(1)
 	go w.loop()
 	return w
@@ -262,7 +265,7 @@ func (w *writer) rowsStmt(ctx context.Context, tx *sql.Tx, kind, n int) (*sql.St
 	return st, nil
 }
 
-// upsertChunk is how many intents one statement writes (23 parameters each).
+// upsertChunk is how many intents one statement writes (17 parameters each).
 const upsertChunk = 16
 
 // isOutcome tells the rows of outcomes (their intent was written before the send) from
@@ -272,7 +275,7 @@ func isOutcome(r *Record) bool { return r.Status != RowSending && r.Status != Ro
 // writeRecords writes request rows in tx: runs of intents with multi-row upserts (one
 // statement per upsertChunk rows costs much less than one per row), each outcome with an
 // update of the columns it changes, or a full upsert when its row is not as expected.
-func (w *writer) writeRecords(ctx context.Context, tx *sql.Tx, recs []Record, now string) error {
+func (w *writer) writeRecords(ctx context.Context, tx *sql.Tx, recs []Record, now int64) error {
 	for i := 0; i < len(recs); {
 		if isOutcome(&recs[i]) {
 			j := i + 1
@@ -301,7 +304,7 @@ func (w *writer) writeRecords(ctx context.Context, tx *sql.Tx, recs []Record, no
 // statement; when that does not change exactly one row per outcome (a row not as
 // expected, or one request twice), each again on its own, in order (rewriting a row
 // with the values it just got changes nothing).
-func (w *writer) writeOutcomes(ctx context.Context, tx *sql.Tx, recs []Record, now string) error {
+func (w *writer) writeOutcomes(ctx context.Context, tx *sql.Tx, recs []Record, now int64) error {
 	if len(recs) > 1 {
 		st, err := w.rowsStmt(ctx, tx, sqlOutcomes, len(recs))
 		if err != nil {
@@ -310,9 +313,9 @@ func (w *writer) writeOutcomes(ctx context.Context, tx *sql.Tx, recs []Record, n
 		args := make([]any, 0, 1+13*len(recs))
 		args = append(args, now)
 		for i := range recs {
-			r := &recs[i]
-			args = append(args, r.Status, r.JobID, r.JobState, r.JobCreated, r.Attempts,
-				r.ErrorCode, r.ErrorMessage, r.RequestID, r.Plan, r.Name, r.Seq, r.Digest, r.Job)
+			if args, err = w.matchArgs(ctx, tx, outcomeArgs(args, &recs[i]), &recs[i]); err != nil {
+				return err
+			}
 		}
 		res, err := st.ExecContext(ctx, args...)
 		if err != nil {
@@ -331,13 +334,16 @@ func (w *writer) writeOutcomes(ctx context.Context, tx *sql.Tx, recs []Record, n
 }
 
 // writeOutcome records the outcome r over the row of its intent.
-func (w *writer) writeOutcome(ctx context.Context, tx *sql.Tx, r *Record, now string) error {
+func (w *writer) writeOutcome(ctx context.Context, tx *sql.Tx, r *Record, now int64) error {
 	st, err := w.stmt(ctx, tx, outcomeSQL)
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	res, err := st.ExecContext(ctx, r.Status, r.JobID, r.JobState, r.JobCreated, r.Attempts,
-		r.ErrorCode, r.ErrorMessage, r.RequestID, now, r.Plan, r.Name, r.Seq, r.Digest, r.Job)
+	args, err := w.matchArgs(ctx, tx, append(outcomeArgs(make([]any, 0, 14), r), now), r)
+	if err != nil {
+		return err
+	}
+	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
 		return fmt.Errorf("write state request %s: %w", r.Name, err)
 	}
@@ -355,14 +361,14 @@ func noOutcome(r *Record) bool {
 
 // upsert writes whole rows with one statement: intentRowsSQL when none of them carries
 // an outcome (the rows are the same), else upsertRowsSQL.
-func (w *writer) upsert(ctx context.Context, tx *sql.Tx, recs []Record, now string) error {
+func (w *writer) upsert(ctx context.Context, tx *sql.Tx, recs []Record, now int64) error {
 	bare := true
 	for i := range recs {
 		bare = bare && noOutcome(&recs[i])
 	}
-	kind, perRow := sqlUpsert, 23
+	kind, perRow := sqlUpsert, 17
 	if bare {
-		kind, perRow = sqlIntent, 16
+		kind, perRow = sqlIntent, 10
 	}
 	st, err := w.rowsStmt(ctx, tx, kind, len(recs))
 	if err != nil {
@@ -371,10 +377,11 @@ func (w *writer) upsert(ctx context.Context, tx *sql.Tx, recs []Record, now stri
 	args := make([]any, 0, perRow*len(recs))
 	for i := range recs {
 		r := &recs[i]
-		args = append(args, r.Plan, r.Name, r.Bucket, r.Region, r.Job, r.Seq, r.Digest,
-			r.Type, r.InputKind, r.Input, r.Workflow, r.WindowStart, r.WindowEnd, r.Status)
+		if args, err = w.intentArgs(ctx, tx, args, r); err != nil {
+			return err
+		}
 		if !bare {
-			args = append(args, r.JobID, r.JobState, r.JobCreated, r.Attempts, r.ErrorCode, r.ErrorMessage, r.RequestID)
+			args = outcomeColumns(args, r)
 		}
 		args = append(args, now, now)
 	}
@@ -394,10 +401,11 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 	defer func() {
 		if err != nil {
 			tx.Rollback()
+			w.ids.reset() // the numbers made in tx are gone with it
 		}
 	}()
 	var jobState *sql.Stmt
-	now := time.Now().UTC().Format(stampFormat)
+	now := encodeStamp(time.Now())
 	// The request rows of consecutive ops are written together, so that outcomes sent
 	// one by one share statements; an op with a plan or job rows writes what is pending
 	// first, keeping the order of every write to a row.
@@ -428,8 +436,8 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 					return fmt.Errorf("write state: %w", err)
 				}
 			}
-			if _, err := jobState.ExecContext(ctx, j.State, j.Created, j.Created, j.Code, j.Code,
-				j.Message, j.Message, now, j.Plan, j.Name); err != nil {
+			if _, err := jobState.ExecContext(ctx, jobStateWords.encode(j.State), j.Created, encodeTime(j.Created), j.Code, j.Code,
+				j.Message, j.Message, now, j.Plan, encodeName(j.Plan, j.Name)); err != nil {
 				return fmt.Errorf("write state job %s: %w", j.Name, err)
 			}
 		}

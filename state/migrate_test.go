@@ -1,0 +1,273 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// buildV1Varied makes a version 1 state file (testdata/state-v1.sql) with more rows, of
+// every shape the compact cells of version 2 must keep as they are: a name without its
+// plan in front, an uppercase digest, text that is not base64, odd offsets, a time
+// before 1970, words planrun does not know, attempts.
+func buildV1Varied(t *testing.T) string {
+	t.Helper()
+	path := buildV1(t)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const stamp = "2024-01-03T00:00:00.123456789Z"
+	_, err = db.Exec(`INSERT INTO requests (plan, name, bucket, region, job, seq, digest, type, input_kind, input,
+		workflow, window_start, window_end, status, job_id, job_state, job_created, attempts, last_error_code,
+		last_error_message, request_id, created_at, updated_at) VALUES
+	('p', 'other-name', 'b2-1250000000', 'ap-shanghai', 'one', 2, 'ABCDEF', 'Job', 'Object', 'a.mp4',
+		'', '', '', 'failed', '', '', '', 3, 'SlowDown', 'slow down', 'not base64!', ?1, ?1),
+	('p', 'p-videos-0-aaaa-a2', 'examplebucket-1250000000', 'ap-beijing', 'videos', 0,
+		'e3767b60186f5914ed8d73bde53016b3ca920c545080872d11aba4d57c5b4295', 'Workflow', 'Prefix', 'input/video/',
+		'w1', '1960-01-01T00:00:00-0330', '2024-01-02T00:00:00+0545', 'sending', 'bb417c8e58d1bc2cdbda475ee5780a34e',
+		'Running', '2024-01-03T00:00:00+0800', 1, '', '', 'NmIxNzQ3MGRfMzQ2MWMxY2ZfY2VjM19hYTIy', ?1, ?1),
+	('q', 'q-x', 'examplebucket-1250000000', 'ap-beijing', 'x', 0, 'd9', 'Workflow', 'Prefix', 'in/',
+		'w1', '2024-01-01T00:00:00Z', '2024-01-01', 'weird', 'B1', 'Paused?', 'yesterday', 0, '', '', 'QQ==', 'x', ?1)`, stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// readAll reads every row of the store, then each again by Lookup.
+func readAll(t *testing.T, s *Store) []Record {
+	t.Helper()
+	ctx := context.Background()
+	var out []Record
+	for r, err := range s.Records(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	for _, r := range out {
+		got, ok, err := s.Lookup(ctx, r.Plan, r.Name)
+		if err != nil || !ok || !reflect.DeepEqual(got, r) {
+			t.Fatalf("lookup %s/%s: %+v %v %v, want %+v", r.Plan, r.Name, got, ok, err, r)
+		}
+	}
+	return out
+}
+
+// schemaVersion reads the schema version of the file at path without opening it as a state.
+func schemaVersion(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// fileBytes reads the state file and its write-ahead log.
+func fileBytes(path string) []byte {
+	a, _ := os.ReadFile(path)
+	b, _ := os.ReadFile(path + "-wal")
+	return append(a, b...)
+}
+
+func TestOldStateFileMigratesInPlace(t *testing.T) {
+	ctx := context.Background()
+	path := buildV1Varied(t)
+	before := fileBytes(path)
+
+	// Read-only, the old file is read as it is and not written.
+	ro, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := readAll(t, ro)
+	ro.Close()
+	if len(old) != 5 {
+		t.Fatalf("old file: %d rows, want 5: %+v", len(old), old)
+	}
+	if !bytes.Equal(before, fileBytes(path)) || schemaVersion(t, path) != "1" {
+		t.Fatal("a read-only open changed the old file")
+	}
+
+	// The first read-write open migrates it: every row reads back the same, by Records
+	// and by Lookup, in the same order.
+	s := openStore(t, path)
+	if got := readAll(t, s); !reflect.DeepEqual(got, old) {
+		t.Fatalf("after migration:\n%+v\nwant\n%+v", got, old)
+	}
+	if v := schemaVersion(t, path); v != stateSchemaVersion {
+		t.Fatalf("schema version %s after migration", v)
+	}
+	var leftover int
+	if err := s.db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name='requests_v1'`).Scan(&leftover); err != nil || leftover != 0 {
+		t.Fatalf("old table left: %d (%v)", leftover, err)
+	}
+
+	// The writer carries on over the migrated rows: the outcome of the request left
+	// sending lands on its row, a job state on another.
+	sending := old[1]
+	if sending.Name != "p-videos-0-aaaa-a2" {
+		t.Fatalf("rows out of order: %+v", old)
+	}
+	sending.Status, sending.JobState, sending.RequestID = RowTriggered, "Submitted", "QUJD"
+	if err := s.Sync(ctx, &Write{Records: []Record{sending},
+		Jobs: []JobSeen{{Plan: "q", Name: "q-x", State: "Success", Created: "2024-01-05T00:00:00+0800"}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	ro, err = OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	got := readAll(t, ro)
+	if len(got) != len(old) || got[1].Status != RowTriggered || got[1].RequestID != "QUJD" || got[1].JobID != sending.JobID ||
+		got[4].JobState != "Success" || got[4].JobCreated != "2024-01-05T00:00:00+0800" || got[4].Status != "weird" {
+		t.Fatalf("writes after migration: %+v", got)
+	}
+}
+
+func TestMigrationStoppedMidwayLeavesTheOldFile(t *testing.T) {
+	t.Cleanup(func() { migrateFault = nil })
+	for step := range migrateV1SQL {
+		path := buildV1Varied(t)
+		ro, err := OpenReadOnly(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := readAll(t, ro)
+		ro.Close()
+
+		migrateFault = func(i int) error {
+			if i == step {
+				return errors.New("injected failure")
+			}
+			return nil
+		}
+		if s, err := Open(path); err == nil || !strings.Contains(err.Error(), "injected failure") {
+			if err == nil {
+				s.Close()
+			}
+			t.Fatalf("step %d: open gave %v, want the injected failure", step, err)
+		}
+		migrateFault = nil
+		if v := schemaVersion(t, path); v != "1" {
+			t.Fatalf("step %d: schema version %s after a failed migration", step, v)
+		}
+		ro, err = OpenReadOnly(path)
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		if got := readAll(t, ro); !reflect.DeepEqual(got, old) {
+			t.Fatalf("step %d: rows after a failed migration:\n%+v\nwant\n%+v", step, got, old)
+		}
+		ro.Close()
+		s := openStore(t, path)
+		if got := readAll(t, s); !reflect.DeepEqual(got, old) {
+			t.Fatalf("step %d: rows after the migration:\n%+v\nwant\n%+v", step, got, old)
+		}
+		s.Close()
+	}
+}
+
+// killEnv names the file and step at which the child of TestMigrationKilledMidway kills
+// itself.
+const killEnv = "PLANRUN_TEST_MIGRATION_KILL"
+
+func TestMigrationKilledMidway(t *testing.T) {
+	if v := os.Getenv(killEnv); v != "" {
+		// The child: migrate, and kill -9 itself at the step asked.
+		path, stepText, _ := strings.Cut(v, "|")
+		step, _ := strconv.Atoi(stepText)
+		migrateFault = func(i int) error {
+			if i == step {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Kill()
+				select {}
+			}
+			return nil
+		}
+		Open(path)
+		t.Fatal("the migration was not killed")
+	}
+	if testing.Short() {
+		t.Skip("starts a process per step")
+	}
+	for _, step := range []int{3, 5, len(migrateV1SQL) - 1} {
+		path := buildV1Varied(t)
+		ro, err := OpenReadOnly(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := readAll(t, ro)
+		ro.Close()
+
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMigrationKilledMidway$", "-test.count=1")
+		cmd.Env = append(os.Environ(), killEnv+"="+path+"|"+strconv.Itoa(step))
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Exited() {
+			t.Fatalf("step %d: the child was not killed: %v\n%s", step, err, out)
+		}
+		if v := schemaVersion(t, path); v != "1" {
+			t.Fatalf("step %d: schema version %s after a killed migration", step, v)
+		}
+		ro, err = OpenReadOnly(path)
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		if got := readAll(t, ro); !reflect.DeepEqual(got, old) {
+			t.Fatalf("step %d: rows after a killed migration:\n%+v\nwant\n%+v", step, got, old)
+		}
+		ro.Close()
+		s := openStore(t, path)
+		if got := readAll(t, s); !reflect.DeepEqual(got, old) {
+			t.Fatalf("step %d: rows after the migration:\n%+v\nwant\n%+v", step, got, old)
+		}
+		s.Close()
+	}
+}
+
+func TestNewerStateFileIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	openStore(t, path).Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE meta SET value='3' WHERE key='schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := fileBytes(path)
+	for name, open := range map[string]func(string) (*Store, error){"read-write": Open, "read-only": OpenReadOnly} {
+		s, err := open(path)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s: a newer file opened", name)
+		}
+		if !errors.Is(err, ErrForeignState) || !strings.Contains(err.Error(), "written by a newer planrun") ||
+			!strings.Contains(err.Error(), "upgrade") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if !bytes.Equal(before, fileBytes(path)) {
+		t.Error("a refused newer file was changed")
+	}
+}
