@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS plans (
 // plan and its group (the columns every request of a plan job input shares) by number; its
 // name is kept without the plan's name in front (encodeName), times as integers
 // (encodeTime, encodeStamp), digests, job ids and request ids as bytes (encodeHex,
-// encodeBase64), statuses and job states as small integers (words). Empty text stays ”.
+// encodeBase64), statuses and job states as small integers (words). Empty text stays empty (no bytes).
 const requestsSQL = `
 CREATE TABLE IF NOT EXISTS request_plans (
 	id   INTEGER PRIMARY KEY,
