@@ -271,3 +271,33 @@ func TestNewerStateFileIsRefused(t *testing.T) {
 		t.Error("a refused newer file was changed")
 	}
 }
+
+// TestRequestReadsUseTheIndexes guards the cost of reading a large state: every read of
+// request rows searches an index, and the rows in plan and position order come from the
+// indexes, never from a sort of every row (which would hold a million rows in a temporary
+// tree before the first one comes out).
+func TestRequestReadsUseTheIndexes(t *testing.T) {
+	s := openStore(t, "")
+	q := s.q
+	for name, query := range map[string]string{
+		"records":       q.records + q.order,
+		"records of":    q.records + ` WHERE ` + q.plan + ` IN (?, ?)` + q.order,
+		"lookup":        q.lookup,
+		"has plan":      q.hasPlan,
+		"job state":     jobStateSQL,
+		"outcome":       outcomeSQL,
+		"outcome rows":  outcomeRowsSQL(2),
+		"intent upsert": intentRowsSQL(2),
+	} {
+		n := strings.Count(query, "?")
+		args := make([]any, n)
+		for i := range args {
+			args[i] = "x"
+		}
+		plan := strings.Join(queryPlan(t, s.db, query, args...), "; ")
+		if strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN r ") && !strings.Contains(plan, "SCAN p") ||
+			strings.Contains(plan, "SCAN requests") {
+			t.Errorf("%s: %s", name, plan)
+		}
+	}
+}

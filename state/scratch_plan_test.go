@@ -2,14 +2,15 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 )
 
-// queryPlan returns the lines of EXPLAIN QUERY PLAN of query on the scratch.
-func queryPlan(t *testing.T, sc *Scratch, query string, args ...any) []string {
+// queryPlan returns the lines of EXPLAIN QUERY PLAN of query on db (a scratch's, a store's).
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) []string {
 	t.Helper()
-	rows, err := sc.db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
+	rows, err := db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatalf("explain: %v", err)
 	}
@@ -60,7 +61,7 @@ func TestFollowedByIDSearchesByID(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		plan := queryPlan(t, sc, followedByIDSQL(3), "ja", "jb", "jc", "b", "r", "Workflow")
+		plan := queryPlan(t, sc.db, followedByIDSQL(3), "ja", "jb", "jc", "b", "r", "Workflow")
 		if len(plan) == 0 {
 			t.Fatal("no query plan")
 		}

@@ -151,8 +151,11 @@ const recordColumns = `p.plan, r.name, g.bucket, g.region, g.job, r.seq, r.diges
 	r.job_state, r.job_created, r.attempts, r.last_error_code, r.last_error_message,
 	r.request_id, r.created_at, r.updated_at`
 
-// recordsFrom joins a request row with its plan and group.
-const recordsFrom = ` FROM request_plans p JOIN requests r ON r.plan_id=p.id JOIN request_groups g ON g.id=r.grp`
+// recordsFrom joins a request row with its plan and group. The plans come first (CROSS
+// JOIN keeps that order), so that the rows come in plan and position order from the plans'
+// and the positions' indexes: left to itself, SQLite may read the requests first and sort
+// them all before the first row.
+const recordsFrom = ` FROM request_plans p CROSS JOIN requests r ON r.plan_id=p.id JOIN request_groups g ON g.id=r.grp`
 
 // stampFormat renders state timestamps in UTC with a fixed width, so that they sort as text.
 const stampFormat = "2006-01-02T15:04:05.000000000Z07:00"
