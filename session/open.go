@@ -90,7 +90,8 @@ const (
 	// while one does, or when it cannot be written, for reading only, and says so: cancel.
 	Shared
 	// Existing opens the state if there is one (nil otherwise), for writing without the
-	// lock when it can be written, else for reading: results, status, retry --dry-run.
+	// lock when it can be written and is of the current format (an older one is left as
+	// it is), else for reading: results, status, retry --dry-run.
 	Existing
 	// Writable opens the state if there is one (nil otherwise), for writing without the
 	// lock; a state that cannot be written is an error: status --refresh.
@@ -122,7 +123,11 @@ func (s *Session) openState(path string, access Access) (*state.Store, error) {
 	if access == ReadOnly {
 		return state.OpenReadOnly(path)
 	}
-	store, err := state.Open(path)
+	open := state.Open
+	if access == Existing {
+		open = state.OpenOrRead // an older state file is read as it is, not migrated
+	}
+	store, err := open(path)
 	if (access == Shared || access == Existing) && errors.Is(err, state.ErrReadOnly) {
 		return state.OpenReadOnly(path)
 	}

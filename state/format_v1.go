@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -65,6 +66,31 @@ var migrateV1SQL = []string{
 	ORDER BY o.plan, o.name`,
 	`DROP TABLE requests_v1`,
 	`UPDATE meta SET value='2' WHERE key='schema_version'`,
+}
+
+// errOlderSchema is returned by init for a file of an older schema version, when it is not
+// to migrate it.
+var errOlderSchema = errors.New("state file of an older schema version")
+
+// migrateLocked migrates an older file under the lock, so that no planrun writes it in the
+// old format meanwhile (an older planrun's run would find its tables gone), then gives the
+// lock back and compacts the file: the old rows' pages would otherwise stay in it, free.
+// The compaction is a transaction of its own: a kill during it leaves the migrated file,
+// and so does its failure (no space for the copy it makes, a reader in the way).
+func (s *Store) migrateLocked(ctx context.Context) error {
+	if err := s.lockFiles(); err != nil {
+		if errors.Is(err, ErrStateInUse) {
+			return fmt.Errorf("%w; the file is of an older format, which planrun converts when it opens it alone", err)
+		}
+		return err
+	}
+	defer s.release()
+	if err := s.init(ctx, true); err != nil {
+		return err
+	}
+	// Any error leaves the file migrated and whole, only larger: not worth failing for.
+	_, _ = s.db.ExecContext(ctx, `VACUUM`)
+	return nil
 }
 
 // migrateFault, when set (by tests), is called before each step of migrateV1 and its

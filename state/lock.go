@@ -23,6 +23,11 @@ func (s *Store) Lock() error {
 	if s.w == nil {
 		return fmt.Errorf("lock state %s: %w: opened for reading only", s.path, ErrReadOnly)
 	}
+	return s.lockFiles()
+}
+
+// lockFiles takes the locks of Lock.
+func (s *Store) lockFiles() error {
 	var db *os.File
 	if lockInode {
 		var err error
@@ -77,6 +82,19 @@ func readHolder(path string) string {
 		return " (pid " + pid + ")"
 	}
 	return ""
+}
+
+// release gives the lock taken by lockFiles back before Close (the migration of an older
+// file holds it while it runs). The descriptors of the database file stay open until Close.
+func (s *Store) release() {
+	for _, f := range s.lock {
+		_ = unlockFile(f)
+		f.Close()
+	}
+	for _, f := range s.spare {
+		_ = unlockFile(f)
+	}
+	s.lock = nil
 }
 
 // unlock releases the lock taken by Lock, if any, and closes the descriptors of the

@@ -301,3 +301,59 @@ func TestRequestReadsUseTheIndexes(t *testing.T) {
 		}
 	}
 }
+
+func TestReadingCommandsLeaveAnOldFileAlone(t *testing.T) {
+	path := buildV1Varied(t)
+	before := fileBytes(path)
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, s); len(got) != 5 {
+		t.Fatalf("rows: %+v", got)
+	}
+	if err := s.Lock(); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("lock of an old file opened to read: %v", err)
+	}
+	s.Close()
+	if !bytes.Equal(before, fileBytes(path)) || schemaVersion(t, path) != "1" {
+		t.Fatal("OpenOrRead changed an old file")
+	}
+	// A file of the current version opens for writing.
+	openStore(t, path).Close()
+	s, err = OpenOrRead(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Lock(); err != nil {
+		t.Errorf("lock of a current file: %v", err)
+	}
+}
+
+func TestMigrationWaitsForTheLockHolder(t *testing.T) {
+	path := buildV1Varied(t)
+	holder := openStore(t, filepath.Join(t.TempDir(), "other.db"))
+	holder.file = path // hold the old file's lock as a run of any planrun would
+	if err := holder.lockFiles(); err != nil {
+		t.Fatal(err)
+	}
+	before := fileBytes(path)
+	if s, err := Open(path); err == nil || !errors.Is(err, ErrStateInUse) {
+		if err == nil {
+			s.Close()
+		}
+		t.Fatalf("open of an old file someone holds: %v, want ErrStateInUse", err)
+	}
+	if !bytes.Equal(before, fileBytes(path)) {
+		t.Fatal("a held old file was changed")
+	}
+	holder.release()
+	s := openStore(t, path)
+	if err := s.Lock(); err != nil {
+		t.Fatalf("the migration kept the lock: %v", err)
+	}
+	if v := schemaVersion(t, path); v != stateSchemaVersion {
+		t.Fatalf("schema version %s", v)
+	}
+}

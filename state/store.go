@@ -52,8 +52,18 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // Open opens (or creates, with its parent directories) the state file at path for reading
 // and writing. A file that exists but is not a planrun state file gives an error matching
 // ErrForeignState; a path that cannot hold one (":memory:", an SQLite URI) ErrStatePath; a
-// file or folder that cannot be written ErrReadOnly.
-func Open(path string) (*Store, error) {
+// file or folder that cannot be written ErrReadOnly. A file of an older schema version is
+// migrated to the current one, in place and in one transaction, under the lock (see Lock):
+// while another planrun holds it, the error matches ErrStateInUse.
+func Open(path string) (*Store, error) { return open(path, true) }
+
+// OpenOrRead opens the state file at path as Open does, except that a file of an older
+// schema version is not migrated but read as it is: its writes say ErrReadOnly, as those
+// of OpenReadOnly. The commands that only read (status, results) leave an older file alone.
+func OpenOrRead(path string) (*Store, error) { return open(path, false) }
+
+// open is Open; an older file is migrated when migrate is set, else read as it is.
+func open(path string, migrate bool) (*Store, error) {
 	file, err := resolve(path, true)
 	if err != nil {
 		return nil, err
@@ -82,13 +92,24 @@ func Open(path string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path, file: file}
-	if err := s.init(context.Background()); err != nil {
+	err = s.init(context.Background(), false)
+	readOnly := false
+	if errors.Is(err, errOlderSchema) {
+		// Read as it is (the store has no writer: writes say ErrReadOnly), or migrated.
+		if readOnly, err = !migrate, nil; migrate {
+			err = s.migrateLocked(context.Background())
+		}
+	}
+	if err != nil {
 		db.Close()
+		s.unlock()
 		return nil, err
 	}
-	if err := s.setWAL(); err != nil {
-		db.Close()
-		return nil, err
+	if !readOnly {
+		if err := s.setWAL(); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if verify {
 		if err := s.quickCheck(context.Background()); err != nil {
@@ -100,7 +121,9 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, s.sqlError("open state", err)
 	}
-	s.w = startWriter(db)
+	if !readOnly {
+		s.w = startWriter(db)
+	}
 	return s, nil
 }
 
@@ -287,7 +310,7 @@ func (s *Store) quickCheck(ctx context.Context) error {
 // init creates the tables in a new database and checks the marker of an existing one. It
 // runs in one write transaction (BEGIN IMMEDIATE), so that two runs starting on a new
 // state at the same instant create it one after the other: the second finds it made.
-func (s *Store) init(ctx context.Context) error {
+func (s *Store) init(ctx context.Context, migrate bool) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.foreign(err)
@@ -302,6 +325,9 @@ func (s *Store) init(ctx context.Context) error {
 			return err
 		}
 		if s.q == v1Queries {
+			if !migrate {
+				return errOlderSchema
+			}
 			if err := s.migrateV1(ctx, tx); err != nil {
 				return err
 			}
