@@ -21,6 +21,7 @@ type bench struct {
 	expandN, validateJobs, throughputN, latencyN, rateN, waitN int
 	resultsN, queueN                                           int
 	waitScaleN                                                 int   // the larger size of the wait scale area
+	stateSizeN                                                 int   // requests of the state size area
 	memoryN                                                    []int // sizes of the memory area, smallest first
 }
 
@@ -41,18 +42,20 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "small sizes: a smoke test of the bench, not figures to quote")
 	keep := fs.Bool("keep", false, "keep the scratch folder (plans, state files)")
-	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue,memory,waitscale,recovery (default all)")
+	only := fs.String("only", "", "comma-separated areas to run: expand,validate,throughput,latency,rate,wait,adaptive,results,queue,memory,waitscale,recovery,statesize (default all)")
 	memoryMax := fs.Int("memory-max", 1_000_000, "largest plan of the memory area: 1000000 measures 100,000 and 1,000,000 requests (a quarter hour or more); 100000 measures 10,000 and 100,000")
 	b := &bench{expandN: 1_000_000, validateJobs: 10_000, throughputN: 20_000, latencyN: 10_000, rateN: 2_000, waitN: 10_000,
-		resultsN: 100_000, queueN: 1_000, waitScaleN: 200_000}
+		resultsN: 100_000, queueN: 1_000, waitScaleN: 200_000, stateSizeN: 100_000}
 	fs.IntVar(&b.waitScaleN, "wait-scale-max", b.waitScaleN, "larger plan of the waitscale area (the smaller is a tenth): 1000000 measures 100,000 and 1,000,000 requests")
+	fs.IntVar(&b.stateSizeN, "state-size", b.stateSizeN, "requests of the statesize area (the state file's bytes per request)")
 	fs.StringVar(&b.cpuprofile, "cpuprofile", "", "write a CPU profile of the in-process executor.Run to this `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *quick {
 		*b = bench{cpuprofile: b.cpuprofile, expandN: 100_000, validateJobs: 10_000, throughputN: 2_000,
-			latencyN: 1_000, rateN: 300, waitN: 1_000, resultsN: 5_000, queueN: 200, waitScaleN: 20_000}
+			latencyN: 1_000, rateN: 300, waitN: 1_000, resultsN: 5_000, queueN: 200, waitScaleN: 20_000,
+			stateSizeN: 10_000}
 		*memoryMax = 10_000
 	}
 	if *memoryMax < 10 {
@@ -98,6 +101,7 @@ func run(ctx context.Context, args []string) error {
 		{"memory", benchMemory},
 		{"waitscale", benchWaitScale},
 		{"recovery", benchRecovery},
+		{"statesize", benchStateSize},
 	}
 	want := map[string]bool{}
 	for _, a := range strings.Split(*only, ",") {

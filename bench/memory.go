@@ -91,7 +91,8 @@ func benchMemory(ctx context.Context, b *bench, t *table) error {
 			if s.key == "run" {
 				if fi, err := os.Stat(st); err == nil {
 					t.add(area, fmt.Sprintf("state file after `run`, %s requests: bytes per request (%s in all)", thousands(n), mib(fi.Size())),
-						fmt.Sprintf("%.0f B", float64(fi.Size())/float64(n)), "", nil)
+						fmt.Sprintf("%.0f B", float64(fi.Size())/float64(n)), fmt.Sprintf("<= %d B", stateSizeTarget),
+						check(float64(fi.Size())/float64(n) <= stateSizeTarget))
 				}
 			}
 		}
