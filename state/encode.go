@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"encoding/base64"
 	"encoding/hex"
@@ -18,14 +19,47 @@ import (
 // same text; any other text is stored as it is. SQLite keeps the type of each value, so the
 // decoder tells the two apart, and an encoded value never equals a stored text.
 
-// encodeName stores a request Name without the "<plan>-" that starts it (text), or whole
-// (a blob) when it does not start so. The two never compare equal, so (plan, name) stays
-// a key.
-func encodeName(planName, name string) any {
-	if rest, ok := strings.CutPrefix(name, planName+"-"); ok {
-		return rest
+// nameAlphabet is the alphabet of request Names, in byte order: 64 characters, 6 bits each.
+const nameAlphabet = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+// nameCodes maps a byte to its place in nameAlphabet plus one (0: not in it).
+var nameCodes = func() (c [256]byte) {
+	for i := range len(nameAlphabet) {
+		c[nameAlphabet[i]] = byte(i + 1)
 	}
-	return []byte(name)
+	return c
+}()
+
+// encodeName stores a request Name without the "<plan>-" that starts it, 6 bits a
+// character: a blob of one byte, 1 + the characters' count mod 4 (which tells the padding
+// from a last '-'), then the packed bits. A Name that does not start so is a blob of a 0
+// and its bytes; one that starts so with other characters, the text after it. The three
+// never compare equal, so (plan, name) stays a key. Every copy of the name is a key (the
+// table's and the position index's), so it costs twice.
+func encodeName(planName, name string) any {
+	rest, ok := strings.CutPrefix(name, planName+"-")
+	if !ok {
+		return append([]byte{0}, name...)
+	}
+	b := make([]byte, 1, 1+(6*len(rest)+7)/8)
+	b[0] = byte(1 + len(rest)%4)
+	var acc uint32
+	bits := 0
+	for i := range len(rest) {
+		c := nameCodes[rest[i]]
+		if c == 0 {
+			return rest
+		}
+		acc, bits = acc<<6|uint32(c-1), bits+6
+		if bits >= 8 {
+			bits -= 8
+			b = append(b, byte(acc>>bits))
+		}
+	}
+	if bits > 0 {
+		b = append(b, byte(acc<<(8-bits)))
+	}
+	return b
 }
 
 // decodeName reverses encodeName.
@@ -34,7 +68,26 @@ func decodeName(planName string, v any) string {
 	case string:
 		return planName + "-" + v
 	case []byte:
-		return string(v)
+		if len(v) == 0 || v[0] == 0 || v[0] > 4 {
+			return string(bytes.TrimPrefix(v, []byte{0}))
+		}
+		p := v[1:]
+		n := len(p) * 8 / 6
+		for n%4 != int(v[0]-1) {
+			n--
+		}
+		out := make([]byte, 0, len(planName)+1+n)
+		out = append(append(out, planName...), '-')
+		var acc uint32
+		bits := 0
+		for _, c := range p {
+			acc, bits = acc<<8|uint32(c), bits+8
+			for bits >= 6 && len(out) < len(planName)+1+n {
+				bits -= 6
+				out = append(out, nameAlphabet[acc>>bits&63])
+			}
+		}
+		return string(out)
 	}
 	return fmt.Sprint(v)
 }
