@@ -100,26 +100,21 @@ func open(path string, migrate bool) (*Store, error) {
 			err = s.migrateLocked(context.Background())
 		}
 	}
+	if err == nil && !readOnly {
+		err = s.setWAL()
+	}
+	if err == nil && verify {
+		err = s.quickCheck(context.Background())
+	}
+	if err == nil {
+		if s.lookupStmt, err = db.Prepare(s.q.lookup); err != nil {
+			err = s.sqlError("open state", err)
+		}
+	}
 	if err != nil {
 		db.Close()
-		s.unlock()
+		s.unlock() // the descriptors the migration's lock opened
 		return nil, err
-	}
-	if !readOnly {
-		if err := s.setWAL(); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	if verify {
-		if err := s.quickCheck(context.Background()); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	if s.lookupStmt, err = db.Prepare(s.q.lookup); err != nil {
-		db.Close()
-		return nil, s.sqlError("open state", err)
 	}
 	if !readOnly {
 		s.w = startWriter(db)
