@@ -1,8 +1,13 @@
 package state
 
 import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNamesRoundTrip checks that every Name comes back as it was stored, whatever its
@@ -31,5 +36,59 @@ func TestNamesRoundTrip(t *testing.T) {
 	}
 	if b, ok := encodeName("p", "p-videos-20240101T0000-e3767b60186f5914").([]byte); !ok || len(b) != 1+28 {
 		t.Errorf("a Name of 37 characters after its plan takes %d bytes, want 29", len(b))
+	}
+}
+
+// TestRowsRoundTripThroughEveryWritePath checks that what the writer stores in compact
+// cells reads back as it was written, by each write path: intents, outcomes over them,
+// whole rows (a job found on the service), job states; with the shapes planrun writes
+// and shapes it does not (kept as text).
+func TestRowsRoundTripThroughEveryWritePath(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, "")
+	rec := func(i int) Record {
+		return Record{Plan: "video-backfill", Name: fmt.Sprintf("video-backfill-videos-2024010%dT0000-e3767b60186f59%02d", i, i),
+			Bucket: testBucket, Region: testRegion, Job: "videos", Seq: i,
+			Digest: fmt.Sprintf("e3767b60186f59%02dd8d73bde53016b3ca920c545080872d11aba4d57c5b4295", i), Type: JobTypeWorkflow,
+			InputKind: "Prefix", Input: "input/video/", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
+			WindowStart: fmt.Sprintf("2024-01-0%dT00:00:00+0800", i+1), WindowEnd: fmt.Sprintf("2024-01-0%dT00:00:00+0545", i+2),
+			Status: RowSending}
+	}
+	intents := []Record{rec(0), rec(1), rec(2), rec(3)}
+	if err := s.Sync(ctx, &Write{Records: intents}); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(intents)
+	want[0].Status, want[0].JobID, want[0].JobState, want[0].JobCreated, want[0].Attempts, want[0].RequestID =
+		RowTriggered, "b417c8e58d1bc2cdbda475ee5780a34e0", "Submitted", "2024-01-03T07:53:49+0800", 1, "NmIxNzQ3MGRfMzQ2MWMxY2ZfY2VjM19hYTIy"
+	want[1].Status, want[1].Attempts, want[1].ErrorCode, want[1].ErrorMessage, want[1].RequestID =
+		RowFailed, 4, "InvalidArgument", "bad ☃ input", "not-base64"
+	want[2].Status, want[2].JobID, want[2].JobState, want[2].JobCreated = "odd", "B-not-hex", "Paused?", "2024-01-03 07:53:49"
+	want[3].Status = RowPlanned // given back unsent
+	found := rec(4)
+	found.Name, found.Status, found.JobID, found.JobState, found.JobCreated = "elsewhere-x", RowSkipped, "i0002", "Success", "1969-12-31T23:59:59-0930"
+	want = append(want, found)
+	for _, r := range want {
+		if err := s.Send(&Write{Records: []Record{r}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sync(ctx, &Write{Jobs: []JobSeen{{Plan: "video-backfill", Name: want[0].Name, State: "Running", Created: "2024-01-03T07:53:50+0800"}}}); err != nil {
+		t.Fatal(err)
+	}
+	want[0].JobState, want[0].JobCreated = "Running", "2024-01-03T07:53:50+0800"
+	var got []Record
+	for r, err := range s.Records(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.CreatedAt.IsZero() || r.UpdatedAt.Before(r.CreatedAt) {
+			t.Errorf("%s: stamps %v %v", r.Name, r.CreatedAt, r.UpdatedAt)
+		}
+		r.CreatedAt, r.UpdatedAt = time.Time{}, time.Time{}
+		got = append(got, r)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back:\n%+v\nwant\n%+v", got, want)
 	}
 }
