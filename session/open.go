@@ -128,16 +128,18 @@ func (s *Session) openState(path string, access Access) (*state.Store, error) {
 		open = state.OpenOrRead // an older state file is read as it is, not migrated
 	}
 	store, err := open(path)
-	if (access == Shared || access == Existing) && errors.Is(err, state.ErrReadOnly) {
+	switch {
+	case (access == Shared || access == Existing) && errors.Is(err, state.ErrReadOnly):
 		return state.OpenReadOnly(path)
-	}
-	if err != nil || access == Existing || access == Writable {
+	case access == Existing || access == Writable:
 		return store, err
+	case err == nil:
+		if err = store.Lock(); err == nil {
+			return store, nil
+		}
+		store.Close()
 	}
-	if err = store.Lock(); err == nil {
-		return store, nil
-	}
-	store.Close()
+	// Held by another planrun: seen by Lock, or by Open for an older file it would convert.
 	if access == Shared && errors.Is(err, state.ErrStateInUse) {
 		s.IO.Warnf("%s is in use by another planrun: cancelling through the service only, the state is left to it (a run --wait sees the jobs cancelled on its next poll)", path)
 		return state.OpenReadOnly(path)
