@@ -21,6 +21,7 @@ var Hostile = []string{
 	"::set-output name=x::y",
 	"   ::warning::indented",
 	"##[error]old style",
+	"x ##vso[task.setvariable variable=secret]1", "##VSO[task.complete result=Failed]", "a ###[group]b",
 	"red \x1b[31mRED\x1b[0m \x1b]0;title\x07",
 	"csi \u009b31m nel \u0085 st \u009c",
 	"rtl \u202eexe.txt\u202c and \u2066iso\u2069",
@@ -44,7 +45,7 @@ func assertSafeLine(t *testing.T, what, s string) {
 			t.Errorf("%s: raw %U in %q", what, r, s)
 		}
 	}
-	if strings.HasPrefix(strings.TrimLeft(s, " "), "::") || strings.Contains(s, "##[") {
+	if hasCommand(s) {
 		t.Errorf("%s: a workflow command in %q", what, s)
 	}
 }
@@ -210,5 +211,48 @@ func TestJSONWriterUnderSlog(t *testing.T) {
 		if want := strings.ToValidUTF8(Hostile[i], "\uFFFD"); rec.Message != want && !strings.Contains(Hostile[i], "\xff") {
 			t.Errorf("log line %d: message %q, want %q", i, rec.Message, want)
 		}
+	}
+}
+
+// hasCommand reports whether text s holds a workflow command a CI runner would run: "::"
+// starting a line (after spaces and tabs), "##[" or "##vso[" (any case) anywhere.
+func hasCommand(s string) bool {
+	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") {
+			return true
+		}
+	}
+	l := strings.ToLower(s)
+	return strings.Contains(l, "##[") || strings.Contains(l, "##vso[")
+}
+
+// TestCommandWriterBreaksCommandsAcrossWrites: a stream carrying workflow commands, cut
+// into writes at every byte, comes out with none, the same whatever the cuts, and text
+// without a command (colours included, and text Line cleaned) comes out unchanged.
+func TestCommandWriterBreaksCommandsAcrossWrites(t *testing.T) {
+	stream := "::error::at start\nok  ::warning::indented\n  ::add-mask::x\r::notice::cr\n" +
+		"mid ##[error]old\n##vso[task.setvariable variable=x]1 ##VsO[y] ###[z]\n"
+	var whole bytes.Buffer
+	CommandWriter(&whole).Write([]byte(stream))
+	if hasCommand(whole.String()) {
+		t.Fatalf("a command left in %q", whole.String())
+	}
+	for cut := 1; cut < len(stream); cut++ {
+		var b bytes.Buffer
+		w := CommandWriter(&b)
+		for i := 0; i < len(stream); i += cut {
+			if n, err := w.Write([]byte(stream[i:min(i+cut, len(stream))])); err != nil || n != min(cut, len(stream)-i) {
+				t.Fatalf("Write = %d, %v", n, err)
+			}
+		}
+		if b.String() != whole.String() {
+			t.Fatalf("writes of %d bytes: %q, want %q", cut, b.String(), whole.String())
+		}
+	}
+	plain := "\x1b[31mred\x1b[0m a::b #1 ## [x] key#[y]\n" + Line("::error::x ##[error] ##vso[x]") + "\n"
+	var b bytes.Buffer
+	CommandWriter(&b).Write([]byte(plain))
+	if b.String() != plain {
+		t.Errorf("changed text without a command: %q -> %q", plain, b.String())
 	}
 }
