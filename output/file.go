@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,17 +21,21 @@ import (
 // device, a FIFO or a descriptor (/dev/stdout, /dev/fd/N) is written in place as the
 // report goes, since a rename would replace it by a regular file. Abort removes the
 // temporary file; after Commit it does nothing, so `defer f.Abort()` is always safe.
+//
+// Nothing waits past an interruption (the end of the context given): see openInPlace.
 type File struct {
 	path string   // as given, for messages
 	dst  string   // the file replaced on Commit (links followed); "" when written in place
 	out  *os.File // the temporary file, or the file itself when written in place
 	bw   *bufio.Writer
+	stop func() bool // ends the watch of the context (in place only)
 	done bool
 }
 
 // CreateFile starts the report file path. Its folder must exist: a missing one is an
-// error matching fs.ErrNotExist, never created.
-func CreateFile(path string) (*File, error) {
+// error matching fs.ErrNotExist, never created. The end of ctx (an interruption) bounds
+// how long a FIFO or a device written in place is waited for (see openInPlace).
+func CreateFile(ctx context.Context, path string) (*File, error) {
 	t, err := locate(path)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
@@ -42,11 +47,11 @@ func CreateFile(path string) (*File, error) {
 			// what was printed before stays.
 			flag |= os.O_APPEND
 		}
-		out, err := os.OpenFile(t.path, flag, 0)
+		out, stop, err := openInPlace(ctx, t.path, flag)
 		if err != nil {
 			return nil, fmt.Errorf("write %s: %w", path, err)
 		}
-		return &File{path: path, out: out, bw: bufio.NewWriterSize(out, 64<<10)}, nil
+		return &File{path: path, out: out, stop: stop, bw: bufio.NewWriterSize(out, 64<<10)}, nil
 	}
 	tmp, err := createTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".")
 	if err != nil {
@@ -75,7 +80,7 @@ func (f *File) Commit() error {
 	if err == nil && f.dst != "" {
 		err = f.out.Sync()
 	}
-	if cerr := f.out.Close(); err == nil {
+	if cerr := f.close(); err == nil {
 		err = cerr
 	}
 	if err == nil && f.dst != "" {
@@ -97,10 +102,18 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
-	f.out.Close()
+	f.close()
 	if f.dst != "" {
 		os.Remove(f.out.Name())
 	}
+}
+
+// close closes the file and ends the watch of the context.
+func (f *File) close() error {
+	if f.stop != nil {
+		f.stop()
+	}
+	return f.out.Close()
 }
 
 // maxLinks bounds how many symbolic links an output path may go through (as the kernel's
@@ -215,9 +228,9 @@ func createTemp(dir, prefix string) (*os.File, error) {
 	return nil, fmt.Errorf("no free temporary name in %s", dir)
 }
 
-// WriteFile writes path atomically with write.
-func WriteFile(path string, write func(w io.Writer) error) error {
-	f, err := CreateFile(path)
+// WriteFile writes path atomically with write (ctx as for CreateFile).
+func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) error {
+	f, err := CreateFile(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -229,12 +242,22 @@ func WriteFile(path string, write func(w io.Writer) error) error {
 }
 
 // AppendFile appends what write writes to path (GitHub's $GITHUB_STEP_SUMMARY is appended
-// to by every step), creating it when missing.
-func AppendFile(path string, write func(w io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+// to by every step), creating it when missing. A FIFO or a device there is written in
+// place, waited for no longer than ctx allows (see openInPlace).
+func AppendFile(ctx context.Context, path string, write func(w io.Writer) error) error {
+	flag := os.O_WRONLY | os.O_APPEND | os.O_CREATE
+	var f *os.File
+	stop := func() bool { return false }
+	var err error
+	if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() && !info.IsDir() {
+		f, stop, err = openInPlace(ctx, path, flag)
+	} else {
+		f, err = os.OpenFile(path, flag, 0o644)
+	}
 	if err != nil {
 		return err
 	}
+	defer stop()
 	bw := bufio.NewWriter(f)
 	werr := write(bw)
 	if err := bw.Flush(); werr == nil {

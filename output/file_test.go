@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 
 // writeText writes text to path as a report file.
 func writeText(path, text string) error {
-	return WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
+	return WriteFile(context.Background(), path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
 }
 
 // TestOutputThroughSymlinkKeepsTheLink: an output that is a symbolic link is written
