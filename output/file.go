@@ -41,13 +41,7 @@ func CreateFile(ctx context.Context, path string) (*File, error) {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	if t.direct {
-		flag := os.O_WRONLY
-		if isDescriptor(t.path) {
-			// A descriptor may be a file the shell redirected stdout to: append, so that
-			// what was printed before stays.
-			flag |= os.O_APPEND
-		}
-		out, stop, err := openInPlace(ctx, t.path, flag)
+		out, stop, err := openInPlace(ctx, t.path, os.O_WRONLY)
 		if err != nil {
 			return nil, fmt.Errorf("write %s: %w", path, err)
 		}
@@ -201,17 +195,26 @@ func (e missingFolder) Is(target error) bool { return target == fs.ErrNotExist }
 // isDescriptor reports whether path names an open descriptor of the process rather than
 // a file: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N.
 func isDescriptor(path string) bool {
+	_, ok := descriptor(path)
+	return ok
+}
+
+// descriptor returns the number of the descriptor path names (see isDescriptor).
+func descriptor(path string) (int, bool) {
 	p := filepath.ToSlash(filepath.Clean(path))
 	switch p {
-	case "/dev/stdout", "/dev/stderr":
-		return true
+	case "/dev/stdout":
+		return 1, true
+	case "/dev/stderr":
+		return 2, true
 	}
 	for _, dir := range []string{"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"} {
 		if n, ok := strings.CutPrefix(p, dir); ok && n != "" && strings.Trim(n, "0123456789") == "" {
-			return true
+			fd, err := strconv.Atoi(n)
+			return fd, err == nil
 		}
 	}
-	return false
+	return 0, false
 }
 
 // createTemp creates a new file in dir named prefix and random digits, with the
@@ -249,7 +252,7 @@ func AppendFile(ctx context.Context, path string, write func(w io.Writer) error)
 	var f *os.File
 	stop := func() bool { return false }
 	var err error
-	if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() && !info.IsDir() {
+	if info, serr := os.Stat(path); isDescriptor(path) || (serr == nil && !info.Mode().IsRegular() && !info.IsDir()) {
 		f, stop, err = openInPlace(ctx, path, flag)
 	} else {
 		f, err = os.OpenFile(path, flag, 0o644)

@@ -24,7 +24,20 @@ var ErrNoReader = errors.New("no reader on the FIFO")
 // ever blocking in the open: a FIFO without a reader yet is tried again until one comes or
 // ctx ends (then the error matches ErrNoReader and the context's error). Once ctx has
 // ended, writes to the file get InterruptGrace to finish. stop ends that watch of ctx.
+//
+// A descriptor of the process (/dev/stdout, /dev/fd/N) is not opened again but duplicated:
+// the copy shares the descriptor's offset, so that what planrun prints there before and
+// after lands in order around the output (an open of its own would have its own offset,
+// and overwrite, or be overwritten by, what planrun prints to a redirected stdout).
 func openInPlace(ctx context.Context, path string, flag int) (*os.File, func() bool, error) {
+	if n, ok := descriptor(path); ok {
+		f, err := dupFile(n, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		stop := context.AfterFunc(ctx, func() { _ = f.SetWriteDeadline(time.Now().Add(InterruptGrace)) })
+		return f, stop, nil
+	}
 	nonblock := 0 // a FIFO only: Go makes what it can poll non-blocking itself
 	if info, err := os.Stat(path); err == nil && info.Mode()&fs.ModeNamedPipe != 0 {
 		nonblock = openNonblock
