@@ -300,3 +300,24 @@ jobs:
 		}
 	}
 }
+
+// TestValidateCarriesNoCommandFromThePlan: a problem that quotes the plan's strings (a
+// bucket "##[error]b", a region "##vso[...]") reaches no output as a command: not in text,
+// nor inside planrun's own ::error annotations (Azure Pipelines reads "##vso[" anywhere).
+func TestValidateCarriesNoCommandFromThePlan(t *testing.T) {
+	results := []plan.FileResult{{Path: "p.yaml", Problems: []plan.Problem{
+		{File: "p.yaml", Line: 4, Col: 11, Path: "defaults.bucket", Message: `"##[error]b" is not a bucket`},
+		{File: "p.yaml", Line: 5, Col: 11, Path: "defaults.region", Message: "\"##vso[task.setvariable variable=x]1\" is not a region\n::error::x"},
+	}}}
+	for _, format := range Formats(Validate) {
+		var b bytes.Buffer
+		if err := WriteChecks(&b, format, results); err != nil {
+			t.Fatal(err)
+		}
+		if format != "json" {
+			assertSafeOutput(t, format, b.String(), format == "github")
+		} else if strings.Contains(strings.ToLower(b.String()), "##vso[") {
+			t.Errorf("json: a raw ##vso[ in\n%s", b.String())
+		}
+	}
+}

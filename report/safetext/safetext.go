@@ -59,7 +59,7 @@ func Line(s string) string {
 		}
 		i += n
 	}
-	return defuse(b.String())
+	return Defuse(b.String())
 }
 
 // Text returns s fit for a terminal or a CI log as lines: each line of s through Line, so
@@ -113,9 +113,9 @@ func hidden(r rune) bool {
 	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
-// defuse breaks workflow commands in s: "::" at the start of s (after spaces, which the
+// Defuse breaks workflow commands in s: "::" at the start of s (after spaces, which the
 // runner skips) becomes ":\:", and "##[" or "##vso[" anywhere becomes "#\#[" or "#\#vso[".
-func defuse(s string) string {
+func Defuse(s string) string {
 	if strings.HasPrefix(strings.TrimLeft(s, " "), "::") {
 		i := strings.Index(s, "::")
 		s = s[:i] + `:\:` + s[i+2:]
@@ -295,4 +295,17 @@ func (c *commandWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// CommandData escapes the message of a workflow command planrun writes (GitHub Actions'
+// %25, %0D, %0A), with the older commands inside broken as Defuse does, for Azure
+// Pipelines reads "##vso[" anywhere in a line.
+func CommandData(s string) string {
+	return Defuse(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
+}
+
+// CommandProperty escapes a property value of a workflow command as CommandData does, and
+// its ':' and ',' too.
+func CommandProperty(s string) string {
+	return Defuse(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }

@@ -256,3 +256,18 @@ func TestCommandWriterBreaksCommandsAcrossWrites(t *testing.T) {
 		t.Errorf("changed text without a command: %q -> %q", plain, b.String())
 	}
 }
+
+// TestCommandDataKeepsNoOlderCommand: the message and properties of planrun's own
+// annotations keep GitHub's escapes and break "##[" and "##vso[" (Azure Pipelines runs
+// them anywhere in a line, a `::error` line included).
+func TestCommandDataKeepsNoOlderCommand(t *testing.T) {
+	for _, got := range []string{CommandData("a ##[error]x\n##vso[task.setvariable variable=y]1 100%"),
+		CommandProperty("f ##VSO[x], ##[y]: z")} {
+		if hasCommand(got) || strings.ContainsAny(got, "\n\r") {
+			t.Errorf("%q carries a command or a line break", got)
+		}
+	}
+	if got, want := CommandData("50% a\nb ##[x]"), `50%25 a%0Ab #\#[x]`; got != want {
+		t.Errorf("CommandData = %q, want %q", got, want)
+	}
+}
