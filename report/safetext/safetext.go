@@ -267,16 +267,33 @@ type commandWriter struct {
 }
 
 // Write writes p, broken where it forms a workflow command, and reports p as written.
+// Between line breaks and '#'s nothing can start a command: those stretches are skipped
+// with bytes.IndexByte, and p is passed on as it is when nothing was broken.
 func (c *commandWriter) Write(p []byte) (int, error) {
-	out := c.buf[:0]
-	for _, b := range p {
-		switch {
-		case b == ':' && c.colon:
-			out = append(out, '\\')
-		case b == '[' && (c.hash == 2 || c.hash == 5):
-			out = append(out, '\\')
+	out, last := c.buf[:0], 0
+	next := [3]int{-1, -1, -1} // the next '\n', '\r' and '#' at or after i (len(p): none)
+	for i := 0; i < len(p); i++ {
+		if !c.lineStart && !c.colon && c.hash == 0 {
+			j := len(p)
+			for k, ch := range []byte{'\n', '\r', '#'} {
+				if next[k] < i {
+					if n := bytes.IndexByte(p[i:], ch); n >= 0 {
+						next[k] = i + n
+					} else {
+						next[k] = len(p)
+					}
+				}
+				j = min(j, next[k])
+			}
+			if i = j; i == len(p) {
+				break
+			}
 		}
-		out = append(out, b)
+		b := p[i]
+		if (b == ':' && c.colon) || (b == '[' && (c.hash == 2 || c.hash == 5)) {
+			out = append(append(out, p[last:i]...), '\\')
+			last = i
+		}
 		c.colon = b == ':' && c.lineStart
 		c.lineStart = b == '\n' || b == '\r' || (c.lineStart && (b == ' ' || b == '\t'))
 		switch {
@@ -290,7 +307,12 @@ func (c *commandWriter) Write(p []byte) (int, error) {
 			c.hash = 0
 		}
 	}
-	c.buf = out
+	if last == 0 && len(out) == 0 {
+		out = p
+	} else {
+		out = append(out, p[last:]...)
+		c.buf = out
+	}
 	if _, err := c.w.Write(out); err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -269,5 +270,56 @@ func TestCommandDataKeepsNoOlderCommand(t *testing.T) {
 	}
 	if got, want := CommandData("50% a\nb ##[x]"), `50%25 a%0Ab #\#[x]`; got != want {
 		t.Errorf("CommandData = %q, want %q", got, want)
+	}
+}
+
+// TestCommandWriterMatchesItsByteRule: the writer's skipping of stretches that cannot start
+// a command changes nothing: on random text of the characters that matter, cut at random,
+// it writes what the rule applied byte by byte writes, and leaves no command.
+func TestCommandWriterMatchesItsByteRule(t *testing.T) {
+	const alphabet = ":#[vVsSoO \t\n\rx"
+	rule := func(s string) string {
+		var b strings.Builder
+		lineStart, colon, hash := true, false, 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if (c == ':' && colon) || (c == '[' && (hash == 2 || hash == 5)) {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+			colon = c == ':' && lineStart
+			lineStart = c == '\n' || c == '\r' || (lineStart && (c == ' ' || c == '\t'))
+			switch {
+			case c == '#' && hash >= 1 && hash <= 2:
+				hash = 2
+			case c == '#':
+				hash = 1
+			case hash >= 2 && hash <= 4 && (c|0x20) == "vso"[hash-2]:
+				hash++
+			default:
+				hash = 0
+			}
+		}
+		return b.String()
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		in := make([]byte, rnd.IntN(200))
+		for i := range in {
+			in[i] = alphabet[rnd.IntN(len(alphabet))]
+		}
+		var b bytes.Buffer
+		w := CommandWriter(&b)
+		for rest := in; len(rest) > 0; {
+			n := 1 + rnd.IntN(len(rest))
+			w.Write(rest[:n])
+			rest = rest[n:]
+		}
+		if want := rule(string(in)); b.String() != want {
+			t.Fatalf("%q: wrote %q, the rule gives %q", in, b.String(), want)
+		}
+		if hasCommand(b.String()) {
+			t.Fatalf("%q: a command left in %q", in, b.String())
+		}
 	}
 }
