@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,33 +21,31 @@ import (
 // device, a FIFO or a descriptor (/dev/stdout, /dev/fd/N) is written in place as the
 // report goes, since a rename would replace it by a regular file. Abort removes the
 // temporary file; after Commit it does nothing, so `defer f.Abort()` is always safe.
+//
+// Nothing waits past an interruption (the end of the context given): see openInPlace.
 type File struct {
 	path string   // as given, for messages
 	dst  string   // the file replaced on Commit (links followed); "" when written in place
 	out  *os.File // the temporary file, or the file itself when written in place
 	bw   *bufio.Writer
+	stop func() bool // ends the watch of the context (in place only)
 	done bool
 }
 
 // CreateFile starts the report file path. Its folder must exist: a missing one is an
-// error matching fs.ErrNotExist, never created.
-func CreateFile(path string) (*File, error) {
+// error matching fs.ErrNotExist, never created. The end of ctx (an interruption) bounds
+// how long a FIFO or a device written in place is waited for (see openInPlace).
+func CreateFile(ctx context.Context, path string) (*File, error) {
 	t, err := locate(path)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	if t.direct {
-		flag := os.O_WRONLY
-		if isDescriptor(t.path) {
-			// A descriptor may be a file the shell redirected stdout to: append, so that
-			// what was printed before stays.
-			flag |= os.O_APPEND
-		}
-		out, err := os.OpenFile(t.path, flag, 0)
+		out, stop, err := openInPlace(ctx, t.path, os.O_WRONLY)
 		if err != nil {
 			return nil, fmt.Errorf("write %s: %w", path, err)
 		}
-		return &File{path: path, out: out, bw: bufio.NewWriterSize(out, 64<<10)}, nil
+		return &File{path: path, out: out, stop: stop, bw: bufio.NewWriterSize(out, 64<<10)}, nil
 	}
 	tmp, err := createTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".")
 	if err != nil {
@@ -75,7 +74,7 @@ func (f *File) Commit() error {
 	if err == nil && f.dst != "" {
 		err = f.out.Sync()
 	}
-	if cerr := f.out.Close(); err == nil {
+	if cerr := f.close(); err == nil {
 		err = cerr
 	}
 	if err == nil && f.dst != "" {
@@ -97,10 +96,18 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
-	f.out.Close()
+	f.close()
 	if f.dst != "" {
 		os.Remove(f.out.Name())
 	}
+}
+
+// close closes the file and ends the watch of the context.
+func (f *File) close() error {
+	if f.stop != nil {
+		f.stop()
+	}
+	return f.out.Close()
 }
 
 // maxLinks bounds how many symbolic links an output path may go through (as the kernel's
@@ -188,17 +195,26 @@ func (e missingFolder) Is(target error) bool { return target == fs.ErrNotExist }
 // isDescriptor reports whether path names an open descriptor of the process rather than
 // a file: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N.
 func isDescriptor(path string) bool {
+	_, ok := descriptor(path)
+	return ok
+}
+
+// descriptor returns the number of the descriptor path names (see isDescriptor).
+func descriptor(path string) (int, bool) {
 	p := filepath.ToSlash(filepath.Clean(path))
 	switch p {
-	case "/dev/stdout", "/dev/stderr":
-		return true
+	case "/dev/stdout":
+		return 1, true
+	case "/dev/stderr":
+		return 2, true
 	}
 	for _, dir := range []string{"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"} {
 		if n, ok := strings.CutPrefix(p, dir); ok && n != "" && strings.Trim(n, "0123456789") == "" {
-			return true
+			fd, err := strconv.Atoi(n)
+			return fd, err == nil
 		}
 	}
-	return false
+	return 0, false
 }
 
 // createTemp creates a new file in dir named prefix and random digits, with the
@@ -215,9 +231,9 @@ func createTemp(dir, prefix string) (*os.File, error) {
 	return nil, fmt.Errorf("no free temporary name in %s", dir)
 }
 
-// WriteFile writes path atomically with write.
-func WriteFile(path string, write func(w io.Writer) error) error {
-	f, err := CreateFile(path)
+// WriteFile writes path atomically with write (ctx as for CreateFile).
+func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) error {
+	f, err := CreateFile(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -229,12 +245,22 @@ func WriteFile(path string, write func(w io.Writer) error) error {
 }
 
 // AppendFile appends what write writes to path (GitHub's $GITHUB_STEP_SUMMARY is appended
-// to by every step), creating it when missing.
-func AppendFile(path string, write func(w io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+// to by every step), creating it when missing. A FIFO or a device there is written in
+// place, waited for no longer than ctx allows (see openInPlace).
+func AppendFile(ctx context.Context, path string, write func(w io.Writer) error) error {
+	flag := os.O_WRONLY | os.O_APPEND | os.O_CREATE
+	var f *os.File
+	stop := func() bool { return false }
+	var err error
+	if info, serr := os.Stat(path); isDescriptor(path) || (serr == nil && !info.Mode().IsRegular() && !info.IsDir()) {
+		f, stop, err = openInPlace(ctx, path, flag)
+	} else {
+		f, err = os.OpenFile(path, flag, 0o644)
+	}
 	if err != nil {
 		return err
 	}
+	defer stop()
 	bw := bufio.NewWriter(f)
 	werr := write(bw)
 	if err := bw.Flush(); werr == nil {

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 
 // writeText writes text to path as a report file.
 func writeText(path, text string) error {
-	return WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
+	return WriteFile(context.Background(), path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
 }
 
 // TestOutputThroughSymlinkKeepsTheLink: an output that is a symbolic link is written
@@ -99,8 +100,10 @@ func TestOutputToDevNullStaysADevice(t *testing.T) {
 }
 
 // TestOutputToDescriptorAppends: /proc/self/fd/N (what /dev/stdout leads to) is written in
-// place and appended to, so that a report sent to a stdout redirected to a file neither
-// replaces that file nor overwrites what was printed before.
+// place, at the descriptor's own offset, so that a report sent to a stdout redirected to a
+// file neither replaces that file nor overwrites what was printed before, and what is
+// printed after follows it (issue 23's probe again: the summary printed after --results
+// /dev/stdout overwrote the first lines of the results).
 func TestOutputToDescriptorAppends(t *testing.T) {
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		t.Skip("no /proc/self/fd")
@@ -126,8 +129,18 @@ func TestOutputToDescriptorAppends(t *testing.T) {
 	if !os.SameFile(before, after) {
 		t.Error("the redirected file was replaced")
 	}
-	if data, _ := os.ReadFile(path); string(data) != "printed\nreport\n" {
+	if _, err := f.WriteString("printed after\n"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "printed\nreport\nprinted after\n" {
 		t.Errorf("file holds %q", data)
+	}
+	if err := AppendFile(context.Background(), alias, func(w io.Writer) error { _, err := io.WriteString(w, "summary\n"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("end\n")
+	if data, _ := os.ReadFile(path); string(data) != "printed\nreport\nprinted after\nsummary\nend\n" {
+		t.Errorf("file holds %q after a step summary there", data)
 	}
 	r, w, err := os.Pipe()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // WriteChecks renders the outcome of checking plan files (validate, and a run's invalid
@@ -25,7 +26,7 @@ func WriteWarnings(w io.Writer, results []plan.FileResult) {
 	for _, r := range results {
 		if r.Plan != nil {
 			for _, warning := range r.Plan.Warnings {
-				fmt.Fprintln(w, "warning:", warning)
+				fmt.Fprintln(w, "warning:", safetext.Text(warning.String()))
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // annotationTitle is the title of every annotation planrun writes.
@@ -112,17 +113,7 @@ func writeGroups[T any](b *strings.Builder, groups []failureGroup[T], noun strin
 
 // command writes one workflow command line with the planrun title.
 func command(b *strings.Builder, kind, data string) {
-	fmt.Fprintf(b, "::%s title=%s::%s\n", kind, escapeProperty(annotationTitle), escapeData(data))
-}
-
-// escapeData escapes the message of a workflow command.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a property value of a workflow command.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	fmt.Fprintf(b, "::%s title=%s::%s\n", kind, safetext.CommandProperty(annotationTitle), safetext.CommandData(data))
 }
 
 // validationGitHub writes one annotation per problem, which GitHub Actions shows on the
@@ -139,12 +130,12 @@ func validationGitHub(w io.Writer, checks []PlanCheck) error {
 			if p.Path != "" {
 				msg = p.Path + ": " + msg
 			}
-			fmt.Fprintf(&b, "::error file=%s,line=%d,col=%d,title=%s::%s\n", escapeProperty(p.File), max(p.Line, 1),
-				max(p.Col, 1), escapeProperty("planrun validate"), escapeData(msg))
+			fmt.Fprintf(&b, "::error file=%s,line=%d,col=%d,title=%s::%s\n", safetext.CommandProperty(p.File), max(p.Line, 1),
+				max(p.Col, 1), safetext.CommandProperty("planrun validate"), safetext.CommandData(msg))
 		}
 	}
 	if invalid == 0 {
-		fmt.Fprintf(&b, "::notice title=%s::%s\n", escapeProperty("planrun validate"), escapeData(plural(len(checks), "plan")+" valid"))
+		fmt.Fprintf(&b, "::notice title=%s::%s\n", safetext.CommandProperty("planrun validate"), safetext.CommandData(plural(len(checks), "plan")+" valid"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

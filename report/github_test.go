@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // workflowCommand is the exact syntax of a GitHub Actions annotation line.
@@ -56,11 +57,11 @@ func TestGitHubAnnotations(t *testing.T) {
 
 func TestGitHubEscaping(t *testing.T) {
 	msg := "50% done, key: a\r\nb"
-	if got, want := escapeData(msg), "50%25 done, key: a%0D%0Ab"; got != want {
-		t.Errorf("escapeData = %q, want %q", got, want)
+	if got, want := safetext.CommandData(msg), "50%25 done, key: a%0D%0Ab"; got != want {
+		t.Errorf("CommandData = %q, want %q", got, want)
 	}
-	if got, want := escapeProperty(msg), "50%25 done%2C key%3A a%0D%0Ab"; got != want {
-		t.Errorf("escapeProperty = %q, want %q", got, want)
+	if got, want := safetext.CommandProperty(msg), "50%25 done%2C key%3A a%0D%0Ab"; got != want {
+		t.Errorf("CommandProperty = %q, want %q", got, want)
 	}
 	var b strings.Builder
 	command(&b, "error", msg)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/executor/follow"
+	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/results"
 	"github.com/planrun/planrun/state"
@@ -26,6 +27,7 @@ var hostile = []string{
 	"y\r\n::error title=t::injected",
 	"::warning::at the start",
 	"##[error]old style",
+	"##vso[task.setvariable variable=x]1",
 	"\x1b[31mred\x1b]0;title\x07",
 	"csi\u009b31m nel\u0085",
 	"rtl\u202egnp.exe",
@@ -62,7 +64,7 @@ func assertSafeOutput(t *testing.T, what, out string, github bool) {
 		if strings.HasPrefix(l, "::") && !(github && ownCommand(l)) {
 			t.Errorf("%s: a line runs a workflow command: %q", what, line)
 		}
-		if strings.Contains(line, "##[") {
+		if l := strings.ToLower(line); strings.Contains(l, "##[") || strings.Contains(l, "##vso[") {
 			t.Errorf("%s: an old-style workflow command: %q", what, line)
 		}
 	}
@@ -249,4 +251,73 @@ func TestWaitLinesCarryNoHostileText(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertSafeOutput(t, "objects after --wait", b.String(), false)
+}
+
+// TestDryRunCarriesNoCommandFromThePlan is issue 23's third hole: the strings a plan's
+// author writes (prefixes, objects, URLs, user data, output paths) reach the dry run's
+// text, Markdown and GitHub output cleaned: "##[", "##vso[" and a "::" that would start a
+// line, at any terminal width. JSON keeps them exact.
+func TestDryRunCarriesNoCommandFromThePlan(t *testing.T) {
+	p, err := plan.Parse("p.yaml", []byte(`version: 1
+name: p
+defaults: {bucket: examplebucket-1250000000, region: ap-beijing, workflow: w7476ff3564ee45b7b490d64bccaba6cc}
+jobs:
+  - name: a
+    prefixes: ["##[error]boom/", "##vso[task.setvariable variable=x]1/", "::error::x/", " ::add-mask::y", "##VSO[task.complete]"]
+  - name: b
+    object: "##[warning]obj.mp4"
+  - name: c
+    url_file: "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/##[error]list.txt"
+  - name: d
+    type: job
+    prefix: "::notice::in/"
+    job: {tag: Transcode, template_id: t1460606b9752148c4ab182f55163ba7cd, user_data: "##[error]ud",
+      output: {region: ap-beijing, bucket: outbucket-1250000000, object: "##vso[x]out/${InputName}.mp4"}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range Formats(DryRun) {
+		for _, width := range []int{0, 40, 200} {
+			var b bytes.Buffer
+			sink, err := New(format, &b, WithWidth(width))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sink.Preview([]*plan.Plan{p}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := sink.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if format == "json" {
+				if !strings.Contains(b.String(), `"prefix":"::error::x/"`) && !strings.Contains(b.String(), "::error::x/") {
+					t.Errorf("json: the plan's prefix is not kept exact:\n%s", b.String())
+				}
+				continue
+			}
+			assertSafeOutput(t, format, b.String(), format == "github")
+		}
+	}
+}
+
+// TestValidateCarriesNoCommandFromThePlan: a problem that quotes the plan's strings (a
+// bucket "##[error]b", a region "##vso[...]") reaches no output as a command: not in text,
+// nor inside planrun's own ::error annotations (Azure Pipelines reads "##vso[" anywhere).
+func TestValidateCarriesNoCommandFromThePlan(t *testing.T) {
+	results := []plan.FileResult{{Path: "p.yaml", Problems: []plan.Problem{
+		{File: "p.yaml", Line: 4, Col: 11, Path: "defaults.bucket", Message: `"##[error]b" is not a bucket`},
+		{File: "p.yaml", Line: 5, Col: 11, Path: "defaults.region", Message: "\"##vso[task.setvariable variable=x]1\" is not a region\n::error::x"},
+	}}}
+	for _, format := range Formats(Validate) {
+		var b bytes.Buffer
+		if err := WriteChecks(&b, format, results); err != nil {
+			t.Fatal(err)
+		}
+		if format != "json" {
+			assertSafeOutput(t, format, b.String(), format == "github")
+		} else if strings.Contains(strings.ToLower(b.String()), "##vso[") {
+			t.Errorf("json: a raw ##vso[ in\n%s", b.String())
+		}
+	}
 }

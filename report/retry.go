@@ -62,7 +62,7 @@ func WriteRetryPreview(w io.Writer, format string, set *objects.RetrySet, opts .
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return f.retry(w, set, o)
+	return f.retry(f.guard(w), set, o)
 }
 
 // writeRetryJSON writes the retry preview as JSON Lines, a RetryRecord per line.

@@ -15,6 +15,7 @@ import (
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/results"
+	"github.com/planrun/planrun/report/safetext"
 )
 
 // Sink renders the events of one planrun command in one format, as kubeconform's output
@@ -128,6 +129,15 @@ type format struct {
 	results  func(w io.Writer, o results.ResultsOptions) results.ResultsWriter // planrun results
 	retry    func(w io.Writer, set *objects.RetrySet, o options) error         // planrun retry --dry-run
 	grid     func(w io.Writer, g *grid.Grid, width int, color bool) error      // the status grid
+	text     bool                                                              // read as text (terminal, CI log)
+}
+
+// guard is w, through safetext.CommandWriter (the net under all cleaning) if f is text.
+func (f format) guard(w io.Writer) io.Writer {
+	if f.text {
+		return safetext.CommandWriter(w)
+	}
+	return w
 }
 
 // renders reports whether f renders the output of cmd.
@@ -148,13 +158,13 @@ func (f format) renders(cmd Command) bool {
 // here.
 var formats = map[string]format{
 	"text": {new: newText, commands: []Command{Validate, DryRun, Run, Status, Cancel},
-		results: results.NewText, retry: writeRetryText, grid: grid.WriteGridTerm},
+		results: results.NewText, retry: writeRetryText, grid: grid.WriteGridTerm, text: true},
 	"json": {new: newJSONSink, commands: []Command{Validate, DryRun, Run, Status, Cancel},
 		results: results.NewJSON, retry: writeRetryJSON},
 	"github":   {new: newGitHub, commands: []Command{Validate, DryRun, Run}},
 	"junit":    {new: newJUnitSink, commands: []Command{Validate, Run}, results: results.NewJUnit},
-	"markdown": {new: newMarkdown, commands: []Command{DryRun}, results: results.NewMarkdown, grid: gridMarkdown},
-	"csv":      {results: results.NewCSV},
+	"markdown": {new: newMarkdown, commands: []Command{DryRun}, results: results.NewMarkdown, grid: gridMarkdown, text: true},
+	"csv":      {results: results.NewCSV, text: true},
 	"html":     {grid: gridHTML},
 }
 
@@ -189,7 +199,7 @@ func NewResults(format string, w io.Writer, opts results.ResultsOptions) (result
 	if !ok || f.results == nil {
 		return nil, unknownFormat(Results, format)
 	}
-	return f.results(w, opts), nil
+	return f.results(f.guard(w), opts), nil
 }
 
 // WriteGrid draws g on w in format (see Formats(Grid)): text for a terminal width columns
@@ -199,7 +209,7 @@ func WriteGrid(w io.Writer, format string, g *grid.Grid, width int, color bool) 
 	if !ok || f.grid == nil {
 		return unknownFormat(Grid, format)
 	}
-	return f.grid(w, g, width, color)
+	return f.grid(f.guard(w), g, width, color)
 }
 
 func gridMarkdown(w io.Writer, g *grid.Grid, _ int, _ bool) error {
@@ -217,7 +227,7 @@ func New(name string, w io.Writer, opts ...Option) (Sink, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return f.new(w, o)
+	return f.new(f.guard(w), o)
 }
 
 // unsupported is embedded by each format's Sink: every event it does not render says so.

@@ -58,7 +58,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 	}
 	total, done := 0, 0
 	for _, p := range plans {
-		fmt.Fprintln(w, layout.WrapWidth(fmt.Sprintf("plan %s (%s), generation %d", p.Name, p.Path, p.Generation), width))
+		fmt.Fprintln(w, layout.WrapWidth(fmt.Sprintf("plan %s (%s), generation %d", p.Name, clean(p.Path), p.Generation), width))
 		counts, err := countActions(p, keep, known)
 		if err != nil {
 			return err
@@ -121,8 +121,8 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 			if r.Node != nil {
 				op = r.Node.Tag + " " + r.Node.TemplateID
 			}
-			// The input's kind is the job's (its line says it): the column has the value.
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, quoteEmpty(r.InputValue), op, dash(r.Start), dash(r.End))
+			// The input's kind is the job's (its line says it): the column has the value, cleaned.
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, quoteEmpty(clean(r.InputValue)), clean(op), dash(r.Start), dash(r.End))
 		}
 		if err := flush(); err != nil {
 			return err

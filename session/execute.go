@@ -45,7 +45,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	if x.retryOf != nil {
 		keep = func(r *plan.Request) bool { return x.sel.Shard.Contains(r.Name) } // not narrowed by --job again
 	}
-	out, abort, err := OpenRun(s.Out.Format, s.IO.Stdout, s.Out.Report, s.Out.JUnit,
+	out, abort, err := OpenRun(ctx, s.Out.Format, s.IO.Stdout, s.Out.Report, s.Out.JUnit,
 		append(s.IO.TableOptions(&s.Out), report.WithMeta(meta), report.WithPlans(x.plans, keep), report.WithColor(s.IO.Color()))...)
 	if err != nil {
 		return err
@@ -53,7 +53,10 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	defer abort()
 	var rf *output.File
 	if s.Out.Results != "" {
-		if rf, err = output.CreateFile(s.Out.Results); err != nil {
+		if rf, err = output.CreateFile(ctx, s.Out.Results); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("--results: %w", err) // interrupted while a FIFO waited for its reader
+			}
 			return UsageError{fmt.Errorf("--results: %w", err)}
 		}
 		defer rf.Abort()
@@ -133,7 +136,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	meta.Stopped = report.StoppedText(sum, runErr, o.MaxFailures)
 	// The summary is printed even when a report cannot be written; then the error is said.
 	// The context may be cancelled (interrupted): what was done is still written out.
-	writeErr := EndRun(context.WithoutCancel(ctx), out, RunEnd{Sum: sum, Wait: wait, Meta: meta,
+	writeErr := EndRun(ctx, out, RunEnd{Sum: sum, Wait: wait, Meta: meta,
 		Objects: totals, ObjectProblems: objectProblems, ResultsFile: s.Out.Results,
 		Format: s.Out.Format, Stdout: s.IO.Stdout, Stderr: s.IO.Stderr, Color: s.IO.Color(),
 		StepSummary: s.IO.Getenv("GITHUB_STEP_SUMMARY"), HTML: s.Out.HTML, Store: x.store, Plans: plan.Names(x.plans), Keep: x.sel.Shard.Contains})

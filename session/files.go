@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -17,9 +18,10 @@ type FileSink struct {
 	err error
 }
 
-// NewFileSink starts the report file path in format.
-func NewFileSink(format, path string, opts ...report.Option) (*FileSink, error) {
-	f, err := output.CreateFile(path)
+// NewFileSink starts the report file path in format; the end of ctx (an interruption)
+// bounds how long a FIFO there is waited for (output.CreateFile).
+func NewFileSink(ctx context.Context, format, path string, opts ...report.Option) (*FileSink, error) {
+	f, err := output.CreateFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +66,8 @@ func (s *FileSink) Abort() { s.f.Abort() }
 
 // OpenRun opens where a run renders: w in format, and the JSON report at reportPath and
 // the JUnit report at junitPath when they are set, written whole on Flush or not at all
-// (abort drops them). Colour (WithColor) applies to w only.
-func OpenRun(format string, w io.Writer, reportPath, junitPath string, opts ...report.Option) (sink report.Sink, abort func(), err error) {
+// (abort drops them). Colour (WithColor) applies to w only. ctx is as for NewFileSink.
+func OpenRun(ctx context.Context, format string, w io.Writer, reportPath, junitPath string, opts ...report.Option) (sink report.Sink, abort func(), err error) {
 	stdout, err := report.New(format, w, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -79,7 +81,7 @@ func OpenRun(format string, w io.Writer, reportPath, junitPath string, opts ...r
 	}
 	for _, out := range []struct{ path, format string }{{reportPath, "json"}, {junitPath, "junit"}} {
 		if out.path != "" {
-			file, err := NewFileSink(out.format, out.path, opts...)
+			file, err := NewFileSink(ctx, out.format, out.path, opts...)
 			if err != nil {
 				abort()
 				return nil, nil, err

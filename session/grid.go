@@ -98,11 +98,12 @@ func readGrid(ctx context.Context, g grid.Adder, store *state.Store, plans []str
 
 // AppendStepSummary appends Markdown to the GitHub step summary at path (the value of
 // $GITHUB_STEP_SUMMARY; "" does nothing): what write renders through a Markdown sink.
-func AppendStepSummary(path string, write func(report.Sink) error, opts ...report.Option) error {
+// The end of ctx bounds how long a FIFO there is waited for (output.AppendFile).
+func AppendStepSummary(ctx context.Context, path string, write func(report.Sink) error, opts ...report.Option) error {
 	if path == "" {
 		return nil
 	}
-	err := output.AppendFile(path, func(w io.Writer) error {
+	err := output.AppendFile(ctx, path, func(w io.Writer) error {
 		sink, err := report.New("markdown", w, opts...)
 		if err != nil {
 			return err
@@ -116,12 +117,12 @@ func AppendStepSummary(path string, write func(report.Sink) error, opts ...repor
 }
 
 // AppendStepSummaryGrid appends g as a Markdown grid to the GitHub step summary at path
-// ("" or an empty grid does nothing).
-func AppendStepSummaryGrid(path string, g *grid.Grid) error {
+// ("" or an empty grid does nothing); ctx as for AppendStepSummary.
+func AppendStepSummaryGrid(ctx context.Context, path string, g *grid.Grid) error {
 	if path == "" || g.Len() == 0 {
 		return nil
 	}
-	if err := output.AppendFile(path, func(w io.Writer) error { return report.WriteGrid(w, "markdown", g, 0, false) }); err != nil {
+	if err := output.AppendFile(ctx, path, func(w io.Writer) error { return report.WriteGrid(w, "markdown", g, 0, false) }); err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
 	return nil
@@ -144,11 +145,23 @@ func WriteStateGrid(ctx context.Context, w io.Writer, format string, store *stat
 // those keep accepts when set) to path, atomically, with the object counts of their first
 // batch jobs when given (planrun results --html): they replace those the state recorded.
 func WriteStateGridPage(ctx context.Context, path string, store *state.Store, plans []string, keep func(string) bool, counts []executor.ObjectCounts) error {
-	g := grid.NewGrid(time.Now())
-	if err := readGrid(ctx, g, store, plans, keep, countsOfFirst(counts)); err != nil {
+	g, err := ReadGridPage(ctx, store, plans, keep, counts)
+	if err != nil {
 		return fmt.Errorf("html %s: %w", path, err)
 	}
-	if err := output.WriteFile(path, func(w io.Writer) error { return report.WriteGrid(w, "html", g, 0, false) }); err != nil {
+	return WriteGridPage(ctx, path, g)
+}
+
+// ReadGridPage reads the grid of WriteStateGridPage.
+func ReadGridPage(ctx context.Context, store *state.Store, plans []string, keep func(string) bool, counts []executor.ObjectCounts) (*grid.Grid, error) {
+	g := grid.NewGrid(time.Now())
+	return g, readGrid(ctx, g, store, plans, keep, countsOfFirst(counts))
+}
+
+// WriteGridPage writes g as a page to path, atomically (the end of ctx bounds how long a
+// FIFO there is waited for: output.WriteFile).
+func WriteGridPage(ctx context.Context, path string, g *grid.Grid) error {
+	if err := output.WriteFile(ctx, path, func(w io.Writer) error { return report.WriteGrid(w, "html", g, 0, false) }); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
 	return nil
@@ -164,5 +177,5 @@ func AppendStepSummaryStateGrid(ctx context.Context, path string, store *state.S
 	if err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
-	return AppendStepSummaryGrid(path, g)
+	return AppendStepSummaryGrid(ctx, path, g)
 }

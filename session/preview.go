@@ -62,7 +62,7 @@ func (s *Session) preview(ctx context.Context, o *RunOptions, plans []*plan.Plan
 	if err := write(sink); err != nil {
 		return err
 	}
-	if err := AppendStepSummary(s.IO.Getenv("GITHUB_STEP_SUMMARY"), write, report.WithKnown(known)); err != nil {
+	if err := AppendStepSummary(ctx, s.IO.Getenv("GITHUB_STEP_SUMMARY"), write, report.WithKnown(known)); err != nil {
 		return err
 	}
 	if !o.DetailedExit {

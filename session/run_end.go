@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/planrun/planrun/executor"
@@ -36,7 +37,8 @@ type RunEnd struct {
 // files are committed), the object totals of --results (after a text summary, else on
 // Stderr), the summary and the grid in the GitHub step summary, and the grid page. Every
 // output is tried even when one fails; the first error is returned. The grids read the
-// state even when ctx is done: the run's state is what they show.
+// state even when ctx is done: the run's state is what they show. The end of ctx (an
+// interruption) only bounds how long a FIFO or a device is waited for (output.CreateFile).
 func EndRun(ctx context.Context, out report.Sink, end RunEnd) error {
 	var first error
 	keep := func(err error) {
@@ -53,11 +55,22 @@ func EndRun(ctx context.Context, out report.Sink, end RunEnd) error {
 		}
 		keep(results.WriteObjectSummary(w, end.Objects, end.ObjectProblems, end.ResultsFile, end.Color && end.Format == "text"))
 	}
-	keep(AppendStepSummary(end.StepSummary, func(s report.Sink) error { return s.RunDone(end.Sum, end.Wait, end.Meta) }))
-	ctx = context.WithoutCancel(ctx)
-	keep(AppendStepSummaryStateGrid(ctx, end.StepSummary, end.Store, end.Plans, end.Keep))
+	keep(AppendStepSummary(ctx, end.StepSummary, func(s report.Sink) error { return s.RunDone(end.Sum, end.Wait, end.Meta) }))
+	read := context.WithoutCancel(ctx)
+	if end.StepSummary != "" {
+		g, err := ReadGrid(read, end.Store, end.Plans, end.Keep)
+		if err != nil {
+			keep(fmt.Errorf("step summary: %w", err))
+		} else {
+			keep(AppendStepSummaryGrid(ctx, end.StepSummary, g))
+		}
+	}
 	if end.HTML != "" {
-		keep(WriteStateGridPage(ctx, end.HTML, end.Store, end.Plans, end.Keep, nil))
+		g, err := ReadGridPage(read, end.Store, end.Plans, end.Keep, nil)
+		if err == nil {
+			err = WriteGridPage(ctx, end.HTML, g)
+		}
+		keep(err)
 	}
 	return first
 }

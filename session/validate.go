@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"io"
 
 	"github.com/planrun/planrun/output"
@@ -10,7 +11,7 @@ import (
 // Validate is planrun validate: the schema and semantic checks of the plan files under
 // paths, each expanding to at most maxRequests requests (0: no limit), in --format and
 // the --junit file. Failed when a plan is invalid.
-func (s *Session) Validate(paths []string, maxRequests int) error {
+func (s *Session) Validate(ctx context.Context, paths []string, maxRequests int) error {
 	if len(paths) == 0 {
 		return s.Usagef("no plan file or folder given")
 	}
@@ -32,7 +33,7 @@ func (s *Session) Validate(paths []string, maxRequests int) error {
 		return err
 	}
 	if s.Out.JUnit != "" {
-		if err := output.WriteFile(s.Out.JUnit, func(w io.Writer) error { return report.WriteChecks(w, "junit", results) }); err != nil {
+		if err := output.WriteFile(ctx, s.Out.JUnit, func(w io.Writer) error { return report.WriteChecks(w, "junit", results) }); err != nil {
 			return err
 		}
 	}

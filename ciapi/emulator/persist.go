@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/ciapi/emulator/statefile"
 )
 
 // MaxStateFileSize is the largest emulator state file read (about half a million batch
@@ -70,6 +70,7 @@ type journal struct {
 	path string
 	f    *os.File
 	off  int64 // bytes read and applied
+	line int   // lines read and applied
 }
 
 // CheckStateFile reports, without opening it, whether path can be an emulator state file:
@@ -89,7 +90,7 @@ func CheckStateFile(path string) error {
 // checkInfo refuses what is not a regular file of at most MaxStateFileSize bytes.
 func checkInfo(path string, info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("emulator state %s: %w: not a regular file but %s", path, ErrStateFile, kind(info.Mode()))
+		return fmt.Errorf("emulator state %s: %w: not a regular file but %s", path, ErrStateFile, statefile.Kind(info.Mode()))
 	}
 	if info.Size() > MaxStateFileSize {
 		return fmt.Errorf("emulator state %s: %w: %d bytes, more than the %d MiB read at most; remove it to start afresh",
@@ -98,30 +99,13 @@ func checkInfo(path string, info fs.FileInfo) error {
 	return nil
 }
 
-// kind names what a file that is not a regular file is.
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file (" + m.Type().String() + ")"
-}
-
 // openState opens path with flag, never blocking (a FIFO put there after the check opens
 // at once and is refused), and checks what was opened.
 func openState(path string, flag int) (*os.File, error) {
 	if err := CheckStateFile(path); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, flag|openNonblock, 0o644)
+	f, err := os.OpenFile(path, flag|statefile.OpenNonblock, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("emulator state %s: %w", path, err)
 	}
@@ -149,11 +133,11 @@ func (s *Server) loadIfPresent(path string) error {
 		return err
 	}
 	j := &journal{path: path, f: f}
-	if err := lockFile(f); err != nil {
+	if err := statefile.Lock(f); err != nil {
 		f.Close()
 		return fmt.Errorf("emulator state %s: lock: %w", path, err)
 	}
-	defer unlockFile(f)
+	defer statefile.Unlock(f)
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -198,8 +182,13 @@ func (j *journal) read(s *Server) error {
 	return err
 }
 
+// MaxLine bounds every line of a state file (and, in a version 1 file, every job of its
+// header): a create body is at most 1 MiB, so a longer line is no line the emulator wrote.
+const MaxLine = 8 << 20
+
 // readAll is read; with last set, a last line without its line break is read too (the
-// caller holds the file's lock), and tail reports it.
+// caller holds the file's lock), and tail reports it. No read buffers more than about
+// MaxLine bytes: a longer line is refused, naming it.
 func (j *journal) readAll(s *Server, last bool) (tail bool, err error) {
 	info, err := j.f.Stat()
 	if err != nil {
@@ -211,49 +200,28 @@ func (j *journal) readAll(s *Server, last bool) (tail bool, err error) {
 	if info.Size() <= j.off {
 		return false, nil
 	}
-	if j.off == 0 {
-		// Every state file starts so (the header's first field): anything else is refused
-		// before a line of it is buffered.
-		head := make([]byte, len(headerStart))
-		if _, err := j.f.ReadAt(head, 0); err != nil || string(head) != headerStart {
-			return false, fmt.Errorf("emulator state %s: %w: no emulator header (remove it to start afresh)", j.path, ErrStateFile)
-		}
-	}
-	sc := bufio.NewScanner(io.NewSectionReader(j.f, j.off, info.Size()-j.off))
-	sc.Buffer(make([]byte, 0, 64<<10), MaxStateFileSize+1)
-	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			return i + 1, data[:i], nil
-		}
-		if last && atEOF && len(data) > 0 {
-			tail = true
-			return len(data), data, nil
-		}
-		return 0, nil, nil // incomplete: wait for its line break
-	})
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for sc.Scan() {
-		line := sc.Bytes()
-		header := j.off == 0
-		j.off += int64(len(line)) + 1
-		if tail {
-			j.off-- // no line break read
+	if j.off == 0 {
+		if tail, err = j.readHeader(s, info.Size()); err != nil || tail || j.off >= info.Size() {
+			return tail, err
 		}
-		var rec record
-		err := json.Unmarshal(line, &rec)
-		if header {
-			if err != nil || rec.Version < 1 || rec.Version > stateVersion || rec.Objects == nil {
-				j.off = 0
-				return false, fmt.Errorf("emulator state %s: %w: no emulator header (remove it to start afresh)", j.path, ErrStateFile)
-			}
-			s.objs = newObjectStore(*rec.Objects)
-			for _, sj := range rec.Jobs {
-				s.addSaved(sj)
-			}
-			continue
+	}
+	lr := statefile.NewReader(io.NewSectionReader(j.f, j.off, info.Size()-j.off), MaxLine, j.line)
+	for {
+		line, broken, err := lr.Next()
+		if errors.Is(err, io.EOF) || (err == nil && !broken && !last) {
+			return tail, nil // the end, or a last line being written: left for the next read
 		}
 		if err != nil {
+			return false, fmt.Errorf("emulator state %s: %w: %w", j.path, ErrStateFile, err)
+		}
+		j.off, j.line, tail = j.off+int64(len(line)), lr.Line(), !broken
+		if broken {
+			j.off++
+		}
+		var rec record
+		if json.Unmarshal(line, &rec) != nil {
 			continue // a line cut short by a kill, ended by the next process
 		}
 		if rec.Job != nil {
@@ -265,10 +233,74 @@ func (j *journal) readAll(s *Server, last bool) (tail bool, err error) {
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return false, fmt.Errorf("emulator state %s: %w: %w", j.path, ErrStateFile, err)
+}
+
+// readHeader reads the header of the file (line 1), decoding it as a stream so that the
+// every job of a version 1 header is bounded by MaxLine, not the header; tail reports a
+// header that ends the file without a line break. s.mu must be held.
+func (j *journal) readHeader(s *Server, size int64) (tail bool, err error) {
+	bad := fmt.Errorf("emulator state %s: %w: no emulator header (remove it to start afresh)", j.path, ErrStateFile)
+	// Every state file starts so (the header's first field): anything else is refused
+	// before a byte more is read.
+	head := make([]byte, len(headerStart))
+	if _, err := j.f.ReadAt(head, 0); err != nil || string(head) != headerStart {
+		return false, bad
 	}
-	return tail, nil
+	b := &statefile.Budget{R: io.NewSectionReader(j.f, 0, size), Max: MaxLine}
+	b.Reset()
+	dec := json.NewDecoder(b)
+	var rec record
+	delim := func(want json.Delim) bool { t, err := dec.Token(); return err == nil && t == want }
+	if !delim('{') {
+		return false, bad
+	}
+	for dec.More() {
+		b.Reset()
+		key, err := dec.Token()
+		switch {
+		case err != nil:
+		case key == "jobs" && rec.Objects != nil:
+			if !delim('[') {
+				return false, bad
+			}
+			for err == nil && dec.More() {
+				b.Reset()
+				var sj savedJob
+				if err = dec.Decode(&sj); err == nil {
+					s.addSaved(sj)
+				}
+			}
+			if err == nil && !delim(']') {
+				return false, bad
+			}
+		case key == "version":
+			err = dec.Decode(&rec.Version)
+		case key == "objects" && rec.Version >= 1 && rec.Version <= stateVersion:
+			if err = dec.Decode(&rec.Objects); err == nil && rec.Objects != nil {
+				s.objs = newObjectStore(*rec.Objects)
+			}
+		default:
+			return false, bad
+		}
+		if errors.Is(err, statefile.ErrTooLong) {
+			return false, fmt.Errorf("emulator state %s: %w: line 1: %w", j.path, ErrStateFile, err)
+		}
+		if err != nil {
+			return false, bad
+		}
+	}
+	if !delim('}') || rec.Objects == nil {
+		return false, bad
+	}
+	end := dec.InputOffset()
+	next := make([]byte, 1)
+	if n, _ := j.f.ReadAt(next, end); n == 1 && next[0] != '\n' {
+		return false, bad
+	} else if n == 1 {
+		end++
+	}
+	j.off, j.line = end, 1
+	return end == size && next[0] != '\n', nil
 }
 
 // addSaved adds a saved batch job (once: a job id seen before is ignored); s.mu must be
@@ -321,11 +353,11 @@ func (s *Server) journalLock() (release func(), e *apiError) {
 		return func() {}, nil
 	}
 	j.mu.Lock()
-	if err := lockFile(j.f); err != nil {
+	if err := statefile.Lock(j.f); err != nil {
 		j.mu.Unlock()
 		return nil, stateError(err)
 	}
-	release = func() { unlockFile(j.f); j.mu.Unlock() }
+	release = func() { statefile.Unlock(j.f); j.mu.Unlock() }
 	if err := j.read(s); err != nil {
 		release()
 		return nil, stateError(err)

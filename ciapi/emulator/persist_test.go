@@ -256,3 +256,50 @@ func TestSaveAndLoadElsewhere(t *testing.T) {
 		t.Errorf("loaded %+v", jobs)
 	}
 }
+
+// TestLongLinesRefused is issue 23's unbounded line: a line far longer than any the
+// emulator writes (20 MiB, after a real job; or one job of that size inside a version 1
+// header) is refused, naming the file and the line, once MaxLine bytes were read; the file
+// is left as it was.
+func TestLongLinesRefused(t *testing.T) {
+	dir := t.TempDir()
+	grow := func(path string, n int64) {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		info, _ := f.Stat()
+		if err := f.Truncate(info.Size() + n); err != nil { // sparse: zeros, no line break
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	afterJob := filepath.Join(dir, "after-job.emulator.json")
+	rn := start(t, sharedOpts(afterJob))
+	createN(t, apiClient(t, rn, nil), "l", 1)
+	grow(afterJob, 20<<20)
+	v1 := filepath.Join(dir, "v1.emulator.json")
+	long := `{"version":1,"objects":{"perPrefix":2},"jobs":[{"id":"` + strings.Repeat("x", 20<<20) + `"}]}`
+	if err := os.WriteFile(v1, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, line := range map[string]string{afterJob: "line 3", v1: "line 1"} {
+		before, _ := os.Stat(path)
+		rn, err := Start(Options{StateFile: path})
+		if err == nil {
+			rn.Close()
+			t.Errorf("%s: started", path)
+		} else if !errors.Is(err, ErrStateFile) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), line) {
+			t.Errorf("%s: %v, want ErrStateFile naming the file and %s", path, err, line)
+		}
+		if err := New(Options{}).Load(path); !errors.Is(err, ErrStateFile) || !strings.Contains(err.Error(), line) {
+			t.Errorf("Load(%s) = %v, want ErrStateFile naming %s", path, err, line)
+		}
+		if after, _ := os.Stat(path); after.Size() != before.Size() {
+			t.Errorf("%s changed: %d bytes, was %d", path, after.Size(), before.Size())
+		}
+	}
+}

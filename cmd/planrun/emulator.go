@@ -82,20 +82,21 @@ func serveEmulator(ctx context.Context, e *env, addr string, opts emulator.Optio
 	} else {
 		id = emulator.DefaultSecretID
 	}
-	// Listen first: the address is announced only once it is ours.
+	// Listen first, then load the state file: the address is announced only once it is
+	// ours and the emulator can answer on it.
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return session.UsageError{Err: fmt.Errorf("emulator: %w", err)}
 	}
-	bound := ln.Addr().String()
-	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
-		bound, ciapi.Credentials{SecretID: id}.MaskedID(), bound)
 	srv, err := emulator.NewFromFile(opts)
 	if err != nil {
 		ln.Close()
 		return session.UsageError{Err: fmt.Errorf("emulator: %w", err)}
 	}
+	bound := ln.Addr().String()
+	fmt.Fprintf(e.stderr, "planrun emulator listening on http://%s (key id %s); jobs at http://%s/_emulator/jobs; Ctrl-C stops\n",
+		bound, ciapi.Credentials{SecretID: id}.MaskedID(), bound)
 	if err := emulator.ServeToFile(ctx, ln, srv, opts); err != nil {
 		return fmt.Errorf("emulator: %w", err)
 	}

@@ -66,3 +66,18 @@ func TestEmulatorStateFileBesideTheState(t *testing.T) {
 		t.Errorf("a fail rate of 2: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestEmulatorRefusesAHostileStateFileBeforeListening: `planrun emulator --state-file` on a
+// file with a line far longer than any the emulator writes exits 2 at once, naming the
+// file and the line, and never says it is listening.
+func TestEmulatorRefusesAHostileStateFileBeforeListening(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.json")
+	long := `{"version":2,"objects":{"perPrefix":3}}` + "\n" + `{"job":"` + strings.Repeat("x", emulator.MaxLine+1) + `"}` + "\n"
+	if err := os.WriteFile(path, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, "emulator", "--addr", "127.0.0.1:0", "--state-file", path)
+	if r.code != 2 || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "line 2") || strings.Contains(r.stderr, "listening") {
+		t.Errorf("exit %d, stderr:\n%s\nwant 2, the file and line 2 named, no listening line", r.code, r.stderr)
+	}
+}

@@ -156,3 +156,44 @@ func TestTermWordsFitTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputFIFOWithoutReaderHonoursOneSignal is issue 23's FIFO hole: an output that is a
+// FIFO nobody reads blocked its open, and the first TERM was not honoured. Now one TERM
+// ends the run with 130, whichever output it is, never the exit at once of a second
+// signal, and without sending anything when the output is opened before the run.
+func TestOutputFIFOWithoutReaderHonoursOneSignal(t *testing.T) {
+	emu, _ := testenv.Start(t, emulator.Options{})
+	path := testenv.WritePlan(t, smallPlan)
+	for _, flag := range []string{"--report", "--junit", "--results", "--html"} {
+		dir := t.TempDir()
+		fifo := filepath.Join(dir, "out")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		sigs := make(chan os.Signal, 1)
+		var out, errb bytes.Buffer
+		e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return emulatorVars()[k] }}
+		done, exited := make(chan int, 1), make(chan int, 1)
+		before := len(emu.Server.Jobs())
+		go func() {
+			done <- runSignalled([]string{"run", "--endpoint", emu.URL, "--state", filepath.Join(dir, "s.db"), "--qps", "0", "--quiet",
+				"--wait", "--poll-interval", "20ms", flag, fifo, path}, e, sigs, func(c int) { exited <- c })
+		}()
+		time.Sleep(100 * time.Millisecond) // most likely waiting for a reader by now; either order must end alike
+		sigs <- syscall.SIGTERM
+		select {
+		case code := <-done:
+			if code != exitInterrupted {
+				t.Errorf("%s FIFO: exit %d, want 130\n%s", flag, code, errb.String())
+			}
+		case c := <-exited:
+			t.Errorf("%s FIFO: exited at once (%d) on one signal", flag, c)
+		case <-time.After(time.Minute):
+			t.Fatalf("%s FIFO: still running a minute after the TERM", flag)
+		}
+		close(sigs)
+		if sent := len(emu.Server.Jobs()) - before; flag != "--html" && sent != 0 {
+			t.Errorf("%s FIFO: %d batch jobs made while the output waited for its reader", flag, sent)
+		}
+	}
+}

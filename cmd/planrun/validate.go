@@ -27,6 +27,6 @@ func setupValidate(fs *flag.FlagSet) runFunc {
 		if err := s.Start(e.io()); err != nil {
 			return err
 		}
-		return s.Validate(paths, *maxRequests)
+		return s.Validate(ctx, paths, *maxRequests)
 	}
 }

@@ -4,8 +4,8 @@
 //   - Line for a terminal, a log line or a text table: line breaks and tabs become spaces;
 //     other control characters (C0, DEL, C1 such as U+009B CSI and U+0085 NEL), bidirectional
 //     overrides and invalid UTF-8 are shown as escapes (\x1b, \u009b, \u202e), never raw; a
-//     GitHub Actions workflow command ("::" at the start of a line, "##[" anywhere) is broken
-//     so that the runner does not run it.
+//     workflow command of GitHub Actions or Azure Pipelines ("::" at the start of a line,
+//     "##[" or "##vso[" anywhere) is broken so that the runner does not run it.
 //   - Text for text of several lines (an error message): each line through Line.
 //   - CSV for a CSV cell: Line, then a leading ' before a cell a spreadsheet would take as a
 //     formula (one starting with =, +, -, @, a tab or a carriage return), as the OWASP
@@ -17,6 +17,9 @@
 //   - XML for XML already encoded (JUnit): the same characters, and a workflow command at
 //     the start of a line of text, are written as character references: still valid XML,
 //     the same text once parsed.
+//   - CommandWriter for a stream of text planrun wrote (a text or Markdown report): the one
+//     net under them all, it breaks a workflow command wherever one is formed, whoever
+//     wrote its parts, and changes nothing else.
 //
 // It imports no planrun package.
 package safetext
@@ -56,7 +59,7 @@ func Line(s string) string {
 		}
 		i += n
 	}
-	return defuse(b.String())
+	return Defuse(b.String())
 }
 
 // Text returns s fit for a terminal or a CI log as lines: each line of s through Line, so
@@ -80,7 +83,19 @@ func needsLine(s string) bool {
 			return true
 		}
 	}
-	return strings.Contains(s, "::") || strings.Contains(s, "##[")
+	return strings.Contains(s, "::") || strings.Contains(s, "##")
+}
+
+// command returns the length of the older workflow command prefix at the start of s:
+// "##[" (GitHub Actions, Azure Pipelines), "##vso[" in any case (Azure Pipelines), or 0.
+func command(s string) int {
+	switch {
+	case strings.HasPrefix(s, "##["):
+		return 3
+	case len(s) >= 6 && s[:2] == "##" && strings.EqualFold(s[2:6], "vso["):
+		return 6
+	}
+	return 0
 }
 
 // hidden reports whether r is a character a terminal may act on or that hides or reorders
@@ -98,14 +113,25 @@ func hidden(r rune) bool {
 	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
-// defuse breaks GitHub Actions workflow commands in s: "::" at the start of s (after spaces,
-// which the runner skips) becomes ":\:", and "##[" anywhere becomes "#\#[".
-func defuse(s string) string {
+// Defuse breaks workflow commands in s: "::" at the start of s (after spaces, which the
+// runner skips) becomes ":\:", and "##[" or "##vso[" anywhere becomes "#\#[" or "#\#vso[".
+func Defuse(s string) string {
 	if strings.HasPrefix(strings.TrimLeft(s, " "), "::") {
 		i := strings.Index(s, "::")
 		s = s[:i] + `:\:` + s[i+2:]
 	}
-	return strings.ReplaceAll(s, "##[", `#\#[`)
+	if !strings.Contains(s, "##") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if command(s[i:]) > 0 {
+			b.WriteString(`#\`)
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // CSV returns s fit for a CSV cell (the CSV writer still quotes it).
@@ -133,7 +159,7 @@ func Markdown(s string) string { return markdownEscaper.Replace(Line(s)) }
 // same value. encoded is returned
 // as it is when nothing needs escaping.
 func JSON(encoded []byte) []byte {
-	clean := !bytes.Contains(encoded, []byte("##["))
+	clean := !bytes.Contains(encoded, []byte("##"))
 	for _, c := range encoded {
 		if !clean {
 			break
@@ -152,8 +178,8 @@ func JSON(encoded []byte) []byte {
 		case r != utf8.RuneError && hidden(r):
 			hi, lo := utf16.EncodeRune(r)
 			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
-		case r == '#' && bytes.HasPrefix(encoded[i:], []byte("##[")):
-			out = append(out, `#\u0023`...) // the runner's older commands start anywhere
+		case r == '#' && command(string(encoded[i:min(i+6, len(encoded))])) > 0:
+			out = append(out, `#\u0023`...) // the runners' older commands start anywhere
 			n = 2
 		default:
 			out = append(out, encoded[i:i+n]...)
@@ -203,7 +229,7 @@ func XML(encoded []byte) []byte {
 			ref = fmt.Sprintf("&#x%x;", r)
 		case r == ':' && lineStart && bytes.HasPrefix(encoded[i:], []byte("::")):
 			ref = "&#x3a;"
-		case r == '#' && bytes.HasPrefix(encoded[i:], []byte("##[")):
+		case r == '#' && command(string(encoded[i:min(i+6, len(encoded))])) > 0:
 			ref, n = "#&#x23;", 2
 		}
 		if ref != "" && out == nil {
@@ -222,4 +248,86 @@ func XML(encoded []byte) []byte {
 		return encoded
 	}
 	return out
+}
+
+// CommandWriter returns a writer that passes what it is given to w with every workflow
+// command broken, however the writes cut it: a "::" at the start of a line (after spaces
+// and tabs) gets a backslash between its colons (":\:"), and "##[" or "##vso[" (any case)
+// a backslash before its bracket ("##\[", "##vso\["). Nothing is held back and nothing
+// else changes (colours included), so it may wrap any text stream planrun writes, and
+// text already cleaned by Line passes unchanged. It is not safe for concurrent use.
+func CommandWriter(w io.Writer) io.Writer { return &commandWriter{w: w, lineStart: true} }
+
+type commandWriter struct {
+	w         io.Writer
+	lineStart bool // only spaces and tabs since the last line break
+	colon     bool // the last byte was a ':' that started its line
+	hash      int  // progress in "##vso": 1 '#', 2 "##", 3 "##v", 4 "##vs", 5 "##vso"
+	buf       []byte
+}
+
+// Write writes p, broken where it forms a workflow command, and reports p as written.
+// Between line breaks and '#'s nothing can start a command: those stretches are skipped
+// with bytes.IndexByte, and p is passed on as it is when nothing was broken.
+func (c *commandWriter) Write(p []byte) (int, error) {
+	out, last := c.buf[:0], 0
+	next := [3]int{-1, -1, -1} // the next '\n', '\r' and '#' at or after i (len(p): none)
+	for i := 0; i < len(p); i++ {
+		if !c.lineStart && !c.colon && c.hash == 0 {
+			j := len(p)
+			for k, ch := range []byte{'\n', '\r', '#'} {
+				if next[k] < i {
+					if n := bytes.IndexByte(p[i:], ch); n >= 0 {
+						next[k] = i + n
+					} else {
+						next[k] = len(p)
+					}
+				}
+				j = min(j, next[k])
+			}
+			if i = j; i == len(p) {
+				break
+			}
+		}
+		b := p[i]
+		if (b == ':' && c.colon) || (b == '[' && (c.hash == 2 || c.hash == 5)) {
+			out = append(append(out, p[last:i]...), '\\')
+			last = i
+		}
+		c.colon = b == ':' && c.lineStart
+		c.lineStart = b == '\n' || b == '\r' || (c.lineStart && (b == ' ' || b == '\t'))
+		switch {
+		case b == '#' && c.hash >= 1 && c.hash <= 2:
+			c.hash = 2
+		case b == '#':
+			c.hash = 1
+		case c.hash >= 2 && c.hash <= 4 && (b|0x20) == "vso"[c.hash-2]:
+			c.hash++
+		default:
+			c.hash = 0
+		}
+	}
+	if last == 0 && len(out) == 0 {
+		out = p
+	} else {
+		out = append(out, p[last:]...)
+		c.buf = out
+	}
+	if _, err := c.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// CommandData escapes the message of a workflow command planrun writes (GitHub Actions'
+// %25, %0D, %0A), with the older commands inside broken as Defuse does, for Azure
+// Pipelines reads "##vso[" anywhere in a line.
+func CommandData(s string) string {
+	return Defuse(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
+}
+
+// CommandProperty escapes a property value of a workflow command as CommandData does, and
+// its ':' and ',' too.
+func CommandProperty(s string) string {
+	return Defuse(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,6 +22,7 @@ var Hostile = []string{
 	"::set-output name=x::y",
 	"   ::warning::indented",
 	"##[error]old style",
+	"x ##vso[task.setvariable variable=secret]1", "##VSO[task.complete result=Failed]", "a ###[group]b",
 	"red \x1b[31mRED\x1b[0m \x1b]0;title\x07",
 	"csi \u009b31m nel \u0085 st \u009c",
 	"rtl \u202eexe.txt\u202c and \u2066iso\u2069",
@@ -44,7 +46,7 @@ func assertSafeLine(t *testing.T, what, s string) {
 			t.Errorf("%s: raw %U in %q", what, r, s)
 		}
 	}
-	if strings.HasPrefix(strings.TrimLeft(s, " "), "::") || strings.Contains(s, "##[") {
+	if hasCommand(s) {
 		t.Errorf("%s: a workflow command in %q", what, s)
 	}
 }
@@ -209,6 +211,115 @@ func TestJSONWriterUnderSlog(t *testing.T) {
 		}
 		if want := strings.ToValidUTF8(Hostile[i], "\uFFFD"); rec.Message != want && !strings.Contains(Hostile[i], "\xff") {
 			t.Errorf("log line %d: message %q, want %q", i, rec.Message, want)
+		}
+	}
+}
+
+// hasCommand reports whether text s holds a workflow command a CI runner would run: "::"
+// starting a line (after spaces and tabs), "##[" or "##vso[" (any case) anywhere.
+func hasCommand(s string) bool {
+	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") {
+			return true
+		}
+	}
+	l := strings.ToLower(s)
+	return strings.Contains(l, "##[") || strings.Contains(l, "##vso[")
+}
+
+// TestCommandWriterBreaksCommandsAcrossWrites: a stream carrying workflow commands, cut
+// into writes at every byte, comes out with none, the same whatever the cuts, and text
+// without a command (colours included, and text Line cleaned) comes out unchanged.
+func TestCommandWriterBreaksCommandsAcrossWrites(t *testing.T) {
+	stream := "::error::at start\nok  ::warning::indented\n  ::add-mask::x\r::notice::cr\n" +
+		"mid ##[error]old\n##vso[task.setvariable variable=x]1 ##VsO[y] ###[z]\n"
+	var whole bytes.Buffer
+	CommandWriter(&whole).Write([]byte(stream))
+	if hasCommand(whole.String()) {
+		t.Fatalf("a command left in %q", whole.String())
+	}
+	for cut := 1; cut < len(stream); cut++ {
+		var b bytes.Buffer
+		w := CommandWriter(&b)
+		for i := 0; i < len(stream); i += cut {
+			if n, err := w.Write([]byte(stream[i:min(i+cut, len(stream))])); err != nil || n != min(cut, len(stream)-i) {
+				t.Fatalf("Write = %d, %v", n, err)
+			}
+		}
+		if b.String() != whole.String() {
+			t.Fatalf("writes of %d bytes: %q, want %q", cut, b.String(), whole.String())
+		}
+	}
+	plain := "\x1b[31mred\x1b[0m a::b #1 ## [x] key#[y]\n" + Line("::error::x ##[error] ##vso[x]") + "\n"
+	var b bytes.Buffer
+	CommandWriter(&b).Write([]byte(plain))
+	if b.String() != plain {
+		t.Errorf("changed text without a command: %q -> %q", plain, b.String())
+	}
+}
+
+// TestCommandDataKeepsNoOlderCommand: the message and properties of planrun's own
+// annotations keep GitHub's escapes and break "##[" and "##vso[" (Azure Pipelines runs
+// them anywhere in a line, a `::error` line included).
+func TestCommandDataKeepsNoOlderCommand(t *testing.T) {
+	for _, got := range []string{CommandData("a ##[error]x\n##vso[task.setvariable variable=y]1 100%"),
+		CommandProperty("f ##VSO[x], ##[y]: z")} {
+		if hasCommand(got) || strings.ContainsAny(got, "\n\r") {
+			t.Errorf("%q carries a command or a line break", got)
+		}
+	}
+	if got, want := CommandData("50% a\nb ##[x]"), `50%25 a%0Ab #\#[x]`; got != want {
+		t.Errorf("CommandData = %q, want %q", got, want)
+	}
+}
+
+// TestCommandWriterMatchesItsByteRule: the writer's skipping of stretches that cannot start
+// a command changes nothing: on random text of the characters that matter, cut at random,
+// it writes what the rule applied byte by byte writes, and leaves no command.
+func TestCommandWriterMatchesItsByteRule(t *testing.T) {
+	const alphabet = ":#[vVsSoO \t\n\rx"
+	rule := func(s string) string {
+		var b strings.Builder
+		lineStart, colon, hash := true, false, 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if (c == ':' && colon) || (c == '[' && (hash == 2 || hash == 5)) {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+			colon = c == ':' && lineStart
+			lineStart = c == '\n' || c == '\r' || (lineStart && (c == ' ' || c == '\t'))
+			switch {
+			case c == '#' && hash >= 1 && hash <= 2:
+				hash = 2
+			case c == '#':
+				hash = 1
+			case hash >= 2 && hash <= 4 && (c|0x20) == "vso"[hash-2]:
+				hash++
+			default:
+				hash = 0
+			}
+		}
+		return b.String()
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		in := make([]byte, rnd.IntN(200))
+		for i := range in {
+			in[i] = alphabet[rnd.IntN(len(alphabet))]
+		}
+		var b bytes.Buffer
+		w := CommandWriter(&b)
+		for rest := in; len(rest) > 0; {
+			n := 1 + rnd.IntN(len(rest))
+			w.Write(rest[:n])
+			rest = rest[n:]
+		}
+		if want := rule(string(in)); b.String() != want {
+			t.Fatalf("%q: wrote %q, the rule gives %q", in, b.String(), want)
+		}
+		if hasCommand(b.String()) {
+			t.Fatalf("%q: a command left in %q", in, b.String())
 		}
 	}
 }

@@ -1,18 +1,18 @@
 //go:build unix
 
-package emulator
+package statefile
 
 import (
 	"os"
 	"syscall"
 )
 
-// openNonblock keeps opening a FIFO from waiting for a writer.
-const openNonblock = syscall.O_NONBLOCK
+// OpenNonblock keeps opening a FIFO from waiting for a writer.
+const OpenNonblock = syscall.O_NONBLOCK
 
-// lockFile takes the exclusive lock of f, waiting for it (flock: released when every
+// Lock takes the exclusive lock of f, waiting for it (flock: released when every
 // descriptor of the open file is closed, so a killed process never keeps it).
-func lockFile(f *os.File) error {
+func Lock(f *os.File) error {
 	conn, err := f.SyscallConn()
 	if err != nil {
 		return err
@@ -31,8 +31,8 @@ func lockFile(f *os.File) error {
 	return lerr
 }
 
-// unlockFile releases the lock of f.
-func unlockFile(f *os.File) error {
+// Unlock releases the lock of f.
+func Unlock(f *os.File) error {
 	conn, err := f.SyscallConn()
 	if err != nil {
 		return err
