@@ -43,6 +43,8 @@ var layers = map[string]layer{
 	// executor/follow follows batch jobs to their end (Wait, Refresh) and cancels them, on a
 	// handle the batch jobs give it (executor.Engine); executor never reaches it.
 	"executor/follow": {allow: []string{"executor", "pace", "plan", "ciapi", "state"}, never: []string{"objects", "report", "session", "cmd"}},
+	// executor/workers is the pool a run's requests go to: a leaf.
+	"executor/workers": {allow: []string{}},
 	// objects is per-object work above the batch jobs: results need the batch jobs a run made.
 	"objects": {allow: []string{"executor", "pace", "plan", "ciapi", "state"}, never: []string{"report", "session", "cmd"}},
 	// report renders: it reads results (executor's result types, which carry the state's

@@ -44,6 +44,9 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// root is the body as parseSimpleXML reads it, when the error check already did
+	// (see errorShapedRoot); nil otherwise.
+	root *xnode
 }
 
 // do sends cl once. The one exception: an answer that says the signature's time window
@@ -132,7 +135,11 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return nil, c.creds.redactError(&APIError{Op: cl.op, Status: resp.StatusCode, Err: err, Sent: true})
 	}
 	r := &response{status: resp.StatusCode, header: resp.Header, body: data}
-	if resp.StatusCode/100 != 2 || errorShaped(data) { // an error body is an error on any status
+	shaped := resp.StatusCode/100 != 2
+	if !shaped {
+		shaped, r.root = errorShapedRoot(data)
+	}
+	if shaped { // an error body is an error on any status
 		return r, c.creds.redactError(newStatusError(cl.op, resp.StatusCode, resp.Header, data, c.now()))
 	}
 	return r, nil

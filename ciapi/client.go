@@ -53,6 +53,9 @@ type Client struct {
 	// answer (see ServiceClockOffset); seenAny is set once one was read.
 	seenOffset atomic.Int64
 	seenAny    atomic.Bool
+	// lastDate is the latest Date header parsed: answers within a second carry the same
+	// text, read once.
+	lastDate atomic.Pointer[seenDate]
 	// budget bounds the bytes of large response bodies read at once, across all calls.
 	budget *semaphore.Weighted
 }
@@ -65,14 +68,30 @@ func (c *Client) ServiceClockOffset() (time.Duration, bool) {
 	return time.Duration(c.seenOffset.Load()), c.seenAny.Load()
 }
 
+// seenDate is a Date header and the time it reads.
+type seenDate struct {
+	text string
+	t    time.Time
+}
+
 // observeDate records the clock offset that an answer's Date header shows.
 func (c *Client) observeDate(h http.Header) {
-	if v := h.Get("Date"); v != "" {
-		if t, err := http.ParseTime(v); err == nil {
-			c.seenOffset.Store(int64(t.Sub(c.now())))
-			c.seenAny.Store(true)
-		}
+	v := h.Get("Date")
+	if v == "" {
+		return
 	}
+	var t time.Time
+	if last := c.lastDate.Load(); last != nil && last.text == v {
+		t = last.t
+	} else {
+		var err error
+		if t, err = http.ParseTime(v); err != nil {
+			return
+		}
+		c.lastDate.Store(&seenDate{text: v, t: t})
+	}
+	c.seenOffset.Store(int64(t.Sub(c.now())))
+	c.seenAny.Store(true)
 }
 
 // New checks cfg and returns a Client. It fails with an error matching ErrNoCredentials,

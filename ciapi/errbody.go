@@ -143,40 +143,51 @@ func (c Credentials) redactError(e *APIError) *APIError {
 // Code sits inside its JobsDetail. Such an answer is the error it names, whatever its
 // status (see newStatusError and the classification in classify.go).
 func errorShaped(body []byte) bool {
+	shaped, _ := errorShapedRoot(body)
+	return shaped
+}
+
+// errorShapedRoot is errorShaped that also returns, when it read body with the fast
+// parser, the root that parseSimpleXML(body) returns (nil otherwise), so that a caller
+// decodes the answer without parsing it again.
+func errorShapedRoot(body []byte) (bool, *xnode) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return false
+		return false, nil
 	}
 	switch trimmed[0] {
 	case '<':
 		if !bytes.Contains(trimmed, []byte("Code")) {
-			return false // the cheap answer for nearly every list, describe and cancel
+			return false, nil // the cheap answer for nearly every list, describe and cancel
 		}
-		code, jobs, ok := rootCodeSimple(trimmed)
-		if !ok {
+		code, jobs, root := rootCodeSimple(trimmed)
+		if root == nil {
 			code, jobs = rootCodeXML(trimmed)
+		} else if len(bytes.Trim(body, " \t\n")) != len(trimmed) {
+			root = nil // space the fast parser does not skip: parseSimpleXML(body) declines
 		}
-		return code != "" && !jobs
+		return code != "" && !jobs, root
 	case '{':
 		var j struct {
 			Code       json.RawMessage `json:"code"`
 			JobsDetail json.RawMessage `json:"JobsDetail"`
 		}
 		if json.Unmarshal(trimmed, &j) != nil || j.JobsDetail != nil {
-			return false
+			return false, nil
 		}
 		code := strings.TrimSpace(jsonCode(j.Code))
-		return code != "" && code != "0"
+		return code != "" && code != "0", nil
 	}
-	return false
+	return false, nil
 }
 
 // rootCodeSimple reads, with the fast parser, the Code directly under the root and
-// whether a JobsDetail sits beside it; ok is false when the fast parser declines.
-func rootCodeSimple(b []byte) (code string, jobs, ok bool) {
+// whether a JobsDetail sits beside it, and returns the root it parsed; root is nil when
+// the fast parser declines.
+func rootCodeSimple(b []byte) (code string, jobs bool, root *xnode) {
 	root, ok := parseSimpleXML(b)
 	if !ok {
-		return "", false, false
+		return "", false, nil
 	}
 	for c := root.first; c != nil; c = c.next {
 		switch c.name {
@@ -186,7 +197,7 @@ func rootCodeSimple(b []byte) (code string, jobs, ok bool) {
 			jobs = true
 		}
 	}
-	return code, jobs, true
+	return code, jobs, root
 }
 
 // rootCodeXML is rootCodeSimple through encoding/xml, for any well-formed document; a

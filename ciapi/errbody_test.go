@@ -16,8 +16,8 @@ func FuzzRootCode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		code, jobs, ok := rootCodeSimple(b)
-		if !ok {
+		code, jobs, root := rootCodeSimple(b)
+		if root == nil {
 			return
 		}
 		xcode, xjobs := rootCodeXML(b)

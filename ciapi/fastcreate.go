@@ -13,7 +13,17 @@ import (
 // reference: the fast path yields exactly what xml.Unmarshal would, or does not answer
 // (FuzzDecodeCreateResponse holds it to that).
 func decodeCreateResponse(data []byte, out *CreateResponse) error {
-	if root, ok := parseSimpleXML(data); ok {
+	return decodeCreate(data, nil, out)
+}
+
+// decodeCreate is decodeCreateResponse given the root parseSimpleXML(data) returns, when
+// it was parsed already (nil: not yet).
+func decodeCreate(data []byte, root *xnode, out *CreateResponse) error {
+	ok := root != nil
+	if !ok {
+		root, ok = parseSimpleXML(data)
+	}
+	if ok {
 		var r CreateResponse
 		if fillCreateResponse(root, &r) {
 			*out = r

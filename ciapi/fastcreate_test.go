@@ -215,3 +215,64 @@ func TestFastDecoderEdges(t *testing.T) {
 		}
 	}
 }
+
+// The root errorShapedRoot hands to the create decoder is the one parseSimpleXML gives
+// for the whole body (or none): decoding a create answer once gives what parsing it again
+// gives, whatever space surrounds it.
+func FuzzErrorShapedRootIsTheParse(f *testing.F) {
+	body, _ := xml.Marshal(fullCreateResponse())
+	for _, pad := range []string{"", " ", "\n", "\t \n", "\r\n", "\v", "\u00a0"} {
+		f.Add([]byte(pad + string(body) + pad))
+		f.Add([]byte(pad + xml.Header + string(body)))
+	}
+	f.Add([]byte(`<Response><Code>SlowDown</Code><Message>m</Message></Response>`))
+	f.Add([]byte(`<Error><Code>x</Code></Error>` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		shaped, root := errorShapedRoot(data)
+		if shaped != errorShaped(data) {
+			t.Fatalf("errorShapedRoot says %v, errorShaped %v, for %q", shaped, !shaped, data)
+		}
+		if root == nil {
+			return
+		}
+		again, ok := parseSimpleXML(data)
+		if !ok || !reflect.DeepEqual(root, again) {
+			t.Fatalf("the root of the error check differs from parseSimpleXML (ok=%v) for %q", ok, data)
+		}
+		var once, twice CreateResponse
+		err1, err2 := decodeCreate(data, root, &once), decodeCreateResponse(data, &twice)
+		if (err1 == nil) != (err2 == nil) || !reflect.DeepEqual(once, twice) {
+			t.Fatalf("decoded with the root: %+v (%v); parsed again: %+v (%v)", once, err1, twice, err2)
+		}
+	})
+}
+
+// BenchmarkCreateAnswer is what the client does with the body of a create answer: the
+// check for an error in disguise, then the decoding, reusing the parse of the check
+// ("once") or parsing again ("twice", as before).
+func BenchmarkCreateAnswer(b *testing.B) {
+	body, err := xml.Marshal(fullCreateResponse())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("once", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			shaped, root := errorShapedRoot(body)
+			var r CreateResponse
+			if err := decodeCreate(body, root, &r); shaped || err != nil {
+				b.Fatal(shaped, err)
+			}
+		}
+	})
+	b.Run("twice", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			shaped := errorShaped(body)
+			var r CreateResponse
+			if err := decodeCreateResponse(body, &r); shaped || err != nil {
+				b.Fatal(shaped, err)
+			}
+		}
+	})
+}

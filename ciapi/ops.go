@@ -31,7 +31,7 @@ func (c *Client) Create(ctx context.Context, bucket, region string, req *CreateR
 		return nil, err
 	}
 	var out CreateResponse
-	if err := decodeCreateResponse(resp.body, &out); err != nil {
+	if err := decodeCreate(resp.body, resp.root, &out); err != nil {
 		return nil, c.bodyError(op, resp, fmt.Errorf("decode response: %w", err))
 	}
 	if out.JobsDetail == nil || strings.TrimSpace(out.JobsDetail.JobId) == "" {

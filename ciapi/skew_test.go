@@ -69,3 +69,43 @@ func TestClockSkewRetriedOnlyOnce(t *testing.T) {
 		t.Errorf("calls = %d, want 2", n)
 	}
 }
+
+// ServiceClockOffset follows the Date of the latest answer, the same text read again
+// against a local clock that moved, and a new text when the service's clock moves.
+func TestServiceClockOffsetFollowsTheDate(t *testing.T) {
+	local := time.Unix(1700000000, 0)
+	server := local.Add(3 * time.Second)
+	f := newFakeCI(t, Credentials{SecretID: testID, SecretKey: testKey}, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Date", server.UTC().Format(http.TimeFormat))
+		xmlResponse(w, 200, "<Response>"+job("n", "bj")+"</Response>")
+	})
+	c := newTestClient(t, f, func(cfg *Config) { cfg.Now = func() time.Time { return local } })
+	steps := []struct {
+		localStep, serverStep, want time.Duration
+	}{
+		{0, 0, 3 * time.Second},
+		{time.Second, 0, 2 * time.Second},     // same Date text, the local clock moved
+		{0, 5 * time.Second, 7 * time.Second}, // a new Date
+		{0, -7 * time.Second, 0},
+	}
+	for i, s := range steps {
+		local, server = local.Add(s.localStep), server.Add(s.serverStep)
+		if _, err := c.Describe(context.Background(), testBucket, testRegion, "bj"); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if got, ok := c.ServiceClockOffset(); !ok || got != s.want {
+			t.Errorf("step %d: offset %v (%v), want %v", i, got, ok, s.want)
+		}
+	}
+}
+
+// BenchmarkObserveDate reads the Date of an answer, as every call does (answers within a
+// second carry the same text).
+func BenchmarkObserveDate(b *testing.B) {
+	c := &Client{now: time.Now}
+	h := http.Header{"Date": []string{time.Now().UTC().Format(http.TimeFormat)}}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.observeDate(h)
+	}
+}

@@ -99,7 +99,8 @@ type Options struct {
 	// run waits for creates an earlier run left in flight. Nil discards. Never a secret.
 	Logger *slog.Logger
 	// Filter, when set, restricts every operation to the requests it keeps (--shard). It
-	// must be deterministic: the same request is kept on every call.
+	// must be deterministic: the same request is kept on every call. It must not keep the
+	// pointer it is given.
 	Filter func(*plan.Request) bool
 	// AllGenerations makes Cancel also reach the unfinished jobs of each plan that its
 	// current expansion no longer names: those of earlier generations, and of jobs edited
@@ -116,8 +117,10 @@ func (o *Options) requests(p *plan.Plan) iter.Seq[plan.Request] {
 		return p.Requests()
 	}
 	return func(yield func(plan.Request) bool) {
+		var cur plan.Request // the Filter's argument: one on the heap, not one a request
 		for r := range p.Requests() {
-			if o.Filter(&r) && !yield(r) {
+			cur = r
+			if o.Filter(&cur) && !yield(r) {
 				return
 			}
 		}

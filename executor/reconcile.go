@@ -60,16 +60,18 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		return nil, err
 	}
 	c.known = known
+	var cur plan.Request // what Filter and each are given: one on the heap, not one a request
 	for r := range p.Requests() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if e.o.Filter != nil && !e.o.Filter(&r) {
+		cur = r
+		if e.o.Filter != nil && !e.o.Filter(&cur) {
 			c.partial = true
 			continue
 		}
 		if each != nil {
-			each(&r)
+			each(&cur)
 		}
 		if !c.seen {
 			c.prefix, c.seen = r.Name, true

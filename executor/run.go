@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/go-multierror"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/executor/workers"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/state"
 )
@@ -150,11 +150,10 @@ func Run(ctx context.Context, api API, store *state.Store, plans []*plan.Plan, o
 	defer cancelStop()
 	r.cancelStop = cancelStop
 	base := stop
-	g := &errgroup.Group{}
+	g := workers.New(r.o.Parallel)
 	if r.o.FailFast {
-		g, stop = errgroup.WithContext(stop)
+		g, stop = workers.WithContext(stop, r.o.Parallel)
 	}
-	g.SetLimit(r.o.Parallel)
 	hb := state.StartHeartbeat(store.Path(), r.o.RequestTimeout, r.o.Now)
 	defer hb.Stop()
 
@@ -256,7 +255,7 @@ func (r *runner) emit(res Result, rec *Record) {
 
 // feedPlan reconciles plan p and hands its pending requests to the group, committing
 // their intents in batches just ahead of the sends.
-func (r *runner) feedPlan(stop context.Context, g *errgroup.Group, p *plan.Plan) (*planRun, error) {
+func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) (*planRun, error) {
 	c, err := r.takeCensus(stop, p, func(req *plan.Request) { r.sum.plan(req.Plan, req.Job) })
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", p.Name, err)

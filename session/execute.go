@@ -72,7 +72,13 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 	opts.FailFast, opts.MaxFailures, opts.PollInterval, opts.Progress = o.FailFast, o.MaxFailures, o.PollInterval, prog.Update
 	opts.SettleWindow = o.SettleWindow
 	opts.OnResult = func(r executor.Result) { out.Result(r) } // errors come again at the end
-	sum, runErr := executor.Run(ctx, counted, x.store, x.plans, opts)
+	runOpts := opts
+	if x.retryOf == nil {
+		// No Filter when the selection keeps every request: the run then neither counts
+		// the requests in a pass of its own nor asks the selection about each one.
+		runOpts.Filter = x.sel.Filter()
+	}
+	sum, runErr := executor.Run(ctx, counted, x.store, x.plans, runOpts)
 	prog.Done()
 	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
 

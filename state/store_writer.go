@@ -96,6 +96,8 @@ type writer struct {
 	pending []Record
 	// ids are the plan and group numbers of the rows written (writer goroutine only).
 	ids rowIDs
+	// latency is the create latency value last committed (writer goroutine only).
+	latency string
 }
 
 // startWriter starts the writer goroutine on db.
@@ -265,6 +267,9 @@ func (w *writer) rowsStmt(ctx context.Context, tx *sql.Tx, kind, n int) (*sql.St
 	return st, nil
 }
 
+// latencySQL replaces the create latencies the state keeps.
+const latencySQL = `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`
+
 // upsertChunk is how many intents one statement writes (17 parameters each).
 const upsertChunk = 16
 
@@ -406,6 +411,9 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 	}()
 	var jobState *sql.Stmt
 	now := encodeStamp(time.Now())
+	// The run sends its create latencies with every batch of intents; a value the file
+	// already holds is not written again.
+	latency := w.latency
 	// The request rows of consecutive ops are written together, so that outcomes sent
 	// one by one share statements; an op with a plan or job rows writes what is pending
 	// first, keeping the order of every write to a row.
@@ -442,9 +450,15 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 			}
 		}
 		if l := op.Latency; l != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
-				ON CONFLICT (key) DO UPDATE SET value=excluded.value`, latencyKey, l.encode()); err != nil {
-				return fmt.Errorf("write state create latency: %w", err)
+			if v := l.encode(); v != latency {
+				st, err := w.stmt(ctx, tx, latencySQL)
+				if err != nil {
+					return fmt.Errorf("write state: %w", err)
+				}
+				if _, err := st.ExecContext(ctx, latencyKey, v); err != nil {
+					return fmt.Errorf("write state create latency: %w", err)
+				}
+				latency = v
 			}
 		}
 	}
@@ -454,5 +468,6 @@ func (w *writer) commit(batch []*writeOp) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit state: %w", err)
 	}
+	w.latency = latency
 	return nil
 }

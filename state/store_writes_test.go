@@ -98,3 +98,21 @@ func TestCreateLatencyRoundTrips(t *testing.T) {
 		t.Fatalf("got %+v, %v, %v; want %+v", got, ok, err, want)
 	}
 }
+
+// A latency equal to one written earlier, but not to the last, is written again: the
+// writer skips only a value the file holds already.
+func TestCreateLatencyRepeatedValue(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s := openStore(t, path)
+	ctx := context.Background()
+	a, b := CreateLatency{P99: time.Second}, CreateLatency{P99: 2 * time.Second}
+	for _, l := range []CreateLatency{a, a, b, b, a} {
+		if err := s.Sync(ctx, &Write{Latency: &l}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if got, ok, err := openStore(t, path).CreateLatency(ctx); err != nil || !ok || got != a {
+		t.Fatalf("got %+v, %v, %v; want %+v", got, ok, err, a)
+	}
+}
