@@ -95,6 +95,7 @@ type simShape struct {
 	parallel   int                            // workers per client (0: 8)
 	cfg        func(*AdaptiveConfig)          // tweaks of the pace's configuration
 	latency    func(*rand.Rand) time.Duration // nil: 5 to 25 ms
+	burst      float64                        // calls a full bucket lets through at once: not capacity
 }
 
 // simShapes are the shapes --qps auto must find 85% of with at most 10% throttled.
@@ -131,6 +132,11 @@ type simOutcome struct {
 	passed           []int // per client
 	seconds          float64
 	paces            []*Adaptive
+	// The whole run, its start included: calls, throttles, and calls let through per
+	// client, over total.
+	allCalls, allThrottled int
+	allPassed              []int
+	total                  float64
 }
 
 // achieved is the calls let through per second, all clients together.
@@ -195,7 +201,7 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 	}
 	throttle := &ciapi.APIError{Op: "create", Status: sh.status, Code: code, RetryAfter: sh.retryAfter}
 	begin := clk.t
-	out := simOutcome{passed: make([]int, nc), seconds: (total - warmup).Seconds()}
+	out := simOutcome{passed: make([]int, nc), seconds: (total - warmup).Seconds(), allPassed: make([]int, nc), total: total.Seconds()}
 	paces := make([]*Adaptive, nc)
 	workers := make([][]simWorker, nc)
 	for c := range nc {
@@ -247,6 +253,12 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 						err = throttle
 					}
 					w.state, w.at, w.answer = 2, now.Add(latency(rng)), err
+					out.allCalls++
+					if err != nil {
+						out.allThrottled++
+					} else {
+						out.allPassed[c]++
+					}
 					if counting {
 						out.calls++
 						if err != nil {
