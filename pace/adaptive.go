@@ -39,6 +39,13 @@ const (
 	autoBeta = 0.8
 	// autoGain, autoStep and autoStepFrom shape the additive increase (see above).
 	autoGain, autoStep, autoStepFrom = 0.35, 2.0, 8.0
+	// Near the rate the service pushed back at (within autoPeakBand of it), when the
+	// last two drops agreed on it (within autoPeakAgree), the step is at most
+	// autoProbe*peak² calls/s a second: the limit is most likely there, and a slow client
+	// (2 to 10 calls/s) that crossed it at the usual step would draw a throttle every few
+	// calls for the 25 answers it takes to notice. Clients whose drops disagree (several
+	// processes finding their shares) keep the usual step, so that none is held back.
+	autoPeakBand, autoPeakAgree, autoProbe = 0.05, 0.1, 0.001
 	// autoDoubling is how often the allowance doubles in slow start.
 	autoDoubling = time.Second
 	// autoInUse: the allowance grows only while the calls are sent at least this share of
@@ -50,7 +57,6 @@ const (
 	// it restarts at each drop. When it holds fewer than autoWindowAnswers it reaches
 	// further back, up to autoWindowMax, so that a slow client can still judge.
 	autoWindow, autoWindowMax = 2 * time.Second, 30 * time.Second
-	autoWindowAnswers         = 25
 	// autoMinAnswers is how many answers since the last drop it takes to drop again: the
 	// service may still be throttling the overshoot (its bucket empty, or other clients
 	// on the same limit not slowed down yet), and dropping on each of those answers would
@@ -61,11 +67,14 @@ const (
 	autoStartAnswers = 8
 	// autoWindowCap: the window reaches back no further than this many answers (a
 	// second's worth at 300 calls/s), so that at a high rate it still follows the rate
-	// of the last second or so.
+	// of the last second or so. Above autoStrictFrom answers the congestion test grows
+	// stricter (see autoNoise).
 	autoWindowCap, autoStrictFrom = 300, 100
+	// autoWindowAnswers: see autoWindow.
+	autoWindowAnswers = 25
 	// autoNoise is the share of calls a service may throttle whatever the rate without
 	// the pace slowing down: with n answers in the window and e = autoNoise*n, congestion
-	// takes at least 1 + e + z*sqrt(e) throttles, z from 2 (at autoMinAnswers answers)
+	// takes at least 1 + e + z*sqrt(e) throttles, z from 2 (up to autoStrictFrom answers)
 	// to 4 (at autoWindowCap): a fast client runs the test on every one of many
 	// throttles a second, so each test must be stricter for random throttles (5% where
 	// 4% are tolerated, say) not to slow it down every few seconds. It is a fixed
@@ -117,6 +126,8 @@ type Adaptive struct {
 	passed     sendMeter    // answers that were not throttles
 
 	drops, ignored int
+	peak           float64 // the rate the last drop was from: where the service pushed back
+	prevPeak       float64 // the one before
 }
 
 // NewAdaptive returns an adaptive pace configured by c.
@@ -245,8 +256,15 @@ func (a *Adaptive) drop(now time.Time, w float64) {
 	if debt := -a.lim.TokensAt(now); debt > 0 {
 		a.staleUntil = now.Add(time.Duration(debt / a.rate * float64(time.Second)))
 	}
+	a.prevPeak, a.peak = a.peak, w
 	a.grown = max(autoFloor, autoBeta*w)
 	a.set(now, a.grown)
+}
+
+// nearPeak reports whether the allowance is within autoPeakBand of the rate the last two
+// drops agreed on (within autoPeakAgree): where this service pushes back.
+func (a *Adaptive) nearPeak() bool {
+	return math.Abs(a.grown-a.peak) < autoPeakBand*a.peak && math.Abs(a.peak-a.prevPeak) <= autoPeakAgree*a.peak
 }
 
 // refresh grows the allowance up to now, while the calls use it: in slow start it
@@ -266,6 +284,9 @@ func (a *Adaptive) refresh(now time.Time) {
 		step := max(autoGain*math.Sqrt(a.grown), autoStep)
 		if a.grown < autoStepFrom {
 			step = autoStep * (a.grown / autoStepFrom) * (a.grown / autoStepFrom)
+		}
+		if a.nearPeak() {
+			step = min(step, autoProbe*a.peak*a.peak)
 		}
 		a.grown += step * dt
 	}
