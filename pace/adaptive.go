@@ -35,8 +35,6 @@ const (
 	DefaultAutoCeiling = 100.0
 	// autoFloor is the least allowance, however often the service throttles.
 	autoFloor = 0.5
-	// autoBeta is the multiplicative drop on congestion.
-	autoBeta = 0.8
 	// autoGain, autoStep and autoStepFrom shape the additive increase (see above).
 	autoGain, autoStep, autoStepFrom = 0.35, 2.0, 8.0
 	// Near the rate the service pushed back at (within autoPeakBand of it), when the
@@ -46,6 +44,8 @@ const (
 	// calls for the 25 answers it takes to notice. Clients whose drops disagree (several
 	// processes finding their shares) keep the usual step, so that none is held back.
 	autoPeakBand, autoPeakAgree, autoProbe = 0.05, 0.1, 0.001
+	// autoBeta is the multiplicative drop on congestion.
+	autoBeta = 0.8
 	// autoDoubling is how often the allowance doubles in slow start.
 	autoDoubling = time.Second
 	// autoInUse: the allowance grows only while the calls are sent at least this share of
@@ -86,7 +86,8 @@ const (
 	// asks again then, at the rate of that time.
 	autoLookahead = 100 * time.Millisecond
 	// dropMost bounds one drop: the rate it drops from is at least this share of the
-	// allowance, however little was measured (the workers may all be backing off).
+	// allowance, however little was measured (the workers may all be backing off), or
+	// the share of answers that were not throttles if that is less.
 	dropMost = 0.5
 )
 
@@ -231,7 +232,10 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 			w = min(w, g/(1-autoNoise))
 		}
 	}
-	a.drop(now, max(w, dropMost*a.rate))
+	// However little was measured, one drop takes at most half the allowance (the
+	// workers may all be backing off), unless most answers were throttles: a service that
+	// refuses most calls lets through at most the share it answers.
+	a.drop(now, max(w, min(dropMost, float64(n-k)/float64(n))*a.rate))
 }
 
 // congested reports whether k throttles among n answers are more than chance explains.
