@@ -134,8 +134,11 @@ func (o simOutcome) wholeThrottled() float64 {
 // bucket's initial burst left out), the share of calls throttled, and with several
 // clients the slowest one's share. The targets (85%, 10%, 70%) are not met on every
 // shape (docs/rate.md says which and why); this test fails when a shape collapses below
-// the floor the pace holds on all of them today, and counts the shapes that meet them.
+// the floor the pace holds on all of them today, or when fewer shapes meet them.
 func TestAdaptiveMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("108 simulated runs: seconds alone, minutes under -race; TestAdaptiveShapes covers -short")
+	}
 	shapes := matrixShapes()
 	met := make([]bool, len(shapes))
 	t.Run("shapes", func(t *testing.T) {
@@ -167,4 +170,8 @@ func TestAdaptiveMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d shapes meet every target over the whole run", n, len(shapes))
+	// The simulation is seeded: 77 meet them today (docs/rate.md). Fewer is a regression.
+	if n < 75 {
+		t.Errorf("%d of %d shapes meet every target, want at least 75", n, len(shapes))
+	}
 }
