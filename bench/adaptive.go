@@ -20,6 +20,9 @@ type adaptiveCase struct {
 	name     string
 	throttle emulator.Throttle
 	faults   emulator.Faults
+	// n is the requests of the run (0: the bench's rate figure); parallel its --parallel
+	// (0: 8).
+	n, parallel int
 }
 
 // adaptiveCases are the throttle shapes of a service whose limit planrun is not told.
@@ -32,6 +35,11 @@ func adaptiveCases() []adaptiveCase {
 		{name: "sliding 1 s window, 503 with Retry-After", throttle: emulator.Throttle{QPS: l, Shape: emulator.ShapeSliding, RetryAfter: true}},
 		{name: "token bucket, burst = limit, + 5% random 429 (Retry-After 1)", throttle: emulator.Throttle{QPS: l, Burst: l, Status: 429}, faults: emulator.Faults{TooManyRate: 0.05}},
 		{name: "token bucket + 10% random 500 + 2% resets", throttle: emulator.Throttle{QPS: l}, faults: emulator.Faults{ErrorRate: 0.1, ResetRate: 0.02}},
+		// A low limit, where a call too many is a larger share of a second, and a high
+		// one with random refusals on top (32 workers, as a user who wants 150 calls a
+		// second sets --parallel).
+		{name: "token bucket, burst = limit, 429 without Retry-After", throttle: emulator.Throttle{QPS: 5, Burst: 5, Status: 429}, n: 400},
+		{name: "sliding 1 s window, 429, + 5% random refusals", throttle: emulator.Throttle{QPS: 150, Shape: emulator.ShapeSliding, Status: 429, Random: 0.05}, n: 4000, parallel: 32},
 	}
 }
 
@@ -43,20 +51,25 @@ func adaptiveCases() []adaptiveCase {
 // share of calls that were throttles, and checks that every job exists exactly once.
 func benchAdaptive(ctx context.Context, b *bench, t *table) error {
 	const area = "6 adaptive rate"
-	n := b.rateN
 	for i, c := range adaptiveCases() {
+		n := b.rateN
+		if c.n > 0 {
+			n = min(c.n, 2*n) // -quick shortens these too
+		}
 		m, err := runAdaptive(ctx, b, fmt.Sprintf("auto%d", i), n, 1, c)
 		if err != nil {
 			return err
 		}
-		share := m.accepted / adaptiveLimit
-		t.add(area, fmt.Sprintf("`--qps auto`, %s, %d/s, %s requests: calls let through per second / limit", c.name, adaptiveLimit, thousands(n)),
+		limit := c.throttle.QPS
+		share := m.accepted / limit
+		t.add(area, fmt.Sprintf("`--qps auto`, %s, %g/s, %s requests: calls let through per second / limit", c.name, limit, thousands(n)),
 			fmt.Sprintf("%s = %s (run took %.0fs)", perSec(m.accepted), pct(share), m.wall), ">= 85%", check(share >= 0.85))
 		t.add(area, "the same: calls throttled (SlowDown, 429) / calls", fmt.Sprintf("%s (%d of %d calls, %d creates)", pct(m.throttledShare()), m.throttled, m.calls, m.creates),
 			"<= 10%", check(m.throttledShare() <= 0.10))
 		t.add(area, "the same: jobs at the server, each Name once", fmt.Sprintf("%d (duplicates: %d)", m.jobs, m.dups), strconv.Itoa(n), check(m.jobs == n && m.dups == 0))
 	}
 	// Three processes, one shard of the plan each, on one limit.
+	n := b.rateN
 	c := adaptiveCase{name: "three processes (`--shard K/3`) on one token bucket, burst = limit, 429", throttle: emulator.Throttle{QPS: shardLimit, Burst: shardLimit, Status: 429}}
 	m, err := runAdaptive(ctx, b, "autoshards", n, 3, c)
 	if err != nil {
@@ -123,7 +136,7 @@ func runAdaptive(ctx context.Context, b *bench, tag string, n, shards int, c ada
 			defer wg.Done()
 			state := filepath.Join(b.dir, fmt.Sprintf("state-%s-%d.db", tag, k))
 			args := []string{"run", "--endpoint", emu.URL, "--state", state, "--quiet",
-				"--max-requests", "0", "--parallel", "8", "--retries", "20", "--qps", "auto",
+				"--max-requests", "0", "--parallel", strconv.Itoa(max(8, c.parallel)), "--retries", "20", "--qps", "auto",
 				"--timeout", "2s", "--settle-window", "4s"}
 			if shards > 1 {
 				args = append(args, "--shard", fmt.Sprintf("%d/%d", k+1, shards))

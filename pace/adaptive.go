@@ -17,8 +17,9 @@ import (
 //   - Congestion is a window of answers holding more throttles than chance explains (see
 //     autoNoise); one throttle is not congestion. On congestion the allowance drops to
 //     autoBeta times the rate the service let through, measured over the last second as
-//     the AWS SDKs' adaptive mode measures its send rate: a burst allowance spent at the
-//     start is not capacity.
+//     the AWS SDKs' adaptive mode measures its send rate (over the whole window for a
+//     slow client, whose second holds too few answers): a burst allowance spent at the
+//     start is not capacity. Slow start ends on fewer answers when most are throttles.
 //   - Then it grows again by max(autoGain*sqrt(r), autoStep) calls/s every second: the
 //     same absolute step for every client from 8/s to about 30/s, so that several
 //     processes on one limit converge to equal shares (AIMD does; a purely multiplicative
@@ -34,10 +35,17 @@ const (
 	DefaultAutoCeiling = 100.0
 	// autoFloor is the least allowance, however often the service throttles.
 	autoFloor = 0.5
-	// autoBeta is the multiplicative drop on congestion.
-	autoBeta = 0.8
 	// autoGain, autoStep and autoStepFrom shape the additive increase (see above).
 	autoGain, autoStep, autoStepFrom = 0.35, 2.0, 8.0
+	// Near the rate the service pushed back at (within autoPeakBand of it), when the
+	// last two drops agreed on it (within autoPeakAgree), the step is at most
+	// autoProbe*peak² calls/s a second: the limit is most likely there, and a slow client
+	// (2 to 10 calls/s) that crossed it at the usual step would draw a throttle every few
+	// calls for the 25 answers it takes to notice. Clients whose drops disagree (several
+	// processes finding their shares) keep the usual step, so that none is held back.
+	autoPeakBand, autoPeakAgree, autoProbe = 0.05, 0.1, 0.001
+	// autoBeta is the multiplicative drop on congestion.
+	autoBeta = 0.8
 	// autoDoubling is how often the allowance doubles in slow start.
 	autoDoubling = time.Second
 	// autoInUse: the allowance grows only while the calls are sent at least this share of
@@ -49,29 +57,37 @@ const (
 	// it restarts at each drop. When it holds fewer than autoWindowAnswers it reaches
 	// further back, up to autoWindowMax, so that a slow client can still judge.
 	autoWindow, autoWindowMax = 2 * time.Second, 30 * time.Second
-	autoWindowAnswers         = 25
-	// autoWindowCap: the window reaches back no further than this many answers, so that
-	// at a high rate a throttle share a little above autoNoise (random throttles a little
-	// more frequent than tolerated) is not taken for congestion merely because many
-	// answers make it significant.
-	autoWindowCap = 100
 	// autoMinAnswers is how many answers since the last drop it takes to drop again: the
 	// service may still be throttling the overshoot (its bucket empty, or other clients
 	// on the same limit not slowed down yet), and dropping on each of those answers would
 	// starve this client.
 	autoMinAnswers = 25
+	// autoStartAnswers is how many answers it takes to end slow start on strong evidence
+	// (see congested).
+	autoStartAnswers = 8
+	// autoWindowCap: the window reaches back no further than this many answers (a
+	// second's worth at 300 calls/s), so that at a high rate it still follows the rate
+	// of the last second or so. Above autoStrictFrom answers the congestion test grows
+	// stricter (see autoNoise).
+	autoWindowCap, autoStrictFrom = 300, 100
+	// autoWindowAnswers: see autoWindow.
+	autoWindowAnswers = 25
 	// autoNoise is the share of calls a service may throttle whatever the rate without
 	// the pace slowing down: with n answers in the window and e = autoNoise*n, congestion
-	// takes at least 1 + e + 2*sqrt(e) throttles. It is a fixed tolerance, the same in
-	// every process, rather than an estimate: processes sharing a limit see the others'
-	// overshoot as throttles that do not follow their own rate, and estimates that
-	// differed would let the most tolerant one take the limit.
+	// takes at least 1 + e + z*sqrt(e) throttles, z from 2 (up to autoStrictFrom answers)
+	// to 4 (at autoWindowCap): a fast client runs the test on every one of many
+	// throttles a second, so each test must be stricter for random throttles (5% where
+	// 4% are tolerated, say) not to slow it down every few seconds. It is a fixed
+	// tolerance, the same in every process, rather than an estimate: processes sharing a
+	// limit see the others' overshoot as throttles that do not follow their own rate, and
+	// estimates that differed would let the most tolerant one take the limit.
 	autoNoise = 0.04
 	// autoLookahead is how far ahead Wait reserves a call's start; a caller further back
 	// asks again then, at the rate of that time.
 	autoLookahead = 100 * time.Millisecond
 	// dropMost bounds one drop: the rate it drops from is at least this share of the
-	// allowance, however little was measured (the workers may all be backing off).
+	// allowance, however little was measured (the workers may all be backing off), or
+	// the share of answers that were not throttles if that is less.
 	dropMost = 0.5
 )
 
@@ -111,6 +127,8 @@ type Adaptive struct {
 	passed     sendMeter    // answers that were not throttles
 
 	drops, ignored int
+	peak           float64 // the rate the last drop was from: where the service pushed back
+	prevPeak       float64 // the one before
 }
 
 // NewAdaptive returns an adaptive pace configured by c.
@@ -191,9 +209,8 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 		a.passed.add(now)
 		return
 	}
-	n, k := a.window.counts(now)
-	expected := autoNoise * float64(n)
-	if n < autoMinAnswers || float64(k) < 1+expected+2*math.Sqrt(expected) {
+	n, k, span := a.window.counts(now)
+	if !a.congested(n, k) {
 		a.ignored++
 		return
 	}
@@ -202,13 +219,35 @@ func (a *Adaptive) Observe(start time.Time, err error) {
 	// through: what the service let through (noise aside) is the best measure of its
 	// limit, and a burst allowance spent in slow start is not capacity.
 	w := a.rate
-	if m, ok := a.meter.rate(now); ok {
-		w = min(w, m)
+	if span > autoWindow {
+		// A slow client: a second holds too few answers to measure a rate, the window
+		// holds at least autoWindowAnswers. (Its span counts from the start of its
+		// oldest slot, so these rates are a little low, never high.)
+		w = min(w, float64(n)/span.Seconds(), float64(n-k)/span.Seconds()/(1-autoNoise))
+	} else {
+		if m, ok := a.meter.rate(now); ok {
+			w = min(w, m)
+		}
+		if g, ok := a.passed.rate(now); ok {
+			w = min(w, g/(1-autoNoise))
+		}
 	}
-	if g, ok := a.passed.rate(now); ok {
-		w = min(w, g/(1-autoNoise))
+	// However little was measured, one drop takes at most half the allowance (the
+	// workers may all be backing off), unless most answers were throttles: a service that
+	// refuses most calls lets through at most the share it answers.
+	a.drop(now, max(w, min(dropMost, float64(n-k)/float64(n))*a.rate))
+}
+
+// congested reports whether k throttles among n answers are more than chance explains.
+// Slow start ends sooner, on fewer answers with stronger evidence: at a low limit the
+// doublings overshoot it many times over, and most of the calls are throttles.
+func (a *Adaptive) congested(n, k int) bool {
+	e := autoNoise * float64(n)
+	if !a.dropped && n >= autoStartAnswers && n < autoMinAnswers {
+		return float64(k) >= 1+e+3*math.Sqrt(e)
 	}
-	a.drop(now, max(w, dropMost*a.rate))
+	z := 2 + 2*max(0, float64(n-autoStrictFrom))/float64(autoWindowCap-autoStrictFrom)
+	return n >= autoMinAnswers && float64(k) >= 1+e+z*math.Sqrt(e)
 }
 
 // drop slows down after congestion at rate w.
@@ -221,8 +260,15 @@ func (a *Adaptive) drop(now time.Time, w float64) {
 	if debt := -a.lim.TokensAt(now); debt > 0 {
 		a.staleUntil = now.Add(time.Duration(debt / a.rate * float64(time.Second)))
 	}
+	a.prevPeak, a.peak = a.peak, w
 	a.grown = max(autoFloor, autoBeta*w)
 	a.set(now, a.grown)
+}
+
+// nearPeak reports whether the allowance is within autoPeakBand of the rate the last two
+// drops agreed on (within autoPeakAgree): where this service pushes back.
+func (a *Adaptive) nearPeak() bool {
+	return math.Abs(a.grown-a.peak) < autoPeakBand*a.peak && math.Abs(a.peak-a.prevPeak) <= autoPeakAgree*a.peak
 }
 
 // refresh grows the allowance up to now, while the calls use it: in slow start it
@@ -242,6 +288,9 @@ func (a *Adaptive) refresh(now time.Time) {
 		step := max(autoGain*math.Sqrt(a.grown), autoStep)
 		if a.grown < autoStepFrom {
 			step = autoStep * (a.grown / autoStepFrom) * (a.grown / autoStepFrom)
+		}
+		if a.nearPeak() {
+			step = min(step, autoProbe*a.peak*a.peak)
 		}
 		a.grown += step * dt
 	}
@@ -308,11 +357,13 @@ func (w *answerWindow) add(t time.Time, throttled bool) {
 	}
 }
 
-// counts returns the answers and the throttles among them within the window up to now.
-func (w *answerWindow) counts(now time.Time) (n, k int) {
+// counts returns the answers and the throttles among them within the window up to now,
+// and the span they were counted over.
+func (w *answerWindow) counts(now time.Time) (n, k int, span time.Duration) {
 	idx := now.UnixNano() / int64(meterSlot)
 	short := int64(autoWindow / meterSlot)
-	for back := int64(0); back < int64(len(w.slots)); back++ {
+	back := int64(0)
+	for ; back < int64(len(w.slots)); back++ {
 		if back >= short && n >= autoWindowAnswers || n >= autoWindowCap {
 			break
 		}
@@ -321,7 +372,7 @@ func (w *answerWindow) counts(now time.Time) (n, k int) {
 			n, k = n+s.n, k+s.k
 		}
 	}
-	return n, k
+	return n, k, time.Duration(back) * meterSlot
 }
 
 // sendMeter counts sends in slots of meterSlot, to measure the send rate over the last

@@ -85,16 +85,18 @@ func (s *simSliding) allow(t time.Time) bool {
 // simShape is one service the simulation runs against.
 type simShape struct {
 	name       string
-	limit      float64                        // the sustained rate the service allows (0: none)
-	newLimit   func() simLimit                // nil: no limit
-	noise      float64                        // share of calls throttled at random, whatever the rate
-	status     int                            // the status of a throttle: 429 or 503
-	retryAfter time.Duration                  // the Retry-After of a throttle; 0: none
-	clients    int                            // processes sharing the limit (0: 1)
-	stagger    time.Duration                  // between the starts of the clients
-	parallel   int                            // workers per client (0: 8)
-	cfg        func(*AdaptiveConfig)          // tweaks of the pace's configuration
-	latency    func(*rand.Rand) time.Duration // nil: 5 to 25 ms
+	limit      float64                          // the sustained rate the service allows (0: none)
+	newLimit   func() simLimit                  // nil: no limit
+	noise      float64                          // share of calls throttled at random, whatever the rate
+	status     int                              // the status of a throttle: 429 or 503
+	retryAfter time.Duration                    // the Retry-After of a throttle; 0: none
+	clients    int                              // processes sharing the limit (0: 1)
+	stagger    time.Duration                    // between the starts of the clients
+	parallel   int                              // workers per client (0: 8)
+	cfg        func(*AdaptiveConfig)            // tweaks of the pace's configuration
+	latency    func(*rand.Rand) time.Duration   // nil: 5 to 25 ms
+	burst      float64                          // calls a full bucket lets through at once: not capacity
+	trace      func(sec int, paces []*Adaptive) // called every simulated second, when set
 }
 
 // simShapes are the shapes --qps auto must find 85% of with at most 10% throttled.
@@ -131,6 +133,11 @@ type simOutcome struct {
 	passed           []int // per client
 	seconds          float64
 	paces            []*Adaptive
+	// The whole run, its start included: calls, throttles, and calls let through per
+	// client, over total.
+	allCalls, allThrottled int
+	allPassed              []int
+	total                  float64
 }
 
 // achieved is the calls let through per second, all clients together.
@@ -163,8 +170,9 @@ func (o simOutcome) throttledShare() float64 {
 // reads the answer after the latency and, after a throttle, backs off before it tries the
 // same request again.
 type simWorker struct {
-	state    int // 0 ready to wait on the pace, 1 admitted, 2 in flight, 3 backing off, 4 to ask the pace again
+	state    int // 0 ready to wait on the pace, 1 admitted, 5 on its way to the service, 2 answer on its way back, 3 backing off, 4 to ask the pace again
 	at       time.Time
+	back     time.Time // when the answer of the call on its way arrives
 	start    time.Time
 	answer   error
 	failures int
@@ -195,7 +203,7 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 	}
 	throttle := &ciapi.APIError{Op: "create", Status: sh.status, Code: code, RetryAfter: sh.retryAfter}
 	begin := clk.t
-	out := simOutcome{passed: make([]int, nc), seconds: (total - warmup).Seconds()}
+	out := simOutcome{passed: make([]int, nc), seconds: (total - warmup).Seconds(), allPassed: make([]int, nc), total: total.Seconds()}
 	paces := make([]*Adaptive, nc)
 	workers := make([][]simWorker, nc)
 	for c := range nc {
@@ -204,8 +212,13 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 	const tick = time.Millisecond
 	for ; clk.t.Sub(begin) < total; clk.advance(tick) {
 		now := clk.t
+		if sh.trace != nil && now.Sub(begin)%time.Second == 0 {
+			sh.trace(int(now.Sub(begin)/time.Second), paces)
+		}
 		counting := now.Sub(begin) >= warmup
-		for c := range nc {
+		// The clients take turns in a random order: the one served first in a tick would
+		// otherwise take every token a bucket refills in it.
+		for _, c := range rng.Perm(nc) {
 			if paces[c] == nil {
 				if now.Sub(begin) < time.Duration(c)*sh.stagger {
 					continue
@@ -239,6 +252,13 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 					}
 				}
 				if w.state == 1 && !now.Before(w.at) {
+					// The call reaches the service half its latency after it was sent: the
+					// service sees the calls of a paced client a little jittered, as on a
+					// network, not at the instants the pace chose.
+					d := latency(rng)
+					w.state, w.at, w.back = 5, now.Add(d/2), now.Add(d)
+				}
+				if w.state == 5 && !now.Before(w.at) {
 					var err error
 					switch {
 					case sh.noise > 0 && rng.Float64() < sh.noise:
@@ -246,7 +266,13 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 					case limit != nil && !limit.allow(now):
 						err = throttle
 					}
-					w.state, w.at, w.answer = 2, now.Add(latency(rng)), err
+					w.state, w.at, w.answer = 2, w.back, err
+					out.allCalls++
+					if err != nil {
+						out.allThrottled++
+					} else {
+						out.allPassed[c]++
+					}
 					if counting {
 						out.calls++
 						if err != nil {
