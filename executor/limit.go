@@ -18,10 +18,17 @@ type LimitError struct {
 	Rerun bool
 	// Selected: Requests counts a selection (--job, --since, --until, --shard).
 	Selected bool
+	// Retry: Requests is how many batch jobs a retry had counted when it passed the limit
+	// and stopped reading: a lower bound, not the total.
+	Retry bool
 }
 
 // Error names the count and how to raise the limit.
 func (e *LimitError) Error() string {
+	if e.Retry {
+		return fmt.Sprintf("the retry needs more than %d batch jobs (it stopped reading at %d, so the total is not known); "+
+			"narrow it (--job, --since, --until), or lift the limit with --max-requests 0", e.Max, e.Requests)
+	}
 	if e.Rerun {
 		return fmt.Sprintf("--rerun would send %d requests again, more than the limit of %d; "+
 			"narrow it (--job, --since, --until), or raise the limit with --max-requests %d", e.Requests, e.Max, e.Requests)

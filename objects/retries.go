@@ -317,8 +317,7 @@ func (w *retryWriter) flush(ctx context.Context) error {
 func (w *retryWriter) need(n int) error {
 	w.requests += n
 	if m := w.cfg.MaxRequests; m > 0 && w.requests > m {
-		return fmt.Errorf("the retry needs more than %d batch jobs (stopped reading at %d): %w",
-			m, w.requests, &executor.LimitError{Requests: w.requests, Max: m})
+		return &executor.LimitError{Requests: w.requests, Max: m, Retry: true}
 	}
 	return nil
 }

@@ -272,6 +272,11 @@ func TestRetryMaxRequestsStopsEarly(t *testing.T) {
 		if set.Objects >= 100 && cfg.Via == ViaObject {
 			t.Errorf("%+v: read all %d objects before refusing", cfg, set.Objects)
 		}
+		// The count where reading stopped is a lower bound: the advice must not be to
+		// raise the limit to it (that would refuse again).
+		if msg := err.Error(); !strings.Contains(msg, "--max-requests 0") || strings.Contains(msg, "raise the limit with") {
+			t.Errorf("%+v: message %q", cfg, msg)
+		}
 	}
 	if set, err := RetriesVia(background(t), c, nil, []*plan.Plan{p}, jobs, RetryConfig{ListCap: 10, MaxRequests: 10, DryRun: true}, quick()); err != nil || len(set.Lists) != 10 {
 		t.Fatalf("10 lists within a limit of 10: %v, %d lists", err, len(set.Lists))
