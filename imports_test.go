@@ -51,7 +51,7 @@ var layers = map[string]layer{
 	// row type and the service's words; objects' retry sets) and plans, never the state, the
 	// client or a file.
 	"report":          {allow: []string{"executor", "objects", "plan", "report/layout", "report/results", "report/safetext"}, never: []string{"cmd", "output", "session"}},
-	"report/grid":     {allow: []string{"report/layout", "report/safetext"}},
+	"report/grid":     {allow: []string{"plan/request", "report/layout", "report/safetext"}},
 	"report/layout":   {allow: []string{"report/safetext"}},
 	"report/safetext": {allow: []string{}},
 	"report/results":  {allow: []string{"executor", "report/layout", "report/safetext"}, never: []string{"cmd", "output", "session"}},

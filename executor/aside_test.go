@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // waitIdle waits until the emulator has finished every create it received.
@@ -123,8 +124,8 @@ func TestInterruptedWhileSettlingLeavesRowsSending(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || sum.Total.Triggered != 0 {
 		t.Fatalf("summary %+v, %v: want interrupted while settling", sum.Total, err)
 	}
-	if got := rowStatuses(t, store, p); got[RowSending] != p.Count() {
-		t.Fatalf("rows %v: want every request left %q", got, RowSending)
+	if got := rowStatuses(t, store, p); got[request.Sending] != p.Count() {
+		t.Fatalf("rows %v: want every request left %q", got, request.Sending)
 	}
 	waitIdle(t, emu)
 	opts.Progress, opts.SettleWindow = nil, 0

@@ -16,17 +16,17 @@ func createRequest(r *plan.Request) (cr ciapi.CreateRequest) {
 	cr.Name, cr.Type = r.Name, r.Type
 	switch r.InputKind {
 	case plan.InputPrefix:
-		cr.Input.Prefix = r.InputValue
+		cr.Input.Prefix = r.Input
 	case plan.InputManifest:
-		cr.Input.Manifest = r.InputValue
+		cr.Input.Manifest = r.Input
 	case plan.InputURLFile:
-		cr.Input.UrlFile = r.InputValue
+		cr.Input.UrlFile = r.Input
 	case plan.InputObject:
-		cr.Input.Object = r.InputValue
+		cr.Input.Object = r.Input
 	}
 	op := &cr.Operation
-	if r.Start != "" || r.End != "" {
-		op.TimeInterval = &ciapi.TimeInterval{Start: r.Start, End: r.End}
+	if r.Windowed() {
+		op.TimeInterval = &ciapi.TimeInterval{Start: r.StartText(), End: r.EndText()}
 	}
 	if r.Type == ciapi.TypeWorkflow {
 		op.WorkflowIds = r.Workflow

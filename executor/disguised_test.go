@@ -14,6 +14,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -181,7 +182,7 @@ func TestTriggeredRowWithoutJobIDIsReconciled(t *testing.T) {
 	var rows []Record
 	made := 0
 	for r := range p.Requests() {
-		rec := recordFor(&r, RowTriggered)
+		rec := recordFor(&r, request.Triggered)
 		rec.Attempts = 1
 		rows = append(rows, rec)
 		if r.Seq%2 == 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // A service slower than the request timeout finishes every create it received, after the
@@ -61,7 +62,7 @@ func TestEmptyCreateAnswerIsLookedUpNotTrusted(t *testing.T) {
 	if err == nil || sum.Total.Triggered != 0 || sum.Total.Failed != p.Count() {
 		t.Fatalf("lookups failing: summary %+v, %v: want every request failed, none triggered", sum.Total, err)
 	}
-	if got := rowStatuses(t, store, p); got[RowSending] != p.Count() {
+	if got := rowStatuses(t, store, p); got[request.Sending] != p.Count() {
 		t.Fatalf("lookups failing: rows %v, want every one sending", got)
 	}
 	emu2.Server.SetFaults(emulator.Faults{})

@@ -13,6 +13,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestRunWithFaultsTriggersEachRequestExactlyOnce(t *testing.T) {
@@ -103,7 +104,7 @@ func TestRunReportsPermanentFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Job == "hourly" && (r.Status != RowFailed || r.ErrorCode != f.Code) {
+		if r.Job == "hourly" && (r.Status != request.Failed || r.ErrorCode != f.Code) {
 			t.Fatalf("state row %+v", r)
 		}
 	}

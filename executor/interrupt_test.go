@@ -13,6 +13,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestRunInterruptedFinishesInFlightAndResumesExactlyOnce(t *testing.T) {
@@ -26,7 +27,7 @@ func TestRunInterruptedFinishesInFlightAndResumesExactlyOnce(t *testing.T) {
 		var n atomic.Int32
 		opts := quick()
 		opts.OnResult = func(r Result) {
-			if r.Status == StatusTriggered && n.Add(1) == 10 {
+			if r.Status == request.Triggered && n.Add(1) == 10 {
 				cancel()
 			}
 		}

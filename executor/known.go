@@ -9,6 +9,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -116,8 +117,7 @@ func (k *Known) staleInState(ctx context.Context, p *plan.Plan, names *plan.Name
 		if names.Has(rec.Name) || !(rec.Done() || rec.JobID != "") {
 			continue
 		}
-		r := plan.Request{Plan: rec.Plan, Job: rec.Job, Name: rec.Name, Start: rec.WindowStart, End: rec.WindowEnd}
-		if keep != nil && !keep(&r) {
+		if keep != nil && !keep(&plan.Request{Key: rec.Key}) {
 			continue
 		}
 		k.addStale(Stale{Plan: rec.Plan, Job: rec.Job, Name: rec.Name, Bucket: rec.Bucket,
@@ -168,7 +168,7 @@ func (k *Known) listService(ctx context.Context, e *engine, p *plan.Plan, plans 
 				}
 				s := Stale{Plan: p.Name, Job: jobOfName(p, jobPrefixes, d.Name), Name: d.Name, Bucket: b.bucket,
 					Region: b.region, JobID: d.JobId, State: d.State, Source: "service"}
-				r := plan.Request{Plan: s.Plan, Job: s.Job, Name: s.Name}
+				r := plan.Request{Key: request.Key{Plan: s.Plan, Job: s.Job, Name: s.Name}}
 				if keep != nil && !keep(&r) {
 					return nil
 				}

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Progress is a snapshot of a running Run, passed to Options.Progress.
@@ -111,13 +113,13 @@ func (m *meter) close() {
 }
 
 // count adds a final status to the counters.
-func (m *meter) count(status Outcome) {
+func (m *meter) count(status request.Status) {
 	switch status {
-	case StatusSkipped:
+	case request.Skipped:
 		m.skipped.Add(1)
-	case StatusTriggered:
+	case request.Triggered:
 		m.triggered.Add(1)
-	case StatusFailed:
+	case request.Failed:
 		m.failed.Add(1)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -88,7 +89,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		if ok && rec.Done() {
 			continue
 		}
-		if ok && rec.Status == RowSending && rec.UpdatedAt.After(c.lastUncertain) {
+		if ok && rec.Status == request.Sending && rec.UpdatedAt.After(c.lastUncertain) {
 			c.lastUncertain = rec.UpdatedAt
 		}
 		c.names.Add(r.Name, p.Count())

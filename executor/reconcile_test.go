@@ -9,6 +9,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
@@ -45,7 +46,7 @@ func TestRunWithoutStateSweepsWithFewListCalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Status != RowSkipped || r.JobID == "" {
+		if r.Status != request.Skipped || r.JobID == "" {
 			t.Fatalf("row %+v", r)
 		}
 	}
@@ -79,7 +80,7 @@ func TestLookupRunRecordsThePlanOnlyWhenEveryLookupWasDone(t *testing.T) {
 	defer cancel()
 	opts := quick()
 	opts.OnResult = func(r Result) {
-		if r.Status == StatusTriggered {
+		if r.Status == request.Triggered {
 			cancel()
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -165,7 +166,7 @@ func rerunPlan(ctx context.Context, e *engine, store *state.Store, p *plan.Plan,
 				// earlier run left "sending" whose job was made is found).
 				seen := *row
 				if !seen.Done() {
-					seen.Status = RowSkipped
+					seen.Status = request.Skipped
 				}
 				seen.JobID, seen.JobState, seen.JobCreated = ex.id, ex.state, ex.created
 				if ex.state == ciapi.StateFailed {

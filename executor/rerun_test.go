@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -208,7 +209,7 @@ func TestRerunAfterACrashBetweenRecordingAndSendingSendsOnce(t *testing.T) {
 	var intents []Record
 	for req := range set.Plans[0].Requests() {
 		if _, a := plan.SplitAttempt(req.Name); a == 2 {
-			intents = append(intents, recordFor(&req, RowSending))
+			intents = append(intents, recordFor(&req, request.Sending))
 		}
 	}
 	if len(intents) != len(failed) {

@@ -13,6 +13,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor/workers"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -285,7 +286,7 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 		op := r.latencyWrite(true)
 		op.Records = make([]Record, len(batch))
 		for i, t := range batch {
-			op.Records[i] = recordFor(&t.req, RowSending)
+			op.Records[i] = recordFor(&t.req, request.Sending)
 		}
 		if err := r.store.Sync(context.WithoutCancel(stop), op); err != nil {
 			return fmt.Errorf("record intents: %w", err)
@@ -314,7 +315,7 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 			}
 		}
 		if ok && prev.Done() {
-			res := resultFor(&req, StatusSkipped)
+			res := resultFor(&req, request.Skipped)
 			res.JobID, res.JobState, res.Reason = prev.JobID, prev.JobState, "state"
 			r.emit(res, nil)
 			continue
@@ -324,9 +325,9 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 			return pr, errors.Join(fmt.Errorf("plan %s: jobs found: %w", p.Name, err), flush())
 		}
 		if onService {
-			res := resultFor(&req, StatusSkipped)
+			res := resultFor(&req, request.Skipped)
 			res.JobID, res.JobState, res.Reason = ex.id, ex.state, "service"
-			row := recordFor(&req, RowSkipped)
+			row := recordFor(&req, request.Skipped)
 			row.JobID, row.JobState, row.JobCreated = ex.id, ex.state, ex.created
 			if ex.state == ciapi.StateFailed { // the job's error, as refresh records it
 				row.ErrorCode, row.ErrorMessage = ex.code, ex.message
@@ -334,11 +335,11 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 			r.emit(res, &row)
 			continue
 		}
-		t := &task{req: req, lookup: rec.lookup[bucketKey{req.Bucket, req.Region}], prevStatus: RowPlanned}
+		t := &task{req: req, lookup: rec.lookup[bucketKey{req.Bucket, req.Region}], prevStatus: request.Planned}
 		if ok {
 			t.prevStatus = prev.Status
 		}
-		if ok && prev.Status == RowSending {
+		if ok && prev.Status == request.Sending {
 			// An earlier run's create with no known outcome, not found: it may still make
 			// its job. Held until its own settle time; every other request goes on.
 			if due := r.dueAt(&prev); due.After(r.o.Now()) {

@@ -7,6 +7,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestRunTriggersExactlyTheExpansionOnce(t *testing.T) {
@@ -38,7 +39,7 @@ func TestRunTriggersExactlyTheExpansionOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Status != RowTriggered || r.JobID == "" {
+			if r.Status != request.Triggered || r.JobID == "" {
 				t.Fatalf("state row %+v", r)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -261,9 +262,9 @@ func (r *runner) resumeHeld(stop context.Context, h held) error {
 	}
 	switch {
 	case err == nil:
-		res := resultFor(&t.req, StatusSkipped)
+		res := resultFor(&t.req, request.Skipped)
 		res.JobID, res.JobState, res.Reason = d.JobId, d.State, "service"
-		row := recordFor(&t.req, RowSkipped)
+		row := recordFor(&t.req, request.Skipped)
 		row.JobID, row.JobState, row.JobCreated = d.JobId, d.State, d.CreationTime
 		if d.State == ciapi.StateFailed {
 			row.ErrorCode, row.ErrorMessage = d.Code, d.Message
@@ -276,6 +277,6 @@ func (r *runner) resumeHeld(stop context.Context, h held) error {
 		r.abandon(t, false)
 		return nil
 	default:
-		return r.fail(t, resultFor(&t.req, StatusFailed), recordFor(&t.req, RowFailed), err, true)
+		return r.fail(t, resultFor(&t.req, request.Failed), recordFor(&t.req, request.Failed), err, true)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -41,9 +42,9 @@ func TestLostAnswerIsLookedUpWithoutRetries(t *testing.T) {
 }
 
 // rowStatuses returns the state-file status of every request of p.
-func rowStatuses(t *testing.T, store *state.Store, p *plan.Plan) map[state.RowStatus]int {
+func rowStatuses(t *testing.T, store *state.Store, p *plan.Plan) map[request.Status]int {
 	t.Helper()
-	got := map[state.RowStatus]int{}
+	got := map[request.Status]int{}
 	for rec, err := range store.Records(background(t), p.Name) {
 		if err != nil {
 			t.Fatal(err)
@@ -68,8 +69,8 @@ func TestFailedRowsRecordWhetherTheOutcomeIsKnown(t *testing.T) {
 	if sum.Total.Failed != n {
 		t.Fatalf("summary %+v: every create's answer was lost and no lookup worked", sum.Total)
 	}
-	if got := rowStatuses(t, store, p); got[RowSending] != n {
-		t.Fatalf("rows %v: a give-up after a lost answer must stay %q", got, RowSending)
+	if got := rowStatuses(t, store, p); got[request.Sending] != n {
+		t.Fatalf("rows %v: a give-up after a lost answer must stay %q", got, request.Sending)
 	}
 	// The next run, with the service healthy, finds the jobs the lost answers created.
 	emu.Server.SetFaults(emulator.Faults{})
@@ -93,7 +94,7 @@ func TestFailedRowsRecordWhetherTheOutcomeIsKnown(t *testing.T) {
 	if sum.Total.Failed != wf || len(emu2.Server.Jobs()) != n-wf {
 		t.Fatalf("summary %+v", sum.Total)
 	}
-	if got := rowStatuses(t, store2, p); got[RowFailed] != wf {
-		t.Fatalf("rows %v: a 400 is a certain failure, want %q", got, RowFailed)
+	if got := rowStatuses(t, store2, p); got[request.Failed] != wf {
+		t.Fatalf("rows %v: a 400 is a certain failure, want %q", got, request.Failed)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -110,10 +111,10 @@ func TestRerunHoldsOnlyUncertainCreates(t *testing.T) {
 	// The dead run's state: 5 known done, 3 "sending" (their creates never arrived), 2 planned.
 	var rows []state.Record
 	for i, req := range reqs[:8] {
-		row := state.RecordFor(&req, RowTriggered)
+		row := state.RecordFor(&req, request.Triggered)
 		row.JobID = fmt.Sprintf("j%d", i)
 		if i >= 5 {
-			row = state.RecordFor(&req, RowSending)
+			row = state.RecordFor(&req, request.Sending)
 		}
 		rows = append(rows, row)
 	}

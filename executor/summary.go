@@ -1,6 +1,10 @@
 package executor
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/planrun/planrun/plan/request"
+)
 
 // Counts are the request counts of one job (or of a whole run).
 type Counts struct {
@@ -71,13 +75,13 @@ func (s *Summary) add(r Result) {
 	defer s.mu.Unlock()
 	j := s.job(r.Plan, r.Job)
 	switch r.Status {
-	case StatusSkipped:
+	case request.Skipped:
 		j.Skipped++
 		s.Total.Skipped++
-	case StatusTriggered:
+	case request.Triggered:
 		j.Triggered++
 		s.Total.Triggered++
-	case StatusFailed:
+	case request.Failed:
 		j.Failed++
 		s.Total.Failed++
 		if len(s.Failures) < MaxKeptFailures {

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"github.com/planrun/planrun/ciapi"
-	"github.com/planrun/planrun/state"
 )
 
 // The service's words for the state of a batch job or an execution, as results carry them
@@ -19,7 +18,3 @@ const (
 // APIError is the service's answer to a refused call (see ciapi.APIError), as a result's
 // error may wrap it.
 type APIError = ciapi.APIError
-
-// RowStatuses lists every row status, in the order `planrun status` counts them (see
-// state.RowStatuses).
-var RowStatuses = state.RowStatuses

@@ -9,14 +9,14 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
-	"github.com/planrun/planrun/state"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // task is one pending request handed to a worker.
 type task struct {
 	req        plan.Request
-	lookup     bool            // look the Name up before the first create (fresh state, small set)
-	prevStatus state.RowStatus // the row status before this run's intent, restored if never sent
+	lookup     bool           // look the Name up before the first create (fresh state, small set)
+	prevStatus request.Status // the row status before this run's intent, restored if never sent
 	// aside holds where the request stood when it was set aside to settle (see settleAside);
 	// nil until then.
 	aside *asideState
@@ -44,8 +44,8 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 	r.meter.inFlight.Add(1)
 	defer r.meter.inFlight.Add(-1)
 	req := &t.req
-	res := resultFor(req, StatusFailed)
-	row := recordFor(req, RowFailed)
+	res := resultFor(req, request.Failed)
+	row := recordFor(req, request.Failed)
 	needLookup, initialLookup := t.lookup, t.lookup
 	sent := false
 	// maybe is true while a create of this run may have created the job unseen (its answer
@@ -125,7 +125,7 @@ func (r *runner) work(stop context.Context, pr *planRun, t *task) error {
 		if err == nil && resp != nil && resp.JobsDetail != nil && resp.JobsDetail.JobId != "" {
 			r.queueDrained()
 			res.RequestID, row.RequestID = resp.RequestId, resp.RequestId
-			return r.finish(t, res, row, resp.JobsDetail, sent, StatusTriggered)
+			return r.finish(t, res, row, resp.JobsDetail, sent, request.Triggered)
 		}
 		if err == nil {
 			// A 2xx that does not show the job (an API that is not the client may answer
@@ -180,11 +180,11 @@ func unanswered(err error) bool {
 
 // initialLookupStatus is the status of a request whose job a lookup found: triggered if
 // this run sent a create (an uncertain one), skipped if it existed before.
-func initialLookupStatus(sent bool) Outcome {
+func initialLookupStatus(sent bool) request.Status {
 	if sent {
-		return StatusTriggered
+		return request.Triggered
 	}
-	return StatusSkipped
+	return request.Skipped
 }
 
 // lookedUp counts the first lookup of a lookup-mode request as done.
@@ -196,11 +196,11 @@ func (r *runner) lookedUp(pr *planRun, initial *bool) {
 }
 
 // finish reports a request whose job exists (created now, or found).
-func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sent bool, status Outcome) error {
+func (r *runner) finish(t *task, res Result, row Record, d *ciapi.JobDetail, sent bool, status request.Status) error {
 	res.Status, res.JobID, res.JobState = status, d.JobId, d.State
-	row.Status = RowTriggered
-	if status == StatusSkipped {
-		row.Status, res.Reason = RowSkipped, "service"
+	row.Status = request.Triggered
+	if status == request.Skipped {
+		row.Status, res.Reason = request.Skipped, "service"
 	}
 	row.JobID, row.JobState, row.JobCreated, row.Attempts = d.JobId, d.State, d.CreationTime, res.Attempts
 	if d.State == ciapi.StateFailed { // a found job that already failed: keep its error, as refresh does
@@ -223,11 +223,11 @@ func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) er
 		r.abandon(t, maybe)
 		return nil
 	}
-	res.Status, res.Err = StatusFailed, err
+	res.Status, res.Err = request.Failed, err
 	res.Code, res.Message, res.RequestID = errInfo(err)
-	row.Status, row.Attempts = RowFailed, res.Attempts
+	row.Status, row.Attempts = request.Failed, res.Attempts
 	if maybe {
-		row.Status = RowSending
+		row.Status = request.Sending
 	}
 	row.ErrorCode, row.ErrorMessage, row.RequestID = res.Code, res.Message, res.RequestID
 	r.emit(res, &row)
@@ -243,9 +243,9 @@ func (r *runner) fail(t *task, res Result, row Record, err error, maybe bool) er
 func (r *runner) abandon(t *task, sent bool) {
 	row := recordFor(&t.req, t.prevStatus)
 	if sent {
-		row.Status = RowSending
+		row.Status = request.Sending
 	}
-	r.emit(resultFor(&t.req, StatusPlanned), &row)
+	r.emit(resultFor(&t.req, request.Planned), &row)
 }
 
 // errInfo extracts the service's Code, Message and RequestId from err.

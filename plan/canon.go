@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // The canonical request is what a request's Digest is taken over: every field of Request,
@@ -14,7 +17,10 @@ import (
 //   - a string: its length as a uvarint, then its bytes;
 //   - an int: 8 bytes, big endian, two's complement;
 //   - a pointer: 0 for nil, else 1 followed by what it points to;
-//   - a struct: its fields in declaration order, under the same rules.
+//   - a struct: its fields in declaration order, under the same rules (an embedded one,
+//     such as the request.Key of a Request, adds no level to the trailer's paths);
+//   - a time.Time (a window bound): as the string it is sent as (request.TimeLayout), ""
+//     when zero.
 //
 // Any other kind is a programming error and panics (TestCanonicalCoversEveryField walks
 // every type the canonical request reaches, so such a field fails the tests first).
@@ -33,8 +39,12 @@ type canonField struct {
 	elem  *canonType // the struct behind a struct or pointer-to-struct field
 	ptr   bool       // the field is a pointer
 	omit  bool       // tagged digest:"omitempty": in the trailer, and only when set
-	name  string     // the field's name, for the trailer's paths
+	name  string     // the field's name, for the trailer's paths ("" when embedded)
+	time  bool       // a time.Time, serialised as its text
 }
+
+// timeType is the type of a window bound.
+var timeType = reflect.TypeFor[time.Time]()
 
 // canonType is the walk of one struct type.
 type canonType struct {
@@ -67,14 +77,19 @@ func canonOfLocked(t reflect.Type) *canonType {
 			continue
 		}
 		cf := canonField{index: i, omit: tag == "omitempty", name: f.Name}
+		if f.Anonymous {
+			cf.name = ""
+		}
 		ft := f.Type
 		if ft.Kind() == reflect.Pointer {
 			cf.ptr, ft = true, ft.Elem()
 		}
 		cf.kind = ft.Kind()
-		switch cf.kind {
-		case reflect.String, reflect.Int, reflect.Int64, reflect.Int32:
-		case reflect.Struct:
+		switch {
+		case ft == timeType:
+			cf.kind, cf.time = reflect.String, true
+		case cf.kind == reflect.String, cf.kind == reflect.Int, cf.kind == reflect.Int64, cf.kind == reflect.Int32:
+		case cf.kind == reflect.Struct:
 			cf.elem = canonOfLocked(ft)
 		default:
 			panic(fmt.Sprintf("plan: %s.%s: the canonical request has no rule for %s", t.Name(), f.Name, f.Type))
@@ -113,7 +128,11 @@ func (ct *canonType) appendTrailer(b []byte, v reflect.Value, prefix string) []b
 			}
 			fv = fv.Elem()
 		}
-		b = f.elem.appendTrailer(b, fv, prefix+f.name+".")
+		sub := prefix
+		if f.name != "" {
+			sub += f.name + "."
+		}
+		b = f.elem.appendTrailer(b, fv, sub)
 	}
 	return b
 }
@@ -126,7 +145,7 @@ func (ct *canonType) appendValue(b []byte, f *canonField, fv reflect.Value) []by
 	}
 	switch f.kind {
 	case reflect.String:
-		return appendField(b, fv.String())
+		return appendString(b, f, fv)
 	case reflect.Struct:
 		b = f.elem.append(b, fv)
 		return f.elem.appendTrailer(b, fv, "")
@@ -153,7 +172,7 @@ func (ct *canonType) append(b []byte, v reflect.Value) []byte {
 		}
 		switch f.kind {
 		case reflect.String:
-			b = appendField(b, fv.String())
+			b = appendString(b, f, fv)
 		case reflect.Struct:
 			b = f.elem.append(b, fv)
 		default:
@@ -161,6 +180,17 @@ func (ct *canonType) append(b []byte, v reflect.Value) []byte {
 		}
 	}
 	return b
+}
+
+// appendString appends the string of field f (a string, or a time as its text).
+func appendString(b []byte, f *canonField, fv reflect.Value) []byte {
+	if !f.time {
+		return appendField(b, fv.String())
+	}
+	var tb [40]byte
+	t := request.AppendTime(tb[:0], *fv.Addr().Interface().(*time.Time)) // addressable: no copy escapes
+	b = binary.AppendUvarint(b, uint64(len(t)))
+	return append(b, t...)
 }
 
 // appendField appends s with a length prefix, so that no two field lists serialise alike.

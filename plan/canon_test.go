@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // legacyDigest is the digest as planrun computed it before the canonical request existed,
@@ -14,7 +16,7 @@ import (
 func legacyDigest(gen int, r *Request) string {
 	b := appendField(nil, nameFormat)
 	b = binary.BigEndian.AppendUint64(b, uint64(int64(gen)))
-	for _, s := range []string{r.Plan, r.Job, r.Bucket, r.Region, r.Type, r.InputKind, r.InputValue, r.Workflow, r.Start, r.End} {
+	for _, s := range []string{r.Plan, r.Job, r.Bucket, r.Region, r.Type, r.InputKind, r.Input, r.Workflow, r.StartText(), r.EndText()} {
 		b = appendField(b, s)
 	}
 	nd := r.Node
@@ -90,14 +92,19 @@ func mutate(t *testing.T, v reflect.Value, path string, check func(path string))
 		p := path + "." + f.Name
 		old := reflect.New(fv.Type()).Elem()
 		old.Set(fv)
-		switch fv.Kind() {
-		case reflect.String:
+		switch {
+		case fv.Type() == reflect.TypeFor[time.Time]():
+			fv.Set(reflect.ValueOf(fv.Interface().(time.Time).Add(time.Minute)))
+			check(p)
+			fv.Set(reflect.ValueOf(time.Time{}))
+			check(p + " (zero)")
+		case fv.Kind() == reflect.String:
 			fv.SetString(fv.String() + "x")
 			check(p)
-		case reflect.Int, reflect.Int64, reflect.Int32:
+		case fv.Kind() == reflect.Int, fv.Kind() == reflect.Int64, fv.Kind() == reflect.Int32:
 			fv.SetInt(fv.Int() + 1)
 			check(p)
-		case reflect.Pointer:
+		case fv.Kind() == reflect.Pointer:
 			if fv.IsNil() {
 				fv.Set(reflect.New(fv.Type().Elem()))
 				check(p + " (set)")
@@ -117,7 +124,7 @@ func mutate(t *testing.T, v reflect.Value, path string, check func(path string))
 					check(p + " (value)")
 				}
 			}
-		case reflect.Struct:
+		case fv.Kind() == reflect.Struct:
 			mutate(t, fv, p, check)
 		default:
 			t.Errorf("%s: no mutation for kind %s: extend this test and canon.go", p, fv.Kind())
@@ -130,8 +137,9 @@ func TestCanonicalCoversEveryField(t *testing.T) {
 	// Changing any field of a request that is not explicitly left out changes its digest
 	// (and so its Name): a field added to Request, Node or Output is covered unasked.
 	level := 1
-	r := Request{Plan: "p", Job: "j", Bucket: "b-1", Region: "ap-beijing", Type: svcTypeJob,
-		InputKind: InputPrefix, InputValue: "in/", Workflow: "w", Start: "s", End: "e",
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("", 8*3600))
+	r := Request{Key: request.Key{Plan: "p", Job: "j", Bucket: "b-1", Region: "ap-beijing", Type: svcTypeJob,
+		InputKind: InputPrefix, Input: "in/", Workflow: "w", Start: start, End: start.AddDate(0, 0, 1)},
 		Node: &Node{Tag: "Transcode", TemplateID: "t1", QueueID: "p1", Callback: "no", UserData: "u",
 			JobLevel: &level, Output: &Output{Region: "ap-beijing", Bucket: "o-1", Object: "o"}}}
 	digest := func() string {
@@ -159,10 +167,9 @@ func TestCanonicalCoversEveryField(t *testing.T) {
 	}
 	// The fields left out are exactly the position, the Name and the Digest.
 	var out []string
-	rt := reflect.TypeFor[Request]()
-	for i := range rt.NumField() {
-		if rt.Field(i).Tag.Get("digest") == "-" {
-			out = append(out, rt.Field(i).Name)
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Request]()) {
+		if f.Tag.Get("digest") == "-" {
+			out = append(out, f.Name)
 		}
 	}
 	if !reflect.DeepEqual(out, []string{"Seq", "Name", "Digest"}) {

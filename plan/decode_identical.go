@@ -3,6 +3,8 @@ package plan
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // identicalBudget bounds how many windows checkIdentical renders for one plan: beyond it,
@@ -36,7 +38,8 @@ func (l *loader) checkIdentical(p *Plan, index []int) {
 		windowed := kind == InputPrefix && j.Window != nil
 		for _, in := range inputs {
 			for _, wf := range j.workflowList() {
-				r := Request{Bucket: j.Bucket, Region: j.Region, Type: j.serviceType(), InputKind: kind, InputValue: in, Workflow: wf}
+				r := Request{Key: request.Key{Bucket: j.Bucket, Region: j.Region, Type: j.serviceType(),
+					InputKind: kind, Input: in, Workflow: wf}}
 				if r.Type == svcTypeJob {
 					r.Node = j.Node
 				}

@@ -4,6 +4,8 @@ import (
 	"iter"
 	"math"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Request types, in the service's spelling.
@@ -103,12 +105,8 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 	windowed := kind == InputPrefix && j.Window != nil
 	nm := newNamer(p, j)
 	inDup, wfDup, wfTotal := occurrences(inputs), occurrences(workflows), totals(workflows)
-	var tbuf []byte
-	render := func(t time.Time) string {
-		tbuf = t.AppendFormat(tbuf[:0], TimeLayout)
-		return string(tbuf)
-	}
-	base := Request{Plan: p.Name, Job: j.Name, Bucket: j.Bucket, Region: j.Region, Type: typ, InputKind: kind}
+	base := Request{Key: request.Key{Plan: p.Name, Job: j.Name, Bucket: j.Bucket, Region: j.Region, Type: typ,
+		InputKind: kind}}
 	if typ == svcTypeJob {
 		base.Node = j.Node // read by the namer; every yielded request gets its own copy
 	}
@@ -124,7 +122,7 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 		for wi, wf := range workflows {
 			nm.setCombo(windowed, inDup[ii]*wfTotal[wi]+wfDup[wi])
 			r := base
-			r.InputValue, r.Workflow = in, wf
+			r.Input, r.Workflow = in, wf
 			if !windowed {
 				r.Name, r.Digest = nm.name(&r, time.Time{}, time.Time{})
 				if !emit(r) {
@@ -133,19 +131,12 @@ func (p *Plan) expandJob(j *Job, seq *int, yield func(Request) bool) bool {
 				continue
 			}
 			it := newWindowIter(j)
-			var prevEnd time.Time
-			var prevEndText string
 			for {
 				ws, we, ok := it.next()
 				if !ok {
 					break
 				}
-				r.Start = prevEndText
-				if r.Start == "" || !ws.Equal(prevEnd) {
-					r.Start = render(ws)
-				}
-				r.End = render(we)
-				prevEnd, prevEndText = we, r.End
+				r.Start, r.End = ws, we
 				r.Name, r.Digest = nm.name(&r, ws, we)
 				if !emit(r) {
 					return false

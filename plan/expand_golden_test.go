@@ -64,7 +64,7 @@ func renderExpansion(p *Plan) []byte {
 	}
 	for r := range p.Requests() {
 		fmt.Fprintf(&b, "%d\t%s\t%s\t%s\t%s\t%s:%s\t%s\t%s\t%s\n", r.Seq, r.Name, r.Bucket, r.Region, r.Type,
-			r.InputKind, r.InputValue, dash(r.Workflow), dash(r.Start), dash(r.End))
+			r.InputKind, r.Input, dash(r.Workflow), dash(r.StartText()), dash(r.EndText()))
 		if n := r.Node; n != nil {
 			level, out := "-", "-"
 			if n.JobLevel != nil {

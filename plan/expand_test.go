@@ -37,7 +37,7 @@ func TestRequestsOrder(t *testing.T) {
 		if r.Seq != len(got) {
 			t.Errorf("request %d has Seq %d", len(got), r.Seq)
 		}
-		got = append(got, fmt.Sprintf("%s %s %s %s %s:%s %s %s %s", r.Job, r.Bucket, r.Region, r.Type, r.InputKind, r.InputValue, r.Workflow, r.Start, r.End))
+		got = append(got, fmt.Sprintf("%s %s %s %s %s:%s %s %s %s", r.Job, r.Bucket, r.Region, r.Type, r.InputKind, r.Input, r.Workflow, r.StartText(), r.EndText()))
 		if r.Plan != "order" || !strings.HasPrefix(r.Name, "order-"+r.Job+"-") {
 			t.Errorf("request %d: plan %q name %q", r.Seq, r.Plan, r.Name)
 		}
@@ -148,7 +148,7 @@ func TestWindowOnlyAppliesToPrefixes(t *testing.T) {
 	j.Window = p.Jobs[0].Window // the loader rejects this; expansion ignores it
 	p.Jobs = p.Jobs[1:2]
 	r := oneRequest(t, p)
-	if r.Start != "" || r.End != "" || strings.Count(r.Name, "-") != 2 {
+	if r.Windowed() || strings.Count(r.Name, "-") != 2 {
 		t.Errorf("manifest request got a window: %+v", r)
 	}
 }

@@ -4,7 +4,11 @@
 // I/O and prints nothing.
 package plan
 
-import "time"
+import (
+	"time"
+
+	"github.com/planrun/planrun/plan/request"
+)
 
 // Pos is a position in a plan file, 1-based.
 type Pos struct {
@@ -92,20 +96,10 @@ const (
 
 // Request is one API request of an expanded plan: one input x one workflow x one window.
 // The body sent to the service is built from a Request alone, and every field not tagged
-// `digest:"-"` is part of its Digest (canon.go): a new field is covered by construction,
-// and the field order is the serialisation order, so keep it.
+// `digest:"-"` (its Key's included) is part of its Digest (canon.go): a new field is
+// covered by construction, and the field order is the serialisation order, so keep it.
 type Request struct {
-	Seq        int    `digest:"-"` // 0-based position in the plan's expansion order
-	Plan       string // plan name
-	Job        string // job name
-	Name       string `digest:"-"` // the deterministic job Name sent to the service
-	Bucket     string
-	Region     string
-	Type       string // "Workflow" or "Job" (the service's spelling)
-	InputKind  string // InputPrefix, InputManifest, InputURLFile or InputObject
-	InputValue string
-	Workflow   string // type Workflow only
-	Start, End string // window rendered as %Y-%m-%dT%H:%M:%S%z; both empty without a window
-	Node       *Node  // type Job only
-	Digest     string `digest:"-"` // hex SHA-256 of the canonical request and the generation
+	request.Key        // what identifies it: plan, job, Seq, Name, bucket, ..., window
+	Node        *Node  // type Job only
+	Digest      string `digest:"-"` // hex SHA-256 of the canonical request and the generation
 }

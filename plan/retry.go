@@ -9,6 +9,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // retryFormat versions the digest of retry names: changing it renames every retry.
@@ -76,7 +77,7 @@ func RetryPlan(name string) string { return name + RetrySuffix }
 func RetryRequest(origin *Request, object string, attempt int) Request {
 	r := *origin
 	r.Plan = RetryPlan(origin.Plan)
-	r.InputKind, r.InputValue, r.Start, r.End = InputObject, object, "", ""
+	r.InputKind, r.Input, r.Start, r.End = InputObject, object, time.Time{}, time.Time{}
 	if origin.Node != nil {
 		r.Node = origin.Node.clone()
 	}
@@ -142,7 +143,7 @@ func ListKey(prefix, name string) string { return prefix + name + ".txt" }
 func ListRetryRequest(origin *Request, listURL string, attempt, part int) Request {
 	r := *origin
 	r.Plan = RetryPlan(origin.Plan)
-	r.InputKind, r.InputValue, r.Start, r.End = InputURLFile, listURL, "", ""
+	r.InputKind, r.Input, r.Start, r.End = InputURLFile, listURL, time.Time{}, time.Time{}
 	if origin.Node != nil {
 		r.Node = origin.Node.clone()
 	}

@@ -44,7 +44,7 @@ func TestListRetryRequestIsTheOriginOnAURLFile(t *testing.T) {
 	orig := oneRequest(t, p)
 	const u = "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/planrun-retry-lists/x/l.txt"
 	r := ListRetryRequest(&orig, u, 2, 1)
-	if r.InputKind != InputURLFile || r.InputValue != u || r.Start != "" || r.End != "" || r.Plan != RetryPlan(orig.Plan) ||
+	if r.InputKind != InputURLFile || r.Input != u || r.Windowed() || r.Plan != RetryPlan(orig.Plan) ||
 		r.Node == nil || r.Node == orig.Node || r.Node.Tag != orig.Node.Tag ||
 		r.Name != ListRetryName(orig.Name, "Transcode", 2, 1) || r.Digest == orig.Digest {
 		t.Errorf("list retry request %+v\nof %+v", r, orig)

@@ -42,7 +42,7 @@ func TestRetryRequestIsTheOriginOnOneObject(t *testing.T) {
 	p := namePlan(t, "job")
 	orig := oneRequest(t, p)
 	r := RetryRequest(&orig, "in/x.mp4", 2)
-	if r.InputKind != InputObject || r.InputValue != "in/x.mp4" || r.Start != "" || r.End != "" ||
+	if r.InputKind != InputObject || r.Input != "in/x.mp4" || r.Windowed() ||
 		r.Bucket != orig.Bucket || r.Type != orig.Type || r.Node == nil || r.Node.Tag != orig.Node.Tag ||
 		r.Node == orig.Node || r.Name != RetryName(orig.Name, orig.Node.Tag, "in/x.mp4", 2) || r.Digest == orig.Digest {
 		t.Errorf("retry request %+v\nof %+v", r, orig)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Selection narrows the expansion of plans to some of their jobs (--job) and to the
@@ -136,32 +138,26 @@ func (s Selection) checkNames(plans []*Plan) error {
 
 // Keep reports whether the request r is selected. A nil Selector keeps everything.
 func (sel *Selector) Keep(r *Request) bool {
-	return sel.Match(r.Plan, r.Job, r.Start, r.End)
+	return sel.Match(&r.Key)
 }
 
-// Match reports whether a request of plan job job with the window [start, end) (rendered
-// as TimeLayout; both empty without a window) is selected: the form of a request that
-// state rows and reports carry. A nil Selector keeps everything.
-func (sel *Selector) Match(planName, job, start, end string) bool {
+// Match reports whether the request k names (a plan's request, a state row, a result) is
+// selected. A nil Selector keeps everything.
+func (sel *Selector) Match(k *request.Key) bool {
 	if sel == nil || sel.zero {
 		return true
 	}
-	b, ok := sel.jobs[[2]string{planName, job}]
+	b, ok := sel.jobs[[2]string{k.Plan, k.Job}]
 	if !ok {
 		return false
 	}
 	if !b.timed {
 		return true
 	}
-	if start == "" || end == "" {
+	if k.Start.IsZero() || k.End.IsZero() {
 		return false
 	}
-	ws, err1 := time.Parse(TimeLayout, start)
-	we, err2 := time.Parse(TimeLayout, end)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	return (b.until.IsZero() || ws.Before(b.until)) && (b.since.IsZero() || we.After(b.since))
+	return (b.until.IsZero() || k.Start.Before(b.until)) && (b.since.IsZero() || k.End.After(b.since))
 }
 
 // KeepsJob reports whether any request of plan job job may be selected.

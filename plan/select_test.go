@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 func selected(t *testing.T, sel *Selector, p *Plan) []string {
@@ -11,7 +13,7 @@ func selected(t *testing.T, sel *Selector, p *Plan) []string {
 	var got []string
 	for r := range p.Requests() {
 		if sel.Keep(&r) {
-			got = append(got, r.Job+" "+r.Start)
+			got = append(got, r.Job+" "+r.StartText())
 		}
 	}
 	return got
@@ -91,7 +93,7 @@ func TestZeroSelectionKeepsAll(t *testing.T) {
 		t.Errorf("zero selection keeps %d of %d", len(got), p.Count())
 	}
 	var nilSel *Selector
-	if !nilSel.Match("x", "y", "", "") {
+	if !nilSel.Match(&request.Key{Plan: "x", Job: "y"}) {
 		t.Error("nil selector drops a request")
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"math"
 	"math/bits"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // TimeLayout is the Go layout of the service's %Y-%m-%dT%H:%M:%S%z times, e.g.
-// 2024-01-01T00:00:00+0800. It equals ciapi.TimeFormat (plan does not import ciapi).
-const TimeLayout = "2006-01-02T15:04:05-0700"
+// 2024-01-01T00:00:00+0800 (request.TimeLayout; it equals ciapi.TimeFormat).
+const TimeLayout = request.TimeLayout
 
 // Windows streams the job's time windows [start, end) in time order. They tile the job's
 // window exactly: the first starts at Window.Start, each ends where the next begins and the

@@ -263,8 +263,8 @@ func TestRenderedOffsets(t *testing.T) {
 		j := windowJob(c.loc, c.at, c.at.Add(time.Hour), nil)
 		p := &Plan{Name: "p", Generation: 1, Jobs: []Job{*j}}
 		for r := range p.Requests() {
-			if r.Start != c.want {
-				t.Errorf("%v: Start = %s, want %s", c.loc, r.Start, c.want)
+			if r.StartText() != c.want {
+				t.Errorf("%v: Start = %s, want %s", c.loc, r.StartText(), c.want)
 			}
 		}
 	}

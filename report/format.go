@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/safetext"
 )
@@ -71,10 +72,10 @@ func jobFailureDetail(j executor.JobStatus) string {
 	return clean(s)
 }
 
-// statusName is the report's name of an executor status: requests left planned by an
-// interruption are "not_done".
-func statusName(s executor.Outcome) string {
-	if s == executor.StatusPlanned {
+// statusName is the reports' name of a request's status: a request a run left planned (an
+// interruption, the failure budget) is "not_done".
+func statusName(s request.Status) string {
+	if s == request.Planned {
 		return "not_done"
 	}
 	return string(s)

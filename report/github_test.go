@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/safetext"
 )
 
@@ -75,13 +76,16 @@ func TestGitHubAnnotationsGroupedByCode(t *testing.T) {
 	// 120 failures with one code are one annotation, not 120 (GitHub shows ten per step).
 	sum := &executor.Summary{Total: executor.Counts{Planned: 123, Failed: 123}}
 	for i := range 120 {
-		sum.Failures = append(sum.Failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-" + strconv.Itoa(i),
-			Status: executor.StatusFailed, Code: "Bad", Message: "no"})
+		sum.Failures = append(sum.Failures, executor.Result{Key: request.Key{Plan: "p", Job: "j",
+			Name: "p-j-" + strconv.Itoa(i)}, Status: request.Failed, Code: "Bad", Message: "no"})
 	}
 	sum.Failures = append(sum.Failures,
-		executor.Result{Plan: "p", Job: "j", Name: "p-j-x", Status: executor.StatusFailed, Code: "Other", Message: "once"},
-		executor.Result{Plan: "p", Job: "j", Name: "p-j-y", Status: executor.StatusFailed, Message: "dial tcp: refused"},
-		executor.Result{Plan: "p", Job: "j", Name: "p-j-z", Status: executor.StatusFailed, Message: "dial tcp: refused"})
+		executor.Result{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-x"},
+			Status: request.Failed, Code: "Other", Message: "once"},
+		executor.Result{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-y"},
+			Status: request.Failed, Message: "dial tcp: refused"},
+		executor.Result{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-z"},
+			Status: request.Failed, Message: "dial tcp: refused"})
 	var b strings.Builder
 	if err := WriteGitHubAnnotations(&b, sum); err != nil {
 		t.Fatal(err)
@@ -101,8 +105,8 @@ func TestGitHubAnnotationsGroupedByCode(t *testing.T) {
 func TestGitHubAnnotationsCapped(t *testing.T) {
 	sum := &executor.Summary{Total: executor.Counts{Planned: 120, Failed: 120}}
 	for i := range 120 {
-		sum.Failures = append(sum.Failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-" + strconv.Itoa(i),
-			Status: executor.StatusFailed, Code: "Bad" + strconv.Itoa(i/2), Message: "no"})
+		sum.Failures = append(sum.Failures, executor.Result{Key: request.Key{Plan: "p", Job: "j",
+			Name: "p-j-" + strconv.Itoa(i)}, Status: request.Failed, Code: "Bad" + strconv.Itoa(i/2), Message: "no"})
 	}
 	var b strings.Builder
 	if err := WriteGitHubAnnotations(&b, sum); err != nil {

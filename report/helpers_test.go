@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/internal/testflag"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // golden is testflag.Golden.
@@ -33,25 +34,25 @@ func fixtureMeta() Meta {
 // fixtureResults are the results of a run with every kind of outcome.
 func fixtureResults() []executor.Result {
 	base := func(plan, job, name string, seq int) executor.Result {
-		return executor.Result{Plan: plan, Job: job, Name: name, Seq: seq, Bucket: "examplebucket-1250000000",
-			Region: "ap-beijing", Type: "Workflow", InputKind: "Prefix", Input: "input/video/",
-			Workflow:    "w7476ff3564ee45b7b490d64bccaba6cc",
-			WindowStart: "2024-01-01T00:00:00+0800", WindowEnd: "2024-01-02T00:00:00+0800"}
+		return executor.Result{Key: request.Key{Plan: plan, Job: job, Name: name, Seq: seq,
+			Bucket: "examplebucket-1250000000", Region: "ap-beijing", Type: "Workflow", InputKind: "Prefix",
+			Input: "input/video/", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
+			Start: mustTime("2024-01-01T00:00:00+0800"), End: mustTime("2024-01-02T00:00:00+0800")}}
 	}
 	r0 := base("video-backfill", "videos", "video-backfill-videos-0-aaaa", 0)
-	r0.Status, r0.JobID, r0.JobState, r0.Attempts = executor.StatusTriggered, "b1111", "Submitted", 1
+	r0.Status, r0.JobID, r0.JobState, r0.Attempts = request.Triggered, "b1111", "Submitted", 1
 	r1 := base("video-backfill", "videos", "video-backfill-videos-1-bbbb", 1)
-	r1.Status, r1.JobID, r1.JobState, r1.Reason = executor.StatusSkipped, "b2222", "Success", "state"
+	r1.Status, r1.JobID, r1.JobState, r1.Reason = request.Skipped, "b2222", "Success", "state"
 	r2 := base("video-backfill", "videos", "video-backfill-videos-2-cccc", 2)
-	r2.Status, r2.Attempts = executor.StatusFailed, 1
+	r2.Status, r2.Attempts = request.Failed, 1
 	r2.Code, r2.Message, r2.RequestID = "InvalidArgument", "bad prefix: 100%, a,b: <x>\nsecond line", "NjU4YmQ0ZDhf"
 	r2.Err = errors.New("create: InvalidArgument")
 	r3 := base("video-backfill", "one-file", "video-backfill-one-file-0-dddd", 3)
-	r3.InputKind, r3.Input, r3.Workflow, r3.WindowStart, r3.WindowEnd = "Object", "input/video/launch.mp4", "", "", ""
+	r3.InputKind, r3.Input, r3.Workflow, r3.Start, r3.End = "Object", "input/video/launch.mp4", "", time.Time{}, time.Time{}
 	r3.Type = "Job"
-	r3.Status = executor.StatusPlanned
+	r3.Status = request.Planned
 	r4 := base("thumbs", "all", "thumbs-all-0-eeee", 0)
-	r4.Status, r4.Attempts = executor.StatusFailed, 6
+	r4.Status, r4.Attempts = request.Failed, 6
 	r4.Err = errors.New("post inventorytriggerjob: dial tcp 127.0.0.1:9: connection refused")
 	return []executor.Result{r0, r1, r2, r3, r4}
 }
@@ -77,4 +78,13 @@ func fixtureWait() *executor.WaitSummary {
 	ws := follow.NewWaitSummary([]executor.JobStatus{failed})
 	ws.States["Success"] = 1 // a job of another run's request: counted, not listed
 	return ws
+}
+
+// mustTime reads a window bound as the state does.
+func mustTime(s string) time.Time {
+	t, err := request.ParseTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

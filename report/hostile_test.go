@@ -14,9 +14,9 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/results"
-	"github.com/planrun/planrun/state"
 )
 
 // hostile are service strings that try to act on a terminal or a CI log: GitHub Actions
@@ -171,8 +171,8 @@ func checkXML(t *testing.T, out string) {
 func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
 	var failures []executor.Result
 	for _, h := range hostile {
-		failures = append(failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-1", Status: executor.StatusFailed,
-			Code: h, Message: h, RequestID: h, JobID: h, JobState: h, Attempts: 1})
+		failures = append(failures, executor.Result{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-1"},
+			Status: request.Failed, Code: h, Message: h, RequestID: h, JobID: h, JobState: h, Attempts: 1})
 	}
 	sum := &executor.Summary{Failures: failures, Total: executor.Counts{Planned: len(failures), Failed: len(failures)}}
 	var jobs []executor.JobStatus
@@ -200,8 +200,8 @@ func TestRunStatusCancelFormatsCarryNoHostileText(t *testing.T) {
 				}
 			case Status:
 				for _, h := range hostile {
-					if err := s.Status(executor.Record{Plan: "p", Job: "j", Name: "p-j-1", Status: state.RowTriggered,
-						JobID: h, JobState: h, ErrorCode: h, ErrorMessage: h}); err != nil {
+					if err := s.Status(executor.Record{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-1"},
+						Status: request.Triggered, JobID: h, JobState: h, ErrorCode: h, ErrorMessage: h}); err != nil {
 						t.Fatal(err)
 					}
 				}

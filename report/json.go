@@ -12,6 +12,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/safetext"
 )
 
@@ -222,8 +223,7 @@ func (r *JSONReport) inOrder(sum *executor.Summary, wait *executor.WaitSummary, 
 			if !notDone || !keeps(r.keep, &q) {
 				continue
 			}
-			j := jsonRequest{jsonRequestID: requestIDOf(q.Name, q.Plan, q.Job, q.Seq, q.Bucket, q.Region, q.Type,
-				q.InputKind, q.InputValue, q.Workflow, q.Start, q.End), Status: "not_done", Reason: reason}
+			j := jsonRequest{jsonRequestID: idOf(&q.Key), Status: statusName(request.Planned), Reason: reason}
 			if err := r.row(j); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // The report lists requests in the plans' order, whatever order they finished in, with
@@ -32,7 +33,8 @@ jobs:
 	rep.SetPlans([]*plan.Plan{p}, nil)
 	for _, i := range []int{7, 2, 9, 0, 5, 1} { // finished out of order; 3, 4, 6 and 8 never reached
 		q := reqs[i]
-		if err := rep.Add(executor.Result{Plan: q.Plan, Job: q.Job, Name: q.Name, Seq: q.Seq, Status: executor.StatusTriggered, JobID: "j"}); err != nil {
+		if err := rep.Add(executor.Result{Key: request.Key{Plan: q.Plan, Job: q.Job, Name: q.Name, Seq: q.Seq},
+			Status: request.Triggered, JobID: "j"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -84,8 +84,7 @@ func (s *jsonSink) Preview(plans []*plan.Plan, keep func(*plan.Request) bool) er
 			if err != nil {
 				return err
 			}
-			rec := jsonDryRequest{jsonRequestID: requestIDOf(r.Name, r.Plan, r.Job, r.Seq, r.Bucket, r.Region,
-				r.Type, r.InputKind, r.InputValue, r.Workflow, r.Start, r.End), Body: string(body), Action: action,
+			rec := jsonDryRequest{jsonRequestID: idOf(&r.Key), Body: string(body), Action: action,
 				JobID: done.JobID, State: done.State, Source: done.Source}
 			if err := s.line(&rec); err != nil {
 				return err
@@ -134,9 +133,8 @@ type jsonStatusRow struct {
 
 func (s *jsonSink) Status(rec executor.Record) error {
 	row := jsonStatusRow{
-		jsonRequestID: requestIDOf(rec.Name, rec.Plan, rec.Job, rec.Seq, rec.Bucket, rec.Region, string(rec.Type),
-			rec.InputKind, rec.Input, rec.Workflow, rec.WindowStart, rec.WindowEnd),
-		Status: statusName(executor.Outcome(rec.Status)), JobID: rec.JobID, State: rec.JobState, Attempts: rec.Attempts,
+		jsonRequestID: idOf(&rec.Key),
+		Status:        statusName(rec.Status), JobID: rec.JobID, State: rec.JobState, Attempts: rec.Attempts,
 		Updated: rec.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 	}
 	if rec.ErrorCode != "" || rec.ErrorMessage != "" {

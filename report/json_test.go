@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // parsedReport is what a user's script reads from the JSON report.
@@ -264,8 +265,8 @@ func TestSafeEndpoint(t *testing.T) {
 func ExampleNewJSON() {
 	var out bytes.Buffer
 	r := NewJSON(&out, Meta{Plans: []PlanInfo{{Name: "p", Generation: 1}}})
-	_ = r.Add(executor.Result{Plan: "p", Job: "j", Name: "p-j-0", Bucket: "b-1250000000", Region: "ap-beijing",
-		Status: executor.StatusTriggered, JobID: "b1", Attempts: 1})
+	_ = r.Add(executor.Result{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-0", Bucket: "b-1250000000",
+		Region: "ap-beijing"}, Status: request.Triggered, JobID: "b1", Attempts: 1})
 	_ = r.Close(&executor.Summary{Total: executor.Counts{Planned: 1, Triggered: 1}}, nil, Meta{})
 	fmt.Print(out.String())
 	// Output:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/results"
 )
 
@@ -43,17 +44,17 @@ type jsonRequestID struct {
 	Attempt int `json:"attempt,omitempty"`
 }
 
-// requestIDOf builds the identifying fields of a request.
-func requestIDOf(name, plan, job string, seq int, bucket, region, typ, inputKind, input, workflow, start, end string) jsonRequestID {
-	j := jsonRequestID{Name: name, Plan: plan, Job: job, Seq: seq, Bucket: bucket, Region: region, Type: typ, Workflow: workflow}
-	if a := attemptOf(name); a > 1 {
+// idOf is the JSON of the request k names.
+func idOf(k *request.Key) jsonRequestID {
+	j := jsonRequestID{Name: k.Name, Plan: k.Plan, Job: k.Job, Seq: k.Seq, Bucket: k.Bucket, Region: k.Region, Type: k.Type, Workflow: k.Workflow}
+	if a := attemptOf(k.Name); a > 1 {
 		j.Attempt = a
 	}
-	if inputKind != "" || input != "" {
-		j.Input = &jsonInput{Kind: inputKind, Value: input}
+	if k.InputKind != "" || k.Input != "" {
+		j.Input = &jsonInput{Kind: k.InputKind, Value: k.Input}
 	}
-	if start != "" || end != "" {
-		j.Window = &jsonWindow{Start: start, End: end}
+	if k.Windowed() {
+		j.Window = &jsonWindow{Start: k.StartText(), End: k.EndText()}
 	}
 	return j
 }
@@ -167,10 +168,8 @@ func headerOf(m Meta) jsonHeader {
 }
 
 func requestOf(r executor.Result) jsonRequest {
-	j := jsonRequest{jsonRequestID: requestIDOf(r.Name, r.Plan, r.Job, r.Seq, r.Bucket, r.Region, r.Type,
-		r.InputKind, r.Input, r.Workflow, r.WindowStart, r.WindowEnd),
-		Status: statusName(r.Status), Reason: r.Reason, JobID: r.JobID, State: r.JobState, Attempts: r.Attempts}
-	if r.Status == executor.StatusFailed || r.Err != nil || r.Code != "" {
+	j := jsonRequest{jsonRequestID: idOf(&r.Key), Status: statusName(r.Status), Reason: r.Reason, JobID: r.JobID, State: r.JobState, Attempts: r.Attempts}
+	if r.Status == request.Failed || r.Err != nil || r.Code != "" {
 		code, msg := failureText(r)
 		j.Error = &jsonError{Code: code, Message: msg, RequestID: r.RequestID}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/safetext"
 )
 
@@ -63,7 +64,7 @@ func (j *JUnitReport) Add(r executor.Result) error {
 	if j.err != nil {
 		return j.err
 	}
-	if r.Status == executor.StatusPlanned {
+	if r.Status == request.Planned {
 		j.seen[r.Plan+"\x00"+r.Job]++
 	}
 	return j.addCase(r.Plan, caseOf(r))

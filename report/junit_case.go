@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // junitCase is one <testcase>: one request.
@@ -37,7 +38,7 @@ const notRunMessage = "not run: interrupted"
 func caseOf(r executor.Result) junitCase {
 	c := junitCase{Name: r.Name, Classname: r.Plan + "." + r.Job, Time: "0"}
 	switch r.Status {
-	case executor.StatusFailed:
+	case request.Failed:
 		code, msg := failureText(r)
 		typ := code
 		if typ == "" {
@@ -58,9 +59,9 @@ func caseOf(r executor.Result) junitCase {
 		fmt.Fprintf(&b, "Attempts: %d\n", r.Attempts)
 		fmt.Fprintf(&b, "Bucket: %s (%s)\n", r.Bucket, r.Region)
 		c.Failure = &junitFailure{Message: clean(head), Type: typ, Body: b.String()}
-	case executor.StatusSkipped:
+	case request.Skipped:
 		c.SystemOut = fmt.Sprintf("skipped: already done (%s), job %s %s\n", r.Reason, r.JobID, r.JobState)
-	case executor.StatusTriggered:
+	case request.Triggered:
 		c.SystemOut = fmt.Sprintf("triggered: job %s\n", r.JobID)
 	default:
 		c.Skipped = &junitSkipped{Message: notRunMessage}

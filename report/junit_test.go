@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // The usual JUnit XSD shape, as GitLab, Jenkins and GitHub reporters read it.
@@ -186,9 +187,10 @@ func TestJUnitInterleavedPlansAndEmpty(t *testing.T) {
 	}
 	for i := range 300 {
 		p := []string{"a", "b"}[i%2]
-		r := executor.Result{Plan: p, Job: "j", Name: p + "-j-" + strconv.Itoa(i), Status: executor.StatusTriggered}
+		r := executor.Result{Key: request.Key{Plan: p, Job: "j", Name: p + "-j-" + strconv.Itoa(i)},
+			Status: request.Triggered}
 		if i%7 == 0 {
-			r.Status, r.Code, r.Message = executor.StatusFailed, "X", "bad \x00\x1b[31m char & \"q\""
+			r.Status, r.Code, r.Message = request.Failed, "X", "bad \x00\x1b[31m char & \"q\""
 		}
 		if err := j.Add(r); err != nil {
 			t.Fatal(err)

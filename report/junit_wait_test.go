@@ -10,6 +10,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/executor/follow"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // waitFixture is a wait summary over fixtureResults: the triggered job failed, the job
@@ -93,8 +94,8 @@ func TestJUnitApplyWaitMarksUnfinishedJobs(t *testing.T) {
 	for i := range n {
 		// A name with characters XML escapes must still be matched.
 		name := "p-j-" + strconv.Itoa(i) + `-"&'`
-		if err := j.Add(executor.Result{Plan: "p", Job: "j", Name: name, Status: executor.StatusTriggered,
-			JobID: "b" + strconv.Itoa(i)}); err != nil {
+		if err := j.Add(executor.Result{Key: request.Key{Plan: "p", Job: "j", Name: name},
+			Status: request.Triggered, JobID: "b" + strconv.Itoa(i)}); err != nil {
 			t.Fatal(err)
 		}
 		js := executor.JobStatus{Plan: "p", Job: "j", Name: name, JobID: "b" + strconv.Itoa(i), State: "Running"}

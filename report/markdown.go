@@ -160,10 +160,10 @@ func windowsText(j *plan.Job) string {
 func mdCode(s string) string { return layout.MDCode(s) }
 
 func requestWindow(r *plan.Request) string {
-	if r == nil || r.Start == "" {
+	if r == nil || r.Start.IsZero() {
 		return "-"
 	}
-	return r.Start + " → " + r.End
+	return r.StartText() + " → " + r.EndText()
 }
 
 func mdEscape(s string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/layout"
 )
 
@@ -114,7 +115,7 @@ func (s *textSink) Status(rec executor.Record) error {
 		}
 	}
 	_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\n", clean(rec.Plan), clean(rec.Job), clean(rec.Name), in,
-		statusName(executor.Outcome(rec.Status)), dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
+		statusName(rec.Status), dash(clean(rec.JobID)), dash(clean(rec.JobState)), rec.Attempts, clean(recordError(rec)))
 	return err
 }
 
@@ -157,9 +158,9 @@ func (s *textSink) Flush() error {
 		return err
 	}
 	line := plural(s.rows, "request") + " in the state"
-	for _, st := range executor.RowStatuses {
+	for _, st := range request.Statuses {
 		if n := s.counts[string(st)]; n > 0 {
-			line += fmt.Sprintf(", %d %s", n, statusName(executor.Outcome(st)))
+			line += fmt.Sprintf(", %d %s", n, statusName(st))
 		}
 	}
 	if s.reruns > 0 {

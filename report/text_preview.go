@@ -122,7 +122,7 @@ func previewText(out io.Writer, plans []*plan.Plan, keep func(*plan.Request) boo
 				op = r.Node.Tag + " " + r.Node.TemplateID
 			}
 			// The input's kind is the job's (its line says it): the column has the value, cleaned.
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, quoteEmpty(clean(r.InputValue)), clean(op), dash(r.Start), dash(r.End))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, quoteEmpty(clean(r.Input)), clean(op), dash(r.StartText()), dash(r.EndText()))
 		}
 		if err := flush(); err != nil {
 			return err

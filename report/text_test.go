@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/layout"
 )
 
@@ -65,8 +66,9 @@ func TestTextSummaryGroupsFailuresByCode(t *testing.T) {
 		if i%25 == 24 {
 			code = "InternalError"
 		}
-		sum.Failures = append(sum.Failures, executor.Result{Plan: "p", Job: "j", Name: "p-j-" + strconv.Itoa(i),
-			Status: executor.StatusFailed, Code: code, Message: "evil \x1b]0;title\x07 text", Attempts: 1})
+		sum.Failures = append(sum.Failures, executor.Result{Key: request.Key{Plan: "p", Job: "j",
+			Name: "p-j-" + strconv.Itoa(i)},
+			Status: request.Failed, Code: code, Message: "evil \x1b]0;title\x07 text", Attempts: 1})
 	}
 	var b strings.Builder
 	if err := WriteText(&b, sum, nil, Meta{Next: NextCommands{Rerun: "planrun run plan.yaml"}}, false); err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/layout"
 	"github.com/planrun/planrun/report/results"
-	"github.com/planrun/planrun/state"
 )
 
 // Hostile lengths: names at their limits, keys and messages far past any terminal, and
@@ -55,8 +55,8 @@ jobs:
 }
 
 func widthSummary() (*executor.Summary, *executor.WaitSummary, Meta) {
-	fail := executor.Result{Plan: longPlan, Job: longJob, Name: longName, Status: executor.StatusFailed,
-		Code: longCode, Message: longMsg, RequestID: strings.Repeat("r", 60), Attempts: 3, Err: errors.New(longMsg)}
+	fail := executor.Result{Key: request.Key{Plan: longPlan, Job: longJob, Name: longName},
+		Status: request.Failed, Code: longCode, Message: longMsg, RequestID: strings.Repeat("r", 60), Attempts: 3, Err: errors.New(longMsg)}
 	sum := &executor.Summary{
 		Jobs:     []executor.JobCounts{{Plan: longPlan, Job: longJob, Counts: executor.Counts{Planned: 123456789, Failed: 1, Triggered: 123456788}}},
 		Total:    executor.Counts{Planned: 123456789, Failed: 1, Triggered: 123456788},
@@ -111,9 +111,9 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 			return err
 		}
 		for i := range 3 {
-			rec := executor.Record{Plan: longPlan, Job: longJob, Name: fmt.Sprintf("%s-%d", longName, i), Status: state.RowFailed,
-				JobID: strings.Repeat("j", 40), JobState: "Failed" + strings.Repeat("!", 30), Attempts: 12,
-				ErrorCode: longCode, ErrorMessage: longMsg, UpdatedAt: time.Unix(0, 0)}
+			rec := executor.Record{Key: request.Key{Plan: longPlan, Job: longJob,
+				Name: fmt.Sprintf("%s-%d", longName, i)},
+				Status: request.Failed, JobID: strings.Repeat("j", 40), JobState: "Failed" + strings.Repeat("!", 30), Attempts: 12, ErrorCode: longCode, ErrorMessage: longMsg, UpdatedAt: time.Unix(0, 0)}
 			if err := s.Status(rec); err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -34,13 +35,12 @@ func gridState(tb testing.TB, n int) *state.Store {
 	var batch []state.Record
 	for i := range n {
 		row, w := i/perRow, i%perRow
-		r := state.Record{Plan: "big-backfill", Job: "videos", Seq: i, Type: "Workflow", InputKind: "Prefix",
-			Input:       fmt.Sprintf("input/video/%02d/", row/2),
-			Workflow:    []string{"w7476ff3564ee45b7b490d64bccaba6cc", "w0000000000000000000000000000000a"}[row%2],
-			WindowStart: h0.Add(time.Duration(w) * time.Hour).Format(ciapi.TimeFormat),
-			WindowEnd:   h0.Add(time.Duration(w+1) * time.Hour).Format(ciapi.TimeFormat),
-			Name:        fmt.Sprintf("big-backfill-videos-%d-%08x", i, uint32(i*2654435761)), Bucket: "examplebucket-1250000000",
-			Region: "ap-beijing", Status: state.RowTriggered, JobID: fmt.Sprintf("i%031x", i+1), JobState: ciapi.StateSuccess, Attempts: 1}
+		r := state.Record{Key: request.Key{Plan: "big-backfill", Job: "videos", Seq: i, Type: "Workflow", InputKind: "Prefix",
+			Input:    fmt.Sprintf("input/video/%02d/", row/2),
+			Workflow: []string{"w7476ff3564ee45b7b490d64bccaba6cc", "w0000000000000000000000000000000a"}[row%2],
+			Start:    h0.Add(time.Duration(w) * time.Hour), End: h0.Add(time.Duration(w+1) * time.Hour),
+			Name:   fmt.Sprintf("big-backfill-videos-%d-%08x", i, uint32(i*2654435761)),
+			Bucket: "examplebucket-1250000000", Region: "ap-beijing"}, Status: request.Triggered, JobID: fmt.Sprintf("i%031x", i+1), JobState: ciapi.StateSuccess, Attempts: 1}
 		if i%997 == 0 {
 			r.JobState, r.ErrorCode, r.ErrorMessage = ciapi.StateFailed, "InternalError", "node failed"
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
@@ -15,14 +16,13 @@ import (
 // The cells of the grid, from the state's rows and from a run's results: the words of the
 // state and of the service are read here, so that report/grid knows neither.
 
-// GridStateOf maps a request's status (state.RowPlanned ... or executor.StatusPlanned ...)
-// and its batch job's last known state (ciapi.StateSubmitted ..., executor.StateNotFound)
-// to a grid state.
-func GridStateOf(status, jobState string) grid.GridState {
+// GridStateOf maps a request's status and its batch job's last known state
+// (ciapi.StateSubmitted ..., executor.StateNotFound) to a grid state.
+func GridStateOf(status request.Status, jobState string) grid.GridState {
 	switch status {
-	case string(state.RowPlanned), string(state.RowSending):
+	case request.Planned, request.Sending:
 		return grid.GridNotSent
-	case string(state.RowFailed):
+	case request.Failed:
 		return grid.GridFailed
 	}
 	switch jobState {
@@ -40,33 +40,17 @@ func GridStateOf(status, jobState string) grid.GridState {
 
 // GridCellFromRecord turns a row of the state file into a cell.
 func GridCellFromRecord(r state.Record) grid.GridCell {
-	c := grid.GridCell{Plan: r.Plan, Job: r.Job, InputKind: r.InputKind, Input: r.Input, Workflow: r.Workflow,
-		Name: r.Name, JobID: r.JobID, JobState: r.JobState, Code: r.ErrorCode, Message: r.ErrorMessage,
-		State: GridStateOf(string(r.Status), r.JobState), Attempts: r.Attempt()}
-	c.Start, c.End = parseWindow(r.WindowStart, r.WindowEnd)
-	return c
+	return grid.GridCell{Key: r.Key, JobID: r.JobID, JobState: r.JobState, Code: r.ErrorCode,
+		Message: r.ErrorMessage, State: GridStateOf(r.Status, r.JobState), Attempts: r.Attempt()}
 }
 
 // GridCellFromResult turns the result of a request of a run into a cell.
 func GridCellFromResult(r executor.Result) grid.GridCell {
 	code, msg := report.FailureText(r)
-	c := grid.GridCell{Plan: r.Plan, Job: r.Job, InputKind: r.InputKind, Input: r.Input, Workflow: r.Workflow,
-		Name: r.Name, JobID: r.JobID, JobState: r.JobState, Code: code, Message: msg,
-		State: GridStateOf(string(r.Status), r.JobState)}
+	c := grid.GridCell{Key: r.Key, JobID: r.JobID, JobState: r.JobState, Code: code, Message: msg,
+		State: GridStateOf(r.Status, r.JobState)}
 	_, c.Attempts = plan.SplitAttempt(r.Name)
-	c.Start, c.End = parseWindow(r.WindowStart, r.WindowEnd)
 	return c
-}
-
-// parseWindow reads a window written in the service's time format; unreadable or empty
-// bounds give no window.
-func parseWindow(start, end string) (time.Time, time.Time) {
-	s, err1 := time.Parse(ciapi.TimeFormat, start)
-	e, err2 := time.Parse(ciapi.TimeFormat, end)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, time.Time{}
-	}
-	return s.In(grid.ZoneOf(s)), e.In(grid.ZoneOf(e))
 }
 
 // GridFromRecords reads the rows of a state file (state.Store.Records) into a grid, each

@@ -6,6 +6,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
 )
@@ -14,22 +15,21 @@ var gridZone = time.FixedZone("", 8*3600)
 
 func TestGridStateOf(t *testing.T) {
 	for _, tc := range []struct {
-		status, job string
-		want        grid.GridState
+		status request.Status
+		job    string
+		want   grid.GridState
 	}{
-		{string(executor.RowPlanned), "", grid.GridNotSent},
-		{string(executor.RowSending), "", grid.GridNotSent},
-		{string(executor.RowFailed), "", grid.GridFailed},
-		{string(executor.RowTriggered), "", grid.GridTriggered},
-		{string(executor.RowTriggered), ciapi.StateSubmitted, grid.GridTriggered},
-		{string(executor.RowSkipped), ciapi.StateRunning, grid.GridRunning},
-		{string(executor.RowTriggered), ciapi.StatePause, grid.GridRunning},
-		{string(executor.RowTriggered), ciapi.StateSuccess, grid.GridSuccess},
-		{string(executor.RowSkipped), ciapi.StateFailed, grid.GridFailed},
-		{string(executor.RowTriggered), executor.StateNotFound, grid.GridFailed},
-		{string(executor.RowTriggered), ciapi.StateCancel, grid.GridCancelled},
-		{string(executor.StatusPlanned), "", grid.GridNotSent},
-		{string(executor.StatusFailed), "", grid.GridFailed},
+		{request.Planned, "", grid.GridNotSent},
+		{request.Sending, "", grid.GridNotSent},
+		{request.Failed, "", grid.GridFailed},
+		{request.Triggered, "", grid.GridTriggered},
+		{request.Triggered, ciapi.StateSubmitted, grid.GridTriggered},
+		{request.Skipped, ciapi.StateRunning, grid.GridRunning},
+		{request.Triggered, ciapi.StatePause, grid.GridRunning},
+		{request.Triggered, ciapi.StateSuccess, grid.GridSuccess},
+		{request.Skipped, ciapi.StateFailed, grid.GridFailed},
+		{request.Triggered, executor.StateNotFound, grid.GridFailed},
+		{request.Triggered, ciapi.StateCancel, grid.GridCancelled},
 	} {
 		if got := GridStateOf(tc.status, tc.job); got != tc.want {
 			t.Errorf("GridStateOf(%q, %q) = %v, want %v", tc.status, tc.job, got, tc.want)
@@ -39,10 +39,10 @@ func TestGridStateOf(t *testing.T) {
 
 func TestGridFromRecords(t *testing.T) {
 	recs := []state.Record{
-		{Plan: "p", Job: "j", Name: "p-j-0", InputKind: "Prefix", Input: "in/", Workflow: "w1",
-			WindowStart: "2024-01-01T00:00:00+0800", WindowEnd: "2024-01-02T00:00:00+0800",
-			Status: executor.RowTriggered, JobID: "i1", JobState: ciapi.StateFailed, ErrorCode: "E", ErrorMessage: "m"},
-		{Plan: "p", Job: "j", Name: "p-j-1", InputKind: "Object", Input: "a.mp4", Status: executor.RowPlanned},
+		{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-0", InputKind: "Prefix", Input: "in/", Workflow: "w1",
+			Start: time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone), End: time.Date(2024, 1, 2, 0, 0, 0, 0, gridZone)},
+			Status: request.Triggered, JobID: "i1", JobState: ciapi.StateFailed, ErrorCode: "E", ErrorMessage: "m"},
+		{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-1", InputKind: "Object", Input: "a.mp4"}, Status: request.Planned},
 	}
 	g, err := GridFromRecords(func(yield func(state.Record, error) bool) {
 		for _, r := range recs {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/grid"
 	"github.com/planrun/planrun/state"
 )
@@ -22,8 +23,8 @@ func TestReadGridJoinsKeptCounts(t *testing.T) {
 	defer store.Close()
 	var recs []state.Record
 	for i, name := range []string{"p-b", "p-a", "p-c", "p-d"} { // seq order differs from name order
-		recs = append(recs, state.Record{Plan: "p", Name: name, Job: "j", Seq: i, Status: state.RowTriggered,
-			JobID: "i" + name, JobState: "Success"})
+		recs = append(recs, state.Record{Key: request.Key{Plan: "p", Name: name, Job: "j", Seq: i},
+			Status: request.Triggered, JobID: "i" + name, JobState: "Success"})
 	}
 	if err := store.Sync(ctx, &state.Write{Records: recs}); err != nil {
 		t.Fatal(err)

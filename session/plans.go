@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/safetext"
 )
@@ -183,9 +184,9 @@ func (s *Selector) Filter() func(*plan.Request) bool {
 	return s.Keep
 }
 
-// Match reports whether the selection keeps the state's row of plan, job, window and name.
-func (s *Selector) Match(planName, job, start, end, name string) bool {
-	return s.Shard.Contains(name) && s.plans.Match(planName, job, start, end)
+// Match reports whether the selection keeps the request k names (a state's row).
+func (s *Selector) Match(k *request.Key) bool {
+	return s.Shard.Contains(k.Name) && s.plans.Match(k)
 }
 
 var errNoPlans = errors.New("no plan")

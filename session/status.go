@@ -69,7 +69,7 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 		if len(plans) > 0 {
 			opts = append(opts, report.WithInPlan(plan.NewNameSet(plans...).Has))
 		}
-		keep := func(r *state.Record) bool { return sel.Match(r.Plan, r.Job, r.WindowStart, r.WindowEnd, r.Name) }
+		keep := func(r *state.Record) bool { return sel.Match(&r.Key) }
 		err = WriteStatus(ctx, s.IO.Stdout, format, store, names, keep, opts...)
 	}
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // collectCounts reads every count of plans.
@@ -29,9 +31,9 @@ func TestObjectCountsRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, "")
 	recs := []Record{
-		{Plan: "p", Name: "p-a", Job: "j", Status: RowTriggered, JobID: "i1"},
-		{Plan: "p", Name: "p-b", Job: "j", Seq: 1, Status: RowTriggered, JobID: "i2"},
-		{Plan: "q", Name: "q-a", Job: "j", Status: RowTriggered, JobID: "i3"},
+		{Key: request.Key{Plan: "p", Name: "p-a", Job: "j"}, Status: request.Triggered, JobID: "i1"},
+		{Key: request.Key{Plan: "p", Name: "p-b", Job: "j", Seq: 1}, Status: request.Triggered, JobID: "i2"},
+		{Key: request.Key{Plan: "q", Name: "q-a", Job: "j"}, Status: request.Triggered, JobID: "i3"},
 	}
 	if err := s.Sync(ctx, &Write{Records: recs}); err != nil {
 		t.Fatal(err)

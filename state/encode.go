@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan/request"
 	"modernc.org/sqlite"
 )
 
@@ -221,7 +222,7 @@ func decodeStamp(v any) time.Time {
 type words []string
 
 var (
-	statusWords   = words{string(RowPlanned), string(RowSending), string(RowTriggered), string(RowSkipped), string(RowFailed)}
+	statusWords   = words{string(request.Planned), string(request.Sending), string(request.Triggered), string(request.Skipped), string(request.Failed)}
 	jobStateWords = words{"", ciapi.StateSubmitted, ciapi.StateRunning, ciapi.StateSuccess, ciapi.StateFailed,
 		ciapi.StatePause, ciapi.StateCancel}
 )

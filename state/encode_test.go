@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // TestNamesRoundTrip checks that every Name comes back as it was stored, whatever its
@@ -47,12 +49,8 @@ func TestRowsRoundTripThroughEveryWritePath(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, "")
 	rec := func(i int) Record {
-		return Record{Plan: "video-backfill", Name: fmt.Sprintf("video-backfill-videos-2024010%dT0000-e3767b60186f59%02d", i, i),
-			Bucket: testBucket, Region: testRegion, Job: "videos", Seq: i,
-			Digest: fmt.Sprintf("e3767b60186f59%02dd8d73bde53016b3ca920c545080872d11aba4d57c5b4295", i), Type: JobTypeWorkflow,
-			InputKind: "Prefix", Input: "input/video/", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
-			WindowStart: fmt.Sprintf("2024-01-0%dT00:00:00+0800", i+1), WindowEnd: fmt.Sprintf("2024-01-0%dT00:00:00+0545", i+2),
-			Status: RowSending}
+		return Record{Key: request.Key{Plan: "video-backfill", Name: fmt.Sprintf("video-backfill-videos-2024010%dT0000-e3767b60186f59%02d", i, i), Bucket: testBucket, Region: testRegion, Job: "videos", Seq: i, Type: "Workflow", InputKind: "Prefix", Input: "input/video/", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc", Start: mustTime(fmt.Sprintf("2024-01-0%dT00:00:00+0800", i+1)),
+			End: mustTime(fmt.Sprintf("2024-01-0%dT00:00:00+0545", i+2))}, Digest: fmt.Sprintf("e3767b60186f59%02dd8d73bde53016b3ca920c545080872d11aba4d57c5b4295", i), Status: request.Sending}
 	}
 	intents := []Record{rec(0), rec(1), rec(2), rec(3)}
 	if err := s.Sync(ctx, &Write{Records: intents}); err != nil {
@@ -60,13 +58,13 @@ func TestRowsRoundTripThroughEveryWritePath(t *testing.T) {
 	}
 	want := slices.Clone(intents)
 	want[0].Status, want[0].JobID, want[0].JobState, want[0].JobCreated, want[0].Attempts, want[0].RequestID =
-		RowTriggered, "b417c8e58d1bc2cdbda475ee5780a34e0", "Submitted", "2024-01-03T07:53:49+0800", 1, "NmIxNzQ3MGRfMzQ2MWMxY2ZfY2VjM19hYTIy"
+		request.Triggered, "b417c8e58d1bc2cdbda475ee5780a34e0", "Submitted", "2024-01-03T07:53:49+0800", 1, "NmIxNzQ3MGRfMzQ2MWMxY2ZfY2VjM19hYTIy"
 	want[1].Status, want[1].Attempts, want[1].ErrorCode, want[1].ErrorMessage, want[1].RequestID =
-		RowFailed, 4, "InvalidArgument", "bad ☃ input", "not-base64"
+		request.Failed, 4, "InvalidArgument", "bad ☃ input", "not-base64"
 	want[2].Status, want[2].JobID, want[2].JobState, want[2].JobCreated = "odd", "B-not-hex", "Paused?", "2024-01-03 07:53:49"
-	want[3].Status = RowPlanned // given back unsent
+	want[3].Status = request.Planned // given back unsent
 	found := rec(4)
-	found.Name, found.Status, found.JobID, found.JobState, found.JobCreated = "elsewhere-x", RowSkipped, "i0002", "Success", "1969-12-31T23:59:59-0930"
+	found.Name, found.Status, found.JobID, found.JobState, found.JobCreated = "elsewhere-x", request.Skipped, "i0002", "Success", "1969-12-31T23:59:59-0930"
 	want = append(want, found)
 	for _, r := range want {
 		if err := s.Send(&Write{Records: []Record{r}}); err != nil {

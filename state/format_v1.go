@@ -32,14 +32,15 @@ var v1Queries = &queries{
 // scanRecordV1 reads one row selected with v1Columns.
 func scanRecordV1(sc scanner) (Record, error) {
 	var r Record
-	var created, updated string
+	var created, updated, start, end string
 	err := sc.Scan(&r.Plan, &r.Name, &r.Bucket, &r.Region, &r.Job, &r.Seq, &r.Digest, &r.Type,
-		&r.InputKind, &r.Input, &r.Workflow, &r.WindowStart, &r.WindowEnd, &r.Status, &r.JobID,
+		&r.InputKind, &r.Input, &r.Workflow, &start, &end, &r.Status, &r.JobID,
 		&r.JobState, &r.JobCreated, &r.Attempts, &r.ErrorCode, &r.ErrorMessage, &r.RequestID,
 		&created, &updated)
 	if err != nil {
 		return r, err
 	}
+	r.Start, r.End = decodeWindow(start, end)
 	r.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
 	r.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
 	return r, nil

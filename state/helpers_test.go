@@ -3,8 +3,10 @@ package state
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
+	"github.com/planrun/planrun/plan/request"
 )
 
 const (
@@ -25,4 +27,16 @@ func openStore(t *testing.T, path string) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// testStart and testEnd are a window as the state reads one back.
+var testStart, testEnd = mustTime("2024-01-01T00:00:00+0800"), mustTime("2024-01-02T00:00:00+0800")
+
+// mustTime reads a window bound as the state does.
+func mustTime(s string) time.Time {
+	t, err := request.ParseTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

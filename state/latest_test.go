@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestLatestShowsEachRequestOnceAtItsLatestAttempt(t *testing.T) {
@@ -13,7 +14,8 @@ func TestLatestShowsEachRequestOnceAtItsLatestAttempt(t *testing.T) {
 	x := "p-j-20240101T0000-0123456789abcdef"
 	y := "p-j-20240101T0100-fedcba9876543210"
 	row := func(name string, seq int, state string) Record {
-		return Record{Plan: "p", Name: name, Job: "j", Seq: seq, Status: RowTriggered, JobID: "id-" + name, JobState: state}
+		return Record{Key: request.Key{Plan: "p", Name: name, Job: "j", Seq: seq},
+			Status: request.Triggered, JobID: "id-" + name, JobState: state}
 	}
 	rows := []Record{row(x, 0, "Failed"), row(y, 1, "Success"), row(plan.AttemptName(x, 2), 0, "Failed"),
 		row(plan.AttemptName(x, 10), 0, "Running"), row(plan.AttemptName(x, 3), 0, "Failed")}

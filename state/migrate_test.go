@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // buildV1Varied makes a version 1 state file (testdata/state-v1.sql) with more rows, of
@@ -150,7 +152,7 @@ func TestOldStateFileMigratesInPlace(t *testing.T) {
 		return Record{}
 	}
 	sending := byName(old, "p-videos-0-aaaa-a2")
-	sending.Status, sending.JobState, sending.RequestID = RowTriggered, "Submitted", "QUJD"
+	sending.Status, sending.JobState, sending.RequestID = request.Triggered, "Submitted", "QUJD"
 	if err := s.Sync(ctx, &Write{Records: []Record{sending},
 		Jobs: []JobSeen{{Plan: "q", Name: "q-x", State: "Success", Created: "2024-01-05T00:00:00+0800"}}}); err != nil {
 		t.Fatal(err)
@@ -163,7 +165,7 @@ func TestOldStateFileMigratesInPlace(t *testing.T) {
 	defer ro.Close()
 	got := readAll(t, ro)
 	a2, x := byName(got, sending.Name), byName(got, "q-x")
-	if len(got) != len(old) || a2.Status != RowTriggered || a2.RequestID != "QUJD" || a2.JobID != sending.JobID ||
+	if len(got) != len(old) || a2.Status != request.Triggered || a2.RequestID != "QUJD" || a2.JobID != sending.JobID ||
 		x.JobState != "Success" || x.JobCreated != "2024-01-05T00:00:00+0800" || x.Status != "weird" {
 		t.Fatalf("writes after migration: %+v", got)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // TestOneStateThroughTwoPathsHasOneLock: a symbolic link and a hard link to a state file
@@ -180,7 +182,7 @@ func TestReadOnlyStateSaysSoAndCanBeRead(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ro")
 	path := filepath.Join(dir, "s.db")
 	s := openStore(t, path)
-	rec := Record{Plan: "p", Name: "p-j-1", Job: "j", Status: RowTriggered, JobID: "b1"}
+	rec := Record{Key: request.Key{Plan: "p", Name: "p-j-1", Job: "j"}, Status: request.Triggered, JobID: "b1"}
 	if err := s.Sync(context.Background(), &Write{Records: []Record{rec}}); err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +239,7 @@ func TestReadOnlyOpenReadsWhileARunWrites(t *testing.T) {
 	if err := s.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	rec := Record{Plan: "p", Name: "p-j-1", Job: "j", Status: RowSending}
+	rec := Record{Key: request.Key{Plan: "p", Name: "p-j-1", Job: "j"}, Status: request.Sending}
 	if err := s.Sync(context.Background(), &Write{Records: []Record{rec}}); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +249,7 @@ func TestReadOnlyOpenReadsWhileARunWrites(t *testing.T) {
 	}
 	defer ro.Close()
 	got, ok, err := ro.Lookup(context.Background(), "p", "p-j-1")
-	if err != nil || !ok || got.Status != RowSending {
+	if err != nil || !ok || got.Status != request.Sending {
 		t.Fatalf("Lookup %+v %v %v", got, ok, err)
 	}
 }
@@ -279,8 +281,8 @@ func TestFullDiskSaysSo(t *testing.T) {
 	}
 	var recs []Record
 	for i := range 2000 {
-		recs = append(recs, Record{Plan: "p", Name: "p-j-" + strconv.Itoa(i), Job: "j", Seq: i, Status: RowSending,
-			Input: strings.Repeat("x", 200)})
+		recs = append(recs, Record{Key: request.Key{Plan: "p", Name: "p-j-" + strconv.Itoa(i), Job: "j", Seq: i,
+			Input: strings.Repeat("x", 200)}, Status: request.Sending})
 	}
 	err := s.Sync(ctx, &Write{Records: recs})
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "database or disk is full") {

@@ -4,59 +4,17 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
-// RowStatus is what the state knows of a request: the status of its row.
-type RowStatus string
-
-// The statuses of a request row.
-const (
-	// RowPlanned: known but never sent (or given back unsent after an interruption).
-	RowPlanned RowStatus = "planned"
-	// RowSending: a create may be on its way; its outcome is unknown until reconciled.
-	RowSending RowStatus = "sending"
-	// RowTriggered: the job was created by planrun; JobID is set. (Older versions also
-	// wrote it with an empty JobID for a 2xx that named no job: such a row is not Done.)
-	RowTriggered RowStatus = "triggered"
-	// RowSkipped: the job was found on the service before sending; JobID is set.
-	RowSkipped RowStatus = "skipped"
-	// RowFailed: the last attempt failed; the next run reconciles and retries it.
-	RowFailed RowStatus = "failed"
-)
-
-// RowStatuses lists every row status, in the order `planrun status` counts them.
-var RowStatuses = []RowStatus{RowTriggered, RowSkipped, RowFailed, RowSending, RowPlanned}
-
-// JobType is the kind of batch job a request creates, in the service's spelling.
-type JobType string
-
-// The job types of a request.
-const (
-	// JobTypeWorkflow: the batch job runs a workflow (a plan job of `type: workflow`).
-	JobTypeWorkflow JobType = ciapi.TypeWorkflow
-	// JobTypeJob: the batch job runs one processing node (a plan job of `type: job`).
-	JobTypeJob JobType = ciapi.TypeJob
-)
-
-// Record is one row of the state file: a request of a plan, what happened to it and the
-// last known state of its job. It never holds credentials.
+// Record is one row of the state file: a request of a plan (its request.Key, whose window
+// is stored as the text it is sent as), what happened to it and the last known state of
+// its job. It never holds credentials.
 type Record struct {
-	Plan         string
-	Name         string
-	Bucket       string
-	Region       string
-	Job          string
-	Seq          int
+	request.Key
 	Digest       string
-	Type         JobType
-	InputKind    string
-	Input        string
-	Workflow     string
-	WindowStart  string
-	WindowEnd    string
-	Status       RowStatus
+	Status       request.Status
 	JobID        string
 	JobState     string // last state seen on the service (Submitted, Running, Success, ...)
 	JobCreated   string // the service's CreationTime of the job (ciapi.TimeFormat)
@@ -81,16 +39,28 @@ func (r *Record) Attempt() int {
 // (older versions wrote one for a 2xx answer that named no job) is not done: the next run
 // reconciles it by Name.
 func (r *Record) Done() bool {
-	return (r.Status == RowTriggered || r.Status == RowSkipped) && r.JobID != ""
+	return (r.Status == request.Triggered || r.Status == request.Skipped) && r.JobID != ""
 }
 
 // RecordFor fills the request part of a Record from r.
-func RecordFor(r *plan.Request, status RowStatus) Record {
-	return Record{
-		Plan: r.Plan, Name: r.Name, Bucket: r.Bucket, Region: r.Region, Job: r.Job, Seq: r.Seq,
-		Digest: r.Digest, Type: JobType(r.Type), InputKind: r.InputKind, Input: r.InputValue,
-		Workflow: r.Workflow, WindowStart: r.Start, WindowEnd: r.End, Status: status,
+func RecordFor(r *plan.Request, status request.Status) Record {
+	return Record{Key: r.Key, Digest: r.Digest, Status: status}
+}
+
+// decodeWindow reads a window's bounds as the state stores them (encodeTime: an integer,
+// or the text as sent when it was not one), into the shared zone of their offset. Text
+// that is not a time of the service's form (planrun writes none; an edited or foreign
+// file may hold one) reads as no bound, as the grid always read it.
+func decodeWindow(start, end any) (s, e time.Time) {
+	bound := func(v any) time.Time {
+		if n, ok := v.(int64); ok {
+			off := (int(n&(1<<offsetBits-1)) - offsetBias) * 60
+			return time.Unix(n>>offsetBits, 0).In(request.ZoneAt(off))
+		}
+		t, _ := request.ParseTime(decodeTime(v))
+		return t
 	}
+	return bound(start), bound(end)
 }
 
 // CreateLatency is what a run observed of how long the service takes to make a job. The

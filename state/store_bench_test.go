@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/internal/testenv"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // BenchmarkStoreRequestWrites measures what keeping state costs per request in a run:
@@ -26,7 +27,7 @@ func BenchmarkStoreRequestWrites(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, r := range intents {
-			r.Status, r.JobID, r.JobState, r.RequestID = RowTriggered, "ib1234567890", "Submitted", "NjQ1ZjE2"
+			r.Status, r.JobID, r.JobState, r.RequestID = request.Triggered, "ib1234567890", "Submitted", "NjQ1ZjE2"
 			if err := store.Send(&Write{Records: []Record{r}}); err != nil {
 				b.Fatal(err)
 			}
@@ -37,7 +38,7 @@ func BenchmarkStoreRequestWrites(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for r := range p.Requests() {
-		intents = append(intents, RecordFor(&r, RowSending))
+		intents = append(intents, RecordFor(&r, request.Sending))
 		if n++; len(intents) == batch {
 			flush()
 		}

@@ -8,6 +8,8 @@ import (
 	"iter"
 	"strings"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // scanner is what *sql.Row and *sql.Rows share.
@@ -25,9 +27,9 @@ func scanRecord(sc scanner) (Record, error) {
 		return r, err
 	}
 	r.Name = decodeName(r.Plan, name)
+	r.Start, r.End = decodeWindow(start, end)
 	r.Digest = decodeHex(digest, 0)
-	r.WindowStart, r.WindowEnd = decodeTime(start), decodeTime(end)
-	r.Status = RowStatus(statusWords.decode(status))
+	r.Status = request.Status(statusWords.decode(status))
 	r.JobID = decodeHex(jobID, jobIDPrefix)
 	r.JobState = jobStateWords.decode(jobState)
 	r.JobCreated = decodeTime(jobCreated)

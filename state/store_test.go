@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestOpenCreatesParentsAndSchema(t *testing.T) {
@@ -27,7 +29,7 @@ func TestOpenCreatesParentsAndSchema(t *testing.T) {
 	}
 	// Reopening an existing state works and keeps its rows.
 	s = openStore(t, path)
-	rec := Record{Plan: "p", Name: "p-j-1", Job: "j", Status: RowTriggered, JobID: "b1"}
+	rec := Record{Key: request.Key{Plan: "p", Name: "p-j-1", Job: "j"}, Status: request.Triggered, JobID: "b1"}
 	if err := s.Sync(context.Background(), &Write{Records: []Record{rec}}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,8 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	valid := filepath.Join(dir, "valid.db")
 	s := openStore(t, valid)
 	for i := range 300 {
-		s.Send(&Write{Records: []Record{{Plan: "p", Name: "n" + string(rune('a'+i%26)) + time.Duration(i).String(), Status: RowTriggered}}})
+		s.Send(&Write{Records: []Record{{Key: request.Key{Plan: "p",
+			Name: "n" + string(rune('a'+i%26)) + time.Duration(i).String()}, Status: request.Triggered}}})
 	}
 	s.Close()
 	data, err := os.ReadFile(valid)
@@ -99,7 +102,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 func TestWriterGroupCommitsAndFlushes(t *testing.T) {
 	s := openStore(t, "")
 	for i := range 1000 {
-		r := Record{Plan: "p", Name: "n" + time.Duration(i).String(), Seq: i, Status: RowSending}
+		r := Record{Key: request.Key{Plan: "p", Name: "n" + time.Duration(i).String(), Seq: i}, Status: request.Sending}
 		if err := s.Send(&Write{Records: []Record{r}}); err != nil {
 			t.Fatal(err)
 		}

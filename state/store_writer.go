@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Group-commit limits: a transaction holds at most maxBatchRows rows and waits at most
@@ -275,7 +277,7 @@ const upsertChunk = 16
 
 // isOutcome tells the rows of outcomes (their intent was written before the send) from
 // intents and rows given back unsent.
-func isOutcome(r *Record) bool { return r.Status != RowSending && r.Status != RowPlanned }
+func isOutcome(r *Record) bool { return r.Status != request.Sending && r.Status != request.Planned }
 
 // writeRecords writes request rows in tx: runs of intents with multi-row upserts (one
 // statement per upsertChunk rows costs much less than one per row), each outcome with an

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // TestWriterRowsMatchWholeRowWrites checks the cheaper write paths (multi-row intents,
@@ -19,17 +21,17 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 	}
 	defer store.Close()
 	ctx := context.Background()
-	row := func(i int, status RowStatus) Record {
-		return Record{Plan: "p", Name: fmt.Sprintf("p-j-%03d", i), Bucket: "b-1250000000", Region: "ap-beijing",
-			Job: "j", Seq: i, Digest: fmt.Sprintf("d%03d", i), Type: "Workflow", InputKind: "Prefix", Input: "in/",
-			Workflow: "w", WindowStart: "s", WindowEnd: "e", Status: status}
+	row := func(i int, status request.Status) Record {
+		return Record{Key: request.Key{Plan: "p", Name: fmt.Sprintf("p-j-%03d", i), Bucket: "b-1250000000",
+			Region: "ap-beijing", Job: "j", Seq: i, Type: "Workflow", InputKind: "Prefix", Input: "in/", Workflow: "w",
+			Start: testStart, End: testEnd}, Digest: fmt.Sprintf("d%03d", i), Status: status}
 	}
 	want := map[string]Record{}
 	var intents []Record
 	for i := range 40 { // more than two chunks
-		intents = append(intents, row(i, RowSending))
+		intents = append(intents, row(i, request.Sending))
 	}
-	intents = append(intents, row(3, RowPlanned)) // a repeat in the same statement run
+	intents = append(intents, row(3, request.Planned)) // a repeat in the same statement run
 	if err := store.Sync(ctx, &Write{Records: intents}); err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +40,14 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 	}
 	var mixed []Record
 	for i := range 45 {
-		r := row(i, RowTriggered)
+		r := row(i, request.Triggered)
 		switch {
 		case i == 1: // the intent of a request whose outcome follows in the same batch
-			r.Status = RowSending
+			r.Status = request.Sending
 		case i%7 == 0:
-			r.Status, r.ErrorCode, r.ErrorMessage, r.RequestID, r.Attempts = RowFailed, "SlowDown", "slow", "rid", 6
+			r.Status, r.ErrorCode, r.ErrorMessage, r.RequestID, r.Attempts = request.Failed, "SlowDown", "slow", "rid", 6
 		case i >= 40: // found on the service: no intent row before
-			r.Status, r.JobID, r.JobState, r.JobCreated = RowSkipped, fmt.Sprintf("j%d", i), "Success", "2024-01-01T00:00:00+0800"
+			r.Status, r.JobID, r.JobState, r.JobCreated = request.Skipped, fmt.Sprintf("j%d", i), "Success", "2024-01-01T00:00:00+0800"
 		case i == 5: // moved in the plan: same name, new position
 			r.Seq, r.JobID = 99, "moved"
 		default:
@@ -53,7 +55,7 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 		}
 		mixed = append(mixed, r)
 	}
-	mixed = append(mixed, row(1, RowTriggered))
+	mixed = append(mixed, row(1, request.Triggered))
 	for _, r := range mixed {
 		if err := store.Send(&Write{Records: []Record{r}}); err != nil {
 			t.Fatal(err)

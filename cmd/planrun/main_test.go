@@ -167,7 +167,7 @@ func TestDryRunJSONIsTheExpansion(t *testing.T) {
 		if err := xml.Unmarshal([]byte(rec.Body), &body); err != nil {
 			t.Fatalf("line %d: body is not XML: %v", i, err)
 		}
-		if rec.Name != req.Name || body.Name != req.Name || rec.Bucket != req.Bucket || rec.Region != req.Region || body.Input.Prefix != req.InputValue {
+		if rec.Name != req.Name || body.Name != req.Name || rec.Bucket != req.Bucket || rec.Region != req.Region || body.Input.Prefix != req.Input {
 			t.Fatalf("line %d = %+v, want request %+v", i, rec, req)
 		}
 		i++

@@ -14,6 +14,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -417,7 +418,7 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 			if inState && row.JobID == d.JobID {
 				seen = append(seen, state.JobSeen{Plan: req.Plan, Name: req.Name, State: d.State, Created: d.Created})
 			} else {
-				rec := state.RecordFor(&req, executor.RowSkipped)
+				rec := state.RecordFor(&req, request.Skipped)
 				rec.JobID, rec.JobState, rec.JobCreated = d.JobID, d.State, d.Created
 				found = append(found, rec)
 			}

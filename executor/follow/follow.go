@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -193,7 +194,7 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 			if ok {
 				row = *found
 			}
-			if ok && row.JobID == "" && row.Status == executor.RowTriggered {
+			if ok && row.JobID == "" && row.Status == request.Triggered {
 				// Created, but its answer named no id: find it by Name now.
 				if row, ok, err = e.identify(ctx, row); err != nil {
 					t.close()

@@ -52,8 +52,7 @@ func (t *tracker) round() *executor.WaitSummary {
 func (e *engine) covers(plans []*plan.Plan, row *executor.Record) bool {
 	for _, p := range plans {
 		if p.Name == row.Plan {
-			return e.o.Filter == nil || e.o.Filter(&plan.Request{Plan: row.Plan, Job: row.Job, Name: row.Name,
-				Seq: row.Seq, Bucket: row.Bucket, Region: row.Region, Type: string(row.Type)})
+			return e.o.Filter == nil || e.o.Filter(&plan.Request{Key: row.Key})
 		}
 	}
 	return false

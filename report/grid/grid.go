@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/layout"
 )
 
@@ -50,19 +50,14 @@ func (s GridState) worse(t GridState) bool { return gridRank[s] > gridRank[t] }
 
 // GridCell is one request of the grid.
 type GridCell struct {
-	Plan      string
-	Job       string // the plan job
-	InputKind string // Prefix, Manifest, UrlFile or Object
-	Input     string
-	Workflow  string // the workflow id, or the node job's tag; may be empty
-	// Start and End are the request's upload-time window; both zero without one.
-	Start, End time.Time
-	Name       string // the request's job Name
-	JobID      string // the batch job id, once known
-	State      GridState
-	JobState   string // the service's own word for the batch job's state, if known
-	Code       string
-	Message    string
+	// Key is the request: the grid reads its plan, job, input, workflow (the node job's
+	// tag when Workflow is empty and the cell says so), window and Name.
+	request.Key
+	JobID    string // the batch job id, once known
+	State    GridState
+	JobState string // the service's own word for the batch job's state, if known
+	Code     string
+	Message  string
 	// Objects and ObjectsFailed count the batch job's objects when HasCounts.
 	Objects, ObjectsFailed int
 	HasCounts              bool
@@ -70,28 +65,6 @@ type GridCell struct {
 	// and re-runs folded in; 0 or 1: once).
 	Attempts int
 }
-
-// zones holds one *time.Location per UTC offset: time.Parse makes a new one for every
-// time it reads with an offset, which a grid of a million windows would keep.
-var zones sync.Map // offset in seconds -> *time.Location
-
-// ZoneOf is the shared location of t's offset.
-func ZoneOf(t time.Time) *time.Location {
-	_, off := t.Zone()
-	return zoneAt(off)
-}
-
-// zoneAt is the shared location of the offset off (seconds east of UTC).
-func zoneAt(off int) *time.Location {
-	if z, ok := zones.Load(off); ok {
-		return z.(*time.Location)
-	}
-	z, _ := zones.LoadOrStore(off, time.FixedZone("", off))
-	return z.(*time.Location)
-}
-
-// windowed reports whether the cell has a window.
-func (c *GridCell) windowed() bool { return !c.Start.IsZero() || !c.End.IsZero() }
 
 // Grid is a backfill at a glance: one row per plan job × input × workflow, one column per
 // window, one cell per request. Renderers group windows into days, weeks, months or years
@@ -214,7 +187,7 @@ func storeCell(c *GridCell) storedCell {
 	s := storedCell{name: c.Name, jobID: c.JobID, jobState: c.JobState, code: c.Code, message: c.Message,
 		state: c.State, hasCounts: c.HasCounts, objects: int32(c.Objects), objectsFailed: int32(c.ObjectsFailed),
 		attempts: int32(c.Attempts)}
-	if c.windowed() {
+	if c.Windowed() {
 		_, off := c.Start.Zone()
 		s.start, s.end, s.offset = c.Start.UnixNano(), c.End.UnixNano(), int32(off)
 	}
@@ -223,11 +196,11 @@ func storeCell(c *GridCell) storedCell {
 
 // cell is s as a GridCell (without the row's fields).
 func (s *storedCell) cell() *GridCell {
-	c := &GridCell{Name: s.name, JobID: s.jobID, JobState: s.jobState, Code: s.code, Message: s.message,
+	c := &GridCell{Key: request.Key{Name: s.name}, JobID: s.jobID, JobState: s.jobState, Code: s.code, Message: s.message,
 		State: s.state, HasCounts: s.hasCounts, Objects: int(s.objects), ObjectsFailed: int(s.objectsFailed),
 		Attempts: int(s.attempts)}
 	if s.start != 0 || s.end != 0 {
-		z := zoneAt(int(s.offset))
+		z := request.ZoneAt(int(s.offset))
 		c.Start, c.End = time.Unix(0, s.start).In(z), time.Unix(0, s.end).In(z)
 	}
 	return c
@@ -264,7 +237,7 @@ func (g *Grid) Add(c GridCell) {
 	}
 	g.rows[r].tally.add(&c)
 	b := int32(gridNoWindowCol)
-	if c.windowed() {
+	if c.Windowed() {
 		b = g.bucket(c.Start, c.End)
 	}
 	k := slotKey{r, b}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // A cell whose objects were retried says after how many attempts its objects failed; a
@@ -11,9 +13,9 @@ import (
 func TestGridCellSaysAfterHowManyAttempts(t *testing.T) {
 	day := time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)
 	cell := func(d, failed, attempts int) GridCell {
-		return GridCell{Plan: "p", Job: "j", InputKind: "Prefix", Input: "in/", Workflow: "w", Name: "p-j-" + string(rune('a'+d)),
-			Start: day.AddDate(0, 0, d), End: day.AddDate(0, 0, d+1), State: GridSuccess,
-			Objects: 412, ObjectsFailed: failed, HasCounts: true, Attempts: attempts}
+		return GridCell{Key: request.Key{Plan: "p", Job: "j", InputKind: "Prefix", Input: "in/", Workflow: "w",
+			Name: "p-j-" + string(rune('a'+d)), Start: day.AddDate(0, 0, d), End: day.AddDate(0, 0, d+1)},
+			State: GridSuccess, Objects: 412, ObjectsFailed: failed, HasCounts: true, Attempts: attempts}
 	}
 	render := func(cells ...GridCell) (term, md, html string) {
 		g := NewGrid(time.Time{})

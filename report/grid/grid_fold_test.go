@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/layout"
 )
 
@@ -17,9 +18,9 @@ func TestGridFoldsPastItsBudget(t *testing.T) {
 	n := 0
 	for row := range 40 {
 		for w := range 24 * 90 { // 90 days of hours
-			c := GridCell{Plan: "p", Job: "j", InputKind: "Prefix", Input: fmt.Sprintf("in/%02d/", row), Workflow: "w",
-				Start: h0.Add(time.Duration(w) * time.Hour), End: h0.Add(time.Duration(w+1) * time.Hour), State: GridSuccess,
-				Name: fmt.Sprint("n", n)}
+			c := GridCell{Key: request.Key{Plan: "p", Job: "j", InputKind: "Prefix",
+				Input: fmt.Sprintf("in/%02d/", row), Workflow: "w", Start: h0.Add(time.Duration(w) * time.Hour),
+				End: h0.Add(time.Duration(w+1) * time.Hour), Name: fmt.Sprint("n", n)}, State: GridSuccess}
 			if n == 4321 {
 				c.State, c.Code = GridFailed, "Boom"
 			}
@@ -68,7 +69,8 @@ func TestGridFoldsPastItsBudget(t *testing.T) {
 		if i == 4999 {
 			st = GridFailed
 		}
-		g.Add(GridCell{Plan: "p", Job: "j", InputKind: "Object", Input: fmt.Sprintf("o/%05d.mp4", i), Workflow: "w", State: st})
+		g.Add(GridCell{Key: request.Key{Plan: "p", Job: "j", InputKind: "Object", Input: fmt.Sprintf("o/%05d.mp4", i),
+			Workflow: "w"}, State: st})
 	}
 	if len(g.rows) > 1000 {
 		t.Fatalf("%d rows kept", len(g.rows))

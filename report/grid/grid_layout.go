@@ -355,7 +355,7 @@ func columnLabels(grouping gridGrouping, c *gridColumn) (label, title string) {
 
 // windowText renders a request's window for a tooltip.
 func windowText(c *GridCell) string {
-	if !c.windowed() {
+	if !c.Windowed() {
 		return "none"
 	}
 	return fmt.Sprintf("%s → %s", c.Start.Format("2006-01-02 15:04"), c.End.Format("2006-01-02 15:04 -0700"))

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/planrun/planrun/ciapi"
+	"github.com/planrun/planrun/plan/request"
 )
 
 var gridZone = time.FixedZone("", 8*3600)
@@ -33,9 +34,9 @@ func fixtureGrid() *Grid {
 	for _, prefix := range []string{"input/video/", "input/clips/"} {
 		for _, wf := range []string{"w7476ff3564ee45b7b490d64bccaba6cc", "w0000000000000000000000000000000a"} {
 			for d := range 31 {
-				c := GridCell{Job: "videos", InputKind: "Prefix", Input: prefix, Workflow: wf,
-					Start: day0.AddDate(0, 0, d), End: day0.AddDate(0, 0, d+1), State: GridSuccess, JobState: ciapi.StateSuccess,
-					Objects: 400 + d, HasCounts: true}
+				c := GridCell{Key: request.Key{Job: "videos", InputKind: "Prefix", Input: prefix, Workflow: wf,
+					Start: day0.AddDate(0, 0, d), End: day0.AddDate(0, 0, d+1)},
+					State: GridSuccess, JobState: ciapi.StateSuccess, Objects: 400 + d, HasCounts: true}
 				switch {
 				case prefix == "input/clips/" && d == 9:
 					c.State, c.JobState, c.Code, c.Message = GridFailed, ciapi.StateFailed, "InternalError", "workflow node <Transcode> failed"
@@ -59,10 +60,11 @@ func fixtureGrid() *Grid {
 			}
 		}
 	}
-	add(GridCell{Job: "from-inventory", InputKind: "Manifest", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
-		Input: "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/cos_bucket_inventory/manifest.json",
+	add(GridCell{Key: request.Key{Job: "from-inventory", InputKind: "Manifest",
+		Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
+		Input:    "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/cos_bucket_inventory/manifest.json"},
 		State: GridFailed, Code: "InvalidArgument", Message: "the manifest does not exist"})
-	add(GridCell{Job: "transcode-raw", InputKind: "Prefix", Input: "input/raw/", Workflow: "Transcode",
+	add(GridCell{Key: request.Key{Job: "transcode-raw", InputKind: "Prefix", Input: "input/raw/", Workflow: "Transcode"},
 		State: GridSuccess, JobState: ciapi.StateSuccess, Objects: 12, HasCounts: true})
 	return g
 }
@@ -103,7 +105,8 @@ func TestGridLayoutGroups(t *testing.T) {
 		if d == 40 {
 			st = GridFailed
 		}
-		g.Add(GridCell{Plan: "p", Job: "j", Input: "in/", Start: day0.AddDate(0, 0, d), End: day0.AddDate(0, 0, d+1), State: st})
+		g.Add(GridCell{Key: request.Key{Plan: "p", Job: "j", Input: "in/", Start: day0.AddDate(0, 0, d),
+			End: day0.AddDate(0, 0, d+1)}, State: st})
 	}
 	for _, tc := range []struct {
 		max      int
@@ -136,7 +139,7 @@ func TestGridLayoutGroups(t *testing.T) {
 	h := NewGrid(time.Time{})
 	for i := range 3000 {
 		s := day0.AddDate(i, 0, 0)
-		h.Add(GridCell{Plan: "p", Job: "j", Start: s, End: s.AddDate(1, 0, 0), State: GridSuccess})
+		h.Add(GridCell{Key: request.Key{Plan: "p", Job: "j", Start: s, End: s.AddDate(1, 0, 0)}, State: GridSuccess})
 	}
 	if l := h.layout(40, 0); l.grouping != groupSpan || len(l.cols) > 40 || l.total.Requests != 3000 {
 		t.Errorf("3000 yearly windows at 40 columns: grouping %v, %d columns", l.grouping, len(l.cols))
@@ -174,8 +177,9 @@ func TestGridTermGroupsToFit(t *testing.T) {
 	day0 := time.Date(2024, 1, 1, 0, 0, 0, 0, gridZone)
 	for _, in := range []string{"input/a-rather-long-prefix-name/of/some/depth/", "b/"} {
 		for d := range 365 {
-			g.Add(GridCell{Plan: "p", Job: "videos", Input: in, Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
-				Start: day0.AddDate(0, 0, d), End: day0.AddDate(0, 0, d+1), State: GridSuccess})
+			g.Add(GridCell{Key: request.Key{Plan: "p", Job: "videos", Input: in,
+				Workflow: "w7476ff3564ee45b7b490d64bccaba6cc", Start: day0.AddDate(0, 0, d),
+				End: day0.AddDate(0, 0, d+1)}, State: GridSuccess})
 		}
 	}
 	for _, width := range []int{80, 120, 200} {
@@ -222,7 +226,8 @@ func TestGridFoldKeepsTheWorstRows(t *testing.T) {
 			st = GridFailed
 		}
 		for _, wf := range []string{"wa", "wb"} {
-			g.Add(GridCell{Plan: "p", Job: "objects", InputKind: "Object", Input: fmt.Sprintf("o/%03d.mp4", i), Workflow: wf, State: st, Objects: 1, HasCounts: true})
+			g.Add(GridCell{Key: request.Key{Plan: "p", Job: "objects", InputKind: "Object",
+				Input: fmt.Sprintf("o/%03d.mp4", i), Workflow: wf}, State: st, Objects: 1, HasCounts: true})
 		}
 	}
 	l := g.layout(10, 50)

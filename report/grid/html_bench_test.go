@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // largeGrid is a plan of 100,000 requests shaped as rows × windows (daily windows from
@@ -17,10 +19,11 @@ func largeGrid(rows, windows int) *Grid {
 	n := 0
 	for r := range rows {
 		for w := range max(windows, 1) {
-			c := GridCell{Plan: "big-backfill", Job: "videos", InputKind: "Prefix", Input: fmt.Sprintf("input/video/%05d/", r/2),
+			c := GridCell{Key: request.Key{Plan: "big-backfill", Job: "videos", InputKind: "Prefix",
+				Input:    fmt.Sprintf("input/video/%05d/", r/2),
 				Workflow: []string{"w7476ff3564ee45b7b490d64bccaba6cc", "w0000000000000000000000000000000a"}[r%2],
-				Name:     fmt.Sprintf("big-backfill-videos-%d-%08x", n, n*2654435761%(1<<32)), JobID: fmt.Sprintf("i%031x", n+1),
-				State: GridSuccess, JobState: "Success", Objects: 400, HasCounts: true}
+				Name:     fmt.Sprintf("big-backfill-videos-%d-%08x", n, n*2654435761%(1<<32))},
+				JobID: fmt.Sprintf("i%031x", n+1), State: GridSuccess, JobState: "Success", Objects: 400, HasCounts: true}
 			if windows > 0 {
 				c.Start, c.End = day0.AddDate(0, 0, w), day0.AddDate(0, 0, w+1)
 			}

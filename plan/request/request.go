@@ -1,0 +1,134 @@
+// Package request names a request wherever planrun names one: the Key that identifies it
+// (the expansion's plan.Request, the state's row, a run's result, a report row, a grid
+// cell embed it, rather than copies of its fields) and the Status of what is known of it.
+// It is a leaf, so that every room, the renderers included, names a request alike.
+//
+// One Status serves the state's rows and a run's results: a run reports a request with the
+// status it leaves in the state (never Sending, which only a row on its way holds). Other
+// words differ from it on purpose: a batch job's or an execution's state is the service's
+// (Submitted, Running, Success, ...), a cancel's outcome is what a cancel did to one batch
+// job, a grid state folds a status and a batch job's state into what a cell shows, and the
+// reports call Planned "not_done" (a request the run left undone).
+package request
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// TimeLayout is the Go layout of the service's %Y-%m-%dT%H:%M:%S%z times, e.g.
+// 2024-01-01T00:00:00+0800: how a window is sent, stored and printed.
+const TimeLayout = "2006-01-02T15:04:05-0700"
+
+// Key is what identifies a request: where it came from (plan, job, position), the Name
+// sent to the service, and what it asks for (bucket, region, type, input, workflow,
+// window). The field order and the digest tags are those of the canonical request
+// (plan/canon.go): every field not tagged `digest:"-"` is part of the request's Digest, in
+// this order, so keep it.
+type Key struct {
+	Seq       int    `digest:"-"` // 0-based position in the plan's expansion order
+	Plan      string // plan name
+	Job       string // plan job name
+	Name      string `digest:"-"` // the deterministic batch job Name sent to the service
+	Bucket    string
+	Region    string
+	Type      string // "Workflow" or "Job" (the service's spelling)
+	InputKind string // Prefix, Manifest, UrlFile or Object (plan.InputPrefix ...)
+	Input     string // the input value: prefix, manifest URL, URL file or object key
+	Workflow  string // type Workflow only
+	// Start and End are the upload-time window [Start, End), in the offset the request is
+	// sent with (TimeLayout); both zero without a window.
+	Start, End time.Time
+}
+
+// Windowed reports whether the request has a window.
+func (k *Key) Windowed() bool { return !k.Start.IsZero() || !k.End.IsZero() }
+
+// StartText and EndText are the window's bounds as sent (TimeLayout), "" without a window.
+func (k *Key) StartText() string { return FormatTime(k.Start) }
+
+// EndText is the window's end as sent; see StartText.
+func (k *Key) EndText() string { return FormatTime(k.End) }
+
+// SetWindow sets the window from its bounds as sent (TimeLayout); "" is no bound.
+func (k *Key) SetWindow(start, end string) error {
+	s, err := ParseTime(start)
+	if err != nil {
+		return err
+	}
+	e, err := ParseTime(end)
+	if err != nil {
+		return err
+	}
+	k.Start, k.End = s, e
+	return nil
+}
+
+// FormatTime renders t as the service reads it (TimeLayout); the zero time is "".
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(TimeLayout)
+}
+
+// AppendTime appends FormatTime(t) to b.
+func AppendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	return t.AppendFormat(b, TimeLayout)
+}
+
+// ParseTime reads a time written by FormatTime ("" is the zero time). Times of one offset
+// share one location, so that a million windows read back do not hold a million zones.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("window time %q: %w", s, err)
+	}
+	_, off := t.Zone()
+	return t.In(ZoneAt(off)), nil
+}
+
+// zones holds one *time.Location per UTC offset: time.Parse makes a new one for every
+// time it reads with an offset.
+var zones sync.Map // offset in seconds -> *time.Location
+
+// ZoneAt is the shared location of the offset off (seconds east of UTC).
+func ZoneAt(off int) *time.Location {
+	if z, ok := zones.Load(off); ok {
+		return z.(*time.Location)
+	}
+	z, _ := zones.LoadOrStore(off, time.FixedZone("", off))
+	return z.(*time.Location)
+}
+
+// Status is what is known of a request: the status of its row in the state, and what a
+// run did with it.
+type Status string
+
+// The statuses of a request.
+const (
+	// Planned: known but never sent (or given back unsent after an interruption); in a
+	// run's results, part of the plan and not (yet) done.
+	Planned Status = "planned"
+	// Sending: a create may be on its way; its outcome is unknown until reconciled. Only a
+	// row of the state holds it.
+	Sending Status = "sending"
+	// Triggered: the batch job was created by planrun (in a run's results: by this run).
+	// Older versions also wrote it with no job id for a 2xx that named no job.
+	Triggered Status = "triggered"
+	// Skipped: already done, recorded in the state or found on the service by Name.
+	Skipped Status = "skipped"
+	// Failed: the last attempt failed permanently or ran out of retries; the next run
+	// reconciles and retries it.
+	Failed Status = "failed"
+)
+
+// Statuses lists every status, in the order `planrun status` counts them.
+var Statuses = []Status{Triggered, Skipped, Failed, Sending, Planned}

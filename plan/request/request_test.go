@@ -1,0 +1,44 @@
+package request
+
+import (
+	"testing"
+	"time"
+
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
+)
+
+func TestWindowTextRoundTrips(t *testing.T) {
+	kathmandu := time.FixedZone("NPT", 5*3600+45*60)
+	k := Key{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, kathmandu), End: time.Date(2024, 1, 1, 1, 0, 0, 0, kathmandu)}
+	if got := k.StartText() + " " + k.EndText(); got != "2024-01-01T00:00:00+0545 2024-01-01T01:00:00+0545" {
+		t.Fatalf("window text %q: the service's form keeps the offset", got)
+	}
+	var back Key
+	if err := back.SetWindow(k.StartText(), k.EndText()); err != nil {
+		t.Fatal(err)
+	}
+	if !back.Start.Equal(k.Start) || !back.End.Equal(k.End) || back.StartText() != k.StartText() || back.EndText() != k.EndText() {
+		t.Errorf("read back %v..%v, want %v..%v", back.Start, back.End, k.Start, k.End)
+	}
+	// Times of one offset share one location: a million rows read back hold one zone.
+	other, err := ParseTime("2025-06-30T12:00:00+0545")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Location() != back.Start.Location() {
+		t.Error("two times of one offset read back into two locations")
+	}
+}
+
+func TestNoWindowIsEmptyText(t *testing.T) {
+	var k Key
+	if k.Windowed() || k.StartText() != "" || k.EndText() != "" {
+		t.Errorf("a key without a window: windowed %v, text %q %q", k.Windowed(), k.StartText(), k.EndText())
+	}
+	if err := k.SetWindow("", ""); err != nil || k.Windowed() {
+		t.Errorf("empty bounds: %v, windowed %v", err, k.Windowed())
+	}
+	if err := k.SetWindow("2024-01-01", ""); err == nil {
+		t.Error("a bound not in the service's form was accepted")
+	}
+}
