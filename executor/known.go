@@ -233,7 +233,7 @@ func (k *Known) Lookup(r *plan.Request) (Done, bool, error) {
 func (k *Known) Action(r *plan.Request) (string, Done, error) {
 	d, ok, err := k.Lookup(r)
 	if err != nil || !ok {
-		if attemptOf(r.Name) > 1 {
+		if r.Attempt() > 1 {
 			return ActionRerun, d, err
 		}
 		return ActionCreate, d, err

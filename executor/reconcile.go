@@ -101,7 +101,7 @@ func (e *engine) takeCensus(ctx context.Context, p *plan.Plan, each func(*plan.R
 		}
 		ps.count++
 		ps.types[r.Type] = true
-		if _, attempt := plan.SplitAttempt(r.Name); !ok && attempt == 1 {
+		if _, attempt := request.SplitAttempt(r.Name); !ok && attempt == 1 {
 			// A re-run attempt is never fresh: Reruns derived it from a list of the bucket
 			// since the plan first ran, so only a job made since can be missing from that.
 			ps.fresh[r.Type] = true

@@ -137,7 +137,7 @@ func rerunPlan(ctx context.Context, e *engine, store *state.Store, p *plan.Plan,
 		}
 		latest, row := 0, (*Record)(nil)
 		for i := range at {
-			if base, k := plan.SplitAttempt(at[i].Name); base == r.Name && k > latest {
+			if base, k := request.SplitAttempt(at[i].Name); base == r.Name && k > latest {
 				latest, row = k, &at[i]
 			}
 		}

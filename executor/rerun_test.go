@@ -82,7 +82,7 @@ func (r *rerunEnv) checkOnce(t *testing.T, want map[string]int) {
 		if n != 1 {
 			t.Errorf("%s created %d times", name, n)
 		}
-		if _, a := plan.SplitAttempt(name); a > 1 {
+		if _, a := request.SplitAttempt(name); a > 1 {
 			attempts++
 		}
 	}
@@ -208,7 +208,7 @@ func TestRerunAfterACrashBetweenRecordingAndSendingSendsOnce(t *testing.T) {
 	}
 	var intents []Record
 	for req := range set.Plans[0].Requests() {
-		if _, a := plan.SplitAttempt(req.Name); a == 2 {
+		if _, a := request.SplitAttempt(req.Name); a == 2 {
 			intents = append(intents, recordFor(&req, request.Sending))
 		}
 	}
@@ -256,7 +256,7 @@ func TestRerunPreviewMarksTheAttemptsToSend(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		base, a := plan.SplitAttempt(req.Name)
+		base, a := request.SplitAttempt(req.Name)
 		switch {
 		case action == ActionRerun && a == 2 && failed[base] == 1:
 			reruns++

@@ -9,17 +9,15 @@ import (
 
 // Result is the outcome of one request of a run: the request (its request.Key) and the
 // status the run leaves it in (request.Skipped, request.Triggered, request.Failed, or
-// request.Planned when the run did not get to it).
+// request.Planned when the run did not get to it). The batch job attempt it is about is
+// the one its Name carries (Key.Attempt: N for the "<name>-a<N>" of run --rerun).
 type Result struct {
 	request.Key
-	Status   request.Status
-	JobID    string
-	JobState string
-	Attempts int    // creates sent for the request (lookups by Name not counted)
-	Reason   string // why it was skipped: "state" or "service"
-	// Attempt is the request's batch job attempt this result is about: 1 for its own, N
-	// for the attempt run --rerun sent as "<name>-a<N>" (plan.AttemptName).
-	Attempt   int
+	Status    request.Status
+	JobID     string
+	JobState  string
+	Attempts  int    // creates sent for the request (lookups by Name not counted)
+	Reason    string // why it was skipped: "state" or "service"
 	Code      string // failure: the service's error code, if any
 	Message   string // failure: the message
 	RequestID string // the RequestId of the last answer, if any
@@ -28,13 +26,7 @@ type Result struct {
 
 // resultFor starts a Result for r.
 func resultFor(r *plan.Request, status request.Status) Result {
-	return Result{Key: r.Key, Status: status, Attempt: attemptOf(r.Name)}
-}
-
-// attemptOf is the attempt a Name carries (see plan.SplitAttempt).
-func attemptOf(name string) int {
-	_, a := plan.SplitAttempt(name)
-	return a
+	return Result{Key: r.Key, Status: status}
 }
 
 // RequestError is a failed request, as aggregated into the error returned by Run.

@@ -3,24 +3,26 @@ package plan
 import (
 	"strings"
 	"testing"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 func TestSplitAttemptReadsWhatAttemptNameWrites(t *testing.T) {
 	name := "video-backfill-hourly-20240101T0000-0123456789abcdef"
 	for a := 1; a <= 12; a++ {
-		base, got := SplitAttempt(AttemptName(name, a))
+		base, got := request.SplitAttempt(AttemptName(name, a))
 		if base != name || got != a {
-			t.Errorf("SplitAttempt(AttemptName(.., %d)) = %s, %d", a, base, got)
+			t.Errorf("request.SplitAttempt(AttemptName(.., %d)) = %s, %d", a, base, got)
 		}
 	}
 	for _, n := range []string{name, "p-j-0123456789abcdef-a1", "p-j-0123456789abcdef-a02", "p-j-a2",
 		"p-j-0123456789abcdeg-a2", "p-j-0123456789abcdef-retry2-0123456789abcdef", "-a2", ""} {
-		if base, a := SplitAttempt(n); base != n || a != 1 {
-			t.Errorf("SplitAttempt(%q) = %q, %d; want the name, 1", n, base, a)
+		if base, a := request.SplitAttempt(n); base != n || a != 1 {
+			t.Errorf("request.SplitAttempt(%q) = %q, %d; want the name, 1", n, base, a)
 		}
 	}
 	long := strings.Repeat("x", 110) + "-0123456789abcdef"
-	if _, a := SplitAttempt(AttemptName(long, 7)); a != 7 {
+	if _, a := request.SplitAttempt(AttemptName(long, 7)); a != 7 {
 		t.Errorf("a cut attempt name reads as attempt %d", a)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Request names have the form
@@ -31,7 +33,7 @@ const (
 	// MaxNamePart is the longest plan or job name kept in a request Name.
 	MaxNamePart = 40
 	// NameHashLen is the number of hex digits of the digest at the end of a Name.
-	NameHashLen = 16
+	NameHashLen = request.NameHashLen
 
 	nameFormat = "planrun/request/v1"
 )

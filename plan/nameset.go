@@ -3,6 +3,8 @@ package plan
 import (
 	"hash/maphash"
 	"strings"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // NameHead is how every request Name of job jobName in plan planName starts, in every
@@ -64,7 +66,7 @@ func NewNameSet(plans ...*Plan) *NameSet {
 	for _, p := range plans {
 		for r := range p.Requests() {
 			s.names[maphash.String(s.seed, r.Name)] = struct{}{}
-			if base, a := SplitAttempt(r.Name); a > 1 { // a plan of attempts (run --rerun)
+			if base, a := request.SplitAttempt(r.Name); a > 1 { // a plan of attempts (run --rerun)
 				s.names[maphash.String(s.seed, base)] = struct{}{}
 			}
 		}
@@ -79,7 +81,7 @@ func (s *NameSet) Has(name string) bool {
 	if _, ok := s.names[maphash.String(s.seed, name)]; ok {
 		return true
 	}
-	if base, a := SplitAttempt(name); a > 1 {
+	if base, a := request.SplitAttempt(name); a > 1 {
 		_, ok := s.names[maphash.String(s.seed, base)]
 		return ok
 	}

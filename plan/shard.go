@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Shard selects the K-th of N disjoint, deterministic parts of a plan's requests: a request
@@ -34,7 +36,7 @@ func (s Shard) Contains(name string) bool {
 	if s.N <= 1 {
 		return true
 	}
-	base, _ := SplitAttempt(name) // an attempt of a request is in the request's shard
+	base, _ := request.SplitAttempt(name) // an attempt of a request is in the request's shard
 	h := fnv.New64a()
 	h.Write([]byte(base))
 	return int(h.Sum64()%uint64(s.N)) == s.K-1

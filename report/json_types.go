@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/planrun/planrun/executor"
-	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/results"
 )
@@ -47,7 +46,7 @@ type jsonRequestID struct {
 // idOf is the JSON of the request k names.
 func idOf(k *request.Key) jsonRequestID {
 	j := jsonRequestID{Name: k.Name, Plan: k.Plan, Job: k.Job, Seq: k.Seq, Bucket: k.Bucket, Region: k.Region, Type: k.Type, Workflow: k.Workflow}
-	if a := attemptOf(k.Name); a > 1 {
+	if a := k.Attempt(); a > 1 {
 		j.Attempt = a
 	}
 	if k.InputKind != "" || k.Input != "" {
@@ -204,10 +203,4 @@ func footerOf(sum *executor.Summary, wait *executor.WaitSummary, m Meta) jsonFoo
 		f.Wait = w
 	}
 	return f
-}
-
-// attemptOf is the batch job attempt a Name carries (plan.SplitAttempt).
-func attemptOf(name string) int {
-	_, a := plan.SplitAttempt(name)
-	return a
 }

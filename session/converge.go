@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/progress"
 	"github.com/planrun/planrun/report/results"
 )
@@ -106,7 +107,7 @@ func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api ex
 	for i, p := range set.Plans {
 		plans[i] = plan.WithRequests(p, func(yield func(plan.Request) bool) {
 			for r := range p.Requests() {
-				if _, n := plan.SplitAttempt(r.Name); n <= x.o.MaxAttempts && !yield(r) {
+				if _, n := request.SplitAttempt(r.Name); n <= x.o.MaxAttempts && !yield(r) {
 					return
 				}
 			}

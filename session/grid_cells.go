@@ -6,7 +6,6 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
-	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report"
 	"github.com/planrun/planrun/report/grid"
@@ -47,10 +46,8 @@ func GridCellFromRecord(r state.Record) grid.GridCell {
 // GridCellFromResult turns the result of a request of a run into a cell.
 func GridCellFromResult(r executor.Result) grid.GridCell {
 	code, msg := report.FailureText(r)
-	c := grid.GridCell{Key: r.Key, JobID: r.JobID, JobState: r.JobState, Code: code, Message: msg,
-		State: GridStateOf(r.Status, r.JobState)}
-	_, c.Attempts = plan.SplitAttempt(r.Name)
-	return c
+	return grid.GridCell{Key: r.Key, JobID: r.JobID, JobState: r.JobState, Code: code, Message: msg,
+		State: GridStateOf(r.Status, r.JobState), Attempts: r.Attempt()}
 }
 
 // GridFromRecords reads the rows of a state file (state.Store.Records) into a grid, each

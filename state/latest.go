@@ -4,7 +4,7 @@ import (
 	"context"
 	"iter"
 
-	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // Latest streams the rows of the named plans (all when none) as Records does, with the
@@ -24,11 +24,11 @@ func LatestBy[T any](rows iter.Seq2[T, error], rec func(*T) *Record) iter.Seq2[T
 		emit := func() bool {
 			for i := range group {
 				r := rec(&group[i])
-				base, a := plan.SplitAttempt(r.Name)
+				base, a := request.SplitAttempt(r.Name)
 				latest := true
 				for j := range group {
 					if o := rec(&group[j]); j != i && o.Attempt() > a {
-						if b, _ := plan.SplitAttempt(o.Name); b == base {
+						if b, _ := request.SplitAttempt(o.Name); b == base {
 							latest = false
 							break
 						}

@@ -26,14 +26,6 @@ type Record struct {
 	UpdatedAt    time.Time
 }
 
-// Attempt is the request's batch job attempt the row is about, read from its Name
-// (plan.SplitAttempt): 1 for the request's own, N for "<name>-a<N>" (run --rerun). In the
-// rows of Latest, it is how many attempts the request had.
-func (r *Record) Attempt() int {
-	_, a := plan.SplitAttempt(r.Name)
-	return a
-}
-
 // Done reports whether the row proves the request needs no further create: its job
 // exists and the service showed it (its id is known). A triggered row without a job id
 // (older versions wrote one for a 2xx answer that named no job) is not done: the next run

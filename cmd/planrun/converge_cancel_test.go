@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // The loop of run --wait --max-attempts re-runs a batch job cancelled by the service (or
@@ -69,7 +70,7 @@ func TestLoopLeavesTheUsersCancels(t *testing.T) {
 		t.Fatalf("run --rerun cancelled: exit %d, %d batch jobs, want 62\n%s%s", r.code, len(re.Server.Jobs()), r.stdout, r.stderr)
 	}
 	for _, j := range re.Server.Jobs()[32:] {
-		if base, a := plan.SplitAttempt(j.Name); a != 2 || !strings.Contains(base, "-days-") {
+		if base, a := request.SplitAttempt(j.Name); a != 2 || !strings.Contains(base, "-days-") {
 			t.Errorf("run --rerun cancelled sent %s", j.Name)
 		}
 	}

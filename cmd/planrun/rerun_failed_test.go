@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // run --rerun failed re-sends exactly the batch jobs whose latest attempt ended Failed,
@@ -45,7 +46,7 @@ func TestRunRerunFailedSendsExactlyTheFailed(t *testing.T) {
 		}
 		next := map[string]bool{}
 		for _, j := range sent {
-			base, a := plan.SplitAttempt(j.Name)
+			base, a := request.SplitAttempt(j.Name)
 			if prev := plan.AttemptName(base, a-1); a != attempt || !failed[prev] {
 				t.Errorf("run --rerun failed sent %s", j.Name)
 			}

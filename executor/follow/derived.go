@@ -7,6 +7,7 @@ import (
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // derivedForm is one shape of Name that planrun gives a batch job it makes on behalf of a
@@ -39,7 +40,7 @@ var derivedForms = []derivedForm{
 // "<name>-a<N>", N a decimal attempt number of 2 and up; the state records attempts under
 // the plan's own name, at the position of their request.
 func attemptBase(name string) (string, bool) {
-	base, n := plan.SplitAttempt(name)
+	base, n := request.SplitAttempt(name)
 	return base, n > 1
 }
 

@@ -146,9 +146,9 @@ func (e *engine) rows(ctx context.Context, p *plan.Plan) iter.Seq2[*executor.Rec
 				}
 				// The request's latest attempt at its position (run --rerun): the
 				// request's own row when it has none.
-				base, latest := plan.SplitAttempt(req.Name)
+				base, latest := request.SplitAttempt(req.Name)
 				for i := range here {
-					if b, a := plan.SplitAttempt(here[i].Name); b == base && a >= latest {
+					if b, a := request.SplitAttempt(here[i].Name); b == base && a >= latest {
 						found, latest = &here[i], a
 					}
 				}

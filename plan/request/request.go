@@ -13,6 +13,7 @@ package request
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -40,6 +41,53 @@ type Key struct {
 	// Start and End are the upload-time window [Start, End), in the offset the request is
 	// sent with (TimeLayout); both zero without a window.
 	Start, End time.Time
+}
+
+// NameHashLen is the number of hex digits of the digest at the end of a request's Name
+// (plan/name.go).
+const NameHashLen = 16
+
+// Attempt is the batch job attempt the Name carries (SplitAttempt): 1 for the request's
+// own, N for "<name>-a<N>" (run --rerun).
+func (k *Key) Attempt() int {
+	_, a := SplitAttempt(k.Name)
+	return a
+}
+
+// SplitAttempt reads the attempt a Name carries (see plan.AttemptName): for "<base>-a<N>",
+// where base ends with "-" and NameHashLen lower-case hex digits and N is 2 or more,
+// written without leading zeros, it returns base and N; for any other Name (a request's
+// own, whose digest ends it), the Name itself and 1. base is the request's Name unless
+// plan.AttemptName had to cut it (a Name within 3 characters of the longest), which no Name
+// planrun makes today comes near.
+func SplitAttempt(name string) (base string, attempt int) {
+	i := len(name) - 1
+	for i >= 0 && '0' <= name[i] && name[i] <= '9' {
+		i--
+	}
+	digits := name[i+1:]
+	if i < 1 || name[i] != 'a' || name[i-1] != '-' || digits == "" || digits[0] == '0' || len(digits) > 9 {
+		return name, 1
+	}
+	base = name[:i-1]
+	if len(base) < NameHashLen+2 || base[len(base)-NameHashLen-1] != '-' || !lowerHex(base[len(base)-NameHashLen:]) {
+		return name, 1
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 2 {
+		return name, 1
+	}
+	return base, n
+}
+
+// lowerHex reports whether s is a non-empty run of lower-case hex digits.
+func lowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Windowed reports whether the request has a window.
