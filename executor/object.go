@@ -5,6 +5,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/pace"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // The words of per-object results that batch jobs, objects and what renders them share
@@ -12,12 +13,12 @@ import (
 
 // BatchJob is one batch job whose per-object results objects.Results reads.
 type BatchJob struct {
-	Plan, Job, Name string // the plan, the plan's job and the request that made the batch job
-	Bucket, Region  string
-	ID              string   // the batch job id
-	Type            string   // ciapi.TypeWorkflow (the default when empty) or ciapi.TypeJob
-	Workflows       []string // type Workflow: the workflows it runs
-	Tag             string   // type Job: the node tag
+	// Key is the request that made the batch job: its plan's, with the Name of the
+	// attempt or retry that made it. Type is ciapi.TypeWorkflow (the default when empty)
+	// or ciapi.TypeJob; Workflow, of type Workflow, is the workflow the batch job runs.
+	request.Key
+	ID  string // the batch job id
+	Tag string // type Job: the node tag
 	// Attempt is 1 for the plan's own batch job and 2 and up for the batch jobs that
 	// trigger its failed objects again; 0 means 1.
 	Attempt int
@@ -29,19 +30,21 @@ type BatchJob struct {
 // ObjectResult is the outcome of one execution: one object through one workflow, or one
 // node job on one object.
 type ObjectResult struct {
-	Plan, Job, Name string
+	// Key is the request of the batch job (BatchJob.Key): its plan, job, Name, bucket and
+	// region, and for type Workflow the workflow the execution ran.
+	request.Key
 	// Origin is the name of the plan's request the object came from: Name for attempt 1,
 	// the request whose failure a retry batch job (Name) triggers again for later ones.
-	Origin         string
-	Bucket, Region string
-	BatchJobID     string
-	Object         string // the bare key, exactly: an object URL of the bucket becomes its key, anything else is a key as sent (ciapi.ExactKey)
-	Workflow       string // type Workflow
-	Tag            string // type Job
-	State          string // Running, Success, Failed, Cancel, ... as the service says
-	Code, Message  string // the failure's, when State is Failed
-	Attempt        int
-	ExecutionID    string // the RunId of a workflow execution, the JobId of a node job
+	Origin        string
+	BatchJobID    string
+	Object        string // the bare key, exactly: an object URL of the bucket becomes its key, anything else is a key as sent (ciapi.ExactKey)
+	Tag           string // type Job
+	State         string // Running, Success, Failed, Cancel, ... as the service says
+	Code, Message string // the failure's, when State is Failed
+	// Attempt is the retry round of the object: 1 for the plan's batch job, 2 and up for
+	// the batch jobs that trigger it again (not the rerun attempt of Key.Attempt).
+	Attempt     int
+	ExecutionID string // the RunId of a workflow execution, the JobId of a node job
 	// DetailErr is set when the detail call of a failed workflow execution failed: Code
 	// and Message are then unknown.
 	DetailErr error

@@ -15,6 +15,7 @@ import (
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // arrivalLog records when each request reached the server.
@@ -109,8 +110,8 @@ func TestQPSBoundsRefreshResultsAndCancel(t *testing.T) {
 
 	var jobs []executor.BatchJob
 	for _, j := range emu.Jobs() {
-		jobs = append(jobs, executor.BatchJob{Plan: "spread", Name: j.Name, Bucket: j.Bucket, Region: testRegion, ID: j.ID,
-			Type: ciapi.TypeWorkflow, Workflows: []string{resWorkflow}})
+		jobs = append(jobs, executor.BatchJob{Key: request.Key{Plan: "spread", Name: j.Name, Bucket: j.Bucket,
+			Region: testRegion, Type: ciapi.TypeWorkflow, Workflow: resWorkflow}, ID: j.ID})
 	}
 	start = time.Now()
 	if _, err := Results(ctx, client, jobs, opts, func(executor.ObjectResult) error { return nil }); err != nil {

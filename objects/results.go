@@ -85,8 +85,7 @@ func (e *engine) jobResults(ctx context.Context, api executor.ResultsAPI, c *exe
 	if origin == "" {
 		origin = bj.Name
 	}
-	base := executor.ObjectResult{Plan: bj.Plan, Job: bj.Job, Name: bj.Name, Origin: origin, Bucket: bj.Bucket, Region: bj.Region,
-		BatchJobID: bj.ID, Attempt: bj.Attempt}
+	base := executor.ObjectResult{Key: bj.Key, Origin: origin, BatchJobID: bj.ID, Attempt: bj.Attempt}
 	if bj.Type == ciapi.TypeJob {
 		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
 		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
@@ -118,7 +117,7 @@ func (e *engine) jobResults(ctx context.Context, api executor.ResultsAPI, c *exe
 		}
 		return nil
 	}
-	for _, wf := range bj.Workflows {
+	if wf := bj.Workflow; wf != "" {
 		opt := ciapi.ExecutionListOptions{WorkflowId: wf, JobId: bj.ID, Size: resultsPageSize}
 		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
 			opt.NextToken = token

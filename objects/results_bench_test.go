@@ -9,6 +9,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // BenchmarkResults100k reads the results of one batch job of 100,000 objects (1% failed)
@@ -24,8 +25,8 @@ func BenchmarkResults100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	jobs := []executor.BatchJob{{Plan: "p", Job: "j", Name: "bench", Bucket: testBucket, Region: testRegion,
-		ID: resp.JobsDetail.JobId, Workflows: []string{resWorkflow}}}
+	jobs := []executor.BatchJob{{Key: request.Key{Plan: "p", Job: "j", Name: "bench", Bucket: testBucket, Region: testRegion,
+		Workflow: resWorkflow}, ID: resp.JobsDetail.JobId}}
 	_ = emu.Server.Executions(resp.JobsDetail.JobId) // the emulator makes its executions now
 	var ms runtime.MemStats
 	b.ResetTimer()

@@ -22,14 +22,9 @@ func ResultBatchJobs(ctx context.Context, api executor.API, store *state.Store, 
 	var missing []executor.Untriggered
 	for _, p := range plans {
 		for req := range e.o.Requests(p) {
-			bj := executor.BatchJob{Plan: req.Plan, Job: req.Job, Name: req.Name, Bucket: req.Bucket,
-				Region: req.Region, Type: req.Type, Attempt: 1}
-			if req.Type == ciapi.TypeJob {
-				if req.Node != nil {
-					bj.Tag = req.Node.Tag
-				}
-			} else if req.Workflow != "" {
-				bj.Workflows = []string{req.Workflow}
+			bj := executor.BatchJob{Key: req.Key, Attempt: 1}
+			if req.Type == ciapi.TypeJob && req.Node != nil {
+				bj.Tag = req.Node.Tag
 			}
 			if store != nil {
 				row, ok, err := store.Lookup(ctx, req.Plan, req.Name)

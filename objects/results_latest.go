@@ -8,6 +8,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -64,8 +65,7 @@ func (e *engine) follow(ctx context.Context, api executor.LatestAPI, rs *rounds,
 			continue
 		}
 		if st, bj, ok := rd.pending(); ok { // listed in a part that has not run it yet
-			*r = executor.ObjectResult{Plan: r.Plan, Job: r.Job, Name: bj.Name, Origin: r.Origin, Bucket: r.Bucket,
-				Region: r.Region, BatchJobID: bj.ID, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
+			*r = executor.ObjectResult{Key: bj.Key, Origin: r.Origin, BatchJobID: bj.ID, Object: r.Object, Tag: r.Tag,
 				State: st, Attempt: next}
 			return
 		}
@@ -80,12 +80,10 @@ func (e *engine) follow(ctx context.Context, api executor.LatestAPI, rs *rounds,
 func (e *engine) followObject(ctx context.Context, api executor.LatestAPI, r *executor.ObjectResult) bool {
 	next := r.Attempt + 1
 	name := plan.RetryName(r.Origin, r.RetryKey(), r.Object, next)
-	bj := executor.BatchJob{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
-		Region: r.Region, Type: ciapi.TypeWorkflow, Attempt: next}
+	bj := executor.BatchJob{Key: request.Key{Plan: r.Plan, Job: r.Job, Name: name, Bucket: r.Bucket, Region: r.Region,
+		Type: ciapi.TypeWorkflow, Workflow: r.Workflow}, Origin: r.Origin, Attempt: next}
 	if r.Tag != "" {
-		bj.Type, bj.Tag = ciapi.TypeJob, r.Tag
-	} else {
-		bj.Workflows = []string{r.Workflow}
+		bj.Type, bj.Workflow, bj.Tag = ciapi.TypeJob, "", r.Tag
 	}
 	jobState, found, err := e.findRetry(ctx, api, &bj)
 	if err != nil {
@@ -111,8 +109,7 @@ func (e *engine) followObject(ctx context.Context, api executor.LatestAPI, r *ex
 		if jobState == "" {
 			jobState = ciapi.StateSubmitted
 		}
-		*r = executor.ObjectResult{Plan: r.Plan, Job: r.Job, Name: name, Origin: r.Origin, Bucket: r.Bucket,
-			Region: r.Region, BatchJobID: bj.ID, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
+		*r = executor.ObjectResult{Key: bj.Key, Origin: r.Origin, BatchJobID: bj.ID, Object: r.Object, Tag: r.Tag,
 			State: jobState, Attempt: next}
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/internal/testenv"
+	"github.com/planrun/planrun/plan/request"
 )
 
 const (
@@ -22,13 +23,13 @@ func createBatch(t *testing.T, c *ciapi.Client, name string, in ciapi.Input, tag
 	t.Helper()
 	req := &ciapi.CreateRequest{Name: name, Type: ciapi.TypeWorkflow, Input: in,
 		Operation: ciapi.Operation{WorkflowIds: resWorkflow}}
-	bj := executor.BatchJob{Plan: "p", Job: "j-" + name, Name: name, Bucket: testBucket, Region: testRegion,
-		Type: ciapi.TypeWorkflow, Workflows: []string{resWorkflow}}
+	bj := executor.BatchJob{Key: request.Key{Plan: "p", Job: "j-" + name, Name: name, Bucket: testBucket,
+		Region: testRegion, Type: ciapi.TypeWorkflow, Workflow: resWorkflow}}
 	if tag != "" {
 		req.Type, req.Operation = ciapi.TypeJob, ciapi.Operation{Tag: tag,
 			JobParam: &ciapi.JobParam{TemplateId: resTemplate},
 			Output:   &ciapi.Output{Region: testRegion, Bucket: testBucket, Object: "out/${InputName}"}}
-		bj.Type, bj.Workflows, bj.Tag = ciapi.TypeJob, nil, tag
+		bj.Type, bj.Workflow, bj.Tag = ciapi.TypeJob, "", tag
 	}
 	resp, err := c.Create(context.Background(), testBucket, testRegion, req)
 	if err != nil {
@@ -149,8 +150,8 @@ func TestResultsLoopingTokenKeepsWhatWasRead(t *testing.T) {
 
 func TestResultsFailedDetailAndGoneBatchJob(t *testing.T) {
 	emu, c := testenv.Start(t, emulator.Options{Objects: emulator.ObjectOptions{PerPrefix: 40, FailRate: 0.5, DetailFailRate: 1}})
-	gone := executor.BatchJob{Plan: "p", Job: "gone", Name: "gone", Bucket: testBucket, Region: testRegion,
-		ID: "b0000000000000000000000000000000f", Workflows: []string{resWorkflow}}
+	gone := executor.BatchJob{Key: request.Key{Plan: "p", Job: "gone", Name: "gone", Bucket: testBucket,
+		Region: testRegion, Workflow: resWorkflow}, ID: "b0000000000000000000000000000000f"}
 	jobs := []executor.BatchJob{gone, createBatch(t, c, "flaky", ciapi.Input{Prefix: "f/"}, "")}
 	opts := quick()
 	opts.Retries = -1
@@ -198,7 +199,7 @@ func TestResultsUnknownWorkflowOrTagIsAClearProblem(t *testing.T) {
 	_, c := testenv.Start(t, emulator.Options{Workflows: []string{resWorkflow}, Objects: emulator.ObjectOptions{PerPrefix: 5}})
 	good := createBatch(t, c, "good", ciapi.Input{Prefix: "g/"}, "")
 	badWf, badTag := good, createBatch(t, c, "node", ciapi.Input{Prefix: "n/"}, "Transcode")
-	badWf.Workflows = []string{"w0000000000000000000000000000000b"}
+	badWf.Workflow = "w0000000000000000000000000000000b"
 	badTag.Tag = "Transcodes"
 	_, counts := collect(t, c, []executor.BatchJob{badWf, badTag, good}, quick())
 	for i, want := range []string{"workflow w0000000000000000000000000000000b", "tag Transcodes"} {

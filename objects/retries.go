@@ -11,6 +11,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
 )
 
@@ -482,8 +483,8 @@ func (s *RetrySet) Retried() []executor.ObjectResult {
 	}
 	out := make([]executor.ObjectResult, len(s.Lists))
 	for i, l := range s.Lists {
-		out[i] = executor.ObjectResult{Plan: l.Plan, Job: l.Job, Origin: l.Origin, Bucket: l.Bucket, Region: l.Region,
-			Workflow: l.Workflow, Tag: l.Tag, Attempt: l.Attempt - 1}
+		out[i] = executor.ObjectResult{Key: request.Key{Plan: l.Plan, Job: l.Job, Bucket: l.Bucket, Region: l.Region,
+			Workflow: l.Workflow}, Origin: l.Origin, Tag: l.Tag, Attempt: l.Attempt - 1}
 	}
 	return out
 }

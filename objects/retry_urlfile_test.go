@@ -14,6 +14,7 @@ import (
 	"github.com/planrun/planrun/ciapi/emulator"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // retryPlan is a plan of a workflow prefix job and a node prefix job.
@@ -320,8 +321,8 @@ func TestRetryWriterDeduplicates(t *testing.T) {
 	w := &retryWriter{cfg: RetryConfig{MaxAttempts: 3, Via: ViaURLFile, DryRun: true, ListCap: DefaultListCap},
 		set: &RetrySet{}, rounds: newRounds(), e: e, api: c}
 	w.seed = maphash.MakeSeed()
-	base := executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef", Origin: "p-j-0123456789abcdef",
-		Bucket: testBucket, Region: testRegion, Workflow: resWorkflow, Attempt: 1}
+	base := executor.ObjectResult{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef",
+		Bucket: testBucket, Region: testRegion, Workflow: resWorkflow}, Origin: "p-j-0123456789abcdef", Attempt: 1}
 	at := func(key, state string) executor.ObjectResult {
 		r := base
 		r.Object, r.State, r.ExecutionID = key, state, "i"+key
@@ -374,9 +375,9 @@ func TestLeanRetrySetBoundsTheExhaustedItKeeps(t *testing.T) {
 	w.seed = maphash.MakeSeed()
 	n := MaxKeptExhausted + 500
 	for i := range n {
-		r := executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef", Origin: "p-j-0123456789abcdef",
-			Bucket: testBucket, Region: testRegion, Workflow: resWorkflow, Attempt: 2, State: ciapi.StateFailed,
-			Object: fmt.Sprintf("k/%06d.mp4", i), ExecutionID: fmt.Sprintf("i%d", i), Code: []string{"A", "B"}[i%2]}
+		r := executor.ObjectResult{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef",
+			Bucket: testBucket, Region: testRegion, Workflow: resWorkflow},
+			Origin: "p-j-0123456789abcdef", Attempt: 2, State: ciapi.StateFailed, Object: fmt.Sprintf("k/%06d.mp4", i), ExecutionID: fmt.Sprintf("i%d", i), Code: []string{"A", "B"}[i%2]}
 		if err := w.add(background(t), r); err != nil {
 			t.Fatal(err)
 		}

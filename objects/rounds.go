@@ -9,6 +9,7 @@ import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // roundKey names one retry round of a request through one workflow (or node tag): the
@@ -97,12 +98,10 @@ func (e *engine) loadRound(ctx context.Context, api executor.LatestAPI, k roundK
 	r.byKey = map[string]executor.ObjectResult{}
 	for part := 0; part < maxParts; part++ {
 		name := plan.ListRetryName(k.origin, k.wf, k.attempt, part)
-		bj := executor.BatchJob{Plan: like.Plan, Job: like.Job, Name: name, Origin: k.origin, Bucket: like.Bucket,
-			Region: like.Region, Type: ciapi.TypeWorkflow, Attempt: k.attempt}
+		bj := executor.BatchJob{Key: request.Key{Plan: like.Plan, Job: like.Job, Name: name, Bucket: like.Bucket,
+			Region: like.Region, Type: ciapi.TypeWorkflow, Workflow: like.Workflow}, Origin: k.origin, Attempt: k.attempt}
 		if like.Tag != "" {
-			bj.Type, bj.Tag = ciapi.TypeJob, like.Tag
-		} else {
-			bj.Workflows = []string{like.Workflow}
+			bj.Type, bj.Workflow, bj.Tag = ciapi.TypeJob, "", like.Tag
 		}
 		jobState, found, err := e.findRetry(ctx, api, &bj)
 		if err != nil {

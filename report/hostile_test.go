@@ -73,9 +73,9 @@ func assertSafeOutput(t *testing.T, what, out string, github bool) {
 func hostileObjects() []executor.ObjectResult {
 	var rs []executor.ObjectResult
 	for i, h := range hostile {
-		rs = append(rs, executor.ObjectResult{Plan: "p", Job: "j", Name: "p-j-1", Bucket: "b-1250000000", Region: "ap-beijing",
-			BatchJobID: h, Object: h, Workflow: "w" + h, State: []string{executor.StateFailed, h}[i%2], Code: h, Message: h,
-			Attempt: 1, ExecutionID: h})
+		rs = append(rs, executor.ObjectResult{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-1",
+			Bucket: "b-1250000000", Region: "ap-beijing", Workflow: "w" + h},
+			BatchJobID: h, Object: h, State: []string{executor.StateFailed, h}[i%2], Code: h, Message: h, Attempt: 1, ExecutionID: h})
 	}
 	return rs
 }
@@ -85,7 +85,8 @@ func hostileObjects() []executor.ObjectResult {
 // Markdown rows keep their columns, JUnit is valid XML.
 func TestResultsFormatsCarryNoHostileText(t *testing.T) {
 	objs := hostileObjects()
-	counts := []executor.ObjectCounts{{BatchJob: executor.BatchJob{Plan: "p", Job: "j", Name: "p-j-1", ID: hostile[0]},
+	counts := []executor.ObjectCounts{{BatchJob: executor.BatchJob{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-1"},
+		ID: hostile[0]},
 		Objects: len(objs), Failed: len(objs), ByCode: map[string]int{}, Err: errors.New(hostile[1])}}
 	for _, h := range hostile {
 		counts[0].ByCode[h]++

@@ -69,9 +69,9 @@ func widthSummary() (*executor.Summary, *executor.WaitSummary, Meta) {
 }
 
 func widthObject(state string) executor.ObjectResult {
-	return executor.ObjectResult{Plan: longPlan, Job: longJob, Name: longName, Origin: longName, Bucket: "examplebucket-1250000000",
-		Region: "ap-beijing", BatchJobID: strings.Repeat("b", 40), Object: longKey, Workflow: "w7476ff3564ee45b7b490d64bccaba6cc",
-		State: state, Code: longCode, Message: longMsg, Attempt: 1, ExecutionID: strings.Repeat("e", 40)}
+	return executor.ObjectResult{Key: request.Key{Plan: longPlan, Job: longJob, Name: longName,
+		Bucket: "examplebucket-1250000000", Region: "ap-beijing", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc"},
+		Origin: longName, BatchJobID: strings.Repeat("b", 40), Object: longKey, State: state, Code: longCode, Message: longMsg, Attempt: 1, ExecutionID: strings.Repeat("e", 40)}
 }
 
 // widthOutputs renders every text table with hostile values under opts.
@@ -129,7 +129,8 @@ func widthOutputs(t *testing.T, opts ...Option) map[string]string {
 		if err := w.Write(&r); err != nil {
 			return err
 		}
-		return w.Finish([]executor.ObjectCounts{{BatchJob: executor.BatchJob{Plan: longPlan, Job: longJob, Name: longName, ID: strings.Repeat("b", 40)},
+		return w.Finish([]executor.ObjectCounts{{BatchJob: executor.BatchJob{Key: request.Key{Plan: longPlan,
+			Job: longJob, Name: longName}, ID: strings.Repeat("b", 40)},
 			Err: errors.New(longMsg), DetailErrors: 2}})
 	})
 	render("retry preview", func(b *strings.Builder) error {

@@ -12,13 +12,15 @@ import (
 	"testing"
 
 	"github.com/planrun/planrun/executor"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // sampleResults are the records of two plan jobs: a workflow job over two workflows and a
 // node job, with failures of several codes, one running object and a failed detail call.
 func sampleResults() ([]executor.ObjectResult, []executor.ObjectCounts) {
-	base := executor.ObjectResult{Plan: "video-backfill", Job: "q1-videos", Name: "video-backfill-q1-videos-0001-abc",
-		Bucket: "examplebucket-1250000000", Region: "ap-beijing", BatchJobID: "b1", Attempt: 1}
+	base := executor.ObjectResult{Key: request.Key{Plan: "video-backfill", Job: "q1-videos",
+		Name: "video-backfill-q1-videos-0001-abc", Bucket: "examplebucket-1250000000", Region: "ap-beijing"},
+		BatchJobID: "b1", Attempt: 1}
 	var rs []executor.ObjectResult
 	add := func(wf, tag, obj, state, code, msg string, derr error) {
 		r := base
@@ -39,9 +41,12 @@ func sampleResults() ([]executor.ObjectResult, []executor.ObjectCounts) {
 	add("", "Transcode", "raw/x.mov", "Success", "", "", nil)
 	add("", "Transcode", "raw/y.mov", "Cancel", "", "", nil)
 	counts := []executor.ObjectCounts{
-		{BatchJob: executor.BatchJob{Plan: "video-backfill", Job: "q1-videos", Name: base.Name, ID: "b1"}, Objects: 6, DetailErrors: 1},
-		{BatchJob: executor.BatchJob{Plan: "video-backfill", Job: "raw", Name: "video-backfill-raw-0001-def", ID: "b2"}, Objects: 2},
-		{BatchJob: executor.BatchJob{Plan: "video-backfill", Job: "raw", Name: "video-backfill-raw-0002-ghi", ID: "b3"},
+		{BatchJob: executor.BatchJob{Key: request.Key{Plan: "video-backfill", Job: "q1-videos", Name: base.Name},
+			ID: "b1"}, Objects: 6, DetailErrors: 1},
+		{BatchJob: executor.BatchJob{Key: request.Key{Plan: "video-backfill", Job: "raw",
+			Name: "video-backfill-raw-0001-def"}, ID: "b2"}, Objects: 2},
+		{BatchJob: executor.BatchJob{Key: request.Key{Plan: "video-backfill", Job: "raw",
+			Name: "video-backfill-raw-0002-ghi"}, ID: "b3"},
 			Err: fmt.Errorf("batch job b3: %w", executor.ErrBatchJobGone)},
 	}
 	return rs, counts
