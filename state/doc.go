@@ -4,6 +4,7 @@
 // checks, the single writer that group-commits writes, the lock that keeps two runs off
 // one file, and the heartbeat a run leaves beside it while it sends.
 //
-// It knows requests and their outcomes, not how they are sent: it imports plan and the
-// ciapi names of job types, never the executor or any rendering.
+// It knows requests and their outcomes, not how they are sent: a row is a request.Key (the
+// identity every room shares), a request.Status and what the service said; it imports
+// plan, never the executor or any rendering.
 package state
