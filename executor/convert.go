@@ -3,6 +3,7 @@ package executor
 import (
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan"
+	"github.com/planrun/planrun/plan/request"
 )
 
 // CreateRequest turns one expanded plan request into the body of POST /inventorytriggerjob.
@@ -26,7 +27,11 @@ func createRequest(r *plan.Request) (cr ciapi.CreateRequest) {
 	}
 	op := &cr.Operation
 	if r.Windowed() {
-		op.TimeInterval = &ciapi.TimeInterval{Start: r.StartText(), End: r.EndText()}
+		var buf [64]byte // both bounds as one string: one allocation
+		b := request.AppendTime(buf[:0], r.Start)
+		n := len(b)
+		s := string(request.AppendTime(b, r.End))
+		op.TimeInterval = &ciapi.TimeInterval{Start: s[:n], End: s[n:]}
 	}
 	if r.Type == ciapi.TypeWorkflow {
 		op.WorkflowIds = r.Workflow

@@ -135,12 +135,40 @@ func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
+	if off, ok := offsetOf(s); ok { // in the shared zone at once: time.Parse would make one
+		if t, err := time.ParseInLocation(TimeLayout[:19], s[:19], ZoneAt(off)); err == nil {
+			return t, nil
+		}
+	}
 	t, err := time.Parse(TimeLayout, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("window time %q: %w", s, err)
 	}
 	_, off := t.Zone()
 	return t.In(ZoneAt(off)), nil
+}
+
+// offsetOf reads the "+hhmm" that ends a time of TimeLayout, in seconds east of UTC.
+func offsetOf(s string) (int, bool) {
+	if len(s) != len(TimeLayout) {
+		return 0, false
+	}
+	z := s[19:]
+	if z[0] != '+' && z[0] != '-' {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(z[1:]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	off := (n/100*60 + n%100) * 60
+	if z[0] == '-' {
+		off = -off
+	}
+	return off, n%100 < 60
 }
 
 // zones holds one *time.Location per UTC offset: time.Parse makes a new one for every

@@ -42,3 +42,22 @@ func TestNoWindowIsEmptyText(t *testing.T) {
 		t.Error("a bound not in the service's form was accepted")
 	}
 }
+
+func TestParseTimeReadsEveryOffset(t *testing.T) {
+	for _, s := range []string{"2024-01-01T00:00:00+0000", "2024-06-30T20:30:00-0330", "2024-01-01T05:45:00+0545",
+		"2024-07-01T10:30:00+1030", "2023-12-31T23:59:59-1200", "2024-02-29T12:00:00+1400"} {
+		got, err := ParseTime(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		want, _ := time.Parse(TimeLayout, s)
+		if !got.Equal(want) || FormatTime(got) != s {
+			t.Errorf("%s read as %s (%s)", s, FormatTime(got), got)
+		}
+	}
+	for _, s := range []string{"2024-01-01T00:00:00+08", "2024-01-01T00:00:00+08:0", "2024-13-01T00:00:00+0800"} {
+		if _, err := ParseTime(s); err == nil {
+			t.Errorf("%s accepted", s)
+		}
+	}
+}
