@@ -118,15 +118,45 @@ func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(TimeLayout)
+	var buf [32]byte
+	return string(AppendTime(buf[:0], t))
 }
 
-// AppendTime appends FormatTime(t) to b.
+// AppendTime appends FormatTime(t) to b. Every name's digest renders two, so it writes
+// the digits itself (t.AppendFormat, which reads the layout each time, for a year outside
+// 0..9999).
 func AppendTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
 		return b
 	}
-	return t.AppendFormat(b, TimeLayout)
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, TimeLayout)
+	}
+	hh, mm, ss := t.Clock()
+	_, off := t.Zone()
+	b = appendDigits(b, y, 4)
+	b = appendDigits(append(b, '-'), int(mo), 2)
+	b = appendDigits(append(b, '-'), d, 2)
+	b = appendDigits(append(b, 'T'), hh, 2)
+	b = appendDigits(append(b, ':'), mm, 2)
+	b = appendDigits(append(b, ':'), ss, 2)
+	zone, sign := off/60, byte('+') // minutes, as -0700 renders them
+	if zone < 0 {
+		zone, sign = -zone, '-'
+	}
+	b = appendDigits(append(b, sign), zone/60, 2)
+	return appendDigits(b, zone%60, 2)
+}
+
+// appendDigits appends v (>= 0) in width decimal digits, with leading zeros.
+func appendDigits(b []byte, v, width int) []byte {
+	var buf [8]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, buf[:width]...)
 }
 
 // ParseTime reads a time written by FormatTime ("" is the zero time). Times of one offset

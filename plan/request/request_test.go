@@ -61,3 +61,21 @@ func TestParseTimeReadsEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendTimeIsTheLayout(t *testing.T) {
+	// The hand-written rendering is the layout's, at every offset (one with seconds, as
+	// old local mean times have, included) and at the edges of the year's four digits.
+	zones := []*time.Location{time.UTC, time.FixedZone("", -(3*3600 + 1800)), time.FixedZone("", 5*3600+45*60),
+		time.FixedZone("LMT", 7*3600+36*60+42), time.FixedZone("", -(11*3600 + 59*60 + 59)), time.FixedZone("", 14*3600)}
+	at := []time.Time{time.Date(2024, 2, 29, 23, 59, 59, 999999999, time.UTC), time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 6, 1, 0, 0, 0, 0, time.UTC), time.Unix(1700000000, 0)}
+	for _, z := range zones {
+		for _, a := range at {
+			tm := a.In(z)
+			if got, want := string(AppendTime(nil, tm)), tm.Format(TimeLayout); got != want {
+				t.Errorf("%v: %s, want %s", tm, got, want)
+			}
+		}
+	}
+}
