@@ -41,9 +41,9 @@ type ObjectResult struct {
 	Tag           string // type Job
 	State         string // Running, Success, Failed, Cancel, ... as the service says
 	Code, Message string // the failure's, when State is Failed
-	// Attempt is the retry round of the object: 1 for the plan's batch job, 2 and up for
+	// Round is the retry round of the object: 1 for the plan's batch job, 2 and up for
 	// the batch jobs that trigger it again (not the rerun attempt of Key.Attempt).
-	Attempt     int
+	Round       int
 	ExecutionID string // the RunId of a workflow execution, the JobId of a node job
 	// DetailErr is set when the detail call of a failed workflow execution failed: Code
 	// and Message are then unknown.

@@ -85,7 +85,7 @@ func (e *engine) jobResults(ctx context.Context, api executor.ResultsAPI, c *exe
 	if origin == "" {
 		origin = bj.Name
 	}
-	base := executor.ObjectResult{Key: bj.Key, Origin: origin, BatchJobID: bj.ID, Attempt: bj.Attempt}
+	base := executor.ObjectResult{Key: bj.Key, Origin: origin, BatchJobID: bj.ID, Round: bj.Attempt}
 	if bj.Type == ciapi.TypeJob {
 		opt := ciapi.MediaJobListOptions{Tag: bj.Tag, InventoryTriggerJobId: bj.ID, Size: resultsPageSize}
 		err := pageLoop(ctx, e.o.MaxPages, func(ctx context.Context, token string) (string, int, error) {
@@ -179,7 +179,7 @@ func (e *engine) details(ctx context.Context, api executor.ResultsAPI, bj *execu
 // add counts r in c and emits it.
 func add(c *executor.ObjectCounts, r *executor.ObjectResult, emit func(executor.ObjectResult) error) error {
 	c.Objects++
-	c.Attempts = max(c.Attempts, r.Attempt, 1)
+	c.Attempts = max(c.Attempts, r.Round, 1)
 	switch r.State {
 	case ciapi.StateSuccess:
 		c.Succeeded++

@@ -54,7 +54,7 @@ func (e *engine) latest(ctx context.Context, api executor.LatestAPI, jobs []exec
 // else into the batch job that retried it alone (plan.RetryName, --via object).
 func (e *engine) follow(ctx context.Context, api executor.LatestAPI, rs *rounds, r *executor.ObjectResult) {
 	for r.Failed() && ctx.Err() == nil {
-		next := r.Attempt + 1
+		next := r.Round + 1
 		rd := rs.get(ctx, e, api, roundKey{plan: r.Plan, origin: r.Origin, wf: r.RetryKey(), attempt: next}, r)
 		if rd.err != nil {
 			e.o.Logger.Warn("reading a retry round failed", "origin", r.Origin, "attempt", next, "error", rd.err)
@@ -66,7 +66,7 @@ func (e *engine) follow(ctx context.Context, api executor.LatestAPI, rs *rounds,
 		}
 		if st, bj, ok := rd.pending(); ok { // listed in a part that has not run it yet
 			*r = executor.ObjectResult{Key: bj.Key, Origin: r.Origin, BatchJobID: bj.ID, Object: r.Object, Tag: r.Tag,
-				State: st, Attempt: next}
+				State: st, Round: next}
 			return
 		}
 		if !e.followObject(ctx, api, r) {
@@ -78,7 +78,7 @@ func (e *engine) follow(ctx context.Context, api executor.LatestAPI, rs *rounds,
 // followObject replaces the failed result r by the attempt of the batch job that retried
 // its object alone (plan.RetryName); false when there is none.
 func (e *engine) followObject(ctx context.Context, api executor.LatestAPI, r *executor.ObjectResult) bool {
-	next := r.Attempt + 1
+	next := r.Round + 1
 	name := plan.RetryName(r.Origin, r.RetryKey(), r.Object, next)
 	bj := executor.BatchJob{Key: request.Key{Plan: r.Plan, Job: r.Job, Name: name, Bucket: r.Bucket, Region: r.Region,
 		Type: ciapi.TypeWorkflow, Workflow: r.Workflow}, Origin: r.Origin, Attempt: next}
@@ -110,7 +110,7 @@ func (e *engine) followObject(ctx context.Context, api executor.LatestAPI, r *ex
 			jobState = ciapi.StateSubmitted
 		}
 		*r = executor.ObjectResult{Key: bj.Key, Origin: r.Origin, BatchJobID: bj.ID, Object: r.Object, Tag: r.Tag,
-			State: jobState, Attempt: next}
+			State: jobState, Round: next}
 		return false
 	}
 	*r = *got

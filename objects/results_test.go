@@ -68,7 +68,7 @@ func compare(t *testing.T, emu *emulator.Running, got []executor.ObjectResult) {
 		}
 		delete(want, r.ExecutionID)
 		if r.Object != w.Object || r.State != w.State || r.Code != w.Code || r.Message != w.Message ||
-			r.BatchJobID != w.BatchJobID || r.Workflow != w.Workflow || r.Tag != w.Tag || r.Attempt != 1 {
+			r.BatchJobID != w.BatchJobID || r.Workflow != w.Workflow || r.Tag != w.Tag || r.Round != 1 {
 			t.Errorf("record %+v\nemulator %+v", r, w)
 		}
 	}

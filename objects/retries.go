@@ -246,7 +246,7 @@ func (w *retryWriter) add(ctx context.Context, r executor.ObjectResult) error {
 		w.set.Duplicates++
 	} else {
 		w.set.Objects++
-		if r.Attempt > 1 && !ciapi.Terminal(r.State) {
+		if r.Round > 1 && !ciapi.Terminal(r.State) {
 			w.set.Unfinished++
 		}
 	}
@@ -270,7 +270,7 @@ func (w *retryWriter) flush(ctx context.Context) error {
 			return nil // failed, then succeeded: never retried
 		}
 		w.set.Failed++
-		if r.Attempt >= w.cfg.MaxAttempts {
+		if r.Round >= w.cfg.MaxAttempts {
 			w.set.ExhaustedCount++
 			if w.set.ExhaustedByCode == nil {
 				w.set.ExhaustedByCode = map[string]int{}
@@ -295,7 +295,7 @@ func (w *retryWriter) flush(ctx context.Context) error {
 			w.byObject[r.Plan] = append(w.byObject[r.Plan], *r)
 			return nil
 		}
-		k := roundKey{plan: r.Plan, origin: r.Origin, wf: r.RetryKey(), attempt: r.Attempt + 1}
+		k := roundKey{plan: r.Plan, origin: r.Origin, wf: r.RetryKey(), attempt: r.Round + 1}
 		j := slices.IndexFunc(rounds, func(rw *roundWriter) bool { return rw.k == k })
 		if j < 0 {
 			rounds = append(rounds, w.startRound(ctx, k, r))
@@ -449,7 +449,7 @@ func retryRequests(rs []executor.ObjectResult, origins map[string]*plan.Request)
 	return func(yield func(plan.Request) bool) {
 		for seq := range rs {
 			r := &rs[seq]
-			req := plan.RetryRequest(origins[r.Origin], r.Object, r.Attempt+1)
+			req := plan.RetryRequest(origins[r.Origin], r.Object, r.Round+1)
 			req.Seq = seq
 			if !yield(req) {
 				return
@@ -464,7 +464,7 @@ func retryRequests(rs []executor.ObjectResult, origins map[string]*plan.Request)
 func (s *RetrySet) NameOf(i int) string {
 	if len(s.Lists) == 0 {
 		r := &s.Retry[i]
-		return plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Attempt+1)
+		return plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Round+1)
 	}
 	for _, l := range s.Lists {
 		if i < l.Objects {
@@ -484,7 +484,7 @@ func (s *RetrySet) Retried() []executor.ObjectResult {
 	out := make([]executor.ObjectResult, len(s.Lists))
 	for i, l := range s.Lists {
 		out[i] = executor.ObjectResult{Key: request.Key{Plan: l.Plan, Job: l.Job, Bucket: l.Bucket, Region: l.Region,
-			Workflow: l.Workflow}, Origin: l.Origin, Tag: l.Tag, Attempt: l.Attempt - 1}
+			Workflow: l.Workflow}, Origin: l.Origin, Tag: l.Tag, Round: l.Attempt - 1}
 	}
 	return out
 }

@@ -176,8 +176,8 @@ func TestURLFileRetriesConverge(t *testing.T) {
 	jobs, _, _ := ResultBatchJobs(background(t), c, nil, []*plan.Plan{p}, quick())
 	_, err := Latest(background(t), c, nil, jobs, quick(), func(r executor.ObjectResult) error {
 		id := r.Workflow + r.Tag + "|" + r.Object
-		if want := runs[id]; r.Attempt != want || r.Failed() != objs.Permanent(r.Object, r.Workflow+r.Tag) {
-			t.Errorf("%s: latest attempt %d %s, want attempt %d", id, r.Attempt, r.State, want)
+		if want := runs[id]; r.Round != want || r.Failed() != objs.Permanent(r.Object, r.Workflow+r.Tag) {
+			t.Errorf("%s: latest attempt %d %s, want attempt %d", id, r.Round, r.State, want)
 		}
 		return nil
 	})
@@ -322,7 +322,7 @@ func TestRetryWriterDeduplicates(t *testing.T) {
 		set: &RetrySet{}, rounds: newRounds(), e: e, api: c}
 	w.seed = maphash.MakeSeed()
 	base := executor.ObjectResult{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef",
-		Bucket: testBucket, Region: testRegion, Workflow: resWorkflow}, Origin: "p-j-0123456789abcdef", Attempt: 1}
+		Bucket: testBucket, Region: testRegion, Workflow: resWorkflow}, Origin: "p-j-0123456789abcdef", Round: 1}
 	at := func(key, state string) executor.ObjectResult {
 		r := base
 		r.Object, r.State, r.ExecutionID = key, state, "i"+key
@@ -377,7 +377,7 @@ func TestLeanRetrySetBoundsTheExhaustedItKeeps(t *testing.T) {
 	for i := range n {
 		r := executor.ObjectResult{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-0123456789abcdef",
 			Bucket: testBucket, Region: testRegion, Workflow: resWorkflow},
-			Origin: "p-j-0123456789abcdef", Attempt: 2, State: ciapi.StateFailed, Object: fmt.Sprintf("k/%06d.mp4", i), ExecutionID: fmt.Sprintf("i%d", i), Code: []string{"A", "B"}[i%2]}
+			Origin: "p-j-0123456789abcdef", Round: 2, State: ciapi.StateFailed, Object: fmt.Sprintf("k/%06d.mp4", i), ExecutionID: fmt.Sprintf("i%d", i), Code: []string{"A", "B"}[i%2]}
 		if err := w.add(background(t), r); err != nil {
 			t.Fatal(err)
 		}

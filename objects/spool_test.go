@@ -15,7 +15,7 @@ func TestSpoolKeepsOrderAndRemovesItsFile(t *testing.T) {
 	var s spool
 	const n = spoolInMemory + 1000
 	for i := range n {
-		r := executor.ObjectResult{Object: fmt.Sprintf("in/%06d .mp4", i), Attempt: i%3 + 1, Code: "X", DetailErr: errors.New("lost")}
+		r := executor.ObjectResult{Object: fmt.Sprintf("in/%06d .mp4", i), Round: i%3 + 1, Code: "X", DetailErr: errors.New("lost")}
 		if err := s.add(r); err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func TestSpoolKeepsOrderAndRemovesItsFile(t *testing.T) {
 	name := s.f.Name()
 	i := 0
 	err := s.each(func(r *executor.ObjectResult) error {
-		if want := fmt.Sprintf("in/%06d .mp4", i); r.Object != want || r.Attempt != i%3+1 || r.Code != "X" {
+		if want := fmt.Sprintf("in/%06d .mp4", i); r.Object != want || r.Round != i%3+1 || r.Code != "X" {
 			return fmt.Errorf("result %d is %+v, want %s", i, r, want)
 		}
 		i++

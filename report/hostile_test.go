@@ -75,7 +75,7 @@ func hostileObjects() []executor.ObjectResult {
 	for i, h := range hostile {
 		rs = append(rs, executor.ObjectResult{Key: request.Key{Plan: "p", Job: "j", Name: "p-j-1",
 			Bucket: "b-1250000000", Region: "ap-beijing", Workflow: "w" + h},
-			BatchJobID: h, Object: h, State: []string{executor.StateFailed, h}[i%2], Code: h, Message: h, Attempt: 1, ExecutionID: h})
+			BatchJobID: h, Object: h, State: []string{executor.StateFailed, h}[i%2], Code: h, Message: h, Round: 1, ExecutionID: h})
 	}
 	return rs
 }

@@ -40,9 +40,9 @@ type RetryRecord struct {
 // retryRecord describes the retry of the failed attempt r.
 func retryRecord(r *executor.ObjectResult) RetryRecord {
 	return RetryRecord{Plan: r.Plan, Job: r.Job, Origin: r.Origin,
-		Name:   plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Attempt+1),
+		Name:   plan.RetryName(r.Origin, r.RetryKey(), r.Object, r.Round+1),
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
-		Attempt: r.Attempt + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message, Error: results.ObjectError(r)}
+		Attempt: r.Round + 1, FailedBatchJobID: r.BatchJobID, Code: r.Code, Message: r.Message, Error: results.ObjectError(r)}
 }
 
 // retrySpecs are how the retry preview's columns give way in a narrow terminal: the retry

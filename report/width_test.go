@@ -71,7 +71,7 @@ func widthSummary() (*executor.Summary, *executor.WaitSummary, Meta) {
 func widthObject(state string) executor.ObjectResult {
 	return executor.ObjectResult{Key: request.Key{Plan: longPlan, Job: longJob, Name: longName,
 		Bucket: "examplebucket-1250000000", Region: "ap-beijing", Workflow: "w7476ff3564ee45b7b490d64bccaba6cc"},
-		Origin: longName, BatchJobID: strings.Repeat("b", 40), Object: longKey, State: state, Code: longCode, Message: longMsg, Attempt: 1, ExecutionID: strings.Repeat("e", 40)}
+		Origin: longName, BatchJobID: strings.Repeat("b", 40), Object: longKey, State: state, Code: longCode, Message: longMsg, Round: 1, ExecutionID: strings.Repeat("e", 40)}
 }
 
 // widthOutputs renders every text table with hostile values under opts.

@@ -150,7 +150,7 @@ func take(c *Converged, set *objects.RetrySet, attempts int) {
 		if len(c.Examples[code]) < examplesPerCode {
 			c.Examples[code] = append(c.Examples[code], r.Object)
 		}
-		c.Attempts = max(c.Attempts, r.Attempt)
+		c.Attempts = max(c.Attempts, r.Round)
 	}
 	if left := c.Failed - set.ExhaustedCount - set.Unknown; left > 0 {
 		c.ByCode["(not retried)"] += left

@@ -44,7 +44,7 @@ func (c *resultsCSV) Write(r *executor.ObjectResult) error {
 		return nil
 	}
 	return c.w.Write(safetext.CSVRow([]string{r.Plan, r.Job, r.Name, r.Origin, r.BatchJobID, r.BatchJobID, r.Bucket, r.Region, r.Object,
-		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Attempt), r.ExecutionID, errorMessage(r)}))
+		r.Workflow, r.Tag, r.State, r.Code, r.Message, strconv.Itoa(r.Round), r.ExecutionID, errorMessage(r)}))
 }
 
 func (c *resultsCSV) Finish([]executor.ObjectCounts) error {

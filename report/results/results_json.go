@@ -73,7 +73,7 @@ func errorMessage(r *executor.ObjectResult) string {
 func Record(r *executor.ObjectResult) ResultRecord {
 	return ResultRecord{Plan: r.Plan, Job: r.Job, Name: r.Name, Origin: r.Origin, JobID: r.BatchJobID, BatchJobID: r.BatchJobID,
 		Bucket: r.Bucket, Region: r.Region, Object: r.Object, Workflow: r.Workflow, Tag: r.Tag,
-		State: r.State, Code: r.Code, Message: r.Message, Attempt: r.Attempt,
+		State: r.State, Code: r.Code, Message: r.Message, Attempt: r.Round,
 		ExecutionID: r.ExecutionID, Error: ObjectError(r)}
 }
 

@@ -20,7 +20,7 @@ import (
 func sampleResults() ([]executor.ObjectResult, []executor.ObjectCounts) {
 	base := executor.ObjectResult{Key: request.Key{Plan: "video-backfill", Job: "q1-videos",
 		Name: "video-backfill-q1-videos-0001-abc", Bucket: "examplebucket-1250000000", Region: "ap-beijing"},
-		BatchJobID: "b1", Attempt: 1}
+		BatchJobID: "b1", Round: 1}
 	var rs []executor.ObjectResult
 	add := func(wf, tag, obj, state, code, msg string, derr error) {
 		r := base

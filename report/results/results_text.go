@@ -56,10 +56,10 @@ func FailedObjectLine(r *executor.ObjectResult, color bool, width int) string {
 	reason = safetext.Line(reason)
 	// The most that fits: the batch job, then the workflow, then the plan job go first.
 	candidates := []string{
-		fmt.Sprintf("%s %s (%s, attempt %d, batch job %s): %s", pj, obj, safetext.Line(via), r.Attempt, safetext.Line(r.BatchJobID), reason),
-		fmt.Sprintf("%s %s (%s, attempt %d): %s", pj, obj, safetext.Line(via), r.Attempt, reason),
-		fmt.Sprintf("%s %s (attempt %d): %s", pj, obj, r.Attempt, reason),
-		fmt.Sprintf("%s (attempt %d): %s", obj, r.Attempt, reason),
+		fmt.Sprintf("%s %s (%s, attempt %d, batch job %s): %s", pj, obj, safetext.Line(via), r.Round, safetext.Line(r.BatchJobID), reason),
+		fmt.Sprintf("%s %s (%s, attempt %d): %s", pj, obj, safetext.Line(via), r.Round, reason),
+		fmt.Sprintf("%s %s (attempt %d): %s", pj, obj, r.Round, reason),
+		fmt.Sprintf("%s (attempt %d): %s", obj, r.Round, reason),
 	}
 	line := candidates[0]
 	room := width - len("FAILED ")
@@ -70,7 +70,7 @@ func FailedObjectLine(r *executor.ObjectResult, color bool, width int) string {
 			}
 		}
 		if layout.TextWidth(line) > room {
-			tail := fmt.Sprintf(" (attempt %d): ", r.Attempt)
+			tail := fmt.Sprintf(" (attempt %d): ", r.Round)
 			key := layout.ElideMiddle(obj, max(room*2/5, 16))
 			line = key + tail + layout.ElideMiddle(reason, max(room-layout.TextWidth(key)-len(tail), 12))
 		}
