@@ -128,13 +128,14 @@ func (s *Session) rerunFailedBatchJobs(ctx context.Context, x *execution, api ex
 
 // take counts in c the objects of set, read after attempt (at least) attempts.
 func take(c *Converged, set *objects.RetrySet, attempts int) {
-	c.Objects, c.Succeeded, c.Failed, c.Running = 0, 0, 0, 0
+	c.Objects, c.Succeeded, c.Failed, c.Running, c.Other = 0, 0, 0, 0, 0
 	c.ByCode, c.Examples = map[string]int{}, map[string][]string{}
 	for i := range set.Counts {
 		n := &set.Counts[i]
 		c.Objects += n.Objects
 		c.Succeeded += n.Succeeded
 		c.Running += n.Running
+		c.Other += n.Other
 	}
 	c.Failed = set.Failed
 	if set.Unknown > 0 {

@@ -161,7 +161,7 @@ func (s *Session) execute(ctx context.Context, x *execution) error {
 		s.IO.Warnf("%v", convergeError(convErr))
 		return Failed
 	}
-	if conv != nil && o.MaxAttempts > 1 && (conv.Failed > 0 || conv.Running > 0) {
+	if conv != nil && o.MaxAttempts > 1 && (conv.Failed > 0 || conv.Running > 0 || conv.Other > 0) {
 		return Failed
 	}
 	return nil

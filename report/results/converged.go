@@ -18,6 +18,10 @@ type Converged struct {
 	// Objects, Succeeded, Failed and Running count the objects at their latest attempt;
 	// Failed are the ones failed for good (no attempt left, or left alone).
 	Objects, Succeeded, Failed, Running int
+	// Other counts the objects whose latest batch job was cancelled or paused: neither
+	// processed nor retried by the loop (a cancel of the service's is re-run with its
+	// batch job; the user's stands).
+	Other int
 	// ByCode counts the failed objects per code; Examples names a few of each code.
 	ByCode   map[string]int
 	Examples map[string][]string
@@ -43,6 +47,9 @@ func WriteConverged(w io.Writer, c *Converged, totals bool, color bool) error {
 		fmt.Fprintf(&b, "\nObjects after --wait: %d, %d succeeded, %s", c.Objects, c.Succeeded, failed)
 		if c.Running > 0 {
 			fmt.Fprintf(&b, ", %d running", c.Running)
+		}
+		if c.Other > 0 {
+			fmt.Fprintf(&b, ", %d cancelled or paused", c.Other)
 		}
 		if c.MaxAttempts > 1 {
 			fmt.Fprintf(&b, "; %s used of %d (%d retry %s in this run)", plural(c.Attempts, "attempt"), c.MaxAttempts,
