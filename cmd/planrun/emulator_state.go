@@ -7,9 +7,13 @@ import (
 	"github.com/planrun/planrun/session"
 )
 
-// The environment variables that change the in-process emulator's failing objects.
+// The environment variables that change the in-process emulator's failing objects, named
+// after planrun emulator's --object-fail-rate and --permanent-share (its --fail-rate is
+// the batch jobs'). envEmulatorFailRateOld is the object rate's first name, still read
+// when the new one is not set.
 const (
-	envEmulatorFailRate       = "PLANRUN_EMULATOR_FAIL_RATE"
+	envEmulatorFailRate       = "PLANRUN_EMULATOR_OBJECT_FAIL_RATE"
+	envEmulatorFailRateOld    = "PLANRUN_EMULATOR_FAIL_RATE"
 	envEmulatorPermanentShare = "PLANRUN_EMULATOR_PERMANENT_SHARE"
 )
 
@@ -22,7 +26,7 @@ func emulatorOptions(e *env, statePath string) (emulator.Options, error) {
 	for _, v := range []struct {
 		name string
 		dst  *float64
-	}{{envEmulatorFailRate, &opts.Objects.FailRate}, {envEmulatorPermanentShare, &opts.Objects.PermanentShare}} {
+	}{{envEmulatorFailRateOld, &opts.Objects.FailRate}, {envEmulatorFailRate, &opts.Objects.FailRate}, {envEmulatorPermanentShare, &opts.Objects.PermanentShare}} {
 		if s := e.getenv(v.name); s != "" {
 			x, err := strconv.ParseFloat(s, 64)
 			if err != nil || x < 0 || x > 1 {

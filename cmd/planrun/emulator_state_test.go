@@ -61,9 +61,12 @@ func TestEmulatorStateFileBesideTheState(t *testing.T) {
 			t.Errorf("emulatorStateFile(%q) = %q, want %q", in, got, want)
 		}
 	}
-	r := runCLI(t, map[string]string{envEmulatorFailRate: "2"}, "run", "--emulator", "--state", filepath.Join(t.TempDir(), "s.db"), testenv.WritePlan(t, smallPlan))
-	if r.code != 2 || !strings.Contains(r.stderr, envEmulatorFailRate) {
-		t.Errorf("a fail rate of 2: exit %d\n%s", r.code, r.stderr)
+	// The object rate's name, and its first name, still read.
+	for _, name := range []string{envEmulatorFailRate, envEmulatorFailRateOld} {
+		r := runCLI(t, map[string]string{name: "2"}, "run", "--emulator", "--state", filepath.Join(t.TempDir(), "s.db"), testenv.WritePlan(t, smallPlan))
+		if r.code != 2 || !strings.Contains(r.stderr, name+`="2"`) {
+			t.Errorf("%s=2: exit %d\n%s", name, r.code, r.stderr)
+		}
 	}
 }
 
