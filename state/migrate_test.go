@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/planrun/planrun/plan/request"
 )
@@ -383,5 +384,41 @@ func TestMigrationWaitsForTheLockHolder(t *testing.T) {
 	}
 	if v := schemaVersion(t, path); v != stateSchemaVersion {
 		t.Fatalf("schema version %s", v)
+	}
+}
+
+// A reading command (status, results) on an old file that another planrun is migrating
+// reads it as it was, at once: the migration is one long write transaction (and a VACUUM
+// after it), and waiting for it ran into the busy timeout ("database is locked").
+func TestReadingCommandsReadAnOldFileBeingMigrated(t *testing.T) {
+	path := buildV1Varied(t)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	start := time.Now()
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatalf("open while a migration writes: %v (after %v)", err, time.Since(start))
+	}
+	defer s.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("open waited %v for the migration", d)
+	}
+	if got := readAll(t, s); len(got) != 5 {
+		t.Fatalf("rows: %+v", got)
+	}
+	if err := s.Flush(context.Background()); err != nil || !s.ReadOnly() {
+		t.Fatalf("an old file opened to read: read-only %v, %v", s.ReadOnly(), err)
 	}
 }

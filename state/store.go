@@ -92,7 +92,14 @@ func open(path string, migrate bool) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path, file: file}
-	err = s.init(context.Background(), false)
+	if !migrate && s.check(context.Background(), db) == nil && s.q == v1Queries {
+		// An older file to read as it is: read without the write transaction of init,
+		// which would wait for a planrun migrating it (one long transaction) until the
+		// busy timeout. The read sees the file as it was before the migration commits.
+		err = errOlderSchema
+	} else {
+		err = s.init(context.Background(), false)
+	}
 	readOnly := false
 	if errors.Is(err, errOlderSchema) {
 		// Read as it is (the store has no writer: writes say ErrReadOnly), or migrated.
