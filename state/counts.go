@@ -163,6 +163,16 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 	}
 }
 
+// hasAdditions reports whether the file has every addition (read outside a transaction).
+func (s *Store) hasAdditions(ctx context.Context) bool {
+	var v string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key='additions'`).Scan(&v); err != nil {
+		return false
+	}
+	have, err := strconv.Atoi(v)
+	return err == nil && have >= len(additions)
+}
+
 // migrate applies the additions tx's file lacks and records how many it has.
 func (s *Store) migrate(ctx context.Context, tx *sql.Tx) error {
 	var v sql.NullString

@@ -422,3 +422,36 @@ func TestReadingCommandsReadAnOldFileBeingMigrated(t *testing.T) {
 		t.Fatalf("an old file opened to read: read-only %v, %v", s.ReadOnly(), err)
 	}
 }
+
+// The same for a file of the current version under a long write (the compaction after a
+// migration): status opens it without waiting.
+func TestReadingCommandsOpenACurrentFileUnderAWrite(t *testing.T) {
+	path := buildV1Varied(t)
+	openStore(t, path).Close() // migrated
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	start := time.Now()
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatalf("open while another writes: %v (after %v)", err, time.Since(start))
+	}
+	defer s.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("open waited %v for the writer", d)
+	}
+	if got := readAll(t, s); len(got) != 5 {
+		t.Fatalf("rows: %+v", got)
+	}
+}

@@ -92,12 +92,17 @@ func open(path string, migrate bool) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path, file: file}
-	if !migrate && s.check(context.Background(), db) == nil && s.q == v1Queries {
+	switch {
+	case !migrate && s.check(context.Background(), db) == nil && s.q == v1Queries:
 		// An older file to read as it is: read without the write transaction of init,
 		// which would wait for a planrun migrating it (one long transaction) until the
 		// busy timeout. The read sees the file as it was before the migration commits.
 		err = errOlderSchema
-	} else {
+	case !migrate && s.q == v2Queries && s.hasAdditions(context.Background()):
+		// Nothing to write: no write transaction either (a migration's compaction, or
+		// another writer, would hold it up until the busy timeout).
+		err = nil
+	default:
 		err = s.init(context.Background(), false)
 	}
 	readOnly := false
