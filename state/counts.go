@@ -135,7 +135,7 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 		}
 		rows, err := s.db.QueryContext(ctx, q+s.q.order, args...)
 		if err != nil {
-			yield(ObjectCounts{}, s.sqlError("read state", err))
+			yield(ObjectCounts{}, s.sqlError("read state", s.migratedMeanwhile(err)))
 			return
 		}
 		defer rows.Close()

@@ -455,3 +455,30 @@ func TestReadingCommandsOpenACurrentFileUnderAWrite(t *testing.T) {
 		t.Fatalf("rows: %+v", got)
 	}
 }
+
+// A reading command that opened an old file before another planrun migrated it says so,
+// where its reads failed with "no such column: r.plan".
+func TestReadOfAnOldFileMigratedMeanwhile(t *testing.T) {
+	path := buildV1Varied(t)
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	openStore(t, path).Close() // migrated by a run
+	ctx := context.Background()
+	var errs []error
+	for _, err := range s.Records(ctx) {
+		errs = append(errs, err)
+		break
+	}
+	_, _, err = s.Lookup(ctx, "p", "p-x")
+	errs = append(errs, err)
+	_, err = s.HasPlan(ctx, "p")
+	errs = append(errs, err)
+	for _, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "converted") || !strings.Contains(err.Error(), "run the command again") {
+			t.Errorf("read of an old file migrated meanwhile: %v", err)
+		}
+	}
+}
