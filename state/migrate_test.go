@@ -482,3 +482,45 @@ func TestReadOfAnOldFileMigratedMeanwhile(t *testing.T) {
 		}
 	}
 }
+
+// A second run on an old file that another planrun is migrating (it holds the lock and
+// the write transaction) is told at once that the file is in use, where it waited for the
+// migration until the busy timeout and failed with "database is locked"; the same while
+// the migration compacts the migrated file.
+func TestOpenBesideAMigration(t *testing.T) {
+	for _, migrated := range []bool{false, true} {
+		path := buildV1Varied(t)
+		if migrated {
+			openStore(t, path).Close()
+		}
+		holder := openStore(t, filepath.Join(t.TempDir(), "other.db"))
+		holder.file = path
+		if err := holder.lockFiles(); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		s, err := Open(path)
+		if err == nil {
+			err = s.Lock()
+			s.Close()
+		}
+		if !errors.Is(err, ErrStateInUse) || time.Since(start) > 5*time.Second {
+			t.Errorf("migrated %v: open beside a migration: %v after %v, want ErrStateInUse at once", migrated, err, time.Since(start))
+		}
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		conn.Close()
+		db.Close()
+		holder.release()
+	}
+}

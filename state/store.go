@@ -92,18 +92,20 @@ func open(path string, migrate bool) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path, file: file}
+	// An existing file of either version is checked with a plain read first: the write
+	// transaction of init would wait for a planrun that migrates it (one long transaction,
+	// then a compaction) until the busy timeout, and fail with "database is locked".
+	ctx := context.Background()
+	checked := s.check(ctx, db) == nil
 	switch {
-	case !migrate && s.check(context.Background(), db) == nil && s.q == v1Queries:
-		// An older file to read as it is: read without the write transaction of init,
-		// which would wait for a planrun migrating it (one long transaction) until the
-		// busy timeout. The read sees the file as it was before the migration commits.
+	case checked && s.q == v1Queries:
+		// Read as it is, or migrated under the lock (which says at once when another
+		// planrun holds it). A read sees the file as it was before a migration commits.
 		err = errOlderSchema
-	case !migrate && s.q == v2Queries && s.hasAdditions(context.Background()):
-		// Nothing to write: no write transaction either (a migration's compaction, or
-		// another writer, would hold it up until the busy timeout).
-		err = nil
+	case checked && s.hasAdditions(ctx):
+		err = nil // nothing to write: no write transaction either
 	default:
-		err = s.init(context.Background(), false)
+		err = s.init(ctx, false)
 	}
 	readOnly := false
 	if errors.Is(err, errOlderSchema) {
