@@ -135,7 +135,7 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 		}
 		rows, err := s.db.QueryContext(ctx, q+s.q.order, args...)
 		if err != nil {
-			yield(ObjectCounts{}, s.sqlError("read state", err))
+			yield(ObjectCounts{}, s.sqlError("read state", s.migratedMeanwhile(err)))
 			return
 		}
 		defer rows.Close()
@@ -161,6 +161,16 @@ func (s *Store) ObjectCountsOf(ctx context.Context, plans ...string) iter.Seq2[O
 			yield(ObjectCounts{}, s.sqlError("read state", err))
 		}
 	}
+}
+
+// hasAdditions reports whether the file has every addition (read outside a transaction).
+func (s *Store) hasAdditions(ctx context.Context) bool {
+	var v string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key='additions'`).Scan(&v); err != nil {
+		return false
+	}
+	have, err := strconv.Atoi(v)
+	return err == nil && have >= len(additions)
 }
 
 // migrate applies the additions tx's file lacks and records how many it has.

@@ -125,3 +125,17 @@ func (s *Store) migrateV1(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// migratedMeanwhile turns the error of a read of an older file, opened to read as it is,
+// that a planrun migrated since (its columns are gone: "no such column") into one that
+// says so; any other error stays itself.
+func (s *Store) migratedMeanwhile(err error) error {
+	if err == nil || s.q != v1Queries || sqliteCode(err) != 1 {
+		return err
+	}
+	var v string
+	if s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v) != nil || v == "1" {
+		return err
+	}
+	return fmt.Errorf("state %s was converted to schema version %s by another planrun while this command read it: run the command again (%w)", s.path, v, err)
+}

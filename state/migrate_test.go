@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/planrun/planrun/plan/request"
 )
@@ -383,5 +384,143 @@ func TestMigrationWaitsForTheLockHolder(t *testing.T) {
 	}
 	if v := schemaVersion(t, path); v != stateSchemaVersion {
 		t.Fatalf("schema version %s", v)
+	}
+}
+
+// A reading command (status, results) on an old file that another planrun is migrating
+// reads it as it was, at once: the migration is one long write transaction (and a VACUUM
+// after it), and waiting for it ran into the busy timeout ("database is locked").
+func TestReadingCommandsReadAnOldFileBeingMigrated(t *testing.T) {
+	path := buildV1Varied(t)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	start := time.Now()
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatalf("open while a migration writes: %v (after %v)", err, time.Since(start))
+	}
+	defer s.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("open waited %v for the migration", d)
+	}
+	if got := readAll(t, s); len(got) != 5 {
+		t.Fatalf("rows: %+v", got)
+	}
+	if err := s.Flush(context.Background()); err != nil || !s.ReadOnly() {
+		t.Fatalf("an old file opened to read: read-only %v, %v", s.ReadOnly(), err)
+	}
+}
+
+// The same for a file of the current version under a long write (the compaction after a
+// migration): status opens it without waiting.
+func TestReadingCommandsOpenACurrentFileUnderAWrite(t *testing.T) {
+	path := buildV1Varied(t)
+	openStore(t, path).Close() // migrated
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	start := time.Now()
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatalf("open while another writes: %v (after %v)", err, time.Since(start))
+	}
+	defer s.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("open waited %v for the writer", d)
+	}
+	if got := readAll(t, s); len(got) != 5 {
+		t.Fatalf("rows: %+v", got)
+	}
+}
+
+// A reading command that opened an old file before another planrun migrated it says so,
+// where its reads failed with "no such column: r.plan".
+func TestReadOfAnOldFileMigratedMeanwhile(t *testing.T) {
+	path := buildV1Varied(t)
+	s, err := OpenOrRead(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	openStore(t, path).Close() // migrated by a run
+	ctx := context.Background()
+	var errs []error
+	for _, err := range s.Records(ctx) {
+		errs = append(errs, err)
+		break
+	}
+	_, _, err = s.Lookup(ctx, "p", "p-x")
+	errs = append(errs, err)
+	_, err = s.HasPlan(ctx, "p")
+	errs = append(errs, err)
+	for _, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "converted") || !strings.Contains(err.Error(), "run the command again") {
+			t.Errorf("read of an old file migrated meanwhile: %v", err)
+		}
+	}
+}
+
+// A second run on an old file that another planrun is migrating (it holds the lock and
+// the write transaction) is told at once that the file is in use, where it waited for the
+// migration until the busy timeout and failed with "database is locked"; the same while
+// the migration compacts the migrated file.
+func TestOpenBesideAMigration(t *testing.T) {
+	for _, migrated := range []bool{false, true} {
+		path := buildV1Varied(t)
+		if migrated {
+			openStore(t, path).Close()
+		}
+		holder := openStore(t, filepath.Join(t.TempDir(), "other.db"))
+		holder.file = path
+		if err := holder.lockFiles(); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		s, err := Open(path)
+		if err == nil {
+			err = s.Lock()
+			s.Close()
+		}
+		if !errors.Is(err, ErrStateInUse) || time.Since(start) > 5*time.Second {
+			t.Errorf("migrated %v: open beside a migration: %v after %v, want ErrStateInUse at once", migrated, err, time.Since(start))
+		}
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		conn.Close()
+		db.Close()
+		holder.release()
 	}
 }

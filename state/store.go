@@ -92,7 +92,21 @@ func open(path string, migrate bool) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path, file: file}
-	err = s.init(context.Background(), false)
+	// An existing file of either version is checked with a plain read first: the write
+	// transaction of init would wait for a planrun that migrates it (one long transaction,
+	// then a compaction) until the busy timeout, and fail with "database is locked".
+	ctx := context.Background()
+	checked := s.check(ctx, db) == nil
+	switch {
+	case checked && s.q == v1Queries:
+		// Read as it is, or migrated under the lock (which says at once when another
+		// planrun holds it). A read sees the file as it was before a migration commits.
+		err = errOlderSchema
+	case checked && s.hasAdditions(ctx):
+		err = nil // nothing to write: no write transaction either
+	default:
+		err = s.init(ctx, false)
+	}
 	readOnly := false
 	if errors.Is(err, errOlderSchema) {
 		// Read as it is (the store has no writer: writes say ErrReadOnly), or migrated.

@@ -74,7 +74,7 @@ func (s *Store) Lookup(ctx context.Context, planName, name string) (Record, bool
 		return Record{}, false, nil
 	}
 	if err != nil {
-		return Record{}, false, fmt.Errorf("read state %s: %w", name, err)
+		return Record{}, false, fmt.Errorf("read state %s: %w", name, s.migratedMeanwhile(err))
 	}
 	return r, true, nil
 }
@@ -85,7 +85,7 @@ func (s *Store) HasPlan(ctx context.Context, planName string) (bool, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, s.q.hasPlan, planName).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("read state plan %s: %w", planName, err)
+		return false, fmt.Errorf("read state plan %s: %w", planName, s.migratedMeanwhile(err))
 	}
 	return n != 0, nil
 }
@@ -127,7 +127,7 @@ func (s *Store) Records(ctx context.Context, plans ...string) iter.Seq2[Record, 
 		q += s.q.order
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
-			yield(Record{}, fmt.Errorf("read state: %w", err))
+			yield(Record{}, fmt.Errorf("read state: %w", s.migratedMeanwhile(err)))
 			return
 		}
 		defer rows.Close()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -400,6 +401,13 @@ func (w *writer) upsert(ctx context.Context, tx *sql.Tx, recs []Record, now int6
 
 // commit writes a batch in one transaction.
 func (w *writer) commit(batch []*writeOp) (err error) {
+	if !slices.ContainsFunc(batch, func(op *writeOp) bool {
+		return len(op.Records) > 0 || len(op.Jobs) > 0 || op.Plan != nil || op.Latency != nil
+	}) {
+		// Only waits (Flush, Sync(nil)): no transaction, which would wait for another
+		// writer of the file, and could fail for it, though there is nothing to write.
+		return nil
+	}
 	ctx := context.Background()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
