@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -130,53 +131,60 @@ func (k *Known) staleInState(ctx context.Context, p *plan.Plan, names *plan.Name
 // p's prefix: those of the plan as what is done, the others as stale.
 func (k *Known) listService(ctx context.Context, e *engine, p *plan.Plan, plans []*plan.Plan, names *plan.NameSet,
 	where map[bucketKey]map[string]bool, keep func(*plan.Request) bool) error {
-	prefix := plan.NamePrefix(p.Name)
-	// Plans whose Names extend this prefix (plan "video" and plan "video-hd") are not this one's.
-	var others []string
-	for _, q := range plans {
-		if q2 := plan.NamePrefix(q.Name); q.Name != p.Name && strings.HasPrefix(q2, prefix) {
-			others = append(others, q2)
-		}
-	}
 	jobPrefixes := make([]string, len(p.Jobs))
 	for i := range p.Jobs {
 		jobPrefixes[i] = plan.NameHead(p.Name, p.Jobs[i].Name)
 	}
 	found := map[string]existing{}
 	k.service[p.Name] = found
-	keys := make([]bucketKey, 0, len(where))
-	for b := range where {
-		keys = append(keys, b)
-	}
-	slices.SortFunc(keys, func(a, b bucketKey) int { return strings.Compare(a.bucket+"/"+a.region, b.bucket+"/"+b.region) })
-	for _, b := range keys {
-		types := make([]string, 0, len(where[b]))
-		for t := range where[b] {
-			types = append(types, t)
+	err := e.sweepPlanJobs(ctx, p, plans, where, time.Time{}, func(b bucketKey, d *ciapi.JobDetail) error {
+		if names.Has(d.Name) {
+			if _, dup := found[d.Name]; !dup {
+				found[d.Name] = existing{id: d.JobId, state: d.State}
+			}
+			return nil
 		}
-		slices.Sort(types)
-		for _, typ := range types {
-			err := e.sweep(ctx, b.bucket, b.region, typ, time.Time{}, func(d *ciapi.JobDetail) error {
+		s := Stale{Plan: p.Name, Job: jobOfName(p, jobPrefixes, d.Name), Name: d.Name, Bucket: b.bucket,
+			Region: b.region, JobID: d.JobId, State: d.State, Source: "service"}
+		r := plan.Request{Key: request.Key{Plan: s.Plan, Job: s.Job, Name: s.Name}}
+		if keep != nil && !keep(&r) {
+			return nil
+		}
+		k.addStale(s)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("plan %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// sweepPlanJobs lists the batch jobs created since since (zero: all) in every bucket and
+// job type of where, in a stable order, and passes fn those whose Name is p's: it starts
+// with p's prefix and not with the longer prefix of another of plans (plan "video" and
+// plan "video-hd").
+func (e *engine) sweepPlanJobs(ctx context.Context, p *plan.Plan, plans []*plan.Plan, where map[bucketKey]map[string]bool,
+	since time.Time, fn func(b bucketKey, d *ciapi.JobDetail) error) error {
+	prefix := plan.NamePrefix(p.Name)
+	var others []string
+	for _, q := range plans {
+		if q2 := plan.NamePrefix(q.Name); q.Name != p.Name && strings.HasPrefix(q2, prefix) {
+			others = append(others, q2)
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(where), func(a, b bucketKey) int {
+		return strings.Compare(a.bucket+"/"+a.region, b.bucket+"/"+b.region)
+	})
+	for _, b := range keys {
+		for _, typ := range slices.Sorted(maps.Keys(where[b])) {
+			err := e.sweep(ctx, b.bucket, b.region, typ, since, func(d *ciapi.JobDetail) error {
 				if !strings.HasPrefix(d.Name, prefix) || slices.ContainsFunc(others, func(o string) bool { return strings.HasPrefix(d.Name, o) }) {
 					return nil
 				}
-				if names.Has(d.Name) {
-					if _, dup := found[d.Name]; !dup {
-						found[d.Name] = existing{id: d.JobId, state: d.State}
-					}
-					return nil
-				}
-				s := Stale{Plan: p.Name, Job: jobOfName(p, jobPrefixes, d.Name), Name: d.Name, Bucket: b.bucket,
-					Region: b.region, JobID: d.JobId, State: d.State, Source: "service"}
-				r := plan.Request{Key: request.Key{Plan: s.Plan, Job: s.Job, Name: s.Name}}
-				if keep != nil && !keep(&r) {
-					return nil
-				}
-				k.addStale(s)
-				return nil
+				return fn(b, d)
 			})
 			if err != nil {
-				return fmt.Errorf("plan %s: %w", p.Name, err)
+				return err
 			}
 		}
 	}

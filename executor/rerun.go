@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 	"strings"
 	"time"
 
@@ -241,40 +240,12 @@ func rerunSweep(ctx context.Context, e *engine, store *state.Store, p *plan.Plan
 			since = first.Add(-sweepSlack)
 		}
 	}
-	prefix := plan.NamePrefix(p.Name)
-	var others []string // plans whose Names extend this prefix are not this one's
-	for _, q := range plans {
-		if q2 := plan.NamePrefix(q.Name); q.Name != p.Name && strings.HasPrefix(q2, prefix) {
-			others = append(others, q2)
+	return e.sweepPlanJobs(ctx, p, plans, where, since, func(_ bucketKey, d *ciapi.JobDetail) error {
+		if names.Has(d.Name) {
+			return found.add(ctx, d)
 		}
-	}
-	keys := make([]bucketKey, 0, len(where))
-	for b := range where {
-		keys = append(keys, b)
-	}
-	slices.SortFunc(keys, func(a, b bucketKey) int { return strings.Compare(a.bucket+"/"+a.region, b.bucket+"/"+b.region) })
-	for _, b := range keys {
-		types := make([]string, 0, len(where[b]))
-		for t := range where[b] {
-			types = append(types, t)
-		}
-		slices.Sort(types)
-		for _, typ := range types {
-			err := e.sweep(ctx, b.bucket, b.region, typ, since, func(d *ciapi.JobDetail) error {
-				if !strings.HasPrefix(d.Name, prefix) || slices.ContainsFunc(others, func(o string) bool { return strings.HasPrefix(d.Name, o) }) {
-					return nil
-				}
-				if names.Has(d.Name) {
-					return found.add(ctx, d)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // positions walks the state's rows of one plan in position order beside its requests.

@@ -392,20 +392,7 @@ func TestMigrationWaitsForTheLockHolder(t *testing.T) {
 // after it), and waiting for it ran into the busy timeout ("database is locked").
 func TestReadingCommandsReadAnOldFileBeingMigrated(t *testing.T) {
 	path := buildV1Varied(t)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	holdWrite(t, path)
 	start := time.Now()
 	s, err := OpenOrRead(path)
 	if err != nil {
@@ -428,20 +415,7 @@ func TestReadingCommandsReadAnOldFileBeingMigrated(t *testing.T) {
 func TestReadingCommandsOpenACurrentFileUnderAWrite(t *testing.T) {
 	path := buildV1Varied(t)
 	openStore(t, path).Close() // migrated
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	holdWrite(t, path)
 	start := time.Now()
 	s, err := OpenOrRead(path)
 	if err != nil {
@@ -523,4 +497,29 @@ func TestOpenBesideAMigration(t *testing.T) {
 		db.Close()
 		holder.release()
 	}
+}
+
+// holdWrite opens a write transaction on the file at path, as a migrating planrun holds
+// one, until the test ends.
+func holdWrite(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		conn.Close()
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		conn.Close()
+		db.Close()
+	})
 }
