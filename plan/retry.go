@@ -75,16 +75,7 @@ func RetryPlan(name string) string { return name + RetrySuffix }
 // origin's bucket, region, type, workflow or node operation, with the object as its input
 // (no window: a single object has none), named by RetryName.
 func RetryRequest(origin *Request, object string, attempt int) Request {
-	r := *origin
-	r.Plan = RetryPlan(origin.Plan)
-	r.InputKind, r.Input, r.Start, r.End = InputObject, object, time.Time{}, time.Time{}
-	if origin.Node != nil {
-		r.Node = origin.Node.clone()
-	}
-	wf := r.Workflow
-	if r.Node != nil {
-		wf = r.Node.Tag
-	}
+	r, wf := retryOf(origin, InputObject, object)
 	r.Name = RetryName(origin.Name, wf, object, attempt)
 	b := appendField(nil, retryFormat)
 	b = appendField(b, origin.Name)
@@ -141,16 +132,7 @@ func ListKey(prefix, name string) string { return prefix + name + ".txt" }
 // node operation, with the URL file as its input (no window), named
 // ListRetryName(origin.Name, workflow or tag, attempt, part).
 func ListRetryRequest(origin *Request, listURL string, attempt, part int) Request {
-	r := *origin
-	r.Plan = RetryPlan(origin.Plan)
-	r.InputKind, r.Input, r.Start, r.End = InputURLFile, listURL, time.Time{}, time.Time{}
-	if origin.Node != nil {
-		r.Node = origin.Node.clone()
-	}
-	wf := r.Workflow
-	if r.Node != nil {
-		wf = r.Node.Tag
-	}
+	r, wf := retryOf(origin, InputURLFile, listURL)
 	r.Name = ListRetryName(origin.Name, wf, attempt, part)
 	b := appendField(nil, listRetryFormat)
 	b = appendField(b, origin.Name)
@@ -181,4 +163,18 @@ func CheckListPrefix(p *Plan, prefix string) error {
 		}
 	}
 	return nil
+}
+
+// retryOf is origin as a retry request of the retry plan, with input kind and input (no
+// window), and the workflow or node tag its name carries; the caller names it.
+func retryOf(origin *Request, kind, input string) (r Request, wf string) {
+	r = *origin
+	r.Plan = RetryPlan(origin.Plan)
+	r.InputKind, r.Input, r.Start, r.End = kind, input, time.Time{}, time.Time{}
+	wf = r.Workflow
+	if origin.Node != nil {
+		r.Node = origin.Node.clone()
+		wf = r.Node.Tag
+	}
+	return r, wf
 }
