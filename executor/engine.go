@@ -59,16 +59,7 @@ func backoff(attempt int, base, limit, retryAfter time.Duration, rnd func(n int6
 }
 
 // pause waits d or until ctx ends.
-func (e *engine) pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func (e *engine) pause(ctx context.Context, d time.Duration) error { return pace.Sleep(ctx, d) }
 
 // Engine is the handle package objects (per-object work: results, latest attempts, retry
 // sets) builds its engine on: the same defaults, the same one layer and the same lookups

@@ -94,3 +94,15 @@ type Untriggered struct {
 	Plan, Job, Name string
 	Err             error // the lookup's error when it failed; nil when simply not found
 }
+
+// FailureCode is the code the failure is grouped under in counts and summaries: the
+// service's, or a placeholder when the detail call failed or the service gave none.
+func (r *ObjectResult) FailureCode() string {
+	switch {
+	case r.Code != "":
+		return r.Code
+	case r.DetailErr != nil:
+		return "(detail call failed)"
+	}
+	return "(no code)"
+}

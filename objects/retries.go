@@ -275,7 +275,7 @@ func (w *retryWriter) flush(ctx context.Context) error {
 			if w.set.ExhaustedByCode == nil {
 				w.set.ExhaustedByCode = map[string]int{}
 			}
-			w.set.ExhaustedByCode[exhaustedCode(r)]++
+			w.set.ExhaustedByCode[r.FailureCode()]++
 			if !w.cfg.Lean || len(w.set.Exhausted) < MaxKeptExhausted {
 				w.set.Exhausted = append(w.set.Exhausted, *r)
 			}
@@ -492,14 +492,3 @@ func (s *RetrySet) Retried() []executor.ObjectResult {
 // MaxKeptExhausted is how many exhausted objects a lean RetrySet keeps (about 300 bytes
 // each): enough to show examples and list them on a terminal, bounded at a million.
 const MaxKeptExhausted = 1000
-
-// exhaustedCode is the code an exhausted object is counted under.
-func exhaustedCode(r *executor.ObjectResult) string {
-	switch {
-	case r.Code != "":
-		return r.Code
-	case r.DetailErr != nil:
-		return "(detail call failed)"
-	}
-	return "(no code)"
-}

@@ -172,6 +172,11 @@ func (l *Layer) sleep(ctx context.Context, d time.Duration) error {
 	if l.cfg.Sleep != nil {
 		return l.cfg.Sleep(ctx, d)
 	}
+	return Sleep(ctx, d)
+}
+
+// Sleep waits d on the wall clock, or until ctx ends (then its error).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

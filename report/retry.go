@@ -94,7 +94,7 @@ func writeRetryText(w io.Writer, set *objects.RetrySet, o options) error {
 			rr := retryRecord(&set.Retry[i])
 			rr.Name = set.NameOf(i)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", clean(rr.Plan), clean(rr.Job), clean(rr.Object),
-				clean(rr.Workflow+rr.Tag), rr.Attempt, clean(results.FailureCode(&set.Retry[i])), clean(rr.Name))
+				clean(rr.Workflow+rr.Tag), rr.Attempt, clean(set.Retry[i].FailureCode()), clean(rr.Name))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/planrun/planrun/executor"
 	"github.com/planrun/planrun/executor/follow"
 	"github.com/planrun/planrun/objects"
+	"github.com/planrun/planrun/pace"
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/report/progress"
@@ -56,7 +56,7 @@ func (s *Session) converge(ctx context.Context, x *execution, api *executor.Coun
 			return c, nil
 		case set.Retrying == 0:
 			// Retries sent before (a crash, another machine) still run: let them end.
-			if err := sleep(ctx, o.PollInterval); err != nil {
+			if err := pace.Sleep(ctx, o.PollInterval); err != nil {
 				return c, err
 			}
 			continue
@@ -147,7 +147,7 @@ func take(c *Converged, set *objects.RetrySet, attempts int) {
 	}
 	for i := range set.Exhausted { // the first MaxKeptExhausted: examples
 		r := &set.Exhausted[i]
-		code := results.FailureCode(r)
+		code := r.FailureCode()
 		if len(c.Examples[code]) < examplesPerCode {
 			c.Examples[code] = append(c.Examples[code], r.Object)
 		}
@@ -155,18 +155,6 @@ func take(c *Converged, set *objects.RetrySet, attempts int) {
 	}
 	if left := c.Failed - set.ExhaustedCount - set.Unknown; left > 0 {
 		c.ByCode["(not retried)"] += left
-	}
-}
-
-// sleep waits d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

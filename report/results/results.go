@@ -86,23 +86,12 @@ func (t *objectTally) add(r *executor.ObjectResult) {
 		if t.byCode == nil {
 			t.byCode = map[string]int{}
 		}
-		t.byCode[FailureCode(r)]++
+		t.byCode[r.FailureCode()]++
 	case executor.StateSubmitted, executor.StateRunning:
 		t.running++
 	default:
 		t.other++
 	}
-}
-
-// FailureCode is the code a failure is grouped under: the service's, or a placeholder.
-func FailureCode(r *executor.ObjectResult) string {
-	switch {
-	case r.Code != "":
-		return r.Code
-	case r.DetailErr != nil:
-		return "(detail call failed)"
-	}
-	return "(no code)"
 }
 
 // codesByCount returns the codes of m, most frequent first, then by name.

@@ -118,7 +118,7 @@ func (j *resultsJUnit) write(r *executor.ObjectResult) error {
 			msg = r.DetailErr.Error()
 		}
 		fmt.Fprintf(j.sw, "<failure type=\"%s\" message=\"%s\">batch job %s, execution %s, attempt %d</failure>",
-			xmlText(FailureCode(r)), xmlText(safetext.Line(msg)), xmlText(r.BatchJobID), xmlText(r.ExecutionID), r.Round)
+			xmlText(r.FailureCode()), xmlText(safetext.Line(msg)), xmlText(r.BatchJobID), xmlText(r.ExecutionID), r.Round)
 	default:
 		j.skips++
 		fmt.Fprintf(j.sw, "<skipped message=\"%s\"/>", xmlText(r.State))

@@ -58,7 +58,7 @@ func (m *resultsMarkdown) Write(r *executor.ObjectResult) error {
 		msg = r.DetailErr.Error()
 	}
 	_, err := fmt.Fprintf(m.bw, "| %s/%s | %s | %s | %d | %s | %s |\n", mdCell(r.Plan), mdCell(r.Job),
-		layout.MDCode(r.Object), mdCell(via), r.Round, mdCell(FailureCode(r)), mdCell(msg))
+		layout.MDCode(r.Object), mdCell(via), r.Round, mdCell(r.FailureCode()), mdCell(msg))
 	return err
 }
 

@@ -27,7 +27,7 @@ func (t *ObjectTotals) Add(r *executor.ObjectResult) {
 		t.Succeeded++
 	case executor.StateFailed:
 		t.Failed++
-		t.ByCode[FailureCode(r)]++
+		t.ByCode[r.FailureCode()]++
 	case executor.StateSubmitted, executor.StateRunning:
 		t.Running++
 	default:

@@ -45,7 +45,7 @@ func FailedObjectLine(r *executor.ObjectResult, color bool, width int) string {
 	if r.Tag != "" {
 		via = "tag " + r.Tag
 	}
-	reason := FailureCode(r)
+	reason := r.FailureCode()
 	if r.Message != "" {
 		reason += ": " + r.Message
 	}
