@@ -30,6 +30,7 @@ func JSON() []byte {
 type Validator struct {
 	schema *jsonschema.Schema
 	doc    map[string]any // the schema itself, consulted to explain violations
+	quick  *quick         // the fast yes for valid documents; nil when the schema uses a keyword it does not know
 }
 
 // New compiles the embedded schema. Call it once and reuse the Validator.
@@ -47,7 +48,8 @@ func New() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile plan schema: %w", err)
 	}
-	return &Validator{schema: s, doc: doc}, nil
+	q, _ := compileQuick(doc) // on error every document takes the full validator
+	return &Validator{schema: s, doc: doc, quick: q}, nil
 }
 
 // Validate checks doc, a JSON-compatible value (map[string]any, []any, string, bool, nil,
@@ -55,6 +57,9 @@ func New() (*Validator, error) {
 // errors are flattened to their leaf causes; each unknown key is reported at the key's
 // own position.
 func (v *Validator) Validate(doc any) []Violation {
+	if v.quick != nil && v.quick.ok(doc) {
+		return nil
+	}
 	err := v.schema.Validate(doc)
 	if err == nil {
 		return nil
