@@ -15,11 +15,15 @@ import (
 // value; keys records every key written, whatever its value, so "set but invalid" and
 // "not set" stay apart.
 
-// keys is the set of keys written in one mapping of the plan.
-type keys map[string]bool
+// keys is the set of keys written in one mapping of the plan: the converted mapping
+// itself, so that decoding a mapping allocates no set of its own.
+type keys map[string]any
 
 // has reports whether key k is written.
-func (k keys) has(name string) bool { return k[name] }
+func (k keys) has(name string) bool {
+	_, ok := k[name]
+	return ok
+}
 
 // planDoc is the whole plan file.
 type planDoc struct {
@@ -130,15 +134,13 @@ func fieldsOf(t reflect.Type) *docType {
 // decodeStruct fills the struct v from mapping m: the Keys field with every key, and each
 // tagged field whose value has the right type.
 func decodeStruct(m map[string]any, v reflect.Value) {
-	ks := make(keys, len(m))
 	dt := fieldsOf(v.Type())
 	for k, x := range m {
-		ks[k] = true
 		if i, ok := dt.fields[k]; ok {
 			decodeValue(x, v.Field(i))
 		}
 	}
-	v.Field(dt.keys).Set(reflect.ValueOf(ks))
+	v.Field(dt.keys).Set(reflect.ValueOf(keys(m)))
 }
 
 // decodeValue sets dst from x when x has the type dst needs; else it leaves dst alone.

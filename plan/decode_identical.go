@@ -32,6 +32,7 @@ func (l *loader) checkIdentical(p *Plan, index []int) {
 		return set
 	}
 	reported := map[[2]int]bool{}
+	var buf []byte // one canonical key at a time; the map copies the keys it keeps
 	for ji := range p.Jobs {
 		j := &p.Jobs[ji]
 		kind, inputs := j.inputList()
@@ -43,10 +44,10 @@ func (l *loader) checkIdentical(p *Plan, index []int) {
 				if r.Type == svcTypeJob {
 					r.Node = j.Node
 				}
-				key := string(appendCanonical([]byte{boolByte(windowed)}, &r))
-				prev, dup := first[key]
+				buf = appendCanonical(append(buf[:0], boolByte(windowed)), &r)
+				prev, dup := first[string(buf)]
 				if !dup {
-					first[key] = seenCombo{ji}
+					first[string(buf)] = seenCombo{ji}
 					continue
 				}
 				if reported[[2]int{prev.job, ji}] {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -39,11 +40,20 @@ func Load(path string) (*Plan, error) {
 	if st.Size() > maxPlanBytes {
 		return nil, tooLarge(path, st.Size())
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxPlanBytes+1))
+	data, err := readAll(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", path, err)
 	}
 	return Parse(path, data)
+}
+
+// readAll reads f, of size bytes when it was stat'ed, into one buffer of that size (and
+// room to see the end) instead of growing one; a file that grew since is still read to
+// the end, up to the limit.
+func readAll(f io.Reader, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(f, maxPlanBytes+1))
+	return buf.Bytes(), err
 }
 
 // ErrIsDir is returned (wrapped) by Load for a directory; see Discover.

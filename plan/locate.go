@@ -49,9 +49,15 @@ func (l *loader) locate(ptr []string) located {
 	return at
 }
 
-// entry returns the effective entry name of mapping n, indexing each mapping once so
-// that locating many problems stays linear.
+// entry returns the effective entry name of mapping n. A small mapping is scanned (a
+// job is read at a few keys); a larger one is indexed once, so that locating many problems
+// stays linear.
 func (l *loader) entry(n *yaml.Node, name string) (yamlsrc.Pair, bool) {
+	if len(n.Content) <= 2*smallMapping {
+		if p, found, sure := scanEntry(n, name); sure {
+			return p, found
+		}
+	}
 	idx, ok := l.index[n]
 	if !ok {
 		ps := yamlsrc.Pairs(n, nil)
@@ -66,4 +72,26 @@ func (l *loader) entry(n *yaml.Node, name string) (yamlsrc.Pair, bool) {
 	}
 	p, found := idx[name]
 	return p, found
+}
+
+// smallMapping is the number of entries up to which entry scans a mapping.
+const smallMapping = 16
+
+// scanEntry looks name up among the keys written in mapping n, as yamlsrc.Pairs would
+// find it: the first of repeated keys wins, and a key written in n wins over one merged
+// in. sure is false when n has a merge key and does not write name itself: then only
+// Pairs knows.
+func scanEntry(n *yaml.Node, name string) (p yamlsrc.Pair, found, sure bool) {
+	merges := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := yamlsrc.Deref(n.Content[i])
+		switch {
+		case k == nil || k.Kind != yaml.ScalarNode:
+		case k.Tag == "!!merge":
+			merges = true
+		case k.Value == name:
+			return yamlsrc.Pair{Name: name, Key: n.Content[i], Value: n.Content[i+1]}, true, true
+		}
+	}
+	return yamlsrc.Pair{}, false, !merges
 }

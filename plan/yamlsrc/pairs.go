@@ -21,6 +21,11 @@ type Pair struct {
 	Via        *yaml.Node // for a merged key: the alias in the << entry that brought it in
 }
 
+// smallMapping is the number of entries up to which Pairs finds a repeated key by
+// scanning the entries found so far, not through a map: a plan's mappings are many (one
+// or more per job) and small, and a map each was a tenth of what validate allocated.
+const smallMapping = 16
+
 // Pairs returns the effective entries of mapping node n in file order: its own keys first
 // (the first of duplicated keys wins), then keys merged in with `<<: *anchor` that the
 // mapping does not set itself. report, when not nil, receives each problem found.
@@ -29,7 +34,31 @@ func Pairs(n *yaml.Node, report func(at *yaml.Node, msg string)) []Pair {
 		report = func(*yaml.Node, string) {}
 	}
 	out := make([]Pair, 0, len(n.Content)/2)
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	var seen map[string]*yaml.Node // the first key of each name, made once out is no longer small
+	first := func(name string) (*yaml.Node, bool) {
+		if seen == nil && len(out) > smallMapping {
+			seen = make(map[string]*yaml.Node, 2*len(out))
+			for _, p := range out {
+				seen[p.Name] = p.Key
+			}
+		}
+		if seen != nil {
+			k, ok := seen[name]
+			return k, ok
+		}
+		for i := range out {
+			if out[i].Name == name {
+				return out[i].Key, true
+			}
+		}
+		return nil, false
+	}
+	add := func(p Pair) {
+		if seen != nil {
+			seen[p.Name] = p.Key
+		}
+		out = append(out, p)
+	}
 	var merges []mergeSource
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -42,21 +71,19 @@ func Pairs(n *yaml.Node, report func(at *yaml.Node, msg string)) []Pair {
 			merges = append(merges, mergeSources(k, v, report)...)
 			continue
 		}
-		if first, dup := seen[kk.Value]; dup {
-			report(k, fmt.Sprintf("duplicate key %q (first at line %d)", kk.Value, first.Line))
+		if f, dup := first(kk.Value); dup {
+			report(k, fmt.Sprintf("duplicate key %q (first at line %d)", kk.Value, f.Line))
 			continue
 		}
-		seen[kk.Value] = k
-		out = append(out, Pair{Name: kk.Value, Key: k, Value: v})
+		add(Pair{Name: kk.Value, Key: k, Value: v})
 	}
 	for _, m := range merges {
 		for _, p := range Pairs(m.node, nil) {
-			if _, dup := seen[p.Name]; !dup {
-				seen[p.Name] = p.Key
+			if _, dup := first(p.Name); !dup {
 				if p.Via == nil {
 					p.Via = m.via
 				}
-				out = append(out, p)
+				add(p)
 			}
 		}
 	}
