@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -13,14 +12,8 @@ import (
 // Linux platform Go supports).
 const clockTicks = 100
 
-// selfCPU returns the user+system CPU time this process has used so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+// selfCPU returns the user+system CPU time this process has used so far (0: not measured).
+func selfCPU() time.Duration { return rusageSelfCPU() }
 
 // procCPU returns the user+system CPU time used so far by the running process pid, from
 // /proc (Linux); ok is false elsewhere.

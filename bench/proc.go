@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"runtime"
-	"syscall"
 	"time"
 )
 
@@ -51,18 +49,6 @@ func runProc(ctx context.Context, dir string, env []string, discard bool, name s
 		return res, fmt.Errorf("%s %v: %w: %s", name, args, err, errb.String())
 	}
 	return res, nil
-}
-
-// maxRSS converts the rusage of a finished child into bytes (Linux reports KiB, macOS bytes).
-func maxRSS(u any) int64 {
-	ru, ok := u.(*syscall.Rusage)
-	if !ok {
-		return 0
-	}
-	if runtime.GOOS == "darwin" {
-		return int64(ru.Maxrss)
-	}
-	return int64(ru.Maxrss) * 1024
 }
 
 // tailWriter keeps the last max bytes written to it.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -189,7 +188,7 @@ func TestHostileStateFilesRefused(t *testing.T) {
 		cases[zero] = "not a regular file"
 	}
 	fifo := filepath.Join(dir, "fifo.json")
-	if err := syscall.Mkfifo(fifo, 0o600); err == nil {
+	if err := mkfifo(fifo); err == nil {
 		cases[fifo] = "not a regular file"
 	}
 	big := filepath.Join(dir, "big.json")

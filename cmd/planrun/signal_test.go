@@ -167,7 +167,7 @@ func TestOutputFIFOWithoutReaderHonoursOneSignal(t *testing.T) {
 	for _, flag := range []string{"--report", "--junit", "--results", "--html"} {
 		dir := t.TempDir()
 		fifo := filepath.Join(dir, "out")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		if err := mkfifo(fifo); err != nil {
 			t.Skipf("mkfifo: %v", err)
 		}
 		sigs := make(chan os.Signal, 1)
