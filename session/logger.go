@@ -36,7 +36,7 @@ func (s *Session) Logger(format string) (*slog.Logger, error) {
 	case v == "":
 		return slog.New(plainHandler{io: s.IO}), nil
 	}
-	return slog.New(slog.NewTextHandler(s.IO.Stderr, opts)), nil
+	return slog.New(safetext.TextHandler(s.IO.Stderr, opts)), nil
 }
 
 // plainHandler writes warnings and errors as one human line each, through the console so

@@ -82,7 +82,9 @@ type Options struct {
 	// Seed makes job ids, request ids, fault rolls and job failures reproducible.
 	// Zero picks a random seed.
 	Seed int64
-	// Logger receives one line per API request (never a secret). Nil discards.
+	// Logger receives one line per API request (never a secret). Nil discards. The path
+	// and host logged are as the client sent them: give a handler that makes them safe to
+	// print (planrun emulator --verbose uses report/safetext.TextHandler).
 	Logger *slog.Logger
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/ciapi/emulator"
+	"github.com/planrun/planrun/report/safetext"
 	"github.com/planrun/planrun/session"
 )
 
@@ -64,7 +65,7 @@ func setupEmulator(fs *flag.FlagSet) runFunc {
 			opts.Workflows = splitList(*workflows)
 		}
 		if *verbose {
-			opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+			opts.Logger = slog.New(safetext.TextHandler(e.stderr, nil)) // paths and hosts are the clients'
 		}
 		return serveEmulator(ctx, e, *addr, opts)
 	}
