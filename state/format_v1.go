@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
@@ -78,6 +81,11 @@ var errOlderSchema = errors.New("state file of an older schema version")
 // lock back and compacts the file: the old rows' pages would otherwise stay in it, free.
 // The compaction is a transaction of its own: a kill during it leaves the migrated file,
 // and so does its failure (no space for the copy it makes, a reader in the way).
+//
+// Converting a large file takes seconds to minutes, and Open takes no context: a Ctrl-C or
+// SIGTERM meanwhile stops it (the statement under way is interrupted), the transaction
+// rolls back, and Open returns an error that wraps context.Canceled, the file left at
+// version 1, whole. A signal during the compaction stops the compaction only.
 func (s *Store) migrateLocked(ctx context.Context) error {
 	if err := s.lockFiles(); err != nil {
 		if errors.Is(err, ErrStateInUse) {
@@ -86,7 +94,19 @@ func (s *Store) migrateLocked(ctx context.Context) error {
 		return err
 	}
 	defer s.release()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if err := s.init(ctx, true); err != nil {
+		if ctx.Err() != nil {
+			// database/sql rolls the interrupted transaction back on a goroutine of its
+			// own: take the write lock once it is free, so that the file is whole and no
+			// longer locked when Open returns.
+			if tx, err := s.db.BeginTx(context.Background(), nil); err == nil {
+				_ = tx.Rollback()
+			}
+			return fmt.Errorf("state %s: converting it from schema version 1 was interrupted; the file is left as it was, and the next run converts it: %w",
+				s.path, context.Canceled)
+		}
 		return err
 	}
 	// Any error leaves the file migrated and whole, only larger: not worth failing for.
