@@ -60,7 +60,7 @@ func countRows(t *testing.T, path string) int {
 // file as it was: version 1, every row. The next read-write open converts it.
 func TestMigrationStopsOnASignal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: builds a state file of 100,000 requests")
+		t.Skip("-short: builds a state file of 30,000 requests")
 	}
 	// As planrun's command does: the signals are caught, so none ends the test binary.
 	caught := make(chan os.Signal, 8)
@@ -68,14 +68,14 @@ func TestMigrationStopsOnASignal(t *testing.T) {
 	defer signal.Stop(caught)
 	t.Cleanup(func() { migrateFault = nil })
 
-	path := buildV1Large(t, 100000)
+	path := buildV1Large(t, 30000)
 	rows := countRows(t, path)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		sentAt := make(chan time.Time, 1)
 		migrateFault = func(step int) error {
 			if step == 5 { // the INSERT of every request: the long one
 				go func() {
-					time.Sleep(100 * time.Millisecond)
+					time.Sleep(50 * time.Millisecond)
 					sentAt <- time.Now()
 					_ = syscall.Kill(os.Getpid(), sig)
 				}()
