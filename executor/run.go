@@ -241,7 +241,7 @@ func listErrors(errs []error) string {
 // emit reports a final (or, when interrupted, planned) result and records it in the state.
 func (r *runner) emit(res Result, rec *Record) {
 	if rec != nil {
-		if err := r.store.Send(&state.Write{Records: []Record{*rec}}); err != nil && res.Err == nil {
+		if err := r.store.SendRecord(rec); err != nil && res.Err == nil {
 			res.Err = fmt.Errorf("save state: %w", err)
 		}
 	}

@@ -47,6 +47,9 @@ type Write struct {
 type writeOp struct {
 	Write
 	done chan error
+	// owned marks an op made by SendRecord: its Records belong to the writer, which
+	// appends further records to it while it waits and reuses it after the commit.
+	owned bool
 }
 
 // rows counts the rows an op writes, for batching.
@@ -66,6 +69,17 @@ func (s *Store) Send(w *Write) error {
 	return s.w.send(&writeOp{Write: *w})
 }
 
+// SendRecord queues one request row, as Send of a Write holding only r does, without
+// waiting for its commit. r is copied: the caller may reuse it at once. Rows sent one by
+// one this way are gathered in the queue, so that a run's outcomes cost no allocation
+// and no wake-up of the writer each.
+func (s *Store) SendRecord(r *Record) error {
+	if s.w == nil {
+		return s.readOnly()
+	}
+	return s.w.sendRecord(r)
+}
+
 // Sync queues w (nil: nothing) and waits until it and every write sent before it are committed.
 func (s *Store) Sync(ctx context.Context, w *Write) error {
 	if s.w == nil {
@@ -78,19 +92,33 @@ func (s *Store) Sync(ctx context.Context, w *Write) error {
 	return s.w.sync(ctx, op)
 }
 
+// maxQueuedRows bounds the rows queued for the writer: a sender waits while it is
+// reached (the writer commits at most maxBatchRows rows at a time).
+const maxQueuedRows = 4096
+
 // writer owns all writes: one goroutine, one transaction per batch.
 type writer struct {
-	db   *sql.DB
-	ops  chan *writeOp
-	quit chan struct{}
-	wg   sync.WaitGroup
+	db *sql.DB
 
-	closeMu sync.RWMutex // held for reading while sending, for writing while closing
-	closed  bool
+	// mu guards the queue. Senders append to it and wake the writer (kick) only when it
+	// may have to act: on the first op of an empty queue, on an op someone waits for,
+	// and when a batch is full. Outcomes sent one by one are thereby gathered without a
+	// channel operation or a wake-up each.
+	mu         sync.Mutex
+	queue      []*writeOp
+	queuedRows int
+	urgent     bool       // an op of the queue has done: commit without waiting for more
+	closed     bool       // no op is taken any more; the writer drains the queue and stops
+	drained    *sync.Cond // on mu: the queue went below maxQueuedRows
+	free       []*writeOp // owned ops committed, for reuse (guarded by mu)
+	kick       chan struct{}
+	wg         sync.WaitGroup
 
 	errMu    sync.Mutex
 	firstErr error
 
+	// batch is the ops being committed (writer goroutine only, reused).
+	batch []*writeOp
 	// prepared holds the statements of commit, prepared once and used by the writer
 	// goroutine only (re-parsing them for every transaction showed in profiles).
 	prepared map[string]*sql.Stmt
@@ -105,8 +133,9 @@ type writer struct {
 
 // startWriter starts the writer goroutine on db.
 func startWriter(db *sql.DB) *writer {
-	w := &writer{db: db, ops: make(chan *writeOp, 1024), quit: make(chan struct{}), prepared: map[string]*sql.Stmt{},
+	w := &writer{db: db, kick: make(chan struct{}, 1), prepared: map[string]*sql.Stmt{},
 		byRows: map[[2]int]*sql.Stmt{}}
+	w.drained = sync.NewCond(&w.mu)
 	w.ids.reset()
 	w.wg.Add(1)
 	go w.loop()
@@ -118,13 +147,80 @@ var errClosed = errors.New("state store is closed")
 
 // send queues op without waiting for its commit.
 func (w *writer) send(op *writeOp) error {
-	w.closeMu.RLock()
-	defer w.closeMu.RUnlock()
+	w.mu.Lock()
+	if err := w.roomLocked(); err != nil {
+		w.mu.Unlock()
+		return err
+	}
+	w.appendLocked(op)
+	return nil // appendLocked unlocked mu
+}
+
+// ownedBatch is how many rows SendRecord gathers in one op.
+const ownedBatch = 64
+
+// sendRecord queues a copy of r, appended to the last op of the queue when that is one
+// sendRecord made and it has room.
+func (w *writer) sendRecord(r *Record) error {
+	w.mu.Lock()
+	if err := w.roomLocked(); err != nil {
+		w.mu.Unlock()
+		return err
+	}
+	if n := len(w.queue); n > 0 {
+		if last := w.queue[n-1]; last.owned && len(last.Records) < ownedBatch {
+			last.Records = append(last.Records, *r)
+			w.queuedRows++
+			full := w.queuedRows >= maxBatchRows
+			w.mu.Unlock()
+			if full {
+				w.wake()
+			}
+			return nil
+		}
+	}
+	var op *writeOp
+	if k := len(w.free); k > 0 {
+		op, w.free = w.free[k-1], w.free[:k-1]
+	} else {
+		op = &writeOp{owned: true, Write: Write{Records: make([]Record, 0, ownedBatch)}}
+	}
+	op.Records = append(op.Records, *r)
+	w.appendLocked(op)
+	return nil
+}
+
+// roomLocked waits (mu held) while the queue is full, and says whether the writer takes ops.
+func (w *writer) roomLocked() error {
+	for w.queuedRows >= maxQueuedRows && !w.closed {
+		w.drained.Wait()
+	}
 	if w.closed {
 		return errClosed
 	}
-	w.ops <- op
 	return nil
+}
+
+// appendLocked appends op to the queue, unlocks mu, and wakes the writer when it may
+// have to act.
+func (w *writer) appendLocked(op *writeOp) {
+	wake := len(w.queue) == 0 || op.done != nil
+	w.queue = append(w.queue, op)
+	w.queuedRows += op.rows()
+	w.urgent = w.urgent || op.done != nil
+	wake = wake || w.queuedRows >= maxBatchRows
+	w.mu.Unlock()
+	if wake {
+		w.wake()
+	}
+}
+
+// wake makes the writer look at the queue (at most one wake-up is pending).
+func (w *writer) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
 }
 
 // sync queues op (nil: nothing but a flush) and waits until it and everything queued before
@@ -157,19 +253,76 @@ func (w *writer) err() error {
 
 // close drains the queue, commits it and stops the goroutine.
 func (w *writer) close() error {
-	w.closeMu.Lock()
+	w.mu.Lock()
 	if w.closed {
-		w.closeMu.Unlock()
+		w.mu.Unlock()
 		return w.err()
 	}
 	w.closed = true
-	close(w.ops)
-	w.closeMu.Unlock()
+	w.drained.Broadcast()
+	w.mu.Unlock()
+	w.wake()
 	w.wg.Wait()
 	return w.err()
 }
 
-// loop collects ops into batches and commits each batch in one transaction.
+// ready reports (mu held) whether the queue is to be committed now: someone waits, a
+// batch is full, or the store is closing.
+func (w *writer) readyLocked() bool {
+	return w.urgent || w.queuedRows >= maxBatchRows || w.closed
+}
+
+// take waits for ops and returns the next batch: at most maxBatchRows rows (at least one
+// op), taken once someone waits for a commit, once that many rows are queued, or
+// maxBatchDelay after the first op; nil once the store is closed and the queue drained.
+func (w *writer) take(timer *time.Timer) []*writeOp {
+	w.mu.Lock()
+	for len(w.queue) == 0 {
+		if w.closed {
+			w.mu.Unlock()
+			return nil
+		}
+		w.mu.Unlock()
+		<-w.kick
+		w.mu.Lock()
+	}
+	if !w.readyLocked() {
+		w.mu.Unlock()
+		timer.Reset(maxBatchDelay)
+	wait:
+		for {
+			select {
+			case <-w.kick:
+				w.mu.Lock()
+				ready := w.readyLocked()
+				w.mu.Unlock()
+				if ready {
+					break wait
+				}
+			case <-timer.C:
+				break wait
+			}
+		}
+		timer.Stop()
+		w.mu.Lock()
+	}
+	n, k := 0, 0
+	for k < len(w.queue) && (k == 0 || n < maxBatchRows) {
+		n += w.queue[k].rows()
+		k++
+	}
+	batch := append(w.batch[:0], w.queue[:k]...)
+	rest := copy(w.queue, w.queue[k:])
+	clear(w.queue[rest:])
+	w.queue = w.queue[:rest]
+	w.queuedRows -= n
+	w.urgent = slices.ContainsFunc(w.queue, func(op *writeOp) bool { return op.done != nil })
+	w.drained.Broadcast()
+	w.mu.Unlock()
+	return batch
+}
+
+// loop commits the batches of the queue, each in one transaction.
 func (w *writer) loop() {
 	defer w.wg.Done()
 	defer func() {
@@ -177,44 +330,13 @@ func (w *writer) loop() {
 			st.Close()
 		}
 	}()
+	timer := time.NewTimer(maxBatchDelay)
+	timer.Stop()
 	for {
-		op, ok := <-w.ops
-		if !ok {
+		batch := w.take(timer)
+		if batch == nil {
 			return
 		}
-		batch := []*writeOp{op}
-		n := op.rows()
-		urgent := op.done != nil
-		timer := time.NewTimer(maxBatchDelay)
-	collect:
-		for n < maxBatchRows {
-			if urgent {
-				// Someone waits: take only what is already queued.
-				select {
-				case op, ok := <-w.ops:
-					if !ok {
-						break collect
-					}
-					batch = append(batch, op)
-					n += op.rows()
-				default:
-					break collect
-				}
-				continue
-			}
-			select {
-			case op, ok := <-w.ops:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, op)
-				n += op.rows()
-				urgent = op.done != nil
-			case <-timer.C:
-				break collect
-			}
-		}
-		timer.Stop()
 		err := w.commit(batch)
 		if err != nil {
 			err = classify(err)
@@ -224,11 +346,26 @@ func (w *writer) loop() {
 			}
 			w.errMu.Unlock()
 		}
+		var owned []*writeOp
 		for _, op := range batch {
 			if op.done != nil {
 				op.done <- err
 			}
+			if op.owned {
+				clear(op.Records)
+				op.Records = op.Records[:0]
+				owned = append(owned, op)
+			}
 		}
+		if len(owned) > 0 {
+			w.mu.Lock()
+			if len(w.free) < maxQueuedRows/ownedBatch {
+				w.free = append(w.free, owned...)
+			}
+			w.mu.Unlock()
+		}
+		clear(batch)
+		w.batch = batch[:0]
 	}
 }
 

@@ -56,10 +56,18 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 		mixed = append(mixed, r)
 	}
 	mixed = append(mixed, row(1, request.Triggered))
-	for _, r := range mixed {
-		if err := store.Send(&Write{Records: []Record{r}}); err != nil {
+	var one Record // SendRecord copies: the caller's record is reused at once
+	for i, r := range mixed {
+		var err error
+		if one = r; i%3 == 0 {
+			err = store.Send(&Write{Records: []Record{r}})
+		} else {
+			err = store.SendRecord(&one)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
+		one = Record{}
 		want[r.Name] = r
 	}
 	n := 0
@@ -76,6 +84,73 @@ func TestWriterRowsMatchWholeRowWrites(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Errorf("%d rows, want %d", n, len(want))
+	}
+}
+
+// Rows sent one by one with SendRecord from many goroutines, beside Syncs, are committed
+// in the order each goroutine sent them: a Sync returns once everything its goroutine sent
+// before is committed, and the last write of a row wins, across batches of any size.
+func TestSendRecordOrder(t *testing.T) {
+	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	row := func(g, i int, status request.Status) Record {
+		return Record{Key: request.Key{Plan: "p", Name: fmt.Sprintf("p-g%d-%04d", g, i), Bucket: "b-1250000000",
+			Region: "ap-beijing", Job: "j", Seq: g*10000 + i, Type: "Workflow", InputKind: "Prefix", Input: "in/",
+			Workflow: "w"}, Digest: "d", Status: status}
+	}
+	const goroutines, rows = 4, 700 // several owned ops and batches each
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		go func() {
+			errs <- func() error {
+				for i := range rows {
+					r := row(g, i, request.Sending)
+					if err := store.SendRecord(&r); err != nil {
+						return err
+					}
+					r.Status, r.JobID, r.Attempts = request.Triggered, fmt.Sprintf("job%d", i), 1
+					if err := store.SendRecord(&r); err != nil {
+						return err
+					}
+					if i%100 != 99 {
+						continue
+					}
+					if err := store.Sync(ctx, nil); err != nil {
+						return err
+					}
+					got, ok, err := store.Lookup(ctx, "p", r.Name)
+					if err != nil || !ok || got.Status != request.Triggered || got.JobID != r.JobID {
+						return fmt.Errorf("after Sync, row %s: %+v, %v, %v", r.Name, got, ok, err)
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for range goroutines {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := row(0, 0, request.Sending)
+	if err := store.SendRecord(&r); err == nil {
+		t.Error("SendRecord after Close: no error")
+	}
+	s := openStore(t, store.Path())
+	n := 0
+	for got, err := range s.Records(ctx, "p") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; got.Status != request.Triggered || got.JobID == "" {
+			t.Errorf("row %s: %+v, want its outcome", got.Name, got)
+		}
+	}
+	if n != goroutines*rows {
+		t.Errorf("%d rows, want %d", n, goroutines*rows)
 	}
 }
 
