@@ -24,6 +24,10 @@ const maxIntentBatch = 256
 // intentBatch is how many intents are committed together ahead of their sends.
 func intentBatch(parallel int) int { return min(max(2*parallel, 16), maxIntentBatch) }
 
+// intentsAhead is how many intents at most are committed ahead of the create of a request:
+// its own batch, and the batch before it still being handed out (see feedPlan).
+func intentsAhead(parallel int) int { return 2 * intentBatch(parallel) }
+
 // errStopped is returned by a fail-fast worker to stop the group.
 var errStopped = errors.New("stopped after a permanent failure")
 
@@ -270,38 +274,77 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 	pr := &planRun{p: p, rec: rec}
 	pr.lookups.Store(int64(rec.lookups))
 
+	// The intents of a batch are committed while the batch before it is handed to the
+	// workers (one batch ahead): a worker never waits for a commit while the requests
+	// last, and the feeder never waits for one it could overlap. A batch is handed out
+	// only once its own commit has returned.
 	batchSize := intentBatch(r.o.Parallel)
 	batch := make([]*task, 0, batchSize)
-	flush := func() error {
-		if len(batch) == 0 {
+	var ahead []*task        // the batch whose intents are being committed
+	var aheadDone chan error // its commit's result
+	// handOut waits for the commit of the batch ahead, then gives its tasks to the group
+	// (or, once stop has ended, gives them back as never sent).
+	handOut := func() error {
+		if aheadDone == nil {
 			return nil
 		}
-		if stop.Err() != nil {
-			for _, t := range batch {
+		err := <-aheadDone
+		tasks := ahead
+		ahead, aheadDone = nil, nil
+		if err != nil {
+			for _, t := range tasks {
 				r.abandon(t, false)
 			}
-			batch = batch[:0]
-			return nil
-		}
-		op := r.latencyWrite(true)
-		op.Records = make([]Record, len(batch))
-		for i, t := range batch {
-			op.Records[i] = recordFor(&t.req, request.Sending)
-		}
-		if err := r.store.Sync(context.WithoutCancel(stop), op); err != nil {
 			return fmt.Errorf("record intents: %w", err)
 		}
-		for i, t := range batch {
+		for i, t := range tasks {
 			if stop.Err() != nil {
-				for _, t := range batch[i:] {
+				for _, t := range tasks[i:] {
 					r.abandon(t, false)
 				}
 				break
 			}
 			g.Go(func() error { return r.work(stop, pr, t) })
 		}
-		batch = batch[:0]
 		return nil
+	}
+	// flush starts the commit of batch's intents, and hands out the batch before it.
+	flush := func() error {
+		if len(batch) == 0 {
+			return handOut()
+		}
+		if stop.Err() != nil {
+			for _, t := range batch {
+				r.abandon(t, false)
+			}
+			batch = batch[:0]
+			return handOut()
+		}
+		op := r.latencyWrite(true)
+		op.Records = make([]Record, len(batch))
+		for i, t := range batch {
+			op.Records[i] = recordFor(&t.req, request.Sending)
+		}
+		done := make(chan error, 1)
+		go func() { done <- r.store.Sync(context.WithoutCancel(stop), op) }()
+		if err := handOut(); err != nil {
+			<-done // the intents committed or not, none of them is sent
+			for _, t := range batch {
+				r.abandon(t, false)
+			}
+			batch = batch[:0]
+			return err
+		}
+		ahead, aheadDone = batch, done
+		batch = make([]*task, 0, batchSize)
+		return nil
+	}
+	// last hands out what remains: the batch being gathered, then the one ahead of it.
+	last := func() error {
+		if err := flush(); err != nil {
+			return err
+		}
+		return handOut()
 	}
 	for req := range r.o.requests(p) {
 		if stop.Err() != nil {
@@ -311,7 +354,7 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 		ok := false
 		if c.known {
 			if prev, ok, err = r.store.Lookup(stop, req.Plan, req.Name); err != nil {
-				return pr, errors.Join(err, flush())
+				return pr, errors.Join(err, last())
 			}
 		}
 		if ok && prev.Done() {
@@ -322,7 +365,7 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 		}
 		ex, onService, err := rec.exist.lookup(stop, req.Name)
 		if err != nil {
-			return pr, errors.Join(fmt.Errorf("plan %s: jobs found: %w", p.Name, err), flush())
+			return pr, errors.Join(fmt.Errorf("plan %s: jobs found: %w", p.Name, err), last())
 		}
 		if onService {
 			res := resultFor(&req, request.Skipped)
@@ -354,7 +397,7 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	if err := last(); err != nil {
 		return pr, err
 	}
 	return pr, nil

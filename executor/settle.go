@@ -213,14 +213,15 @@ type earlier struct {
 }
 
 // dueAt is when the create of a "sending" row that an earlier run left may no longer make
-// its job: the latest instant its create can have left (the row's intent, one intent batch
-// at the rate later, or, later still, the last heartbeat of the run that wrote it: every
-// create of a run leaves before its last beat plus HeartbeatEvery), plus the settle window
-// (at least that run's request timeout, during which a create may still be on its way).
+// its job: the latest instant its create can have left (the row's intent, plus the time the
+// intents committed ahead of a create (intentsAhead) take at the rate, or, later still, the
+// last heartbeat of the run that wrote it: every create of a run leaves before its last
+// beat plus HeartbeatEvery), plus the settle window (at least that run's request timeout,
+// during which a create may still be on its way).
 func (r *runner) dueAt(row *Record) time.Time {
 	lead := time.Duration(0)
 	if r.o.QPS > 0 {
-		lead = time.Duration(float64(intentBatch(r.o.Parallel)) / r.o.QPS * float64(time.Second))
+		lead = time.Duration(float64(intentsAhead(r.o.Parallel)) / r.o.QPS * float64(time.Second))
 	}
 	sent := row.UpdatedAt.Add(lead)
 	if !r.prev.beat.IsZero() {

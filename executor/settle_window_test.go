@@ -70,16 +70,17 @@ func TestLatenciesMeasureAnsweredAndLateCreates(t *testing.T) {
 }
 
 // A held request comes due from its own create, not from the start of the run that holds
-// it: the row's intent (plus one intent batch at the rate), or the dead run's last
-// heartbeat when later, plus the window (at least the request timeouts).
+// it: the row's intent (plus the intents committed ahead of a create, two batches, at the
+// rate), or the dead run's last heartbeat when later, plus the window (at least the
+// request timeouts).
 func TestDueAtCountsFromEachCreate(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	now := t0.Add(time.Minute) // the rerun starts a minute later
 	r := &runner{engine: &engine{o: Options{SettleWindow: 10 * time.Second, RequestTimeout: time.Second,
 		Parallel: 8, QPS: 16, Now: func() time.Time { return now }}}}
 	row := &Record{UpdatedAt: t0}
-	// Intent at t0, a batch of 16 intents at 16/s ahead: sent by t0+1s, due 10s later.
-	if got, want := r.dueAt(row), t0.Add(11*time.Second); !got.Equal(want) {
+	// Intent at t0, two batches of 16 intents at 16/s ahead: sent by t0+2s, due 10s later.
+	if got, want := r.dueAt(row), t0.Add(12*time.Second); !got.Equal(want) {
 		t.Errorf("due %v, want %v", got, want)
 	}
 	if r.dueAt(row).After(now) {
@@ -91,7 +92,7 @@ func TestDueAtCountsFromEachCreate(t *testing.T) {
 	}
 	r.o.SettleWindow, r.prevLat = 0, state.CreateLatency{P99: 40 * time.Millisecond}
 	r.prev = earlier{}
-	if got, want := r.dueAt(row), t0.Add(time.Second+settleFloor); !got.Equal(want) {
+	if got, want := r.dueAt(row), t0.Add(2*time.Second+settleFloor); !got.Equal(want) {
 		t.Errorf("derived window: due %v, want %v", got, want)
 	}
 }
