@@ -280,8 +280,9 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 	// only once its own commit has returned.
 	batchSize := intentBatch(r.o.Parallel)
 	batch := make([]*task, 0, batchSize)
-	var ahead []*task        // the batch whose intents are being committed
-	var aheadDone chan error // its commit's result
+	var rows, spareRows []Record // the intents of a batch (see flush)
+	var ahead []*task            // the batch whose intents are being committed
+	var aheadDone <-chan error   // its commit's result
 	// handOut waits for the commit of the batch ahead, then gives its tasks to the group
 	// (or, once stop has ended, gives them back as never sent).
 	handOut := func() error {
@@ -321,12 +322,15 @@ func (r *runner) feedPlan(stop context.Context, g *workers.Group, p *plan.Plan) 
 			return handOut()
 		}
 		op := r.latencyWrite(true)
-		op.Records = make([]Record, len(batch))
-		for i, t := range batch {
-			op.Records[i] = recordFor(&t.req, request.Sending)
+		// Two buffers of rows take turns: the one of the batch before this is the
+		// batch ahead's, still being committed; the other's commit has returned.
+		rows = rows[:0]
+		for _, t := range batch {
+			rows = append(rows, recordFor(&t.req, request.Sending))
 		}
-		done := make(chan error, 1)
-		go func() { done <- r.store.Sync(context.WithoutCancel(stop), op) }()
+		op.Records = rows
+		rows, spareRows = spareRows, rows
+		done := r.store.Commit(op)
 		if err := handOut(); err != nil {
 			<-done // the intents committed or not, none of them is sent
 			for _, t := range batch {

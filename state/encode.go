@@ -168,6 +168,9 @@ func encodeTime(s string) any {
 	if s == "" {
 		return s
 	}
+	if v, ok := encodeTimeFast(s); ok {
+		return v
+	}
 	t, err := time.Parse(ciapi.TimeFormat, s)
 	if err != nil {
 		return s
@@ -178,6 +181,63 @@ func encodeTime(s string) any {
 		return s
 	}
 	return t.Unix()<<offsetBits | int64(m+offsetBias)
+}
+
+// encodeWindow is encodeTime of a window bound as it is sent (request.FormatTime), without
+// the text: every intent stores two.
+func encodeWindow(t time.Time) any {
+	var buf [32]byte
+	b := request.AppendTime(buf[:0], t)
+	if len(b) == 0 {
+		return ""
+	}
+	if v, ok := encodeTimeFast(b); ok {
+		return v
+	}
+	return encodeTime(string(b))
+}
+
+// encodeTimeFast is encodeTime of a text that has the service's layout exactly, with
+// every field in range and the offset as Format writes it (a canonical text, which
+// encodeTime keeps as an integer), read without time.Parse and Format (a run stores three
+// times per request); ok is false for any other text, which encodeTime reads as before.
+func encodeTimeFast[T string | []byte](s T) (v int64, ok bool) {
+	const layout = ciapi.TimeFormat // 2006-01-02T15:04:05-0700
+	if len(s) != len(layout) {
+		return 0, false
+	}
+	for i := range len(layout) {
+		c, l := s[i], layout[i]
+		if l >= '0' && l <= '9' {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+		} else if c != l && !(i == 19 && c == '+') {
+			return 0, false
+		}
+	}
+	num := func(i, n int) int {
+		v := 0
+		for j := i; j < i+n; j++ {
+			v = v*10 + int(s[j]-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
+	oh, om := num(20, 2), num(22, 2)
+	off := oh*60 + om
+	if s[19] == '-' {
+		off = -off
+	}
+	if h > 23 || mi > 59 || sec > 59 || oh > 23 || om > 59 || (off == 0 && s[19] == '-') ||
+		off <= -offsetBias || off >= offsetBias {
+		return 0, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Year() != y || t.Month() != time.Month(mo) || t.Day() != d { // a date Date normalised
+		return 0, false
+	}
+	return (t.Unix()-int64(off)*60)<<offsetBits | int64(off+offsetBias), true
 }
 
 // zones are the fixed zones decodeTime made, by offset in minutes.

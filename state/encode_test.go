@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/ciapi"
 	"github.com/planrun/planrun/plan/request"
 )
 
@@ -88,5 +89,62 @@ func TestRowsRoundTripThroughEveryWritePath(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("read back:\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// encodeTimeSlow is encodeTime without its fast path: the reference.
+func encodeTimeSlow(s string) any {
+	if s == "" {
+		return s
+	}
+	t, err := time.Parse(ciapi.TimeFormat, s)
+	if err != nil {
+		return s
+	}
+	_, off := t.Zone()
+	m := off / 60
+	if off%60 != 0 || m <= -offsetBias || m >= offsetBias || t.Format(ciapi.TimeFormat) != s {
+		return s
+	}
+	return t.Unix()<<offsetBits | int64(m+offsetBias)
+}
+
+// The fast reading of a service time stores what time.Parse and Format would, or leaves
+// the text to them: canonical times, dates and clocks out of range, offsets of every
+// form, and text of the layout's length that is not a time.
+func TestEncodeTimeFastMatchesParse(t *testing.T) {
+	texts := []string{"2024-01-01T00:00:00+0800", "2024-02-29T23:59:59-0000", "2023-02-29T12:00:00+0800",
+		"2024-04-31T00:00:00+0000", "2024-13-01T00:00:00+0000", "2024-00-10T00:00:00+0000", "2024-01-00T00:00:00+0000",
+		"2024-01-01T24:00:00+0000", "2024-01-01T23:60:00+0000", "2024-01-01T23:59:60+0000", "0000-01-01T00:00:00+0000",
+		"9999-12-31T23:59:59-2359", "1969-12-31T23:59:59+1400", "2024-01-01T00:00:00+2400", "2024-01-01T00:00:00+0060",
+		"2024-01-01T00:00:00+3412", "2024-01-01 00:00:00+0800", "2024-01-01T00:00:00Z0800", "2024-01-01T00:00:00+08:0",
+		"2024-1-01T00:00:00+08000", "abcd-01-01T00:00:00+0800", "2024-01-01T00:00:00.000+0800", "", "+0800",
+		"2024-01-01T00:00:00+0830", "2024-01-01T00:00:00-0930", "1900-03-01T01:02:03+0545"}
+	for i := range 3000 { // times of every offset a zone can have, and some days of the years
+		ts := time.Unix(int64(i)*7919*3607-3e9, 0).In(time.FixedZone("", (i%57-28)*1800+i%7*60))
+		texts = append(texts, ts.Format(ciapi.TimeFormat))
+	}
+	if _, ok := encodeTimeFast(texts[0]); !ok {
+		t.Errorf("%s: not read by the fast path", texts[0])
+	}
+	for _, s := range texts {
+		if got, want := encodeTime(s), encodeTimeSlow(s); got != want {
+			t.Errorf("encodeTime(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// A window bound encoded from its time is what encoding its text gives.
+func TestEncodeWindowMatchesText(t *testing.T) {
+	times := []time.Time{{}, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 0, 0, 0, 999, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1900, 1, 1, 0, 0, 0, 0, time.FixedZone("lmt", 8*3600+343)), time.Date(1960, 6, 1, 5, 0, 0, 0, time.FixedZone("", -9*3600-1800))}
+	for i := range 2000 {
+		times = append(times, time.Unix(int64(i)*86413*37-2e9, int64(i)).In(time.FixedZone("", (i%57-28)*1800)))
+	}
+	for _, ts := range times {
+		if got, want := encodeWindow(ts), encodeTimeSlow(request.FormatTime(ts)); got != want {
+			t.Errorf("encodeWindow(%v) = %v, want %v", ts, got, want)
+		}
 	}
 }

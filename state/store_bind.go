@@ -112,6 +112,6 @@ func (w *writer) intentArgs(ctx context.Context, tx *sql.Tx, args []any, r *Reco
 	if err != nil {
 		return args, err
 	}
-	return append(args, r.Seq, grp, encodeHex(r.Digest, 0), encodeTime(r.StartText()), encodeTime(r.EndText()),
+	return append(args, r.Seq, grp, encodeHex(r.Digest, 0), encodeWindow(r.Start), encodeWindow(r.End),
 		statusWords.encode(string(r.Status))), nil
 }

@@ -92,6 +92,22 @@ func (s *Store) Sync(ctx context.Context, w *Write) error {
 	return s.w.sync(ctx, op)
 }
 
+// Commit queues w as Sync does, without waiting: the channel receives the result Sync
+// would return, once w and every write sent before it are committed. Writes queued after
+// it are committed after it, as with Sync.
+func (s *Store) Commit(w *Write) <-chan error {
+	done := make(chan error, 1)
+	if s.w == nil {
+		done <- s.readOnly()
+		return done
+	}
+	op := &writeOp{Write: *w, done: done}
+	if err := s.w.send(op); err != nil {
+		done <- err
+	}
+	return done
+}
+
 // maxQueuedRows bounds the rows queued for the writer: a sender waits while it is
 // reached (the writer commits at most maxBatchRows rows at a time).
 const maxQueuedRows = 4096
@@ -345,6 +361,9 @@ func (w *writer) loop() {
 				w.firstErr = err
 			}
 			w.errMu.Unlock()
+		}
+		if err == nil {
+			err = w.err() // an earlier commit failed: what was sent before this one is lost
 		}
 		var owned []*writeOp
 		for _, op := range batch {

@@ -154,6 +154,33 @@ func TestSendRecordOrder(t *testing.T) {
 	}
 }
 
+// Commit returns at once; its channel says when the write and everything sent before it
+// are committed, and says why a write to a closed store is not.
+func TestCommitWithoutWaiting(t *testing.T) {
+	store := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	r := Record{Key: request.Key{Plan: "p", Name: "p-a", Bucket: "b-1250000000", Region: "ap-beijing", Job: "j",
+		Type: "Workflow", InputKind: "Prefix", Input: "in/", Workflow: "w"}, Digest: "d", Status: request.Sending}
+	before := r
+	before.Name = "p-b"
+	if err := store.SendRecord(&before); err != nil {
+		t.Fatal(err)
+	}
+	done := store.Commit(&Write{Records: []Record{r}})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"p-a", "p-b"} {
+		if got, ok, err := store.Lookup(ctx, "p", name); err != nil || !ok || got.Status != request.Sending {
+			t.Errorf("after the commit, row %s: %+v, %v, %v", name, got, ok, err)
+		}
+	}
+	store.Close()
+	if err := <-store.Commit(&Write{Records: []Record{r}}); err == nil {
+		t.Error("Commit after Close: no error")
+	}
+}
+
 // The create latencies a run records are read back by the next run on the state (the
 // last write wins), and a state without any says so.
 func TestCreateLatencyRoundTrips(t *testing.T) {
