@@ -104,10 +104,15 @@ func encodeHex(s string, prefix int) any {
 			return s
 		}
 	}
+	for i := prefix; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return s // not hex, or not lowercase (which would not read back the same)
+		}
+	}
 	b := make([]byte, prefix+(len(s)-prefix)/2)
 	copy(b, s[:prefix])
-	if _, err := hex.Decode(b[prefix:], []byte(s[prefix:])); err != nil || hex.EncodeToString(b[prefix:]) != s[prefix:] {
-		return s // not hex, or not lowercase
+	if _, err := hex.Decode(b[prefix:], []byte(s[prefix:])); err != nil {
+		return s
 	}
 	return b
 }
@@ -137,7 +142,11 @@ func encodeBase64(s string) any {
 		return s
 	}
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || base64.StdEncoding.EncodeToString(b) != s {
+	if err != nil {
+		return s
+	}
+	var buf [96]byte
+	if string(base64.StdEncoding.AppendEncode(buf[:0], b)) != s { // not as it reads back
 		return s
 	}
 	return b

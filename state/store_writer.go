@@ -139,6 +139,8 @@ type writer struct {
 	// goroutine only (re-parsing them for every transaction showed in profiles).
 	prepared map[string]*sql.Stmt
 	byRows   map[[2]int]*sql.Stmt // the multi-row ones of prepared, see rowsStmt
+	// args gathers the values of a statement (writer goroutine only, reused).
+	args []any
 	// pending gathers the request rows of a batch (writer goroutine only, reused).
 	pending []Record
 	// ids are the plan and group numbers of the rows written (writer goroutine only).
@@ -474,8 +476,8 @@ func (w *writer) writeOutcomes(ctx context.Context, tx *sql.Tx, recs []Record, n
 		if err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
-		args := make([]any, 0, 1+13*len(recs))
-		args = append(args, now)
+		args := append(w.args[:0], now)
+		defer func() { clear(args); w.args = args[:0] }()
 		for i := range recs {
 			if args, err = w.matchArgs(ctx, tx, outcomeArgs(args, &recs[i]), &recs[i]); err != nil {
 				return err
@@ -538,7 +540,8 @@ func (w *writer) upsert(ctx context.Context, tx *sql.Tx, recs []Record, now int6
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	args := make([]any, 0, perRow*len(recs))
+	args := slices.Grow(w.args[:0], perRow*len(recs))
+	defer func() { clear(args); w.args = args[:0] }()
 	for i := range recs {
 		r := &recs[i]
 		if args, err = w.intentArgs(ctx, tx, args, r); err != nil {
