@@ -92,11 +92,13 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
 	}
-	req, err := http.NewRequestWithContext(actx, cl.method, u.String(), body)
+	// The request takes u as it is: rendering it for NewRequestWithContext to parse back
+	// gives the same URL (its path has no RawPath of its own), at a cost on every call.
+	req, err := http.NewRequestWithContext(actx, cl.method, "", body)
 	if err != nil {
 		return nil, &APIError{Op: cl.op, Err: fmt.Errorf("build request: %w", err)}
 	}
-	req.Host = host
+	req.URL, req.Host = u, host
 	// The headers are set directly under their canonical keys, sharing one backing array.
 	vals := make([]string, 4)
 	vals[0], vals[1] = c.ua, "application/xml"
