@@ -107,7 +107,7 @@ func (s *Session) OpenState(ctx context.Context, access Access, check bool) (*st
 	if access >= Existing && !FileExists(path) {
 		return nil, nil
 	}
-	store, err := s.openState(path, access)
+	store, err := s.openState(ctx, path, access)
 	if err == nil && check {
 		if err = store.CheckEndpoint(ctx, s.Service.Label()); err != nil {
 			store.Close()
@@ -119,15 +119,17 @@ func (s *Session) OpenState(ctx context.Context, access Access, check bool) (*st
 	return store, nil
 }
 
-func (s *Session) openState(path string, access Access) (*state.Store, error) {
+func (s *Session) openState(ctx context.Context, path string, access Access) (*state.Store, error) {
 	if access == ReadOnly {
 		return state.OpenReadOnly(path)
 	}
-	open := state.Open
+	var store *state.Store
+	var err error
 	if access == Existing {
-		open = state.OpenOrRead // an older state file is read as it is, not migrated
+		store, err = state.OpenOrRead(path) // an older state file is read as it is, not migrated
+	} else {
+		store, err = state.OpenContext(ctx, path) // a Ctrl-C stops a conversion, the file left as it was
 	}
-	store, err := open(path)
 	switch {
 	case (access == Shared || access == Existing) && errors.Is(err, state.ErrReadOnly):
 		return state.OpenReadOnly(path)

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 )
 
@@ -82,10 +79,10 @@ var errOlderSchema = errors.New("state file of an older schema version")
 // The compaction is a transaction of its own: a kill during it leaves the migrated file,
 // and so does its failure (no space for the copy it makes, a reader in the way).
 //
-// Converting a large file takes seconds to minutes, and Open takes no context: a Ctrl-C or
-// SIGTERM meanwhile stops it (the statement under way is interrupted), the transaction
-// rolls back, and Open returns an error that wraps context.Canceled, the file left at
-// version 1, whole. A signal during the compaction stops the compaction only.
+// Converting a large file takes seconds to minutes: when ctx ends meanwhile (the command's
+// context, which a Ctrl-C or SIGTERM cancels) the statement under way is interrupted, the
+// transaction rolls back, and the error wraps context.Canceled, the file left at version 1,
+// whole. An end during the compaction stops the compaction only.
 func (s *Store) migrateLocked(ctx context.Context) error {
 	if err := s.lockFiles(); err != nil {
 		if errors.Is(err, ErrStateInUse) {
@@ -94,8 +91,6 @@ func (s *Store) migrateLocked(ctx context.Context) error {
 		return err
 	}
 	defer s.release()
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := s.init(ctx, true); err != nil {
 		if ctx.Err() != nil {
 			// database/sql rolls the interrupted transaction back on a goroutine of its

@@ -55,15 +55,20 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // file or folder that cannot be written ErrReadOnly. A file of an older schema version is
 // migrated to the current one, in place and in one transaction, under the lock (see Lock):
 // while another planrun holds it, the error matches ErrStateInUse.
-func Open(path string) (*Store, error) { return open(path, true) }
+func Open(path string) (*Store, error) { return open(context.Background(), path, true) }
+
+// OpenContext is Open, with the conversion of an older file stopped when ctx ends (a
+// Ctrl-C during the conversion of a large file): it then rolls back, leaves the file as
+// it was, and returns an error that wraps ctx's.
+func OpenContext(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
 
 // OpenOrRead opens the state file at path as Open does, except that a file of an older
 // schema version is not migrated but read as it is: its writes say ErrReadOnly, as those
 // of OpenReadOnly. The commands that only read (status, results) leave an older file alone.
-func OpenOrRead(path string) (*Store, error) { return open(path, false) }
+func OpenOrRead(path string) (*Store, error) { return open(context.Background(), path, false) }
 
-// open is Open; an older file is migrated when migrate is set, else read as it is.
-func open(path string, migrate bool) (*Store, error) {
+// open is OpenContext; an older file is migrated when migrate is set, else read as it is.
+func open(mctx context.Context, path string, migrate bool) (*Store, error) {
 	file, err := resolve(path, true)
 	if err != nil {
 		return nil, err
@@ -111,7 +116,7 @@ func open(path string, migrate bool) (*Store, error) {
 	if errors.Is(err, errOlderSchema) {
 		// Read as it is (the store has no writer: writes say ErrReadOnly), or migrated.
 		if readOnly, err = !migrate, nil; migrate {
-			err = s.migrateLocked(context.Background())
+			err = s.migrateLocked(mctx)
 		}
 	}
 	if err == nil && !readOnly {
