@@ -82,6 +82,31 @@ func (s *simSliding) allow(t time.Time) bool {
 	return true
 }
 
+// simSteps is a token bucket (burst = its rate) whose rate changes: rates[i] from
+// at[i] after the first call on.
+type simSteps struct {
+	b     *simBucket
+	at    []time.Duration
+	rates []float64
+	begin time.Time
+}
+
+func newSimSteps(at []time.Duration, rates []float64) *simSteps {
+	return &simSteps{b: newSimBucket(rates[0], rates[0]), at: at, rates: rates}
+}
+
+func (s *simSteps) allow(t time.Time) bool {
+	if s.begin.IsZero() {
+		s.begin = t
+	}
+	for i, at := range s.at {
+		if t.Sub(s.begin) >= at {
+			s.b.limit, s.b.burst = s.rates[i], s.rates[i]
+		}
+	}
+	return s.b.allow(t)
+}
+
 // simShape is one service the simulation runs against.
 type simShape struct {
 	name       string
@@ -97,6 +122,15 @@ type simShape struct {
 	latency    func(*rand.Rand) time.Duration   // nil: 5 to 25 ms
 	burst      float64                          // calls a full bucket lets through at once: not capacity
 	trace      func(sec int, paces []*Adaptive) // called every simulated second, when set
+	// code is the throttle's error code; "" means SlowDown (TooManyRequests for a 429),
+	// "-" none at all (a bare status without a body).
+	code string
+	// inFlight, when positive, throttles a call that arrives while more than inFlight
+	// calls (of every client) are between arrival and answer: a concurrency cap.
+	inFlight int
+	// loaded, when set, is the latency of a call sent while inFlight calls (of every
+	// client) are on their way: a service that slows down under load.
+	loaded func(r *rand.Rand, inFlight int) time.Duration
 }
 
 // simShapes are the shapes --qps auto must find 85% of with at most 10% throttled.
@@ -137,7 +171,10 @@ type simOutcome struct {
 	// client, over total.
 	allCalls, allThrottled int
 	allPassed              []int
-	total                  float64
+	allThrottledOf         []int // throttles per client
+	// Per second of the run: calls let through and calls throttled, every client.
+	secPassed, secThrottled []int
+	total                   float64
 }
 
 // achieved is the calls let through per second, all clients together.
@@ -197,13 +234,22 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 			return 5*time.Millisecond + time.Duration(r.Int64N(int64(20*time.Millisecond)))
 		}
 	}
-	code := "SlowDown"
-	if sh.status == http.StatusTooManyRequests {
+	code := sh.code
+	switch {
+	case code == "-":
+		code = ""
+	case code == "" && sh.status == http.StatusTooManyRequests:
 		code = "TooManyRequests"
+	case code == "":
+		code = "SlowDown"
 	}
 	throttle := &ciapi.APIError{Op: "create", Status: sh.status, Code: code, RetryAfter: sh.retryAfter}
 	begin := clk.t
-	out := simOutcome{passed: make([]int, nc), seconds: (total - warmup).Seconds(), allPassed: make([]int, nc), total: total.Seconds()}
+	out := simOutcome{passed: make([]int, nc), seconds: (total - warmup).Seconds(), allPassed: make([]int, nc), allThrottledOf: make([]int, nc), total: total.Seconds(),
+		secPassed: make([]int, int(total.Seconds())+1), secThrottled: make([]int, int(total.Seconds())+1)}
+	// sent counts the calls between their send and their answer; atService those between
+	// their arrival and their answer (every client).
+	sent, atService := 0, 0
 	paces := make([]*Adaptive, nc)
 	workers := make([][]simWorker, nc)
 	for c := range nc {
@@ -233,6 +279,8 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 			for i := range workers[c] {
 				w := &workers[c][i]
 				if w.state == 2 && !now.Before(w.at) {
+					sent--
+					atService--
 					a.Observe(w.start, w.answer)
 					if w.answer != nil {
 						w.failures++
@@ -256,6 +304,10 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 					// service sees the calls of a paced client a little jittered, as on a
 					// network, not at the instants the pace chose.
 					d := latency(rng)
+					if sh.loaded != nil {
+						d = sh.loaded(rng, sent)
+					}
+					sent++
 					w.state, w.at, w.back = 5, now.Add(d/2), now.Add(d)
 				}
 				if w.state == 5 && !now.Before(w.at) {
@@ -263,15 +315,22 @@ func simulateShape(sh simShape, seed uint64, warmup, total time.Duration) simOut
 					switch {
 					case sh.noise > 0 && rng.Float64() < sh.noise:
 						err = throttle
+					case sh.inFlight > 0 && atService >= sh.inFlight:
+						err = throttle
 					case limit != nil && !limit.allow(now):
 						err = throttle
 					}
+					atService++
+					sec := int(now.Sub(begin) / time.Second)
 					w.state, w.at, w.answer = 2, w.back, err
 					out.allCalls++
 					if err != nil {
 						out.allThrottled++
+						out.allThrottledOf[c]++
+						out.secThrottled[sec]++
 					} else {
 						out.allPassed[c]++
+						out.secPassed[sec]++
 					}
 					if counting {
 						out.calls++
