@@ -1,6 +1,9 @@
 package executor
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -130,5 +133,49 @@ func TestAdaptiveAgainstEmulatorRandomFaults(t *testing.T) {
 	}
 	if ps := pc.Stats(); ps.Drops != 0 || ps.Rate < 100 {
 		t.Errorf("random 500s and resets moved the pace: %+v, want no drop and the rate >= its start 100", ps)
+	}
+}
+
+// TestIsThrottleOnBareAnswers checks the classification on what a service (or a gateway
+// before it) may answer to a throttled call besides the emulator's documents: a bare 503
+// or 429 without a body, an HTML page, SlowDown and QueueSaturated documents under other
+// statuses; and that bare 500 and 502 are not throttles.
+func TestIsThrottleOnBareAnswers(t *testing.T) {
+	p := hourlyPlan(t, "bare", 1, 1)
+	var req plan.Request
+	for r := range p.Requests() {
+		req = r
+		break
+	}
+	for _, tc := range []struct {
+		name, ctype, body string
+		status            int
+		want              bool
+	}{
+		{name: "bare 503", status: 503, want: true},
+		{name: "bare 429", status: 429, want: true},
+		{name: "503 HTML page", status: 503, ctype: "text/html", body: "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", want: true},
+		{name: "503 SlowDown", status: 503, ctype: "application/xml", body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>", want: true},
+		{name: "403 QueueSaturated", status: 403, ctype: "application/xml", body: "<Error><Code>QueueSaturated</Code><Message>queue is full</Message></Error>", want: true},
+		{name: "400 SlowDown", status: 400, ctype: "application/xml", body: "<Error><Code>SlowDown</Code><Message>slow down</Message></Error>", want: true},
+		{name: "bare 500", status: 500},
+		{name: "bare 502", status: 502},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if tc.ctype != "" {
+				w.Header().Set("Content-Type", tc.ctype)
+			}
+			w.WriteHeader(tc.status)
+			_, _ = io.WriteString(w, tc.body)
+		}))
+		client := clientFor(t, srv.URL)
+		_, err := client.Create(background(t), testBucket, testRegion, CreateRequest(&req))
+		srv.Close()
+		if err == nil {
+			t.Fatalf("%s: create succeeded", tc.name)
+		}
+		if got := pace.IsThrottle(err); got != tc.want {
+			t.Errorf("%s: pace.IsThrottle(%v) = %v, want %v", tc.name, err, got, tc.want)
+		}
 	}
 }
