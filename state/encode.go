@@ -180,6 +180,15 @@ func encodeTime(s string) any {
 	if v, ok := encodeTimeFast(s); ok {
 		return v
 	}
+	return encodeTimeParsed(s)
+}
+
+// encodeTimeParsed is encodeTime by time.Parse and Format, without the fast path (the
+// reference its tests hold the fast path to).
+func encodeTimeParsed(s string) any {
+	if s == "" {
+		return s
+	}
 	t, err := time.Parse(ciapi.TimeFormat, s)
 	if err != nil {
 		return s

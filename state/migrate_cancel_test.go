@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,13 +39,8 @@ func buildV1Large(t *testing.T, n int) string {
 // countRows counts the requests of a state file of either version with a plain read.
 func countRows(t *testing.T, path string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	n, err := strconv.Atoi(readScalar(t, path, `SELECT count(*) FROM requests`))
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM requests`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -89,13 +89,20 @@ func sameRows(got, want []Record) bool {
 // schemaVersion reads the schema version of the file at path without opening it as a state.
 func schemaVersion(t *testing.T, path string) string {
 	t.Helper()
+	return readScalar(t, path, `SELECT value FROM meta WHERE key='schema_version'`)
+}
+
+// readScalar reads the one value query gives on the file at path, opened read-only as a
+// plain SQLite file (not as a state).
+func readScalar(t *testing.T, path, query string) string {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var v string
-	if err := db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v); err != nil {
+	if err := db.QueryRow(query).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
 	return v
