@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -15,24 +14,6 @@ import (
 	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan"
 )
-
-// lockedBuffer is a log sink safe for the run's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // waitSettled waits until the emulator handles no request (every delayed create made).
 func waitSettled(t *testing.T, emu *emulator.Running) {
@@ -153,7 +134,7 @@ func TestFreshStateRightAfterACrashMakesNoDuplicate(t *testing.T) {
 		opts := quick()
 		opts.LookupThreshold = lookup
 		opts.RequestTimeout, opts.SettleWindow = window*3/4, window
-		var logs lockedBuffer
+		var logs testenv.Buffer
 		opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		// The held creates are made once the new run waits for them to settle.
 		stop := make(chan struct{})
@@ -201,7 +182,7 @@ func TestFreshStateWaitsOnlyWhenCreatesMayBeInFlight(t *testing.T) {
 			opts := quick()
 			opts.LookupThreshold = lookup
 			opts.SettleWindow = time.Minute
-			var logs lockedBuffer
+			var logs testenv.Buffer
 			opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			sum, err := Run(background(t), client, openStore(t, ""), []*plan.Plan{p}, opts)
 			if err != nil || sum.Total.Skipped != skipped || sum.Total.Triggered != p.Count()-skipped {

@@ -1,35 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/planrun/planrun/internal/testenv"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the emulator's handlers and the test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestEmulatorVerboseLogCleansClientStrings sends `planrun emulator --verbose` requests
 // whose paths carry ANSI escapes, C1 and bidirectional controls, a line break that starts a
@@ -37,7 +19,7 @@ func (l *lockedBuffer) String() string {
 // clean line per request: nothing a terminal or a CI runner would act on.
 func TestEmulatorVerboseLogCleansClientStrings(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedBuffer
+	var stderr testenv.Buffer
 	e := &env{stdout: io.Discard, stderr: &stderr, getenv: func(string) string { return "" }}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"emulator", "--addr", "127.0.0.1:0", "--verbose"}, e) }()
