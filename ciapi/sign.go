@@ -256,7 +256,7 @@ func canonicalFor(req *http.Request) *Canonical {
 	c.Headers = make([]KV, 1, len(req.Header)+1)
 	c.Headers[0] = KV{"host", Encode(host)}
 	for k, vs := range req.Header {
-		lk := strings.ToLower(k)
+		lk := lowerKey(k)
 		if lk == "host" || !signedHeader(lk) {
 			continue
 		}
@@ -267,8 +267,38 @@ func canonicalFor(req *http.Request) *Canonical {
 		for _, v := range vs {
 			// Sign the value as it goes on the wire: net/http trims surrounding white
 			// space, and servers drop it too (RFC 9110 OWS).
-			c.Headers = append(c.Headers, KV{ek, Encode(textproto.TrimString(v))})
+			c.Headers = append(c.Headers, KV{ek, encodeValue(textproto.TrimString(v))})
 		}
 	}
 	return c
+}
+
+// lowerKey is strings.ToLower(k), without a copy for the header keys every call carries.
+func lowerKey(k string) string {
+	switch k {
+	case "Content-Type":
+		return "content-type"
+	case "Content-Length":
+		return "content-length"
+	case "Content-Md5":
+		return "content-md5"
+	case "User-Agent":
+		return "user-agent"
+	case "Accept":
+		return "accept"
+	case "Authorization":
+		return "authorization"
+	case "X-Cos-Security-Token":
+		return "x-cos-security-token"
+	}
+	return strings.ToLower(k)
+}
+
+// encodeValue is Encode(v), without a copy for the Content-Type every call with a body
+// carries.
+func encodeValue(v string) string {
+	if v == "application/xml" {
+		return "application%2Fxml"
+	}
+	return Encode(v)
 }

@@ -104,13 +104,18 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	*r = *req
 	r.Header = make(http.Header, len(req.Header)+3)
 	maps.Copy(r.Header, req.Header)
+	// The values set here share one backing array, set under their canonical keys as
+	// Header.Set would (one allocation instead of one per header).
+	vals := make([]string, 4)
 	if s.SessionToken != "" {
-		r.Header.Set("x-cos-security-token", s.SessionToken)
+		vals[0] = s.SessionToken
+		r.Header["X-Cos-Security-Token"] = vals[0:1:1]
 	}
 	if sendsContentLength(r) {
-		r.Header.Set("Content-Length", strconv.FormatInt(r.ContentLength, 10))
+		vals[1] = strconv.FormatInt(r.ContentLength, 10)
+		r.Header["Content-Length"] = vals[1:2:2]
 	} else {
-		r.Header.Del("Content-Length")
+		delete(r.Header, "Content-Length")
 	}
 	if r.ContentLength > 0 && r.Header.Get("Content-MD5") == "" && r.GetBody != nil {
 		sum, err := bodyMD5(r)
@@ -118,7 +123,8 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 			closeBody(req)
 			return nil, fmt.Errorf("sign request: %w", err)
 		}
-		r.Header.Set("Content-MD5", sum)
+		vals[2] = sum
+		r.Header["Content-Md5"] = vals[2:3:3]
 	}
 	k := s.currentKeys()
 	mac := k.macs.Get().(hash.Hash)
@@ -126,7 +132,8 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if p := s.PathPrefix; p != "" && strings.HasPrefix(cf.Path, p+"/") {
 		cf.Path = cf.Path[len(p):]
 	}
-	r.Header.Set("Authorization", cf.authorization(s.SecretID, k.keyTime, mac))
+	vals[3] = cf.authorization(s.SecretID, k.keyTime, mac)
+	r.Header["Authorization"] = vals[3:4:4]
 	k.macs.Put(mac)
 	base := s.Base
 	if base == nil {
