@@ -149,7 +149,9 @@ func errorShaped(body []byte) bool {
 
 // errorShapedRoot is errorShaped that also returns, when it read body with the fast
 // parser, the root that parseSimpleXML(body) returns (nil otherwise), so that a caller
-// decodes the answer without parsing it again.
+// decodes the answer without parsing it again. The root's names and texts are
+// substrings of body itself (see parseSimpleXMLShared): body must not change while the
+// root, or anything decoded from it, is in use.
 func errorShapedRoot(body []byte) (bool, *xnode) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -183,9 +185,9 @@ func errorShapedRoot(body []byte) (bool, *xnode) {
 
 // rootCodeSimple reads, with the fast parser, the Code directly under the root and
 // whether a JobsDetail sits beside it, and returns the root it parsed; root is nil when
-// the fast parser declines.
+// the fast parser declines. The root shares b (see parseSimpleXMLShared).
 func rootCodeSimple(b []byte) (code string, jobs bool, root *xnode) {
-	root, ok := parseSimpleXML(b)
+	root, ok := parseSimpleXMLShared(b)
 	if !ok {
 		return "", false, nil
 	}

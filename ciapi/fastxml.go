@@ -3,6 +3,7 @@ package ciapi
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // xnode is an element of a small XML document read by parseSimpleXML.
@@ -29,7 +30,19 @@ const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
 // It copies b once: names and texts are substrings of that copy, and the nodes come
 // from one slab, so a create answer costs a handful of allocations.
 func parseSimpleXML(b []byte) (root *xnode, ok bool) {
-	p := &xparser{s: string(b)}
+	return parseSimpleXMLString(string(b))
+}
+
+// parseSimpleXMLShared is parseSimpleXML without the copy: the names and texts of the
+// nodes are substrings of b itself, so b must never change while they are in use (the
+// client's own answer bodies, read into a buffer of their own and never written again).
+func parseSimpleXMLShared(b []byte) (root *xnode, ok bool) {
+	return parseSimpleXMLString(unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// parseSimpleXMLString is parseSimpleXML of s.
+func parseSimpleXMLString(s string) (root *xnode, ok bool) {
+	p := &xparser{s: s}
 	// Every element has at least one '<'; most have two.
 	p.slab = make([]xnode, 0, strings.Count(p.s, "<")/2+1)
 	p.space()
