@@ -190,8 +190,11 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // answered reports whether a call's outcome came from the service: success, or an error
 // answer with a status.
 func answered(err error) bool {
-	var ae *ciapi.APIError
-	return err == nil || errors.As(err, &ae) && ae.Status != 0
+	if err == nil {
+		return true
+	}
+	ae, ok := errors.AsType[*ciapi.APIError](err)
+	return ok && ae.Status != 0
 }
 
 // Retryable reports whether a call that failed with err is worth another try:
