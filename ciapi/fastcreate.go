@@ -72,8 +72,9 @@ func fillCreateResponse(root *xnode, r *CreateResponse) bool {
 			if !s.first(1) {
 				return false
 			}
-			r.JobsDetail = &JobDetail{}
-			if !fillJobDetail(c, r.JobsDetail) {
+			parts := &createParts{}
+			r.JobsDetail = &parts.detail
+			if !fillJobDetail(c, parts) {
 				return false
 			}
 		default:
@@ -83,7 +84,21 @@ func fillCreateResponse(root *xnode, r *CreateResponse) bool {
 	return true
 }
 
-func fillJobDetail(n *xnode, d *JobDetail) bool {
+// createParts holds the elements of one create answer that the response points to, so
+// that they take one allocation instead of one each.
+type createParts struct {
+	detail   JobDetail
+	input    Input
+	op       Operation
+	interval TimeInterval
+	mq       CallBackMqConfig
+	param    JobParam
+	output   Output
+	level    int
+}
+
+func fillJobDetail(n *xnode, p *createParts) bool {
+	d := &p.detail
 	if !group(n) {
 		return false
 	}
@@ -120,7 +135,7 @@ func fillJobDetail(n *xnode, d *JobDetail) bool {
 			if !s.first(12) {
 				return false
 			}
-			d.Input = &Input{}
+			d.Input = &p.input
 			if !fillFields(c, xfield{"Manifest", &d.Input.Manifest}, xfield{"UrlFile", &d.Input.UrlFile},
 				xfield{"Prefix", &d.Input.Prefix}, xfield{"Object", &d.Input.Object}) {
 				return false
@@ -130,8 +145,8 @@ func fillJobDetail(n *xnode, d *JobDetail) bool {
 			if !s.first(13) {
 				return false
 			}
-			d.Operation = &Operation{}
-			if !fillOperation(c, d.Operation) {
+			d.Operation = &p.op
+			if !fillOperation(c, p) {
 				return false
 			}
 			continue
@@ -147,7 +162,8 @@ func fillJobDetail(n *xnode, d *JobDetail) bool {
 	return true
 }
 
-func fillOperation(n *xnode, o *Operation) bool {
+func fillOperation(n *xnode, p *createParts) bool {
+	o := &p.op
 	if !group(n) {
 		return false
 	}
@@ -174,21 +190,21 @@ func fillOperation(n *xnode, o *Operation) bool {
 		case "Tag":
 			dst, bit = &o.Tag, 7
 		case "TimeInterval":
-			o.TimeInterval = &TimeInterval{}
+			o.TimeInterval = &p.interval
 			bit = 8
 			ok = fillFields(c, xfield{"Start", &o.TimeInterval.Start}, xfield{"End", &o.TimeInterval.End})
 		case "CallBackMqConfig":
-			m := &CallBackMqConfig{}
+			m := &p.mq
 			o.CallBackMqConfig = m
 			bit = 9
 			ok = fillFields(c, xfield{"MqRegion", &m.MqRegion}, xfield{"MqMode", &m.MqMode}, xfield{"MqName", &m.MqName})
 		case "JobParam":
-			j := &JobParam{}
+			j := &p.param
 			o.JobParam = j
 			bit = 10
 			ok = fillFields(c, xfield{"TemplateId", &j.TemplateId}, xfield{"TranscodeTemplateId", &j.TranscodeTemplateId})
 		case "Output":
-			out := &Output{}
+			out := &p.output
 			o.Output = out
 			bit = 11
 			ok = fillFields(c, xfield{"Region", &out.Region}, xfield{"Bucket", &out.Bucket}, xfield{"Object", &out.Object},
@@ -202,7 +218,8 @@ func fillOperation(n *xnode, o *Operation) bool {
 			if !isLeaf || err != nil {
 				return false
 			}
-			o.JobLevel = &lvl
+			p.level = lvl
+			o.JobLevel = &p.level
 			bit = 12
 		default:
 			return false
