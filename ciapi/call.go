@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 	"time"
 )
@@ -83,9 +84,12 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	defer cancel()
 	var sent atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
-	u, host := c.ep.target(cl.bucket, cl.region, cl.path)
+	var u *url.URL
+	var host string
 	if cl.object {
 		u, host = c.ep.objectTarget(cl.bucket, cl.region, cl.path)
+	} else {
+		u, host = c.target(cl.bucket, cl.region, cl.path)
 	}
 	u.RawQuery = cl.query
 	var body io.Reader

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +59,23 @@ type Client struct {
 	lastDate atomic.Pointer[seenDate]
 	// budget bounds the bytes of large response bodies read at once, across all calls.
 	budget *semaphore.Weighted
+	// hosts are the hosts of the latest bucket and region called (see target): a run
+	// calls one bucket and region after another, and a template endpoint's host took a
+	// strings.Replacer to render on every call.
+	hosts atomic.Pointer[targetHosts]
+}
+
+// targetHosts is the connection host and the Host header of calls to bucket in region.
+type targetHosts struct{ bucket, region, conn, host string }
+
+// target is c.ep.target, the hosts of the latest bucket and region rendered once.
+func (c *Client) target(bucket, region, p string) (*url.URL, string) {
+	if h := c.hosts.Load(); h != nil && h.bucket == bucket && h.region == region {
+		return &url.URL{Scheme: c.ep.scheme, Host: h.conn, Path: c.ep.path + p}, h.host
+	}
+	u, host := c.ep.target(bucket, region, p)
+	c.hosts.Store(&targetHosts{bucket: bucket, region: region, conn: u.Host, host: host})
+	return u, host
 }
 
 // ServiceClockOffset returns the service's clock minus the local clock, as measured from

@@ -28,14 +28,20 @@ func (c cannedCreate) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // BenchmarkCreateCall is one Client.Create over a transport that answers at once with a
-// full create answer (see cannedCreate).
+// full create answer (see cannedCreate), to a base-URL endpoint (as the bench's
+// emulator) and to the default endpoint, a host template (nothing goes on the wire).
 func BenchmarkCreateCall(b *testing.B) {
+	b.Run("base", func(b *testing.B) { benchmarkCreateCall(b, "http://127.0.0.1:1") })
+	b.Run("template", func(b *testing.B) { benchmarkCreateCall(b, "") })
+}
+
+func benchmarkCreateCall(b *testing.B, endpoint string) {
 	answer, err := xml.Marshal(fullCreateResponse())
 	if err != nil {
 		b.Fatal(err)
 	}
 	c, err := New(Config{Credentials: Credentials{SecretID: "AKIDexample", SecretKey: "secret"},
-		Endpoint: "http://127.0.0.1:1", HTTPClient: &http.Client{Transport: cannedCreate{answer}},
+		Endpoint: endpoint, HTTPClient: &http.Client{Transport: cannedCreate{answer}},
 		Timeout: 30 * time.Second})
 	if err != nil {
 		b.Fatal(err)
