@@ -82,8 +82,10 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	}
 	actx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	var sent atomic.Bool
-	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+	st := &sentTrace{}
+	st.trace.WroteHeaders = func() { st.sent.Store(true) }
+	actx = httptrace.WithClientTrace(actx, &st.trace)
+	sent := &st.sent
 	var u *url.URL
 	var host string
 	if cl.object {
@@ -130,8 +132,10 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 	defer resp.Body.Close()
 	c.observeDate(resp.Header)
 	data, err := c.readBody(actx, resp)
-	if err != errTooLarge {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drain for connection reuse
+	if err != errTooLarge && (err != nil || int64(len(data)) != resp.ContentLength) {
+		// Drain for connection reuse; a body of known length read whole is at its end
+		// already (net/http saw its EOF with the last byte).
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	}
 	if err != nil {
 		err = fmt.Errorf("read response: %w", err)
@@ -149,6 +153,13 @@ func (c *Client) attempt(ctx context.Context, cl call) (*response, error) {
 		return r, c.creds.redactError(newStatusError(cl.op, resp.StatusCode, resp.Header, data, c.now()))
 	}
 	return r, nil
+}
+
+// sentTrace is the trace of one attempt: sent is set once the request's headers were
+// written (one allocation for both).
+type sentTrace struct {
+	sent  atomic.Bool
+	trace httptrace.ClientTrace
 }
 
 // withTimeout bounds ctx by d, unless ctx already ends no later than d from now: a
