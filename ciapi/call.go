@@ -47,7 +47,7 @@ type response struct {
 	body   []byte
 	// root is the body as parseSimpleXML reads it, when the error check already did
 	// (see errorShapedRoot); nil otherwise.
-	root *xnode
+	root *xdoc
 }
 
 // do sends cl once. The one exception: an answer that says the signature's time window

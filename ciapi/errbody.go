@@ -152,7 +152,7 @@ func errorShaped(body []byte) bool {
 // decodes the answer without parsing it again. The root's names and texts are
 // substrings of body itself (see parseSimpleXMLShared): body must not change while the
 // root, or anything decoded from it, is in use.
-func errorShapedRoot(body []byte) (bool, *xnode) {
+func errorShapedRoot(body []byte) (bool, *xdoc) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return false, nil
@@ -162,11 +162,16 @@ func errorShapedRoot(body []byte) (bool, *xnode) {
 		if !bytes.Contains(trimmed, []byte("Code")) {
 			return false, nil // the cheap answer for nearly every list, describe and cancel
 		}
-		code, jobs, root := rootCodeSimple(trimmed)
+		// The fast parser reads body itself, so that the root is parseSimpleXML(body)'s,
+		// unless body holds space it does not skip (it would decline).
+		var code string
+		var jobs bool
+		var root *xdoc
+		if len(bytes.Trim(body, " \t\n")) == len(trimmed) {
+			code, jobs, root = rootCodeSimple(body)
+		}
 		if root == nil {
 			code, jobs = rootCodeXML(trimmed)
-		} else if len(bytes.Trim(body, " \t\n")) != len(trimmed) {
-			root = nil // space the fast parser does not skip: parseSimpleXML(body) declines
 		}
 		return code != "" && !jobs, root
 	case '{':
@@ -186,15 +191,15 @@ func errorShapedRoot(body []byte) (bool, *xnode) {
 // rootCodeSimple reads, with the fast parser, the Code directly under the root and
 // whether a JobsDetail sits beside it, and returns the root it parsed; root is nil when
 // the fast parser declines. The root shares b (see parseSimpleXMLShared).
-func rootCodeSimple(b []byte) (code string, jobs bool, root *xnode) {
+func rootCodeSimple(b []byte) (code string, jobs bool, root *xdoc) {
 	root, ok := parseSimpleXMLShared(b)
 	if !ok {
 		return "", false, nil
 	}
-	for c := root.first; c != nil; c = c.next {
-		switch c.name {
+	for c := root.first(0); c != 0; c = root.next(c) {
+		switch root.name(c) {
 		case "Code":
-			code = strings.TrimSpace(c.text)
+			code = strings.TrimSpace(root.text(c))
 		case "JobsDetail":
 			jobs = true
 		}

@@ -18,7 +18,7 @@ func decodeCreateResponse(data []byte, out *CreateResponse) error {
 
 // decodeCreate is decodeCreateResponse given the root parseSimpleXML(data) returns, when
 // it was parsed already (nil: not yet).
-func decodeCreate(data []byte, root *xnode, out *CreateResponse) error {
+func decodeCreate(data []byte, root *xdoc, out *CreateResponse) error {
 	ok := root != nil
 	if !ok {
 		root, ok = parseSimpleXML(data)
@@ -47,23 +47,24 @@ func (s *xseen) first(i int) bool {
 }
 
 // leaf returns the text of a leaf element.
-func leaf(n *xnode) (string, bool) { return n.text, !n.hasChildren() }
+func leaf(d *xdoc, n int32) (string, bool) { return d.text(n), !d.hasChildren(n) }
 
 // group checks that an element holds only child elements (white space aside).
-func group(n *xnode) bool {
-	return n.hasChildren() || strings.Trim(n.text, " \t\n") == ""
+func group(d *xdoc, n int32) bool {
+	return d.hasChildren(n) || strings.Trim(d.text(n), " \t\n") == ""
 }
 
-func fillCreateResponse(root *xnode, r *CreateResponse) bool {
-	if root.name != "Response" || !group(root) {
+func fillCreateResponse(d *xdoc, r *CreateResponse) bool {
+	const root = 0
+	if d.name(root) != "Response" || !group(d, root) {
 		return false
 	}
 	r.XMLName = xml.Name{Local: "Response"}
 	var s xseen
-	for c := root.first; c != nil; c = c.next {
-		switch c.name {
+	for c := d.first(root); c != 0; c = d.next(c) {
+		switch d.name(c) {
 		case "RequestId":
-			v, ok := leaf(c)
+			v, ok := leaf(d, c)
 			if !ok || !s.first(0) {
 				return false
 			}
@@ -74,7 +75,7 @@ func fillCreateResponse(root *xnode, r *CreateResponse) bool {
 			}
 			parts := &createParts{}
 			r.JobsDetail = &parts.detail
-			if !fillJobDetail(c, parts) {
+			if !fillJobDetail(d, c, parts) {
 				return false
 			}
 		default:
@@ -97,16 +98,16 @@ type createParts struct {
 	level    int
 }
 
-func fillJobDetail(n *xnode, p *createParts) bool {
+func fillJobDetail(x *xdoc, n int32, p *createParts) bool {
 	d := &p.detail
-	if !group(n) {
+	if !group(x, n) {
 		return false
 	}
 	var s xseen
-	for c := n.first; c != nil; c = c.next {
+	for c := x.first(n); c != 0; c = x.next(c) {
 		var dst *string
 		var bit int
-		switch c.name {
+		switch x.name(c) {
 		case "Code":
 			dst, bit = &d.Code, 0
 		case "Message":
@@ -136,7 +137,7 @@ func fillJobDetail(n *xnode, p *createParts) bool {
 				return false
 			}
 			d.Input = &p.input
-			if !fillFields(c, xfield{"Manifest", &d.Input.Manifest}, xfield{"UrlFile", &d.Input.UrlFile},
+			if !fillFields(x, c, xfield{"Manifest", &d.Input.Manifest}, xfield{"UrlFile", &d.Input.UrlFile},
 				xfield{"Prefix", &d.Input.Prefix}, xfield{"Object", &d.Input.Object}) {
 				return false
 			}
@@ -146,14 +147,14 @@ func fillJobDetail(n *xnode, p *createParts) bool {
 				return false
 			}
 			d.Operation = &p.op
-			if !fillOperation(c, p) {
+			if !fillOperation(x, c, p) {
 				return false
 			}
 			continue
 		default:
 			return false
 		}
-		v, ok := leaf(c)
+		v, ok := leaf(x, c)
 		if !ok || !s.first(bit) {
 			return false
 		}
@@ -162,17 +163,17 @@ func fillJobDetail(n *xnode, p *createParts) bool {
 	return true
 }
 
-func fillOperation(n *xnode, p *createParts) bool {
+func fillOperation(x *xdoc, n int32, p *createParts) bool {
 	o := &p.op
-	if !group(n) {
+	if !group(x, n) {
 		return false
 	}
 	var s xseen
-	for c := n.first; c != nil; c = c.next {
+	for c := x.first(n); c != 0; c = x.next(c) {
 		ok := true
 		var dst *string
 		var bit int
-		switch c.name {
+		switch x.name(c) {
 		case "WorkflowIds":
 			dst, bit = &o.WorkflowIds, 0
 		case "QueueId":
@@ -192,25 +193,25 @@ func fillOperation(n *xnode, p *createParts) bool {
 		case "TimeInterval":
 			o.TimeInterval = &p.interval
 			bit = 8
-			ok = fillFields(c, xfield{"Start", &o.TimeInterval.Start}, xfield{"End", &o.TimeInterval.End})
+			ok = fillFields(x, c, xfield{"Start", &o.TimeInterval.Start}, xfield{"End", &o.TimeInterval.End})
 		case "CallBackMqConfig":
 			m := &p.mq
 			o.CallBackMqConfig = m
 			bit = 9
-			ok = fillFields(c, xfield{"MqRegion", &m.MqRegion}, xfield{"MqMode", &m.MqMode}, xfield{"MqName", &m.MqName})
+			ok = fillFields(x, c, xfield{"MqRegion", &m.MqRegion}, xfield{"MqMode", &m.MqMode}, xfield{"MqName", &m.MqName})
 		case "JobParam":
 			j := &p.param
 			o.JobParam = j
 			bit = 10
-			ok = fillFields(c, xfield{"TemplateId", &j.TemplateId}, xfield{"TranscodeTemplateId", &j.TranscodeTemplateId})
+			ok = fillFields(x, c, xfield{"TemplateId", &j.TemplateId}, xfield{"TranscodeTemplateId", &j.TranscodeTemplateId})
 		case "Output":
 			out := &p.output
 			o.Output = out
 			bit = 11
-			ok = fillFields(c, xfield{"Region", &out.Region}, xfield{"Bucket", &out.Bucket}, xfield{"Object", &out.Object},
+			ok = fillFields(x, c, xfield{"Region", &out.Region}, xfield{"Bucket", &out.Bucket}, xfield{"Object", &out.Object},
 				xfield{"AuObject", &out.AuObject}, xfield{"SpriteObject", &out.SpriteObject})
 		case "JobLevel":
-			v, isLeaf := leaf(c)
+			v, isLeaf := leaf(x, c)
 			lvl, err := 0, error(nil)
 			if v != "" {
 				lvl, err = strconv.Atoi(strings.TrimSpace(v))
@@ -228,7 +229,7 @@ func fillOperation(n *xnode, p *createParts) bool {
 			return false
 		}
 		if dst != nil {
-			v, isLeaf := leaf(c)
+			v, isLeaf := leaf(x, c)
 			if !isLeaf {
 				return false
 			}
@@ -246,20 +247,21 @@ type xfield struct {
 
 // fillFields sets the string fields of a flat element; an unknown, nested or repeated
 // child fails.
-func fillFields(n *xnode, fields ...xfield) bool {
-	if !group(n) {
+func fillFields(x *xdoc, n int32, fields ...xfield) bool {
+	if !group(x, n) {
 		return false
 	}
 	var s xseen
-	for c := n.first; c != nil; c = c.next {
+	for c := x.first(n); c != 0; c = x.next(c) {
 		i := 0
-		for i < len(fields) && fields[i].name != c.name {
+		name := x.name(c)
+		for i < len(fields) && fields[i].name != name {
 			i++
 		}
 		if i == len(fields) {
 			return false
 		}
-		v, isLeaf := leaf(c)
+		v, isLeaf := leaf(x, c)
 		if !isLeaf || !s.first(i) {
 			return false
 		}

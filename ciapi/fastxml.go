@@ -1,21 +1,57 @@
 package ciapi
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unsafe"
 )
 
-// xnode is an element of a small XML document read by parseSimpleXML.
-type xnode struct {
-	name  string
-	text  string // character data, entities decoded; empty when there are children
-	first *xnode // first child element
-	next  *xnode // next sibling element
+// xdoc is a small XML document read by parseSimpleXML: its elements are nodes[0] (the
+// root) and the nodes it links to. The nodes hold no pointers (offsets into s, indices
+// into nodes and texts), so that a parse allocates one slab that the garbage collector
+// does not scan and writes it without write barriers.
+type xdoc struct {
+	s     string
+	nodes []xnode
+	texts []string // texts with entities, decoded
+	// The first texts and nodes, in the document's own allocation (a full create answer has
+	// 46 elements); the nodes last, so that the collector does not scan them.
+	textBuf [4]string
+	nodeBuf [48]xnode
 }
 
-// hasChildren reports whether n holds child elements.
-func (n *xnode) hasChildren() bool { return n.first != nil }
+// xnode is an element of an xdoc.
+type xnode struct {
+	name0, name1 int32 // the name: s[name0:name1]
+	// The character data, entities decoded (empty when there are children): s[text0:text1],
+	// or texts[-text0-1] when text0 < 0.
+	text0, text1 int32
+	first, next  int32 // first child and next sibling, indices in nodes; 0: none
+}
+
+// name returns the name of element i.
+func (d *xdoc) name(i int32) string { n := &d.nodes[i]; return d.s[n.name0:n.name1] }
+
+// text returns the character data of element i (empty when it has children).
+func (d *xdoc) text(i int32) string { n := &d.nodes[i]; return d.str(n.text0, n.text1) }
+
+// str returns the text that t0 and t1 stand for (see xnode).
+func (d *xdoc) str(t0, t1 int32) string {
+	if t0 < 0 {
+		return d.texts[-t0-1]
+	}
+	return d.s[t0:t1]
+}
+
+// first returns the first child of element i, 0 when none.
+func (d *xdoc) first(i int32) int32 { return d.nodes[i].first }
+
+// next returns the next sibling of element i, 0 when none.
+func (d *xdoc) next(i int32) int32 { return d.nodes[i].next }
+
+// hasChildren reports whether element i holds child elements.
+func (d *xdoc) hasChildren(i int32) bool { return d.nodes[i].first != 0 }
 
 // xmlHeader is the only XML declaration parseSimpleXML accepts.
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
@@ -29,22 +65,31 @@ const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
 //
 // It copies b once: names and texts are substrings of that copy, and the nodes come
 // from one slab, so a create answer costs a handful of allocations.
-func parseSimpleXML(b []byte) (root *xnode, ok bool) {
+func parseSimpleXML(b []byte) (root *xdoc, ok bool) {
 	return parseSimpleXMLString(string(b))
 }
 
 // parseSimpleXMLShared is parseSimpleXML without the copy: the names and texts of the
 // nodes are substrings of b itself, so b must never change while they are in use (the
 // client's own answer bodies, read into a buffer of their own and never written again).
-func parseSimpleXMLShared(b []byte) (root *xnode, ok bool) {
+func parseSimpleXMLShared(b []byte) (root *xdoc, ok bool) {
 	return parseSimpleXMLString(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 // parseSimpleXMLString is parseSimpleXML of s.
-func parseSimpleXMLString(s string) (root *xnode, ok bool) {
-	p := &xparser{s: s}
+func parseSimpleXMLString(s string) (root *xdoc, ok bool) {
+	if len(s) > math.MaxInt32 {
+		return nil, false
+	}
+	d := &xdoc{s: s}
+	d.texts = d.textBuf[:0]
 	// Every element has at least one '<'; most have two.
-	p.slab = make([]xnode, 0, strings.Count(p.s, "<")/2+1)
+	if n := strings.Count(s, "<")/2 + 1; n > len(d.nodeBuf) {
+		d.nodes = make([]xnode, 0, n)
+	} else {
+		d.nodes = d.nodeBuf[:0]
+	}
+	p := xparser{d: d}
 	p.space()
 	if p.has("<?") {
 		if !p.has(xmlHeader) {
@@ -53,144 +98,149 @@ func parseSimpleXMLString(s string) (root *xnode, ok bool) {
 		p.i += len(xmlHeader)
 		p.space()
 	}
-	root, ok = p.element()
-	if !ok {
+	if _, ok = p.element(); !ok {
 		return nil, false
 	}
 	p.space()
-	return root, p.i == len(p.s)
+	if p.i != len(s) {
+		return nil, false
+	}
+	return p.d, true
 }
 
 // xparser is the cursor of parseSimpleXML.
 type xparser struct {
-	s     string
+	d     *xdoc
 	i     int
 	depth int
-	slab  []xnode // nodes are taken from here; a full slab is replaced, never grown
 }
 
 // maxDepth bounds the nesting parseSimpleXML follows (answers are 4 deep).
 const maxDepth = 8
 
-// slabSize is how many nodes are added when the first slab is full.
-const slabSize = 16
-
-// node returns a new node named name.
-func (p *xparser) node(name string) *xnode {
-	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]xnode, 0, slabSize)
-	}
-	p.slab = append(p.slab, xnode{name: name})
-	return &p.slab[len(p.slab)-1]
-}
-
 // has reports whether the input continues with s.
 func (p *xparser) has(s string) bool {
-	return len(p.s)-p.i >= len(s) && p.s[p.i:p.i+len(s)] == s
+	return len(p.d.s)-p.i >= len(s) && p.d.s[p.i:p.i+len(s)] == s
 }
 
 // space skips XML white space.
 func (p *xparser) space() {
-	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n') {
+	s := p.d.s
+	for p.i < len(s) && (s[p.i] == ' ' || s[p.i] == '\t' || s[p.i] == '\n') {
 		p.i++
 	}
 }
 
-// name reads an element name: [A-Za-z][A-Za-z0-9_]*.
-func (p *xparser) name() (string, bool) {
-	start := p.i
-	for p.i < len(p.s) {
-		c := p.s[p.i]
+// name reads an element name: [A-Za-z][A-Za-z0-9_]*, and returns where it ends.
+func (p *xparser) name() (end int, ok bool) {
+	s, start := p.d.s, p.i
+	for p.i < len(s) {
+		c := s[p.i]
 		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || p.i > start && (c >= '0' && c <= '9' || c == '_') {
 			p.i++
 			continue
 		}
 		break
 	}
-	return p.s[start:p.i], p.i > start
+	return p.i, p.i > start
 }
 
-// element reads one element starting at '<'.
-func (p *xparser) element() (*xnode, bool) {
+// blank reports whether the text t0, t1 (see xnode) is only white space.
+func (p *xparser) blank(t0, t1 int32) bool {
+	return strings.Trim(p.d.str(t0, t1), " \t\n") == ""
+}
+
+// element reads one element starting at '<' and returns its index.
+func (p *xparser) element() (int32, bool) {
 	if p.depth++; p.depth > maxDepth || !p.has("<") {
-		return nil, false
+		return 0, false
 	}
 	defer func() { p.depth-- }()
 	p.i++
-	name, ok := p.name()
+	start := p.i
+	end, ok := p.name()
 	if !ok {
-		return nil, false
+		return 0, false
 	}
-	n := p.node(name)
+	d := p.d
+	n := int32(len(d.nodes))
+	d.nodes = append(d.nodes, xnode{name0: int32(start), name1: int32(end)})
 	if p.has("/>") {
 		p.i += 2
 		return n, true
 	}
 	if !p.has(">") {
-		return nil, false
+		return 0, false
 	}
 	p.i++
-	text, ok := p.text()
+	t0, t1, ok := p.text()
 	if !ok {
-		return nil, false
+		return 0, false
 	}
-	var last *xnode
+	var last int32
 	for !p.has("</") {
-		if strings.Trim(text, " \t\n") != "" { // text before a child: mixed content
-			return nil, false
+		if !p.blank(t0, t1) { // text before a child: mixed content
+			return 0, false
 		}
 		child, ok := p.element()
 		if !ok {
-			return nil, false
+			return 0, false
 		}
-		if last == nil {
-			n.first = child
+		if last == 0 {
+			d.nodes[n].first = child
 		} else {
-			last.next = child
+			d.nodes[last].next = child
 		}
 		last = child
-		if text, ok = p.text(); !ok {
-			return nil, false
+		if t0, t1, ok = p.text(); !ok {
+			return 0, false
 		}
 	}
-	if n.hasChildren() && strings.Trim(text, " \t\n") != "" {
-		return nil, false
+	if last != 0 && !p.blank(t0, t1) {
+		return 0, false
 	}
-	if !n.hasChildren() {
-		n.text = text
+	if last == 0 {
+		d.nodes[n].text0, d.nodes[n].text1 = t0, t1
 	}
 	p.i += 2
-	end, ok := p.name()
-	if !ok || end != name || !p.has(">") {
-		return nil, false
+	close := p.i
+	cend, ok := p.name()
+	if !ok || d.s[close:cend] != d.s[start:end] || !p.has(">") {
+		return 0, false
 	}
 	p.i++
 	return n, true
 }
 
-// text reads character data up to the next '<', decoding the predefined entities.
-func (p *xparser) text() (string, bool) {
+// text reads character data up to the next '<', decoding the predefined entities, and
+// returns it as xnode's text0 and text1.
+func (p *xparser) text() (t0, t1 int32, ok bool) {
+	s := p.d.s
 	start, plain := p.i, true
-	for p.i < len(p.s) && p.s[p.i] != '<' {
-		c := p.s[p.i]
+	for p.i < len(s) && s[p.i] != '<' {
+		c := s[p.i]
 		switch {
 		case c == '&':
 			plain = false
 		case c >= 0x80 || c < 0x20 && c != '\t' && c != '\n':
-			return "", false
-		case c == '>' && p.i >= start+2 && p.s[p.i-1] == ']' && p.s[p.i-2] == ']':
-			return "", false
+			return 0, 0, false
+		case c == '>' && p.i >= start+2 && s[p.i-1] == ']' && s[p.i-2] == ']':
+			return 0, 0, false
 		}
 		p.i++
 	}
-	if p.i == len(p.s) {
-		return "", false
+	if p.i == len(s) {
+		return 0, 0, false
 	}
-	raw := p.s[start:p.i]
 	if plain {
-		return raw, true
+		return int32(start), int32(p.i), true
 	}
-	return unescapeSimple(raw)
+	t, ok := unescapeSimple(s[start:p.i])
+	if !ok {
+		return 0, 0, false
+	}
+	p.d.texts = append(p.d.texts, t)
+	return -int32(len(p.d.texts)), 0, true
 }
 
 // unescapeSimple decodes &lt; &gt; &amp; &quot; &apos; and character references to
