@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +171,13 @@ func TestAdaptiveMatrix(t *testing.T) {
 	}
 	var rows []row
 	all := !testing.Short() || os.Getenv(matrixEnv) != ""
+	if v := os.Getenv(matrixSeedEnv); v != "" {
+		s, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", matrixSeedEnv, v, err)
+		}
+		matrixSeed = s
+	}
 	for i, sh := range matrixShapes() {
 		if !all && i%4 != 0 {
 			continue
@@ -223,5 +231,8 @@ func TestAdaptiveMatrix(t *testing.T) {
 	t.Logf("%d of %d shapes meet every target over the whole run", n, len(rows))
 }
 
-// matrixSeed seeds every run of the matrix.
+// matrixSeed seeds every run of the matrix; matrixSeedEnv, when set in the environment,
+// replaces it (PLANRUN_MATRIX_SEED=2 go test ./pace -run 'TestAdaptiveMatrix$' -v).
 var matrixSeed uint64 = 1
+
+const matrixSeedEnv = "PLANRUN_MATRIX_SEED"
