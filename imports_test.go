@@ -39,10 +39,12 @@ var layers = map[string]layer{
 	"plan":                    {allow: []string{"schema"}},
 	"plan/yamlsrc":            {allow: []string{}},
 	"state":                   {allow: []string{"plan", "ciapi", "schema"}, never: []string{"executor", "objects", "report", "cmd"}},
-	"executor":                {allow: []string{"plan", "ciapi", "pace", "state", "schema"}, never: []string{"executor/follow", "objects", "report", "session", "cmd"}},
+	// state/scratch is a command's temporary database of jobs: a leaf beside the state.
+	"state/scratch": {allow: []string{}},
+	"executor":      {allow: []string{"plan", "ciapi", "pace", "state", "state/scratch", "schema"}, never: []string{"executor/follow", "objects", "report", "session", "cmd"}},
 	// executor/follow follows batch jobs to their end (Wait, Refresh) and cancels them, on a
 	// handle the batch jobs give it (executor.Engine); executor never reaches it.
-	"executor/follow": {allow: []string{"executor", "pace", "plan", "ciapi", "state"}, never: []string{"objects", "report", "session", "cmd"}},
+	"executor/follow": {allow: []string{"executor", "pace", "plan", "ciapi", "state", "state/scratch"}, never: []string{"objects", "report", "session", "cmd"}},
 	// executor/workers is the pool a run's requests go to: a leaf.
 	"executor/workers": {allow: []string{}},
 	// objects is per-object work above the batch jobs: results need the batch jobs a run made.

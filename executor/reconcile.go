@@ -12,6 +12,7 @@ import (
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
+	"github.com/planrun/planrun/state/scratch"
 )
 
 // bucketKey identifies where jobs live.
@@ -136,23 +137,23 @@ func found(d *ciapi.JobDetail) existing {
 // the plan's pending requests, kept in a scratch database (not on the heap), and the
 // compact set of their Names, which spares a scratch lookup for every request not found.
 type foundJobs struct {
-	scratch *state.Scratch
+	scratch *scratch.DB
 	names   NameSet
-	batch   []state.FoundJob
+	batch   []scratch.FoundJob
 	expect  int // how many may be found: the pending requests
 }
 
 // add keeps d, written to the scratch in batches.
 func (f *foundJobs) add(ctx context.Context, d *ciapi.JobDetail) error {
 	if f.scratch == nil {
-		sc, err := state.OpenScratch()
+		sc, err := scratch.Open()
 		if err != nil {
 			return err
 		}
 		f.scratch = sc
 	}
 	f.names.Add(d.Name, f.expect)
-	f.batch = append(f.batch, state.FoundJob{Name: d.Name, JobID: d.JobId, State: d.State,
+	f.batch = append(f.batch, scratch.FoundJob{Name: d.Name, JobID: d.JobId, State: d.State,
 		Created: d.CreationTime, Code: d.Code, Message: d.Message})
 	if len(f.batch) == 1000 {
 		return f.flush(ctx)

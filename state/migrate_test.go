@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/planrun/planrun/internal/testenv"
 	"github.com/planrun/planrun/plan/request"
 )
 
@@ -330,7 +331,7 @@ func TestRequestReadsUseTheIndexes(t *testing.T) {
 		for i := range args {
 			args[i] = "x"
 		}
-		plan := strings.Join(queryPlan(t, s.db, query, args...), "; ")
+		plan := strings.Join(testenv.QueryPlan(t, s.db, query, args...), "; ")
 		if strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN r ") && !strings.Contains(plan, "SCAN p") ||
 			strings.Contains(plan, "SCAN requests") {
 			t.Errorf("%s: %s", name, plan)

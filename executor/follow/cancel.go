@@ -16,6 +16,7 @@ import (
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
+	"github.com/planrun/planrun/state/scratch"
 )
 
 // Outcomes of a CancelResult.
@@ -144,7 +145,7 @@ type canceller struct {
 // record writes, before their cancels are sent, the jobs of page that will be sent one
 // (unfinished as far as known, or to be described first) as the user's cancels. A failure
 // is kept for the end: the cancels the user asked for are sent anyway.
-func (c *canceller) record(ctx context.Context, page []state.CancelJob) {
+func (c *canceller) record(ctx context.Context, page []scratch.CancelJob) {
 	if c.rec == nil {
 		return
 	}
@@ -259,13 +260,13 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 			prefix = out.prefix
 		}
 	}
-	sc, err := state.OpenScratch()
+	sc, err := scratch.Open()
 	if err != nil {
 		return err
 	}
 	defer sc.Close()
 	// Every job with a Name of the plan: a Name made twice (a duplicate) is cancelled twice.
-	var batch []state.CancelJob
+	var batch []scratch.CancelJob
 	flush := func() error {
 		err := sc.AddCancel(ctx, batch)
 		batch = batch[:0]
@@ -276,27 +277,27 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 			if d.Name == "" || !strings.HasPrefix(d.Name, prefix) {
 				return nil
 			}
-			mark, job := state.CancelUnmatched, ""
+			mark, job := scratch.CancelUnmatched, ""
 			if out != nil && !out.names.Has(d.Name) {
 				if job = out.jobOf(d.Name); job != "" && !ciapi.Terminal(d.State) {
-					mark = state.CancelOutside
+					mark = scratch.CancelOutside
 				}
 			}
 			if job == "" && !names.Has(d.Name) {
 				// A job planrun derived from a request (a retry): of this plan's requests,
 				// or (AllGenerations) of a job reached, of any generation.
 				if _, ok := kn.derived(p.Name, d.Name); ok {
-					mark, job = state.CancelInPlan, executor.JobOfName(p, jobPrefixes, d.Name)
+					mark, job = scratch.CancelInPlan, executor.JobOfName(p, jobPrefixes, d.Name)
 				} else if root, _, ok := derivedRoot(p.Name, d.Name); ok && out != nil {
 					if job = out.jobOfHead(root); job != "" && !ciapi.Terminal(d.State) {
-						mark = state.CancelOutside
+						mark = scratch.CancelOutside
 					}
 				}
 				if job == "" {
 					return nil
 				}
 			}
-			batch = append(batch, state.CancelJob{Name: d.Name, Job: job, Bucket: k.bucket, Region: k.region,
+			batch = append(batch, scratch.CancelJob{Name: d.Name, Job: job, Bucket: k.bucket, Region: k.region,
 				Type: k.typ, JobID: d.JobId, State: d.State, Code: d.Code, Message: d.Message,
 				Created: d.CreationTime, Mark: mark})
 			if len(batch) == cancelPageSize {
@@ -341,9 +342,9 @@ func (c *canceller) plan(ctx context.Context, p *plan.Plan) error {
 // from p's requests (retries, under their own plan name) that the sweep did not find, to
 // be described and cancelled: those of the requests kept, and with AllGenerations those
 // of every plan job reached.
-func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *executor.NameSet, k *kin,
+func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *scratch.DB, names *executor.NameSet, k *kin,
 	kept map[string]bool, out *outside) error {
-	var missed []state.CancelJob
+	var missed []scratch.CancelJob
 	for _, sp := range derivedStatePlans(p.Name) {
 		for rec, err := range c.e.store.Records(ctx, sp) {
 			if err != nil {
@@ -353,19 +354,19 @@ func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.
 				(c.e.o.Filter != nil && !kept[rec.Job]) || (sp == p.Name && names.Has(rec.Name)) {
 				continue
 			}
-			mark := state.CancelInPlan
+			mark := scratch.CancelInPlan
 			if _, ok := k.derived(p.Name, rec.Name); !ok {
 				if _, _, derived := derivedRoot(p.Name, rec.Name); out == nil || !derived {
 					continue // not derived from a request reached (another generation's own are outsideOf's)
 				}
-				mark = state.CancelOutside
+				mark = scratch.CancelOutside
 			}
 			ds, err := sc.CancelByName(ctx, rec.Name)
 			if err != nil {
 				return err
 			}
 			if len(ds) == 0 {
-				missed = append(missed, state.CancelJob{Name: rec.Name, Job: rec.Job, Bucket: rec.Bucket, Region: rec.Region,
+				missed = append(missed, scratch.CancelJob{Name: rec.Name, Job: rec.Job, Bucket: rec.Bucket, Region: rec.Region,
 					Type: string(rec.Type), JobID: rec.JobID, State: rec.JobState, Mark: mark, Describe: true})
 			}
 		}
@@ -376,11 +377,11 @@ func (c *canceller) derivedInState(ctx context.Context, p *plan.Plan, sc *state.
 // match confirms the jobs found by Name against the plan's requests (marking them in the
 // scratch), writes what it learns to the state, and adds to the scratch the unfinished
 // jobs the state knows that the sweep missed (to be described).
-func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, names *executor.NameSet, out *outside) error {
+func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *scratch.DB, names *executor.NameSet, out *outside) error {
 	e := c.e
 	var seen []state.JobSeen
 	var found []executor.Record
-	var marks, missed []state.CancelJob
+	var marks, missed []scratch.CancelJob
 	flush := func() error {
 		if err := e.note(&state.Write{Records: found, Jobs: seen}); err != nil {
 			return fmt.Errorf("save job states: %w", err)
@@ -399,7 +400,7 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 		if err != nil {
 			return err
 		}
-		var ds []state.CancelJob
+		var ds []scratch.CancelJob
 		if names.Has(req.Name) {
 			if ds, err = sc.CancelByName(ctx, req.Name); err != nil {
 				return err
@@ -423,12 +424,12 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 				found = append(found, rec)
 			}
 			for i := range ds {
-				ds[i].Job, ds[i].Mark = req.Job, state.CancelInPlan
+				ds[i].Job, ds[i].Mark = req.Job, scratch.CancelInPlan
 			}
 			marks = append(marks, ds...)
 		case inState && row.JobID != "":
-			missed = append(missed, state.CancelJob{Name: req.Name, Job: req.Job, Bucket: req.Bucket, Region: req.Region,
-				Type: req.Type, JobID: row.JobID, State: row.JobState, Mark: state.CancelInPlan,
+			missed = append(missed, scratch.CancelJob{Name: req.Name, Job: req.Job, Bucket: req.Bucket, Region: req.Region,
+				Type: req.Type, JobID: row.JobID, State: row.JobState, Mark: scratch.CancelInPlan,
 				Describe: !ciapi.Terminal(row.JobState)})
 		}
 		if len(marks)+len(missed) >= cancelPageSize {
@@ -444,8 +445,8 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 				return err
 			}
 			if len(ds) == 0 {
-				missed = append(missed, state.CancelJob{Name: j.Name, Job: j.Job, Bucket: j.Bucket, Region: j.Region,
-					Type: j.Type, JobID: j.JobID, State: j.State, Mark: state.CancelOutside, Describe: true})
+				missed = append(missed, scratch.CancelJob{Name: j.Name, Job: j.Job, Bucket: j.Bucket, Region: j.Region,
+					Type: j.Type, JobID: j.JobID, State: j.State, Mark: scratch.CancelOutside, Describe: true})
 			}
 		}
 	}
@@ -454,7 +455,7 @@ func (c *canceller) match(ctx context.Context, p *plan.Plan, sc *state.Scratch, 
 
 // cancelFrom reads the marked jobs back from the scratch, a page at a time, and cancels,
 // Parallel at a time, every one that is not finished, reporting each.
-func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) string, sc *state.Scratch, out *outside) error {
+func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) string, sc *scratch.DB, out *outside) error {
 	e := c.e
 	var mu sync.Mutex
 	var seen []state.JobSeen
@@ -491,7 +492,7 @@ func (c *canceller) cancelFrom(ctx context.Context, planOf func(name string) str
 			j := &page[i]
 			r := CancelResult{JobStatus: executor.JobStatus{Plan: planOf(j.Name), Job: j.Job, Name: j.Name, Bucket: j.Bucket,
 				Region: j.Region, Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message},
-				Duplicates: max(j.Dups, 1), Outside: j.Mark == state.CancelOutside}
+				Duplicates: max(j.Dups, 1), Outside: j.Mark == scratch.CancelOutside}
 			if !j.Describe && (ciapi.Terminal(r.State) || r.State == executor.StateNotFound || ctx.Err() != nil) {
 				c.finish(ctx, &r)
 				continue

@@ -13,6 +13,7 @@ import (
 	"github.com/planrun/planrun/plan"
 	"github.com/planrun/planrun/plan/request"
 	"github.com/planrun/planrun/state"
+	"github.com/planrun/planrun/state/scratch"
 )
 
 // groupKey is one list sweep: a bucket and a job type.
@@ -27,7 +28,7 @@ var followBatch = 1000
 type tracker struct {
 	e       *engine
 	plans   []*plan.Plan
-	scratch *state.Scratch
+	scratch *scratch.DB
 	// states counts the jobs per last known state; unfinished those not final.
 	states     map[string]int
 	unfinished int
@@ -53,14 +54,14 @@ func statusOf(row *executor.Record) *executor.JobStatus {
 }
 
 // followedOf is j as the scratch keeps it.
-func followedOf(j *executor.JobStatus) state.Followed {
-	return state.Followed{Plan: j.Plan, Job: j.Job, Name: j.Name, Bucket: j.Bucket, Region: j.Region,
+func followedOf(j *executor.JobStatus) scratch.Followed {
+	return scratch.Followed{Plan: j.Plan, Job: j.Job, Name: j.Name, Bucket: j.Bucket, Region: j.Region,
 		Type: j.Type, JobID: j.JobID, State: j.State, Code: j.Code, Message: j.Message,
 		Created: j.Created.UnixNano(), Recheck: j.Recheck}
 }
 
 // jobOfFollowed is the inverse of followedOf.
-func jobOfFollowed(f *state.Followed) *executor.JobStatus {
+func jobOfFollowed(f *scratch.Followed) *executor.JobStatus {
 	return &executor.JobStatus{Plan: f.Plan, Job: f.Job, Name: f.Name, Bucket: f.Bucket, Region: f.Region,
 		Type: f.Type, JobID: f.JobID, State: f.State, Code: f.Code, Message: f.Message,
 		Created: time.Unix(0, f.Created), Recheck: f.Recheck}
@@ -177,12 +178,12 @@ func (e *engine) track(ctx context.Context, plans []*plan.Plan) (*tracker, error
 	if err := e.store.Flush(ctx); err != nil {
 		return nil, err
 	}
-	sc, err := state.OpenScratch()
+	sc, err := scratch.Open()
 	if err != nil {
 		return nil, err
 	}
 	t := &tracker{e: e, plans: plans, scratch: sc, states: map[string]int{}, batch: followBatch}
-	var add []state.Followed
+	var add []scratch.Followed
 	for _, p := range plans {
 		for found, err := range e.rows(ctx, p) {
 			if err != nil {
@@ -271,7 +272,7 @@ func (e *engine) refresh(ctx context.Context, t *tracker) error {
 		if err := e.sweepFollowed(ctx, t, g); err != nil {
 			return err
 		}
-		var cur state.FollowCursor
+		var cur scratch.FollowCursor
 		for {
 			page, next, err := t.scratch.FollowedPage(ctx, g, t.pass, cur, t.batch)
 			if err != nil {
@@ -316,7 +317,7 @@ func (t *tracker) apply(j *executor.JobStatus, d *ciapi.JobDetail) state.JobSeen
 // save writes the jobs read in this pass (changed: the scratch rows with their new state)
 // to the scratch, and seen to the state file.
 func (e *engine) save(ctx context.Context, t *tracker, changed []*executor.JobStatus, keys []int64, seen []state.JobSeen) error {
-	upd := make([]state.Followed, len(changed))
+	upd := make([]scratch.Followed, len(changed))
 	done := make([]bool, len(changed))
 	for i, j := range changed {
 		upd[i] = followedOf(j)
@@ -338,7 +339,7 @@ func (e *engine) save(ctx context.Context, t *tracker, changed []*executor.JobSt
 // newest first, and records the state of every followed job it sees; it stops once each
 // was seen. What it lists is matched against the scratch one list page (executor.SweepPageSize
 // jobs) at a time: memory holds one page, not the followed jobs.
-func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGroup) error {
+func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g scratch.FollowGroup) error {
 	n, oldest, newest, err := t.scratch.FollowSpan(ctx, g)
 	if err != nil || n == 0 {
 		return err
@@ -401,7 +402,7 @@ func (e *engine) sweepFollowed(ctx context.Context, t *tracker, g state.FollowGr
 
 // describePage reads, one describe per job id, the followed jobs of page (all of group k)
 // that the sweep did not see.
-func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page []state.Followed) error {
+func (e *engine) describePage(ctx context.Context, t *tracker, k groupKey, page []scratch.Followed) error {
 	jobs := make([]*executor.JobStatus, len(page))
 	want := make(map[string][]int, len(page))
 	for i := range page {

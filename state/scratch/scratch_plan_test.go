@@ -1,37 +1,19 @@
-package state
+package scratch
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
-)
 
-// queryPlan returns the lines of EXPLAIN QUERY PLAN of query on db (a scratch's, a store's).
-func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) []string {
-	t.Helper()
-	rows, err := db.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
-	if err != nil {
-		t.Fatalf("explain: %v", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatalf("explain: %v", err)
-		}
-		out = append(out, strings.TrimSpace(detail))
-	}
-	return out
-}
+	"github.com/planrun/planrun/internal/testenv"
+	_ "github.com/planrun/planrun/internal/testflag" // accepts -update
+)
 
 // TestFollowedByIDSearchesByID guards the cost of a --wait round: matching one list page
 // against the followed jobs must search the job id index, never scan the table or a whole
 // group of the group index (which made a round over a million jobs quadratic).
 func TestFollowedByIDSearchesByID(t *testing.T) {
-	sc, err := OpenScratch()
+	sc, err := Open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +43,7 @@ func TestFollowedByIDSearchesByID(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		plan := queryPlan(t, sc.db, followedByIDSQL(3), "ja", "jb", "jc", "b", "r", "Workflow")
+		plan := testenv.QueryPlan(t, sc.db, followedByIDSQL(3), "ja", "jb", "jc", "b", "r", "Workflow")
 		if len(plan) == 0 {
 			t.Fatal("no query plan")
 		}

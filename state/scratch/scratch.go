@@ -1,4 +1,8 @@
-package state
+// Package scratch is a private, temporary SQLite database: what one command must remember
+// about every job of a plan (the jobs a wait follows, the jobs a sweep found, the jobs a
+// cancel matched), kept on disk instead of the heap so that memory stays flat at any plan
+// size. It shares nothing with the state file but the SQLite driver.
+package scratch
 
 import (
 	"context"
@@ -7,13 +11,15 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-// Scratch is a private, temporary SQLite database beside no state file: what one command
+// DB is a private, temporary SQLite database beside no state file: what one command
 // must remember about every job of a plan (the jobs it follows, the jobs a sweep found),
 // kept on disk instead of the heap so that memory stays flat at any plan size. It lives in
 // the system's temporary folder and is deleted by Close. It is not safe for concurrent use.
-type Scratch struct {
+type DB struct {
 	db     *sql.DB
 	path   string
 	byName *sql.Stmt // CancelByName's query, prepared on first use
@@ -33,7 +39,7 @@ CREATE INDEX IF NOT EXISTS follow_id ON follow (job_id);
 `
 
 // indexFollowed builds the follow table's indexes, once, before the first read of it.
-func (s *Scratch) indexFollowed(ctx context.Context) error {
+func (s *DB) indexFollowed(ctx context.Context) error {
 	if s.indexed {
 		return nil
 	}
@@ -88,8 +94,8 @@ CREATE TABLE cancel (
 CREATE INDEX cancel_name ON cancel (name);
 `
 
-// OpenScratch creates a new scratch database in the system's temporary folder.
-func OpenScratch() (*Scratch, error) {
+// Open creates a new scratch database in the system's temporary folder.
+func Open() (*DB, error) {
 	f, err := os.CreateTemp("", "planrun-scratch-*.db")
 	if err != nil {
 		return nil, fmt.Errorf("scratch: %w", err)
@@ -110,11 +116,11 @@ func OpenScratch() (*Scratch, error) {
 		os.Remove(path)
 		return nil, fmt.Errorf("scratch: %w", err)
 	}
-	return &Scratch{db: db, path: path}, nil
+	return &DB{db: db, path: path}, nil
 }
 
 // Close closes and deletes the scratch database.
-func (s *Scratch) Close() error {
+func (s *DB) Close() error {
 	if s == nil {
 		return nil
 	}
@@ -161,7 +167,7 @@ func scanFollowed(rows *sql.Rows) ([]Followed, error) {
 }
 
 // AddFollowed stores jobs to follow, in one transaction.
-func (s *Scratch) AddFollowed(ctx context.Context, jobs []Followed) error {
+func (s *DB) AddFollowed(ctx context.Context, jobs []Followed) error {
 	if len(jobs) == 0 {
 		return nil
 	}
@@ -176,7 +182,7 @@ func (s *Scratch) AddFollowed(ctx context.Context, jobs []Followed) error {
 type FollowGroup struct{ Bucket, Region, Type string }
 
 // FollowGroups returns the groups of the followed jobs.
-func (s *Scratch) FollowGroups(ctx context.Context) ([]FollowGroup, error) {
+func (s *DB) FollowGroups(ctx context.Context) ([]FollowGroup, error) {
 	if err := s.indexFollowed(ctx); err != nil {
 		return nil, err
 	}
@@ -198,7 +204,7 @@ func (s *Scratch) FollowGroups(ctx context.Context) ([]FollowGroup, error) {
 
 // FollowSpan returns how many jobs of group g are followed and the creation times of the
 // oldest and the newest of them (unix nanoseconds).
-func (s *Scratch) FollowSpan(ctx context.Context, g FollowGroup) (n int, oldest, newest int64, err error) {
+func (s *DB) FollowSpan(ctx context.Context, g FollowGroup) (n int, oldest, newest int64, err error) {
 	if err := s.indexFollowed(ctx); err != nil {
 		return 0, 0, 0, err
 	}
@@ -224,7 +230,7 @@ func followedByIDSQL(n int) string {
 // FollowedByID returns the followed jobs of group g whose job id is one of ids (several
 // jobs may share an id; an id may be asked for more than once). It reads only the rows of
 // those ids, whatever the size of the group.
-func (s *Scratch) FollowedByID(ctx context.Context, g FollowGroup, ids []string) ([]Followed, error) {
+func (s *DB) FollowedByID(ctx context.Context, g FollowGroup, ids []string) ([]Followed, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -252,7 +258,7 @@ type FollowCursor struct {
 
 // FollowedPage returns at most limit followed jobs of group g that pass did not sweep
 // (Swept != pass), newest first, after cur, and the cursor after them.
-func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, pass int64, cur FollowCursor, limit int) ([]Followed, FollowCursor, error) {
+func (s *DB) FollowedPage(ctx context.Context, g FollowGroup, pass int64, cur FollowCursor, limit int) ([]Followed, FollowCursor, error) {
 	if err := s.indexFollowed(ctx); err != nil {
 		return nil, cur, err
 	}
@@ -280,7 +286,7 @@ func (s *Scratch) FollowedPage(ctx context.Context, g FollowGroup, pass int64, c
 
 // UpdateFollowed records new states of followed jobs: those in done are finished and no
 // longer followed, the others keep being followed with their new state and Swept.
-func (s *Scratch) UpdateFollowed(ctx context.Context, jobs []Followed, done []bool) error {
+func (s *DB) UpdateFollowed(ctx context.Context, jobs []Followed, done []bool) error {
 	if len(jobs) == 0 {
 		return nil
 	}
@@ -325,7 +331,7 @@ type FoundJob struct {
 }
 
 // AddFound stores jobs found by a sweep; a Name already stored keeps its first job.
-func (s *Scratch) AddFound(ctx context.Context, jobs []FoundJob) error {
+func (s *DB) AddFound(ctx context.Context, jobs []FoundJob) error {
 	if len(jobs) == 0 {
 		return nil
 	}
@@ -337,7 +343,7 @@ func (s *Scratch) AddFound(ctx context.Context, jobs []FoundJob) error {
 }
 
 // Found returns the job stored for name, or ok=false.
-func (s *Scratch) Found(ctx context.Context, name string) (FoundJob, bool, error) {
+func (s *DB) Found(ctx context.Context, name string) (FoundJob, bool, error) {
 	j := FoundJob{Name: name}
 	err := s.db.QueryRowContext(ctx, `SELECT job_id, state, created, code, message FROM found WHERE name=?`, name).
 		Scan(&j.JobID, &j.State, &j.Created, &j.Code, &j.Message)
@@ -351,7 +357,7 @@ func (s *Scratch) Found(ctx context.Context, name string) (FoundJob, bool, error
 }
 
 // tx runs query once per row in one transaction; args returns the values of row i.
-func (s *Scratch) tx(ctx context.Context, query string, n int, args func(i int) []any) error {
+func (s *DB) tx(ctx context.Context, query string, n int, args func(i int) []any) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("scratch: %w", err)
@@ -394,7 +400,7 @@ type CancelJob struct {
 }
 
 // AddCancel stores jobs for cancel, in one transaction.
-func (s *Scratch) AddCancel(ctx context.Context, jobs []CancelJob) error {
+func (s *DB) AddCancel(ctx context.Context, jobs []CancelJob) error {
 	if len(jobs) == 0 {
 		return nil
 	}
@@ -406,7 +412,7 @@ func (s *Scratch) AddCancel(ctx context.Context, jobs []CancelJob) error {
 }
 
 // CancelByName returns the jobs a sweep found with Name name, in the order found.
-func (s *Scratch) CancelByName(ctx context.Context, name string) ([]CancelJob, error) {
+func (s *DB) CancelByName(ctx context.Context, name string) ([]CancelJob, error) {
 	if s.byName == nil {
 		st, err := s.db.PrepareContext(ctx, `SELECT k, name, job, bucket, region, type, job_id, state, code, message, created, mark, describe
 		FROM cancel WHERE name=? AND describe=0 ORDER BY k`)
@@ -423,7 +429,7 @@ func (s *Scratch) CancelByName(ctx context.Context, name string) ([]CancelJob, e
 }
 
 // MarkCancel sets the plan job and the mark of jobs by Key, in one transaction.
-func (s *Scratch) MarkCancel(ctx context.Context, jobs []CancelJob) error {
+func (s *DB) MarkCancel(ctx context.Context, jobs []CancelJob) error {
 	if len(jobs) == 0 {
 		return nil
 	}
@@ -434,7 +440,7 @@ func (s *Scratch) MarkCancel(ctx context.Context, jobs []CancelJob) error {
 
 // CancelPage returns at most limit marked jobs (in the order stored) after key after, each
 // with Dups set.
-func (s *Scratch) CancelPage(ctx context.Context, after int64, limit int) ([]CancelJob, error) {
+func (s *DB) CancelPage(ctx context.Context, after int64, limit int) ([]CancelJob, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT k, name, job, bucket, region, type, job_id, state, code, message, created, mark, describe,
 		(SELECT COUNT(*) FROM cancel d WHERE d.name = c.name AND d.describe = 0)
 		FROM cancel c WHERE mark != 0 AND k > ? ORDER BY k LIMIT ?`, after, limit)
@@ -445,7 +451,7 @@ func (s *Scratch) CancelPage(ctx context.Context, after int64, limit int) ([]Can
 }
 
 // CancelDuplicated counts the Names of marked jobs that more than one found job carries.
-func (s *Scratch) CancelDuplicated(ctx context.Context) (int, error) {
+func (s *DB) CancelDuplicated(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT name FROM cancel WHERE describe = 0
 		GROUP BY name HAVING COUNT(*) > 1 AND MAX(mark) != 0)`).Scan(&n)
