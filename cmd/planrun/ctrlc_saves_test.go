@@ -110,3 +110,59 @@ func TestCtrlCMidRunSavesEveryOutcome(t *testing.T) {
 		emu.Close()
 	}
 }
+
+// TestSecondCtrlCExitsAtOnceAndRerunIsExactlyOnce: a second SIGINT more than a second
+// after the first, while slow creates are still in flight, exits at once with 130 (CONTRACT
+// §4); the state it leaves is consistent: a rerun makes every request exactly once.
+func TestSecondCtrlCExitsAtOnceAndRerunIsExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the binary and interrupts it")
+	}
+	const n = 200
+	ctx := relCtx(t, 5*time.Minute)
+	bin := relBuild(t)
+	dir := t.TempDir()
+	planPath := testenv.Sized("ctrlc2", n).Write(t, dir)
+	want := relPlanNames(t, planPath)
+	emu, _ := testenv.Start(t, emulator.Options{Faults: emulator.Faults{Latency: 3 * time.Second}})
+	statePath := filepath.Join(dir, "s.db")
+	args := []string{"run", "--endpoint", emu.URL, "--state", statePath, "--parallel", "16", "--qps", "0", "--quiet",
+		"--timeout", "4s", "--settle-window", "4s", planPath}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = relProcessEnv(relEmulatorVars())
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var second time.Time
+	go func() {
+		deadline := time.Now().Add(time.Minute)
+		for emu.Server.Stats().JobsCreated < 20 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		time.Sleep(1200 * time.Millisecond) // past the grace in which two signals are one
+		second = time.Now()
+		_ = cmd.Process.Signal(syscall.SIGINT)
+	}()
+	err := cmd.Wait()
+	exited := time.Now()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit %v, want 130\n%s\n%s", err, out.String(), errOut.String())
+	}
+	if second.IsZero() || exited.Sub(second) > time.Second {
+		t.Errorf("exited %v after the second SIGINT (sent: %v), want at once", exited.Sub(second), !second.IsZero())
+	}
+	at := len(emu.Server.Jobs())
+	emu.Server.SetFaults(emulator.Faults{}) // the rerun at full speed
+	rerun := crashStart(t, ctx, bin, dir, 0, args...)
+	if rerun.code != 0 {
+		t.Fatalf("rerun exit %d\n%s\n%s", rerun.code, rerun.out, rerun.err)
+	}
+	relCheckExactlyOnce(t, emu.Server, want)
+	t.Logf("exited %v after the second SIGINT with %d jobs made; the rerun ended with exactly %d",
+		exited.Sub(second).Round(time.Millisecond), at, n)
+}
