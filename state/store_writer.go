@@ -164,9 +164,12 @@ func startWriter(db *sql.DB) *writer {
 var errClosed = errors.New("state store is closed")
 
 // send queues op without waiting for its commit.
-func (w *writer) send(op *writeOp) error {
+func (w *writer) send(op *writeOp) error { return w.sendWithin(context.Background(), op) }
+
+// sendWithin is send that waits for room in a full queue only until ctx ends.
+func (w *writer) sendWithin(ctx context.Context, op *writeOp) error {
 	w.mu.Lock()
-	if err := w.roomLocked(); err != nil {
+	if err := w.roomLocked(ctx); err != nil {
 		w.mu.Unlock()
 		return err
 	}
@@ -181,7 +184,7 @@ const ownedBatch = 64
 // sendRecord made and it has room.
 func (w *writer) sendRecord(r *Record) error {
 	w.mu.Lock()
-	if err := w.roomLocked(); err != nil {
+	if err := w.roomLocked(context.Background()); err != nil {
 		w.mu.Unlock()
 		return err
 	}
@@ -208,9 +211,13 @@ func (w *writer) sendRecord(r *Record) error {
 	return nil
 }
 
-// roomLocked waits (mu held) while the queue is full, and says whether the writer takes ops.
-func (w *writer) roomLocked() error {
+// roomLocked waits (mu held) while the queue is full, and says whether the writer takes
+// ops; a wait for room ends with ctx (whose end must broadcast drained, see sync).
+func (w *writer) roomLocked(ctx context.Context) error {
 	for w.queuedRows >= maxQueuedRows && !w.closed {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		w.drained.Wait()
 	}
 	if w.closed {
@@ -248,7 +255,16 @@ func (w *writer) sync(ctx context.Context, op *writeOp) error {
 		op = &writeOp{}
 	}
 	op.done = make(chan error, 1)
-	if err := w.send(op); err != nil {
+	if ctx.Done() != nil {
+		// A wait for room in a full queue ends with ctx: wake it (roomLocked).
+		stop := context.AfterFunc(ctx, func() {
+			w.mu.Lock()
+			w.drained.Broadcast()
+			w.mu.Unlock()
+		})
+		defer stop()
+	}
+	if err := w.sendWithin(ctx, op); err != nil {
 		return err
 	}
 	select {

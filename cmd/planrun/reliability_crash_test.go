@@ -28,6 +28,7 @@ var (
 	crashKills    = flag.Int("crash.kills", 4, "crash test: how many runs are killed with SIGKILL")
 	crashRequests = flag.Int("crash.requests", 600, "crash test: how many requests the plan expands to (>= 12)")
 	crashSeed     = flag.Uint64("crash.seed", 0, "crash test: seed of the kill instants (0: random, logged)")
+	crashParallel = flag.Int("crash.parallel", 32, "crash test: --parallel of the runs (the intent batches are 2x it, 16 to 256)")
 )
 
 // crashRun is one planrun process of the crash test.
@@ -151,7 +152,7 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	// job before it answers; a derived window is 5 s at least) keep the reruns short.
 	const timeout = time.Second
 	runArgs := func(emu *emulator.Running, state string) []string {
-		return []string{"run", "--endpoint", emu.URL, "--state", state, "--parallel", "32", "--qps", "0", "--quiet",
+		return []string{"run", "--endpoint", emu.URL, "--state", state, "--parallel", itoa(*crashParallel), "--qps", "0", "--quiet",
 			"--timeout", timeout.String(), "--settle-window", (2 * timeout).String(), planPath}
 	}
 
@@ -170,8 +171,8 @@ func TestCrashKill9ThenRerunTriggersEachRequestExactlyOnce(t *testing.T) {
 	relCheckExactlyOnce(t, cal.Server, want)
 	cal.Close()
 	full, idle := calRun.elapsed, min(idleRun.elapsed, calRun.elapsed)
-	t.Logf("crash: seed %d; an uninterrupted run of %d requests takes %v, a run with nothing to do %v",
-		seed, n, full.Round(time.Millisecond), idle.Round(time.Millisecond))
+	t.Logf("crash: seed %d, --parallel %d; an uninterrupted run of %d requests takes %v, a run with nothing to do %v",
+		seed, *crashParallel, n, full.Round(time.Millisecond), idle.Round(time.Millisecond))
 
 	// Each trial is a fresh service and a fresh state: one run killed at a random instant of
 	// an uninterrupted run's duration, then runs to completion, then the check.
