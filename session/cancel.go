@@ -31,7 +31,7 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer s.closeState(store)
 	// Each outcome is rendered as it arrives: nothing grows with the plan.
 	sink, err := report.NewCancelled(s.IO.Stdout, s.Out.Format, s.IO.TableOptions(&s.Out)...)
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Session) Cancel(ctx context.Context, paths []string, allGenerations boo
 	opts.AllGenerations = allGenerations
 	rec := s.cancelRecorder(store)
 	if rec != store && rec != nil {
-		defer rec.Close()
+		defer s.closeState(rec)
 	}
 	var sinkErr error
 	sum, cerr := follow.CancelEachRecording(ctx, api, store, rec, plans, opts, func(r follow.CancelResult) error {

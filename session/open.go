@@ -119,6 +119,15 @@ func (s *Session) OpenState(ctx context.Context, access Access, check bool) (*st
 	return store, nil
 }
 
+// closeState closes a state the command opened. Closing commits what the writer still
+// holds: a failure there (the disk full, the file taken away) is said, not dropped; the
+// outcomes it loses are found again on the service by the next run.
+func (s *Session) closeState(store *state.Store) {
+	if err := store.Close(); err != nil {
+		s.IO.Warnf("%v: the last outcomes may not be recorded; the next run finds their batch jobs on the service by name", err)
+	}
+}
+
 func (s *Session) openState(ctx context.Context, path string, access Access) (*state.Store, error) {
 	if access == ReadOnly {
 		return state.OpenReadOnly(path)

@@ -21,7 +21,7 @@ func (s *Session) preview(ctx context.Context, o *RunOptions, plans []*plan.Plan
 		return err
 	}
 	if store != nil {
-		defer store.Close()
+		defer s.closeState(store)
 	}
 	var api executor.API
 	if o.Refresh {

@@ -37,7 +37,7 @@ func (s *Session) Results(ctx context.Context, paths []string, failed bool) erro
 		return err
 	}
 	if store != nil {
-		defer store.Close()
+		defer s.closeState(store)
 	} else if s.Out.HTML != "" {
 		return s.Usagef("--html draws the requests of the state file; there is none at %s", s.Service.StatePath())
 	}

@@ -61,7 +61,7 @@ func (s *Session) Retry(ctx context.Context, paths []string, o *RunOptions, cfg 
 		return err
 	}
 	if store != nil {
-		defer store.Close()
+		defer s.closeState(store)
 	}
 	opts := s.Options(log, sel.Filter())
 	counted := executor.CountCalls(api)

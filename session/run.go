@@ -133,7 +133,7 @@ func (s *Session) Run(ctx context.Context, paths []string, o *RunOptions) error 
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer s.closeState(store)
 	if rerun.Any() {
 		set, err := executor.Reruns(ctx, api, store, plans, rerun, true, s.Options(log, sel.Filter()))
 		if err != nil {

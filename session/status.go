@@ -50,7 +50,7 @@ func (s *Session) Status(ctx context.Context, paths []string, o StatusOptions) e
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer s.closeState(store)
 	if o.Refresh {
 		api, closeAPI, err := s.Client()
 		if err != nil {
