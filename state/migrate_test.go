@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -204,22 +205,7 @@ func TestMigrationStoppedMidwayLeavesTheOldFile(t *testing.T) {
 			t.Fatalf("step %d: open gave %v, want the injected failure", step, err)
 		}
 		migrateFault = nil
-		if v := schemaVersion(t, path); v != "1" {
-			t.Fatalf("step %d: schema version %s after a failed migration", step, v)
-		}
-		ro, err = OpenReadOnly(path)
-		if err != nil {
-			t.Fatalf("step %d: %v", step, err)
-		}
-		if got := readAll(t, ro); !sameRows(got, old) {
-			t.Fatalf("step %d: rows after a failed migration:\n%+v\nwant\n%+v", step, got, old)
-		}
-		ro.Close()
-		s := openStore(t, path)
-		if got := readAll(t, s); !sameRows(got, old) {
-			t.Fatalf("step %d: rows after the migration:\n%+v\nwant\n%+v", step, got, old)
-		}
-		s.Close()
+		checkLeftAtV1(t, path, old, fmt.Sprintf("step %d, a failed migration", step))
 	}
 }
 
@@ -262,23 +248,31 @@ func TestMigrationKilledMidway(t *testing.T) {
 		if !errors.As(err, &exit) || exit.Exited() {
 			t.Fatalf("step %d: the child was not killed: %v\n%s", step, err, out)
 		}
-		if v := schemaVersion(t, path); v != "1" {
-			t.Fatalf("step %d: schema version %s after a killed migration", step, v)
-		}
-		ro, err = OpenReadOnly(path)
-		if err != nil {
-			t.Fatalf("step %d: %v", step, err)
-		}
-		if got := readAll(t, ro); !sameRows(got, old) {
-			t.Fatalf("step %d: rows after a killed migration:\n%+v\nwant\n%+v", step, got, old)
-		}
-		ro.Close()
-		s := openStore(t, path)
-		if got := readAll(t, s); !sameRows(got, old) {
-			t.Fatalf("step %d: rows after the migration:\n%+v\nwant\n%+v", step, got, old)
-		}
-		s.Close()
+		checkLeftAtV1(t, path, old, fmt.Sprintf("step %d, a killed migration", step))
 	}
+}
+
+// checkLeftAtV1 checks that the file at path, after a migration that did not finish
+// (what), is still version 1 holding the rows old, and that the next read-write open
+// converts it with the same rows.
+func checkLeftAtV1(t *testing.T, path string, old []Record, what string) {
+	t.Helper()
+	if v := schemaVersion(t, path); v != "1" {
+		t.Fatalf("%s: schema version %s, want 1", what, v)
+	}
+	ro, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if got := readAll(t, ro); !sameRows(got, old) {
+		t.Fatalf("%s: rows:\n%+v\nwant\n%+v", what, got, old)
+	}
+	ro.Close()
+	s := openStore(t, path)
+	if got := readAll(t, s); !sameRows(got, old) {
+		t.Fatalf("%s: rows after the migration:\n%+v\nwant\n%+v", what, got, old)
+	}
+	s.Close()
 }
 
 func TestNewerStateFileIsRefused(t *testing.T) {
