@@ -41,14 +41,7 @@ func TestCtrlCMidRunSavesEveryOutcome(t *testing.T) {
 		statePath := filepath.Join(dir, "s"+itoa(i)+".db")
 		args := []string{"run", "--endpoint", emu.URL, "--state", statePath, "--parallel", []string{"1", "8", "32", "100"}[i%4],
 			"--qps", "0", "--quiet", planPath}
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Dir = dir
-		cmd.Env = relProcessEnv(relEmulatorVars())
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, out, errOut := relStart(t, ctx, bin, dir, args)
 		k := 1 + rng.IntN(n-1)
 		go func() {
 			deadline := time.Now().Add(time.Minute)
@@ -128,14 +121,7 @@ func TestSecondCtrlCExitsAtOnceAndRerunIsExactlyOnce(t *testing.T) {
 	statePath := filepath.Join(dir, "s.db")
 	args := []string{"run", "--endpoint", emu.URL, "--state", statePath, "--parallel", "16", "--qps", "0", "--quiet",
 		"--timeout", "4s", "--settle-window", "4s", planPath}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	cmd.Env = relProcessEnv(relEmulatorVars())
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, errOut := relStart(t, ctx, bin, dir, args)
 	var second time.Time
 	go func() {
 		deadline := time.Now().Add(time.Minute)
@@ -165,4 +151,19 @@ func TestSecondCtrlCExitsAtOnceAndRerunIsExactlyOnce(t *testing.T) {
 	relCheckExactlyOnce(t, emu.Server, want)
 	t.Logf("exited %v after the second SIGINT with %d jobs made; the rerun ended with exactly %d",
 		exited.Sub(second).Round(time.Millisecond), at, n)
+}
+
+// relStart starts the built planrun bin in dir with args, against the emulator's
+// variables, its stdout and stderr gathered.
+func relStart(t *testing.T, ctx context.Context, bin, dir string, args []string) (cmd *exec.Cmd, out, errOut *bytes.Buffer) {
+	t.Helper()
+	cmd = exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = relProcessEnv(relEmulatorVars())
+	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out, errOut
 }
